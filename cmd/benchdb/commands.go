@@ -1,0 +1,9 @@
+package main
+
+import "github.com/urfave/cli/v2"
+
+// commands returns every benchdb command, in the order `benchdb help`
+// lists them. Each constructor lives in the file named after its command.
+func commands() []*cli.Command {
+	return []*cli.Command{}
+}

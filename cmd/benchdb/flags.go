@@ -1,0 +1,72 @@
+package main
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+)
+
+// Flag categories, as `benchdb COMMAND --help` groups them.
+const (
+	catStore  = "Store"
+	catOutput = "Output"
+	catFilter = "Selection"
+	catRun    = "Running"
+)
+
+// defaultDB is the database used when neither --db nor BENCHDB_DB is set.
+const defaultDB = "benchdb.sqlite"
+
+// globalFlags are accepted before the command name.
+func globalFlags() []cli.Flag {
+	return storeFlags()
+}
+
+// storeFlags selects the database. They are global and also accepted after
+// the command name.
+func storeFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{
+			Name:     "db",
+			Usage:    "SQLite database `PATH`",
+			Value:    defaultDB,
+			EnvVars:  []string{"BENCHDB_DB"},
+			Category: catStore,
+		},
+	}
+}
+
+// dbPath returns the database path, looking at the command's own flags and
+// then at the global ones.
+func dbPath(c *cli.Context) string {
+	for _, cc := range c.Lineage() {
+		if cc.IsSet("db") {
+			return cc.String("db")
+		}
+	}
+	return c.String("db")
+}
+
+// formatFlag returns a --format flag that accepts the given formats; the
+// first is the default.
+func formatFlag(formats ...string) cli.Flag {
+	return &cli.StringFlag{
+		Name:     "format",
+		Usage:    "output format: " + strings.Join(formats, ", "),
+		Value:    formats[0],
+		Category: catOutput,
+		Action: func(_ *cli.Context, v string) error {
+			if !slices.Contains(formats, v) {
+				return usagef("--format %q: want one of %s", v, strings.Join(formats, ", "))
+			}
+			return nil
+		},
+	}
+}
+
+// withStore adds the store flags to a command's own flags, so that
+// `benchdb runs --db x.sqlite` works as well as `benchdb --db x.sqlite runs`.
+func withStore(flags ...[]cli.Flag) []cli.Flag {
+	return slices.Concat(append(flags, storeFlags())...)
+}
