@@ -1,0 +1,70 @@
+// Package store keeps Go benchmark results in one SQLite file, losslessly.
+//
+// A run is one ingested benchmark file (or one `benchdb run`): its results,
+// every sample of every -count repetition, every unit, the configuration
+// lines in effect for each result, Unit metadata lines, and the user's
+// labels. A run is stored whole, in one transaction, or not at all, and the
+// same content ingested twice is stored once.
+//
+// The store reads and writes the Go benchmark format with
+// golang.org/x/perf/benchfmt. It knows nothing of benchdb's suites; the
+// reports package reads what it returns.
+package store
+
+import (
+	"errors"
+	"time"
+)
+
+// Sentinel errors.
+var (
+	// ErrNoRun is returned (wrapped) when a run id does not exist.
+	ErrNoRun = errors.New("no such run")
+	// ErrNoResults is returned (wrapped) by Ingest for input with no
+	// benchmark result lines.
+	ErrNoResults = errors.New("no benchmark results")
+)
+
+// A Run describes one stored run.
+type Run struct {
+	ID   int64
+	Time time.Time
+	// Labels are the user's labels (--label k=v) and those benchdb run
+	// records (commit, branch, host, ...).
+	Labels map[string]string
+	// Config holds the file-level configuration lines (goos, goarch, pkg,
+	// cpu, any key: value) of the run. A key whose value changed within
+	// the file holds the first value; each result carries its own.
+	Config map[string]string
+	// Results is the number of result lines stored.
+	Results int
+}
+
+// IngestOptions says how to store one input.
+type IngestOptions struct {
+	// Name is the input's name in errors and warnings (a file name, or
+	// "-" for standard input).
+	Name string
+	// Labels are stored with the run.
+	Labels map[string]string
+	// Time is the run's time; the zero value means now.
+	Time time.Time
+	// Strict makes any malformed line fail the whole input.
+	Strict bool
+}
+
+// Ingested is what Ingest stored.
+type Ingested struct {
+	// ID is the run's id. For a duplicate it is the run that already
+	// holds the content.
+	ID int64
+	// Results is the number of result lines in the input.
+	Results int
+	// DuplicateOf is nonzero when the same content was stored before, by
+	// the run it names; nothing new was stored.
+	DuplicateOf int64
+	// SkippedLines counts malformed lines that were skipped.
+	SkippedLines int
+	// Warnings describe the skipped lines, as FILE:LINE: message.
+	Warnings []error
+}
