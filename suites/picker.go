@@ -81,6 +81,29 @@ func NewPicker(p Profile, self *mailbox.Mailbox, cs *dispatch.CodeServer, pool i
 	return pk, nil
 }
 
+// StartPicker is NewPicker for a process that has no code server to
+// share: it starts one if p needs it (NeedsCodeServer), and stop stops
+// it. The server also stops when ctx is done. stop waits for the server
+// goroutine to end and is safe to call more than once.
+func StartPicker(ctx context.Context, p Profile, self *mailbox.Mailbox, pool int, seed uint64) (pk *Picker, stop func(), err error) {
+	if !p.NeedsCodeServer() {
+		pk, err = NewPicker(p, self, nil, pool, seed)
+		return pk, func() {}, err
+	}
+	cs := dispatch.NewCodeServer(dispatch.NewEnumerable().Modules()...)
+	unwatch := context.AfterFunc(ctx, cs.Stop)
+	stop = func() {
+		unwatch()
+		cs.Stop()
+	}
+	pk, err = NewPicker(p, self, cs, pool, seed)
+	if err != nil {
+		stop()
+		return nil, nil, err
+	}
+	return pk, stop, nil
+}
+
 // Profile returns the picker's profile.
 func (pk *Picker) Profile() Profile { return pk.profile }
 
