@@ -106,6 +106,8 @@ type UndefinedError struct {
 	Value    Value
 }
 
+// Error says which protocol lacks an implementation for what, in
+// Elixir's words.
 func (e *UndefinedError) Error() string {
 	return fmt.Sprintf("protocol %s not implemented for %v", e.Protocol, e.Value)
 }
