@@ -174,7 +174,7 @@ func (rd *resultReader) run(ctx context.Context, id int64, fn func(int64, *bench
 		iters         int
 		cfgID, unitID int64
 		curCfg        int64 = -1
-		r             = new(benchfmt.Result)
+		r                   = new(benchfmt.Result)
 	)
 	for rows.Next() {
 		if err := rows.Scan(&name, &iters, &cfgID, &unitID, &vals); err != nil {
