@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"golang.org/x/perf/benchfmt"
 	"golang.org/x/perf/benchmath"
@@ -85,8 +86,16 @@ type OptionError struct {
 	Err    error
 }
 
+// Error returns a one-line message. benchproc's syntax errors come with
+// a caret under the query; that becomes "(at column N)".
 func (e *OptionError) Error() string {
-	return fmt.Sprintf("--%s %q: %v", e.Option, e.Value, e.Err)
+	msg := e.Err.Error()
+	if lines := strings.Split(msg, "\n"); len(lines) == 3 {
+		if col := strings.IndexByte(lines[2], '^'); col >= 0 {
+			msg = fmt.Sprintf("%s (at column %d)", lines[0], utf8.RuneCountInString(strings.TrimPrefix(lines[2][:col], "\t"))+1)
+		}
+	}
+	return fmt.Sprintf("--%s %q: %s", e.Option, e.Value, msg)
 }
 
 func (e *OptionError) Unwrap() error { return e.Err }
