@@ -66,7 +66,8 @@ func TestShow(t *testing.T) {
 		Benchmarks []struct {
 			Pkg, Name, Unit string
 			N               int
-			Median, Lo, Hi  float64
+			Median          float64
+			Lo, Hi          *float64
 			Min, Max        float64
 		} `json:"benchmarks"`
 	}
