@@ -249,6 +249,9 @@ func (db *DB) ingestTx(ctx context.Context, r io.Reader, name, sum string, t tim
 		return res, err
 	}
 	if lastSyntaxOut > 0 && lastSyntaxOut == src.outLine && src.unterminated && !src.json {
+		// The error replaces the warning about the same line.
+		res.Warnings = res.Warnings[:len(res.Warnings)-1]
+		res.SkippedLines--
 		return res, &InputError{Name: name, Line: src.srcLineOf(lastSyntaxOut),
 			Msg: "truncated result line at end of input: " + lastSkippedMsg}
 	}

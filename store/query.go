@@ -77,7 +77,7 @@ type scanner interface{ Scan(dest ...any) error }
 func scanRun(s scanner) (Run, error) {
 	var r Run
 	var t string
-	if err := s.Scan(&r.ID, &t, &r.Results); err != nil {
+	if err := s.Scan(&r.ID, &t, &r.Results, &r.Source, &r.SkippedLines); err != nil {
 		return Run{}, err
 	}
 	tt, err := time.Parse(time.RFC3339Nano, t)

@@ -153,8 +153,8 @@ const (
 	sqlInsertResultCols = `INSERT INTO result (run_id, line, name_id, iters, config_id, unit_set_id, vals) VALUES `
 	sqlInsertResultRow  = `(?, ?, ?, ?, ?, ?, ?)`
 
-	sqlRuns = `SELECT id, time, results FROM run ORDER BY time, id`
-	sqlRun  = `SELECT id, time, results FROM run WHERE id = ?`
+	sqlRuns = `SELECT id, time, results, source, skipped_lines FROM run ORDER BY time, id`
+	sqlRun  = `SELECT id, time, results, source, skipped_lines FROM run WHERE id = ?`
 
 	sqlAllLabels    = `SELECT run_id, key, value FROM label`
 	sqlAllRunConfig = `SELECT run_id, key, value FROM run_config`
