@@ -51,7 +51,7 @@ func mustCompareDB(tb testing.TB) string {
 
 // runCLI runs benchdb in process and returns its exit status, standard
 // output and standard error.
-func runCLI(args ...string) (int, string, string) {
+func runCompareCLI(args ...string) (int, string, string) {
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), append([]string{"benchdb"}, args...), &out, &errOut)
 	return code, out.String(), errOut.String()
@@ -88,7 +88,7 @@ func TestCompare_Golden(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			args := append([]string{"--db", db, "compare"}, tt.args...)
-			code, stdout, stderr := runCLI(args...)
+			code, stdout, stderr := runCompareCLI(args...)
 			if code != tt.code {
 				t.Errorf("exit status %d, want %d\nstderr: %s", code, tt.code, stderr)
 			}
@@ -122,7 +122,7 @@ func checkGolden(t *testing.T, path, got string) {
 }
 
 func TestCompare_MissingDB(t *testing.T) {
-	code, _, stderr := runCLI("--db", filepath.Join(t.TempDir(), "none.sqlite"), "compare", "1", "2")
+	code, _, stderr := runCompareCLI("--db", filepath.Join(t.TempDir(), "none.sqlite"), "compare", "1", "2")
 	if code != exitError || !strings.Contains(stderr, "none.sqlite") {
 		t.Errorf("exit %d, stderr %q; want 2 and an error naming the file", code, stderr)
 	}
@@ -179,7 +179,7 @@ func TestCompare_MatchesBenchstat(t *testing.T) {
 			if err := cmd.Run(); err != nil {
 				t.Fatalf("benchstat: %v\n%s", err, errOut.String())
 			}
-			code, got, stderr := runCLI(append([]string{"--db", db, "compare"}, tt.benchdb...)...)
+			code, got, stderr := runCompareCLI(append([]string{"--db", db, "compare"}, tt.benchdb...)...)
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}
