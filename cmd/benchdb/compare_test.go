@@ -49,7 +49,7 @@ func mustCompareDB(tb testing.TB) string {
 	return path
 }
 
-// runCLI runs benchdb in process and returns its exit status, standard
+// runCompareCLI runs benchdb in process and returns its exit status, standard
 // output and standard error.
 func runCompareCLI(args ...string) (int, string, string) {
 	var out, errOut bytes.Buffer
