@@ -35,7 +35,12 @@ type DB struct {
 // it does not exist and migrating an older schema to the current one. It
 // fails if the file is not a SQLite database, if its schema is newer than
 // this package knows, or if the file cannot be written.
-func Open(ctx context.Context, path string) (_ *DB, err error) {
+func Open(ctx context.Context, path string) (*DB, error) {
+	return OpenOptions(ctx, path, Options{})
+}
+
+// OpenOptions is Open with options.
+func OpenOptions(ctx context.Context, path string, opts Options) (_ *DB, err error) {
 	if path == "" {
 		return nil, errors.New("open store: empty path")
 	}
@@ -49,7 +54,7 @@ func Open(ctx context.Context, path string) (_ *DB, err error) {
 	q.Set("_synchronous", "NORMAL")
 	// A "file:" URI so that any path works; its '?' and '#' are escaped.
 	dsn := "file:" + escapePath(path) + "?" + q.Encode()
-	sdb, err := sql.Open("sqlite3", dsn)
+	sdb, err := opts.open(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
@@ -218,6 +223,9 @@ func sqliteError(err error) error {
 	var se sqlite3.Error
 	if errors.As(err, &se) && se.Code == sqlite3.ErrNotADB {
 		return errors.New("not a SQLite database")
+	}
+	if errors.As(err, &se) && se.Code == sqlite3.ErrFull {
+		return ErrFull
 	}
 	return err
 }

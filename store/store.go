@@ -23,6 +23,9 @@ var (
 	// ErrNoResults is returned (wrapped) by Ingest for input with no
 	// benchmark result lines.
 	ErrNoResults = errors.New("no benchmark results")
+	// ErrFull is returned (wrapped) when the database cannot grow: its
+	// disk is full, or it reached Options.MaxPages.
+	ErrFull = errors.New("database or disk is full")
 )
 
 // A Run describes one stored run.
