@@ -81,7 +81,8 @@ func Compare(ctx context.Context, src Source, sels []Selector, opts Options) (*C
 		in.sel = []byte(s.Name)
 		in.reset()
 		err := src.Results(ctx, matched[i], func(runID int64, r *benchfmt.Result) error {
-			b.Add(in.result(runID, labels[runID], r))
+			res := in.result(runID, labels[runID], r)
+			b.addGen(res, in.gen)
 			return nil
 		})
 		if err != nil {
@@ -102,6 +103,9 @@ type injector struct {
 	valid   bool
 	last    []benchfmt.Config // copy of the source configuration
 	scratch *benchfmt.Result
+	// gen counts scratch configurations; results with the same gen
+	// share one configuration.
+	gen int
 }
 
 func (in *injector) reset() { in.valid = false }
@@ -109,6 +113,7 @@ func (in *injector) reset() { in.valid = false }
 func (in *injector) result(runID int64, labels map[string]string, r *benchfmt.Result) *benchfmt.Result {
 	if !in.valid || runID != in.run || !sameConfig(in.last, r.Config) {
 		in.run, in.valid = runID, true
+		in.gen++
 		in.last = in.last[:0]
 		cfg := make([]benchfmt.Config, 0, len(r.Config)+len(labels)+1)
 		for _, c := range r.Config {
