@@ -76,39 +76,71 @@ func Compare(ctx context.Context, src Source, sels []Selector, opts Options) (*C
 		}
 	}
 
-	var in injector
-	for i, s := range sels {
-		in.sel = []byte(s.Name)
-		in.reset()
-		err := src.Results(ctx, matched[i], func(runID int64, r *benchfmt.Result) error {
-			b.Add(in.result(runID, labels[runID], r))
-			return nil
-		})
-		if err != nil {
-			return nil, fmt.Errorf("read results of %s: %w", s, err)
+	// Reading the store (SQLite, decoding) and grouping results overlap:
+	// one goroutine reads into batches, this one groups them.
+	batches := make(chan *batch, 4)
+	free := make(chan *batch, 8)
+	errc := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		errc <- readBatches(ctx, src, sels, matched, labels, batches, free)
+	}()
+	var (
+		scratch *benchfmt.Result
+		gen     = -1
+	)
+	for bt := range batches {
+		for _, it := range bt.items {
+			if it.gen != gen {
+				// A fresh Result per configuration, so that benchfmt's
+				// lazily built index of it is never stale.
+				gen = it.gen
+				var vals []benchfmt.Value
+				if scratch != nil {
+					vals = scratch.Values
+				}
+				scratch = &benchfmt.Result{Config: it.cfg, Values: vals}
+			}
+			scratch.Name = bt.names[it.name0:it.name1]
+			scratch.Iters = it.iters
+			scratch.Values = append(scratch.Values[:0], bt.values[it.val0:it.val1]...)
+			b.addGen(scratch, gen)
 		}
+		select {
+		case free <- bt:
+		default:
+		}
+	}
+	if err := <-errc; err != nil {
+		return nil, err
 	}
 	return b.Tables(units)
 }
 
-// injector copies results into a scratch Result with the selector name
-// and run labels added to the configuration. It rebuilds the scratch
-// configuration (and so benchfmt's lazily built index of it) only when
-// the run or the result's configuration changes, which in stored runs is
-// rare: most results of a run share one configuration.
+// injector adds the selector name and run labels to the configuration
+// of results. It builds a new configuration only when the run or the
+// result's configuration changes, which in stored runs is rare: most
+// results of a run share one configuration.
 type injector struct {
-	sel     []byte
-	run     int64
-	valid   bool
-	last    []benchfmt.Config // copy of the source configuration
-	scratch *benchfmt.Result
+	sel   []byte
+	run   int64
+	valid bool
+	last  []benchfmt.Config // copy of the source configuration
+	cfg   []benchfmt.Config // last plus labels and selector
+	// gen counts scratch configurations; results with the same gen
+	// share one configuration.
+	gen int
 }
 
 func (in *injector) reset() { in.valid = false }
 
-func (in *injector) result(runID int64, labels map[string]string, r *benchfmt.Result) *benchfmt.Result {
+// config returns the configuration for r: a copy of r's own plus the
+// run labels and the selector name, shared by every result of the same
+// run and configuration (in.gen numbers them).
+func (in *injector) config(runID int64, labels map[string]string, r *benchfmt.Result) []benchfmt.Config {
 	if !in.valid || runID != in.run || !sameConfig(in.last, r.Config) {
 		in.run, in.valid = runID, true
+		in.gen++
 		in.last = in.last[:0]
 		cfg := make([]benchfmt.Config, 0, len(r.Config)+len(labels)+1)
 		for _, c := range r.Config {
@@ -132,18 +164,9 @@ func (in *injector) result(runID int64, labels map[string]string, r *benchfmt.Re
 		if !has(SelectorKey) {
 			cfg = append(cfg, benchfmt.Config{Key: SelectorKey, Value: in.sel})
 		}
-		in.scratch = &benchfmt.Result{Config: cfg}
+		in.cfg = cfg
 	}
-	s := in.scratch
-	s.Name = r.Name
-	s.Iters = r.Iters
-	s.Values = append(s.Values[:0], r.Values...)
-	for i, v := range s.Values {
-		if tv, tu := benchunit.Tidy(v.Value, v.Unit); tu != v.Unit {
-			s.Values[i] = benchfmt.Value{Value: tv, Unit: tu, OrigValue: v.Value, OrigUnit: v.Unit}
-		}
-	}
-	return s
+	return in.cfg
 }
 
 func sameConfig(a, b []benchfmt.Config) bool {
@@ -156,4 +179,76 @@ func sameConfig(a, b []benchfmt.Config) bool {
 		}
 	}
 	return true
+}
+
+// A batch carries results from the reading goroutine to the grouping
+// one. Names and values live in shared buffers, indexed by the items.
+type batch struct {
+	items  []batchItem
+	names  []byte
+	values []benchfmt.Value
+}
+
+type batchItem struct {
+	gen          int
+	cfg          []benchfmt.Config
+	iters        int
+	name0, name1 int
+	val0, val1   int
+}
+
+const batchSize = 1024
+
+// readBatches reads the results of every selector, in order, adds the
+// selector name and run labels to their configuration (see injector),
+// and sends them in batches. It never closes the channels.
+func readBatches(ctx context.Context, src Source, sels []Selector, matched [][]int64, labels map[int64]map[string]string, out chan<- *batch, free <-chan *batch) error {
+	var in injector
+	next := func() *batch {
+		select {
+		case bt := <-free:
+			bt.items, bt.names, bt.values = bt.items[:0], bt.names[:0], bt.values[:0]
+			return bt
+		default:
+			return &batch{items: make([]batchItem, 0, batchSize)}
+		}
+	}
+	bt := next()
+	for i, s := range sels {
+		in.sel = []byte(s.Name)
+		in.reset()
+		err := src.Results(ctx, matched[i], func(runID int64, r *benchfmt.Result) error {
+			cfg := in.config(runID, labels[runID], r)
+			it := batchItem{gen: in.gen, cfg: cfg, iters: r.Iters, name0: len(bt.names), val0: len(bt.values)}
+			bt.names = append(bt.names, r.Name...)
+			for _, v := range r.Values {
+				if tv, tu := benchunit.Tidy(v.Value, v.Unit); tu != v.Unit {
+					v = benchfmt.Value{Value: tv, Unit: tu, OrigValue: v.Value, OrigUnit: v.Unit}
+				}
+				bt.values = append(bt.values, v)
+			}
+			it.name1, it.val1 = len(bt.names), len(bt.values)
+			bt.items = append(bt.items, it)
+			if len(bt.items) == batchSize {
+				select {
+				case out <- bt:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+				bt = next()
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("read results of %s: %w", s, err)
+		}
+	}
+	if len(bt.items) > 0 {
+		select {
+		case out <- bt:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
 }

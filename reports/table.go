@@ -115,6 +115,12 @@ type Builder struct {
 
 	tables  map[benchproc.Key]*builderTable
 	results int
+
+	// matchAll is set when the filter is "*".
+	matchAll bool
+	// cache maps benchmark names to their cells for addGen.
+	cache    map[string]*cacheEntry
+	cacheGen int
 }
 
 type builderTable struct {
@@ -125,7 +131,9 @@ type builderTable struct {
 type cellKey struct{ row, col benchproc.Key }
 
 type builderCell struct {
-	values  []float64
+	values []float64
+	// last is the residue key of the latest value; residue holds every
+	// distinct residue key once there are two.
 	residue map[benchproc.Key]struct{}
 	last    benchproc.Key
 }
@@ -153,6 +161,7 @@ func NewBuilder(opts Options) (*Builder, error) {
 	if b.filter, err = benchproc.NewFilter(opts.Filter); err != nil {
 		return nil, &OptionError{"filter", opts.Filter, err}
 	}
+	b.matchAll = strings.TrimSpace(opts.Filter) == "*"
 	var p benchproc.ProjectionParser
 	if b.tableBy, b.unitField, err = p.ParseWithUnit(opts.Table, b.filter); err != nil {
 		return nil, &OptionError{"table", opts.Table, err}
@@ -183,13 +192,72 @@ func NewBuilder(opts Options) (*Builder, error) {
 // r.Values (the filter drops measurements in place) but keeps no
 // reference to r.
 func (b *Builder) Add(r *benchfmt.Result) {
-	if ok, _ := b.filter.Apply(r); !ok {
-		return
+	if !b.matchAll {
+		if ok, _ := b.filter.Apply(r); !ok {
+			return
+		}
 	}
 	b.results++
+	b.place(r)
+}
+
+// addGen is Add for callers that promise that every result passed with
+// the same gen has the same configuration (a different gen resets the
+// cache). Results with a name seen before in the same gen skip the
+// projections and go straight to their cells: the projections depend
+// only on the name and the configuration, and the table key also on the
+// units, which are checked.
+func (b *Builder) addGen(r *benchfmt.Result, gen int) {
+	if !b.matchAll {
+		if ok, _ := b.filter.Apply(r); !ok {
+			return
+		}
+	}
+	b.results++
+	if gen != b.cacheGen || b.cache == nil {
+		b.cache = map[string]*cacheEntry{}
+		b.cacheGen = gen
+	}
+	e := b.cache[string(r.Name)]
+	if e != nil && len(e.units) == len(r.Values) {
+		same := true
+		for i, u := range e.units {
+			if r.Values[i].Unit != u {
+				same = false
+				break
+			}
+		}
+		if same {
+			for i, c := range e.cells {
+				c.values = append(c.values, r.Values[i].Value)
+			}
+			return
+		}
+	}
+	cells := b.place(r)
+	if e == nil {
+		e = &cacheEntry{}
+		b.cache[string(r.Name)] = e
+	}
+	e.units = e.units[:0]
+	for _, v := range r.Values {
+		e.units = append(e.units, v.Unit)
+	}
+	e.cells = cells
+}
+
+type cacheEntry struct {
+	units []string
+	cells []*builderCell
+}
+
+// place projects r and appends its values to their cells, which it
+// returns (one per value).
+func (b *Builder) place(r *benchfmt.Result) []*builderCell {
 	tableKeys := b.tableBy.ProjectValues(r)
 	ck := cellKey{b.rowBy.Project(r), b.colBy.Project(r)}
 	res := b.residue.Project(r)
+	cells := make([]*builderCell, len(tableKeys))
 	for i, tk := range tableKeys {
 		t := b.tables[tk]
 		if t == nil {
@@ -202,16 +270,22 @@ func (b *Builder) Add(r *benchfmt.Result) {
 		}
 		c := t.cells[ck]
 		if c == nil {
-			c = &builderCell{residue: map[benchproc.Key]struct{}{res: {}}, last: res}
+			c = &builderCell{last: res, values: make([]float64, 0, 8)}
 			t.cells[ck] = c
 			t.rows[ck.row] = struct{}{}
 			t.cols[ck.col] = struct{}{}
 		} else if c.last != res {
+			// The residue set is only needed once it has two keys.
+			if c.residue == nil {
+				c.residue = map[benchproc.Key]struct{}{c.last: {}}
+			}
 			c.residue[res] = struct{}{}
 			c.last = res
 		}
 		c.values = append(c.values, r.Values[i].Value)
+		cells[i] = c
 	}
+	return cells
 }
 
 // A Comparison is a set of comparison tables.
@@ -446,6 +520,9 @@ func (b *Builder) Tables(units benchfmt.UnitMetadataMap) (*Comparison, error) {
 	}
 	benchproc.SortKeys(keys)
 
+	// Every table's rows come from one projection: sort their union
+	// once and order each table by rank.
+	rowRank := newRanking(b.tables)
 	type job struct {
 		cell, base *Cell
 		delta      *Delta
@@ -468,7 +545,7 @@ func (b *Builder) Tables(units benchfmt.UnitMetadataMap) (*Comparison, error) {
 		for i, c := range t.Columns {
 			colIdx[c] = i
 		}
-		rows := sortedKeys(bt.rows)
+		rows := rowRank.sort(bt.rows)
 		t.Rows = make([]*Row, len(rows))
 		rowIdx := make(map[benchproc.Key]int, len(rows))
 		for i, rk := range rows {
@@ -743,4 +820,40 @@ func unitScaler(r *Row, unit string) benchunit.Scaler {
 		}
 	}
 	return benchunit.CommonScale(vals, benchunit.ClassOf(unit))
+}
+
+// A ranking orders row keys by benchproc's sort order, computed once
+// for the union of every table's rows.
+type ranking map[benchproc.Key]int
+
+func newRanking(tables map[benchproc.Key]*builderTable) ranking {
+	all := map[benchproc.Key]struct{}{}
+	for _, t := range tables {
+		for k := range t.rows {
+			all[k] = struct{}{}
+		}
+	}
+	r := make(ranking, len(all))
+	for i, k := range sortedKeys(all) {
+		r[k] = i
+	}
+	return r
+}
+
+// sort returns the keys of m in rank order.
+func (r ranking) sort(m map[benchproc.Key]struct{}) []benchproc.Key {
+	type ranked struct {
+		rank int
+		key  benchproc.Key
+	}
+	rs := make([]ranked, 0, len(m))
+	for k := range m {
+		rs = append(rs, ranked{r[k], k})
+	}
+	slices.SortFunc(rs, func(a, b ranked) int { return a.rank - b.rank })
+	keys := make([]benchproc.Key, len(rs))
+	for i, x := range rs {
+		keys[i] = x.key
+	}
+	return keys
 }
