@@ -84,7 +84,7 @@ func ParseSelector(s string) (Selector, error) {
 		}
 		f, err := benchproc.NewFilter(t)
 		if err != nil {
-			return Selector{}, fmt.Errorf("selector %q: %s", s, syntaxLine(err))
+			return Selector{}, fmt.Errorf("selector %q: %s", s, syntaxLine(err, t))
 		}
 		sel.kind, sel.filter = selQuery, f
 	}

@@ -3,21 +3,21 @@ package reports
 import (
 	"fmt"
 	"strings"
-	"unicode/utf8"
 )
 
-// syntaxLine returns the message of a benchproc syntax error on one line:
-// benchproc puts the query and a caret under it on two more lines, which
-// become "(at column N)".
-func syntaxLine(err error) string {
+// syntaxLine returns the message of an error from parsing query with
+// benchproc on one line. benchproc's syntax errors put the query and a
+// caret under it on two more lines ("syntax error: MSG\n\tQUERY\n\t   ^");
+// they become "(at column N)", N counting the printable characters as
+// benchproc does. Any other line break is written as \n.
+func syntaxLine(err error, query string) string {
 	msg := err.Error()
-	lines := strings.Split(msg, "\n")
-	if len(lines) != 3 {
-		return strings.Join(lines, " ")
+	tail := "\n\t" + query + "\n\t"
+	if i := strings.LastIndex(msg, tail); i >= 0 {
+		caret := msg[i+len(tail):]
+		if spaces := strings.TrimSuffix(caret, "^"); spaces != caret && strings.Trim(spaces, " ") == "" {
+			msg = fmt.Sprintf("%s (at column %d)", msg[:i], len(spaces)+1)
+		}
 	}
-	col := strings.IndexByte(lines[2], '^')
-	if col < 0 {
-		return strings.Join(lines, " ")
-	}
-	return fmt.Sprintf("%s (at column %d)", lines[0], utf8.RuneCountInString(strings.TrimPrefix(lines[2][:col], "\t"))+1)
+	return strings.ReplaceAll(msg, "\n", `\n`)
 }

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"unicode/utf8"
 
 	"golang.org/x/perf/benchfmt"
 	"golang.org/x/perf/benchmath"
@@ -89,13 +88,7 @@ type OptionError struct {
 // Error returns a one-line message. benchproc's syntax errors come with
 // a caret under the query; that becomes "(at column N)".
 func (e *OptionError) Error() string {
-	msg := e.Err.Error()
-	if lines := strings.Split(msg, "\n"); len(lines) == 3 {
-		if col := strings.IndexByte(lines[2], '^'); col >= 0 {
-			msg = fmt.Sprintf("%s (at column %d)", lines[0], utf8.RuneCountInString(strings.TrimPrefix(lines[2][:col], "\t"))+1)
-		}
-	}
-	return fmt.Sprintf("--%s %q: %s", e.Option, e.Value, msg)
+	return fmt.Sprintf("--%s %q: %s", e.Option, e.Value, syntaxLine(e.Err, e.Value))
 }
 
 func (e *OptionError) Unwrap() error { return e.Err }
