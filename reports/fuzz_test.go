@@ -185,4 +185,3 @@ func mustSelector(tb testing.TB, s string) reports.Selector {
 	}
 	return sel
 }
-
