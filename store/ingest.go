@@ -54,6 +54,11 @@ func (db *DB) Ingest(ctx context.Context, r io.Reader, opts IngestOptions) (Inge
 	if name == "" {
 		name = "<input>"
 	}
+	// Run times are stored as text in a fixed layout that only years
+	// 0000 to 9999 fit; any other would make the run unreadable.
+	if y := opts.Time.UTC().Year(); y < 0 || y > 9999 {
+		return Ingested{}, fmt.Errorf("ingest %s: time %s is year %d in UTC, outside 0000 to 9999", name, opts.Time.Format(time.RFC3339Nano), y)
+	}
 	first, again, cleanup, err := rereadable(r)
 	if err != nil {
 		return Ingested{}, &InputError{Name: name, Msg: err.Error(), Err: err}

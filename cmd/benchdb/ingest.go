@@ -84,6 +84,9 @@ func ingestAction(c *cli.Context) error {
 		if err != nil {
 			return usagef("--time %q: want RFC 3339, such as 2026-01-02T15:04:05Z", s)
 		}
+		if y := t.UTC().Year(); y < 0 || y > 9999 {
+			return usagef("--time %q: year %d in UTC, want 0000 to 9999", s, y)
+		}
 	}
 	// Check every file before the store is opened or created, so that a
 	// mistyped name stores nothing.
