@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -211,6 +213,54 @@ func FuzzDB_Ingest_goTestJSON(f *testing.F) {
 		}
 		if got.DuplicateOf != txt.ID || got.Results != txt.Results {
 			t.Errorf("JSON form: Ingest = %+v, want a duplicate of run %d with %d results\n%s", got, txt.ID, txt.Results, js)
+		}
+	})
+}
+
+// FuzzDB_Ingest_labels stores a run with an arbitrary label. Labels are
+// bound as query parameters, never pasted into SQL: whatever their bytes
+// (quotes, SQL, HTML, control characters, NUL, invalid UTF-8), Run and
+// Runs give them back exactly.
+func FuzzDB_Ingest_labels(f *testing.F) {
+	for _, s := range [][2]string{
+		{"branch", "main"},
+		{"sql", "'; DROP TABLE run; --"},
+		{"x'); DELETE FROM label; --", "\"quoted\" and 'single'"},
+		{"html", "<script>alert(1)</script>&amp;"},
+		{"ctl", "a\tb\x01c\x7f\x1b[31mred"},
+		{"bad", "\xff\xfe\xfd"},
+		{"nul", "a\x00b"},
+		{"", ""},
+	} {
+		f.Add(s[0], s[1])
+	}
+	db := storetest.Open(f)
+	ctx := context.Background()
+	n := 0
+	f.Fuzz(func(t *testing.T, k, v string) {
+		n++ // unique content, so that no ingest is a duplicate
+		input := "iteration: " + strconv.Itoa(n) + "\nBenchmarkA 1 1 ns/op\n"
+		labels := map[string]string{k: v, "other": "x"}
+		got, err := db.Ingest(ctx, strings.NewReader(input), store.IngestOptions{Name: "in.txt", Labels: labels})
+		if err != nil {
+			t.Fatal(err)
+		}
+		run, err := db.Run(ctx, got.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !maps.Equal(run.Labels, labels) {
+			t.Errorf("Run(%d).Labels = %q, want %q", got.ID, run.Labels, labels)
+		}
+		runs, err := db.Runs(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(runs) != n {
+			t.Fatalf("%d runs, want %d", len(runs), n)
+		}
+		if last := runs[len(runs)-1]; last.ID != got.ID || !maps.Equal(last.Labels, labels) {
+			t.Errorf("Runs: last run %d has labels %q, want run %d with %q", last.ID, last.Labels, got.ID, labels)
 		}
 	})
 }
