@@ -120,5 +120,9 @@ func mdRow(w *bufio.Writer, cells []string) {
 // mdEscape keeps s from breaking a Markdown table or being read as
 // emphasis.
 func mdEscape(s string) string {
-	return strings.NewReplacer("|", `\|`, "*", `\*`, "_", `\_`, "`", "\\`").Replace(s)
+	// '<', '&' and brackets are escaped too, so that a benchmark name or
+	// configuration value cannot become HTML or a link where the
+	// Markdown is rendered.
+	return strings.NewReplacer("\\", `\\`, "|", `\|`, "*", `\*`, "_", `\_`, "`", "\\`",
+		"<", `\<`, "&", `\&`, "[", `\[`, "]", `\]`).Replace(s)
 }
