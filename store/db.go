@@ -47,6 +47,7 @@ func Open(ctx context.Context, path string) (_ *DB, err error) {
 	q.Set("_foreign_keys", "1")
 	q.Set("_txlock", "immediate")
 	q.Set("_synchronous", "NORMAL")
+	q.Set("_cache_size", "-32768")
 	// A "file:" URI so that any path works; its '?' and '#' are escaped.
 	dsn := "file:" + escapePath(path) + "?" + q.Encode()
 	sdb, err := sql.Open("sqlite3", dsn)

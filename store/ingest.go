@@ -20,11 +20,15 @@ import (
 // digits, so that text order is time order.
 const timeLayout = "2006-01-02T15:04:05.000000000Z"
 
-// resultBatch is the number of result rows inserted by one statement.
-const resultBatch = 64
+// resultBatch is the number of result_group rows inserted by one
+// statement.
+const resultBatch = 32
 
-// resultCols is the number of columns of a result row.
+// resultCols is the number of bound columns of a result_group row.
 const resultCols = 7
+
+// maxGroup is the most results one result_group row holds.
+const maxGroup = 100
 
 // maxNameCache bounds the benchmark names an ingest remembers, so that
 // memory stays flat on inputs with millions of distinct names.
@@ -303,9 +307,21 @@ type runWriter struct {
 	firstConfig      map[string]string
 	firstConfigOrder []string
 
-	rows    []any // pending result rows, resultCols values each
+	group resultGroup // the open group
+
+	rows    []any // pending result_group rows, resultCols values each
 	results int
-	vbuf    []byte
+}
+
+// A resultGroup is consecutive results of one benchmark with the same
+// configuration and units (the repetitions of go test -count), stored as
+// one result_group row.
+type resultGroup struct {
+	n                    int
+	name                 []byte
+	nameID, cfgID, units int64
+	first, last          int    // input lines
+	iters, vals          []byte // JSON arrays being built
 }
 
 func newRunWriter(ctx context.Context, tx *sql.Tx, runID int64) (*runWriter, error) {
@@ -317,7 +333,8 @@ func newRunWriter(ctx context.Context, tx *sql.Tx, runID int64) (*runWriter, err
 		firstConfig: make(map[string]string),
 		rows:        make([]any, 0, resultBatch*resultCols),
 	}
-	batch := sqlInsertResultCols + strings.TrimSuffix(strings.Repeat(sqlInsertResultRow+", ", resultBatch), ", ")
+	row := fmt.Sprintf(sqlInsertResultRow, runID)
+	batch := sqlInsertResultCols + strings.TrimSuffix(strings.Repeat(row+", ", resultBatch), ", ")
 	var err error
 	prep := func(q string) *sql.Stmt {
 		if err != nil {
@@ -328,7 +345,7 @@ func newRunWriter(ctx context.Context, tx *sql.Tx, runID int64) (*runWriter, err
 		return s
 	}
 	w.insertBatch = prep(batch)
-	w.insertOne = prep(sqlInsertResultCols + sqlInsertResultRow)
+	w.insertOne = prep(sqlInsertResultCols + row)
 	w.nameID = prep(sqlNameID)
 	w.insertName = prep(sqlInsertName)
 	w.insertUnitMD = prep(sqlInsertUnitMD)
@@ -360,13 +377,45 @@ func (w *runWriter) result(r *benchfmt.Result) error {
 			return err
 		}
 	}
-	nameID, err := w.name(r.Name)
-	if err != nil {
-		return err
+	g := &w.group
+	if g.n == 0 || g.n == maxGroup || line != g.last+1 || g.cfgID != w.cfgID || g.units != w.unitsID || string(g.name) != string(r.Name) {
+		if err := w.endGroup(); err != nil {
+			return err
+		}
+		nameID := g.nameID
+		if g.n == 0 || string(g.name) != string(r.Name) {
+			var err error
+			if nameID, err = w.name(r.Name); err != nil {
+				return err
+			}
+		}
+		*g = resultGroup{
+			name: append(g.name[:0], r.Name...), nameID: nameID, cfgID: w.cfgID, units: w.unitsID,
+			first: line, iters: append(g.iters[:0], '['), vals: append(g.vals[:0], '['),
+		}
+	} else {
+		g.iters = append(g.iters, ',')
+		g.vals = append(g.vals, ',')
 	}
-	w.vbuf = appendVals(w.vbuf[:0], r.Values)
-	w.rows = append(w.rows, w.runID, line, nameID, r.Iters, w.cfgID, w.unitsID, string(w.vbuf))
+	g.iters = strconv.AppendInt(g.iters, int64(r.Iters), 10)
+	g.vals = appendVals(g.vals, r.Values)
+	g.last = line
+	g.n++
 	w.results++
+	return nil
+}
+
+// endGroup queues the open group as a row, and inserts a batch of rows
+// when one is full.
+func (w *runWriter) endGroup() error {
+	g := &w.group
+	if g.n == 0 {
+		return nil
+	}
+	g.iters = append(g.iters, ']')
+	g.vals = append(g.vals, ']')
+	w.rows = append(w.rows, g.first, g.nameID, g.cfgID, g.units, g.n, string(g.iters), string(g.vals))
+	g.n = 0
 	if len(w.rows) == cap(w.rows) {
 		if _, err := w.insertBatch.ExecContext(w.ctx, w.rows...); err != nil {
 			return fmt.Errorf("insert results: %w", sqliteError(err))
@@ -376,8 +425,11 @@ func (w *runWriter) result(r *benchfmt.Result) error {
 	return nil
 }
 
-// flush inserts the pending result rows.
+// flush inserts the open group and the pending rows.
 func (w *runWriter) flush() error {
+	if err := w.endGroup(); err != nil {
+		return err
+	}
 	for i := 0; i < len(w.rows); i += resultCols {
 		if _, err := w.insertOne.ExecContext(w.ctx, w.rows[i:i+resultCols]...); err != nil {
 			return fmt.Errorf("insert results: %w", sqliteError(err))
