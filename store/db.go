@@ -14,6 +14,15 @@ import (
 	"github.com/mattn/go-sqlite3"
 )
 
+// LatestSchemaVersion is the schema version Open migrates databases to.
+const LatestSchemaVersion = 2
+
+func init() {
+	if len(migrations) != LatestSchemaVersion {
+		panic("store: LatestSchemaVersion does not match the migrations")
+	}
+}
+
 // DefaultBusyTimeout is how long a connection waits for another process's
 // write lock before it gives up. An ingest holds the lock only while it
 // inserts (the input is read and checked before), so a minute covers a
@@ -60,6 +69,18 @@ func Open(ctx context.Context, path string) (_ *DB, err error) {
 			sdb.Close()
 		}
 	}()
+	// Check the schema before anything is written: a file that is not
+	// ours, or is newer than this code, is left as it is.
+	err = retryBusy(ctx, func() error {
+		v, err := db.version(ctx, db.db)
+		if err == nil && v > LatestSchemaVersion {
+			err = fmt.Errorf("schema version %d is newer than this benchdb supports (%d)", v, LatestSchemaVersion)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
 	if err := retryBusy(ctx, func() error { return db.setWAL(ctx) }); err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
@@ -136,7 +157,7 @@ func (db *DB) migrateOne(ctx context.Context) (done bool, err error) {
 		return false, err
 	}
 	if v > len(migrations) {
-		return false, fmt.Errorf("schema version %d is newer than this benchdb supports (%d)", v, len(migrations))
+		return false, fmt.Errorf("schema version %d is newer than this benchdb supports (%d)", v, LatestSchemaVersion)
 	}
 	if v == len(migrations) {
 		return true, nil
