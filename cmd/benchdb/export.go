@@ -36,7 +36,7 @@ func exportAction(c *cli.Context) error {
 		}
 		ids = append(ids, id)
 	}
-	db, err := openStore(c)
+	db, err := openExistingStore(c)
 	if err != nil {
 		return err
 	}

@@ -32,7 +32,7 @@ func runsAction(c *cli.Context) error {
 	if c.Args().Present() {
 		return usagef("runs: unexpected argument %q", c.Args().First())
 	}
-	db, err := openStore(c)
+	db, err := openExistingStore(c)
 	if err != nil {
 		return err
 	}

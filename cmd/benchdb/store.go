@@ -2,9 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,6 +22,17 @@ import (
 // needed. The caller closes it.
 func openStore(c *cli.Context) (*store.DB, error) {
 	return store.Open(c.Context, dbPath(c))
+}
+
+// openExistingStore is openStore for commands that only read: a missing
+// file is an error (a mistyped --db would otherwise create an empty
+// store).
+func openExistingStore(c *cli.Context) (*store.DB, error) {
+	path := dbPath(c)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("open store %s: no such file (benchdb ingest creates it; see --db)", path)
+	}
+	return store.Open(c.Context, path)
 }
 
 // encodeJSON writes v as indented JSON.
