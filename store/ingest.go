@@ -82,13 +82,7 @@ func (db *DB) Ingest(ctx context.Context, r io.Reader, opts IngestOptions) (Inge
 	if t.IsZero() {
 		t = db.now()
 	}
-	var res Ingested
-	err = retryBusy(ctx, func() error {
-		var err error
-		res, err = db.ingestTx(ctx, r2, name, sum, t, opts)
-		return err
-	})
-	return res, err
+	return db.ingestTx(ctx, r2, name, sum, t, opts)
 }
 
 // rereadable returns a reader for a first pass over r and a function
@@ -164,7 +158,14 @@ func (db *DB) runByHash(ctx context.Context, q querier, sum string) (id int64, r
 
 // ingestTx stores the input in one transaction.
 func (db *DB) ingestTx(ctx context.Context, r io.Reader, name, sum string, t time.Time, opts IngestOptions) (res Ingested, err error) {
-	tx, err := db.db.BeginTx(ctx, nil) // BEGIN IMMEDIATE: see Open
+	// BEGIN IMMEDIATE (see Open): wait for the write lock now, before
+	// anything is read, so that a retry starts from a clean state.
+	var tx *sql.Tx
+	err = retryBusy(ctx, func() error {
+		var err error
+		tx, err = db.db.BeginTx(ctx, nil)
+		return err
+	})
 	if err != nil {
 		return Ingested{}, fmt.Errorf("ingest %s: begin: %w", name, sqliteError(err))
 	}
