@@ -45,7 +45,9 @@ const maxNameCache = 1 << 16
 //
 // If the same content (after line endings are normalised and `go test
 // -json` output is extracted) was stored before, nothing is stored and
-// the result names the earlier run in ID and DuplicateOf.
+// the result names the earlier run in ID and DuplicateOf, with that run's
+// Results and SkippedLines (and no Warnings). Labels and time do not
+// count as content.
 //
 // Malformed result lines are skipped and described in Warnings; with
 // opts.Strict the first one fails the whole input. Input that cannot be
@@ -68,10 +70,10 @@ func (db *DB) Ingest(ctx context.Context, r io.Reader, opts IngestOptions) (Inge
 	if err != nil {
 		return Ingested{}, err
 	}
-	if id, n, ok, err := db.runByHash(ctx, db.db, sum); err != nil {
+	if dup, ok, err := db.runByHash(ctx, db.db, sum); err != nil {
 		return Ingested{}, fmt.Errorf("ingest %s: %w", name, err)
 	} else if ok {
-		return Ingested{ID: id, DuplicateOf: id, Results: n}, nil
+		return dup, nil
 	}
 	r2, err := again()
 	if err != nil {
@@ -143,17 +145,19 @@ func checkInput(r io.Reader, name string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// runByHash returns the run holding content with hash sum.
-func (db *DB) runByHash(ctx context.Context, q querier, sum string) (id int64, results int, ok bool, err error) {
-	err = q.QueryRowContext(ctx, sqlRunByHash, sum).Scan(&id)
+// runByHash returns the run holding content with hash sum, as Ingest
+// reports a duplicate of it.
+func (db *DB) runByHash(ctx context.Context, q querier, sum string) (Ingested, bool, error) {
+	var d Ingested
+	err := q.QueryRowContext(ctx, sqlRunByHash, sum).Scan(&d.ID, &d.Results, &d.SkippedLines)
 	if err == sql.ErrNoRows {
-		return 0, 0, false, nil
+		return Ingested{}, false, nil
 	}
 	if err != nil {
-		return 0, 0, false, sqliteError(err)
+		return Ingested{}, false, sqliteError(err)
 	}
-	err = q.QueryRowContext(ctx, `SELECT results FROM run WHERE id = ?`, id).Scan(&results)
-	return id, results, err == nil, err
+	d.DuplicateOf = d.ID
+	return d, true, nil
 }
 
 // ingestTx stores the input in one transaction.
@@ -174,11 +178,11 @@ func (db *DB) ingestTx(ctx context.Context, r io.Reader, name, sum string, t tim
 			tx.Rollback()
 		}
 	}()
-	if id, n, ok, err := db.runByHash(ctx, tx, sum); err != nil {
+	if dup, ok, err := db.runByHash(ctx, tx, sum); err != nil {
 		return Ingested{}, fmt.Errorf("ingest %s: %w", name, err)
 	} else if ok {
 		tx.Rollback()
-		return Ingested{ID: id, DuplicateOf: id, Results: n}, nil
+		return dup, nil
 	}
 
 	var runID int64

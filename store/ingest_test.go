@@ -97,8 +97,15 @@ func TestDB_Ingest_skippedLines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if run.Results != 3 {
-		t.Errorf("stored run has %d results, want 3", run.Results)
+	if run.Results != 3 || run.SkippedLines != 3 {
+		t.Errorf("stored run has %d results, %d skipped lines; want 3, 3", run.Results, run.SkippedLines)
+	}
+	dup, err := db.Ingest(context.Background(), strings.NewReader(input), store.IngestOptions{Name: "again.txt"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dup.DuplicateOf != got.ID || dup.Results != 3 || dup.SkippedLines != 3 {
+		t.Errorf("duplicate: %+v, want a duplicate of run %d with 3 results, 3 skipped lines", dup, got.ID)
 	}
 }
 

@@ -153,7 +153,7 @@ const (
 	sqlHasSchemaTable   = `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'` // SQLite only
 	sqlCountTables      = `SELECT count(*) FROM sqlite_master`                                                  // SQLite only
 
-	sqlRunByHash   = `SELECT id FROM run WHERE content_hash = ?`
+	sqlRunByHash   = `SELECT id, results, skipped_lines FROM run WHERE content_hash = ?`
 	sqlInsertRun   = `INSERT INTO run (time, source, content_hash) VALUES (?, ?, ?) RETURNING id`
 	sqlFinishRun   = `UPDATE run SET results = ?, skipped_lines = ? WHERE id = ?`
 	sqlInsertLabel = `INSERT INTO label (run_id, key, value) VALUES (?, ?, ?)`
