@@ -29,6 +29,9 @@ Examples:
 }
 
 func runsAction(c *cli.Context) error {
+	if err := flagsAfterArgs(c); err != nil {
+		return err
+	}
 	if c.Args().Present() {
 		return usagef("runs: unexpected argument %q", c.Args().First())
 	}

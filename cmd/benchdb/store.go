@@ -87,3 +87,16 @@ func formatKeyValues(m map[string]string) string {
 	}
 	return sb.String()
 }
+
+// flagsAfterArgs returns a usage error if an argument looks like a flag:
+// urfave/cli stops reading flags at the first argument, so
+// `benchdb show 3 --format json` would otherwise take "--format" as a
+// RUN.
+func flagsAfterArgs(c *cli.Context) error {
+	for _, a := range c.Args().Slice() {
+		if strings.HasPrefix(a, "-") && a != "-" {
+			return usagef("%s: flag %s after the arguments: put flags before them", c.Command.Name, a)
+		}
+	}
+	return nil
+}
