@@ -298,7 +298,10 @@ type runWriter struct {
 	nameID, insertName     *sql.Stmt
 	insertUnitMD           *sql.Stmt
 
-	names map[string]int64
+	// names caches name ids. If namesAll is set, it holds every stored
+	// name, so a name missing from it is new.
+	names    map[string]int64
+	namesAll bool
 
 	// Current configuration set and unit set.
 	cfg      []benchfmt.Config
@@ -357,6 +360,10 @@ func newRunWriter(ctx context.Context, tx *sql.Tx, runID int64) (*runWriter, err
 	if err != nil {
 		w.close()
 		return nil, fmt.Errorf("prepare: %w", sqliteError(err))
+	}
+	if err := w.loadNames(); err != nil {
+		w.close()
+		return nil, fmt.Errorf("read names: %w", err)
 	}
 	return w, nil
 }
@@ -616,7 +623,10 @@ func (w *runWriter) name(n benchfmt.Name) (int64, error) {
 		return id, nil
 	}
 	var id int64
-	err := w.nameID.QueryRowContext(w.ctx, string(n)).Scan(&id)
+	err := sql.ErrNoRows
+	if !w.namesAll {
+		err = w.nameID.QueryRowContext(w.ctx, string(n)).Scan(&id)
+	}
 	if err == sql.ErrNoRows {
 		err = w.insertName.QueryRowContext(w.ctx, string(n)).Scan(&id)
 	}
@@ -625,9 +635,41 @@ func (w *runWriter) name(n benchfmt.Name) (int64, error) {
 	}
 	if len(w.names) >= maxNameCache {
 		clear(w.names)
+		w.namesAll = false
 	}
 	w.names[string(n)] = id
 	return id, nil
+}
+
+// loadNames fills the name cache with every stored name if there are few
+// enough: then the benchmarks of a store's usual runs need no query, and
+// new names only an insert. The write lock keeps the table as it is.
+func (w *runWriter) loadNames() error {
+	var n int
+	if err := w.tx.QueryRowContext(w.ctx, sqlCountNames).Scan(&n); err != nil {
+		return sqliteError(err)
+	}
+	if n > maxNameCache/2 {
+		return nil
+	}
+	rows, err := w.tx.QueryContext(w.ctx, sqlAllNames)
+	if err != nil {
+		return sqliteError(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return err
+		}
+		w.names[name] = id
+	}
+	if err := rows.Err(); err != nil {
+		return sqliteError(err)
+	}
+	w.namesAll = true
+	return nil
 }
 
 func (w *runWriter) unitMetadata(m *benchfmt.UnitMetadata) error {

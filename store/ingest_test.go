@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -294,5 +295,33 @@ func TestDB_Results_largeGroups(t *testing.T) {
 	// 5 benchmarks of 250 results: groups of 100, 100, 50.
 	if n := querySamples(t, db.Path(), `SELECT count(*), max(n), sum(n) FROM result_group`); n != "15 100 1250\n" {
 		t.Errorf("groups, largest, results: %q, want 15 100 1250", n)
+	}
+}
+
+// TestDB_Ingest_sharedNames checks that runs share interned names, both
+// when the store has few names (all cached up front) and many.
+func TestDB_Ingest_sharedNames(t *testing.T) {
+	for _, names := range []int{50, 40000} {
+		t.Run(fmt.Sprint("names=", names), func(t *testing.T) {
+			db := storetest.Open(t)
+			for seed := range 2 {
+				var buf bytes.Buffer
+				if err := benchgen.Write(&buf, benchgen.Options{Lines: names, Count: 1, Seed: uint64(seed)}); err != nil {
+					t.Fatal(err)
+				}
+				input := buf.Bytes()
+				got, err := db.Ingest(context.Background(), bytes.NewReader(input), store.IngestOptions{Name: "gen"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := mustReadRecords(t, bytes.NewReader(input), "gen")
+				if d := diffResults(mustStoredResults(t, db, got.ID), want.results); d != "" {
+					t.Fatalf("run %d differs:\n%s", got.ID, d)
+				}
+			}
+			if got := querySamples(t, db.Path(), `SELECT count(*) FROM name`); got != fmt.Sprintf("%d\n", names) {
+				t.Errorf("%s names stored, want %d", strings.TrimSpace(got), names)
+			}
+		})
 	}
 }

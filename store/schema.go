@@ -160,6 +160,8 @@ const (
 	sqlInsertRCfg  = `INSERT INTO run_config (run_id, key, value) VALUES (?, ?, ?)`
 
 	sqlNameID        = `SELECT id FROM name WHERE name = ?`
+	sqlCountNames    = `SELECT count(*) FROM name`
+	sqlAllNames      = `SELECT id, name FROM name`
 	sqlInsertName    = `INSERT INTO name (name) VALUES (?) RETURNING id`
 	sqlConfigSetID   = `SELECT id FROM config_set WHERE body = ?`
 	sqlInsertCfgSet  = `INSERT INTO config_set (body) VALUES (?) RETURNING id`
