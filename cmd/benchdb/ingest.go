@@ -30,7 +30,11 @@ Malformed result lines are reported on standard error as FILE:LINE and
 skipped; with --strict they fail the file. A file with no results, or one
 that is not benchmark output, is an error. Files are stored in order: if
 one fails, benchdb stops with exit status 2, and the files before it stay
-stored.
+stored. The store (--db) is created if it does not exist.
+
+Output: one line per file, or with --format json
+[{"id": N, "results": N, "duplicate_of": N|null, "skipped_lines": N}]
+(for a duplicate, id is the run that already holds the content).
 
 Examples:
 
