@@ -241,3 +241,21 @@ func TestIngest_stopsAtFailure(t *testing.T) {
 		t.Errorf("%d runs stored, want 1 (the file before the failure)", len(runs))
 	}
 }
+
+// TestIngest_goTestJSON pipes `go test -json -bench` output to ingest -.
+func TestIngest_goTestJSON(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "x.sqlite")
+	f, err := os.Open("testdata/runs/fib.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	code, stdout, stderr := runCLI(t, f, "--db", db, "ingest", "--label", "branch=main", "-")
+	if code != 0 || stdout != "-: stored as run 1: 6 results\n" || stderr != "" {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	out := mustRunCLI(t, "--db", db, "export", "1")
+	if want := "pkg: example.com/fib\n"; !strings.Contains(out, want) || strings.Count(out, "BenchmarkFib/n=") != 6 {
+		t.Errorf("export of the JSON run:\n%s", out)
+	}
+}
