@@ -37,6 +37,10 @@ type DB struct {
 
 	// now returns the time of a run ingested without IngestOptions.Time.
 	now func() time.Time
+
+	// maxNames bounds the benchmark names an ingest caches
+	// (maxNameCache; tests make it small).
+	maxNames int
 }
 
 // Open opens the store in the SQLite file at path, creating the file if
@@ -62,7 +66,7 @@ func Open(ctx context.Context, path string) (_ *DB, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	db := &DB{db: sdb, path: path, now: time.Now}
+	db := &DB{db: sdb, path: path, now: time.Now, maxNames: maxNameCache}
 	defer func() {
 		if err != nil {
 			sdb.Close()

@@ -195,7 +195,7 @@ func (db *DB) ingestTx(ctx context.Context, r io.Reader, name, sum string, t tim
 		}
 	}
 
-	w, err := newRunWriter(ctx, tx, runID)
+	w, err := newRunWriter(ctx, tx, runID, db.maxNames)
 	if err != nil {
 		return Ingested{}, fmt.Errorf("ingest %s: %w", name, err)
 	}
@@ -302,6 +302,7 @@ type runWriter struct {
 	// name, so a name missing from it is new.
 	names    map[string]int64
 	namesAll bool
+	maxNames int // size of the cache: DB.maxNames
 
 	// Current configuration set and unit set.
 	cfg      []benchfmt.Config
@@ -332,9 +333,9 @@ type resultGroup struct {
 	iters, vals          []byte // JSON arrays being built
 }
 
-func newRunWriter(ctx context.Context, tx *sql.Tx, runID int64) (*runWriter, error) {
+func newRunWriter(ctx context.Context, tx *sql.Tx, runID int64, maxNames int) (*runWriter, error) {
 	w := &runWriter{
-		ctx: ctx, tx: tx, runID: runID,
+		ctx: ctx, tx: tx, runID: runID, maxNames: maxNames,
 		names:       make(map[string]int64),
 		cfgIDs:      make(map[string]int64),
 		unitIDs:     make(map[string]int64),
@@ -633,7 +634,7 @@ func (w *runWriter) name(n benchfmt.Name) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("store name %s: %w", n, sqliteError(err))
 	}
-	if len(w.names) >= maxNameCache {
+	if len(w.names) >= w.maxNames {
 		clear(w.names)
 		w.namesAll = false
 	}
@@ -649,7 +650,7 @@ func (w *runWriter) loadNames() error {
 	if err := w.tx.QueryRowContext(w.ctx, sqlCountNames).Scan(&n); err != nil {
 		return sqliteError(err)
 	}
-	if n > maxNameCache/2 {
+	if n > w.maxNames/2 {
 		return nil
 	}
 	rows, err := w.tx.QueryContext(w.ctx, sqlAllNames)
