@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -186,9 +185,10 @@ func unwrapPathError(err error) error {
 
 func countOf(xs []string, x string) int {
 	n := 0
-	for i := slices.Index(xs, x); i >= 0; i = slices.Index(xs, x) {
-		n++
-		xs = xs[i+1:]
+	for _, y := range xs {
+		if y == x {
+			n++
+		}
 	}
 	return n
 }
