@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -30,7 +29,11 @@ Malformed result lines are reported on standard error as FILE:LINE and
 skipped; with --strict they fail the file. A file with no results, or one
 that is not benchmark output, is an error. Files are stored in order: if
 one fails, benchdb stops with exit status 2, and the files before it stay
-stored.
+stored. The store (--db) is created if it does not exist.
+
+Output: one line per file, or with --format json
+[{"id": N, "results": N, "duplicate_of": N|null, "skipped_lines": N}]
+(for a duplicate, id is the run that already holds the content).
 
 Examples:
 
@@ -67,6 +70,9 @@ type ingestJSON struct {
 }
 
 func ingestAction(c *cli.Context) error {
+	if err := flagsAfterArgs(c); err != nil {
+		return err
+	}
 	files := c.Args().Slice()
 	if len(files) == 0 {
 		return usagef("ingest: no FILE given (use - for standard input)")
@@ -182,9 +188,10 @@ func unwrapPathError(err error) error {
 
 func countOf(xs []string, x string) int {
 	n := 0
-	for i := slices.Index(xs, x); i >= 0; i = slices.Index(xs, x) {
-		n++
-		xs = xs[i+1:]
+	for _, y := range xs {
+		if y == x {
+			n++
+		}
 	}
 	return n
 }

@@ -83,7 +83,7 @@ func fileState(tb testing.TB, path string) string {
 	for _, q := range []string{
 		`SELECT id, time, source, content_hash, results, skipped_lines FROM run ORDER BY id`,
 		`SELECT run_id, key, value FROM label ORDER BY run_id, key`,
-		`SELECT run_id, line, name_id, iters, config_id, unit_set_id, vals FROM result ORDER BY run_id, line`,
+		`SELECT run_id, line, name_id, config_id, unit_set_id, n, iters, vals FROM result_group ORDER BY run_id, line`,
 		`SELECT id, name FROM name ORDER BY id`,
 		`SELECT id, body FROM config_set ORDER BY id`,
 		`SELECT run_id, line, unit, key, value FROM unit_metadata ORDER BY run_id, line, key`,
@@ -239,5 +239,23 @@ func TestIngest_stopsAtFailure(t *testing.T) {
 	}
 	if len(runs) != 1 {
 		t.Errorf("%d runs stored, want 1 (the file before the failure)", len(runs))
+	}
+}
+
+// TestIngest_goTestJSON pipes `go test -json -bench` output to ingest -.
+func TestIngest_goTestJSON(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "x.sqlite")
+	f, err := os.Open("testdata/runs/fib.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	code, stdout, stderr := runCLI(t, f, "--db", db, "ingest", "--label", "branch=main", "-")
+	if code != 0 || stdout != "-: stored as run 1: 6 results\n" || stderr != "" {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	out := mustRunCLI(t, "--db", db, "export", "1")
+	if want := "pkg: example.com/fib\n"; !strings.Contains(out, want) || strings.Count(out, "BenchmarkFib/n=") != 6 {
+		t.Errorf("export of the JSON run:\n%s", out)
 	}
 }
