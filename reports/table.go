@@ -534,8 +534,12 @@ func (b *Builder) Tables(units benchfmt.UnitMetadataMap) (*Comparison, error) {
 		values     *builderCell
 		assume     benchmath.Assumption
 	}
-	var jobs []job
-	cmp := &Comparison{Options: b.opts}
+	ncells := 0
+	for _, bt := range b.tables {
+		ncells += len(bt.cells)
+	}
+	jobs := make([]job, 0, ncells)
+	cmp := &Comparison{Options: b.opts, Tables: make([]*Table, 0, len(keys))}
 	for _, k := range keys {
 		bt := b.tables[k]
 		unit := k.Get(b.unitField)
