@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net/url"
 	"os"
 	"strings"
@@ -13,6 +12,15 @@ import (
 
 	"github.com/mattn/go-sqlite3"
 )
+
+// LatestSchemaVersion is the schema version Open migrates databases to.
+const LatestSchemaVersion = 2
+
+func init() {
+	if len(migrations) != LatestSchemaVersion {
+		panic("store: LatestSchemaVersion does not match the migrations")
+	}
+}
 
 // DefaultBusyTimeout is how long a connection waits for another process's
 // write lock before it gives up. An ingest holds the lock only while it
@@ -47,6 +55,7 @@ func Open(ctx context.Context, path string) (_ *DB, err error) {
 	q.Set("_foreign_keys", "1")
 	q.Set("_txlock", "immediate")
 	q.Set("_synchronous", "NORMAL")
+	q.Set("_cache_size", "-32768")
 	// A "file:" URI so that any path works; its '?' and '#' are escaped.
 	dsn := "file:" + escapePath(path) + "?" + q.Encode()
 	sdb, err := sql.Open("sqlite3", dsn)
@@ -59,6 +68,18 @@ func Open(ctx context.Context, path string) (_ *DB, err error) {
 			sdb.Close()
 		}
 	}()
+	// Check the schema before anything is written: a file that is not
+	// ours, or is newer than this code, is left as it is.
+	err = retryBusy(ctx, func() error {
+		v, err := db.version(ctx, db.db)
+		if err == nil && v > LatestSchemaVersion {
+			err = fmt.Errorf("schema version %d is newer than this benchdb supports (%d)", v, LatestSchemaVersion)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
 	if err := retryBusy(ctx, func() error { return db.setWAL(ctx) }); err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
@@ -135,7 +156,7 @@ func (db *DB) migrateOne(ctx context.Context) (done bool, err error) {
 		return false, err
 	}
 	if v > len(migrations) {
-		return false, fmt.Errorf("schema version %d is newer than this benchdb supports (%d)", v, len(migrations))
+		return false, fmt.Errorf("schema version %d is newer than this benchdb supports (%d)", v, LatestSchemaVersion)
 	}
 	if v == len(migrations) {
 		return true, nil
@@ -197,13 +218,17 @@ func isBusy(err error) bool {
 func retryBusy(ctx context.Context, fn func() error) error {
 	deadline := time.Now().Add(DefaultBusyTimeout)
 	wait := time.Millisecond
+	// Jitter spreads the retries of processes that collided; the process
+	// id is random enough for that, and keeps the package free of
+	// unseeded randomness.
+	jitter := uint64(os.Getpid())
 	for {
 		err := fn()
 		if err == nil || !isBusy(err) || time.Now().After(deadline) {
 			return err
 		}
-		// Jitter only spreads retries; it needs no recorded seed.
-		d := wait + time.Duration(rand.Int64N(int64(wait)))
+		jitter = jitter*6364136223846793005 + 1442695040888963407
+		d := wait + time.Duration((jitter>>33)%uint64(wait))
 		select {
 		case <-ctx.Done():
 			return ctx.Err()

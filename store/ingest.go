@@ -20,11 +20,15 @@ import (
 // digits, so that text order is time order.
 const timeLayout = "2006-01-02T15:04:05.000000000Z"
 
-// resultBatch is the number of result rows inserted by one statement.
-const resultBatch = 64
+// resultBatch is the number of result_group rows inserted by one
+// statement.
+const resultBatch = 32
 
-// resultCols is the number of columns of a result row.
+// resultCols is the number of bound columns of a result_group row.
 const resultCols = 7
+
+// maxGroup is the most results one result_group row holds.
+const maxGroup = 100
 
 // maxNameCache bounds the benchmark names an ingest remembers, so that
 // memory stays flat on inputs with millions of distinct names.
@@ -41,7 +45,9 @@ const maxNameCache = 1 << 16
 //
 // If the same content (after line endings are normalised and `go test
 // -json` output is extracted) was stored before, nothing is stored and
-// the result names the earlier run in ID and DuplicateOf.
+// the result names the earlier run in ID and DuplicateOf, with that run's
+// Results and SkippedLines (and no Warnings). Labels and time do not
+// count as content.
 //
 // Malformed result lines are skipped and described in Warnings; with
 // opts.Strict the first one fails the whole input. Input that cannot be
@@ -64,10 +70,10 @@ func (db *DB) Ingest(ctx context.Context, r io.Reader, opts IngestOptions) (Inge
 	if err != nil {
 		return Ingested{}, err
 	}
-	if id, n, ok, err := db.runByHash(ctx, db.db, sum); err != nil {
+	if dup, ok, err := db.runByHash(ctx, db.db, sum); err != nil {
 		return Ingested{}, fmt.Errorf("ingest %s: %w", name, err)
 	} else if ok {
-		return Ingested{ID: id, DuplicateOf: id, Results: n}, nil
+		return dup, nil
 	}
 	r2, err := again()
 	if err != nil {
@@ -78,13 +84,7 @@ func (db *DB) Ingest(ctx context.Context, r io.Reader, opts IngestOptions) (Inge
 	if t.IsZero() {
 		t = db.now()
 	}
-	var res Ingested
-	err = retryBusy(ctx, func() error {
-		var err error
-		res, err = db.ingestTx(ctx, r2, name, sum, t, opts)
-		return err
-	})
-	return res, err
+	return db.ingestTx(ctx, r2, name, sum, t, opts)
 }
 
 // rereadable returns a reader for a first pass over r and a function
@@ -145,22 +145,31 @@ func checkInput(r io.Reader, name string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// runByHash returns the run holding content with hash sum.
-func (db *DB) runByHash(ctx context.Context, q querier, sum string) (id int64, results int, ok bool, err error) {
-	err = q.QueryRowContext(ctx, sqlRunByHash, sum).Scan(&id)
+// runByHash returns the run holding content with hash sum, as Ingest
+// reports a duplicate of it.
+func (db *DB) runByHash(ctx context.Context, q querier, sum string) (Ingested, bool, error) {
+	var d Ingested
+	err := q.QueryRowContext(ctx, sqlRunByHash, sum).Scan(&d.ID, &d.Results, &d.SkippedLines)
 	if err == sql.ErrNoRows {
-		return 0, 0, false, nil
+		return Ingested{}, false, nil
 	}
 	if err != nil {
-		return 0, 0, false, sqliteError(err)
+		return Ingested{}, false, sqliteError(err)
 	}
-	err = q.QueryRowContext(ctx, `SELECT results FROM run WHERE id = ?`, id).Scan(&results)
-	return id, results, err == nil, err
+	d.DuplicateOf = d.ID
+	return d, true, nil
 }
 
 // ingestTx stores the input in one transaction.
 func (db *DB) ingestTx(ctx context.Context, r io.Reader, name, sum string, t time.Time, opts IngestOptions) (res Ingested, err error) {
-	tx, err := db.db.BeginTx(ctx, nil) // BEGIN IMMEDIATE: see Open
+	// BEGIN IMMEDIATE (see Open): wait for the write lock now, before
+	// anything is read, so that a retry starts from a clean state.
+	var tx *sql.Tx
+	err = retryBusy(ctx, func() error {
+		var err error
+		tx, err = db.db.BeginTx(ctx, nil)
+		return err
+	})
 	if err != nil {
 		return Ingested{}, fmt.Errorf("ingest %s: begin: %w", name, sqliteError(err))
 	}
@@ -169,11 +178,11 @@ func (db *DB) ingestTx(ctx context.Context, r io.Reader, name, sum string, t tim
 			tx.Rollback()
 		}
 	}()
-	if id, n, ok, err := db.runByHash(ctx, tx, sum); err != nil {
+	if dup, ok, err := db.runByHash(ctx, tx, sum); err != nil {
 		return Ingested{}, fmt.Errorf("ingest %s: %w", name, err)
 	} else if ok {
 		tx.Rollback()
-		return Ingested{ID: id, DuplicateOf: id, Results: n}, nil
+		return dup, nil
 	}
 
 	var runID int64
@@ -249,6 +258,9 @@ func (db *DB) ingestTx(ctx context.Context, r io.Reader, name, sum string, t tim
 		return res, err
 	}
 	if lastSyntaxOut > 0 && lastSyntaxOut == src.outLine && src.unterminated && !src.json {
+		// The error replaces the warning about the same line.
+		res.Warnings = res.Warnings[:len(res.Warnings)-1]
+		res.SkippedLines--
 		return res, &InputError{Name: name, Line: src.srcLineOf(lastSyntaxOut),
 			Msg: "truncated result line at end of input: " + lastSkippedMsg}
 	}
@@ -286,7 +298,10 @@ type runWriter struct {
 	nameID, insertName     *sql.Stmt
 	insertUnitMD           *sql.Stmt
 
-	names map[string]int64
+	// names caches name ids. If namesAll is set, it holds every stored
+	// name, so a name missing from it is new.
+	names    map[string]int64
+	namesAll bool
 
 	// Current configuration set and unit set.
 	cfg      []benchfmt.Config
@@ -300,9 +315,21 @@ type runWriter struct {
 	firstConfig      map[string]string
 	firstConfigOrder []string
 
-	rows    []any // pending result rows, resultCols values each
+	group resultGroup // the open group
+
+	rows    []any // pending result_group rows, resultCols values each
 	results int
-	vbuf    []byte
+}
+
+// A resultGroup is consecutive results of one benchmark with the same
+// configuration and units (the repetitions of go test -count), stored as
+// one result_group row.
+type resultGroup struct {
+	n                    int
+	name                 []byte
+	nameID, cfgID, units int64
+	first, last          int    // input lines
+	iters, vals          []byte // JSON arrays being built
 }
 
 func newRunWriter(ctx context.Context, tx *sql.Tx, runID int64) (*runWriter, error) {
@@ -314,7 +341,8 @@ func newRunWriter(ctx context.Context, tx *sql.Tx, runID int64) (*runWriter, err
 		firstConfig: make(map[string]string),
 		rows:        make([]any, 0, resultBatch*resultCols),
 	}
-	batch := sqlInsertResultCols + strings.TrimSuffix(strings.Repeat(sqlInsertResultRow+", ", resultBatch), ", ")
+	row := fmt.Sprintf(sqlInsertResultRow, runID)
+	batch := sqlInsertResultCols + strings.TrimSuffix(strings.Repeat(row+", ", resultBatch), ", ")
 	var err error
 	prep := func(q string) *sql.Stmt {
 		if err != nil {
@@ -325,13 +353,17 @@ func newRunWriter(ctx context.Context, tx *sql.Tx, runID int64) (*runWriter, err
 		return s
 	}
 	w.insertBatch = prep(batch)
-	w.insertOne = prep(sqlInsertResultCols + sqlInsertResultRow)
+	w.insertOne = prep(sqlInsertResultCols + row)
 	w.nameID = prep(sqlNameID)
 	w.insertName = prep(sqlInsertName)
 	w.insertUnitMD = prep(sqlInsertUnitMD)
 	if err != nil {
 		w.close()
 		return nil, fmt.Errorf("prepare: %w", sqliteError(err))
+	}
+	if err := w.loadNames(); err != nil {
+		w.close()
+		return nil, fmt.Errorf("read names: %w", err)
 	}
 	return w, nil
 }
@@ -357,13 +389,45 @@ func (w *runWriter) result(r *benchfmt.Result) error {
 			return err
 		}
 	}
-	nameID, err := w.name(r.Name)
-	if err != nil {
-		return err
+	g := &w.group
+	if g.n == 0 || g.n == maxGroup || line != g.last+1 || g.cfgID != w.cfgID || g.units != w.unitsID || string(g.name) != string(r.Name) {
+		if err := w.endGroup(); err != nil {
+			return err
+		}
+		nameID := g.nameID
+		if g.n == 0 || string(g.name) != string(r.Name) {
+			var err error
+			if nameID, err = w.name(r.Name); err != nil {
+				return err
+			}
+		}
+		*g = resultGroup{
+			name: append(g.name[:0], r.Name...), nameID: nameID, cfgID: w.cfgID, units: w.unitsID,
+			first: line, iters: append(g.iters[:0], '['), vals: append(g.vals[:0], '['),
+		}
+	} else {
+		g.iters = append(g.iters, ',')
+		g.vals = append(g.vals, ',')
 	}
-	w.vbuf = appendVals(w.vbuf[:0], r.Values)
-	w.rows = append(w.rows, w.runID, line, nameID, r.Iters, w.cfgID, w.unitsID, string(w.vbuf))
+	g.iters = strconv.AppendInt(g.iters, int64(r.Iters), 10)
+	g.vals = appendVals(g.vals, r.Values)
+	g.last = line
+	g.n++
 	w.results++
+	return nil
+}
+
+// endGroup queues the open group as a row, and inserts a batch of rows
+// when one is full.
+func (w *runWriter) endGroup() error {
+	g := &w.group
+	if g.n == 0 {
+		return nil
+	}
+	g.iters = append(g.iters, ']')
+	g.vals = append(g.vals, ']')
+	w.rows = append(w.rows, g.first, g.nameID, g.cfgID, g.units, g.n, string(g.iters), string(g.vals))
+	g.n = 0
 	if len(w.rows) == cap(w.rows) {
 		if _, err := w.insertBatch.ExecContext(w.ctx, w.rows...); err != nil {
 			return fmt.Errorf("insert results: %w", sqliteError(err))
@@ -373,8 +437,11 @@ func (w *runWriter) result(r *benchfmt.Result) error {
 	return nil
 }
 
-// flush inserts the pending result rows.
+// flush inserts the open group and the pending rows.
 func (w *runWriter) flush() error {
+	if err := w.endGroup(); err != nil {
+		return err
+	}
 	for i := 0; i < len(w.rows); i += resultCols {
 		if _, err := w.insertOne.ExecContext(w.ctx, w.rows[i:i+resultCols]...); err != nil {
 			return fmt.Errorf("insert results: %w", sqliteError(err))
@@ -556,7 +623,10 @@ func (w *runWriter) name(n benchfmt.Name) (int64, error) {
 		return id, nil
 	}
 	var id int64
-	err := w.nameID.QueryRowContext(w.ctx, string(n)).Scan(&id)
+	err := sql.ErrNoRows
+	if !w.namesAll {
+		err = w.nameID.QueryRowContext(w.ctx, string(n)).Scan(&id)
+	}
 	if err == sql.ErrNoRows {
 		err = w.insertName.QueryRowContext(w.ctx, string(n)).Scan(&id)
 	}
@@ -565,9 +635,41 @@ func (w *runWriter) name(n benchfmt.Name) (int64, error) {
 	}
 	if len(w.names) >= maxNameCache {
 		clear(w.names)
+		w.namesAll = false
 	}
 	w.names[string(n)] = id
 	return id, nil
+}
+
+// loadNames fills the name cache with every stored name if there are few
+// enough: then the benchmarks of a store's usual runs need no query, and
+// new names only an insert. The write lock keeps the table as it is.
+func (w *runWriter) loadNames() error {
+	var n int
+	if err := w.tx.QueryRowContext(w.ctx, sqlCountNames).Scan(&n); err != nil {
+		return sqliteError(err)
+	}
+	if n > maxNameCache/2 {
+		return nil
+	}
+	rows, err := w.tx.QueryContext(w.ctx, sqlAllNames)
+	if err != nil {
+		return sqliteError(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return err
+		}
+		w.names[name] = id
+	}
+	if err := rows.Err(); err != nil {
+		return sqliteError(err)
+	}
+	w.namesAll = true
+	return nil
 }
 
 func (w *runWriter) unitMetadata(m *benchfmt.UnitMetadata) error {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -77,7 +78,7 @@ type scanner interface{ Scan(dest ...any) error }
 func scanRun(s scanner) (Run, error) {
 	var r Run
 	var t string
-	if err := s.Scan(&r.ID, &t, &r.Results); err != nil {
+	if err := s.Scan(&r.ID, &t, &r.Results, &r.Source, &r.SkippedLines); err != nil {
 		return Run{}, err
 	}
 	tt, err := time.Parse(time.RFC3339Nano, t)
@@ -170,14 +171,14 @@ func (rd *resultReader) run(ctx context.Context, id int64, fn func(int64, *bench
 	defer rows.Close()
 	var (
 		name          sql.RawBytes
-		vals          sql.RawBytes
-		iters         int
+		iters, vals   sql.RawBytes
+		n             int
 		cfgID, unitID int64
 		curCfg        int64 = -1
-		r             = new(benchfmt.Result)
+		r                   = new(benchfmt.Result)
 	)
 	for rows.Next() {
-		if err := rows.Scan(&name, &iters, &cfgID, &unitID, &vals); err != nil {
+		if err := rows.Scan(&name, &cfgID, &unitID, &n, &iters, &vals); err != nil {
 			return fmt.Errorf("read results of run %d: %w", id, err)
 		}
 		if cfgID != curCfg {
@@ -194,18 +195,53 @@ func (rd *resultReader) run(ctx context.Context, id int64, fn func(int64, *bench
 		if err != nil {
 			return fmt.Errorf("read results of run %d: %w", id, err)
 		}
-		r.Name = append(r.Name[:0], name...)
-		r.Iters = iters
-		r.Values, err = decodeVals(r.Values[:0], vals, units)
-		if err != nil {
-			return fmt.Errorf("read results of run %d: %s: %w", id, r.Name, err)
-		}
-		if err := fn(id, r); err != nil {
+		if err := rd.group(id, r, name, n, iters, vals, units, fn); err != nil {
 			return err
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read results of run %d: %w", id, sqliteError(err))
+	}
+	return nil
+}
+
+// group calls fn for each result of one result_group row.
+func (rd *resultReader) group(id int64, r *benchfmt.Result, name []byte, n int, iters, vals []byte, units []unitInfo, fn func(int64, *benchfmt.Result) error) error {
+	bad := func(err error) error {
+		return fmt.Errorf("read results of run %d: %s: %w", id, name, err)
+	}
+	if len(iters) < 2 || iters[0] != '[' || len(vals) < 2 || vals[0] != '[' {
+		return bad(fmt.Errorf("bad result group %q %q", iters, vals))
+	}
+	iters, vals = iters[1:], vals[1:]
+	for k := range n {
+		// iters: "123,456]"; vals: "[1,2],[3,4]]".
+		i := bytes.IndexAny(iters, ",]")
+		if i < 0 {
+			return bad(fmt.Errorf("result %d: bad iterations", k))
+		}
+		it, err := strconv.Atoi(string(iters[:i]))
+		if err != nil {
+			return bad(fmt.Errorf("result %d: bad iterations: %w", k, err))
+		}
+		iters = iters[i+1:]
+		j := bytes.IndexByte(vals, ']')
+		if j < 0 {
+			return bad(fmt.Errorf("result %d: bad values", k))
+		}
+		r.Name = append(r.Name[:0], name...)
+		r.Iters = it
+		r.Values, err = decodeVals(r.Values[:0], vals[:j+1], units)
+		if err != nil {
+			return bad(fmt.Errorf("result %d: %w", k, err))
+		}
+		vals = vals[j+1:]
+		if len(vals) > 0 && vals[0] == ',' {
+			vals = vals[1:]
+		}
+		if err := fn(id, r); err != nil {
+			return err
+		}
 	}
 	return nil
 }

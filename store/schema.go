@@ -67,18 +67,28 @@ CREATE TABLE unit_set (
 	units TEXT    NOT NULL UNIQUE
 );
 
+-- One row for each group of consecutive result lines of one benchmark
+-- with the same configuration and units (the repetitions of go test
+-- -count), at most 100: result k of the group (from 0) is on input line
+-- line + k, ran iters[k] iterations and measured vals[k], one value per
+-- unit of the unit set. The result_line and sample views unpack them.
 -- WITHOUT ROWID is SQLite's clustered primary key: a run's results are
--- stored together, in line order. PostgreSQL would drop the clause.
-CREATE TABLE result (
+-- stored together, in order. PostgreSQL would drop the clause.
+-- name_id, config_id and unit_set_id are not declared as foreign keys:
+-- Ingest sets them from rows it finds or inserts in the same
+-- transaction.
+CREATE TABLE result_group (
 	run_id      INTEGER NOT NULL REFERENCES run (id) ON DELETE CASCADE,
 	line        INTEGER NOT NULL,
-	name_id     INTEGER NOT NULL REFERENCES name (id),
-	iters       INTEGER NOT NULL,
-	config_id   INTEGER NOT NULL REFERENCES config_set (id),
-	unit_set_id INTEGER NOT NULL REFERENCES unit_set (id),
-	vals        TEXT    NOT NULL,
+	name_id     INTEGER NOT NULL, -- name (id)
+	config_id   INTEGER NOT NULL, -- config_set (id)
+	unit_set_id INTEGER NOT NULL, -- unit_set (id)
+	n           INTEGER NOT NULL,
+	iters       TEXT    NOT NULL, -- JSON array of n integers
+	vals        TEXT    NOT NULL, -- JSON array of n arrays of numbers
 	PRIMARY KEY (run_id, line)
 ) WITHOUT ROWID;
+CREATE INDEX result_group_name ON result_group (name_id);
 
 CREATE TABLE unit_metadata (
 	run_id INTEGER NOT NULL REFERENCES run (id) ON DELETE CASCADE,
@@ -95,21 +105,31 @@ CREATE TABLE unit_metadata (
 	`
 ALTER TABLE run ADD COLUMN skipped_lines INTEGER NOT NULL DEFAULT 0;
 
+CREATE VIEW result_line AS
+SELECT g.run_id                      AS run_id,
+       g.line + r.key                AS line,
+       g.name_id                     AS name_id,
+       g.config_id                   AS config_id,
+       g.unit_set_id                 AS unit_set_id,
+       g.iters ->> r.key             AS iters,
+       r.value                       AS vals
+  FROM result_group g, json_each(g.vals) r;
+
 CREATE VIEW sample AS
-SELECT r.run_id            AS run_id,
+SELECT rl.run_id           AS run_id,
        run.time            AS time,
-       r.line              AS line,
+       rl.line             AS line,
        (SELECT c.value FROM config c
-         WHERE c.set_id = r.config_id AND c.key = 'pkg') AS pkg,
+         WHERE c.set_id = rl.config_id AND c.key = 'pkg') AS pkg,
        n.name              AS name,
-       r.iters             AS iters,
+       rl.iters            AS iters,
        u.value             AS unit,
        v.value             AS value
-  FROM result r
-  JOIN run           ON run.id = r.run_id
-  JOIN name n        ON n.id = r.name_id
-  JOIN unit_set us   ON us.id = r.unit_set_id,
-       json_each(r.vals) v,
+  FROM result_line rl
+  JOIN run           ON run.id = rl.run_id
+  JOIN name n        ON n.id = rl.name_id
+  JOIN unit_set us   ON us.id = rl.unit_set_id,
+       json_each(rl.vals) v,
        json_each(us.units) u
  WHERE u.key = v.key;
 
@@ -133,13 +153,15 @@ const (
 	sqlHasSchemaTable   = `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'` // SQLite only
 	sqlCountTables      = `SELECT count(*) FROM sqlite_master`                                                  // SQLite only
 
-	sqlRunByHash   = `SELECT id FROM run WHERE content_hash = ?`
+	sqlRunByHash   = `SELECT id, results, skipped_lines FROM run WHERE content_hash = ?`
 	sqlInsertRun   = `INSERT INTO run (time, source, content_hash) VALUES (?, ?, ?) RETURNING id`
 	sqlFinishRun   = `UPDATE run SET results = ?, skipped_lines = ? WHERE id = ?`
 	sqlInsertLabel = `INSERT INTO label (run_id, key, value) VALUES (?, ?, ?)`
 	sqlInsertRCfg  = `INSERT INTO run_config (run_id, key, value) VALUES (?, ?, ?)`
 
 	sqlNameID        = `SELECT id FROM name WHERE name = ?`
+	sqlCountNames    = `SELECT count(*) FROM name`
+	sqlAllNames      = `SELECT id, name FROM name`
 	sqlInsertName    = `INSERT INTO name (name) VALUES (?) RETURNING id`
 	sqlConfigSetID   = `SELECT id FROM config_set WHERE body = ?`
 	sqlInsertCfgSet  = `INSERT INTO config_set (body) VALUES (?) RETURNING id`
@@ -148,23 +170,24 @@ const (
 	sqlInsertUnitSet = `INSERT INTO unit_set (units) VALUES (?) RETURNING id`
 	sqlInsertUnitMD  = `INSERT INTO unit_metadata (run_id, line, unit, key, value) VALUES (?, ?, ?, ?, ?)`
 
-	// sqlInsertResultCols is followed by resultBatch groups of
-	// sqlInsertResultRow, comma-separated.
-	sqlInsertResultCols = `INSERT INTO result (run_id, line, name_id, iters, config_id, unit_set_id, vals) VALUES `
-	sqlInsertResultRow  = `(?, ?, ?, ?, ?, ?, ?)`
+	// sqlInsertResultCols is followed by groups of sqlInsertResultRow,
+	// comma-separated, each with the run id written in: a bound
+	// parameter costs a call through cgo.
+	sqlInsertResultCols = `INSERT INTO result_group (run_id, line, name_id, config_id, unit_set_id, n, iters, vals) VALUES `
+	sqlInsertResultRow  = `(%d, ?, ?, ?, ?, ?, ?, ?)`
 
-	sqlRuns = `SELECT id, time, results FROM run ORDER BY time, id`
-	sqlRun  = `SELECT id, time, results FROM run WHERE id = ?`
+	sqlRuns = `SELECT id, time, results, source, skipped_lines FROM run ORDER BY time, id`
+	sqlRun  = `SELECT id, time, results, source, skipped_lines FROM run WHERE id = ?`
 
 	sqlAllLabels    = `SELECT run_id, key, value FROM label`
 	sqlAllRunConfig = `SELECT run_id, key, value FROM run_config`
 	sqlLabels       = `SELECT key, value FROM label WHERE run_id = ?`
 	sqlRunConfig    = `SELECT key, value FROM run_config WHERE run_id = ?`
 
-	sqlResults = `SELECT n.name, r.iters, r.config_id, r.unit_set_id, r.vals
-  FROM result r JOIN name n ON n.id = r.name_id
- WHERE r.run_id = ?
- ORDER BY r.line`
+	sqlResults = `SELECT n.name, g.config_id, g.unit_set_id, g.n, g.iters, g.vals
+  FROM result_group g JOIN name n ON n.id = g.name_id
+ WHERE g.run_id = ?
+ ORDER BY g.line`
 	sqlConfigSet = `SELECT key, value FROM config WHERE set_id = ? ORDER BY pos`
 	sqlUnitSet   = `SELECT units FROM unit_set WHERE id = ?`
 	sqlUnitMD    = `SELECT unit, key, value FROM unit_metadata WHERE run_id = ? ORDER BY line, key`

@@ -6,6 +6,10 @@ import "github.com/urfave/cli/v2"
 // lists them. Each constructor lives in the file named after its command.
 func commands() []*cli.Command {
 	return []*cli.Command{
+		ingestCommand(),
+		runsCommand(),
+		showCommand(),
+		exportCommand(),
 		compareCommand(),
 	}
 }
