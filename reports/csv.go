@@ -33,15 +33,15 @@ func (c *Comparison) WriteCSV(w io.Writer) error {
 			}
 			return 3 + (col-1)*5
 		}
-		width := start(len(t.Columns))
-		row := make([]string, 0, width)
+		ncols := start(len(t.Columns))
+		row := make([]string, 0, ncols)
 		pad := func(to int) {
 			for len(row) < to {
 				row = append(row, "")
 			}
 		}
 		emit := func() {
-			pad(width)
+			pad(ncols)
 			o.Write(row)
 			row = row[:0]
 		}

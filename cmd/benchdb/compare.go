@@ -3,11 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/benchdb/benchdb/reports"
-	"github.com/benchdb/benchdb/store"
 	"github.com/urfave/cli/v2"
 )
 
@@ -79,6 +77,11 @@ func compareAction(c *cli.Context) error {
 	}
 	var sels []reports.Selector
 	for _, arg := range c.Args().Slice() {
+		// urfave/cli stops reading flags at the first argument; a
+		// single dash may start a negated query (-branch:main).
+		if strings.HasPrefix(arg, "--") {
+			return usagef("compare: flag %s after the selectors: put flags before them", arg)
+		}
 		s, err := reports.ParseSelector(arg)
 		if err != nil {
 			return usagef("compare: %v", err)
@@ -112,11 +115,7 @@ func compareAction(c *cli.Context) error {
 		}
 	}
 
-	path := dbPath(c)
-	if _, err := os.Stat(path); err != nil {
-		return fmt.Errorf("open store %s: %w", path, err)
-	}
-	db, err := store.Open(c.Context, path)
+	db, err := openExistingStore(c)
 	if err != nil {
 		return err
 	}

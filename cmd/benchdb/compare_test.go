@@ -49,14 +49,6 @@ func mustCompareDB(tb testing.TB) string {
 	return path
 }
 
-// runCompareCLI runs benchdb in process and returns its exit status, standard
-// output and standard error.
-func runCompareCLI(args ...string) (int, string, string) {
-	var out, errOut bytes.Buffer
-	code := run(context.Background(), append([]string{"benchdb"}, args...), &out, &errOut)
-	return code, out.String(), errOut.String()
-}
-
 func TestCompare_Golden(t *testing.T) {
 	db := mustCompareDB(t)
 	tests := []struct {
@@ -82,13 +74,14 @@ func TestCompare_Golden(t *testing.T) {
 		{"bad-selector", []string{"1", "oops"}, 2},
 		{"no-selector", nil, 2},
 		{"bad-format", []string{"--format", "xml", "1", "2"}, 2},
+		{"flag-after-selectors", []string{"1", "2", "--format", "json"}, 2},
 		{"bad-alpha", []string{"--alpha", "2", "1", "2"}, 2},
 		{"duplicate-name", []string{"a=1", "a=2"}, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			args := append([]string{"--db", db, "compare"}, tt.args...)
-			code, stdout, stderr := runCompareCLI(args...)
+			code, stdout, stderr := runCLI(t, nil, args...)
 			if code != tt.code {
 				t.Errorf("exit status %d, want %d\nstderr: %s", code, tt.code, stderr)
 			}
@@ -122,7 +115,7 @@ func checkGolden(t *testing.T, path, got string) {
 }
 
 func TestCompare_MissingDB(t *testing.T) {
-	code, _, stderr := runCompareCLI("--db", filepath.Join(t.TempDir(), "none.sqlite"), "compare", "1", "2")
+	code, _, stderr := runCLI(t, nil, "--db", filepath.Join(t.TempDir(), "none.sqlite"), "compare", "1", "2")
 	if code != exitError || !strings.Contains(stderr, "none.sqlite") {
 		t.Errorf("exit %d, stderr %q; want 2 and an error naming the file", code, stderr)
 	}
@@ -179,7 +172,7 @@ func TestCompare_MatchesBenchstat(t *testing.T) {
 			if err := cmd.Run(); err != nil {
 				t.Fatalf("benchstat: %v\n%s", err, errOut.String())
 			}
-			code, got, stderr := runCompareCLI(append([]string{"--db", db, "compare"}, tt.benchdb...)...)
+			code, got, stderr := runCLI(t, nil, append([]string{"--db", db, "compare"}, tt.benchdb...)...)
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}
@@ -187,5 +180,34 @@ func TestCompare_MatchesBenchstat(t *testing.T) {
 				t.Errorf("benchdb compare differs from benchstat\n--- benchdb\n%s--- benchstat\n%s", got, want.String())
 			}
 		})
+	}
+}
+
+func TestCompare_Help(t *testing.T) {
+	out := mustRunCLI(t, "compare", "--help")
+	for _, want := range []string{"benchdb compare", "Examples:", "--db PATH", "latest~N", "NAME=SEL", "--fail-on-regression", "--threshold PCT"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("benchdb compare --help lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestCompare_AfterIngest stores files with `benchdb ingest` and
+// compares them by label query: the output must be benchstat's on the
+// same files.
+func TestCompare_AfterIngest(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "b.sqlite")
+	dir := filepath.Join("testdata", "compare")
+	mustRunCLI(t, "--db", db, "ingest", "--label", "branch=main", "--time", "2026-01-01T00:00:00Z", filepath.Join(dir, "old.txt"))
+	mustRunCLI(t, "--db", db, "ingest", "--label", "branch=feature", "--time", "2026-01-02T00:00:00Z", filepath.Join(dir, "new.txt"))
+	got := mustRunCLI(t, "--db", db, "compare", "main=branch:main", "feature=latest")
+	var want, errOut bytes.Buffer
+	cmd := exec.Command(mustBenchstat(t), "main="+filepath.Join(dir, "old.txt"), "feature="+filepath.Join(dir, "new.txt"))
+	cmd.Stdout, cmd.Stderr = &want, &errOut
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("benchstat: %v\n%s", err, errOut.String())
+	}
+	if got != want.String() {
+		t.Errorf("benchdb compare differs from benchstat\n--- benchdb\n%s--- benchstat\n%s", got, want.String())
 	}
 }
