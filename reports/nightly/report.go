@@ -140,9 +140,10 @@ type Series struct {
 	// Runs are the series' runs, oldest first.
 	Runs []store.Run
 	// Geomean is, for each run, the geometric mean over the benchmarks of
-	// the run of each benchmark's median divided by its median over the
-	// whole series (lower-is-better units; rates are inverted so that up
-	// is worse). NaN where the run has no such benchmark.
+	// the run of each benchmark's median divided by its typical level (the
+	// median of its run medians over the series); rates are inverted so
+	// that up is worse. Benchmarks with fewer than five runs are left out.
+	// NaN where the run has no such benchmark.
 	Geomean []float64
 }
 
@@ -184,8 +185,9 @@ func (b Benchmark) String() string {
 // A Point is one run of a benchmark's history.
 type Point struct {
 	Run store.Run
-	// Median and its confidence interval Lo, Hi (infinite when there are
-	// too few samples).
+	// Median and its confidence interval Lo, Hi at Options.Confidence;
+	// when there are too few samples for that confidence (fewer than six
+	// for 95%), Lo and Hi are the smallest and largest sample.
 	Median, Lo, Hi float64
 	// N is the number of samples.
 	N int
@@ -212,6 +214,14 @@ type Change struct {
 	History      []Point
 	ChangeIndex  int
 	ChangePoints []int
+}
+
+// Kind returns "regression" or "improvement".
+func (c *Change) Kind() string {
+	if (c.Pct > 0) != higherIsBetter(c.Unit) {
+		return "regression"
+	}
+	return "improvement"
 }
 
 // Commit returns the commit label of the run where the change started,
@@ -422,7 +432,7 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 			ChangeIndex:  start,
 			ChangePoints: c.cps,
 		}
-		if (c.est > 0) != higherIsBetter(h.bench.Unit) {
+		if ch.Kind() == "regression" {
 			rep.Regressions = append(rep.Regressions, ch)
 		} else {
 			rep.Improvements = append(rep.Improvements, ch)
@@ -562,17 +572,24 @@ func points(h *history, confidence float64) []Point {
 	ps := make([]Point, len(h.runs))
 	for i, s := range h.samples {
 		sum := benchmath.AssumeNothing.Summary(benchmath.NewSample(slices.Clone(s), &th), confidence)
+		if math.IsInf(sum.Lo, 0) || math.IsInf(sum.Hi, 0) {
+			sum.Lo, sum.Hi = s[0], s[len(s)-1] // s is sorted
+		}
 		ps[i] = Point{Run: h.series.Runs[h.runs[i]], Median: sum.Center, Lo: sum.Lo, Hi: sum.Hi, N: len(s)}
 	}
 	return ps
 }
+
+// minTrendRuns is how many runs a benchmark needs to count in a trend.
+const minTrendRuns = 5
 
 // geomean computes the series' geomean trend from the histories.
 func geomean(s *Series, hs []*history) []float64 {
 	sum := make([]float64, len(s.Runs))
 	cnt := make([]int, len(s.Runs))
 	for _, h := range hs {
-		if h.series != s {
+		// A benchmark with few runs has no typical level yet.
+		if h.series != s || len(h.runs) < minTrendRuns {
 			continue
 		}
 		logs := make([]float64, len(h.runs))
