@@ -324,14 +324,32 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 	for i, r := range sorted {
 		ids[i] = r.ID
 	}
+	interned := map[string]string{}
 	err = src.Results(ctx, ids, func(id int64, r *benchfmt.Result) error {
 		s := seriesOf[id]
 		if s == nil {
 			return nil
 		}
 		ri := runIndex[id]
-		name := string(r.Name.Full())
-		pkg := r.GetConfig("pkg")
+		// Look the strings up rather than allocate them for every result.
+		full := r.Name.Full()
+		name, ok := interned[string(full)]
+		if !ok {
+			name = string(full)
+			interned[name] = name
+		}
+		var pkgBytes []byte
+		for _, c := range r.Config { // GetConfig would build a map per result
+			if c.Key == "pkg" {
+				pkgBytes = c.Value
+				break
+			}
+		}
+		pkg, ok := interned[string(pkgBytes)]
+		if !ok {
+			pkg = string(pkgBytes)
+			interned[pkg] = pkg
+		}
 		for _, v := range r.Values {
 			if !(v.Value > 0) || math.IsInf(v.Value, 0) {
 				continue // logs need positive values
