@@ -46,4 +46,3 @@ func BenchmarkReport(b *testing.B) {
 		})
 	}
 }
-
