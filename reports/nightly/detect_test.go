@@ -48,17 +48,18 @@ func merge(cfgs ...nightlytest.Config) []nightlytest.Run {
 // TestBuild_Recall measures how many step regressions of 10% or more are
 // reported on the night they happen, and whether the change is attributed
 // to the right run a few nights later.
-func TestBuild_Recall(t *testing.T) {
-	const (
-		stepNight = 30
-		seeds     = 10
-	)
+func TestBuild_Recall(t *testing.T) { measureRecall(t, 10) }
+
+// measureRecall measures recall and attribution over seeds histories.
+func measureRecall(t *testing.T, seeds uint64) {
+	const stepNight = 30
 	cvs := []float64{0.005, 0.01, 0.02, 0.03}
 	steps := []float64{0.10, 0.15, 0.20, 0.50}
 	found, total, attributed, attrTotal := 0, 0, 0, 0
 	perCV := map[float64][2]int{}
 	perStep := map[float64][2]int{}
-	for seed := range uint64(seeds) {
+	cells := map[string][2]int{}
+	for seed := range seeds {
 		var cfgs []nightlytest.Config
 		for i, cv := range cvs {
 			var bs []nightlytest.Bench
@@ -98,6 +99,12 @@ func TestBuild_Recall(t *testing.T) {
 						total++
 						pc := perCV[b.CV]
 						pc[1]++
+						cell := fmt.Sprintf("CV %.1f%% step %.0f%%", 100*b.CV, 100*math.Abs(math.Log1p(b.Step)))
+						if c != nil {
+							cells[cell] = [2]int{cells[cell][0] + 1, cells[cell][1] + 1}
+						} else {
+							cells[cell] = [2]int{cells[cell][0], cells[cell][1] + 1}
+						}
 						if c != nil {
 							found++
 							pc[0]++
@@ -135,6 +142,11 @@ func TestBuild_Recall(t *testing.T) {
 		k := math.Round(100 * math.Log1p(st))
 		t.Logf("  step %.0f%%: %d/%d", 100*st, perStep[k][0], perStep[k][1])
 	}
+	for _, k := range slices.Sorted(maps.Keys(cells)) {
+		if v := cells[k]; v[0] < v[1] {
+			t.Logf("  %s: %d/%d", k, v[0], v[1])
+		}
+	}
 	t.Logf("attributed to the step's run 3 nights later: %d/%d = %.1f%%", attributed, attrTotal, 100*float64(attributed)/float64(attrTotal))
 	if recall < 0.95 {
 		t.Errorf("recall %.3f, want >= 0.95", recall)
@@ -146,12 +158,15 @@ func TestBuild_Recall(t *testing.T) {
 
 // TestBuild_FalseAlarms measures alarms on histories with no change, one
 // report a night, including outliers and bimodal benchmarks.
-func TestBuild_FalseAlarms(t *testing.T) {
-	const nights = 100
+func TestBuild_FalseAlarms(t *testing.T) { measureFalseAlarms(t, 100, 1) }
+
+// measureFalseAlarms reports every night from the 13th of histories
+// nights long, over copies of each kind of benchmark.
+func measureFalseAlarms(t *testing.T, nights, copies int) {
 	var cfgs []nightlytest.Config
 	for i, cv := range []float64{0.005, 0.01, 0.02, 0.03, 0.05} {
-		bs := suite("Null", 40, cv, 0, 0)
-		for j := range 10 {
+		bs := suite("Null", 40*copies, cv, 0, 0)
+		for j := range 10 * copies {
 			bs = append(bs, nightlytest.Bench{
 				Pkg: "example.com/Bimodal", Name: fmt.Sprintf("Bimodal/i=%d", j), Unit: "ns/op",
 				Base: 500, CV: cv, Bimodal: 0.08 + 0.04*float64(j%3), Outliers: 0.02,

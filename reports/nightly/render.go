@@ -135,8 +135,8 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	o := r.Options
 	fmt.Fprintf(&b, "# Benchmark report\n\n")
 	fmt.Fprintf(&b, "Generated %s over %d series. %s\n\n", r.Generated.UTC().Format(time.RFC3339), len(r.Series), summaryLine(r))
-	fmt.Fprintf(&b, "Newest run against a baseline of up to %d runs; changes of at least %s with a Benjamini-Hochberg adjusted p-value at most %g.\n\n",
-		o.Baseline, pct(100*o.Threshold), o.Alpha)
+	fmt.Fprintf(&b, "Newest run against a baseline of up to %d runs; changes of at least %.3g%% with a Benjamini-Hochberg adjusted p-value (Mann-Whitney U test) at most %g.\n\n",
+		o.Baseline, 100*o.Threshold, o.Alpha)
 	changes := func(title string, cs []*Change) {
 		if len(cs) == 0 {
 			return

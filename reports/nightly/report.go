@@ -468,9 +468,9 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 }
 
 // noiseZ is how many standard deviations of the run-to-run variation a
-// change must exceed, on top of Threshold: with normal run noise, about
-// one night in 2,000 goes past 3.5 standard deviations either way.
-const noiseZ = 3.5
+// change must exceed, on top of Threshold: with normal run noise, one
+// night in 1,000 goes past 3.3 standard deviations either way.
+const noiseZ = 3.3
 
 // test compares the current level of h with its baseline. It returns a
 // Noisy instead when the run-to-run variation is too large to judge.

@@ -119,24 +119,16 @@ func benjaminiHochberg(p []float64) []float64 {
 	return q
 }
 
-// robustSD returns the larger of the median absolute deviation and the
-// interquartile range of values, each scaled to estimate the standard
-// deviation of normal data. It does not modify values.
+// robustSD returns the interquartile range of values scaled to estimate
+// the standard deviation of normal data. Unlike the median absolute
+// deviation, it sees both modes of a bimodal sample of nearly equal
+// weights. It does not modify values.
 func robustSD(values []float64) float64 {
-	s := sortedCopy(values)
-	m := median(s)
-	for i, v := range s {
-		s[i] = math.Abs(v - m)
+	if len(values) < 2 {
+		return 0
 	}
-	slices.Sort(s)
-	sd := 1.4826 * median(s)
-	// With two modes of nearly equal weight the median absolute
-	// deviation falls inside one mode; the interquartile range does not.
-	if n := len(values); n >= 4 {
-		q := sortedCopy(values)
-		sd = max(sd, (quantile(q, 0.75)-quantile(q, 0.25))/1.349)
-	}
-	return sd
+	q := sortedCopy(values)
+	return (quantile(q, 0.75) - quantile(q, 0.25)) / 1.349
 }
 
 // quantile returns the p quantile of sorted values, interpolating.
