@@ -198,7 +198,10 @@ type Change struct {
 	Benchmark
 	Series *Series
 	// Pct is the relative change of the current level from the baseline,
-	// in percent, with its confidence interval LoPct, HiPct.
+	// in percent, with its confidence interval LoPct, HiPct. For a
+	// history holding zeros (such as 0 allocs/op) it is the change of
+	// the values plus the smallest positive value of the history (or 1),
+	// so that a change from 0 to 1 alloc/op is +100%.
 	Pct, LoPct, HiPct float64
 	// P is the Benjamini-Hochberg adjusted p-value of the U test; RawP
 	// the unadjusted one.
@@ -257,6 +260,38 @@ type history struct {
 	// runs are indices into series.Runs, and samples the values of each.
 	runs    []int
 	samples [][]float64
+	// off is added to every value before taking logarithms: zero, unless
+	// the history holds zeros (0 allocs/op), when it is its smallest
+	// positive value (or 1), so that a change from 0 is measurable.
+	off float64
+}
+
+// setOffset sets h.off.
+func (h *history) setOffset() {
+	zero, minPos := false, math.Inf(1)
+	for _, s := range h.samples {
+		for _, v := range s {
+			if v == 0 {
+				zero = true
+			} else {
+				minPos = min(minPos, v)
+			}
+		}
+	}
+	switch {
+	case !zero:
+		h.off = 0
+	case math.IsInf(minPos, 1):
+		h.off = 1
+	default:
+		h.off = minPos
+	}
+}
+
+// logMedian returns the logarithm of the median of sorted run samples,
+// offset by h.off.
+func (h *history) logMedian(sorted []float64) float64 {
+	return math.Log(median(sorted) + h.off)
 }
 
 // candidate is a tested benchmark, before the false discovery rate
@@ -351,8 +386,8 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 			interned[pkg] = pkg
 		}
 		for _, v := range r.Values {
-			if !(v.Value > 0) || math.IsInf(v.Value, 0) {
-				continue // logs need positive values
+			if !(v.Value >= 0) || math.IsInf(v.Value, 0) {
+				continue // NaN, infinite or negative: not a measurement
 			}
 			k := hkey{s, Benchmark{pkg, name, v.Unit}}
 			h := hist[k]
@@ -371,6 +406,9 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read results: %w", err)
+	}
+	for _, h := range order {
+		h.setOffset()
 	}
 	sort.SliceStable(order, func(i, j int) bool {
 		a, b := order[i], order[j]
@@ -479,7 +517,7 @@ func test(h *history, opt Options) (candidate, *Noisy) {
 	logs := make([]float64, n)
 	for i, s := range h.samples {
 		slices.Sort(s)
-		logs[i] = math.Log(median(s))
+		logs[i] = h.logMedian(s)
 	}
 	cps := changePoints(logs, opt.ChangeAlpha, opt.Permutations, 2, seeded(opt.Seed, h))
 
@@ -544,7 +582,7 @@ func test(h *history, opt Options) (candidate, *Noisy) {
 	if runSD > opt.Noise || excursions > max(1, (cur-nw)/10) {
 		return candidate{}, &Noisy{Benchmark: h.bench, Series: h.series, CV: cv, RunCV: runSD, Excursions: excursions}
 	}
-	est, lo, hi := shift(cs, bs, opt.Confidence)
+	est, lo, hi := shift(cs, bs, h.off, opt.Confidence)
 	need := max(math.Log1p(opt.Threshold), noiseZ*runSD*math.Sqrt(1/float64(n-cur)+1/float64(cur-base)))
 	return candidate{h: h, p: uTest(cs, bs), est: est, lo: lo, hi: hi, need: need, cur: cur, base: base, cps: cps}, nil
 }
@@ -555,7 +593,7 @@ func test(h *history, opt Options) (candidate, *Noisy) {
 func attribute(h *history, c candidate) int {
 	logs := make([]float64, len(h.runs))
 	for i, s := range h.samples {
-		logs[i] = math.Log(median(s))
+		logs[i] = h.logMedian(s)
 	}
 	return bestSplit(logs, c.base)
 }
@@ -612,7 +650,7 @@ func geomean(s *Series, hs []*history) []float64 {
 		}
 		logs := make([]float64, len(h.runs))
 		for i, v := range h.samples {
-			logs[i] = math.Log(median(sortedCopy(v)))
+			logs[i] = h.logMedian(sortedCopy(v))
 		}
 		ref := median(sortedCopy(logs))
 		sign := 1.0

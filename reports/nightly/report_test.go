@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -219,5 +220,36 @@ func TestBuild_NoRuns(t *testing.T) {
 	src := nightlytest.MustMemSource(t, nil)
 	if _, err := nightly.Build(context.Background(), src, nightly.Options{}); !errors.Is(err, nightly.ErrNoRuns) {
 		t.Errorf("Build of an empty store: %v, want ErrNoRuns", err)
+	}
+}
+
+func TestBuild_Zeros(t *testing.T) {
+	// Alloc goes from 0 to 1 allocs/op on night 17; NoAlloc stays at 0.
+	var runs []nightlytest.Run
+	for night := range 20 {
+		var b strings.Builder
+		b.WriteString("pkg: p\n")
+		allocs := 0
+		if night >= 17 {
+			allocs = 1
+		}
+		for i := range 5 {
+			fmt.Fprintf(&b, "BenchmarkAlloc 1000 %d ns/op 0 B/op %d allocs/op\n", 100+i, allocs)
+			fmt.Fprintf(&b, "BenchmarkNoAlloc 1000 %d ns/op 0 B/op 0 allocs/op\n", 50+i)
+		}
+		runs = append(runs, nightlytest.Run{Time: epoch.Add(time.Duration(night) * 24 * time.Hour), Labels: map[string]string{"host": "z"}, Text: []byte(b.String())})
+	}
+	rep, err := nightly.Build(context.Background(), nightlytest.MustMemSource(t, runs), nightly.Options{Now: func() time.Time { return epoch }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := names(rep.Regressions); !slices.Equal(got, []string{"z Alloc allocs/op"}) {
+		t.Fatalf("regressions %q, want Alloc allocs/op", got)
+	}
+	if c := rep.Regressions[0]; c.Change.ID != 18 || c.Pct != 100 {
+		t.Errorf("change at run %d of %+.1f%%, want run 18 and +100%%", c.Change.ID, c.Pct)
+	}
+	if len(rep.New)+len(rep.Missing)+len(rep.Noisy)+len(rep.Improvements) != 0 {
+		t.Errorf("new %v, missing %v, noisy %v, improvements %v", rep.New, rep.Missing, rep.Noisy, rep.Improvements)
 	}
 }

@@ -26,18 +26,19 @@ func uTest(a, b []float64) float64 {
 }
 
 // shift estimates the relative change from base to cur: the
-// Hodges-Lehmann estimate of the shift of log values (the median of all
-// pairwise differences), with its distribution-free (Moses) confidence
-// interval at the given confidence. The results are ratios minus one.
-func shift(cur, base []float64, confidence float64) (est, lo, hi float64) {
+// Hodges-Lehmann estimate of the shift of the logarithms of the values
+// plus off (the median of all pairwise differences), with its
+// distribution-free (Moses) confidence interval at the given confidence.
+// The results are ratios minus one.
+func shift(cur, base []float64, off, confidence float64) (est, lo, hi float64) {
 	n1, n2 := len(cur), len(base)
 	d := make([]float64, 0, n1*n2)
 	lb := make([]float64, n2)
 	for j, y := range base {
-		lb[j] = math.Log(y)
+		lb[j] = math.Log(y + off)
 	}
 	for _, x := range cur {
-		lx := math.Log(x)
+		lx := math.Log(x + off)
 		for _, y := range lb {
 			d = append(d, lx-y)
 		}

@@ -39,7 +39,7 @@ func TestShift(t *testing.T) {
 			for _, v := range base[:5] {
 				cur = append(cur, v*tt.factor)
 			}
-			est, lo, hi := shift(cur, base, 0.95)
+			est, lo, hi := shift(cur, base, 0, 0.95)
 			if want := tt.factor - 1; math.Abs(est-want) > 0.005 {
 				t.Errorf("estimate %.4f, want %.4f", est, want)
 			}
