@@ -251,7 +251,7 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"scale":     func(v float64, unit string) string { return benchunit.Scale(v, benchunit.ClassOf(unit)) },
 	"date":      func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") },
 	"rfc3339":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"percent":   func(v float64) string { return fmt.Sprintf("%.1f%%", 100*v) },
+	"percent":   func(v float64) string { return fmt.Sprintf("%.3g%%", 100*v) },
 	"histChart": historyChart,
 	"trend":     trendChart,
 	"summary":   summaryLine,

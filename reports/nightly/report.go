@@ -142,7 +142,8 @@ type Series struct {
 	// Geomean is, for each run, the geometric mean over the benchmarks of
 	// the run of each benchmark's median divided by its typical level (the
 	// median of its run medians over the series); rates are inverted so
-	// that up is worse. Benchmarks with fewer than five runs are left out.
+	// that up is worse. Benchmarks with fewer than five runs, and those
+	// listed as noisy, are left out.
 	// NaN where the run has no such benchmark.
 	Geomean []float64
 }
@@ -264,6 +265,8 @@ type history struct {
 	// the history holds zeros (0 allocs/op), when it is its smallest
 	// positive value (or 1), so that a change from 0 is measurable.
 	off float64
+	// noisy is set when the history was judged too noisy.
+	noisy bool
 }
 
 // setOffset sets h.off.
@@ -452,6 +455,7 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 		}
 		c, noisy := test(h, opt)
 		if noisy != nil {
+			h.noisy = true
 			rep.Noisy = append(rep.Noisy, noisy)
 			continue
 		}
@@ -645,7 +649,7 @@ func geomean(s *Series, hs []*history) []float64 {
 	cnt := make([]int, len(s.Runs))
 	for _, h := range hs {
 		// A benchmark with few runs has no typical level yet.
-		if h.series != s || len(h.runs) < minTrendRuns {
+		if h.series != s || len(h.runs) < minTrendRuns || h.noisy {
 			continue
 		}
 		logs := make([]float64, len(h.runs))
