@@ -3,7 +3,9 @@ package nightly_test
 import (
 	"context"
 	"fmt"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/benchdb/benchdb/reports/nightly"
 	"github.com/benchdb/benchdb/reports/nightly/nightlytest"
@@ -33,6 +35,7 @@ func BenchmarkBuild(b *testing.B) {
 	for _, runs := range []int{100, 300, 1000} {
 		b.Run(fmt.Sprintf("runs=%d", runs), func(b *testing.B) {
 			src := nightlytest.MustMemSource(b, benchHistory(runs))
+			cpu0 := cpuTime(b)
 			b.ResetTimer()
 			for b.Loop() {
 				rep, err := nightly.Build(context.Background(), src, nightly.Options{})
@@ -43,6 +46,17 @@ func BenchmarkBuild(b *testing.B) {
 					b.Fatalf("%d regressions, want about 20", len(rep.Regressions))
 				}
 			}
+			// CPU time is steadier than wall time on a shared machine.
+			b.ReportMetric((cpuTime(b)-cpu0).Seconds()/float64(b.N), "cpu-sec/op")
 		})
 	}
+}
+
+// cpuTime returns the CPU time (user and system) the process has used.
+func cpuTime(tb testing.TB) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		tb.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
