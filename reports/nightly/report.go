@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -146,10 +147,15 @@ type Series struct {
 	// listed as noisy, are left out.
 	// NaN where the run has no such benchmark.
 	Geomean []float64
+
+	key string // Key, once computed by Build
 }
 
 // Key returns the series labels as "k=v k=v", sorted by key.
 func (s *Series) Key() string {
+	if s.key != "" {
+		return s.key
+	}
 	keys := make([]string, 0, len(s.Labels))
 	for k := range s.Labels {
 		keys = append(keys, k)
@@ -269,6 +275,31 @@ type history struct {
 	noisy bool
 }
 
+// normalize puts the runs of h in order, merging the samples of a run
+// that came in more than one piece, in case the source did not return
+// the runs in the order asked.
+func (h *history) normalize() {
+	sorted := true
+	for i := 1; i < len(h.runs); i++ {
+		if h.runs[i] <= h.runs[i-1] {
+			sorted = false
+			break
+		}
+	}
+	if sorted {
+		return
+	}
+	byRun := map[int][]float64{}
+	for i, r := range h.runs {
+		byRun[r] = append(byRun[r], h.samples[i]...)
+	}
+	h.runs = slices.Sorted(maps.Keys(byRun))
+	h.samples = h.samples[:0]
+	for _, r := range h.runs {
+		h.samples = append(h.samples, byRun[r])
+	}
+}
+
 // setOffset sets h.off.
 func (h *history) setOffset() {
 	zero, minPos := false, math.Inf(1)
@@ -339,10 +370,11 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 			}
 		}
 		s := &Series{Labels: labels}
-		if old, ok := byKey[s.Key()]; ok {
+		s.key = s.Key()
+		if old, ok := byKey[s.key]; ok {
 			s = old
 		} else {
-			byKey[s.Key()] = s
+			byKey[s.key] = s
 			rep.Series = append(rep.Series, s)
 		}
 		runIndex[r.ID] = len(s.Runs)
@@ -411,6 +443,7 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 		return nil, fmt.Errorf("read results: %w", err)
 	}
 	for _, h := range order {
+		h.normalize()
 		h.setOffset()
 	}
 	sort.SliceStable(order, func(i, j int) bool {
