@@ -11,5 +11,6 @@ func commands() []*cli.Command {
 		showCommand(),
 		exportCommand(),
 		compareCommand(),
+		reportCommand(),
 	}
 }
