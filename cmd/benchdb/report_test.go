@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/benchdb/benchdb/reports/nightly/nightlytest"
+	"github.com/benchdb/benchdb/store"
 )
 
 var reportEpoch = time.Date(2026, 3, 1, 2, 0, 0, 0, time.UTC)
@@ -216,7 +218,12 @@ func TestReport_BadInput(t *testing.T) {
 		})
 	}
 	empty := filepath.Join(t.TempDir(), "empty.sqlite")
-	mustRunCLI(t, "--db", empty, "runs")
+	// An empty store: read commands such as runs do not create one.
+	edb, err := store.Open(context.Background(), empty)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edb.Close()
 	if code, _, stderr := runCLI(t, nil, "--db", empty, "report"); code != 2 || !strings.Contains(stderr, "no runs stored") {
 		t.Errorf("empty store: exit %d, %q", code, stderr)
 	}
