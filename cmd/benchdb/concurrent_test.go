@@ -144,7 +144,7 @@ func testConcurrent(t *testing.T, bin string) {
 	if n := mustQueryInt(t, raw, `SELECT count(*) FROM run`); n != wantRuns {
 		t.Errorf("%d runs, want %d", n, wantRuns)
 	}
-	if n := mustQueryInt(t, raw, `SELECT count(*) FROM result`); n != wantRuns*concResults {
+	if n := mustQueryInt(t, raw, `SELECT count(*) FROM result_line`); n != wantRuns*concResults {
 		t.Errorf("%d results, want %d", n, wantRuns*concResults)
 	}
 	if n := mustQueryInt(t, raw, `SELECT count(*) FROM run WHERE results != ?`, concResults); n != 0 {

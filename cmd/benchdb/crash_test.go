@@ -113,7 +113,7 @@ func testIngestKilled(t *testing.T, bin string) {
 			absent++
 		case runs == 1 && byHash == 1:
 			id := mustQueryInt(t, raw, `SELECT run_id FROM label WHERE key = 'iter' AND value = ?`, strconv.Itoa(i))
-			n := mustQueryInt(t, raw, `SELECT count(*) FROM result WHERE run_id = ?`, id)
+			n := mustQueryInt(t, raw, `SELECT count(*) FROM result_line WHERE run_id = ?`, id)
 			recorded := mustQueryInt(t, raw, `SELECT results FROM run WHERE id = ?`, id)
 			if n != crashResults || recorded != crashResults {
 				t.Fatalf("iteration %d (killed %v after %v): run %d holds %d result rows and says %d, want %d",
@@ -133,7 +133,7 @@ func testIngestKilled(t *testing.T, bin string) {
 		t.Errorf("no kill landed before the commit: the test did not test anything")
 	}
 	checkIntegrity(t, raw)
-	if n := mustQueryInt(t, raw, `SELECT count(*) FROM result`); n != whole*crashResults {
+	if n := mustQueryInt(t, raw, `SELECT count(*) FROM result_line`); n != whole*crashResults {
 		t.Errorf("%d result rows in all, want %d (%d whole runs)", n, whole*crashResults, whole)
 	}
 	if n := mustQueryInt(t, raw, `SELECT count(*) FROM run`); n != whole {

@@ -71,7 +71,7 @@ func TestSchema_newer(t *testing.T) {
 // package's fixture) with the commands: it is migrated on first use and
 // every run, label and result is there.
 func TestSchema_older(t *testing.T) {
-	script, err := os.ReadFile("../../store/testdata/migrate/v1.sql")
+	script, err := os.ReadFile("../../store/testdata/migrate/v1-two-runs.sql")
 	if err != nil {
 		t.Fatal(err)
 	}
