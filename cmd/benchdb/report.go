@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -226,6 +227,9 @@ func parseDays(s string) (time.Duration, error) {
 		days, err := strconv.Atoi(n)
 		if err != nil {
 			return 0, err
+		}
+		if maxDays := int(math.MaxInt64 / int64(24*time.Hour)); days > maxDays || days < -maxDays {
+			return 0, fmt.Errorf("%s: more than %d days", s, maxDays)
 		}
 		return time.Duration(days) * 24 * time.Hour, nil
 	}
