@@ -19,13 +19,13 @@ const (
 	concWriters   = 8   // writer goroutines, each running benchdb processes one after another
 	concProcs     = 3   // ingest processes per writer
 	concFiles     = 2   // files per ingest process
-	concReaders   = 3   // reader goroutines
+	concReaders   = 4   // reader goroutines
 	concResults   = 300 // results per file
 	concBaseRunID = 1
 )
 
 // testConcurrent runs eight writers, each starting ingest processes one
-// after another, while readers run compare and runs in a loop. Every
+// after another, while readers run compare, report and runs in a loop. Every
 // process must succeed with nothing on standard error; a reader never sees
 // a run partly stored; at the end every file is stored exactly once, with
 // every result, and a file that all writers ingest at once is stored once.
@@ -106,6 +106,11 @@ func testConcurrent(t *testing.T, bin string) {
 					}
 				case 1:
 					proc("compare", "--format", "csv", "base=role:base", "new=latest")
+				case 2:
+					out, ok := proc("report", "--format", "json")
+					if ok && !json.Valid([]byte(out)) {
+						fail("report --format json: invalid JSON:\n%s", out)
+					}
 				default:
 					out, ok := proc("runs", "--format", "json")
 					if !ok {

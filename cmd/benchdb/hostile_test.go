@@ -225,6 +225,28 @@ func TestHostileInput(t *testing.T) {
 		}
 	})
 
+	t.Run("report html", func(t *testing.T) {
+		out := filepath.Join(dir, "report.html")
+		mustRunCLI(t, "--db", db, "report", "--format", "html", "-o", out)
+		html, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, bad := range []string{"<img", "<script>alert", "<b onmouseover", "\x1b"} {
+			if bytes.Contains(html, []byte(bad)) {
+				t.Errorf("report.html holds %q unescaped", bad)
+			}
+		}
+		// Wherever the report names the benchmark, it is escaped.
+		if n, esc := bytes.Count(html, []byte("img_src=x_onerror")), bytes.Count(html, []byte("&lt;img_src=x_onerror=alert(1)&gt;")); n != esc {
+			t.Errorf("report.html names the HTML benchmark %d times, %d of them escaped", n, esc)
+		}
+		js := mustRunCLI(t, "--db", db, "report", "--format", "json")
+		if !json.Valid([]byte(js)) {
+			t.Errorf("report --format json: invalid JSON")
+		}
+	})
+
 	t.Run("label queries", func(t *testing.T) {
 		// Labels html, sql and utf8, and the configuration line quote
 		// (which wins over the label of the same name), as Go strings.
