@@ -7,8 +7,16 @@
 // same content ingested twice is stored once.
 //
 // The store reads and writes the Go benchmark format with
-// golang.org/x/perf/benchfmt. It knows nothing of benchdb's suites; the
-// reports package reads what it returns.
+// golang.org/x/perf/benchfmt, and accepts `go test -json` output too. It
+// knows nothing of benchdb's suites; the reports package reads what it
+// returns (Runs, Results, UnitMetadata), and Export gives the format back.
+//
+// The file is in WAL mode: several processes may ingest into it at once,
+// each waiting for the others' write transactions, while readers go on.
+// schema.md describes the tables and views for users of the sqlite3
+// tool; schema.go holds every SQL statement, and the migrations that
+// Open applies to older files. storetest opens a temporary store for
+// tests.
 package store
 
 import (
@@ -23,6 +31,9 @@ var (
 	// ErrNoResults is returned (wrapped) by Ingest for input with no
 	// benchmark result lines.
 	ErrNoResults = errors.New("no benchmark results")
+	// ErrFull is returned (wrapped) when the database cannot grow: its
+	// disk is full, or it reached Options.MaxPages.
+	ErrFull = errors.New("database or disk is full")
 )
 
 // A Run describes one stored run.
@@ -38,6 +49,11 @@ type Run struct {
 	Config map[string]string
 	// Results is the number of result lines stored.
 	Results int
+	// Source is the name the input was ingested under (a file name, or
+	// "-" for standard input).
+	Source string
+	// SkippedLines is the number of malformed lines skipped at ingest.
+	SkippedLines int
 }
 
 // IngestOptions says how to store one input.

@@ -79,6 +79,9 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			return &usageError{msg: err.Error()}
 		},
 		Commands: commands(),
+		// A repeated flag's value is taken whole: --label note=a,b is
+		// one label, not two.
+		DisableSliceFlagSeparator: true,
 	}
 	return app
 }

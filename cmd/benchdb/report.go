@@ -1,0 +1,259 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/benchdb/benchdb/reports/nightly"
+	"github.com/benchdb/benchdb/store"
+)
+
+// The store is the report's source.
+var _ nightly.Source = (*store.DB)(nil)
+
+func reportCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "report",
+		Usage:     "nightly regression report over the stored history",
+		ArgsUsage: " ",
+		Description: `Report reads every stored run and says which benchmarks regressed or
+improved, since when and by how much.
+
+Runs are grouped into series by the labels (or configuration lines) that say
+where they ran: host, goos, goarch, cpu and branch, or the keys given with
+--series. In each series, runs are ordered by time (ingest --time backfills
+history). A benchmark is its package, full name and unit.
+
+For each benchmark of each series, change points over the whole history are
+found (binary segmentation with a permutation test), and the current level
+(the runs since a recent change point, or else the newest run) is compared
+with a baseline of up to --baseline earlier runs by the Mann-Whitney U test.
+A change is reported when it is at least --threshold and its p-value,
+adjusted across all benchmarks of the report (Benjamini-Hochberg), is at
+most --alpha. Lower is better, except for rates (units ending in /s).
+Benchmarks whose own history is too noisy to judge are listed as noisy.
+The report also lists new and missing benchmarks and a geomean trend per
+series.
+
+Formats: markdown (the default; for CI job summaries and terminals; text is
+the same), html (one self-contained page with SVG charts, no network), and
+json (documented in the README). Without --format, -o FILE picks the format
+from FILE's extension (.html, .json, .md).
+
+Exit status: 0, or 1 with --fail-on-regression when anything regressed (the
+report is written first), or 2 on an error.
+
+Examples:
+
+   benchdb report --since 7d -o report.html
+   benchdb report --fail-on-regression >> "$GITHUB_STEP_SUMMARY"
+   benchdb report --format json --series host,branch -o report.json`,
+		Flags: withStore([]cli.Flag{
+			&cli.StringFlag{
+				Name:     "since",
+				Usage:    "report only changes that started, and series whose newest run is, within `DURATION` of now (such as 36h or 7d)",
+				Category: catFilter,
+			},
+			&cli.StringFlag{
+				Name:     "series",
+				Usage:    "comma-separated label or config `KEYS` that identify a series",
+				Value:    strings.Join(nightly.DefaultSeries, ","),
+				Category: catFilter,
+			},
+			&cli.IntFlag{
+				Name:     "baseline",
+				Usage:    "compare with up to `N` earlier runs",
+				Value:    nightly.DefaultBaseline,
+				Category: catFilter,
+			},
+			&cli.StringFlag{
+				Name:     "threshold",
+				Usage:    "smallest change reported, in percent (`PCT`, such as 5 or 5%)",
+				Value:    "5%",
+				Category: catFilter,
+			},
+			&cli.Float64Flag{
+				Name:     "alpha",
+				Usage:    "false discovery rate `A` across the report's benchmarks",
+				Value:    nightly.DefaultAlpha,
+				Category: catFilter,
+			},
+			&cli.Uint64Flag{
+				Name:     "seed",
+				Usage:    "`SEED` of the change point permutation tests (the same seed gives the same report)",
+				Value:    1,
+				Category: catFilter,
+			},
+			&cli.StringFlag{
+				Name:     "now",
+				Usage:    "the report's `TIME`, RFC 3339 (default: now), for --since and the report's date",
+				Category: catFilter,
+			},
+			formatFlag("markdown", "html", "json", "text"),
+			&cli.StringFlag{
+				Name:     "output",
+				Aliases:  []string{"o"},
+				Usage:    "write the report to `FILE` instead of standard output",
+				Category: catOutput,
+			},
+			&cli.BoolFlag{
+				Name:     "fail-on-regression",
+				Usage:    "exit with status 1 when anything regressed",
+				Category: catOutput,
+			},
+		}),
+		Action: reportAction,
+	}
+}
+
+func reportAction(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return usagef("report: unexpected argument %q", c.Args().First())
+	}
+	opt, err := reportOptions(c)
+	if err != nil {
+		return err
+	}
+	format := c.String("format")
+	out := c.String("output")
+	if !c.IsSet("format") && out != "" {
+		switch strings.ToLower(filepath.Ext(out)) {
+		case ".html", ".htm":
+			format = "html"
+		case ".json":
+			format = "json"
+		}
+	}
+
+	// A report only reads: a missing database is an error, not a new file.
+	if _, err := os.Stat(dbPath(c)); err != nil {
+		return fmt.Errorf("report: open store: %w", err)
+	}
+	db, err := openStore(c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	rep, err := nightly.Build(c.Context, db, opt)
+	if errors.Is(err, nightly.ErrNoRuns) {
+		return fmt.Errorf("report: no runs stored in %s (see benchdb ingest)", dbPath(c))
+	}
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+
+	var buf bytes.Buffer
+	switch format {
+	case "html":
+		err = nightly.WriteHTML(&buf, rep)
+	case "json":
+		err = nightly.WriteJSON(&buf, rep)
+	default:
+		err = nightly.WriteMarkdown(&buf, rep)
+	}
+	if err != nil {
+		return err
+	}
+	if out == "" {
+		if _, err := c.App.Writer.Write(buf.Bytes()); err != nil {
+			return fmt.Errorf("write report: %w", err)
+		}
+	} else {
+		if err := writeFileAtomic(out, buf.Bytes()); err != nil {
+			return fmt.Errorf("-o %s: %w", out, err)
+		}
+		fmt.Fprintf(c.App.ErrWriter, "benchdb: wrote %s: %d regressions, %d improvements, %d noisy, %d new, %d missing\n",
+			out, len(rep.Regressions), len(rep.Improvements), len(rep.Noisy), len(rep.New), len(rep.Missing))
+	}
+	if c.Bool("fail-on-regression") && len(rep.Regressions) > 0 {
+		return fmt.Errorf("%w: %d benchmarks", errRegression, len(rep.Regressions))
+	}
+	return nil
+}
+
+// reportOptions validates the report's flags.
+func reportOptions(c *cli.Context) (nightly.Options, error) {
+	opt := nightly.Options{Seed: c.Uint64("seed"), Now: time.Now}
+	if s := c.String("since"); s != "" {
+		d, err := parseDays(s)
+		if err != nil || d <= 0 {
+			return opt, usagef("--since %q: want a positive duration such as 36h or 7d", s)
+		}
+		opt.Since = d
+	}
+	for _, k := range strings.Split(c.String("series"), ",") {
+		if k = strings.TrimSpace(k); k != "" {
+			opt.Series = append(opt.Series, k)
+		}
+	}
+	if len(opt.Series) == 0 {
+		return opt, usagef("--series %q: want comma-separated keys, such as host,branch", c.String("series"))
+	}
+	if opt.Baseline = c.Int("baseline"); opt.Baseline < 1 {
+		return opt, usagef("--baseline %d: want at least 1 run", opt.Baseline)
+	}
+	th := strings.TrimSuffix(strings.TrimSpace(c.String("threshold")), "%")
+	pct, err := strconv.ParseFloat(th, 64)
+	if err != nil || !(pct > 0 && pct < 1000) {
+		return opt, usagef("--threshold %q: want a percentage above 0, such as 5 or 5%%", c.String("threshold"))
+	}
+	opt.Threshold = pct / 100
+	if opt.Alpha = c.Float64("alpha"); !(opt.Alpha > 0 && opt.Alpha < 1) {
+		return opt, usagef("--alpha %v: want a number between 0 and 1, such as 0.05", opt.Alpha)
+	}
+	if s := c.String("now"); s != "" {
+		t, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			return opt, usagef("--now %q: want an RFC 3339 time such as 2026-01-02T03:04:05Z", s)
+		}
+		opt.Now = func() time.Time { return t }
+	}
+	return opt, nil
+}
+
+// parseDays parses a Go duration, also accepting a whole number of days
+// ("7d").
+func parseDays(s string) (time.Duration, error) {
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil {
+			return 0, err
+		}
+		if maxDays := int(math.MaxInt64 / int64(24*time.Hour)); days > maxDays || days < -maxDays {
+			return 0, fmt.Errorf("%s: more than %d days", s, maxDays)
+		}
+		return time.Duration(days) * 24 * time.Hour, nil
+	}
+	return time.ParseDuration(s)
+}
+
+// writeFileAtomic writes data to path through a temporary file in the same
+// directory, so that a reader never sees half a report.
+func writeFileAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}

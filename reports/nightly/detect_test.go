@@ -1,0 +1,226 @@
+package nightly_test
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/benchdb/benchdb/reports/nightly"
+	"github.com/benchdb/benchdb/reports/nightly/nightlytest"
+)
+
+var epoch = time.Date(2026, 1, 1, 2, 0, 0, 0, time.UTC)
+
+// suite returns count benchmarks of the given noise, with the given step
+// (zero for none) at night stepNight. Every fourth is a rate (MB/s), whose
+// step goes down so that it is a regression too.
+func suite(prefix string, count int, cv, step float64, stepNight int) []nightlytest.Bench {
+	var bs []nightlytest.Bench
+	for i := range count {
+		b := nightlytest.Bench{
+			Pkg: "example.com/" + prefix, Name: fmt.Sprintf("%s/i=%d", prefix, i), Unit: "ns/op",
+			Base: 1000 * float64(1+i%7), CV: cv, NightCV: cv / 4, Outliers: 0.02,
+			Step: step, StepNight: stepNight,
+		}
+		if i%4 == 3 {
+			b.Unit = "MB/s"
+			b.Step = 1/(1+step) - 1
+		}
+		bs = append(bs, b)
+	}
+	return bs
+}
+
+// merge generates the histories and orders their runs by time.
+func merge(cfgs ...nightlytest.Config) []nightlytest.Run {
+	var runs []nightlytest.Run
+	for _, c := range cfgs {
+		runs = append(runs, nightlytest.Generate(c)...)
+	}
+	slices.SortStableFunc(runs, func(a, b nightlytest.Run) int { return a.Time.Compare(b.Time) })
+	return runs
+}
+
+// TestBuild_Recall measures how many step regressions of 10% or more are
+// reported on the night they happen, and whether the change is attributed
+// to the right run a few nights later.
+func TestBuild_Recall(t *testing.T) { measureRecall(t, 10) }
+
+// measureRecall measures recall and attribution over seeds histories.
+func measureRecall(t *testing.T, seeds uint64) {
+	const stepNight = 30
+	cvs := []float64{0.005, 0.01, 0.02, 0.03}
+	steps := []float64{0.10, 0.15, 0.20, 0.50}
+	found, total, attributed, attrTotal := 0, 0, 0, 0
+	perCV := map[float64][2]int{}
+	perStep := map[float64][2]int{}
+	cells := map[string][2]int{}
+	for seed := range seeds {
+		var cfgs []nightlytest.Config
+		for i, cv := range cvs {
+			var bs []nightlytest.Bench
+			for _, st := range steps {
+				bs = append(bs, suite(fmt.Sprintf("Step%.0f", st*100), 8, cv, st, stepNight)...)
+			}
+			bs = append(bs, suite("Null", 32, cv, 0, 0)...)
+			cfgs = append(cfgs, nightlytest.Config{
+				Seed: seed*100 + uint64(i), Nights: stepNight + 4, Samples: 5, Start: epoch,
+				Labels: map[string]string{"host": fmt.Sprintf("cv%.1f", cv*100)}, Benchmarks: bs,
+			})
+		}
+		src := nightlytest.MustMemSource(t, merge(cfgs...))
+		perHost := len(cvs)
+		for _, night := range []int{stepNight, stepNight + 3} {
+			sub := src.Until((night + 1) * perHost)
+			rep, err := nightly.Build(context.Background(), sub, nightly.Options{Seed: seed, Now: func() time.Time { return epoch }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]*nightly.Change{}
+			for _, c := range rep.Regressions {
+				got[c.Series.Labels["host"]+" "+c.Name] = c
+			}
+			for _, c := range rep.Improvements {
+				if c.Package != "example.com/Null" {
+					t.Errorf("night %d: step reported as improvement: %s %+.1f%%", night, c.Benchmark, c.Pct)
+				}
+			}
+			for _, cfg := range cfgs {
+				for _, b := range cfg.Benchmarks {
+					if b.Step == 0 {
+						continue
+					}
+					c := got[cfg.Labels["host"]+" "+b.Name]
+					if night == stepNight {
+						total++
+						pc := perCV[b.CV]
+						pc[1]++
+						cell := fmt.Sprintf("CV %.1f%% step %.0f%%", 100*b.CV, 100*math.Abs(math.Log1p(b.Step)))
+						if c != nil {
+							cells[cell] = [2]int{cells[cell][0] + 1, cells[cell][1] + 1}
+						} else {
+							cells[cell] = [2]int{cells[cell][0], cells[cell][1] + 1}
+						}
+						if c != nil {
+							found++
+							pc[0]++
+						} else {
+							t.Logf("missed: seed %d %s %s step %+.0f%%%s", seed, cfg.Labels["host"], b.Name, 100*b.Step, why(rep, cfg.Labels["host"], b.Name))
+						}
+						perCV[b.CV] = pc
+						ps := perStep[math.Round(100*math.Abs(math.Log1p(b.Step)))]
+						ps[1]++
+						if c != nil {
+							ps[0]++
+						}
+						perStep[math.Round(100*math.Abs(math.Log1p(b.Step)))] = ps
+						continue
+					}
+					attrTotal++
+					switch {
+					case c == nil:
+						t.Logf("not reported %d nights later: seed %d %s %s step %+.0f%%", night-stepNight, seed, cfg.Labels["host"], b.Name, 100*b.Step)
+					case c.Change.Time.Equal(epoch.Add(stepNight * 24 * time.Hour)):
+						attributed++
+					default:
+						t.Logf("misattributed: seed %d %s %s step %+.0f%% to %s", seed, cfg.Labels["host"], b.Name, 100*b.Step, c.Change.Time.Format(time.DateOnly))
+					}
+				}
+			}
+		}
+	}
+	recall := float64(found) / float64(total)
+	t.Logf("recall on the night of the step (steps 10-50%%, 5 samples, CV <= 3%%): %d/%d = %.1f%%", found, total, 100*recall)
+	for _, cv := range cvs {
+		t.Logf("  CV %.1f%%: %d/%d", 100*cv, perCV[cv][0], perCV[cv][1])
+	}
+	for _, st := range steps {
+		k := math.Round(100 * math.Log1p(st))
+		t.Logf("  step %.0f%%: %d/%d", 100*st, perStep[k][0], perStep[k][1])
+	}
+	for _, k := range slices.Sorted(maps.Keys(cells)) {
+		if v := cells[k]; v[0] < v[1] {
+			t.Logf("  %s: %d/%d", k, v[0], v[1])
+		}
+	}
+	t.Logf("attributed to the step's run 3 nights later: %d/%d = %.1f%%", attributed, attrTotal, 100*float64(attributed)/float64(attrTotal))
+	if recall < 0.95 {
+		t.Errorf("recall %.3f, want >= 0.95", recall)
+	}
+	if a := float64(attributed) / float64(attrTotal); a < 0.90 {
+		t.Errorf("attribution %.3f, want >= 0.90", a)
+	}
+}
+
+// TestBuild_FalseAlarms measures alarms on histories with no change, one
+// report a night, including outliers and bimodal benchmarks.
+func TestBuild_FalseAlarms(t *testing.T) { measureFalseAlarms(t, 100, 1) }
+
+// measureFalseAlarms reports every night from the 13th of histories
+// nights long, over copies of each kind of benchmark.
+func measureFalseAlarms(t *testing.T, nights, copies int) {
+	var cfgs []nightlytest.Config
+	for i, cv := range []float64{0.005, 0.01, 0.02, 0.03, 0.05} {
+		bs := suite("Null", 40*copies, cv, 0, 0)
+		for j := range 10 * copies {
+			bs = append(bs, nightlytest.Bench{
+				Pkg: "example.com/Bimodal", Name: fmt.Sprintf("Bimodal/i=%d", j), Unit: "ns/op",
+				Base: 500, CV: cv, Bimodal: 0.08 + 0.04*float64(j%3), Outliers: 0.02,
+			})
+		}
+		cfgs = append(cfgs, nightlytest.Config{
+			Seed: 7 + uint64(i), Nights: nights, Samples: 5, Start: epoch,
+			Labels: map[string]string{"host": fmt.Sprintf("cv%.1f", cv*100)}, Benchmarks: bs,
+		})
+	}
+	src := nightlytest.MustMemSource(t, merge(cfgs...))
+	hosts := len(cfgs)
+	alarms, judged, noisy, benchNights := 0, 0, 0, 0
+	noisyBy := map[string]int{}
+	for night := 12; night < nights; night++ {
+		rep, err := nightly.Build(context.Background(), src.Until((night+1)*hosts), nightly.Options{Seed: uint64(night)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range slices.Concat(rep.Regressions, rep.Improvements) {
+			t.Logf("night %d: false alarm %s %s %+.1f%% p=%.2g", night, c.Series.Key(), c.Benchmark, c.Pct, c.P)
+		}
+		alarms += len(rep.Regressions) + len(rep.Improvements)
+		noisy += len(rep.Noisy)
+		for _, n := range rep.Noisy {
+			noisyBy[n.Series.Labels["host"]+" "+n.Package]++
+		}
+		for _, c := range cfgs {
+			benchNights += len(c.Benchmarks)
+		}
+	}
+	judged = benchNights - noisy
+	rate := float64(alarms) / float64(benchNights)
+	t.Logf("false alarms: %d in %d benchmark-nights (%.2f per 1000); %d judged, %d noisy", alarms, benchNights, 1000*rate, judged, noisy)
+	keys := slices.Sorted(maps.Keys(noisyBy))
+	for _, k := range keys {
+		t.Logf("  noisy %s: %d", k, noisyBy[k])
+	}
+	if rate > 0.001 {
+		t.Errorf("false alarm rate %.4f, want <= 0.001", rate)
+	}
+}
+
+// why explains why a benchmark is not among the changes of rep.
+func why(rep *nightly.Report, host, name string) string {
+	for _, n := range rep.Noisy {
+		if n.Name == name && n.Series.Labels["host"] == host {
+			return fmt.Sprintf(" (noisy: run CV %.1f%%)", 100*n.RunCV)
+		}
+	}
+	for _, c := range rep.Improvements {
+		if c.Name == name && c.Series.Labels["host"] == host {
+			return fmt.Sprintf(" (%s %+.1f p=%.2g raw=%.2g)", c.Series.Key(), c.Pct, c.P, c.RawP)
+		}
+	}
+	return ""
+}

@@ -1,0 +1,144 @@
+package nightly
+
+import (
+	"math"
+	"slices"
+	"sort"
+	"strings"
+
+	"golang.org/x/perf/benchmath"
+)
+
+// higherIsBetter reports whether larger values of unit are better. Rates
+// (B/s, ops/s, anything per second) are; times, sizes and counts per
+// operation are not.
+func higherIsBetter(unit string) bool {
+	return strings.HasSuffix(unit, "/s")
+}
+
+// uTest returns the two-sided p-value of the Mann-Whitney U test of a
+// against b. It does not modify a or b.
+func uTest(a, b []float64) float64 {
+	th := benchmath.DefaultThresholds
+	s1 := benchmath.NewSample(slices.Clone(a), &th)
+	s2 := benchmath.NewSample(slices.Clone(b), &th)
+	return benchmath.AssumeNothing.Compare(s1, s2).P
+}
+
+// shift estimates the relative change from base to cur: the
+// Hodges-Lehmann estimate of the shift of the logarithms of the values
+// plus off (the median of all pairwise differences), with its
+// distribution-free (Moses) confidence interval at the given confidence.
+// The results are ratios minus one.
+func shift(cur, base []float64, off, confidence float64) (est, lo, hi float64) {
+	n1, n2 := len(cur), len(base)
+	d := make([]float64, 0, n1*n2)
+	lb := make([]float64, n2)
+	for j, y := range base {
+		lb[j] = math.Log(y + off)
+	}
+	for _, x := range cur {
+		lx := math.Log(x + off)
+		for _, y := range lb {
+			d = append(d, lx-y)
+		}
+	}
+	sort.Float64s(d)
+	n := len(d)
+	est = median(d)
+	// The k-th smallest and largest differences bound the interval, with k
+	// from the normal approximation of the U statistic's distribution.
+	z := normalQuantile(1 - (1-confidence)/2)
+	k := int(math.Floor(float64(n)/2 - z*math.Sqrt(float64(n1*n2*(n1+n2+1))/12)))
+	if k < 0 {
+		k = 0
+	}
+	if k > n/2 {
+		k = n / 2
+	}
+	lo, hi = d[k], d[n-1-k]
+	return math.Expm1(est), math.Expm1(lo), math.Expm1(hi)
+}
+
+// normalQuantile returns the p quantile of the standard normal
+// distribution.
+func normalQuantile(p float64) float64 {
+	return math.Sqrt2 * math.Erfinv(2*p-1)
+}
+
+// median returns the median of sorted values.
+func median(sorted []float64) float64 {
+	n := len(sorted)
+	if n == 0 {
+		return math.NaN()
+	}
+	if n%2 == 1 {
+		return sorted[n/2]
+	}
+	return (sorted[n/2-1] + sorted[n/2]) / 2
+}
+
+// robustCV returns the median absolute deviation of values, scaled to
+// estimate the standard deviation of normal data, divided by their median:
+// a coefficient of variation that outliers do not inflate. It does not
+// modify values.
+func robustCV(values []float64) float64 {
+	if len(values) < 2 {
+		return 0
+	}
+	s := slices.Clone(values)
+	sort.Float64s(s)
+	m := median(s)
+	for i, v := range s {
+		s[i] = math.Abs(v - m)
+	}
+	sort.Float64s(s)
+	if m == 0 {
+		return math.Inf(1)
+	}
+	return 1.4826 * median(s) / math.Abs(m)
+}
+
+// benjaminiHochberg returns the Benjamini-Hochberg adjusted p-values of p:
+// rejecting every hypothesis whose adjusted value is at most alpha controls
+// the false discovery rate at alpha.
+func benjaminiHochberg(p []float64) []float64 {
+	n := len(p)
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return p[order[a]] < p[order[b]] })
+	q := make([]float64, n)
+	minQ := 1.0
+	for r := n - 1; r >= 0; r-- {
+		i := order[r]
+		v := p[i] * float64(n) / float64(r+1)
+		minQ = min(minQ, v)
+		q[i] = minQ
+	}
+	return q
+}
+
+// robustSD returns the interquartile range of values scaled to estimate
+// the standard deviation of normal data. Unlike the median absolute
+// deviation, it sees both modes of a bimodal sample of nearly equal
+// weights. It does not modify values.
+func robustSD(values []float64) float64 {
+	if len(values) < 2 {
+		return 0
+	}
+	q := sortedCopy(values)
+	return (quantile(q, 0.75) - quantile(q, 0.25)) / 1.349
+}
+
+// quantile returns the p quantile of sorted values, interpolating.
+func quantile(sorted []float64, p float64) float64 {
+	pos := p * float64(len(sorted)-1)
+	i := int(pos)
+	if i+1 >= len(sorted) {
+		return sorted[len(sorted)-1]
+	}
+	f := pos - float64(i)
+	return sorted[i]*(1-f) + sorted[i+1]*f
+}

@@ -1,0 +1,139 @@
+package nightly
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+func TestBenjaminiHochberg(t *testing.T) {
+	// p-values and adjusted values worked by hand: sorted p_(i) * m / i,
+	// then the running minimum from the largest down.
+	p := []float64{0.01, 0.04, 0.03, 0.005, 0.5}
+	want := []float64{0.025, 0.05, 0.05, 0.025, 0.5}
+	got := benjaminiHochberg(p)
+	for i := range p {
+		if math.Abs(got[i]-want[i]) > 1e-12 {
+			t.Errorf("q[%d] = %v, want %v (all %v)", i, got[i], want[i], got)
+		}
+	}
+	if q := benjaminiHochberg(nil); len(q) != 0 {
+		t.Errorf("benjaminiHochberg(nil) = %v", q)
+	}
+}
+
+func TestShift(t *testing.T) {
+	base := []float64{100, 101, 99, 100.5, 99.5, 100.2, 99.8, 100.1, 99.9, 100}
+	tests := []struct {
+		name   string
+		factor float64
+	}{
+		{"up 10%", 1.10},
+		{"down 20%", 0.80},
+		{"none", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var cur []float64
+			for _, v := range base[:5] {
+				cur = append(cur, v*tt.factor)
+			}
+			est, lo, hi := shift(cur, base, 0, 0.95)
+			if want := tt.factor - 1; math.Abs(est-want) > 0.005 {
+				t.Errorf("estimate %.4f, want %.4f", est, want)
+			}
+			if !(lo <= est && est <= hi) || hi-lo > 0.03 || hi-lo <= 0 {
+				t.Errorf("interval [%.4f, %.4f] around %.4f", lo, hi, est)
+			}
+		})
+	}
+}
+
+func TestRobustSD(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	x := make([]float64, 2000)
+	for i := range x {
+		x[i] = 3 * rng.NormFloat64()
+	}
+	x[0], x[1] = 1e9, -1e9 // outliers barely move it
+	if sd := robustSD(x); math.Abs(sd-3) > 0.2 {
+		t.Errorf("robustSD = %.3f, want about 3", sd)
+	}
+}
+
+func TestHigherIsBetter(t *testing.T) {
+	tests := []struct {
+		unit string
+		want bool
+	}{
+		{"sec/op", false}, {"B/op", false}, {"allocs/op", false},
+		{"B/s", true}, {"ops/s", true}, {"scanned/op", false},
+	}
+	for _, tt := range tests {
+		if got := higherIsBetter(tt.unit); got != tt.want {
+			t.Errorf("higherIsBetter(%q) = %v, want %v", tt.unit, got, tt.want)
+		}
+	}
+}
+
+func TestChangePoints(t *testing.T) {
+	noise := func(seed uint64, n int, sd float64) []float64 {
+		rng := rand.New(rand.NewPCG(seed, 0))
+		x := make([]float64, n)
+		for i := range x {
+			x[i] = sd * rng.NormFloat64()
+		}
+		return x
+	}
+	tests := []struct {
+		name  string
+		steps map[int]float64 // index -> level added from there on
+		want  []int
+	}{
+		{"none", nil, nil},
+		{"one", map[int]float64{40: 0.1}, []int{40}},
+		{"two", map[int]float64{30: 0.1, 70: -0.2}, []int{30, 70}},
+		{"near the end", map[int]float64{96: 0.1}, []int{96}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			x := noise(7, 100, 0.01)
+			for at, d := range tt.steps {
+				for i := at; i < len(x); i++ {
+					x[i] += d
+				}
+			}
+			x[10] += 1 // one wild value is not a change
+			got := changePoints(x, 0.01, 199, 2, rand.New(rand.NewPCG(1, 1)))
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("changePoints = %v, want %v", got, tt.want)
+			}
+			again := changePoints(x, 0.01, 199, 2, rand.New(rand.NewPCG(1, 1)))
+			if !slices.Equal(got, again) {
+				t.Errorf("same seed gave %v then %v", got, again)
+			}
+		})
+	}
+}
+
+func TestChangePoints_FalsePositiveRate(t *testing.T) {
+	// On pure noise a segment is split with probability about alpha.
+	const trials = 400
+	found := 0
+	for i := range uint64(trials) {
+		rng := rand.New(rand.NewPCG(i, 99))
+		x := make([]float64, 40)
+		for j := range x {
+			x[j] = rng.NormFloat64()
+		}
+		if len(changePoints(x, 0.05, 199, 2, rng)) > 0 {
+			found++
+		}
+	}
+	rate := float64(found) / trials
+	t.Logf("split rate on noise at alpha 0.05: %.3f", rate)
+	if rate > 0.09 || rate < 0.02 {
+		t.Errorf("split rate %.3f, want about 0.05", rate)
+	}
+}
