@@ -405,10 +405,10 @@ func (r *run) sample(ctx context.Context) model.Result {
 
 // writers is the pool of writer processes.
 type writers struct {
-	cancel  context.CancelFunc
-	boxes   []*mailbox.Mailbox
-	dir     string
-	wg      sync.WaitGroup
+	cancel    context.CancelFunc
+	boxes     []*mailbox.Mailbox
+	dir       string
+	wg        sync.WaitGroup
 	errs      chan error
 	delivered atomic.Int64
 	written   atomic.Int64
