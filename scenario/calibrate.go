@@ -4,20 +4,19 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/benchdb/benchdb/mailbox"
 	"github.com/benchdb/benchdb/model"
 )
 
 // Calibration sizes. They keep Calibrate to a few tens of milliseconds per
-// profile.
+// profile on an idle machine.
 const (
 	calibBatch   = 256    // events per s0 batch
 	calibBatches = 41     // s0 batches; the median is kept
 	calibDepth   = 50_000 // queue depth at which c is measured
-	calibPicks   = 16     // picks per c measurement
-	calibRounds  = 5      // c measurements; the median is kept
+	calibPicks   = 16     // picks timed per round, each on its own
+	calibRounds  = 5      // rounds of c measurement
 )
 
 // Calibrate measures the costs that drive the model for cfg's profile, on
@@ -25,17 +24,17 @@ const (
 //
 //   - s0 is the router's time per event with an empty queue: receive an
 //     event, pick a writer (with the profile's code-server round trips),
-//     forward it. It is measured on batches of events queued in advance
-//     and corrected for the scans those queued events cause.
-//   - c is the time one pick spends per queued message: picks made behind
-//     a deep queue, less picks made behind an empty one, divided by k and
-//     the depth. For a profile that makes no calls (k = 0) it is the cost
-//     per message of a receive that scans the whole queue, the cost such
-//     a profile would pay if it did make a call.
+//     forward it. Each event is sent just before it is handled, so s0
+//     includes one Send (about 0.1µs) that in a live run the producer
+//     pays: a slight overestimate. The median over batches is kept.
+//   - c is the time one pick spends per queued message: the median time
+//     of a pick made behind a deep queue, less the median behind an empty
+//     one, divided by k and the depth. Each pick is timed on its own, so
+//     that a goroutine descheduled now and then (the machine is shared)
+//     does not skew the medians. For a profile that makes no calls
+//     (k = 0), c is the cost per message of a receive that scans the
+//     whole queue: the cost such a profile would pay if it made a call.
 //   - k is the profile's Calls.
-//
-// The medians of several rounds are kept, so that one descheduling does
-// not skew them.
 func Calibrate(ctx context.Context, cfg Config) (model.Costs, error) {
 	if err := cfg.Validate(); err != nil {
 		return model.Costs{}, fmt.Errorf("calibrate %s: %w", cfg.Profile.Name, err)
@@ -61,7 +60,7 @@ func Calibrate(ctx context.Context, cfg Config) (model.Costs, error) {
 	if err != nil {
 		return model.Costs{}, fmt.Errorf("calibrate %s: %w", cfg.Profile.Name, err)
 	}
-	s0, err := measureBase(ctx, cfg, self, picker, w.boxes, k, c)
+	s0, err := measureBase(ctx, cfg, self, picker, w.boxes)
 	if err != nil {
 		return model.Costs{}, fmt.Errorf("calibrate %s: %w", cfg.Profile.Name, err)
 	}
@@ -75,18 +74,16 @@ func newEvent(i int) mailbox.Message {
 }
 
 // measureBase returns s0 in seconds.
-func measureBase(ctx context.Context, cfg Config, self *mailbox.Mailbox, picker Picker, writers []*mailbox.Mailbox, k int, c float64) (float64, error) {
+func measureBase(ctx context.Context, cfg Config, self *mailbox.Mailbox, picker Picker, writers []*mailbox.Mailbox) (float64, error) {
 	events := make([]mailbox.Message, calibBatch)
 	var per []float64
 	for range calibBatches {
 		for i := range events {
 			events[i] = newEvent(i)
 		}
+		start := cfg.Now()
 		for _, e := range events {
 			self.Send(e)
-		}
-		start := cfg.Now()
-		for range calibBatch {
 			msg, err := self.Receive(ctx, isEvent)
 			if err != nil {
 				return 0, err
@@ -97,61 +94,60 @@ func measureBase(ctx context.Context, cfg Config, self *mailbox.Mailbox, picker 
 			}
 			writers[i].Send(msg)
 		}
-		elapsed := cfg.Now().Sub(start).Seconds()
-		// Event j of the batch scanned the calibBatch-1-j events behind it.
-		scans := float64(k) * c * float64(calibBatch*(calibBatch-1)/2)
-		per = append(per, max(elapsed-scans, 0)/calibBatch)
+		per = append(per, cfg.Now().Sub(start).Seconds()/calibBatch)
 	}
 	return median(per), nil
 }
 
 // measureScan returns c in seconds per queued message.
 func measureScan(ctx context.Context, cfg Config, self *mailbox.Mailbox, picker Picker, k int) (float64, error) {
-	timePicks := func() (time.Duration, error) {
-		start := cfg.Now()
+	timePicks := func(into *[]float64) error {
 		for range calibPicks {
+			start := cfg.Now()
 			if _, err := picker.Pick(ctx); err != nil {
-				return 0, err
+				return err
 			}
+			*into = append(*into, cfg.Now().Sub(start).Seconds())
 		}
-		return cfg.Now().Sub(start), nil
+		return nil
 	}
 	const probeKind = eventKind + 1
 	isProbe := func(m *mailbox.Message) bool { return m.Kind == probeKind }
-	var per []float64
-	for range calibRounds {
-		var shallow time.Duration
-		if k > 0 {
-			var err error
-			if shallow, err = timePicks(); err != nil {
-				return 0, err
-			}
-		}
-		for i := range calibDepth {
-			self.Send(mailbox.Message{Kind: eventKind, Tag: int32(i)})
-		}
-		var deep time.Duration
-		if k > 0 {
-			var err error
-			if deep, err = timePicks(); err != nil {
-				return 0, err
-			}
-			per = append(per, (deep-shallow).Seconds()/float64(k*calibPicks*calibDepth))
-		} else {
-			self.Send(mailbox.Message{Kind: probeKind})
-			start := cfg.Now()
-			if _, err := self.Receive(ctx, isProbe); err != nil {
-				return 0, err
-			}
-			per = append(per, cfg.Now().Sub(start).Seconds()/calibDepth)
-		}
-		for self.Len() > 0 {
-			if _, err := self.Receive(ctx, isEvent); err != nil {
+	var shallow, deep []float64
+	if k > 0 {
+		for range calibRounds {
+			if err := timePicks(&shallow); err != nil {
 				return 0, err
 			}
 		}
 	}
-	return max(median(per), 1e-12), nil
+	for i := range calibDepth {
+		self.Send(mailbox.Message{Kind: eventKind, Tag: int32(i)})
+	}
+	for range calibRounds {
+		if k > 0 {
+			if err := timePicks(&deep); err != nil {
+				return 0, err
+			}
+			continue
+		}
+		self.Send(mailbox.Message{Kind: probeKind})
+		start := cfg.Now()
+		if _, err := self.Receive(ctx, isProbe); err != nil {
+			return 0, err
+		}
+		deep = append(deep, cfg.Now().Sub(start).Seconds())
+	}
+	for self.Len() > 0 {
+		if _, err := self.Receive(ctx, isEvent); err != nil {
+			return 0, err
+		}
+	}
+	c := median(deep) / calibDepth
+	if k > 0 {
+		c = (median(deep) - median(shallow)) / float64(k*calibDepth)
+	}
+	return max(c, 1e-12), nil
 }
 
 func median(xs []float64) float64 {

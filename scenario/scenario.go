@@ -40,7 +40,7 @@ const (
 	// DefaultProducers is the number of producer goroutines.
 	DefaultProducers = 2
 	// DefaultCapQueue stops a runaway at this many queued messages.
-	DefaultCapQueue = 150_000
+	DefaultCapQueue = 100_000
 	// DefaultCapBytes stops a runaway when the queue holds this much.
 	DefaultCapBytes = 256 << 20
 	// DefaultSampleEvery is the sampler's interval.
