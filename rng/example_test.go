@@ -19,19 +19,10 @@ func Example() {
 			i, _ := s.Pick(8)
 			picks = append(picks, i)
 		}
-		fmt.Printf("%-9s draws=%-2d in range: %t\n", strategy, s.Draws(), inRange(picks, 8))
+		fmt.Printf("%-9s draws=%-2d picks=%v\n", strategy, s.Draws(), picks)
 	}
 	// Output:
-	// reservoir draws=40 in range: true
-	// uniform   draws=5  in range: true
-	// modulo    draws=0  in range: true
-}
-
-func inRange(picks []int, n int) bool {
-	for _, p := range picks {
-		if p < 0 || p >= n {
-			return false
-		}
-	}
-	return true
+	// reservoir draws=40 picks=[5 5 4 6 6]
+	// uniform   draws=5  picks=[7 0 6 6 1]
+	// modulo    draws=0  picks=[0 1 2 3 4]
 }
