@@ -134,22 +134,24 @@ var errNoUnit = errors.New("want a number with a unit: ns, us, ms or s")
 // ParseSeconds reads a time such as "1.5us" or "10ns" and returns it in
 // seconds. Unlike time.ParseDuration it keeps fractions of a nanosecond.
 func ParseSeconds(s string) (float64, error) {
-	units := []struct {
-		suffix string
-		scale  float64
-	}{
-		{"ns", 1e-9}, {"us", 1e-6}, {"µs", 1e-6}, {"μs", 1e-6}, {"ms", 1e-3}, {"s", 1},
+	// The unit becomes a decimal exponent, so that "5us" parses to the
+	// float64 nearest 5e-6, as a literal would.
+	units := []struct{ suffix, exp string }{
+		{"ns", "e-9"}, {"us", "e-6"}, {"µs", "e-6"}, {"μs", "e-6"}, {"ms", "e-3"}, {"s", ""},
 	}
 	for _, u := range units {
 		num, ok := strings.CutSuffix(s, u.suffix)
 		if !ok {
 			continue
 		}
-		v, err := strconv.ParseFloat(num, 64)
+		if strings.ContainsAny(num, "eEpPxX_") {
+			return 0, fmt.Errorf("%q: %w", s, errNoUnit)
+		}
+		v, err := strconv.ParseFloat(num+u.exp, 64)
 		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 			return 0, fmt.Errorf("%q: %w", s, errNoUnit)
 		}
-		return v * u.scale, nil
+		return v, nil
 	}
 	return 0, fmt.Errorf("%q: %w", s, errNoUnit)
 }

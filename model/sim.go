@@ -146,7 +146,7 @@ func (s Sim) Run() (Result, error) {
 			if low < 0 {
 				low = t
 			}
-			if t-low >= settle {
+			if t >= low+settle {
 				st.res.Outcome = Drained
 				st.res.DrainTime = seconds(low - resume)
 				break

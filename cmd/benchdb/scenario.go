@@ -80,6 +80,9 @@ n* (or, with --sweep, the phase diagrams). Progress goes to stderr.`,
 			formatFlag("text", "json"),
 		},
 		Action: scenarioAction,
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+			return usagef("%v", err)
+		},
 	}
 }
 
