@@ -68,17 +68,23 @@ func (o Options) Validate() error {
 // A Dispatcher dispatches a protocol's functions for one process, the
 // owner of the mailbox self, through which its code server calls receive
 // their replies. Like the mailbox's receive, a Dispatcher is used by that
-// one goroutine; its counters may be read from any goroutine.
+// one goroutine. RoundTrips and Scanned may be read from any goroutine
+// while it runs; Dispatches, bumped on every dispatch, is a plain counter
+// for the owner (or for anyone once the owner has stopped), so that a
+// consolidated dispatch costs no atomic operation.
 type Dispatcher struct {
 	proto *Protocol
 	self  *mailbox.Mailbox
 	cs    *CodeServer
 	opts  Options
 
+	// The options as flags, so that a dispatch compares no strings.
+	consolidated, cached, moduleLoaded bool
+
 	modules [numTypes]ModuleID // the module each type's dispatch asks for
 	cache   [numTypes]*Impl    // Cached: implementations found so far
 
-	dispatches atomic.Uint64
+	dispatches uint64
 	roundTrips atomic.Uint64
 	scanned    atomic.Uint64
 }
@@ -101,7 +107,12 @@ func NewDispatcher(p *Protocol, self *mailbox.Mailbox, cs *CodeServer, opts Opti
 	if cs == nil && opts.Mode != Consolidated {
 		return nil, fmt.Errorf("new dispatcher: %s dispatch needs a code server", opts.Mode)
 	}
-	d := &Dispatcher{proto: p, self: self, cs: cs, opts: opts}
+	d := &Dispatcher{
+		proto: p, self: self, cs: cs, opts: opts,
+		consolidated: opts.Mode == Consolidated,
+		cached:       opts.Mode == Cached,
+		moduleLoaded: opts.Lookup == LookupModuleLoaded,
+	}
 	for t := range numTypes {
 		d.modules[t] = NoModule
 		if cs != nil {
@@ -119,18 +130,18 @@ func (d *Dispatcher) Options() Options { return d.opts }
 // none, and an error wrapping ErrServerDown if a code server call it
 // needed got the 'DOWN' clause.
 func (d *Dispatcher) ImplFor(ctx context.Context, v Value) (*Impl, error) {
-	d.dispatches.Add(1)
+	d.dispatches++
 	t := v.Type
 	if t < 0 || t >= numTypes {
 		return nil, &UndefinedError{Protocol: d.proto.name, Value: v}
 	}
-	switch d.opts.Mode {
-	case Consolidated:
+	if d.consolidated {
 		if im := d.proto.impls[t]; im != nil {
 			return im, nil
 		}
 		return nil, &UndefinedError{Protocol: d.proto.name, Value: v}
-	case Cached:
+	}
+	if d.cached {
 		if im := d.cache[t]; im != nil {
 			return im, nil
 		}
@@ -143,7 +154,7 @@ func (d *Dispatcher) ImplFor(ctx context.Context, v Value) (*Impl, error) {
 	if !loaded || im == nil {
 		return nil, &UndefinedError{Protocol: d.proto.name, Value: v}
 	}
-	if d.opts.Mode == Cached {
+	if d.cached {
 		d.cache[t] = im
 	}
 	return im, nil
@@ -164,7 +175,7 @@ func (d *Dispatcher) Count(ctx context.Context, v Value) (int, bool, error) {
 // ensureLoaded is Code.ensure_compiled? for the module: a local check or
 // a code server call, as the lookup says.
 func (d *Dispatcher) ensureLoaded(ctx context.Context, id ModuleID) (bool, error) {
-	if d.opts.Lookup == LookupModuleLoaded && d.cs.ModuleLoaded(id) {
+	if d.moduleLoaded && d.cs.ModuleLoaded(id) {
 		return true, nil
 	}
 	before := d.self.Scanned()
@@ -174,8 +185,9 @@ func (d *Dispatcher) ensureLoaded(ctx context.Context, id ModuleID) (bool, error
 	return loaded, err
 }
 
-// Dispatches reports how many dispatches (ImplFor or Count) were made.
-func (d *Dispatcher) Dispatches() uint64 { return d.dispatches.Load() }
+// Dispatches reports how many dispatches (ImplFor or Count) were made. It
+// is for the owning goroutine, or for others after the owner stopped.
+func (d *Dispatcher) Dispatches() uint64 { return d.dispatches }
 
 // RoundTrips reports how many code server calls the dispatches made.
 func (d *Dispatcher) RoundTrips() uint64 { return d.roundTrips.Load() }

@@ -13,13 +13,21 @@ type Marker uint64
 // before it sends a request whose reply it will receive from the marker.
 func (mb *Mailbox) Mark() Marker { return Marker(mb.sent.Load()) }
 
-// seek returns the index in the private queue of the first message that
-// is not older than from, or len(mb.q) if there is none. Arrival numbers
-// increase along the queue, so it is a binary search: the cost of a
-// receive from a marker does not grow with the depth of the queue.
-func (mb *Mailbox) seek(from uint64) int {
+// seek returns the index in the private queue of the first message at
+// or after index lo that is not older than from, or len(mb.q) if there is
+// none. Arrival numbers increase along the queue, so it checks the ends
+// first (a mark made just before a request usually lies past the whole
+// queue) and otherwise searches by halving: the cost of a receive from a
+// marker does not grow with the depth of the queue.
+func (mb *Mailbox) seek(from uint64, lo int) int {
 	q := mb.q
-	lo, hi := mb.h, len(q)
+	hi := len(q)
+	if lo >= hi || q[hi-1].seq < from {
+		return hi
+	}
+	if q[lo].seq >= from {
+		return lo
+	}
 	for lo < hi {
 		mid := int(uint(lo+hi) >> 1)
 		if q[mid].seq < from {

@@ -48,7 +48,7 @@ func (mb *Mailbox) ReceiveWith(ctx context.Context, match Match, opts ReceiveOpt
 	from := uint64(opts.From)
 	pos := mb.h
 	if from > 0 {
-		pos = mb.seek(from)
+		pos = mb.seek(from, pos)
 	}
 	var scanned uint64
 	var timeout <-chan time.Time
@@ -69,7 +69,9 @@ func (mb *Mailbox) ReceiveWith(ctx context.Context, match Match, opts ReceiveOpt
 
 		if mb.drain(&pos) {
 			if from > 0 {
-				pos = max(pos, mb.seek(from))
+				// Messages before pos were skipped or looked at
+				// already; skip the older ones among the new.
+				pos = mb.seek(from, pos)
 			}
 			continue
 		}

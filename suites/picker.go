@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"sync/atomic"
 
 	"github.com/benchdb/benchdb/dispatch"
 	"github.com/benchdb/benchdb/mailbox"
@@ -15,8 +14,11 @@ import (
 // way a profile does, making exactly the protocol dispatches and code
 // server calls that profile makes, with their replies received through
 // the mailbox of the process that picks. A Picker belongs to that
-// process: Pick must be called from one goroutine at a time. Its
-// counters may be read from any goroutine.
+// process: Pick must be called from one goroutine at a time. RoundTrips
+// and Scanned may be read from any goroutine while it picks; Picks,
+// ProtocolCalls and Draws, bumped on every pick, are plain counters for
+// the owner (or for anyone once the owner has stopped), so that a pick
+// costs no atomic operation.
 type Picker struct {
 	profile Profile
 	pool    dispatch.Value
@@ -24,7 +26,7 @@ type Picker struct {
 	sel  rng.Selector         // the profile's selection (the reservoir after a count)
 	disp *dispatch.Dispatcher // CountReservoir only: Enumerable.count
 
-	picks atomic.Uint64
+	picks uint64
 }
 
 // NeedsCodeServer reports whether a Picker for p calls a code server: its
@@ -81,6 +83,29 @@ func NewPicker(p Profile, self *mailbox.Mailbox, cs *dispatch.CodeServer, pool i
 	return pk, nil
 }
 
+// StartPicker is NewPicker for a process that has no code server to
+// share: it starts one if p needs it (NeedsCodeServer), and stop stops
+// it. The server also stops when ctx is done. stop waits for the server
+// goroutine to end and is safe to call more than once.
+func StartPicker(ctx context.Context, p Profile, self *mailbox.Mailbox, pool int, seed uint64) (pk *Picker, stop func(), err error) {
+	if !p.NeedsCodeServer() {
+		pk, err = NewPicker(p, self, nil, pool, seed)
+		return pk, func() {}, err
+	}
+	cs := dispatch.NewCodeServer(dispatch.NewEnumerable().Modules()...)
+	unwatch := context.AfterFunc(ctx, cs.Stop)
+	stop = func() {
+		unwatch()
+		cs.Stop()
+	}
+	pk, err = NewPicker(p, self, cs, pool, seed)
+	if err != nil {
+		stop()
+		return nil, nil, err
+	}
+	return pk, stop, nil
+}
+
 // Profile returns the picker's profile.
 func (pk *Picker) Profile() Profile { return pk.profile }
 
@@ -91,7 +116,7 @@ func (pk *Picker) Profile() Profile { return pk.profile }
 // list does not know its count ({:error, Enumerable.List}), so the pick
 // is then the reservoir sample, as in Elixir 1.5.
 func (pk *Picker) Pick(ctx context.Context) (int, error) {
-	pk.picks.Add(1)
+	pk.picks++
 	if pk.disp != nil {
 		if _, _, err := pk.disp.Count(ctx, pk.pool); err != nil {
 			return 0, fmt.Errorf("pick (%s): %w", pk.profile.Name, err)
@@ -101,7 +126,7 @@ func (pk *Picker) Pick(ctx context.Context) (int, error) {
 }
 
 // Picks reports how many picks were made.
-func (pk *Picker) Picks() uint64 { return pk.picks.Load() }
+func (pk *Picker) Picks() uint64 { return pk.picks }
 
 // ProtocolCalls reports how many protocol dispatches the picks made.
 func (pk *Picker) ProtocolCalls() uint64 {

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/benchdb/benchdb/dispatch"
 	"github.com/benchdb/benchdb/mailbox"
@@ -195,4 +197,60 @@ func TestNewPicker_errors(t *testing.T) {
 			t.Errorf("%s without a code server: %v", p.Name, err)
 		}
 	}
+}
+
+func TestStartPicker(t *testing.T) {
+	for _, p := range suites.Profiles() {
+		t.Run(p.Name, func(t *testing.T) {
+			MustNotLeak(t)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			self := mailbox.New()
+			fill(self, 10)
+			pk, stop, err := suites.StartPicker(ctx, p, self, 8, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer stop()
+			if _, err := pk.Pick(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if got, want := pk.RoundTrips(), uint64(p.RoundTripsPerPick); got != want {
+				t.Errorf("RoundTrips = %d, want %d", got, want)
+			}
+			cancel() // stops the code server: a calling profile now fails
+			if p.NeedsCodeServer() {
+				_, err := pk.Pick(context.Background())
+				for err == nil { // the server may answer once more before it stops
+					_, err = pk.Pick(context.Background())
+				}
+				if !errors.Is(err, dispatch.ErrServerDown) {
+					t.Errorf("after cancel: err = %v, want ErrServerDown", err)
+				}
+			}
+			stop()
+			stop()
+		})
+	}
+	_, _, err := suites.StartPicker(context.Background(), suites.Profiles()[0], mailbox.New(), 0, 1)
+	if err == nil {
+		t.Error("no error for an empty pool")
+	}
+}
+
+// MustNotLeak fails tb if more goroutines run after the test than before
+// it (after a grace period for them to end).
+func MustNotLeak(tb testing.TB) {
+	tb.Helper()
+	before := runtime.NumGoroutine()
+	tb.Cleanup(func() {
+		deadline := time.Now().Add(5 * time.Second)
+		for runtime.NumGoroutine() > before {
+			if time.Now().After(deadline) {
+				tb.Errorf("goroutines leaked: %d running, %d before", runtime.NumGoroutine(), before)
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+	})
 }
