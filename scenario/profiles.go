@@ -3,32 +3,20 @@ package scenario
 import (
 	"context"
 
-	"github.com/benchdb/benchdb/dispatch"
 	"github.com/benchdb/benchdb/mailbox"
 	"github.com/benchdb/benchdb/suites"
 )
 
 // FromSuite returns the scenario's view of a version profile: k is the
 // profile's code-server round trips per pick, and its picker is
-// suites.NewPicker, with a code server of its own (started and stopped
-// with the run) when the profile calls one.
+// suites.StartPicker's, with a code server of its own (started and
+// stopped with the run) when the profile calls one.
 func FromSuite(p suites.Profile) Profile {
 	return Profile{
 		Name:  p.Name,
 		Calls: p.RoundTripsPerPick,
-		NewPicker: func(_ context.Context, self *mailbox.Mailbox, pool int, seed uint64) (Picker, func(), error) {
-			var cs *dispatch.CodeServer
-			stop := func() {}
-			if p.NeedsCodeServer() {
-				cs = dispatch.NewCodeServer(dispatch.NewEnumerable().Modules()...)
-				stop = cs.Stop
-			}
-			pk, err := suites.NewPicker(p, self, cs, pool, seed)
-			if err != nil {
-				stop()
-				return nil, nil, err
-			}
-			return pk, stop, nil
+		NewPicker: func(ctx context.Context, self *mailbox.Mailbox, pool int, seed uint64) (Picker, func(), error) {
+			return suites.StartPicker(ctx, p, self, pool, seed)
 		},
 	}
 }

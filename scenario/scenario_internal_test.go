@@ -87,15 +87,24 @@ func TestRun_CapStopsRunawayAndReleasesMemory(t *testing.T) {
 	}
 }
 
-// TestRun_OutcomeFollowsModel calibrates a profile whose picks make one
-// code-server call, then runs it live with pauses well below and well
-// above the model's T*: the first must drain, the second run away. A
-// profile without calls drains after the long pause too.
+// TestRun_OutcomeFollowsModel calibrates elixir-1.5.1, whose picks make
+// one code-server call, then runs it live with pauses well below and well
+// above the model's T*: the first must drain, the second run away. The
+// roundrobin profile, which makes no calls, drains after the long pause.
+// It is the fast variant of the default-settings check (which is an
+// integration test in cmd/benchdb).
 func TestRun_OutcomeFollowsModel(t *testing.T) {
 	mustNotLeak(t)
 	ctx := context.Background()
-	base := Config{At: 20 * time.Millisecond, Discard: true}
-	base.Profile = testProfile("k=1", 1)
+	incident, err := LookupProfile("elixir-1.5.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fixed, err := LookupProfile("roundrobin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := Config{At: 20 * time.Millisecond, Discard: true, Profile: incident}
 	costs, err := Calibrate(ctx, base)
 	if err != nil {
 		t.Fatal(err)
@@ -105,8 +114,8 @@ func TestRun_OutcomeFollowsModel(t *testing.T) {
 	// sampler's noise are small beside n*.
 	base.Rate = min(40000, 0.1/costs.S0)
 	tstar, ok := costs.CriticalPause(base.Rate)
-	if !ok {
-		t.Fatalf("k=1 has no T*: %v", costs)
+	if !ok || costs.K != 1 {
+		t.Fatalf("elixir-1.5.1 has no T*: %v", costs)
 	}
 	n, _ := costs.TippingQueue(base.Rate)
 	t.Logf("%v: n* = %.0f, T* = %v at %.0f/s", costs, n, tstar, base.Rate)
@@ -114,18 +123,18 @@ func TestRun_OutcomeFollowsModel(t *testing.T) {
 		t.Skipf("n* = %.0f is too close to the steady queue %d for a clear outcome on this machine", n, drain)
 	}
 	tests := []struct {
-		name  string
-		calls int
-		pause time.Duration
-		want  model.Outcome
+		name    string
+		profile Profile
+		pause   time.Duration
+		want    model.Outcome
 	}{
-		{"k=1 pause T*/4", 1, tstar / 4, model.Drained},
-		{"k=1 pause 4·T*", 1, 4 * tstar, model.Runaway},
-		{"k=0 pause 4·T*", 0, 4 * tstar, model.Drained},
+		{"elixir-1.5.1 pause T*/4", incident, tstar / 4, model.Drained},
+		{"elixir-1.5.1 pause 4·T*", incident, 4 * tstar, model.Runaway},
+		{"roundrobin pause 4·T*", fixed, 4 * tstar, model.Drained},
 	}
 	for _, tt := range tests {
 		cfg := base
-		cfg.Profile = testProfile(tt.name, tt.calls)
+		cfg.Profile = tt.profile
 		cfg.Pause = tt.pause
 		backlog := int(cfg.Rate * cfg.Pause.Seconds())
 		cfg.CapQueue = 2 * backlog

@@ -16,6 +16,8 @@ import (
 	"github.com/benchdb/benchdb/model"
 	"github.com/benchdb/benchdb/scenario"
 	"github.com/benchdb/benchdb/scenario/plot"
+	// The scenario suite registers BenchmarkScenario for `benchdb run`.
+	_ "github.com/benchdb/benchdb/suites/scenario"
 )
 
 // criticalSteps is how many times --find-critical halves its bracket
