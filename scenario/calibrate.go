@@ -3,7 +3,6 @@ package scenario
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/benchdb/benchdb/mailbox"
 	"github.com/benchdb/benchdb/model"
@@ -13,28 +12,31 @@ import (
 // profile on an idle machine.
 const (
 	calibBatch   = 256    // events per s0 batch
-	calibBatches = 41     // s0 batches; the median is kept
-	calibDepth   = 50_000 // queue depth at which c is measured
-	calibPicks   = 16     // picks timed per round, each on its own
-	calibRounds  = 5      // rounds of c measurement
+	calibBatches = 64     // s0 batches
+	calibDepth   = 10_000 // queue depth at which c is measured: near n*
+	calibPicks   = 32     // picks timed per round
+	calibRounds  = 16     // rounds of c measurement
 )
 
 // Calibrate measures the costs that drive the model for cfg's profile, on
 // the same router, writers and picker that Run uses (with no producers):
 //
-//   - s0 is the router's time per event with an empty queue: receive an
-//     event, pick a writer (with the profile's code-server round trips),
-//     forward it. Each event is sent just before it is handled, so s0
-//     includes one Send (about 0.1µs) that in a live run the producer
-//     pays: a slight overestimate. The median over batches is kept.
-//   - c is the time one pick spends per queued message: the median time
-//     of a pick made behind a deep queue, less the median behind an empty
-//     one, divided by k and the depth. Each pick is timed on its own, so
-//     that a goroutine descheduled now and then (the machine is shared)
-//     does not skew the medians. For a profile that makes no calls
+//   - s0 is the router's mean time per event with an empty queue:
+//     receive an event, pick a writer (with the profile's code-server
+//     round trips), forward it. Each event is sent just before it is
+//     handled, so s0 includes one Send (about 0.1µs) that in a live run
+//     the producer pays: a slight overestimate.
+//   - c is the time one pick spends per queued message: the mean time of
+//     a pick made behind a deep queue, less the mean behind an empty
+//     one, divided by k and the depth. For a profile that makes no calls
 //     (k = 0), c is the cost per message of a receive that scans the
 //     whole queue: the cost such a profile would pay if it made a call.
 //   - k is the profile's Calls.
+//
+// Means, not medians: the model needs the mean service time, and on a
+// shared machine that includes the share of time the router is not
+// running, which a live run suffers too. Run Calibrate just before the
+// run it predicts.
 func Calibrate(ctx context.Context, cfg Config) (model.Costs, error) {
 	if err := cfg.Validate(); err != nil {
 		return model.Costs{}, fmt.Errorf("calibrate %s: %w", cfg.Profile.Name, err)
@@ -96,7 +98,7 @@ func measureBase(ctx context.Context, cfg Config, self *mailbox.Mailbox, picker 
 		}
 		per = append(per, cfg.Now().Sub(start).Seconds()/calibBatch)
 	}
-	return median(per), nil
+	return mean(per), nil
 }
 
 // measureScan returns c in seconds per queued message.
@@ -143,15 +145,17 @@ func measureScan(ctx context.Context, cfg Config, self *mailbox.Mailbox, picker 
 			return 0, err
 		}
 	}
-	c := median(deep) / calibDepth
+	c := mean(deep) / calibDepth
 	if k > 0 {
-		c = (median(deep) - median(shallow)) / float64(k*calibDepth)
+		c = (mean(deep) - mean(shallow)) / float64(k*calibDepth)
 	}
 	return max(c, 1e-12), nil
 }
 
-func median(xs []float64) float64 {
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	return s[len(s)/2]
+func mean(xs []float64) float64 {
+	var sum float64
+	for _, x := range xs {
+		sum += x
+	}
+	return sum / float64(len(xs))
 }

@@ -41,8 +41,9 @@ const criticalRange = 16
 //
 // Each run is cfg with its Pause set; it counts as a runaway as soon as
 // the queue reaches twice the backlog the pause built (a queue that grows
-// after the pause does not come back) or cfg's caps, and as drained as in
-// Run. Report, if set, is called after each run.
+// after the pause does not come back; for short pauses, twenty times the
+// steady level, above the noise of a busy machine) or cfg's caps, and as
+// drained as in Run. Report, if set, is called after each run.
 func FindCritical(ctx context.Context, cfg Config, guess time.Duration, steps int, report func(pause time.Duration, r Result)) (Bracket, error) {
 	if guess <= 0 {
 		return Bracket{}, errors.New("find critical pause: want a positive first guess")
@@ -53,7 +54,7 @@ func FindCritical(ctx context.Context, cfg Config, guess time.Duration, steps in
 		c := cfg
 		c.Pause = pause
 		backlog := cfg.Rate * pause.Seconds()
-		c.CapQueue = min(cfg.CapQueue, max(int(2*backlog), 4*c.DrainQueue))
+		c.CapQueue = min(cfg.CapQueue, max(int(2*backlog), 20*c.DrainQueue))
 		c.Duration = c.At + 5*pause + 2*time.Second
 		res, err := Run(ctx, c)
 		b.Runs++

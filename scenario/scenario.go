@@ -101,13 +101,15 @@ type Config struct {
 	// onMailbox, for tests, is called with the router's mailbox after
 	// the run has stopped.
 	onMailbox func(*mailbox.Mailbox)
+	onRun     func(*run)
 }
 
 // DefaultDrainQueue returns the queue length counted as steady state at a
-// rate: what 5ms of arrivals make (producers send in 1ms batches, and the
-// goroutines share two cores), and at least model.DefaultDrainQueue.
+// rate: what 10ms of arrivals make (producers send in 1ms batches, and on
+// a busy machine a descheduled producer catches up in one burst), and at
+// least model.DefaultDrainQueue.
 func DefaultDrainQueue(rate float64) int {
-	return max(model.DefaultDrainQueue, int(rate*0.005))
+	return max(model.DefaultDrainQueue, int(rate*0.01))
 }
 
 // withDefaults fills in zero fields.
@@ -190,6 +192,15 @@ type Result struct {
 	Sent, Handled, Delivered, Dropped int64
 	// Written is the number of payload bytes the writers wrote to files.
 	Written int64
+	// Observed are the costs fitted to the run itself: each event the
+	// router handled without waiting gives its service time and the
+	// queue behind it, and a least-squares line S(n) = s0 + k·c·n through
+	// them gives s0 and c (k is the profile's). They include whatever the
+	// run suffered (other goroutines and processes on the same cores,
+	// garbage collection), which Calibrate's medians leave out.
+	// ObservedOK is false when the queue did not vary enough to fit.
+	Observed   model.Costs
+	ObservedOK bool
 }
 
 // run is the shared state of one live run.
@@ -201,6 +212,7 @@ type run struct {
 	handled atomic.Int64
 	dropped atomic.Int64 // taken by the router, not forwarded
 	resumed atomic.Int64 // nanoseconds since start at which the router resumed; 0 before
+	fit     fitter       // the router's; read after it has stopped
 }
 
 func (r *run) since() time.Duration { return r.cfg.Now().Sub(r.start) }
@@ -244,6 +256,9 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	elapsed := r.since()
 	werr := w.stop()
 	dropped := drop(r.self) + r.dropped.Load() + w.dropped
+	if cfg.onRun != nil {
+		cfg.onRun(r)
+	}
 	if cfg.onMailbox != nil {
 		cfg.onMailbox(r.self)
 	}
@@ -251,6 +266,13 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	res.ArrivalRate = float64(r.sent.Load()) / elapsed.Seconds()
 	res.Sent, res.Handled, res.Dropped = r.sent.Load(), r.handled.Load(), dropped
 	res.Delivered, res.Written = w.delivered.Load(), w.written.Load()
+	if a, b, ok := r.fit.line(); ok && a > 0 {
+		res.Observed = model.Costs{S0: a, C: max(b, 0), K: cfg.Profile.Calls}
+		if cfg.Profile.Calls > 0 {
+			res.Observed.C /= float64(cfg.Profile.Calls)
+		}
+		res.ObservedOK = true
+	}
 	if werr != nil {
 		return res, fmt.Errorf("scenario %s: %w", cfg.Profile.Name, werr)
 	}
@@ -289,6 +311,7 @@ func isEvent(m *mailbox.Message) bool { return m.Kind == eventKind }
 // At cfg.At it stops for cfg.Pause.
 func (r *run) route(ctx context.Context, picker Picker, writers []*mailbox.Mailbox) error {
 	paused := false
+	fit := &r.fit
 	for {
 		opts := mailbox.ReceiveOptions{}
 		if !paused {
@@ -307,6 +330,8 @@ func (r *run) route(ctx context.Context, picker Picker, writers []*mailbox.Mailb
 			}
 			opts.Timeout = left
 		}
+		queued := r.self.Len()
+		start := r.cfg.Now()
 		msg, err := r.self.ReceiveWith(ctx, isEvent, opts)
 		if errors.Is(err, mailbox.ErrTimeout) {
 			continue
@@ -324,7 +349,37 @@ func (r *run) route(ctx context.Context, picker Picker, writers []*mailbox.Mailb
 		}
 		writers[i].Send(msg)
 		r.handled.Add(1)
+		if queued > 0 {
+			// The receive did not wait: the whole time was service.
+			fit.add(float64(queued-1), r.cfg.Now().Sub(start).Seconds())
+		}
 	}
+}
+
+// fitter accumulates a least-squares fit of service time against the
+// queue behind each event, S(n) = a + b·n.
+type fitter struct {
+	n, sx, sy, sxx, sxy float64
+}
+
+func (f *fitter) add(x, y float64) {
+	f.n++
+	f.sx += x
+	f.sy += y
+	f.sxx += x * x
+	f.sxy += x * y
+}
+
+// line returns the intercept and slope, and false with too little spread
+// in the queue lengths to tell them apart.
+func (f *fitter) line() (a, b float64, ok bool) {
+	d := f.n*f.sxx - f.sx*f.sx
+	if f.n < 100 || d <= 0 {
+		return 0, 0, false
+	}
+	b = (f.n*f.sxy - f.sx*f.sy) / d
+	a = (f.sy - b*f.sx) / f.n
+	return a, b, true
 }
 
 // produce is one producer: it sends its share of the rate, paced by the

@@ -236,6 +236,10 @@ func scenarioAction(c *cli.Context) error {
 		progress.done("%s: %s, peak %d messages (%s), %s", s.name, res.Outcome, res.PeakQueue, formatBytes(res.PeakBytes), drainText(res.Result))
 		r := newReport(s.name, s.costs, res.ArrivalRate, simRes.Outcome, res.Result)
 		r.ArrivalRate = res.ArrivalRate
+		if res.ObservedOK {
+			m := newModelReport(res.Observed, cfg.Rate)
+			r.Observed = &m
+		}
 
 		if tstar, ok := s.costs.CriticalPause(cfg.Rate); o.findCritical && ok && tstar > 0 {
 			crit := cfg
@@ -282,6 +286,7 @@ type profileReport struct {
 	DrainSeconds     *float64       `json:"drain_seconds"`
 	ArrivalRate      float64        `json:"arrival_rate"`
 	Model            modelReport    `json:"model"`
+	Observed         *modelReport   `json:"observed"`
 	SimulatedOutcome model.Outcome  `json:"simulated_outcome"`
 	CriticalMeasured *float64       `json:"critical_pause_seconds_measured"`
 	Series           []sampleReport `json:"series"`
@@ -317,24 +322,31 @@ func newReport(name string, costs model.Costs, rate float64, simulated model.Out
 	r := profileReport{
 		Profile: name, Outcome: res.Outcome, PeakQueue: res.PeakQueue, FinalQueue: res.FinalQueue,
 		PeakBytes: res.PeakBytes, SimulatedOutcome: simulated, costs: costs,
-		Model:  modelReport{S0Seconds: costs.S0, CSeconds: costs.C, K: costs.K},
+		Model:  newModelReport(costs, rate),
 		Series: []sampleReport{},
 	}
 	if res.Outcome == model.Drained {
 		v := res.DrainTime.Seconds()
 		r.DrainSeconds = &v
 	}
-	if n, ok := costs.TippingQueue(rate); ok {
-		v := int64(math.Round(n))
-		r.Model.TippingQueue = &v
-		t, _ := costs.CriticalPause(rate)
-		s := t.Seconds()
-		r.Model.CriticalSeconds = &s
-	}
 	for _, s := range res.Series {
 		r.Series = append(r.Series, sampleReport{TSeconds: s.T.Seconds(), Queue: s.Queue, Bytes: s.Bytes})
 	}
 	return r
+}
+
+// newModelReport gives the costs and what the model makes of them at
+// rate.
+func newModelReport(costs model.Costs, rate float64) modelReport {
+	m := modelReport{S0Seconds: costs.S0, CSeconds: costs.C, K: costs.K}
+	if n, ok := costs.TippingQueue(rate); ok {
+		v := int64(math.Round(n))
+		m.TippingQueue = &v
+		t, _ := costs.CriticalPause(rate)
+		s := t.Seconds()
+		m.CriticalSeconds = &s
+	}
+	return m
 }
 
 func writeScenarioJSON(w io.Writer, o scenarioOptions, reports []profileReport, phases []plot.Phase) error {
@@ -411,6 +423,7 @@ func writeScenarioText(w io.Writer, o scenarioOptions, reports []profileReport, 
 	fmt.Fprintf(w, "%s: λ = %s, pause %v at %v, %d writers, caps %d messages / %s\n\n",
 		what, model.FormatRate(cfg.Rate), cfg.Pause, cfg.At, cfg.Workers, cfg.CapQueue, formatBytes(cfg.CapBytes))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	live := !o.sweep && o.costs == nil
 	head := "profile\toutcome\tpeak queue\tpeak bytes\tdrain\tarrivals\ts0\tc\tk\tn*\tT*\tsimulated"
 	if o.findCritical {
 		head += "\tT* live"
@@ -447,6 +460,10 @@ func writeScenarioText(w io.Writer, o scenarioOptions, reports []profileReport, 
 	}
 	fmt.Fprintf(w, "\nn* = (1 − λ·s0)/(λ·k·c) is the queue above which the router falls behind for good; a pause\n"+
 		"longer than T* = n*/λ queues more than that. With k = 0 there is no such point (\"none\").\n")
+	if live {
+		fmt.Fprintf(w, "s0 and c are measured just before each run, on the same components (JSON \"observed\" has\n"+
+			"the costs fitted to the run itself, service time against queue length).\n")
+	}
 	for _, ph := range phases {
 		fmt.Fprintf(w, "\nphase diagram, %s (%v):\n", ph.Name, ph.Phase.Costs)
 		if err := ph.Phase.WriteText(w); err != nil {
