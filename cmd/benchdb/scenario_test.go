@@ -38,6 +38,13 @@ type scenarioJSON struct {
 			TippingQueue    *int64   `json:"tipping_queue"`
 			CriticalSeconds *float64 `json:"critical_pause_seconds"`
 		} `json:"model"`
+		Observed *struct {
+			S0Seconds       float64  `json:"s0_seconds"`
+			CSeconds        float64  `json:"c_seconds"`
+			K               int      `json:"k"`
+			TippingQueue    *int64   `json:"tipping_queue"`
+			CriticalSeconds *float64 `json:"critical_pause_seconds"`
+		} `json:"observed"`
 		SimulatedOutcome string   `json:"simulated_outcome"`
 		CriticalMeasured *float64 `json:"critical_pause_seconds_measured"`
 		Series           []struct {
@@ -136,6 +143,9 @@ func TestScenario_Costs(t *testing.T) {
 		}
 		if (p.DrainSeconds != nil) != (tt.want == "drained") {
 			t.Errorf("pause %s: drain_seconds %v for a %s run", tt.pause, p.DrainSeconds, tt.want)
+		}
+		if p.Observed != nil {
+			t.Errorf("observed costs %+v in a simulation", p.Observed)
 		}
 		if p.CriticalMeasured != nil || len(p.Series) < 10 || p.Series[len(p.Series)-1].Bytes != int64(p.Series[len(p.Series)-1].Queue)*int64(got.Settings["message_bytes"].(float64)) {
 			t.Errorf("critical measured %v, %d samples", p.CriticalMeasured, len(p.Series))
