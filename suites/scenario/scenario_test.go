@@ -32,8 +32,8 @@ func TestSuite(t *testing.T) {
 // TestBench runs the roundrobin leaf once through testing.Benchmark, as a
 // program would, and checks its metrics.
 func TestBench(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs a live scenario")
+	if testing.Short() || raceEnabled {
+		t.Skip("runs a live scenario at 50,000 events/s, too fast for -short or the race detector")
 	}
 	var leaf suites.Benchmark
 	for _, b := range (scenario.Suite{}).Benchmarks() {
