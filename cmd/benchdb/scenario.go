@@ -466,6 +466,12 @@ func writeScenarioText(w io.Writer, o scenarioOptions, reports []profileReport, 
 	}
 	for _, ph := range phases {
 		fmt.Fprintf(w, "\nphase diagram, %s (%v):\n", ph.Name, ph.Phase.Costs)
+		if allDrained(ph.Phase) {
+			fmt.Fprintf(w, "  no tipping point: every pause from %v to %v drains at every rate from %s to %s\n",
+				ph.Phase.Pauses[0], ph.Phase.Pauses[len(ph.Phase.Pauses)-1],
+				model.FormatRate(ph.Phase.Rates[0]), model.FormatRate(ph.Phase.Rates[len(ph.Phase.Rates)-1]))
+			continue
+		}
 		if err := ph.Phase.WriteText(w); err != nil {
 			return err
 		}
@@ -474,6 +480,24 @@ func writeScenarioText(w io.Writer, o scenarioOptions, reports []profileReport, 
 		fmt.Fprintf(w, "\nplot written to %s\n", o.plot)
 	}
 	return nil
+}
+
+// allDrained reports whether a phase diagram has no finite T* and no
+// runaway: nothing to draw as text.
+func allDrained(p model.Phase) bool {
+	for j := range p.Rates {
+		if p.CriticalOK[j] {
+			return false
+		}
+	}
+	for _, row := range p.Outcomes {
+		for _, o := range row {
+			if o != model.Drained {
+				return false
+			}
+		}
+	}
+	return len(p.Rates) > 0 && len(p.Pauses) > 0
 }
 
 func writePlot(o scenarioOptions, reports []profileReport, phases []plot.Phase) (err error) {
@@ -487,7 +511,7 @@ func writePlot(o scenarioOptions, reports []profileReport, phases []plot.Phase) 
 		}
 	}()
 	if o.sweep {
-		return plot.WritePhases(f, fmt.Sprintf("Simulated phase diagram: drained or runaway, by arrival rate and pause (rate %s marked in the middle)", model.FormatRate(o.cfg.Rate)), phases)
+		return plot.WritePhases(f, "Simulated phase diagram: drained or runaway, by rate and pause", phases)
 	}
 	cfg := o.cfg
 	chart := plot.Lines{
