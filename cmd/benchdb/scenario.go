@@ -187,7 +187,7 @@ func scenarioAction(c *cli.Context) error {
 	}
 	var subjects []subject
 	if o.costs != nil {
-		subjects = append(subjects, subject{name: "costs " + o.costs.String(), costs: *o.costs})
+		subjects = append(subjects, subject{name: "external", costs: *o.costs})
 	} else {
 		for i := range o.profiles {
 			p := &o.profiles[i]

@@ -133,6 +133,9 @@ func TestScenario_Costs(t *testing.T) {
 			t.Fatalf("%d entries, want one for the given costs", len(got.Profiles))
 		}
 		p := got.Profiles[0]
+		if p.Profile != "external" {
+			t.Errorf("entry named %q, want external", p.Profile)
+		}
 		m := p.Model
 		if m.S0Seconds != 5e-6 || m.CSeconds != 10e-9 || m.K != 1 || m.TippingQueue == nil || *m.TippingQueue != 9500 ||
 			m.CriticalSeconds == nil || *m.CriticalSeconds != 0.95 {
