@@ -56,11 +56,14 @@ second.
 
 Modes:
   --find-critical  also look for the live critical pause by bisection, for each
-                   profile that has a finite T*, and print it beside T*
+                   profile that has a finite T*, and print it beside T*; the
+                   costs are measured again after each bisection run, and the
+                   model's T* uses their mean (the machine's load drifts)
   --sweep          no live runs: simulate a grid of rates x pauses around
                    --rate and print the phase diagram (drawn with --plot)
   --costs          no live runs: model and simulate the given costs instead of
                    measuring them, e.g. s0=5us,c=10ns,k=1 for an Erlang system
+                   (reported as one entry, "external")
 
 --plot FILE.svg draws the queue over time for each profile, the pause and
 n* (or, with --sweep, the phase diagrams). Progress goes to stderr.`,
@@ -244,12 +247,31 @@ func scenarioAction(c *cli.Context) error {
 		if tstar, ok := s.costs.CriticalPause(cfg.Rate); o.findCritical && ok && tstar > 0 {
 			crit := cfg
 			crit.Progress = nil
+			// The machine's load changes while the bisection runs: the
+			// costs are measured again after each of its runs, and the
+			// model is given their mean, so that it describes the same
+			// stretch of time as the live critical pause.
+			samples := []model.Costs{s.costs}
+			var calErr error
 			b, err := scenario.FindCritical(ctx, crit, tstar, criticalSteps, func(pause time.Duration, res scenario.Result) {
 				progress.done("%s: find critical pause: %v -> %s (peak %d)", s.name, pause, res.Outcome, res.PeakQueue)
+				c, err := scenario.Calibrate(ctx, crit)
+				if err != nil {
+					calErr = err
+					return
+				}
+				samples = append(samples, c)
 			})
 			if err != nil {
 				return err
 			}
+			if calErr != nil {
+				return calErr
+			}
+			avg := meanCosts(samples)
+			r.Model = newModelReport(avg, cfg.Rate)
+			r.costs = avg
+			r.calibrations = len(samples)
 			r.bracket = &b
 			if b.Found() {
 				v := b.Estimate().Seconds()
@@ -292,6 +314,7 @@ type profileReport struct {
 	Series           []sampleReport `json:"series"`
 	Phase            *phaseReport   `json:"phase,omitempty"`
 	bracket          *scenario.Bracket
+	calibrations     int // how many calibrations the model's costs are the mean of
 	costs            model.Costs
 }
 
@@ -333,6 +356,17 @@ func newReport(name string, costs model.Costs, rate float64, simulated model.Out
 		r.Series = append(r.Series, sampleReport{TSeconds: s.T.Seconds(), Queue: s.Queue, Bytes: s.Bytes})
 	}
 	return r
+}
+
+// meanCosts returns the mean s0 and c of several measurements of one
+// profile's costs.
+func meanCosts(cs []model.Costs) model.Costs {
+	m := model.Costs{K: cs[0].K}
+	for _, c := range cs {
+		m.S0 += c.S0 / float64(len(cs))
+		m.C += c.C / float64(len(cs))
+	}
+	return m
 }
 
 // newModelReport gives the costs and what the model makes of them at
@@ -445,8 +479,8 @@ func writeScenarioText(w io.Writer, o scenarioOptions, reports []profileReport, 
 		if o.findCritical {
 			switch {
 			case r.CriticalMeasured != nil:
-				line += fmt.Sprintf("\t%s (%v..%v, %d runs)", model.FormatSeconds(*r.CriticalMeasured),
-					r.bracket.Drained.Round(time.Millisecond), r.bracket.Runaway.Round(time.Millisecond), r.bracket.Runs)
+				line += fmt.Sprintf("\t%s (%v..%v, %d runs; model costs: mean of %d measurements)", model.FormatSeconds(*r.CriticalMeasured),
+					r.bracket.Drained.Round(time.Millisecond), r.bracket.Runaway.Round(time.Millisecond), r.bracket.Runs, r.calibrations)
 			case r.bracket != nil:
 				line += "\tnot found"
 			default:
