@@ -88,8 +88,9 @@ func TestRun_CapStopsRunawayAndReleasesMemory(t *testing.T) {
 }
 
 // TestRun_OutcomeFollowsModel calibrates elixir-1.5.1, whose picks make
-// one code-server call, then runs it live with pauses well below and well
-// above the model's T*: the first must drain, the second run away. The
+// one code-server call, then runs it live with pauses well below (T*/8)
+// and well above (4·T*) the model's T*: the first must drain, the second
+// run away. The margins are wide because the machine may be shared. The
 // roundrobin profile, which makes no calls, drains after the long pause.
 // It is the fast variant of the default-settings check (which is an
 // integration test in cmd/benchdb).
@@ -128,7 +129,7 @@ func TestRun_OutcomeFollowsModel(t *testing.T) {
 		pause   time.Duration
 		want    model.Outcome
 	}{
-		{"elixir-1.5.1 pause T*/4", incident, tstar / 4, model.Drained},
+		{"elixir-1.5.1 pause T*/8", incident, tstar / 8, model.Drained},
 		{"elixir-1.5.1 pause 4·T*", incident, 4 * tstar, model.Runaway},
 		{"roundrobin pause 4·T*", fixed, 4 * tstar, model.Drained},
 	}
@@ -137,7 +138,7 @@ func TestRun_OutcomeFollowsModel(t *testing.T) {
 		cfg.Profile = tt.profile
 		cfg.Pause = tt.pause
 		backlog := int(cfg.Rate * cfg.Pause.Seconds())
-		cfg.CapQueue = 2 * backlog
+		cfg.CapQueue = max(2*backlog, 20*DefaultDrainQueue(cfg.Rate))
 		cfg.Duration = cfg.At + 5*cfg.Pause + 2*time.Second
 		res, err := Run(ctx, cfg)
 		if err != nil {
