@@ -55,7 +55,7 @@ func TestSweep(t *testing.T) {
 func TestSweep_NoTippingPoint(t *testing.T) {
 	c := model.Costs{S0: 1e-6, C: 1e-9, K: 0}
 	rates, pauses := model.DefaultGrid(c, 40000)
-	p, err := model.Sweep(model.Sim{Costs: c}, rates, pauses, 30*time.Second)
+	p, err := model.Sweep(model.Sim{Costs: c}, rates, pauses, 3*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -103,7 +103,7 @@ func TestWritePhases(t *testing.T) {
 	var phases []plot.Phase
 	for _, c := range []model.Costs{{S0: 3e-6, C: 1e-9, K: 1}, {S0: 1e-6, C: 1e-9, K: 0}} {
 		rates, pauses := model.DefaultGrid(c, 50000)
-		p, err := model.Sweep(model.Sim{Costs: c}, rates, pauses, 10*time.Second)
+		p, err := model.Sweep(model.Sim{Costs: c}, rates, pauses, 2*time.Second)
 		if err != nil {
 			t.Fatal(err)
 		}
