@@ -11,6 +11,7 @@ func commands() []*cli.Command {
 		showCommand(),
 		exportCommand(),
 		compareCommand(),
+		scenarioCommand(),
 		reportCommand(),
 	}
 }

@@ -1,0 +1,678 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/benchdb/benchdb/model"
+	"github.com/benchdb/benchdb/scenario"
+	"github.com/benchdb/benchdb/scenario/plot"
+	// The scenario suite registers BenchmarkScenario for `benchdb run`.
+	_ "github.com/benchdb/benchdb/suites/scenario"
+)
+
+// criticalSteps is how many times --find-critical halves its bracket
+// after it has found a pause that drains and one that runs away.
+const criticalSteps = 4
+
+func scenarioCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "scenario",
+		Usage:     "run the mailbox-runaway incident live and set the queueing model's prediction beside it",
+		UsageText: "benchdb scenario [--profile P]... [--rate R] [--pause D] [--at D] [--duration D] [--workers N]\n   [--cap-queue N] [--cap-bytes B] [--find-critical] [--sweep] [--costs s0=D,c=D,k=N] [--plot FILE.svg] [--format text|json]",
+		Description: `For each version profile, producers send {log, name, bin} events (100-byte
+payloads) at --rate to a router goroutine with an Erlang-style mailbox; the
+router picks one of --workers writers as the profile does (elixir-1.5.1 makes
+a code-server call whose reply is found by scanning the whole mailbox) and
+forwards the event. At --at the router stops for --pause, then resumes. The
+queue either drains back to its steady level or runs away, in which case the
+run stops at --cap-queue messages or --cap-bytes and frees what it held.
+
+Before each run the costs are measured on the same components: s0, the
+router's time per event with an empty queue; c, the time per queued message
+that a call's scan adds; k, the calls per event. The model then gives the
+tipping queue n* = (1 - λ·s0)/(λ·k·c) and the critical pause T* = n*/λ (none
+when k = 0): a pause longer than T* queues more than n* events, and the
+queue never comes back. A discrete-event simulation on the same costs gives
+the expected outcome at the same settings.
+
+The defaults show the incident on a two-core machine in about ten seconds:
+at 50,000 events/s the router is busy a small share of its time under every
+profile (λ·s0 well below 1), so no profile falls behind on its own; Go's
+mailbox scans a message in 1-3 ns, so elixir-1.5.1's n* is some 5,000-15,000
+messages and T* 100-300 ms; the 1s pause queues 50,000 events, several times
+n*. elixir-1.5.1 runs away to the 100,000-message cap (about 15 MB) within a
+few seconds, and every other profile clears the backlog in well under a
+second.
+
+Modes:
+  --find-critical  also look for the live critical pause by bisection, for each
+                   profile that has a finite T*, and print it beside T*; the
+                   costs are measured again after each bisection run, and the
+                   model's T* uses their mean (the machine's load drifts)
+  --sweep          no live runs: simulate a grid of rates x pauses around
+                   --rate and print the phase diagram (drawn with --plot)
+  --costs          no live runs: model and simulate the given costs instead of
+                   measuring them, e.g. s0=5us,c=10ns,k=1 for an Erlang system
+                   (reported as one entry, "external")
+
+--plot FILE.svg draws the queue over time for each profile, the pause and
+n* (or, with --sweep, the phase diagrams). Progress goes to stderr.`,
+		Flags: []cli.Flag{
+			&cli.StringSliceFlag{Name: "profile", Usage: "version `PROFILE` to run (repeatable; default: all)", Category: catRun},
+			&cli.Float64Flag{Name: "rate", Usage: "arrival rate λ in events per second", Value: scenario.DefaultRate, Category: catRun},
+			&cli.DurationFlag{Name: "pause", Usage: "how long the router stops", Value: scenario.DefaultPause, Category: catRun},
+			&cli.DurationFlag{Name: "at", Usage: "when the router stops, from the start", Value: scenario.DefaultAt, Category: catRun},
+			&cli.DurationFlag{Name: "duration", Usage: "the longest one run goes on, pause included (a run stops as soon as it has drained or hit a cap)", Value: scenario.DefaultDuration, Category: catRun},
+			&cli.IntFlag{Name: "workers", Usage: "writer pool size P", Value: scenario.DefaultWorkers, Category: catRun},
+			&cli.IntFlag{Name: "cap-queue", Usage: "stop a runaway at this many queued `MESSAGES`", Value: scenario.DefaultCapQueue, Category: catRun},
+			&cli.StringFlag{Name: "cap-bytes", Usage: "stop a runaway when the queue holds this many `BYTES` (suffixes KiB, MiB, GiB, KB, MB, GB)", Value: formatBytes(scenario.DefaultCapBytes), Category: catRun},
+			&cli.BoolFlag{Name: "discard", Usage: "writers drop the payloads instead of appending them to files in a temporary directory", Category: catRun},
+			&cli.Uint64Flag{Name: "seed", Usage: "seed of the profiles' random choices", Value: 1, Category: catRun},
+			&cli.BoolFlag{Name: "find-critical", Usage: "find the live critical pause by bisection (slow: several runs per profile)", Category: catRun},
+			&cli.BoolFlag{Name: "sweep", Usage: "print the simulated phase diagram, rate x pause, instead of running live", Category: catRun},
+			&cli.StringFlag{Name: "costs", Usage: "model and simulate these `COSTS` (s0=D,c=D,k=N) instead of measuring them", Category: catRun},
+			&cli.StringFlag{Name: "plot", Usage: "write an SVG chart to `FILE`", Category: catOutput},
+			formatFlag("text", "json"),
+		},
+		Action: scenarioAction,
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+			return usagef("%v", err)
+		},
+	}
+}
+
+// scenarioOptions are the command's validated flags.
+type scenarioOptions struct {
+	profiles     []scenario.Profile
+	cfg          scenario.Config
+	costs        *model.Costs
+	findCritical bool
+	sweep        bool
+	plot         string
+	format       string
+}
+
+func scenarioFlags(c *cli.Context) (scenarioOptions, error) {
+	o := scenarioOptions{
+		findCritical: c.Bool("find-critical"),
+		sweep:        c.Bool("sweep"),
+		plot:         c.String("plot"),
+		format:       c.String("format"),
+	}
+	if c.NArg() > 0 {
+		return o, usagef("scenario takes no arguments, got %q", c.Args().First())
+	}
+	names := c.StringSlice("profile")
+	if len(names) == 0 {
+		for _, p := range scenario.Profiles() {
+			names = append(names, p.Name)
+		}
+	}
+	for _, name := range names {
+		p, err := scenario.LookupProfile(name)
+		if err != nil {
+			return o, usagef("--profile: %v", err)
+		}
+		o.profiles = append(o.profiles, p)
+	}
+	cfg := scenario.Config{
+		Rate:     c.Float64("rate"),
+		Pause:    c.Duration("pause"),
+		At:       c.Duration("at"),
+		Duration: c.Duration("duration"),
+		Workers:  c.Int("workers"),
+		CapQueue: c.Int("cap-queue"),
+		Discard:  c.Bool("discard"),
+		Seed:     c.Uint64("seed"),
+	}
+	switch {
+	case !(cfg.Rate > 0) || math.IsInf(cfg.Rate, 0) || cfg.Rate > 1e8:
+		return o, usagef("--rate %v: want events per second, more than 0 and at most 1e8", cfg.Rate)
+	case cfg.Pause < 0:
+		return o, usagef("--pause %v: want a time of zero or more", cfg.Pause)
+	case cfg.At < 0:
+		return o, usagef("--at %v: want a time of zero or more", cfg.At)
+	case cfg.Duration <= cfg.At+cfg.Pause:
+		return o, usagef("--duration %v: want more than --at plus --pause (%v)", cfg.Duration, cfg.At+cfg.Pause)
+	case cfg.Workers < 1:
+		return o, usagef("--workers %d: want at least 1", cfg.Workers)
+	case cfg.CapQueue < 1:
+		return o, usagef("--cap-queue %d: want at least 1 message", cfg.CapQueue)
+	}
+	capBytes, err := parseBytes(c.String("cap-bytes"))
+	if err != nil || capBytes < 1 {
+		return o, usagef("--cap-bytes %q: want a positive size such as 268435456 or 256MiB", c.String("cap-bytes"))
+	}
+	cfg.CapBytes = capBytes
+	if s := c.String("costs"); s != "" {
+		costs, err := model.ParseCosts(s)
+		if err != nil {
+			return o, usagef("--costs: %v", err)
+		}
+		o.costs = &costs
+		if c.IsSet("profile") {
+			return o, usagef("--costs replaces the profiles' measured costs: give one or the other, not --profile")
+		}
+	}
+	if o.findCritical && (o.sweep || o.costs != nil) {
+		return o, usagef("--find-critical runs live: it does not go with --sweep or --costs")
+	}
+	o.cfg = cfg
+	return o, nil
+}
+
+func scenarioAction(c *cli.Context) error {
+	o, err := scenarioFlags(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Context
+	progress := newProgress(c.App.ErrWriter)
+	var reports []profileReport
+	var phases []plot.Phase
+
+	// The subjects: the profiles, each with its measured costs, or one
+	// set of external costs.
+	type subject struct {
+		name    string
+		profile *scenario.Profile
+		costs   model.Costs
+	}
+	var subjects []subject
+	if o.costs != nil {
+		subjects = append(subjects, subject{name: "external", costs: *o.costs})
+	} else {
+		for i := range o.profiles {
+			p := &o.profiles[i]
+			progress.line("%s: measuring s0 and c", p.Name)
+			cfg := o.cfg
+			cfg.Profile = *p
+			costs, err := scenario.Calibrate(ctx, cfg)
+			if err != nil {
+				return err
+			}
+			progress.line("%s: %v", p.Name, costs)
+			subjects = append(subjects, subject{name: p.Name, profile: p, costs: costs})
+		}
+	}
+
+	for _, s := range subjects {
+		cfg := o.cfg
+		sim := cfg.Sim(s.costs)
+		simRes, err := sim.Run()
+		if err != nil {
+			return fmt.Errorf("simulate %s: %w", s.name, err)
+		}
+		if o.sweep {
+			rates, pauses := model.DefaultGrid(s.costs, cfg.Rate)
+			progress.line("%s: simulating %d rates x %d pauses", s.name, len(rates), len(pauses))
+			ph, err := model.Sweep(sim, rates, pauses, sweepAfter(cfg))
+			if err != nil {
+				return err
+			}
+			phases = append(phases, plot.Phase{Name: s.name, Phase: ph})
+		}
+		if s.profile == nil || o.sweep {
+			r := newReport(s.name, s.costs, cfg.Rate, simRes.Outcome, simRes)
+			r.ArrivalRate = cfg.Rate
+			reports = append(reports, r)
+			progress.done("%s: simulated %s", s.name, simRes.Outcome)
+			continue
+		}
+
+		cfg.Profile = *s.profile
+		cfg.Progress = progress.sampler(s.name, cfg)
+		res, err := scenario.Run(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		progress.done("%s: %s, peak %d messages (%s), %s", s.name, res.Outcome, res.PeakQueue, formatBytes(res.PeakBytes), drainText(res.Result))
+		r := newReport(s.name, s.costs, res.ArrivalRate, simRes.Outcome, res.Result)
+		r.ArrivalRate = res.ArrivalRate
+		if res.ObservedOK {
+			m := newModelReport(res.Observed, cfg.Rate)
+			r.Observed = &m
+		}
+
+		if tstar, ok := s.costs.CriticalPause(cfg.Rate); o.findCritical && ok && tstar > 0 {
+			crit := cfg
+			crit.Progress = nil
+			// The machine's load changes while the bisection runs: the
+			// costs are measured again after each of its runs, and the
+			// model is given their mean, so that it describes the same
+			// stretch of time as the live critical pause.
+			samples := []model.Costs{s.costs}
+			var calErr error
+			b, err := scenario.FindCritical(ctx, crit, tstar, criticalSteps, func(pause time.Duration, res scenario.Result) {
+				progress.done("%s: find critical pause: %v -> %s (peak %d)", s.name, pause, res.Outcome, res.PeakQueue)
+				c, err := scenario.Calibrate(ctx, crit)
+				if err != nil {
+					calErr = err
+					return
+				}
+				samples = append(samples, c)
+			})
+			if err != nil {
+				return err
+			}
+			if calErr != nil {
+				return calErr
+			}
+			avg := meanCosts(samples)
+			r.Model = newModelReport(avg, cfg.Rate)
+			r.costs = avg
+			r.calibrations = len(samples)
+			r.bracket = &b
+			if b.Found() {
+				v := b.Estimate().Seconds()
+				r.CriticalMeasured = &v
+			}
+		}
+		reports = append(reports, r)
+	}
+
+	if o.plot != "" {
+		if err := writePlot(o, reports, phases); err != nil {
+			return err
+		}
+	}
+	if o.format == "json" {
+		return writeScenarioJSON(c.App.Writer, o, reports, phases)
+	}
+	return writeScenarioText(c.App.Writer, o, reports, phases)
+}
+
+// sweepAfter is how long each cell of a sweep may take after its pause.
+func sweepAfter(cfg scenario.Config) time.Duration {
+	return max(cfg.Duration-cfg.At-cfg.Pause, 10*time.Second)
+}
+
+// profileReport is one profile's entry in the output; its JSON is the
+// command's API.
+type profileReport struct {
+	Profile          string         `json:"profile"`
+	Outcome          model.Outcome  `json:"outcome"`
+	PeakQueue        int            `json:"peak_queue"`
+	FinalQueue       int            `json:"final_queue"`
+	PeakBytes        int64          `json:"peak_bytes"`
+	DrainSeconds     *float64       `json:"drain_seconds"`
+	ArrivalRate      float64        `json:"arrival_rate"`
+	Model            modelReport    `json:"model"`
+	Observed         *modelReport   `json:"observed"`
+	SimulatedOutcome model.Outcome  `json:"simulated_outcome"`
+	CriticalMeasured *float64       `json:"critical_pause_seconds_measured"`
+	Series           []sampleReport `json:"series"`
+	Phase            *phaseReport   `json:"phase,omitempty"`
+	bracket          *scenario.Bracket
+	calibrations     int // how many calibrations the model's costs are the mean of
+	costs            model.Costs
+}
+
+type modelReport struct {
+	S0Seconds       float64  `json:"s0_seconds"`
+	CSeconds        float64  `json:"c_seconds"`
+	K               int      `json:"k"`
+	TippingQueue    *int64   `json:"tipping_queue"`
+	CriticalSeconds *float64 `json:"critical_pause_seconds"`
+}
+
+type sampleReport struct {
+	TSeconds float64 `json:"t_seconds"`
+	Queue    int     `json:"queue"`
+	Bytes    int64   `json:"bytes"`
+}
+
+type phaseReport struct {
+	Rates           []float64         `json:"rates"`
+	PausesSeconds   []float64         `json:"pauses_seconds"`
+	Outcomes        [][]model.Outcome `json:"outcomes"`
+	CriticalSeconds []*float64        `json:"critical_pause_seconds"`
+}
+
+// newReport fills a report from a run's (or a simulation's) result and
+// the model at rate.
+func newReport(name string, costs model.Costs, rate float64, simulated model.Outcome, res model.Result) profileReport {
+	r := profileReport{
+		Profile: name, Outcome: res.Outcome, PeakQueue: res.PeakQueue, FinalQueue: res.FinalQueue,
+		PeakBytes: res.PeakBytes, SimulatedOutcome: simulated, costs: costs,
+		Model:  newModelReport(costs, rate),
+		Series: []sampleReport{},
+	}
+	if res.Outcome == model.Drained {
+		v := res.DrainTime.Seconds()
+		r.DrainSeconds = &v
+	}
+	for _, s := range res.Series {
+		r.Series = append(r.Series, sampleReport{TSeconds: s.T.Seconds(), Queue: s.Queue, Bytes: s.Bytes})
+	}
+	return r
+}
+
+// meanCosts returns the mean s0 and c of several measurements of one
+// profile's costs.
+func meanCosts(cs []model.Costs) model.Costs {
+	m := model.Costs{K: cs[0].K}
+	for _, c := range cs {
+		m.S0 += c.S0 / float64(len(cs))
+		m.C += c.C / float64(len(cs))
+	}
+	return m
+}
+
+// newModelReport gives the costs and what the model makes of them at
+// rate.
+func newModelReport(costs model.Costs, rate float64) modelReport {
+	m := modelReport{S0Seconds: costs.S0, CSeconds: costs.C, K: costs.K}
+	if n, ok := costs.TippingQueue(rate); ok {
+		v := int64(math.Round(n))
+		m.TippingQueue = &v
+		t, _ := costs.CriticalPause(rate)
+		s := t.Seconds()
+		m.CriticalSeconds = &s
+	}
+	return m
+}
+
+func writeScenarioJSON(w io.Writer, o scenarioOptions, reports []profileReport, phases []plot.Phase) error {
+	for i := range reports {
+		for _, ph := range phases {
+			if ph.Name != reports[i].Profile {
+				continue
+			}
+			p := &phaseReport{Rates: ph.Phase.Rates, Outcomes: ph.Phase.Outcomes}
+			for _, d := range ph.Phase.Pauses {
+				p.PausesSeconds = append(p.PausesSeconds, d.Seconds())
+			}
+			for j, d := range ph.Phase.Critical {
+				var v *float64
+				if ph.Phase.CriticalOK[j] {
+					s := d.Seconds()
+					v = &s
+				}
+				p.CriticalSeconds = append(p.CriticalSeconds, v)
+			}
+			reports[i].Phase = p
+		}
+	}
+	mode := "live"
+	if o.sweep || o.costs != nil {
+		mode = "simulation"
+	}
+	var costs *modelReport
+	if o.costs != nil {
+		costs = &modelReport{S0Seconds: o.costs.S0, CSeconds: o.costs.C, K: o.costs.K}
+	}
+	cfg := o.cfg
+	out := struct {
+		Settings any             `json:"settings"`
+		Profiles []profileReport `json:"profiles"`
+	}{
+		Settings: struct {
+			Mode            string       `json:"mode"`
+			Rate            float64      `json:"rate"`
+			PauseSeconds    float64      `json:"pause_seconds"`
+			AtSeconds       float64      `json:"at_seconds"`
+			DurationSeconds float64      `json:"duration_seconds"`
+			Workers         int          `json:"workers"`
+			Producers       int          `json:"producers"`
+			CapQueue        int          `json:"cap_queue"`
+			CapBytes        int64        `json:"cap_bytes"`
+			DrainQueue      int          `json:"drain_queue"`
+			SettleSeconds   float64      `json:"settle_seconds"`
+			SampleSeconds   float64      `json:"sample_seconds"`
+			MessageBytes    int          `json:"message_bytes"`
+			Discard         bool         `json:"discard"`
+			Seed            uint64       `json:"seed"`
+			Costs           *modelReport `json:"costs"`
+		}{
+			Mode: mode, Rate: cfg.Rate, PauseSeconds: cfg.Pause.Seconds(), AtSeconds: cfg.At.Seconds(),
+			DurationSeconds: cfg.Duration.Seconds(), Workers: cfg.Workers, Producers: scenario.DefaultProducers,
+			CapQueue: cfg.CapQueue, CapBytes: cfg.CapBytes, DrainQueue: scenario.DefaultDrainQueue(cfg.Rate),
+			SettleSeconds: scenario.DefaultSettle.Seconds(), SampleSeconds: scenario.DefaultSampleEvery.Seconds(),
+			MessageBytes: scenario.EventBytes, Discard: cfg.Discard, Seed: cfg.Seed, Costs: costs,
+		},
+		Profiles: reports,
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+func writeScenarioText(w io.Writer, o scenarioOptions, reports []profileReport, phases []plot.Phase) error {
+	cfg := o.cfg
+	what := "live"
+	if o.sweep || o.costs != nil {
+		what = "simulated"
+	}
+	fmt.Fprintf(w, "%s: λ = %s, pause %v at %v, %d writers, caps %d messages / %s\n\n",
+		what, model.FormatRate(cfg.Rate), cfg.Pause, cfg.At, cfg.Workers, cfg.CapQueue, formatBytes(cfg.CapBytes))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	live := !o.sweep && o.costs == nil
+	head := "profile\toutcome\tpeak queue\tpeak bytes\tdrain\tarrivals\ts0\tc\tk\tn*\tT*\tsimulated"
+	if o.findCritical {
+		head += "\tT* live"
+	}
+	fmt.Fprintln(tw, head)
+	for _, r := range reports {
+		drain := "-"
+		if r.DrainSeconds != nil {
+			drain = model.FormatSeconds(*r.DrainSeconds)
+		}
+		nstar, tstar := "none", "none"
+		if r.Model.TippingQueue != nil {
+			nstar = strconv.FormatInt(*r.Model.TippingQueue, 10)
+			tstar = model.FormatSeconds(*r.Model.CriticalSeconds)
+		}
+		line := fmt.Sprintf("%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s",
+			r.Profile, r.Outcome, r.PeakQueue, formatBytes(r.PeakBytes), drain, model.FormatRate(r.ArrivalRate),
+			model.FormatSeconds(r.costs.S0), model.FormatSeconds(r.costs.C), r.costs.K, nstar, tstar, r.SimulatedOutcome)
+		if o.findCritical {
+			switch {
+			case r.CriticalMeasured != nil:
+				line += fmt.Sprintf("\t%s (%v..%v, %d runs; model costs: mean of %d measurements)", model.FormatSeconds(*r.CriticalMeasured),
+					r.bracket.Drained.Round(time.Millisecond), r.bracket.Runaway.Round(time.Millisecond), r.bracket.Runs, r.calibrations)
+			case r.bracket != nil:
+				line += "\tnot found"
+			default:
+				line += "\t-"
+			}
+		}
+		fmt.Fprintln(tw, line)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nn* = (1 − λ·s0)/(λ·k·c) is the queue above which the router falls behind for good; a pause\n"+
+		"longer than T* = n*/λ queues more than that. With k = 0 there is no such point (\"none\").\n")
+	if live {
+		fmt.Fprintf(w, "s0 and c are measured just before each run, on the same components (JSON \"observed\" has\n"+
+			"the costs fitted to the run itself, service time against queue length).\n")
+	}
+	for _, ph := range phases {
+		fmt.Fprintf(w, "\nphase diagram, %s (%v):\n", ph.Name, ph.Phase.Costs)
+		if allDrained(ph.Phase) {
+			fmt.Fprintf(w, "  no tipping point: every pause from %v to %v drains at every rate from %s to %s\n",
+				ph.Phase.Pauses[0], ph.Phase.Pauses[len(ph.Phase.Pauses)-1],
+				model.FormatRate(ph.Phase.Rates[0]), model.FormatRate(ph.Phase.Rates[len(ph.Phase.Rates)-1]))
+			continue
+		}
+		if err := ph.Phase.WriteText(w); err != nil {
+			return err
+		}
+	}
+	if o.plot != "" {
+		fmt.Fprintf(w, "\nplot written to %s\n", o.plot)
+	}
+	return nil
+}
+
+// allDrained reports whether a phase diagram has no finite T* and no
+// runaway: nothing to draw as text.
+func allDrained(p model.Phase) bool {
+	for j := range p.Rates {
+		if p.CriticalOK[j] {
+			return false
+		}
+	}
+	for _, row := range p.Outcomes {
+		for _, o := range row {
+			if o != model.Drained {
+				return false
+			}
+		}
+	}
+	return len(p.Rates) > 0 && len(p.Pauses) > 0
+}
+
+func writePlot(o scenarioOptions, reports []profileReport, phases []plot.Phase) (err error) {
+	f, err := os.Create(o.plot)
+	if err != nil {
+		return fmt.Errorf("--plot: %w", err)
+	}
+	defer func() {
+		if cerr := f.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("--plot: %w", cerr)
+		}
+	}()
+	if o.sweep {
+		return plot.WritePhases(f, "Simulated phase diagram: drained or runaway, by rate and pause", phases)
+	}
+	cfg := o.cfg
+	chart := plot.Lines{
+		Title:  fmt.Sprintf("Router queue over time: λ = %s, pause %v at %v", model.FormatRate(cfg.Rate), cfg.Pause, cfg.At),
+		XLabel: "time since start (s)", YLabel: "messages queued in the router's mailbox",
+		XUnit: "s",
+		Bands: []plot.Band{{Label: "pause " + cfg.Pause.String(), X0: cfg.At.Seconds(), X1: (cfg.At + cfg.Pause).Seconds()}},
+	}
+	if o.costs != nil {
+		chart.Title = "Simulated router queue: " + o.costs.String() + fmt.Sprintf(", λ = %s, pause %v at %v", model.FormatRate(cfg.Rate), cfg.Pause, cfg.At)
+	}
+	for i, r := range reports {
+		s := plot.Series{Name: r.Profile, Dash: i > 1}
+		for _, p := range r.Series {
+			s.Points = append(s.Points, plot.Point{X: p.TSeconds, Y: float64(p.Queue)})
+		}
+		chart.Series = append(chart.Series, s)
+		if r.Model.TippingQueue != nil {
+			chart.HLines = append(chart.HLines, plot.HLine{
+				Label: fmt.Sprintf("n* %s = %s", r.Profile, plot.Tick(float64(*r.Model.TippingQueue), "")),
+				Y:     float64(*r.Model.TippingQueue), Index: i,
+			})
+		}
+	}
+	return chart.WriteSVG(f)
+}
+
+func drainText(r model.Result) string {
+	if r.Outcome == model.Drained {
+		return "drained " + model.FormatSeconds(r.DrainTime.Seconds()) + " after the pause"
+	}
+	return "stopped at " + r.End.Round(time.Millisecond).String()
+}
+
+// parseBytes reads a size: a whole number of bytes, optionally with a
+// suffix KB, MB, GB (powers of 1000) or KiB, MiB, GiB (powers of 1024).
+func parseBytes(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	units := []struct {
+		suffix string
+		scale  int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"B", 1}}
+	scale := int64(1)
+	for _, u := range units {
+		if num, ok := strings.CutSuffix(s, u.suffix); ok {
+			s, scale = strings.TrimSpace(num), u.scale
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, err
+	}
+	if n > math.MaxInt64/scale {
+		return 0, fmt.Errorf("%s: too large", s)
+	}
+	return n * scale, nil
+}
+
+// formatBytes writes a size with a binary unit, as parseBytes reads it
+// when it is whole.
+func formatBytes(n int64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%dGiB", n>>30)
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%dMiB", n>>20)
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1fMiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1fKiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%dB", n)
+}
+
+// progress writes the live lines on stderr: on a terminal one line per
+// profile, rewritten in place as the run goes; elsewhere only the lines
+// that finish a step.
+type progress struct {
+	w   io.Writer
+	tty bool
+}
+
+func newProgress(w io.Writer) *progress {
+	p := &progress{w: w}
+	if f, ok := w.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			p.tty = true
+		}
+	}
+	return p
+}
+
+// line shows a transient line (only on a terminal).
+func (p *progress) line(format string, args ...any) {
+	if p.tty {
+		fmt.Fprintf(p.w, "\r\033[K"+format, args...)
+	}
+}
+
+// done writes a line that stays.
+func (p *progress) done(format string, args ...any) {
+	if p.tty {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+	fmt.Fprintf(p.w, format+"\n", args...)
+}
+
+// sampler returns a scenario progress callback that shows the queue at
+// most ten times a second.
+func (p *progress) sampler(name string, cfg scenario.Config) func(model.Sample) {
+	if !p.tty {
+		return nil
+	}
+	var last time.Duration = -time.Hour
+	return func(s model.Sample) {
+		if s.T-last < 100*time.Millisecond {
+			return
+		}
+		last = s.T
+		state := "running"
+		switch {
+		case s.T >= cfg.At && s.T < cfg.At+cfg.Pause:
+			state = "router paused"
+		case s.T >= cfg.At+cfg.Pause:
+			state = "resumed"
+		}
+		p.line("%s: %5.2fs  queue %8d  %10s  %s", name, s.T.Seconds(), s.Queue, formatBytes(s.Bytes), state)
+	}
+}

@@ -1,0 +1,201 @@
+package model
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Costs are the per-event costs that drive the model. Times are in seconds,
+// as float64, because a scan step costs about a nanosecond and would lose
+// its precision as a time.Duration.
+type Costs struct {
+	// S0 is the base service time of one event with an empty queue, in
+	// seconds, including the round trips of its code-server calls.
+	S0 float64
+	// C is the cost of scanning one queued message, in seconds.
+	C float64
+	// K is the number of code-server calls (full-mailbox scans) per event.
+	K int
+}
+
+// Validate reports whether the costs can drive the model.
+func (c Costs) Validate() error {
+	switch {
+	case math.IsNaN(c.S0) || math.IsInf(c.S0, 0) || c.S0 <= 0:
+		return fmt.Errorf("s0 %v: want a positive time", c.S0)
+	case math.IsNaN(c.C) || math.IsInf(c.C, 0) || c.C < 0:
+		return fmt.Errorf("c %v: want a time of zero or more", c.C)
+	case c.K < 0:
+		return fmt.Errorf("k %d: want zero or more calls", c.K)
+	}
+	return nil
+}
+
+// Service returns S(n) = s0 + k·c·n, the time one event takes, in seconds,
+// with n messages queued behind it.
+func (c Costs) Service(n float64) float64 {
+	return c.S0 + float64(c.K)*c.C*n
+}
+
+// Utilisation returns λ·s0, the share of time the server is busy with an
+// empty queue at the given rate (events per second). At 1 or more the
+// queue grows even without a burst.
+func (c Costs) Utilisation(rate float64) float64 {
+	return rate * c.S0
+}
+
+// TippingQueue returns n* = (1 − λ·s0)/(λ·k·c), the queue length above
+// which the queue grows without bound at rate λ (events per second). finite
+// is false when k or c is zero: then every backlog drains as long as λ·s0 < 1.
+// When λ·s0 ≥ 1 the server is overloaded and n* is 0 (with finite true):
+// even an empty queue grows.
+func (c Costs) TippingQueue(rate float64) (n float64, finite bool) {
+	if rate <= 0 {
+		return math.Inf(1), false
+	}
+	u := c.Utilisation(rate)
+	if u >= 1 {
+		return 0, true
+	}
+	if c.K == 0 || c.C == 0 {
+		return math.Inf(1), false
+	}
+	return (1 - u) / (rate * float64(c.K) * c.C), true
+}
+
+// CriticalPause returns T* = n*/λ, the shortest pause whose backlog runs
+// away at rate λ (events per second), and whether it is finite (see
+// TippingQueue).
+func (c Costs) CriticalPause(rate float64) (t time.Duration, finite bool) {
+	n, finite := c.TippingQueue(rate)
+	if !finite {
+		return 0, false
+	}
+	return seconds(n / rate), true
+}
+
+// String formats the costs the way ParseCosts reads them.
+func (c Costs) String() string {
+	return fmt.Sprintf("s0=%s,c=%s,k=%d", FormatSeconds(c.S0), FormatSeconds(c.C), c.K)
+}
+
+// ParseCosts reads costs written as "s0=5us,c=10ns,k=1". Times take a unit
+// (ns, us or µs, ms, s) and may be fractional ("0.8ns"); all three keys are
+// required, in any order.
+func ParseCosts(s string) (Costs, error) {
+	var c Costs
+	seen := map[string]bool{}
+	for field := range strings.SplitSeq(s, ",") {
+		key, val, ok := strings.Cut(strings.TrimSpace(field), "=")
+		if !ok {
+			return Costs{}, fmt.Errorf("costs %q: field %q is not key=value", s, field)
+		}
+		key = strings.ToLower(strings.TrimSpace(key))
+		val = strings.TrimSpace(val)
+		if seen[key] {
+			return Costs{}, fmt.Errorf("costs %q: %s given twice", s, key)
+		}
+		seen[key] = true
+		var err error
+		switch key {
+		case "s0":
+			c.S0, err = ParseSeconds(val)
+		case "c":
+			c.C, err = ParseSeconds(val)
+		case "k":
+			c.K, err = strconv.Atoi(val)
+			if err != nil {
+				err = fmt.Errorf("%q is not a whole number", val)
+			}
+		default:
+			return Costs{}, fmt.Errorf("costs %q: unknown key %q (want s0, c, k)", s, key)
+		}
+		if err != nil {
+			return Costs{}, fmt.Errorf("costs %q: %s: %w", s, key, err)
+		}
+	}
+	for _, key := range []string{"s0", "c", "k"} {
+		if !seen[key] {
+			return Costs{}, fmt.Errorf("costs %q: missing %s", s, key)
+		}
+	}
+	if err := c.Validate(); err != nil {
+		return Costs{}, fmt.Errorf("costs %q: %w", s, err)
+	}
+	return c, nil
+}
+
+var errNoUnit = errors.New("want a number with a unit: ns, us, ms or s")
+
+// ParseSeconds reads a time such as "1.5us" or "10ns" and returns it in
+// seconds. Unlike time.ParseDuration it keeps fractions of a nanosecond.
+func ParseSeconds(s string) (float64, error) {
+	// The unit becomes a decimal exponent, so that "5us" parses to the
+	// float64 nearest 5e-6, as a literal would.
+	units := []struct{ suffix, exp string }{
+		{"ns", "e-9"}, {"us", "e-6"}, {"µs", "e-6"}, {"μs", "e-6"}, {"ms", "e-3"}, {"s", ""},
+	}
+	for _, u := range units {
+		num, ok := strings.CutSuffix(s, u.suffix)
+		if !ok {
+			continue
+		}
+		if strings.ContainsAny(num, "eEpPxX_") {
+			return 0, fmt.Errorf("%q: %w", s, errNoUnit)
+		}
+		v, err := strconv.ParseFloat(num+u.exp, 64)
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+			return 0, fmt.Errorf("%q: %w", s, errNoUnit)
+		}
+		return v, nil
+	}
+	return 0, fmt.Errorf("%q: %w", s, errNoUnit)
+}
+
+// FormatSeconds writes a time in seconds with a readable unit and three
+// significant digits, for example "1.23µs" or "0.812ns".
+func FormatSeconds(s float64) string {
+	abs := math.Abs(s)
+	switch {
+	case abs == 0:
+		return "0s"
+	case abs < 0.9995e-6:
+		return sig3(s*1e9) + "ns"
+	case abs < 0.9995e-3:
+		return sig3(s*1e6) + "µs"
+	case abs < 0.9995:
+		return sig3(s*1e3) + "ms"
+	}
+	return sig3(s) + "s"
+}
+
+// sig3 formats v with about three significant digits, no exponent and no
+// trailing zeros.
+func sig3(v float64) string {
+	prec := 3
+	switch abs := math.Abs(v); {
+	case abs >= 99.95:
+		prec = 0
+	case abs >= 9.995:
+		prec = 1
+	case abs >= 0.9995:
+		prec = 2
+	}
+	s := strconv.FormatFloat(v, 'f', prec, 64)
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	return s
+}
+
+// seconds converts seconds to a Duration, saturating instead of overflowing.
+func seconds(s float64) time.Duration {
+	if s >= float64(math.MaxInt64)/1e9 {
+		return time.Duration(math.MaxInt64)
+	}
+	return time.Duration(math.Round(s * 1e9))
+}

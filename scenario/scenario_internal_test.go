@@ -1,0 +1,235 @@
+package scenario
+
+import (
+	"context"
+	"errors"
+	"os"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/benchdb/benchdb/mailbox"
+	"github.com/benchdb/benchdb/model"
+)
+
+// mustNotLeak fails tb if, once the test is done, goroutines of this
+// package are still running.
+func mustNotLeak(tb testing.TB) {
+	tb.Helper()
+	tb.Cleanup(func() {
+		var leaked []string
+		for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			buf := make([]byte, 1<<20)
+			leaked = leaked[:0]
+			for g := range strings.SplitSeq(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
+				if strings.Contains(g, "testing.tRunner") {
+					continue // a test, or this check
+				}
+				if strings.Contains(g, "benchdb/scenario.") || strings.Contains(g, "benchdb/mailbox.") {
+					leaked = append(leaked, g)
+				}
+			}
+			if len(leaked) == 0 {
+				return
+			}
+		}
+		tb.Errorf("%d goroutines outlive the scenario:\n%s", len(leaked), strings.Join(leaked, "\n\n"))
+	})
+}
+
+func TestRun_CapStopsRunawayAndReleasesMemory(t *testing.T) {
+	tests := []struct {
+		name     string
+		capQueue int
+		capBytes int64
+		want     int // messages at which the cap is reached
+	}{
+		{"queue cap", 4000, 0, 4000},
+		{"bytes cap", 0, 3000 * int64(EventBytes), 3000},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			mustNotLeak(t)
+			dir := t.TempDir()
+			var held *mailbox.Mailbox
+			cfg := Config{
+				Profile: testProfile("k=1", 1), Rate: 20000, Pause: time.Hour, Duration: 2 * time.Hour,
+				CapQueue: tt.capQueue, CapBytes: tt.capBytes, Dir: dir,
+				onMailbox: func(mb *mailbox.Mailbox) { held = mb },
+			}
+			res, err := Run(context.Background(), cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Outcome != model.Runaway {
+				t.Fatalf("outcome %v, want runaway", res.Outcome)
+			}
+			// Producers hold off at the cap; what arrives between two
+			// samples (20,000/s for 10ms, and a 1ms batch) may overshoot.
+			if res.PeakQueue < tt.want || res.PeakQueue > tt.want+1000 {
+				t.Errorf("peak queue %d, want the cap %d (plus at most one sample's arrivals)", res.PeakQueue, tt.want)
+			}
+			if res.PeakBytes != int64(res.PeakQueue)*int64(EventBytes) {
+				t.Errorf("peak bytes %d for %d messages of %d bytes", res.PeakBytes, res.PeakQueue, EventBytes)
+			}
+			if res.End > time.Minute {
+				t.Errorf("run ended at %v: it did not stop at the cap", res.End)
+			}
+			if held.Len() != 0 || held.Bytes() != 0 || !held.Closed() {
+				t.Errorf("after the run the router's mailbox holds %d messages, %d bytes (closed %v); want it emptied",
+					held.Len(), held.Bytes(), held.Closed())
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+				t.Errorf("the writers' directory was left behind: %v", entries)
+			}
+		})
+	}
+}
+
+// TestRun_OutcomeFollowsModel calibrates elixir-1.5.1, whose picks make
+// one code-server call, then runs it live with pauses well below (T*/8)
+// and well above (4·T*) the model's T*: the first must drain, the second
+// run away. The margins are wide because the machine may be shared. The
+// roundrobin profile, which makes no calls, drains after the long pause.
+// It is the fast variant of the default-settings check (which is an
+// integration test in cmd/benchdb).
+func TestRun_OutcomeFollowsModel(t *testing.T) {
+	mustNotLeak(t)
+	ctx := context.Background()
+	incident, err := LookupProfile("elixir-1.5.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fixed, err := LookupProfile("roundrobin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := Config{At: 20 * time.Millisecond, Discard: true, Profile: incident}
+	costs, err := Calibrate(ctx, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A rate at which the router is busy a tenth of the time (slower
+	// under the race detector), so the producers' batches and the
+	// sampler's noise are small beside n*.
+	base.Rate = min(40000, 0.1/costs.S0)
+	tstar, ok := costs.CriticalPause(base.Rate)
+	if !ok || costs.K != 1 {
+		t.Fatalf("elixir-1.5.1 has no T*: %v", costs)
+	}
+	n, _ := costs.TippingQueue(base.Rate)
+	t.Logf("%v: n* = %.0f, T* = %v at %.0f/s", costs, n, tstar, base.Rate)
+	if drain := DefaultDrainQueue(base.Rate); n < float64(10*drain) {
+		t.Skipf("n* = %.0f is too close to the steady queue %d for a clear outcome on this machine", n, drain)
+	}
+	tests := []struct {
+		name    string
+		profile Profile
+		pause   time.Duration
+		want    model.Outcome
+	}{
+		{"elixir-1.5.1 pause T*/8", incident, tstar / 8, model.Drained},
+		{"elixir-1.5.1 pause 4·T*", incident, 4 * tstar, model.Runaway},
+		{"roundrobin pause 4·T*", fixed, 4 * tstar, model.Drained},
+	}
+	for _, tt := range tests {
+		cfg := base
+		cfg.Profile = tt.profile
+		cfg.Pause = tt.pause
+		backlog := int(cfg.Rate * cfg.Pause.Seconds())
+		cfg.CapQueue = max(2*backlog, 20*DefaultDrainQueue(cfg.Rate))
+		cfg.Duration = cfg.At + 5*cfg.Pause + 2*time.Second
+		res, err := Run(ctx, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Outcome != tt.want {
+			t.Errorf("%s (%v): %v, want %v; peak %d, final %d, backlog %d", tt.name, tt.pause, res.Outcome, tt.want, res.PeakQueue, res.FinalQueue, backlog)
+		}
+		if res.Sent != res.Delivered+res.Dropped {
+			t.Errorf("%s: sent %d, delivered %d, dropped %d: events lost", tt.name, res.Sent, res.Delivered, res.Dropped)
+		}
+		if res.ArrivalRate < cfg.Rate/2 || res.ArrivalRate > cfg.Rate*1.5 {
+			t.Errorf("%s: measured arrival rate %.0f/s, set %.0f/s", tt.name, res.ArrivalRate, cfg.Rate)
+		}
+	}
+}
+
+func TestRun_WritesPayloads(t *testing.T) {
+	mustNotLeak(t)
+	for _, discard := range []bool{false, true} {
+		var samples int
+		cfg := Config{
+			Profile: testProfile("k=0", 0), Rate: 5000, At: 10 * time.Millisecond, Pause: 20 * time.Millisecond,
+			Duration: 5 * time.Second, Discard: discard, Dir: t.TempDir(),
+			Progress: func(model.Sample) { samples++ },
+		}
+		res, err := Run(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Outcome != model.Drained || res.Sent == 0 || res.Sent != res.Delivered+res.Dropped {
+			t.Fatalf("discard=%v: %v, sent %d delivered %d dropped %d; want drained with every event accounted for",
+				discard, res.Outcome, res.Sent, res.Delivered, res.Dropped)
+		}
+		want := res.Delivered * PayloadBytes
+		if discard {
+			want = 0
+		}
+		if res.Written != want {
+			t.Errorf("discard=%v: wrote %d bytes, want %d", discard, res.Written, want)
+		}
+		if samples != len(res.Series) || samples < 2 {
+			t.Errorf("progress saw %d samples, series has %d", samples, len(res.Series))
+		}
+	}
+}
+
+func TestRun_ContextCancelled(t *testing.T) {
+	mustNotLeak(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	cfg := Config{Profile: testProfile("k=1", 1), Rate: 10000, Pause: time.Hour, Duration: 2 * time.Hour, Discard: true}
+	_, err := Run(ctx, cfg)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Run after the context's deadline: %v, want context.DeadlineExceeded", err)
+	}
+}
+
+func TestConfig_Validate(t *testing.T) {
+	ok := Config{Profile: testProfile("k=0", 0), Pause: time.Second}
+	if err := ok.Validate(); err != nil {
+		t.Fatalf("valid config: %v", err)
+	}
+	tests := []struct {
+		name string
+		edit func(*Config)
+		want string
+	}{
+		{"no profile", func(c *Config) { c.Profile = Profile{} }, "no profile"},
+		{"negative rate", func(c *Config) { c.Rate = -1 }, "rate"},
+		{"pause past the end", func(c *Config) { c.Duration = time.Second }, "duration"},
+		{"negative cap", func(c *Config) { c.CapQueue = -1 }, "must not be negative"},
+	}
+	for _, tt := range tests {
+		c := ok
+		tt.edit(&c)
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: %v, want an error about %s", tt.name, err, tt.want)
+		}
+	}
+}
+
+func TestCalibrate(t *testing.T) {
+	mustNotLeak(t)
+	for _, k := range []int{0, 1, 2} {
+		costs, err := Calibrate(context.Background(), Config{Profile: testProfile("p", k), Discard: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if costs.K != k || costs.Validate() != nil || costs.C <= 0 {
+			t.Errorf("k=%d: costs %v", k, costs)
+		}
+	}
+}
