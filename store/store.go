@@ -38,6 +38,11 @@ type Run struct {
 	Config map[string]string
 	// Results is the number of result lines stored.
 	Results int
+	// Source is the name the input was ingested under (a file name, or
+	// "-" for standard input).
+	Source string
+	// SkippedLines is the number of malformed lines skipped at ingest.
+	SkippedLines int
 }
 
 // IngestOptions says how to store one input.

@@ -5,5 +5,10 @@ import "github.com/urfave/cli/v2"
 // commands returns every benchdb command, in the order `benchdb help`
 // lists them. Each constructor lives in the file named after its command.
 func commands() []*cli.Command {
-	return []*cli.Command{}
+	return []*cli.Command{
+		ingestCommand(),
+		runsCommand(),
+		showCommand(),
+		exportCommand(),
+	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/urfave/cli/v2"
 )
@@ -69,4 +70,38 @@ func formatFlag(formats ...string) cli.Flag {
 // `benchdb runs --db x.sqlite` works as well as `benchdb --db x.sqlite runs`.
 func withStore(flags ...[]cli.Flag) []cli.Flag {
 	return slices.Concat(append(flags, storeFlags())...)
+}
+
+// labelFlag returns the repeatable --label key=value flag.
+func labelFlag(usage string) cli.Flag {
+	return &cli.StringSliceFlag{
+		Name:     "label",
+		Usage:    usage,
+		Category: catStore,
+	}
+}
+
+// parseLabels parses --label key=value flags. Keys are non-empty and
+// hold no '=' or white space, and each key is given once. The error names
+// the bad --label.
+func parseLabels(flags []string) (map[string]string, error) {
+	labels := make(map[string]string, len(flags))
+	for _, f := range flags {
+		k, v, ok := strings.Cut(f, "=")
+		switch {
+		case !ok:
+			return nil, usagef("--label %q: want key=value", f)
+		case k == "":
+			return nil, usagef("--label %q: empty key", f)
+		case strings.ContainsFunc(k, unicode.IsSpace):
+			return nil, usagef("--label %q: key has white space", f)
+		case strings.ContainsFunc(v, func(r rune) bool { return r == '\n' || r == '\r' }):
+			return nil, usagef("--label %q: value has a line break", f)
+		}
+		if _, dup := labels[k]; dup {
+			return nil, usagef("--label %q: key %s given twice", f, k)
+		}
+		labels[k] = v
+	}
+	return labels, nil
 }

@@ -1,0 +1,187 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/benchdb/benchdb/store"
+)
+
+func ingestCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "ingest",
+		Usage:     "store `go test -bench` output",
+		ArgsUsage: "FILE...",
+		Description: `Ingest stores each FILE (- for standard input) as one run: every result
+line, every unit, the configuration lines (goos, pkg, cpu, any "key: value")
+in effect for each result, Unit metadata lines, and the given labels.
+FILE holds the Go benchmark format or "go test -json" output (found by its
+first character).
+
+Each file is stored in its own transaction, whole or not at all. If the same
+content was stored before, nothing is stored and the earlier run is named.
+Malformed result lines are reported on standard error as FILE:LINE and
+skipped; with --strict they fail the file. A file with no results, or one
+that is not benchmark output, is an error. Files are stored in order: if
+one fails, benchdb stops with exit status 2, and the files before it stay
+stored.
+
+Examples:
+
+   go test -bench . -count 10 ./... > new.txt
+   benchdb ingest --label commit=$(git rev-parse --short HEAD) new.txt
+
+   go test -bench . -count 10 -json ./... | benchdb ingest --label branch=main -
+
+   benchdb ingest --time 2026-01-02T03:04:05Z --format json old/*.txt`,
+		Flags: withStore([]cli.Flag{
+			labelFlag("store the run with label `KEY=VALUE` (repeatable)"),
+			&cli.StringFlag{
+				Name:     "time",
+				Usage:    "the run's `TIME`, RFC 3339 (default: now), for backfilling history",
+				Category: catStore,
+			},
+			&cli.BoolFlag{
+				Name:     "strict",
+				Usage:    "fail a file on its first malformed line, storing nothing of it",
+				Category: catStore,
+			},
+			formatFlag("text", "json"),
+		}),
+		Action: ingestAction,
+	}
+}
+
+// ingestJSON is one element of `benchdb ingest --format json`.
+type ingestJSON struct {
+	ID           int64  `json:"id"`
+	Results      int    `json:"results"`
+	DuplicateOf  *int64 `json:"duplicate_of"`
+	SkippedLines int    `json:"skipped_lines"`
+}
+
+func ingestAction(c *cli.Context) error {
+	files := c.Args().Slice()
+	if len(files) == 0 {
+		return usagef("ingest: no FILE given (use - for standard input)")
+	}
+	if n := countOf(files, "-"); n > 1 {
+		return usagef("ingest: - (standard input) given %d times", n)
+	}
+	labels, err := parseLabels(c.StringSlice("label"))
+	if err != nil {
+		return err
+	}
+	var t time.Time
+	if s := c.String("time"); s != "" {
+		t, err = time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			return usagef("--time %q: want RFC 3339, such as 2026-01-02T15:04:05Z", s)
+		}
+	}
+	// Check every file before the store is opened or created, so that a
+	// mistyped name stores nothing.
+	for _, f := range files {
+		if f == "-" {
+			continue
+		}
+		fi, err := os.Stat(f)
+		if err != nil {
+			return fmt.Errorf("%s: %w", f, unwrapPathError(err))
+		}
+		if fi.IsDir() {
+			return fmt.Errorf("%s: is a directory", f)
+		}
+	}
+
+	db, err := openStore(c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	jsonOut := c.String("format") == "json"
+	var out []ingestJSON
+	var ingestErr error
+	for _, f := range files {
+		got, err := ingestFile(c, db, f, store.IngestOptions{Name: f, Labels: labels, Time: t, Strict: c.Bool("strict")})
+		for _, w := range got.Warnings {
+			fmt.Fprintf(c.App.ErrWriter, "benchdb: warning: %v\n", w)
+		}
+		if err != nil {
+			ingestErr = err
+			break
+		}
+		j := ingestJSON{ID: got.ID, Results: got.Results, SkippedLines: got.SkippedLines}
+		if got.DuplicateOf != 0 {
+			j.DuplicateOf = &got.DuplicateOf
+		}
+		out = append(out, j)
+		if !jsonOut {
+			printIngested(c.App.Writer, f, got)
+		}
+	}
+	if jsonOut {
+		if out == nil {
+			out = []ingestJSON{}
+		}
+		if err := encodeJSON(c.App.Writer, out); err != nil {
+			return err
+		}
+	}
+	return ingestErr
+}
+
+func ingestFile(c *cli.Context, db *store.DB, name string, opts store.IngestOptions) (store.Ingested, error) {
+	var r io.Reader
+	if name == "-" {
+		r = c.App.Reader
+		if r == nil {
+			r = os.Stdin
+		}
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			return store.Ingested{}, fmt.Errorf("%s: %w", name, unwrapPathError(err))
+		}
+		defer f.Close()
+		r = f
+	}
+	return db.Ingest(c.Context, r, opts)
+}
+
+func printIngested(w io.Writer, name string, got store.Ingested) {
+	switch {
+	case got.DuplicateOf != 0:
+		fmt.Fprintf(w, "%s: already stored as run %d (%d results); nothing stored\n", name, got.DuplicateOf, got.Results)
+	case got.SkippedLines > 0:
+		fmt.Fprintf(w, "%s: stored as run %d: %d results, %d malformed lines skipped\n", name, got.ID, got.Results, got.SkippedLines)
+	default:
+		fmt.Fprintf(w, "%s: stored as run %d: %d results\n", name, got.ID, got.Results)
+	}
+}
+
+// unwrapPathError drops the operation and path of an *os.PathError,
+// which the caller's message already names.
+func unwrapPathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+func countOf(xs []string, x string) int {
+	n := 0
+	for i := slices.Index(xs, x); i >= 0; i = slices.Index(xs, x) {
+		n++
+		xs = xs[i+1:]
+	}
+	return n
+}

@@ -1,0 +1,243 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	_ "github.com/mattn/go-sqlite3"
+)
+
+// runCLI runs benchdb with args and stdin, and returns its exit status,
+// standard output and standard error.
+func runCLI(tb testing.TB, stdin io.Reader, args ...string) (code int, stdout, stderr string) {
+	tb.Helper()
+	var out, errOut bytes.Buffer
+	app := newApp(&out, &errOut)
+	app.Reader = stdin
+	err := app.RunContext(context.Background(), append([]string{"benchdb"}, args...))
+	code = report(err, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// mustRunCLI runs benchdb and fails the test unless it exits 0.
+func mustRunCLI(tb testing.TB, args ...string) string {
+	tb.Helper()
+	code, stdout, stderr := runCLI(tb, nil, args...)
+	if code != 0 {
+		tb.Fatalf("benchdb %s: exit %d\n%s", strings.Join(args, " "), code, stderr)
+	}
+	return stdout
+}
+
+// copyDir copies the files of dir into a new temporary directory.
+func copyDir(tb testing.TB, dir string) string {
+	tb.Helper()
+	dst := tb.TempDir()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dst, e.Name()), b, 0o644); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return dst
+}
+
+// fileState describes a database file and its companions, to check that a
+// failed command changed nothing: a digest of each file's bytes, or of
+// every row when the file is a readable SQLite database (whose WAL may be
+// checkpointed without any change of content).
+func fileState(tb testing.TB, path string) string {
+	tb.Helper()
+	b, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return "<no file>"
+	}
+	if err != nil {
+		return "<" + err.Error() + ">"
+	}
+	if !bytes.HasPrefix(b, []byte("SQLite format 3\x00")) {
+		return fmt.Sprintf("file %x", sha256.Sum256(b))
+	}
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	var sb strings.Builder
+	for _, q := range []string{
+		`SELECT id, time, source, content_hash, results, skipped_lines FROM run ORDER BY id`,
+		`SELECT run_id, key, value FROM label ORDER BY run_id, key`,
+		`SELECT run_id, line, name_id, config_id, unit_set_id, n, iters, vals FROM result_group ORDER BY run_id, line`,
+		`SELECT id, name FROM name ORDER BY id`,
+		`SELECT id, body FROM config_set ORDER BY id`,
+		`SELECT run_id, line, unit, key, value FROM unit_metadata ORDER BY run_id, line, key`,
+	} {
+		rows, err := db.Query(q)
+		if err != nil {
+			tb.Fatalf("%s: %v", q, err)
+		}
+		cols, _ := rows.Columns()
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				tb.Fatal(err)
+			}
+			fmt.Fprintln(&sb, vals...)
+		}
+		rows.Close()
+	}
+	return sb.String()
+}
+
+// TestIngest_badInput runs the cases in testdata/ingest/<case>: args holds
+// the arguments, one a line ($DIR is a copy of the case directory, $DB a
+// database holding one run unless args gives --db), want.stderr the exact
+// standard error. Each must exit 2 and leave the database as it was.
+func TestIngest_badInput(t *testing.T) {
+	cases, err := os.ReadDir("testdata/ingest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cases) == 0 {
+		t.Fatal("no cases")
+	}
+	for _, c := range cases {
+		t.Run(c.Name(), func(t *testing.T) {
+			src := filepath.Join("testdata/ingest", c.Name())
+			dir := copyDir(t, src)
+			dbFile := filepath.Join(t.TempDir(), "benchdb.sqlite")
+			mustRunCLI(t, "--db", dbFile, "ingest", "testdata/runs/basic.txt")
+
+			argText, err := os.ReadFile(filepath.Join(src, "args"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantText, err := os.ReadFile(filepath.Join(src, "want.stderr"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			expand := strings.NewReplacer("$DIR", dir, "$DB", dbFile)
+			args := strings.Split(strings.TrimSuffix(expand.Replace(string(argText)), "\n"), "\n")
+			target := dbFile
+			for i, a := range args {
+				if a == "--db" {
+					target = args[i+1]
+				}
+			}
+			if target == dbFile {
+				args = append([]string{"--db", dbFile}, args...)
+			}
+			before := fileState(t, target)
+			code, stdout, stderr := runCLI(t, nil, args...)
+			if code != 2 {
+				t.Errorf("exit status %d, want 2", code)
+			}
+			if want := expand.Replace(string(wantText)); stderr != want {
+				t.Errorf("stderr:\n got %q\nwant %q", stderr, want)
+			}
+			if stdout != "" {
+				t.Errorf("stdout: %q, want nothing", stdout)
+			}
+			if after := fileState(t, target); after != before {
+				t.Errorf("database changed:\nbefore\n%s\nafter\n%s", before, after)
+			}
+		})
+	}
+}
+
+func TestIngest_json(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "x.sqlite")
+	basic := "testdata/runs/basic.txt"
+	changes := "testdata/runs/config-change.txt"
+	out := mustRunCLI(t, "ingest", "--db", db, "--format", "json", "--label", "branch=main", basic)
+	type entry struct {
+		ID           int64  `json:"id"`
+		Results      int    `json:"results"`
+		DuplicateOf  *int64 `json:"duplicate_of"`
+		SkippedLines int    `json:"skipped_lines"`
+	}
+	var got []entry
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("%v in %s", err, out)
+	}
+	if len(got) != 1 || got[0].ID != 1 || got[0].Results != 9 || got[0].DuplicateOf != nil || got[0].SkippedLines != 0 {
+		t.Errorf("first ingest: %s", out)
+	}
+	if !strings.Contains(out, `"duplicate_of": null`) {
+		t.Errorf("duplicate_of must be null for a new run: %s", out)
+	}
+	out = mustRunCLI(t, "--db", db, "ingest", "--format", "json", changes, basic)
+	got = nil
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("%v in %s", err, out)
+	}
+	if len(got) != 2 || got[0].ID != 2 || got[0].DuplicateOf != nil ||
+		got[1].ID != 1 || got[1].DuplicateOf == nil || *got[1].DuplicateOf != 1 || got[1].Results != 9 {
+		t.Errorf("second ingest: %s", out)
+	}
+}
+
+func TestIngest_stdinAndWarnings(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "x.sqlite")
+	input := "pkg: example.com/x\nBenchmarkA-2 1000 1200 ns/op\nBenchmarkA-2 1000 12x0 ns/op\nBenchmarkA-2 1000 1300 ns/op\n"
+	code, stdout, stderr := runCLI(t, strings.NewReader(input), "--db", db, "ingest", "-")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if want := "-: stored as run 1: 2 results, 1 malformed lines skipped\n"; stdout != want {
+		t.Errorf("stdout %q, want %q", stdout, want)
+	}
+	if want := "benchdb: warning: -:3: parsing measurement: invalid syntax\n"; stderr != want {
+		t.Errorf("stderr %q, want %q", stderr, want)
+	}
+}
+
+// TestIngest_stopsAtFailure checks that files before a failing one stay
+// stored and files after it are not read.
+func TestIngest_stopsAtFailure(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "x.sqlite")
+	empty := filepath.Join(dir, "empty.txt")
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCLI(t, nil, "--db", db, "ingest",
+		"testdata/runs/basic.txt", empty, "testdata/runs/config-change.txt")
+	if code != 2 {
+		t.Errorf("exit %d, want 2", code)
+	}
+	if want := "benchdb: " + empty + ": empty input\n"; stderr != want {
+		t.Errorf("stderr %q, want %q", stderr, want)
+	}
+	if !strings.Contains(stdout, "basic.txt: stored as run 1") {
+		t.Errorf("stdout %q does not report the first file", stdout)
+	}
+	out := mustRunCLI(t, "--db", db, "runs", "--format", "json")
+	var runs []map[string]any
+	if err := json.Unmarshal([]byte(out), &runs); err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 1 {
+		t.Errorf("%d runs stored, want 1 (the file before the failure)", len(runs))
+	}
+}

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/perf/benchfmt"
+)
+
+// mustIngestedDB returns a database holding basic.txt (run 1, labelled,
+// at a fixed time) and config-change.txt (run 2).
+func mustIngestedDB(tb testing.TB) string {
+	tb.Helper()
+	db := filepath.Join(tb.TempDir(), "x.sqlite")
+	mustRunCLI(tb, "--db", db, "ingest", "--time", "2026-03-01T10:00:00Z", "--label", "branch=main", "--label", "commit=abc", "testdata/runs/basic.txt")
+	mustRunCLI(tb, "--db", db, "ingest", "--time", "2026-03-02T10:00:00.5+01:00", "testdata/runs/config-change.txt")
+	return db
+}
+
+func TestRuns(t *testing.T) {
+	db := mustIngestedDB(t)
+	got := mustRunCLI(t, "runs", "--db", db)
+	want := "ID  TIME                  RESULTS  LABELS\n" +
+		"1   2026-03-01T10:00:00Z  9        branch=main commit=abc\n" +
+		"2   2026-03-02T09:00:00Z  9        \n"
+	if got != want {
+		t.Errorf("text:\n%s\nwant\n%s", got, want)
+	}
+
+	out := mustRunCLI(t, "--db", db, "runs", "--format", "json")
+	var runs []struct {
+		ID      int64             `json:"id"`
+		Time    string            `json:"time"`
+		Labels  map[string]string `json:"labels"`
+		Config  map[string]string `json:"config"`
+		Results int               `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(out), &runs); err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 2 {
+		t.Fatalf("%d runs, want 2: %s", len(runs), out)
+	}
+	if r := runs[0]; r.ID != 1 || r.Time != "2026-03-01T10:00:00Z" || r.Labels["commit"] != "abc" || r.Config["pkg"] != "example.com/fib" || r.Results != 9 {
+		t.Errorf("run 1: %+v", r)
+	}
+	if r := runs[1]; r.ID != 2 || r.Time != "2026-03-02T09:00:00.5Z" || r.Labels == nil || len(r.Labels) != 0 || r.Config["note"] != "first" {
+		t.Errorf("run 2: %+v", r)
+	}
+
+	empty := filepath.Join(t.TempDir(), "empty.sqlite")
+	if got := mustRunCLI(t, "--db", empty, "runs", "--format", "json"); got != "[]\n" {
+		t.Errorf("no runs: got %q, want []", got)
+	}
+}
+
+func TestShow(t *testing.T) {
+	db := mustIngestedDB(t)
+	out := mustRunCLI(t, "--db", db, "show", "--format", "json", "1")
+	var got struct {
+		ID         int64  `json:"id"`
+		Source     string `json:"source"`
+		Benchmarks []struct {
+			Pkg, Name, Unit string
+			N               int
+			Median          float64
+			Lo, Hi          *float64
+			Min, Max        float64
+		} `json:"benchmarks"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.ID != 1 || got.Source != "testdata/runs/basic.txt" {
+		t.Errorf("id %d source %q", got.ID, got.Source)
+	}
+	// Fib/n=10: 314.2, 312.9, 318.0 ns/op; Copy: 443.30, 447.17, 435.74 MB/s.
+	found := 0
+	for _, b := range got.Benchmarks {
+		switch {
+		case b.Name == "Fib/n=10-2" && b.Unit == "sec/op":
+			found++
+			if b.N != 3 || b.Median != 314.2e-9 || b.Min != 312.9e-9 || b.Max != 318.0e-9 || b.Pkg != "example.com/fib" || b.Lo != nil || b.Hi != nil {
+				t.Errorf("Fib/n=10 sec/op: %+v", b)
+			}
+		case b.Name == "Copy-2" && b.Unit == "B/s":
+			found++
+			if b.N != 3 || b.Median != 443.30e6 || b.Min != 435.74e6 || b.Max != 447.17e6 {
+				t.Errorf("Copy B/s: %+v", b)
+			}
+		}
+	}
+	if found != 2 || len(got.Benchmarks) != 3+3+4 {
+		t.Errorf("found %d of 2 checked summaries among %d, want 10 summaries", found, len(got.Benchmarks))
+	}
+
+	text := mustRunCLI(t, "--db", db, "show", "1")
+	for _, want := range []string{"labels:   branch=main commit=abc", "pkg: example.com/fib", "Fib/n=10-2  sec/op     3  314.2n"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text output lacks %q:\n%s", want, text)
+		}
+	}
+
+	code, _, stderr := runCLI(t, nil, "--db", db, "show", "7")
+	if code != 2 || stderr != "benchdb: run 7: no such run\n" {
+		t.Errorf("show 7: exit %d, %q", code, stderr)
+	}
+	code, _, stderr = runCLI(t, nil, "--db", db, "show", "x1")
+	if code != 2 || stderr != "benchdb: RUN \"x1\": want a run id (a positive integer; see benchdb runs)\n" {
+		t.Errorf("show x1: exit %d, %q", code, stderr)
+	}
+}
+
+func TestExport(t *testing.T) {
+	db := mustIngestedDB(t)
+	out := mustRunCLI(t, "--db", db, "export", "2", "1")
+	// Read back: both runs, run 2 first.
+	br := benchfmt.NewReader(strings.NewReader(out), "export")
+	var names []string
+	for br.Scan() {
+		switch r := br.Result().(type) {
+		case *benchfmt.Result:
+			names = append(names, r.GetConfig("pkg")+" "+string(r.Name))
+		case *benchfmt.SyntaxError:
+			t.Errorf("export: %v", r)
+		}
+	}
+	if len(names) != 18 || names[0] != "example.com/a Scan/depth=100-2" || names[17] != "example.com/fib Copy-2" {
+		t.Errorf("exported %d results, first %q, last %q", len(names), names[0], names[len(names)-1])
+	}
+	if !bytes.HasPrefix([]byte(out), []byte("Unit scanned/op assume=exact\n")) {
+		t.Errorf("export does not start with the Unit lines:\n%s", out)
+	}
+	code, stdout, stderr := runCLI(t, nil, "--db", db, "export", "1", "9")
+	if code != 2 || stdout != "" || stderr != "benchdb: export: run 9: no such run\n" {
+		t.Errorf("export 1 9: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}

@@ -1,0 +1,185 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"maps"
+	"math"
+	"slices"
+	"text/tabwriter"
+	"time"
+
+	"github.com/urfave/cli/v2"
+	"golang.org/x/perf/benchfmt"
+	"golang.org/x/perf/benchmath"
+	"golang.org/x/perf/benchunit"
+
+	"github.com/benchdb/benchdb/store"
+)
+
+func showCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "show",
+		Usage:     "describe one stored run and summarise its benchmarks",
+		ArgsUsage: "RUN",
+		Description: `Show prints a run's metadata (time, source, labels, configuration, result
+count) and, for each benchmark and unit, the number of samples, the median
+with its 95% confidence interval, and the minimum and maximum, as benchstat
+summarises them. Units are tidied as benchstat tidies them (ns/op becomes
+sec/op); JSON numbers are in those base units.
+
+Examples:
+
+   benchdb show 12
+   benchdb show --format json 12 | jq '.benchmarks[] | select(.unit == "sec/op")'`,
+		Flags:  withStore([]cli.Flag{formatFlag("text", "json")}),
+		Action: showAction,
+	}
+}
+
+// summaryJSON summarises one benchmark's values in one unit.
+type summaryJSON struct {
+	Pkg    string  `json:"pkg"`
+	Name   string  `json:"name"`
+	Unit   string  `json:"unit"`
+	N      int     `json:"n"`
+	Median float64 `json:"median"`
+	// Lo and Hi bound the confidence interval of the median; they are
+	// null when the sample is too small to give one.
+	Lo  *float64 `json:"lo"`
+	Hi  *float64 `json:"hi"`
+	Min float64  `json:"min"`
+	Max float64  `json:"max"`
+}
+
+// showJSON is what `benchdb show --format json` prints.
+type showJSON struct {
+	runJSON
+	Source       string        `json:"source"`
+	SkippedLines int           `json:"skipped_lines"`
+	Benchmarks   []summaryJSON `json:"benchmarks"`
+}
+
+func showAction(c *cli.Context) error {
+	if c.NArg() != 1 {
+		return usagef("show: want one RUN, got %d arguments", c.NArg())
+	}
+	id, err := parseRunID(c.Args().First())
+	if err != nil {
+		return err
+	}
+	db, err := openStore(c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	run, err := db.Run(c.Context, id)
+	if err != nil {
+		return err
+	}
+	sums, err := summarise(c, db, id)
+	if err != nil {
+		return err
+	}
+	if c.String("format") == "json" {
+		return encodeJSON(c.App.Writer, showJSON{runJSON: newRunJSON(run), Source: run.Source, SkippedLines: run.SkippedLines, Benchmarks: sums})
+	}
+	return printShow(c.App.Writer, run, sums)
+}
+
+// summarise groups the run's values by package, benchmark and unit, in
+// the order they first appear, and summarises each group.
+func summarise(c *cli.Context, db *store.DB, id int64) ([]summaryJSON, error) {
+	meta, err := db.UnitMetadata(c.Context, []int64{id})
+	if err != nil {
+		return nil, err
+	}
+	units := benchfmt.UnitMetadataMap{}
+	for _, m := range meta {
+		units[m.UnitMetadataKey] = m
+	}
+	type key struct{ pkg, name, unit string }
+	var order []key
+	values := map[key][]float64{}
+	err = db.Results(c.Context, []int64{id}, func(_ int64, r *benchfmt.Result) error {
+		pkg := r.GetConfig("pkg")
+		for _, v := range r.Values {
+			k := key{pkg, string(r.Name), v.Unit}
+			if _, ok := values[k]; !ok {
+				order = append(order, k)
+			}
+			values[k] = append(values[k], v.Value)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]summaryJSON, 0, len(order))
+	for _, k := range order {
+		s := benchmath.NewSample(values[k], &benchmath.DefaultThresholds)
+		sum := units.GetAssumption(k.unit).Summary(s, 0.95)
+		out = append(out, summaryJSON{
+			Pkg: k.pkg, Name: k.name, Unit: k.unit, N: len(s.Values),
+			Median: sum.Center, Lo: finite(sum.Lo), Hi: finite(sum.Hi),
+			Min: s.Values[0], Max: s.Values[len(s.Values)-1],
+		})
+	}
+	return out, nil
+}
+
+func printShow(w io.Writer, run store.Run, sums []summaryJSON) error {
+	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
+	fmt.Fprintf(tw, "run:\t%d\n", run.ID)
+	fmt.Fprintf(tw, "time:\t%s\n", run.Time.UTC().Format(time.RFC3339Nano))
+	fmt.Fprintf(tw, "source:\t%s\n", run.Source)
+	fmt.Fprintf(tw, "labels:\t%s\n", formatKeyValues(run.Labels))
+	fmt.Fprintf(tw, "results:\t%d\n", run.Results)
+	if run.SkippedLines > 0 {
+		fmt.Fprintf(tw, "skipped lines:\t%d\n", run.SkippedLines)
+	}
+	for _, k := range slices.Sorted(maps.Keys(run.Config)) {
+		fmt.Fprintf(tw, "%s:\t%s\n", k, run.Config[k])
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	pkg := "\x00"
+	for _, s := range sums {
+		if s.Pkg != pkg {
+			if pkg != "\x00" {
+				if err := tw.Flush(); err != nil {
+					return err
+				}
+			}
+			pkg = s.Pkg
+			fmt.Fprintln(w)
+			if pkg != "" {
+				fmt.Fprintf(w, "pkg: %s\n", pkg)
+			}
+			fmt.Fprintln(tw, "BENCHMARK\tUNIT\tN\tMEDIAN\tCI\tMIN\tMAX")
+		}
+		cls := benchunit.ClassOf(s.Unit)
+		sc := benchunit.CommonScale([]float64{s.Median, s.Min, s.Max}, cls)
+		ci := benchmath.Summary{Center: s.Median, Lo: orInf(s.Lo, -1), Hi: orInf(s.Hi, 1)}.PctRangeString()
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t±%s\t%s\t%s\n", s.Name, s.Unit, s.N,
+			sc.Format(s.Median), ci, sc.Format(s.Min), sc.Format(s.Max))
+	}
+	return tw.Flush()
+}
+
+// finite returns a pointer to f, or nil if f is infinite or NaN.
+func finite(f float64) *float64 {
+	if math.IsInf(f, 0) || math.IsNaN(f) {
+		return nil
+	}
+	return &f
+}
+
+// orInf returns *p, or an infinity of the given sign if p is nil.
+func orInf(p *float64, sign int) float64 {
+	if p == nil {
+		return math.Inf(sign)
+	}
+	return *p
+}

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/benchdb/benchdb/store"
+)
+
+// openStore opens the store named by --db (or BENCHDB_DB), creating it if
+// needed. The caller closes it.
+func openStore(c *cli.Context) (*store.DB, error) {
+	return store.Open(c.Context, dbPath(c))
+}
+
+// encodeJSON writes v as indented JSON.
+func encodeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("write JSON: %w", err)
+	}
+	return nil
+}
+
+// parseRunID parses a RUN argument: a run id as `benchdb runs` lists it.
+func parseRunID(arg string) (int64, error) {
+	id, err := strconv.ParseInt(arg, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, usagef("RUN %q: want a run id (a positive integer; see benchdb runs)", arg)
+	}
+	return id, nil
+}
+
+// runJSON is a run as `benchdb runs --format json` and `benchdb show
+// --format json` print it.
+type runJSON struct {
+	ID      int64             `json:"id"`
+	Time    string            `json:"time"`
+	Labels  map[string]string `json:"labels"`
+	Config  map[string]string `json:"config"`
+	Results int               `json:"results"`
+}
+
+func newRunJSON(r store.Run) runJSON {
+	return runJSON{
+		ID:      r.ID,
+		Time:    r.Time.UTC().Format(time.RFC3339Nano),
+		Labels:  r.Labels,
+		Config:  r.Config,
+		Results: r.Results,
+	}
+}
+
+// formatKeyValues prints a map as sorted key=value pairs.
+func formatKeyValues(m map[string]string) string {
+	var sb strings.Builder
+	for i, k := range slices.Sorted(maps.Keys(m)) {
+		if i > 0 {
+			sb.WriteByte(' ')
+		}
+		sb.WriteString(k)
+		sb.WriteByte('=')
+		sb.WriteString(m[k])
+	}
+	return sb.String()
+}

@@ -1,0 +1,651 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/perf/benchfmt"
+)
+
+// timeLayout is how run times are stored: UTC with a fixed number of
+// digits, so that text order is time order.
+const timeLayout = "2006-01-02T15:04:05.000000000Z"
+
+// resultBatch is the number of result_group rows inserted by one
+// statement.
+const resultBatch = 32
+
+// resultCols is the number of bound columns of a result_group row.
+const resultCols = 7
+
+// maxGroup is the most results one result_group row holds.
+const maxGroup = 100
+
+// maxNameCache bounds the benchmark names an ingest remembers, so that
+// memory stays flat on inputs with millions of distinct names.
+const maxNameCache = 1 << 16
+
+// Ingest stores one input, either the Go benchmark format or `go test
+// -json` output (detected by its first character), as a new run, in one
+// transaction.
+//
+// It reads the input twice: once to check it and compute its content
+// hash (input that cannot be read again, such as a pipe, is copied to a
+// temporary file), and once, holding the database's write lock, to
+// store it. Memory use does not grow with the input's size.
+//
+// If the same content (after line endings are normalised and `go test
+// -json` output is extracted) was stored before, nothing is stored and
+// the result names the earlier run in ID and DuplicateOf.
+//
+// Malformed result lines are skipped and described in Warnings; with
+// opts.Strict the first one fails the whole input. Input that cannot be
+// benchmark output (binary data, lines longer than MaxLineLength, an
+// empty input, a result line cut off at the end) is an *InputError,
+// and input without results wraps ErrNoResults. On any error nothing is
+// stored; the returned Ingested still reports the warnings found.
+func (db *DB) Ingest(ctx context.Context, r io.Reader, opts IngestOptions) (Ingested, error) {
+	name := opts.Name
+	if name == "" {
+		name = "<input>"
+	}
+	first, again, cleanup, err := rereadable(r)
+	if err != nil {
+		return Ingested{}, &InputError{Name: name, Msg: err.Error(), Err: err}
+	}
+	defer cleanup()
+
+	sum, err := checkInput(first, name)
+	if err != nil {
+		return Ingested{}, err
+	}
+	if id, n, ok, err := db.runByHash(ctx, db.db, sum); err != nil {
+		return Ingested{}, fmt.Errorf("ingest %s: %w", name, err)
+	} else if ok {
+		return Ingested{ID: id, DuplicateOf: id, Results: n}, nil
+	}
+	r2, err := again()
+	if err != nil {
+		return Ingested{}, &InputError{Name: name, Msg: err.Error(), Err: err}
+	}
+
+	t := opts.Time
+	if t.IsZero() {
+		t = db.now()
+	}
+	var res Ingested
+	err = retryBusy(ctx, func() error {
+		var err error
+		res, err = db.ingestTx(ctx, r2, name, sum, t, opts)
+		return err
+	})
+	return res, err
+}
+
+// rereadable returns a reader for a first pass over r and a function
+// that gives r's content again from the start. If r cannot seek, the
+// first pass copies it to a temporary file, which cleanup removes.
+func rereadable(r io.Reader) (first io.Reader, again func() (io.Reader, error), cleanup func(), err error) {
+	if rs, ok := r.(io.ReadSeeker); ok {
+		if off, err := rs.Seek(0, io.SeekCurrent); err == nil {
+			return r, func() (io.Reader, error) {
+				if _, err := rs.Seek(off, io.SeekStart); err != nil {
+					return nil, fmt.Errorf("seek: %w", err)
+				}
+				return rs, nil
+			}, func() {}, nil
+		}
+	}
+	f, err := os.CreateTemp("", "benchdb-ingest-*")
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("create temporary file: %w", err)
+	}
+	cleanup = func() {
+		f.Close()
+		os.Remove(f.Name())
+	}
+	again = func() (io.Reader, error) {
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return nil, fmt.Errorf("read temporary file: %w", err)
+		}
+		return f, nil
+	}
+	return &spool{r: r, f: f}, again, cleanup, nil
+}
+
+// checkInput reads the input once: it finds input-wide errors before
+// anything is stored and returns the content hash.
+func checkInput(r io.Reader, name string) (string, error) {
+	src := newLineSource(r, name)
+	h := sha256.New()
+	nonblank := false
+	var buf []byte
+	for {
+		line, err := src.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return "", err
+		}
+		if !nonblank && len(strings.TrimSpace(string(line))) > 0 {
+			nonblank = true
+		}
+		buf = append(append(buf[:0], line...), '\n')
+		h.Write(buf)
+	}
+	if !nonblank {
+		return "", &InputError{Name: name, Msg: "empty input", Err: ErrNoResults}
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// runByHash returns the run holding content with hash sum.
+func (db *DB) runByHash(ctx context.Context, q querier, sum string) (id int64, results int, ok bool, err error) {
+	err = q.QueryRowContext(ctx, sqlRunByHash, sum).Scan(&id)
+	if err == sql.ErrNoRows {
+		return 0, 0, false, nil
+	}
+	if err != nil {
+		return 0, 0, false, sqliteError(err)
+	}
+	err = q.QueryRowContext(ctx, `SELECT results FROM run WHERE id = ?`, id).Scan(&results)
+	return id, results, err == nil, err
+}
+
+// ingestTx stores the input in one transaction.
+func (db *DB) ingestTx(ctx context.Context, r io.Reader, name, sum string, t time.Time, opts IngestOptions) (res Ingested, err error) {
+	tx, err := db.db.BeginTx(ctx, nil) // BEGIN IMMEDIATE: see Open
+	if err != nil {
+		return Ingested{}, fmt.Errorf("ingest %s: begin: %w", name, sqliteError(err))
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	if id, n, ok, err := db.runByHash(ctx, tx, sum); err != nil {
+		return Ingested{}, fmt.Errorf("ingest %s: %w", name, err)
+	} else if ok {
+		tx.Rollback()
+		return Ingested{ID: id, DuplicateOf: id, Results: n}, nil
+	}
+
+	var runID int64
+	if err := tx.QueryRowContext(ctx, sqlInsertRun, t.UTC().Format(timeLayout), name, sum).Scan(&runID); err != nil {
+		return Ingested{}, fmt.Errorf("ingest %s: insert run: %w", name, sqliteError(err))
+	}
+	for _, k := range sortedKeys(opts.Labels) {
+		if _, err := tx.ExecContext(ctx, sqlInsertLabel, runID, k, opts.Labels[k]); err != nil {
+			return Ingested{}, fmt.Errorf("ingest %s: insert label %s: %w", name, k, sqliteError(err))
+		}
+	}
+
+	w, err := newRunWriter(ctx, tx, runID)
+	if err != nil {
+		return Ingested{}, fmt.Errorf("ingest %s: %w", name, err)
+	}
+	defer w.close()
+
+	src := newLineSource(r, name)
+	br := benchfmt.NewReader(&lineFeed{src: src}, name)
+	lastSkipped := 0
+	lastSkippedMsg := ""
+	warn := func(e *InputError) error {
+		if opts.Strict {
+			e.Msg += " (--strict)"
+			return e
+		}
+		res.Warnings = append(res.Warnings, e)
+		if e.Line != lastSkipped {
+			res.SkippedLines++
+			lastSkipped = e.Line
+		}
+		lastSkippedMsg = e.Msg
+		return nil
+	}
+	flushSrcWarnings := func() error {
+		for _, e := range src.warnings {
+			if err := warn(e); err != nil {
+				return err
+			}
+		}
+		src.warnings = src.warnings[:0]
+		return nil
+	}
+	lastSyntaxOut := 0
+	for br.Scan() {
+		if err := flushSrcWarnings(); err != nil {
+			return res, err
+		}
+		switch rec := br.Result().(type) {
+		case *benchfmt.Result:
+			if err := w.result(rec); err != nil {
+				return res, fmt.Errorf("ingest %s: %w", name, err)
+			}
+		case *benchfmt.UnitMetadata:
+			if err := w.unitMetadata(rec); err != nil {
+				return res, fmt.Errorf("ingest %s: %w", name, err)
+			}
+		case *benchfmt.SyntaxError:
+			lastSyntaxOut = rec.Line
+			if err := warn(&InputError{Name: name, Line: src.srcLineOf(rec.Line), Msg: rec.Msg}); err != nil {
+				return res, err
+			}
+		}
+	}
+	if err := br.Err(); err != nil {
+		if ie, ok := errAs(err); ok {
+			return res, ie
+		}
+		return res, &InputError{Name: name, Msg: err.Error(), Err: err}
+	}
+	if err := flushSrcWarnings(); err != nil {
+		return res, err
+	}
+	if lastSyntaxOut > 0 && lastSyntaxOut == src.outLine && src.unterminated && !src.json {
+		// The error replaces the warning about the same line.
+		res.Warnings = res.Warnings[:len(res.Warnings)-1]
+		res.SkippedLines--
+		return res, &InputError{Name: name, Line: src.srcLineOf(lastSyntaxOut),
+			Msg: "truncated result line at end of input: " + lastSkippedMsg}
+	}
+	if err := w.flush(); err != nil {
+		return res, fmt.Errorf("ingest %s: %w", name, err)
+	}
+	if w.results == 0 {
+		return res, &InputError{Name: name, Msg: "no benchmark results", Err: ErrNoResults}
+	}
+	for _, k := range w.firstConfigOrder {
+		if _, err := tx.ExecContext(ctx, sqlInsertRCfg, runID, k, w.firstConfig[k]); err != nil {
+			return res, fmt.Errorf("ingest %s: insert run config: %w", name, sqliteError(err))
+		}
+	}
+	if _, err := tx.ExecContext(ctx, sqlFinishRun, w.results, res.SkippedLines, runID); err != nil {
+		return res, fmt.Errorf("ingest %s: update run: %w", name, sqliteError(err))
+	}
+	w.close()
+	if err := tx.Commit(); err != nil {
+		return res, fmt.Errorf("ingest %s: commit: %w", name, sqliteError(err))
+	}
+	res.ID = runID
+	res.Results = w.results
+	return res, nil
+}
+
+// A runWriter inserts the records of one run within a transaction,
+// interning names, configuration sets and unit sets.
+type runWriter struct {
+	ctx   context.Context
+	tx    *sql.Tx
+	runID int64
+
+	insertBatch, insertOne *sql.Stmt
+	nameID, insertName     *sql.Stmt
+	insertUnitMD           *sql.Stmt
+
+	names map[string]int64
+
+	// Current configuration set and unit set.
+	cfg      []benchfmt.Config
+	cfgID    int64
+	cfgValid bool
+	cfgIDs   map[string]int64
+	units    []string
+	unitsID  int64
+	unitIDs  map[string]int64
+
+	firstConfig      map[string]string
+	firstConfigOrder []string
+
+	group resultGroup // the open group
+
+	rows    []any // pending result_group rows, resultCols values each
+	results int
+}
+
+// A resultGroup is consecutive results of one benchmark with the same
+// configuration and units (the repetitions of go test -count), stored as
+// one result_group row.
+type resultGroup struct {
+	n                    int
+	name                 []byte
+	nameID, cfgID, units int64
+	first, last          int    // input lines
+	iters, vals          []byte // JSON arrays being built
+}
+
+func newRunWriter(ctx context.Context, tx *sql.Tx, runID int64) (*runWriter, error) {
+	w := &runWriter{
+		ctx: ctx, tx: tx, runID: runID,
+		names:       make(map[string]int64),
+		cfgIDs:      make(map[string]int64),
+		unitIDs:     make(map[string]int64),
+		firstConfig: make(map[string]string),
+		rows:        make([]any, 0, resultBatch*resultCols),
+	}
+	row := fmt.Sprintf(sqlInsertResultRow, runID)
+	batch := sqlInsertResultCols + strings.TrimSuffix(strings.Repeat(row+", ", resultBatch), ", ")
+	var err error
+	prep := func(q string) *sql.Stmt {
+		if err != nil {
+			return nil
+		}
+		var s *sql.Stmt
+		s, err = tx.PrepareContext(ctx, q)
+		return s
+	}
+	w.insertBatch = prep(batch)
+	w.insertOne = prep(sqlInsertResultCols + row)
+	w.nameID = prep(sqlNameID)
+	w.insertName = prep(sqlInsertName)
+	w.insertUnitMD = prep(sqlInsertUnitMD)
+	if err != nil {
+		w.close()
+		return nil, fmt.Errorf("prepare: %w", sqliteError(err))
+	}
+	return w, nil
+}
+
+func (w *runWriter) close() {
+	for _, s := range []*sql.Stmt{w.insertBatch, w.insertOne, w.nameID, w.insertName, w.insertUnitMD} {
+		if s != nil {
+			s.Close()
+		}
+	}
+}
+
+// result queues one result row.
+func (w *runWriter) result(r *benchfmt.Result) error {
+	_, line := r.Pos()
+	if !w.cfgValid || !sameConfig(w.cfg, r.Config) {
+		if err := w.setConfig(r.Config); err != nil {
+			return err
+		}
+	}
+	if !sameUnits(w.units, r.Values) {
+		if err := w.setUnits(r.Values); err != nil {
+			return err
+		}
+	}
+	g := &w.group
+	if g.n == 0 || g.n == maxGroup || line != g.last+1 || g.cfgID != w.cfgID || g.units != w.unitsID || string(g.name) != string(r.Name) {
+		if err := w.endGroup(); err != nil {
+			return err
+		}
+		nameID := g.nameID
+		if g.n == 0 || string(g.name) != string(r.Name) {
+			var err error
+			if nameID, err = w.name(r.Name); err != nil {
+				return err
+			}
+		}
+		*g = resultGroup{
+			name: append(g.name[:0], r.Name...), nameID: nameID, cfgID: w.cfgID, units: w.unitsID,
+			first: line, iters: append(g.iters[:0], '['), vals: append(g.vals[:0], '['),
+		}
+	} else {
+		g.iters = append(g.iters, ',')
+		g.vals = append(g.vals, ',')
+	}
+	g.iters = strconv.AppendInt(g.iters, int64(r.Iters), 10)
+	g.vals = appendVals(g.vals, r.Values)
+	g.last = line
+	g.n++
+	w.results++
+	return nil
+}
+
+// endGroup queues the open group as a row, and inserts a batch of rows
+// when one is full.
+func (w *runWriter) endGroup() error {
+	g := &w.group
+	if g.n == 0 {
+		return nil
+	}
+	g.iters = append(g.iters, ']')
+	g.vals = append(g.vals, ']')
+	w.rows = append(w.rows, g.first, g.nameID, g.cfgID, g.units, g.n, string(g.iters), string(g.vals))
+	g.n = 0
+	if len(w.rows) == cap(w.rows) {
+		if _, err := w.insertBatch.ExecContext(w.ctx, w.rows...); err != nil {
+			return fmt.Errorf("insert results: %w", sqliteError(err))
+		}
+		w.rows = w.rows[:0]
+	}
+	return nil
+}
+
+// flush inserts the open group and the pending rows.
+func (w *runWriter) flush() error {
+	if err := w.endGroup(); err != nil {
+		return err
+	}
+	for i := 0; i < len(w.rows); i += resultCols {
+		if _, err := w.insertOne.ExecContext(w.ctx, w.rows[i:i+resultCols]...); err != nil {
+			return fmt.Errorf("insert results: %w", sqliteError(err))
+		}
+	}
+	w.rows = w.rows[:0]
+	return nil
+}
+
+// origValue returns the value and unit as written in the input.
+func origValue(v benchfmt.Value) (float64, string) {
+	if v.OrigUnit != "" {
+		return v.OrigValue, v.OrigUnit
+	}
+	return v.Value, v.Unit
+}
+
+// appendVals appends the values as a JSON array of numbers, in the
+// units of the input. NaN and infinities are written as SQLite's JSON5
+// reads them.
+func appendVals(b []byte, vals []benchfmt.Value) []byte {
+	b = append(b, '[')
+	for i, v := range vals {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendFloat(b, v)
+	}
+	return append(b, ']')
+}
+
+func appendFloat(b []byte, v benchfmt.Value) []byte {
+	f, _ := origValue(v)
+	switch {
+	case math.IsNaN(f):
+		return append(b, "NaN"...)
+	case math.IsInf(f, 1):
+		return append(b, "Infinity"...)
+	case math.IsInf(f, -1):
+		return append(b, "-Infinity"...)
+	}
+	return strconv.AppendFloat(b, f, 'g', -1, 64)
+}
+
+func sameConfig(a, b []benchfmt.Config) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Key != b[i].Key || a[i].File != b[i].File || string(a[i].Value) != string(b[i].Value) {
+			return false
+		}
+	}
+	return true
+}
+
+func sameUnits(units []string, vals []benchfmt.Value) bool {
+	if len(units) != len(vals) {
+		return false
+	}
+	for i, v := range vals {
+		if _, u := origValue(v); u != units[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// configBody is the canonical text of a configuration set: its file
+// configuration lines, in order.
+func configBody(cfg []benchfmt.Config) string {
+	var sb strings.Builder
+	for _, c := range cfg {
+		if !c.File {
+			continue
+		}
+		sb.WriteString(c.Key)
+		sb.WriteString(": ")
+		sb.Write(c.Value)
+		sb.WriteByte('\n')
+	}
+	return sb.String()
+}
+
+func (w *runWriter) setConfig(cfg []benchfmt.Config) error {
+	w.cfg = w.cfg[:0]
+	for _, c := range cfg {
+		w.cfg = append(w.cfg, benchfmt.Config{Key: c.Key, Value: append([]byte(nil), c.Value...), File: c.File})
+		if _, ok := w.firstConfig[c.Key]; !ok && c.File {
+			w.firstConfig[c.Key] = string(c.Value)
+			w.firstConfigOrder = append(w.firstConfigOrder, c.Key)
+		}
+	}
+	w.cfgValid = true
+	body := configBody(cfg)
+	if id, ok := w.cfgIDs[body]; ok {
+		w.cfgID = id
+		return nil
+	}
+	id, err := w.intern(sqlConfigSetID, sqlInsertCfgSet, body, func(id int64) error {
+		pos := 0
+		for _, c := range cfg {
+			if !c.File {
+				continue
+			}
+			if _, err := w.tx.ExecContext(w.ctx, sqlInsertConfig, id, pos, c.Key, string(c.Value)); err != nil {
+				return err
+			}
+			pos++
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store configuration: %w", err)
+	}
+	w.cfgIDs[body] = id
+	w.cfgID = id
+	return nil
+}
+
+func (w *runWriter) setUnits(vals []benchfmt.Value) error {
+	w.units = w.units[:0]
+	for _, v := range vals {
+		_, u := origValue(v)
+		w.units = append(w.units, u)
+	}
+	key := unitsJSON(w.units)
+	if id, ok := w.unitIDs[key]; ok {
+		w.unitsID = id
+		return nil
+	}
+	id, err := w.intern(sqlUnitSetID, sqlInsertUnitSet, key, nil)
+	if err != nil {
+		return fmt.Errorf("store units: %w", err)
+	}
+	w.unitIDs[key] = id
+	w.unitsID = id
+	return nil
+}
+
+// unitsJSON encodes units as a JSON array of strings.
+func unitsJSON(units []string) string {
+	var sb strings.Builder
+	sb.WriteByte('[')
+	for i, u := range units {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		sb.WriteString(strconv.Quote(u))
+	}
+	sb.WriteByte(']')
+	return sb.String()
+}
+
+// intern returns the id of the row holding key, inserting it (and
+// calling fill with the new id) if there is none.
+func (w *runWriter) intern(get, insert, key string, fill func(int64) error) (int64, error) {
+	var id int64
+	err := w.tx.QueryRowContext(w.ctx, get, key).Scan(&id)
+	if err == nil {
+		return id, nil
+	}
+	if err != sql.ErrNoRows {
+		return 0, sqliteError(err)
+	}
+	if err := w.tx.QueryRowContext(w.ctx, insert, key).Scan(&id); err != nil {
+		return 0, sqliteError(err)
+	}
+	if fill != nil {
+		if err := fill(id); err != nil {
+			return 0, sqliteError(err)
+		}
+	}
+	return id, nil
+}
+
+func (w *runWriter) name(n benchfmt.Name) (int64, error) {
+	if id, ok := w.names[string(n)]; ok {
+		return id, nil
+	}
+	var id int64
+	err := w.nameID.QueryRowContext(w.ctx, string(n)).Scan(&id)
+	if err == sql.ErrNoRows {
+		err = w.insertName.QueryRowContext(w.ctx, string(n)).Scan(&id)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store name %s: %w", n, sqliteError(err))
+	}
+	if len(w.names) >= maxNameCache {
+		clear(w.names)
+	}
+	w.names[string(n)] = id
+	return id, nil
+}
+
+func (w *runWriter) unitMetadata(m *benchfmt.UnitMetadata) error {
+	_, line := m.Pos()
+	if _, err := w.insertUnitMD.ExecContext(w.ctx, w.runID, line, m.OrigUnit, m.Key, m.Value); err != nil {
+		return fmt.Errorf("insert unit metadata: %w", sqliteError(err))
+	}
+	return nil
+}
+
+// spool copies a reader that cannot seek to a temporary file as it is
+// read, so that Ingest can read it twice.
+type spool struct {
+	r io.Reader
+	f *os.File
+}
+
+func (s *spool) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if n > 0 {
+		if _, werr := s.f.Write(p[:n]); werr != nil {
+			return n, fmt.Errorf("copy to temporary file: %w", werr)
+		}
+	}
+	return n, err
+}

@@ -1,0 +1,234 @@
+package store_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/benchdb/benchdb/store"
+	"github.com/benchdb/benchdb/store/storetest"
+)
+
+const goodLines = "goos: linux\npkg: x\nBenchmarkA-2 100 12 ns/op\nBenchmarkA-2 100 13 ns/op\n"
+
+func TestDB_Ingest_badInput(t *testing.T) {
+	long := "BenchmarkLong-2 1 " + strings.Repeat("1 x/op ", 10000) + "\n"
+	tests := []struct {
+		name    string
+		input   string
+		strict  bool
+		wantErr string // the whole message
+		is      error
+	}{
+		{name: "empty", input: "", wantErr: "in.txt: empty input", is: store.ErrNoResults},
+		{name: "blank lines only", input: "\n  \n\t\n", wantErr: "in.txt: empty input", is: store.ErrNoResults},
+		{name: "no results", input: "goos: linux\nPASS\nok x 0.1s\n", wantErr: "in.txt: no benchmark results", is: store.ErrNoResults},
+		{name: "only malformed results", input: "BenchmarkA-2 100 12\n", wantErr: "in.txt: no benchmark results", is: store.ErrNoResults},
+		{name: "binary NUL", input: goodLines + "ab\x00cd\n", wantErr: "in.txt:5: binary data, not benchmark output"},
+		{name: "binary invalid UTF-8", input: "\xff\xfe\x01garbage", wantErr: "in.txt:1: binary data, not benchmark output"},
+		{name: "line over 64 KiB", input: goodLines + long + goodLines, wantErr: "in.txt:5: line longer than 65535 bytes"},
+		{name: "truncated last line", input: goodLines + "BenchmarkA-2 100 1", wantErr: "in.txt:5: truncated result line at end of input: missing units"},
+		{name: "strict, malformed line", input: goodLines + "BenchmarkB-2 100 x ns/op\n" + goodLines, strict: true,
+			wantErr: "in.txt:5: parsing measurement: invalid syntax (--strict)"},
+		{name: "JSON, output line over 64 KiB", input: `{"Action":"output","Package":"p","Output":"` + strings.Repeat("x", 70000) + `\n"}` + "\n",
+			wantErr: "in.txt:1: output line longer than 65535 bytes"},
+		{name: "JSON, strict, malformed event", input: `{"Action":"output","Package":"p","Output":"BenchmarkA 1 2 ns/op\n"}` + "\n{\"Action\":\n", strict: true,
+			wantErr: "in.txt:2: malformed go test -json event: unexpected end of JSON input (--strict)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := storetest.Open(t)
+			ctx := context.Background()
+			// Something stored before, which must survive.
+			mustIngestFile(t, db, "testdata/roundtrip/basic.txt", store.IngestOptions{})
+			before := mustDump(t, db.Path())
+
+			_, err := db.Ingest(ctx, strings.NewReader(tt.input), store.IngestOptions{Name: "in.txt", Strict: tt.strict})
+			if err == nil {
+				t.Fatalf("no error, want %q", tt.wantErr)
+			}
+			if err.Error() != tt.wantErr {
+				t.Errorf("error:\n got %q\nwant %q", err, tt.wantErr)
+			}
+			if tt.is != nil && !errors.Is(err, tt.is) {
+				t.Errorf("error %v is not %v", err, tt.is)
+			}
+			if after := mustDump(t, db.Path()); after != before {
+				t.Errorf("database changed:\nbefore\n%s\nafter\n%s", before, after)
+			}
+		})
+	}
+}
+
+func TestDB_Ingest_skippedLines(t *testing.T) {
+	db := storetest.Open(t)
+	input := goodLines +
+		"BenchmarkB-2 100 x ns/op\n" + // line 5
+		"BenchmarkC-2\n" + // a -v start line: not an error
+		"BenchmarkD-2 100\n" + // line 7
+		"Unit ns/op better=higher\n" + "Unit ns/op better=lower\n" + // line 9: conflicting
+		"BenchmarkE-2 100 5 ns/op"
+	got, err := db.Ingest(context.Background(), strings.NewReader(input), store.IngestOptions{Name: "in.txt"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Results != 3 || got.SkippedLines != 3 {
+		t.Errorf("got %d results, %d skipped lines; want 3, 3", got.Results, got.SkippedLines)
+	}
+	var msgs []string
+	for _, w := range got.Warnings {
+		msgs = append(msgs, w.Error())
+	}
+	want := []string{
+		"in.txt:5: parsing measurement: invalid syntax",
+		"in.txt:7: missing measurements",
+		"in.txt:9: metadata better of unit ns/op already set to higher",
+	}
+	if strings.Join(msgs, "\n") != strings.Join(want, "\n") {
+		t.Errorf("warnings:\n%s\nwant\n%s", strings.Join(msgs, "\n"), strings.Join(want, "\n"))
+	}
+	run, err := db.Run(context.Background(), got.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Results != 3 {
+		t.Errorf("stored run has %d results, want 3", run.Results)
+	}
+}
+
+// TestDB_Ingest_atomic checks that an error found only while storing (a
+// context cancelled halfway through) leaves nothing behind.
+func TestDB_Ingest_atomic(t *testing.T) {
+	db := storetest.Open(t)
+	mustIngestFile(t, db, "testdata/roundtrip/basic.txt", store.IngestOptions{})
+	before := mustDump(t, db.Path())
+
+	var sb strings.Builder
+	for i := range 5000 {
+		sb.WriteString("BenchmarkX-2 100 ")
+		sb.WriteString(strings.Repeat("1", 1+i%5))
+		sb.WriteString(" ns/op\n")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	r := &cancelAfter{r: strings.NewReader(sb.String()), n: sb.Len() + sb.Len()/2, cancel: cancel}
+	_, err := db.Ingest(ctx, r, store.IngestOptions{Name: "big"})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want context.Canceled", err)
+	}
+	if after := mustDump(t, db.Path()); after != before {
+		t.Errorf("database changed:\nbefore\n%s\nafter\n%s", before, after)
+	}
+	// The store still works.
+	mustIngestFile(t, db, "testdata/roundtrip/config-change.txt", store.IngestOptions{})
+}
+
+// cancelAfter calls cancel once n bytes have been read through it (the
+// first read pass covers the input once, so n beyond its length cancels
+// in the second pass, while rows are being inserted).
+type cancelAfter struct {
+	r      *strings.Reader
+	n      int
+	read   int
+	cancel func()
+}
+
+func (c *cancelAfter) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.read += n
+	if c.read >= c.n {
+		c.cancel()
+	}
+	return n, err
+}
+
+func (c *cancelAfter) Seek(off int64, whence int) (int64, error) {
+	return c.r.Seek(off, whence)
+}
+
+// goTestJSON converts benchmark text to `go test -json` events the way
+// test2json splits them: a benchmark's name and its figures arrive in
+// separate events.
+func goTestJSON(t testing.TB, text string) string {
+	t.Helper()
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	ev := func(action, out string) {
+		e := map[string]any{"Time": "2026-11-28T10:00:00Z", "Action": action, "Package": "example.com/fib"}
+		if action == "output" {
+			e["Output"] = out
+		}
+		if err := enc.Encode(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ev("start", "")
+	for _, line := range strings.SplitAfter(text, "\n") {
+		if line == "" {
+			continue
+		}
+		if name, rest, ok := strings.Cut(line, "\t"); ok && strings.HasPrefix(line, "Benchmark") {
+			ev("output", name+"\t")
+			ev("output", rest)
+			continue
+		}
+		ev("output", line)
+	}
+	ev("pass", "")
+	return buf.String()
+}
+
+func TestDB_Ingest_goTestJSON(t *testing.T) {
+	for _, file := range roundTripFiles(t) {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			db := storetest.Open(t)
+			ctx := context.Background()
+			text, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			js := goTestJSON(t, string(text))
+			got, err := db.Ingest(ctx, strings.NewReader(js), store.IngestOptions{Name: "test.json"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := mustReadRecords(t, bytes.NewReader(text), file)
+			if d := diffResults(mustStoredResults(t, db, got.ID), want.results); d != "" {
+				t.Errorf("Results differ from the text input:\n%s", d)
+			}
+			// The text is the same content: a duplicate.
+			dup := mustIngestFile(t, db, file, store.IngestOptions{})
+			if dup.DuplicateOf != got.ID {
+				t.Errorf("text after JSON: DuplicateOf = %d, want %d", dup.DuplicateOf, got.ID)
+			}
+		})
+	}
+}
+
+func TestDB_Ingest_goTestJSONWarnings(t *testing.T) {
+	db := storetest.Open(t)
+	input := `{"Action":"output","Package":"p","Output":"goos: linux\n"}` + "\n" +
+		`{"Action":"output","Package":"p","Output":"BenchmarkA-2 \t"}` + "\n" +
+		`{"Action":"output","Package":"p","Output":"100\t12 ns/op\n"}` + "\n" +
+		`{"Action":"output",` + "\n" +
+		`{"Action":"output","Package":"p","Output":"BenchmarkB-2 \t"}` + "\n" +
+		`{"Action":"output","Package":"p","Output":"100\tx ns/op\n"}` + "\n"
+	got, err := db.Ingest(context.Background(), strings.NewReader(input), store.IngestOptions{Name: "t.json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs []string
+	for _, w := range got.Warnings {
+		msgs = append(msgs, w.Error())
+	}
+	want := "t.json:4: malformed go test -json event: unexpected end of JSON input\n" +
+		"t.json:6: parsing measurement: invalid syntax"
+	if strings.Join(msgs, "\n") != want || got.Results != 1 || got.SkippedLines != 2 {
+		t.Errorf("got %d results, %d skipped, warnings\n%s\nwant 1, 2,\n%s", got.Results, got.SkippedLines, strings.Join(msgs, "\n"), want)
+	}
+}

@@ -1,0 +1,314 @@
+package store
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"unicode/utf8"
+)
+
+// MaxLineLength is the longest line, in bytes without its newline, that
+// Ingest accepts. benchfmt's reader stops at longer lines with an I/O
+// error; Ingest rejects them first, naming the line.
+const MaxLineLength = 64<<10 - 1
+
+// maxJSONLineLength bounds one event line of `go test -json` output.
+const maxJSONLineLength = 4 << 20
+
+// An InputError is a problem with the input that makes Ingest refuse
+// all of it. Its message names the input and, where there is one, the
+// line.
+type InputError struct {
+	Name string
+	Line int // 0 when the problem is not on one line
+	Msg  string
+	Err  error // the underlying error, if any
+}
+
+func (e *InputError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.Name, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.Name, e.Msg)
+}
+
+// Unwrap returns the underlying error.
+func (e *InputError) Unwrap() error { return e.Err }
+
+// lineSource turns raw input, either the benchmark text format or
+// `go test -json` output, into benchmark-format lines. Every line it
+// returns is at most MaxLineLength bytes of valid UTF-8 with no NUL byte,
+// without its newline or a trailing carriage return.
+type lineSource struct {
+	name string
+	br   *bufio.Reader
+
+	json    bool // input is `go test -json` output
+	started bool
+
+	srcLine int // lines read from the input
+	outLine int // lines returned
+
+	// unterminated is set when the last input line had no newline.
+	unterminated bool
+
+	// For JSON input: output not yet split into lines, by package, and
+	// complete lines waiting to be returned.
+	partial map[string][]byte
+	queue   [][]byte
+	pkgs    []string // order in which packages were first seen
+	qbuf    []byte
+
+	// srcOf maps output lines to input lines for JSON input: srcOf[l %
+	// len(srcOf)] for the last len(srcOf) output lines.
+	srcOf []int32
+
+	// warnings are input lines skipped as malformed (JSON input only).
+	warnings []*InputError
+}
+
+func newLineSource(r io.Reader, name string) *lineSource {
+	return &lineSource{name: name, br: bufio.NewReaderSize(r, 256<<10)}
+}
+
+// errorf returns an *InputError at input line line.
+func (s *lineSource) errorf(line int, format string, args ...any) *InputError {
+	return &InputError{Name: s.name, Line: line, Msg: fmt.Sprintf(format, args...)}
+}
+
+// readRaw returns the next input line without its line ending.
+// The slice is valid until the next call.
+func (s *lineSource) readRaw(limit int) ([]byte, error) {
+	line, err := s.br.ReadSlice('\n')
+	if err == bufio.ErrBufferFull {
+		// Longer than the buffer: read on only to report it.
+		n := len(line)
+		for err == bufio.ErrBufferFull {
+			line, err = s.br.ReadSlice('\n')
+			n += len(line)
+		}
+		s.srcLine++
+		return nil, s.errorf(s.srcLine, "line longer than %d bytes", limit)
+	}
+	if err == io.EOF {
+		if len(line) == 0 {
+			return nil, io.EOF
+		}
+		s.unterminated = true
+	} else if err != nil {
+		return nil, &InputError{Name: s.name, Line: s.srcLine + 1, Msg: "read: " + err.Error(), Err: err}
+	}
+	s.srcLine++
+	line = bytes.TrimSuffix(line, []byte("\n"))
+	line = bytes.TrimSuffix(line, []byte("\r"))
+	if len(line) > limit {
+		return nil, s.errorf(s.srcLine, "line longer than %d bytes", limit)
+	}
+	if !isText(line) {
+		return nil, s.errorf(s.srcLine, "binary data, not benchmark output")
+	}
+	return line, nil
+}
+
+// isText reports whether b is valid UTF-8 without NUL bytes.
+func isText(b []byte) bool {
+	return bytes.IndexByte(b, 0) < 0 && utf8.Valid(b)
+}
+
+// detect looks at the first non-blank byte: `go test -json` output starts
+// with '{'. It also spots binary input early.
+func (s *lineSource) detect() error {
+	s.started = true
+	for {
+		b, err := s.br.Peek(1)
+		if err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return &InputError{Name: s.name, Msg: "read: " + err.Error(), Err: err}
+		}
+		switch b[0] {
+		case ' ', '\t', '\r', '\n':
+			// Blank lines are returned as lines; look past them
+			// without consuming.
+			n := s.br.Buffered()
+			peek, _ := s.br.Peek(n)
+			i := bytes.IndexFunc(peek, func(r rune) bool { return r != ' ' && r != '\t' && r != '\r' && r != '\n' })
+			if i < 0 {
+				if n == s.br.Size() {
+					return nil // a buffer full of blanks: text
+				}
+				// Fill more of the buffer.
+				if _, err := s.br.Peek(n + 1); err != nil {
+					return nil
+				}
+				continue
+			}
+			s.json = peek[i] == '{'
+			return nil
+		default:
+			s.json = b[0] == '{'
+			return nil
+		}
+	}
+}
+
+// next returns the next benchmark-format line, or io.EOF. The slice is
+// valid until the next call.
+func (s *lineSource) next() ([]byte, error) {
+	if !s.started {
+		if err := s.detect(); err != nil {
+			return nil, err
+		}
+		if s.json {
+			s.partial = make(map[string][]byte)
+			s.srcOf = make([]int32, 1<<17)
+		}
+	}
+	if !s.json {
+		line, err := s.readRaw(MaxLineLength)
+		if err != nil {
+			return nil, err
+		}
+		s.outLine++
+		return line, nil
+	}
+	for len(s.queue) == 0 {
+		raw, err := s.readRaw(maxJSONLineLength)
+		if err == io.EOF {
+			// Flush partial lines, in the order packages appeared.
+			for _, pkg := range s.pkgs {
+				if p := s.partial[pkg]; len(p) > 0 {
+					if err := s.push(p); err != nil {
+						return nil, err
+					}
+					s.partial[pkg] = p[:0]
+				}
+			}
+			if len(s.queue) == 0 {
+				return nil, io.EOF
+			}
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if err := s.jsonLine(raw); err != nil {
+			return nil, err
+		}
+	}
+	line := s.queue[0]
+	s.queue = s.queue[1:]
+	s.outLine++
+	s.srcOf[s.outLine%len(s.srcOf)] = int32(s.srcLine)
+	return line, nil
+}
+
+// testEvent is the part of a `go test -json` event that Ingest reads.
+type testEvent struct {
+	Action  string
+	Package string
+	Output  *string
+}
+
+// jsonLine takes one line of `go test -json` output.
+func (s *lineSource) jsonLine(raw []byte) error {
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return nil
+	}
+	if raw[0] != '{' {
+		// go test prints some text (build failures) outside events.
+		return s.push(raw)
+	}
+	var ev testEvent
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		s.warnings = append(s.warnings, s.errorf(s.srcLine, "malformed go test -json event: %v", err))
+		return nil
+	}
+	if ev.Action != "output" || ev.Output == nil {
+		return nil
+	}
+	p, ok := s.partial[ev.Package]
+	if !ok {
+		s.pkgs = append(s.pkgs, ev.Package)
+	}
+	p = append(p, *ev.Output...)
+	for {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			break
+		}
+		if err := s.push(p[:i]); err != nil {
+			return err
+		}
+		p = p[i+1:]
+	}
+	// Keep the remainder at the start of the buffer.
+	s.partial[ev.Package] = append(s.partial[ev.Package][:0], p...)
+	return nil
+}
+
+// push queues one output line extracted from JSON input.
+func (s *lineSource) push(line []byte) error {
+	line = bytes.TrimSuffix(line, []byte("\r"))
+	if len(line) > MaxLineLength {
+		return s.errorf(s.srcLine, "output line longer than %d bytes", MaxLineLength)
+	}
+	if !isText(line) {
+		return s.errorf(s.srcLine, "binary data, not benchmark output")
+	}
+	if len(s.queue) == 0 {
+		s.qbuf = s.qbuf[:0]
+	}
+	// Queued lines share qbuf; copy them so appends do not move them.
+	start := len(s.qbuf)
+	s.qbuf = append(s.qbuf, line...)
+	s.queue = append(s.queue, s.qbuf[start:len(s.qbuf):len(s.qbuf)])
+	return nil
+}
+
+// srcLineOf returns the input line that completed output line out, for
+// messages. For text input the two are the same.
+func (s *lineSource) srcLineOf(out int) int {
+	if !s.json || out <= 0 || out > s.outLine || s.outLine-out >= len(s.srcOf) {
+		return out
+	}
+	return int(s.srcOf[out%len(s.srcOf)])
+}
+
+// A lineFeed is an io.Reader of the lines of a lineSource, each ending
+// in a newline, for benchfmt.Reader.
+type lineFeed struct {
+	src   *lineSource
+	store []byte
+	buf   []byte // unread part of store
+	err   error
+}
+
+func (f *lineFeed) Read(p []byte) (int, error) {
+	for len(f.buf) == 0 {
+		if f.err != nil {
+			return 0, f.err
+		}
+		line, err := f.src.next()
+		if err != nil {
+			f.err = err
+			continue
+		}
+		f.store = append(append(f.store[:0], line...), '\n')
+		f.buf = f.store
+	}
+	n := copy(p, f.buf)
+	f.buf = f.buf[n:]
+	return n, nil
+}
+
+// errAs returns err as an *InputError if it is one.
+func errAs(err error) (*InputError, bool) {
+	var ie *InputError
+	ok := errors.As(err, &ie)
+	return ie, ok
+}

@@ -1,0 +1,192 @@
+package store
+
+// This file holds every SQL statement the store runs, so that a second
+// backend (PostgreSQL) can be written against one list. The statements
+// are plain SQL that SQLite and PostgreSQL both accept, except where a
+// comment says otherwise. schema.md describes the tables and views for
+// readers who query a database with the sqlite3 tool.
+
+// migrations are applied in order; migrations[i] brings a database from
+// schema version i to i+1. Never edit a released migration: append a new
+// one. Each runs in one transaction together with the update of
+// schema_version.
+var migrations = []string{
+	// Version 1: runs, labels, interned names, configuration sets and unit
+	// sets, one row per result line, Unit metadata.
+	`
+CREATE TABLE schema_version (
+	version INTEGER NOT NULL
+);
+INSERT INTO schema_version (version) VALUES (0);
+
+CREATE TABLE run (
+	id           INTEGER PRIMARY KEY,
+	time         TEXT    NOT NULL,
+	source       TEXT    NOT NULL,
+	content_hash TEXT    NOT NULL,
+	results      INTEGER NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX run_content_hash ON run (content_hash);
+CREATE INDEX run_time ON run (time, id);
+
+CREATE TABLE label (
+	run_id INTEGER NOT NULL REFERENCES run (id) ON DELETE CASCADE,
+	key    TEXT    NOT NULL,
+	value  TEXT    NOT NULL,
+	PRIMARY KEY (run_id, key)
+);
+CREATE INDEX label_key_value ON label (key, value);
+
+CREATE TABLE run_config (
+	run_id INTEGER NOT NULL REFERENCES run (id) ON DELETE CASCADE,
+	key    TEXT    NOT NULL,
+	value  TEXT    NOT NULL,
+	PRIMARY KEY (run_id, key)
+);
+
+CREATE TABLE name (
+	id   INTEGER PRIMARY KEY,
+	name TEXT    NOT NULL UNIQUE
+);
+
+CREATE TABLE config_set (
+	id   INTEGER PRIMARY KEY,
+	body TEXT    NOT NULL UNIQUE
+);
+
+CREATE TABLE config (
+	set_id INTEGER NOT NULL REFERENCES config_set (id),
+	pos    INTEGER NOT NULL,
+	key    TEXT    NOT NULL,
+	value  TEXT    NOT NULL,
+	PRIMARY KEY (set_id, pos)
+);
+
+CREATE TABLE unit_set (
+	id    INTEGER PRIMARY KEY,
+	units TEXT    NOT NULL UNIQUE
+);
+
+-- One row for each group of consecutive result lines of one benchmark
+-- with the same configuration and units (the repetitions of go test
+-- -count), at most 100: result k of the group (from 0) is on input line
+-- line + k, ran iters[k] iterations and measured vals[k], one value per
+-- unit of the unit set. The result_line and sample views unpack them.
+-- WITHOUT ROWID is SQLite's clustered primary key: a run's results are
+-- stored together, in order. PostgreSQL would drop the clause.
+-- name_id, config_id and unit_set_id are not declared as foreign keys:
+-- Ingest sets them from rows it finds or inserts in the same
+-- transaction.
+CREATE TABLE result_group (
+	run_id      INTEGER NOT NULL REFERENCES run (id) ON DELETE CASCADE,
+	line        INTEGER NOT NULL,
+	name_id     INTEGER NOT NULL, -- name (id)
+	config_id   INTEGER NOT NULL, -- config_set (id)
+	unit_set_id INTEGER NOT NULL, -- unit_set (id)
+	n           INTEGER NOT NULL,
+	iters       TEXT    NOT NULL, -- JSON array of n integers
+	vals        TEXT    NOT NULL, -- JSON array of n arrays of numbers
+	PRIMARY KEY (run_id, line)
+) WITHOUT ROWID;
+CREATE INDEX result_group_name ON result_group (name_id);
+
+CREATE TABLE unit_metadata (
+	run_id INTEGER NOT NULL REFERENCES run (id) ON DELETE CASCADE,
+	line   INTEGER NOT NULL,
+	unit   TEXT    NOT NULL,
+	key    TEXT    NOT NULL,
+	value  TEXT    NOT NULL,
+	PRIMARY KEY (run_id, line, key)
+);
+`,
+	// Version 2: skipped lines are counted per run, and two views make
+	// the common queries easy (json_each is SQLite's; PostgreSQL would
+	// use jsonb_array_elements WITH ORDINALITY).
+	`
+ALTER TABLE run ADD COLUMN skipped_lines INTEGER NOT NULL DEFAULT 0;
+
+CREATE VIEW result_line AS
+SELECT g.run_id                      AS run_id,
+       g.line + r.key                AS line,
+       g.name_id                     AS name_id,
+       g.config_id                   AS config_id,
+       g.unit_set_id                 AS unit_set_id,
+       g.iters ->> r.key             AS iters,
+       r.value                       AS vals
+  FROM result_group g, json_each(g.vals) r;
+
+CREATE VIEW sample AS
+SELECT rl.run_id           AS run_id,
+       run.time            AS time,
+       rl.line             AS line,
+       (SELECT c.value FROM config c
+         WHERE c.set_id = rl.config_id AND c.key = 'pkg') AS pkg,
+       n.name              AS name,
+       rl.iters            AS iters,
+       u.value             AS unit,
+       v.value             AS value
+  FROM result_line rl
+  JOIN run           ON run.id = rl.run_id
+  JOIN name n        ON n.id = rl.name_id
+  JOIN unit_set us   ON us.id = rl.unit_set_id,
+       json_each(rl.vals) v,
+       json_each(us.units) u
+ WHERE u.key = v.key;
+
+CREATE VIEW run_summary AS
+SELECT run.id            AS run_id,
+       run.time          AS time,
+       run.source        AS source,
+       run.results       AS results,
+       run.skipped_lines AS skipped_lines,
+       (SELECT group_concat(l.key || '=' || l.value, ' ')
+          FROM (SELECT key, value FROM label
+                 WHERE run_id = run.id ORDER BY key) l) AS labels
+  FROM run;
+`,
+}
+
+// Statements used at run time.
+const (
+	sqlSchemaVersion    = `SELECT version FROM schema_version`
+	sqlSetSchemaVersion = `UPDATE schema_version SET version = ?`
+	sqlHasSchemaTable   = `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'` // SQLite only
+	sqlCountTables      = `SELECT count(*) FROM sqlite_master`                                                  // SQLite only
+
+	sqlRunByHash   = `SELECT id FROM run WHERE content_hash = ?`
+	sqlInsertRun   = `INSERT INTO run (time, source, content_hash) VALUES (?, ?, ?) RETURNING id`
+	sqlFinishRun   = `UPDATE run SET results = ?, skipped_lines = ? WHERE id = ?`
+	sqlInsertLabel = `INSERT INTO label (run_id, key, value) VALUES (?, ?, ?)`
+	sqlInsertRCfg  = `INSERT INTO run_config (run_id, key, value) VALUES (?, ?, ?)`
+
+	sqlNameID        = `SELECT id FROM name WHERE name = ?`
+	sqlInsertName    = `INSERT INTO name (name) VALUES (?) RETURNING id`
+	sqlConfigSetID   = `SELECT id FROM config_set WHERE body = ?`
+	sqlInsertCfgSet  = `INSERT INTO config_set (body) VALUES (?) RETURNING id`
+	sqlInsertConfig  = `INSERT INTO config (set_id, pos, key, value) VALUES (?, ?, ?, ?)`
+	sqlUnitSetID     = `SELECT id FROM unit_set WHERE units = ?`
+	sqlInsertUnitSet = `INSERT INTO unit_set (units) VALUES (?) RETURNING id`
+	sqlInsertUnitMD  = `INSERT INTO unit_metadata (run_id, line, unit, key, value) VALUES (?, ?, ?, ?, ?)`
+
+	// sqlInsertResultCols is followed by groups of sqlInsertResultRow,
+	// comma-separated, each with the run id written in: a bound
+	// parameter costs a call through cgo.
+	sqlInsertResultCols = `INSERT INTO result_group (run_id, line, name_id, config_id, unit_set_id, n, iters, vals) VALUES `
+	sqlInsertResultRow  = `(%d, ?, ?, ?, ?, ?, ?, ?)`
+
+	sqlRuns = `SELECT id, time, results, source, skipped_lines FROM run ORDER BY time, id`
+	sqlRun  = `SELECT id, time, results, source, skipped_lines FROM run WHERE id = ?`
+
+	sqlAllLabels    = `SELECT run_id, key, value FROM label`
+	sqlAllRunConfig = `SELECT run_id, key, value FROM run_config`
+	sqlLabels       = `SELECT key, value FROM label WHERE run_id = ?`
+	sqlRunConfig    = `SELECT key, value FROM run_config WHERE run_id = ?`
+
+	sqlResults = `SELECT n.name, g.config_id, g.unit_set_id, g.n, g.iters, g.vals
+  FROM result_group g JOIN name n ON n.id = g.name_id
+ WHERE g.run_id = ?
+ ORDER BY g.line`
+	sqlConfigSet = `SELECT key, value FROM config WHERE set_id = ? ORDER BY pos`
+	sqlUnitSet   = `SELECT units FROM unit_set WHERE id = ?`
+	sqlUnitMD    = `SELECT unit, key, value FROM unit_metadata WHERE run_id = ? ORDER BY line, key`
+)
