@@ -10,5 +10,6 @@ func commands() []*cli.Command {
 		runsCommand(),
 		showCommand(),
 		exportCommand(),
+		compareCommand(),
 	}
 }

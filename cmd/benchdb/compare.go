@@ -1,0 +1,159 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/benchdb/benchdb/reports"
+	"github.com/benchdb/benchdb/store"
+	"github.com/urfave/cli/v2"
+)
+
+// compareCommand returns `benchdb compare`.
+func compareCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "compare",
+		Usage:     "compare stored runs the way benchstat does",
+		ArgsUsage: "SEL...",
+		Description: `compare shows benchmark medians with confidence intervals in a table with a
+row per benchmark and a column per selector, and compares every column
+with the first (the baseline) using a Mann-Whitney U test, exactly as
+benchstat computes it: "~" means no significant difference. Each change
+also gets a verdict, regression or improvement, from the unit's direction
+(lower is better, except rates such as B/s and units whose metadata says
+"Unit X better=higher").
+
+A selector SEL is one of:
+   42              the run with id 42 (see benchdb runs)
+   latest          the newest run
+   latest~N        the run N before the newest
+   KEY:VALUE ...   every run whose labels or configuration match a
+                   benchproc filter, e.g. profile:elixir-1.5.1 or
+                   "branch:main commit:abc123"
+   NAME=SEL        any of the above, with its column titled NAME
+Several runs matched by one selector form one sample set. A prefix before
+'=' is a name only if it has no ':', space, quote or parenthesis, so
+.fullname:Select/pool=8 is a query. Put -- before a selector that starts
+with '-'.
+
+--col, --row, --table, --filter and --ignore take benchstat's benchproc
+syntax: .name, .fullname, /KEY (a key=value level of the benchmark name),
+any configuration key (goos, pkg, ...), ordering with @alpha, @num or
+@(v1 v2 ...). Every run label is also a key (a file configuration line
+of the same name wins), and so is .sel, the selector's name, which is the
+default column.
+
+Examples:
+   benchdb compare latest~1 latest
+   benchdb compare old=3 new=4 --format markdown
+   benchdb compare --col /profile latest
+   benchdb compare base=branch:main pr=branch:feature --threshold 5 --fail-on-regression
+   benchdb compare --filter '.name:Select /depth:(1000 OR 100000)' --row /depth --col /profile latest
+   benchdb compare --format json 1 2 | jq '.tables[].rows[].deltas'
+
+Exit status: 0 done, 1 a regression was found with --fail-on-regression,
+2 an error (no such run, a selector that matches nothing, a bad flag).`,
+		Flags: withStore([]cli.Flag{
+			&cli.StringFlag{Name: "col", Usage: "split results into columns by `PROJECTION` (default: the selector, .sel)", Category: catFilter},
+			&cli.StringFlag{Name: "row", Usage: "split results into rows by `PROJECTION`", Value: reports.DefaultRow, Category: catFilter},
+			&cli.StringFlag{Name: "table", Usage: "split results into tables by `PROJECTION` (and by unit)", Value: reports.DefaultTable, Category: catFilter},
+			&cli.StringFlag{Name: "filter", Usage: "use only results matching the benchproc `QUERY`", Value: "*", Category: catFilter},
+			&cli.StringFlag{Name: "ignore", Usage: "do not warn about variation in `KEYS`", Category: catFilter},
+			&cli.Float64Flag{Name: "alpha", Usage: "a change is significant if p <= `A`", Value: reports.DefaultAlpha, Category: catOutput},
+			&cli.Float64Flag{Name: "confidence", Usage: "confidence `LEVEL` of the intervals", Value: reports.DefaultConfidence, Category: catOutput},
+			&cli.Float64Flag{Name: "threshold", Usage: "report significant changes smaller than `PCT` percent as unchanged", Category: catOutput},
+			&cli.BoolFlag{Name: "fdr", Usage: "control the false discovery rate across rows (Benjamini-Hochberg)", Category: catOutput},
+			&cli.StringFlag{Name: "sort", Usage: "row `ORDER`: name (benchstat's order) or delta (worst regression first)", Value: "name", Category: catOutput},
+			&cli.BoolFlag{Name: "fail-on-regression", Usage: "exit with status 1 if any row regressed", Category: catOutput},
+			formatFlag("text", "json", "csv", "markdown"),
+		}),
+		Action: compareAction,
+	}
+}
+
+func compareAction(c *cli.Context) error {
+	if c.NArg() == 0 {
+		return usagef("compare: want at least one selector (a run id, latest, latest~N or a label query); see benchdb compare --help")
+	}
+	var sels []reports.Selector
+	for _, arg := range c.Args().Slice() {
+		s, err := reports.ParseSelector(arg)
+		if err != nil {
+			return usagef("compare: %v", err)
+		}
+		sels = append(sels, s)
+	}
+	opts := reports.Options{
+		Table:      c.String("table"),
+		Row:        c.String("row"),
+		Col:        c.String("col"),
+		Filter:     c.String("filter"),
+		Ignore:     c.String("ignore"),
+		Confidence: c.Float64("confidence"),
+		Alpha:      c.Float64("alpha"),
+		Threshold:  c.Float64("threshold"),
+		FDR:        c.Bool("fdr"),
+	}
+	switch c.String("sort") {
+	case "name":
+	case "delta":
+		opts.SortByDelta = true
+	default:
+		return usagef("--sort %q: want name or delta", c.String("sort"))
+	}
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"alpha", opts.Alpha}, {"confidence", opts.Confidence}} {
+		if !(f.v > 0 && f.v <= 1) {
+			return usagef("--%s %v: must be in (0, 1]", f.name, f.v)
+		}
+	}
+
+	path := dbPath(c)
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("open store %s: %w", path, err)
+	}
+	db, err := store.Open(c.Context, path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	cmp, err := reports.Compare(c.Context, db, sels, opts)
+	var oerr *reports.OptionError
+	if errors.As(err, &oerr) {
+		return usagef("compare: %v", err)
+	}
+	if err != nil {
+		return fmt.Errorf("compare: %w", err)
+	}
+
+	w := c.App.Writer
+	switch c.String("format") {
+	case "json":
+		err = cmp.WriteJSON(w)
+	case "csv":
+		err = cmp.WriteCSV(w)
+		if ws := cmp.Warnings(); err == nil && len(ws) > 0 {
+			fmt.Fprintln(c.App.ErrWriter, "warnings:\n  "+strings.Join(ws, "\n  "))
+		}
+	case "markdown":
+		err = cmp.WriteMarkdown(w)
+	default:
+		err = cmp.WriteText(w, reports.TextOptions{
+			Verdicts: c.IsSet("threshold") || c.Bool("fail-on-regression"),
+		})
+	}
+	if err != nil {
+		return fmt.Errorf("write comparison: %w", err)
+	}
+	if c.Bool("fail-on-regression") {
+		if n := cmp.Regressions(); n > 0 {
+			return fmt.Errorf("%w: %d row(s) regressed", errRegression, n)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,191 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/benchdb/benchdb/store"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// mustCompareDB returns the path of a fresh SQLite store holding
+// testdata/compare/old.txt as run 1 (branch=main) and new.txt as run 2
+// (branch=feature), one minute apart.
+func mustCompareDB(tb testing.TB) string {
+	tb.Helper()
+	path := filepath.Join(tb.TempDir(), "bench.sqlite")
+	ctx := context.Background()
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	t0 := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	for i, in := range []struct{ file, branch string }{{"old.txt", "main"}, {"new.txt", "feature"}} {
+		f, err := os.Open(filepath.Join("testdata", "compare", in.file))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		_, err = db.Ingest(ctx, f, store.IngestOptions{
+			Name:   in.file,
+			Labels: map[string]string{"branch": in.branch, "file": in.file},
+			Time:   t0.Add(time.Duration(i) * time.Minute),
+		})
+		f.Close()
+		if err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return path
+}
+
+// runCLI runs benchdb in process and returns its exit status, standard
+// output and standard error.
+func runCompareCLI(args ...string) (int, string, string) {
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), append([]string{"benchdb"}, args...), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestCompare_Golden(t *testing.T) {
+	db := mustCompareDB(t)
+	tests := []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"default", []string{"old=1", "new=2"}, 0},
+		{"latest", []string{"latest~1", "latest"}, 0},
+		{"json", []string{"--format", "json", "old=1", "new=2"}, 0},
+		{"csv", []string{"--format", "csv", "old=1", "new=2"}, 0},
+		{"markdown", []string{"--format", "markdown", "old=1", "new=2"}, 0},
+		{"profiles", []string{"--col", "/profile", "--filter", ".name:Select", "latest"}, 0},
+		{"label-queries", []string{"--threshold", "5", "--fail-on-regression", "base=branch:main", "pr=branch:feature"}, 1},
+		{"label-column", []string{"--col", "branch@(main feature)", "--filter", ".name:Select .unit:sec/op", "branch:(main OR feature)"}, 0},
+		{"sort-delta-fdr", []string{"--sort", "delta", "--fdr", "--filter", ".unit:sec/op", "old=1", "new=2"}, 0},
+		{"no-match", []string{"1", "branch:nope"}, 2},
+		{"no-run", []string{"1", "99"}, 2},
+		{"latest-too-far", []string{"latest~2", "latest"}, 2},
+		{"unknown-key", []string{"--col", "/nokey", "1", "2"}, 2},
+		{"bad-filter", []string{"--filter", "goos:(linux", "1", "2"}, 2},
+		{"bad-row", []string{"--row", ".name@bogus", "1", "2"}, 2},
+		{"bad-selector", []string{"1", "oops"}, 2},
+		{"no-selector", nil, 2},
+		{"bad-format", []string{"--format", "xml", "1", "2"}, 2},
+		{"bad-alpha", []string{"--alpha", "2", "1", "2"}, 2},
+		{"duplicate-name", []string{"a=1", "a=2"}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"--db", db, "compare"}, tt.args...)
+			code, stdout, stderr := runCompareCLI(args...)
+			if code != tt.code {
+				t.Errorf("exit status %d, want %d\nstderr: %s", code, tt.code, stderr)
+			}
+			stderr = strings.ReplaceAll(stderr, db, "DB")
+			got := fmt.Sprintf("$ benchdb compare %s\nexit %d\n--- stdout\n%s--- stderr\n%s", strings.Join(tt.args, " "), code, stdout, stderr)
+			checkGolden(t, filepath.Join("testdata", "compare", tt.name+".golden"), got)
+		})
+	}
+}
+
+// checkGolden compares got with the golden file; on a mismatch it writes
+// got beside it as NAME.got (ignored by git), or rewrites the golden
+// file with -update.
+func checkGolden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		gotPath := strings.TrimSuffix(path, ".golden") + ".got"
+		os.WriteFile(gotPath, []byte(got), 0o644)
+		t.Errorf("output differs from %s; see %s\n%s", path, gotPath, got)
+	}
+}
+
+func TestCompare_MissingDB(t *testing.T) {
+	code, _, stderr := runCompareCLI("--db", filepath.Join(t.TempDir(), "none.sqlite"), "compare", "1", "2")
+	if code != exitError || !strings.Contains(stderr, "none.sqlite") {
+		t.Errorf("exit %d, stderr %q; want 2 and an error naming the file", code, stderr)
+	}
+}
+
+var (
+	benchstatOnce sync.Once
+	benchstatBin  string
+	benchstatErr  error
+)
+
+// mustBenchstat builds golang.org/x/perf/cmd/benchstat, at the version in
+// go.mod, once per test binary.
+func mustBenchstat(tb testing.TB) string {
+	tb.Helper()
+	benchstatOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "benchstat")
+		if err != nil {
+			benchstatErr = err
+			return
+		}
+		benchstatBin = filepath.Join(dir, "benchstat")
+		if out, err := exec.Command("go", "build", "-o", benchstatBin, "golang.org/x/perf/cmd/benchstat").CombinedOutput(); err != nil {
+			benchstatErr = fmt.Errorf("go build benchstat: %v\n%s", err, out)
+		}
+	})
+	if benchstatErr != nil {
+		tb.Fatal(benchstatErr)
+	}
+	return benchstatBin
+}
+
+// TestCompare_MatchesBenchstat runs the real benchstat on the files and
+// `benchdb compare` on the same files stored in SQLite: the outputs must
+// be identical.
+func TestCompare_MatchesBenchstat(t *testing.T) {
+	db := mustCompareDB(t)
+	dir := filepath.Join("testdata", "compare")
+	tests := []struct {
+		name      string
+		benchstat []string
+		benchdb   []string
+	}{
+		{"old vs new", []string{"old=" + dir + "/old.txt", "new=" + dir + "/new.txt"}, []string{"old=1", "new=2"}},
+		{"col profile", []string{"-col", "/profile", "-row", "/depth", dir + "/new.txt"}, []string{"--col", "/profile", "--row", "/depth", "2"}},
+		{"ignore and filter", []string{"-ignore", "note", "-filter", "-.name:OldOnly", "new=" + dir + "/new.txt", "old=" + dir + "/old.txt"},
+			[]string{"--ignore", "note", "--filter", "-.name:OldOnly", "new=2", "old=1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var want, errOut bytes.Buffer
+			cmd := exec.Command(mustBenchstat(t), tt.benchstat...)
+			cmd.Stdout, cmd.Stderr = &want, &errOut
+			if err := cmd.Run(); err != nil {
+				t.Fatalf("benchstat: %v\n%s", err, errOut.String())
+			}
+			code, got, stderr := runCompareCLI(append([]string{"--db", db, "compare"}, tt.benchdb...)...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			if got != want.String() {
+				t.Errorf("benchdb compare differs from benchstat\n--- benchdb\n%s--- benchstat\n%s", got, want.String())
+			}
+		})
+	}
+}

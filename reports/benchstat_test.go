@@ -1,0 +1,292 @@
+package reports_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/benchdb/benchdb/reports"
+)
+
+// genFiles writes benchmark files that exercise benchstat's corner
+// cases: several units (ns/op, B/op, allocs/op, MB/s, a custom metric
+// with metadata), sub-benchmarks with key=value levels, benchmarks on
+// one side only, small samples (n=1, n=3), identical samples, a
+// configuration change inside a file, and a zero baseline.
+func genFiles(tb testing.TB, dir string, seed uint64) (old, new string) {
+	tb.Helper()
+	rng := rand.New(rand.NewPCG(seed, 7))
+	var bo, bn strings.Builder
+	header := "goos: linux\ngoarch: amd64\npkg: example.com/bench\ncpu: Test CPU @ 2.00GHz\nUnit scanned/op better=lower\nUnit peak-B assume=exact\n"
+	bo.WriteString(header)
+	bn.WriteString(header)
+	line := func(b *strings.Builder, name string, ns float64, extra string) {
+		fmt.Fprintf(b, "Benchmark%s-8 \t 1000\t %.1f ns/op%s\n", name, ns, extra)
+	}
+	for _, prof := range []string{"elixir-1.5.1", "elixir-1.6.3", "roundrobin"} {
+		for _, depth := range []int{10, 1000, 100000} {
+			name := fmt.Sprintf("Select/profile=%s/depth=%d", prof, depth)
+			base := 100 * float64(depth) / 10
+			if prof != "elixir-1.5.1" {
+				base = 50
+			}
+			shift := 1.0
+			switch {
+			case prof == "elixir-1.6.3":
+				shift = 0.8 // improvement
+			case prof == "roundrobin" && depth == 1000:
+				shift = 1.3 // regression
+			}
+			n := 10
+			if depth == 100000 {
+				n = 6
+			}
+			for range n {
+				allocs := 3 + rng.IntN(2)
+				line(&bo, name, base*(1+0.05*rng.Float64()),
+					fmt.Sprintf("\t %d B/op\t %d allocs/op\t %d scanned/op", 64*allocs, allocs, depth+rng.IntN(3)))
+				line(&bn, name, base*shift*(1+0.05*rng.Float64()),
+					fmt.Sprintf("\t %d B/op\t %d allocs/op\t %d scanned/op", 64*allocs, allocs, depth+rng.IntN(3)))
+			}
+		}
+	}
+	for i := range 10 {
+		// Identical samples on both sides, and a constant sample.
+		line(&bo, "Dispatch/variant=cached", 12, "\t 0 B/op")
+		line(&bn, "Dispatch/variant=cached", 12, "\t 0 B/op")
+		// Throughput (higher is better).
+		fmt.Fprintf(&bo, "BenchmarkCopy/size=4k-8 \t 100\t %d ns/op\t %.2f MB/s\n", 1000+i, 4096e3/float64(1000+i))
+		fmt.Fprintf(&bn, "BenchmarkCopy/size=4k-8 \t 100\t %d ns/op\t %.2f MB/s\n", 900+i*3, 4096e3/float64(900+i*3))
+	}
+	for range 3 {
+		// Small samples.
+		line(&bo, "Receive/mode=scan/depth=10", 300+rng.Float64()*10, "")
+		line(&bn, "Receive/mode=scan/depth=10", 250+rng.Float64()*10, "")
+	}
+	line(&bo, "Receive/mode=marker/depth=10", 40, "")
+	line(&bn, "Receive/mode=marker/depth=10", 41, "")
+	for range 5 {
+		// One side only.
+		line(&bo, "OldOnly", 10+rng.Float64(), "")
+		line(&bn, "NewOnly", 20+rng.Float64(), "")
+		// Exact unit, varying in one file.
+		fmt.Fprintf(&bo, "BenchmarkScenario/profile=roundrobin-8 \t 1\t 5000000 ns/op\t 1000 peak-B\t 0 runaway\n")
+		fmt.Fprintf(&bn, "BenchmarkScenario/profile=roundrobin-8 \t 1\t 5100000 ns/op\t %d peak-B\t 0 runaway\n", 1000+rng.IntN(2)*8)
+	}
+	// A configuration change: a new table.
+	bo.WriteString("note: second\n")
+	bn.WriteString("note: second\n")
+	for range 8 {
+		line(&bo, "Select/profile=roundrobin/depth=10", 50+rng.Float64(), "")
+		line(&bn, "Select/profile=roundrobin/depth=10", 50+rng.Float64(), "")
+	}
+	old, new = filepath.Join(dir, "old.txt"), filepath.Join(dir, "new.txt")
+	for p, s := range map[string]string{old: bo.String(), new: bn.String()} {
+		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return old, new
+}
+
+var (
+	benchstatOnce sync.Once
+	benchstatPath string
+	benchstatErr  error
+)
+
+// mustBenchstat builds the real benchstat from the module graph (the
+// golang.org/x/perf version in go.mod) into a temporary directory.
+func mustBenchstat(tb testing.TB) string {
+	tb.Helper()
+	benchstatOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "benchstat")
+		if err != nil {
+			benchstatErr = err
+			return
+		}
+		benchstatPath = filepath.Join(dir, "benchstat")
+		cmd := exec.Command("go", "build", "-o", benchstatPath, "golang.org/x/perf/cmd/benchstat")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			benchstatErr = fmt.Errorf("go build benchstat: %v\n%s", err, out)
+		}
+	})
+	if benchstatErr != nil {
+		tb.Fatal(benchstatErr)
+	}
+	return benchstatPath
+}
+
+func runBenchstat(tb testing.TB, args ...string) (stdout, stderr string) {
+	tb.Helper()
+	var o, e bytes.Buffer
+	cmd := exec.Command(mustBenchstat(tb), args...)
+	cmd.Stdout, cmd.Stderr = &o, &e
+	if err := cmd.Run(); err != nil {
+		tb.Fatalf("benchstat %s: %v\n%s", strings.Join(args, " "), err, e.String())
+	}
+	return o.String(), e.String()
+}
+
+// memSource loads files as runs 1, 2, ... of a MemSource.
+func memSource(tb testing.TB, paths ...string) *reports.MemSource {
+	tb.Helper()
+	var m reports.MemSource
+	for i, p := range paths {
+		f, err := os.Open(p)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		_, err = m.Add(f, p, map[string]string{"file": filepath.Base(p)}, time.Unix(int64(i), 0))
+		f.Close()
+		if err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return &m
+}
+
+func mustSelectors(tb testing.TB, texts ...string) []reports.Selector {
+	tb.Helper()
+	var sels []reports.Selector
+	for _, s := range texts {
+		sel, err := reports.ParseSelector(s)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		sels = append(sels, sel)
+	}
+	return sels
+}
+
+// TestCompare_MatchesBenchstat compares our numbers with the real
+// benchstat's on the same files: the text output must be identical
+// (centers, intervals, deltas and p-values at benchstat's printed
+// precision, footnotes and layout), and the CSV output's centers must
+// be equal to full precision.
+func TestCompare_MatchesBenchstat(t *testing.T) {
+	dir := t.TempDir()
+	oldPath, newPath := genFiles(t, dir, 1)
+	tests := []struct {
+		name  string
+		args  []string // benchstat flags
+		files []string // benchstat inputs
+		sels  []string
+		opts  reports.Options
+	}{
+		{"old vs new", nil, []string{"old=" + oldPath, "new=" + newPath}, []string{"old=1", "new=2"}, reports.Options{}},
+		{"new vs old", nil, []string{"new=" + newPath, "old=" + oldPath}, []string{"new=2", "old=1"}, reports.Options{}},
+		{"profiles side by side", []string{"-col", "/profile", "-filter", ".name:Select"}, []string{"new=" + newPath},
+			[]string{"new=2"}, reports.Options{Col: "/profile", Filter: ".name:Select"}},
+		{"rows by depth, ignore note", []string{"-row", "/depth", "-col", "/profile", "-ignore", "note"},
+			[]string{"old=" + oldPath}, []string{"old=1"},
+			reports.Options{Row: "/depth", Col: "/profile", Ignore: "note"}},
+		{"alpha and confidence", []string{"-alpha", "0.01", "-confidence", "0.9"}, []string{"old=" + oldPath, "new=" + newPath},
+			[]string{"old=1", "new=2"}, reports.Options{Alpha: 0.01, Confidence: 0.9}},
+		{"unit filter", []string{"-filter", ".unit:(B/op OR allocs/op)"}, []string{"old=" + oldPath, "new=" + newPath},
+			[]string{"old=1", "new=2"}, reports.Options{Filter: ".unit:(B/op OR allocs/op)"}},
+	}
+	src := memSource(t, oldPath, newPath)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := reports.Compare(context.Background(), src, mustSelectors(t, tt.sels...), tt.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _ := runBenchstat(t, append(slices.Clone(tt.args), tt.files...)...)
+			var got bytes.Buffer
+			if err := c.WriteText(&got, reports.TextOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if got.String() != want {
+				t.Errorf("text differs from benchstat\n--- ours\n%s--- benchstat\n%s", got.String(), want)
+			}
+
+			wantCSV, _ := runBenchstat(t, append(append([]string{"-format", "csv"}, tt.args...), tt.files...)...)
+			checkCenters(t, c, wantCSV)
+		})
+	}
+}
+
+// checkCenters checks that every center and geomean in benchstat's CSV
+// output equals ours exactly.
+func checkCenters(t *testing.T, c *reports.Comparison, benchstatCSV string) {
+	t.Helper()
+	recs, err := csv.NewReader(strings.NewReader(benchstatCSV)).ReadAll()
+	if err != nil {
+		// benchstat writes one-field rows for table keys; allow them.
+		r := csv.NewReader(strings.NewReader(benchstatCSV))
+		r.FieldsPerRecord = -1
+		if recs, err = r.ReadAll(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ti := -1
+	checked := 0
+	for i := 0; i < len(recs); i++ {
+		rec := recs[i]
+		if len(rec) >= 3 && rec[0] == "" && rec[2] == "CI" {
+			ti++
+			continue
+		}
+		if ti < 0 || ti >= len(c.Tables) || len(rec) < 2 || rec[0] == "" {
+			continue
+		}
+		tab := c.Tables[ti]
+		var centers []float64
+		if rec[0] == "geomean" {
+			if tab.Geomean == nil {
+				t.Errorf("table %d: benchstat has a geomean row, we do not", ti)
+				continue
+			}
+			centers = tab.Geomean.Centers
+		} else {
+			idx := slices.IndexFunc(tab.Rows, func(r *reports.Row) bool { return r.Name == rec[0] })
+			if idx < 0 {
+				t.Errorf("table %d (%s): no row %q", ti, tab.Unit, rec[0])
+				continue
+			}
+			for _, cell := range tab.Rows[idx].Cells {
+				x := 0.0
+				if cell != nil {
+					x = cell.Summary.Center
+				}
+				centers = append(centers, x)
+			}
+		}
+		for col := range tab.Columns {
+			pos := 1
+			if col > 0 {
+				pos = 3 + (col-1)*4
+			}
+			if pos >= len(rec) || rec[pos] == "" {
+				continue
+			}
+			want, err := strconv.ParseFloat(rec[pos], 64)
+			if err != nil {
+				t.Fatalf("parse benchstat center %q: %v", rec[pos], err)
+			}
+			if centers[col] != want {
+				t.Errorf("table %d (%s) row %q col %d: center %v, benchstat %v", ti, tab.Unit, rec[0], col, centers[col], want)
+			}
+			checked++
+		}
+	}
+	if ti+1 != len(c.Tables) {
+		t.Errorf("benchstat has %d tables, we have %d", ti+1, len(c.Tables))
+	}
+	if checked == 0 {
+		t.Errorf("no centers compared")
+	}
+}

@@ -1,0 +1,254 @@
+package reports
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+
+	"golang.org/x/perf/benchfmt"
+	"golang.org/x/perf/benchunit"
+)
+
+// Compare reads the runs each selector matches from src and compares
+// them. Selectors are read in argument order, so that with the default
+// column projection (SelectorKey) the first selector is the baseline.
+//
+// Every result gets two kinds of extra configuration, internal (not
+// part of .config, so they neither split tables nor cause "benchmarks
+// vary" warnings) but usable as keys in projections and filters:
+//   - SelectorKey (".sel"), the name of the selector that read it;
+//   - each label of its run (such as "profile" or "branch"), unless the
+//     result's own file configuration has a key of that name, which wins.
+//
+// Errors in options are *OptionError values; a selector that matches no
+// run is an error naming it.
+func Compare(ctx context.Context, src Source, sels []Selector, opts Options) (*Comparison, error) {
+	if len(sels) == 0 {
+		return nil, fmt.Errorf("no selectors")
+	}
+	seen := map[string]bool{}
+	for _, s := range sels {
+		if seen[s.Name] {
+			return nil, fmt.Errorf("selector name %q used twice: name them, as NAME=SEL", s.Name)
+		}
+		seen[s.Name] = true
+	}
+	b, err := NewBuilder(opts)
+	if err != nil {
+		return nil, err
+	}
+	runs, err := src.Runs(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list runs: %w", err)
+	}
+	labels := make(map[int64]map[string]string, len(runs))
+	for _, r := range runs {
+		labels[r.ID] = r.Labels
+	}
+	matched := make([][]int64, len(sels))
+	var all []int64
+	inAll := map[int64]bool{}
+	for i, s := range sels {
+		if matched[i], err = s.Match(runs); err != nil {
+			return nil, err
+		}
+		for _, id := range matched[i] {
+			if !inAll[id] {
+				inAll[id] = true
+				all = append(all, id)
+			}
+		}
+	}
+	meta, err := src.UnitMetadata(ctx, all)
+	if err != nil {
+		return nil, fmt.Errorf("read unit metadata: %w", err)
+	}
+	units := benchfmt.UnitMetadataMap{}
+	for _, m := range meta {
+		unit := m.OrigUnit
+		if unit == "" {
+			unit = m.Unit
+		}
+		_, tidy := benchunit.Tidy(1, unit)
+		k := benchfmt.UnitMetadataKey{Unit: tidy, Key: m.Key}
+		if _, ok := units[k]; !ok {
+			units[k] = m
+		}
+	}
+
+	// Reading the store (SQLite, decoding) and grouping results overlap:
+	// one goroutine reads into batches, this one groups them.
+	batches := make(chan *batch, 4)
+	free := make(chan *batch, 8)
+	errc := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		errc <- readBatches(ctx, src, sels, matched, labels, batches, free)
+	}()
+	var (
+		scratch *benchfmt.Result
+		gen     = -1
+	)
+	for bt := range batches {
+		for _, it := range bt.items {
+			if it.gen != gen {
+				// A fresh Result per configuration, so that benchfmt's
+				// lazily built index of it is never stale.
+				gen = it.gen
+				var vals []benchfmt.Value
+				if scratch != nil {
+					vals = scratch.Values
+				}
+				scratch = &benchfmt.Result{Config: it.cfg, Values: vals}
+			}
+			scratch.Name = bt.names[it.name0:it.name1]
+			scratch.Iters = it.iters
+			scratch.Values = append(scratch.Values[:0], bt.values[it.val0:it.val1]...)
+			b.addGen(scratch, gen)
+		}
+		select {
+		case free <- bt:
+		default:
+		}
+	}
+	if err := <-errc; err != nil {
+		return nil, err
+	}
+	return b.Tables(units)
+}
+
+// injector adds the selector name and run labels to the configuration
+// of results. It builds a new configuration only when the run or the
+// result's configuration changes, which in stored runs is rare: most
+// results of a run share one configuration.
+type injector struct {
+	sel   []byte
+	run   int64
+	valid bool
+	last  []benchfmt.Config // copy of the source configuration
+	cfg   []benchfmt.Config // last plus labels and selector
+	// gen counts scratch configurations; results with the same gen
+	// share one configuration.
+	gen int
+}
+
+func (in *injector) reset() { in.valid = false }
+
+// config returns the configuration for r: a copy of r's own plus the
+// run labels and the selector name, shared by every result of the same
+// run and configuration (in.gen numbers them).
+func (in *injector) config(runID int64, labels map[string]string, r *benchfmt.Result) []benchfmt.Config {
+	if !in.valid || runID != in.run || !sameConfig(in.last, r.Config) {
+		in.run, in.valid = runID, true
+		in.gen++
+		in.last = in.last[:0]
+		cfg := make([]benchfmt.Config, 0, len(r.Config)+len(labels)+1)
+		for _, c := range r.Config {
+			c.Value = bytes.Clone(c.Value)
+			in.last = append(in.last, c)
+			cfg = append(cfg, c)
+		}
+		has := func(k string) bool {
+			for _, c := range cfg {
+				if c.Key == k {
+					return true
+				}
+			}
+			return false
+		}
+		for k, v := range labels {
+			if !has(k) {
+				cfg = append(cfg, benchfmt.Config{Key: k, Value: []byte(v)})
+			}
+		}
+		if !has(SelectorKey) {
+			cfg = append(cfg, benchfmt.Config{Key: SelectorKey, Value: in.sel})
+		}
+		in.cfg = cfg
+	}
+	return in.cfg
+}
+
+func sameConfig(a, b []benchfmt.Config) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Key != b[i].Key || a[i].File != b[i].File || !bytes.Equal(a[i].Value, b[i].Value) {
+			return false
+		}
+	}
+	return true
+}
+
+// A batch carries results from the reading goroutine to the grouping
+// one. Names and values live in shared buffers, indexed by the items.
+type batch struct {
+	items  []batchItem
+	names  []byte
+	values []benchfmt.Value
+}
+
+type batchItem struct {
+	gen          int
+	cfg          []benchfmt.Config
+	iters        int
+	name0, name1 int
+	val0, val1   int
+}
+
+const batchSize = 1024
+
+// readBatches reads the results of every selector, in order, adds the
+// selector name and run labels to their configuration (see injector),
+// and sends them in batches. It never closes the channels.
+func readBatches(ctx context.Context, src Source, sels []Selector, matched [][]int64, labels map[int64]map[string]string, out chan<- *batch, free <-chan *batch) error {
+	var in injector
+	next := func() *batch {
+		select {
+		case bt := <-free:
+			bt.items, bt.names, bt.values = bt.items[:0], bt.names[:0], bt.values[:0]
+			return bt
+		default:
+			return &batch{items: make([]batchItem, 0, batchSize)}
+		}
+	}
+	bt := next()
+	for i, s := range sels {
+		in.sel = []byte(s.Name)
+		in.reset()
+		err := src.Results(ctx, matched[i], func(runID int64, r *benchfmt.Result) error {
+			cfg := in.config(runID, labels[runID], r)
+			it := batchItem{gen: in.gen, cfg: cfg, iters: r.Iters, name0: len(bt.names), val0: len(bt.values)}
+			bt.names = append(bt.names, r.Name...)
+			for _, v := range r.Values {
+				if tv, tu := benchunit.Tidy(v.Value, v.Unit); tu != v.Unit {
+					v = benchfmt.Value{Value: tv, Unit: tu, OrigValue: v.Value, OrigUnit: v.Unit}
+				}
+				bt.values = append(bt.values, v)
+			}
+			it.name1, it.val1 = len(bt.names), len(bt.values)
+			bt.items = append(bt.items, it)
+			if len(bt.items) == batchSize {
+				select {
+				case out <- bt:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+				bt = next()
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("read results of %s: %w", s, err)
+		}
+	}
+	if len(bt.items) > 0 {
+		select {
+		case out <- bt:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
