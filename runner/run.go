@@ -197,7 +197,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if now == nil {
 		now = time.Now
 	}
-	args := command(cfg)
+	args := CommandLine(cfg)
 	r := &run{cfg: cfg, now: now, start: now(), pkgs: map[string]*pkgState{}}
 	res := &Result{Command: args}
 
@@ -261,8 +261,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 // expires.
 var errTimeout = errors.New("run timed out")
 
-// command returns the go test command line for cfg.
-func command(cfg Config) []string {
+// CommandLine returns the go test command line that Run runs for cfg.
+func CommandLine(cfg Config) []string {
 	goCmd := cfg.Go
 	if goCmd == "" {
 		goCmd = DefaultGo
