@@ -225,6 +225,8 @@ func planRun(c *cli.Context) (*runPlan, error) {
 		}
 		others := slices.DeleteFunc(slices.Clone(all), func(p string) bool { return slices.Contains(profiles, p) })
 		skip = runner.SkipValues(profileKey, others, profileLevels(chosen))
+		// Compare them in the registry's order, whatever the flags' order.
+		profiles = slices.DeleteFunc(slices.Clone(all), func(p string) bool { return slices.Contains(others, p) })
 	} else {
 		profiles = all
 	}
@@ -457,7 +459,7 @@ type outcome struct {
 	samples   int
 	runaways  int
 	peakQueue []float64
-	drainMS   []float64
+	drainMS   []float64 // of the samples that drained
 	peakBytes []float64
 }
 
@@ -485,13 +487,16 @@ func scenarioOutcomes(ctx context.Context, db *store.DB, id int64) (map[string]*
 			out[profile] = o
 		}
 		o.samples++
+		runaway := false
 		if v, ok := r.Value("runaway"); ok && v >= 0.5 {
 			o.runaways++
+			runaway = true
 		}
 		if v, ok := r.Value("peak-queue"); ok {
 			o.peakQueue = append(o.peakQueue, v)
 		}
-		if v, ok := r.Value("drain-ms"); ok {
+		// A runaway never drains: its drain-ms says nothing.
+		if v, ok := r.Value("drain-ms"); ok && !runaway {
 			o.drainMS = append(o.drainMS, v)
 		}
 		if v, ok := r.Value("peak-B"); ok {
@@ -530,7 +535,7 @@ func writeOutcomes(w io.Writer, outcomes map[string]*outcome, profiles []string)
 			verdict = fmt.Sprintf("runaway in %d of %d", o.runaways, o.samples)
 		}
 		drain := "-"
-		if o.runaways < o.samples && len(o.drainMS) > 0 {
+		if len(o.drainMS) > 0 {
 			drain = fmt.Sprintf("%.0f ms", median(o.drainMS))
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", name, verdict,
