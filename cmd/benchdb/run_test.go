@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"golang.org/x/perf/benchfmt"
@@ -439,4 +440,72 @@ func TestProfiles(t *testing.T) {
 // here.
 func gomaxprocsSuffix() string {
 	return strconv.Itoa(runtime.GOMAXPROCS(0))
+}
+
+// cancelWriter cancels a context once what was written to it contains
+// want.
+type cancelWriter struct {
+	mu     sync.Mutex
+	buf    bytes.Buffer
+	want   string
+	cancel context.CancelFunc
+}
+
+func (w *cancelWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(p)
+	if strings.Contains(w.buf.String(), w.want) {
+		w.cancel()
+	}
+	return len(p), nil
+}
+
+func (w *cancelWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
+}
+
+// TestRun_Interrupt cancels the run's context (as Ctrl+C does) once the
+// fixture's hanging benchmark runs.
+func TestRun_Interrupt(t *testing.T) {
+	tests := []struct {
+		name    string
+		partial bool
+	}{
+		{"nothing stored", false},
+		{"partial", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := filepath.Join(t.TempDir(), "b.sqlite")
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			stderr := &cancelWriter{want: "[1 done] BenchmarkA-", cancel: cancel}
+			var stdout bytes.Buffer
+			args := []string{"benchdb", "run", "--db", db, "--dir", mustFixtureDir(t), "--benchtime", "10x", "--count", "1"}
+			if tt.partial {
+				args = append(args, "--partial")
+			}
+			code := run(ctx, append(args, fixturePkg+"hang"), &stdout, stderr)
+			if code != 2 {
+				t.Fatalf("exit %d, want 2\n%s", code, stderr)
+			}
+			if !strings.Contains(stderr.String(), "interrupted: example.com/fixture/hang Benchmark") {
+				t.Errorf("stderr lacks the interrupt:\n%s", stderr)
+			}
+			runs := mustStored(t, db)
+			if !tt.partial {
+				if len(runs) != 0 {
+					t.Errorf("%d runs stored after an interrupt, want none", len(runs))
+				}
+				return
+			}
+			if len(runs) != 1 || runs[0].Labels[labelPartial] != "true" ||
+				!slices.Equal(runs[0].names, []string{"A-" + gomaxprocsSuffix()}) {
+				t.Fatalf("stored %+v, want one partial run with BenchmarkA", runs)
+			}
+		})
+	}
 }
