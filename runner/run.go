@@ -234,11 +234,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	var errs []error
 	switch {
 	case errors.Is(context.Cause(runCtx), errTimeout):
-		errs = append(errs, &Error{Kind: TimedOut, Package: r.curPkg, Benchmark: r.curBench,
+		errs = append(errs, &Error{Kind: TimedOut, Package: r.runPkg, Benchmark: r.runBench,
 			Detail: "after " + cfg.Timeout.String(), Err: context.DeadlineExceeded})
 		errs = append(errs, failed...)
 	case ctx.Err() != nil:
-		errs = append(errs, &Error{Kind: Interrupted, Package: r.curPkg, Benchmark: r.curBench, Err: ctx.Err()})
+		errs = append(errs, &Error{Kind: Interrupted, Package: r.runPkg, Benchmark: r.runBench, Err: ctx.Err()})
 		errs = append(errs, failed...)
 	default:
 		errs = append(append(errs, failed...), cut...)
@@ -331,9 +331,11 @@ type run struct {
 	pkgs     map[string]*pkgState
 	order    []string
 	done     int
-	first    time.Time // when the first benchmark started
-	curPkg   string
-	curBench string
+	first    time.Time    // when the first benchmark started
+	curPkg   string       // what Progress shows: the benchmark running or the
+	curBench string       // last result
+	runPkg   string       // the benchmark started last, which a timeout or
+	runBench string       // an interrupt names
 	stray    bytes.Buffer // stdout lines that were not JSON
 }
 
@@ -422,6 +424,7 @@ func (r *run) handle(line []byte) {
 		if strings.HasPrefix(ev.Test, "Benchmark") {
 			p.last = ev.Test
 			r.curPkg, r.curBench = p.path, ev.Test
+			r.runPkg, r.runBench = p.path, ev.Test
 			if r.first.IsZero() {
 				r.first = r.now()
 			}
