@@ -309,6 +309,7 @@ type pkgState struct {
 	kept    int       // number of lines up to the last result line
 	results int
 	failed  []string // benchmarks that reported failure
+	broken  bool     // a benchmark printed a result line without a time
 	last    string   // the last benchmark started
 	build   []string // compiler output
 }
@@ -318,7 +319,6 @@ type outLine struct {
 	text   string // with its newline
 	test   string // the benchmark that printed it, if any
 	result bool   // a result line
-	timed  bool   // a result line with a time per operation
 }
 
 // run is the state of one Run, shared by the reader and the ticker.
@@ -495,12 +495,22 @@ func (r *run) line(p *pkgState, test, line string) {
 	if strings.HasPrefix(body, "=== ") || (test != "" && body == test) {
 		return
 	}
-	result := isResultLine(body)
-	timed := result && (strings.Contains(body, " ns/op") || strings.Contains(body, " sec/op"))
-	p.lines = append(p.lines, outLine{text: line, test: test, result: result, timed: timed})
 	if r.cfg.Output != nil {
 		io.WriteString(r.cfg.Output, line)
 	}
+	if isBrokenResult(body) {
+		// testing prints this for a benchmark that panicked: the
+		// panicking goroutine's deferred calls let the next benchmark
+		// start, and the test binary may even print PASS and exit 0
+		// before the runtime reports the panic.
+		if name := resultName(body); !slices.Contains(p.failed, name) {
+			p.failed = append(p.failed, name)
+		}
+		p.broken = true
+		return
+	}
+	result := isResultLine(body)
+	p.lines = append(p.lines, outLine{text: line, test: test, result: result})
 	if !result {
 		return
 	}
@@ -524,6 +534,25 @@ func resultName(line string) string {
 		}
 	}
 	return name
+}
+
+// isBrokenResult reports whether line is a benchmark name and iteration
+// count without a time per operation ("BenchmarkB-2   1" or
+// "BenchmarkB-2   1   0 B/op   0 allocs/op"), as testing prints for a
+// benchmark that panicked. A benchmark that hides ns/op on purpose
+// (b.ReportMetric(0, "ns/op")) looks the same and is reported as failed.
+func isBrokenResult(line string) bool {
+	if !strings.HasPrefix(line, "Benchmark") {
+		return false
+	}
+	f := strings.Fields(line)
+	if len(f) < 2 {
+		return false
+	}
+	if _, err := strconv.Atoi(f[1]); err != nil {
+		return false
+	}
+	return !strings.Contains(line, " ns/op") && !strings.Contains(line, " sec/op")
 }
 
 // isResultLine reports whether line looks like a benchmark result: a name
@@ -571,6 +600,9 @@ func (r *run) finish(res *Result) (failed, cut []error) {
 	for _, path := range r.order {
 		p := r.pkgs[path]
 		r.flush(p)
+		if p.broken && p.status == "pass" {
+			p.status = "fail"
+		}
 		res.Packages = append(res.Packages, Package{Path: path, Status: p.status, Results: p.results})
 		if p.status == "pass" {
 			res.Results += p.results
@@ -579,19 +611,12 @@ func (r *run) finish(res *Result) (failed, cut []error) {
 			}
 		} else {
 			// Keep what finished: the lines up to the last complete
-			// result, without what failed benchmarks printed. A result
-			// line without a time is not complete: testing prints one
-			// for a benchmark that panicked, while the process dies.
+			// result, without what failed benchmarks printed.
 			for _, l := range p.lines[:p.kept] {
-				switch {
-				case l.result && !l.timed:
-					if name := resultName(l.text); !slices.Contains(p.failed, name) {
-						p.failed = append(p.failed, name)
-					}
-				case l.result:
+				if l.result {
 					res.Results++
-					out.WriteString(l.text)
-				case l.test == "" || !slices.Contains(p.failed, l.test):
+				}
+				if l.result || l.test == "" || !slices.Contains(p.failed, l.test) {
 					out.WriteString(l.text)
 				}
 			}
@@ -605,8 +630,11 @@ func (r *run) finish(res *Result) (failed, cut []error) {
 			failed = append(failed, &Error{Kind: BuildFailed, Package: path,
 				Detail: firstLines(strings.Join(p.build, "\n"), maxDetailLines)})
 		case "fail":
-			failed = append(failed, &Error{Kind: BenchmarkFailed, Package: path, Benchmark: bench,
-				Detail: failureDetail(p.lines, bench)})
+			detail := failureDetail(p.lines, bench)
+			if detail == "" && p.broken {
+				detail = "it printed no time per op: it panicked, or the test binary exited before it finished"
+			}
+			failed = append(failed, &Error{Kind: BenchmarkFailed, Package: path, Benchmark: bench, Detail: detail})
 		case "incomplete":
 			detail := failureDetail(p.lines, bench)
 			if detail == "" {
