@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net/url"
 	"os"
 	"strings"
@@ -219,13 +218,17 @@ func isBusy(err error) bool {
 func retryBusy(ctx context.Context, fn func() error) error {
 	deadline := time.Now().Add(DefaultBusyTimeout)
 	wait := time.Millisecond
+	// Jitter spreads the retries of processes that collided; the process
+	// id is random enough for that, and keeps the package free of
+	// unseeded randomness.
+	jitter := uint64(os.Getpid())
 	for {
 		err := fn()
 		if err == nil || !isBusy(err) || time.Now().After(deadline) {
 			return err
 		}
-		// Jitter only spreads retries; it needs no recorded seed.
-		d := wait + time.Duration(rand.Int64N(int64(wait)))
+		jitter = jitter*6364136223846793005 + 1442695040888963407
+		d := wait + time.Duration((jitter>>33)%uint64(wait))
 		select {
 		case <-ctx.Done():
 			return ctx.Err()

@@ -45,7 +45,9 @@ const maxNameCache = 1 << 16
 //
 // If the same content (after line endings are normalised and `go test
 // -json` output is extracted) was stored before, nothing is stored and
-// the result names the earlier run in ID and DuplicateOf.
+// the result names the earlier run in ID and DuplicateOf, with that run's
+// Results and SkippedLines (and no Warnings). Labels and time do not
+// count as content.
 //
 // Malformed result lines are skipped and described in Warnings; with
 // opts.Strict the first one fails the whole input. Input that cannot be
@@ -68,10 +70,10 @@ func (db *DB) Ingest(ctx context.Context, r io.Reader, opts IngestOptions) (Inge
 	if err != nil {
 		return Ingested{}, err
 	}
-	if id, n, ok, err := db.runByHash(ctx, db.db, sum); err != nil {
+	if dup, ok, err := db.runByHash(ctx, db.db, sum); err != nil {
 		return Ingested{}, fmt.Errorf("ingest %s: %w", name, err)
 	} else if ok {
-		return Ingested{ID: id, DuplicateOf: id, Results: n}, nil
+		return dup, nil
 	}
 	r2, err := again()
 	if err != nil {
@@ -82,13 +84,7 @@ func (db *DB) Ingest(ctx context.Context, r io.Reader, opts IngestOptions) (Inge
 	if t.IsZero() {
 		t = db.now()
 	}
-	var res Ingested
-	err = retryBusy(ctx, func() error {
-		var err error
-		res, err = db.ingestTx(ctx, r2, name, sum, t, opts)
-		return err
-	})
-	return res, err
+	return db.ingestTx(ctx, r2, name, sum, t, opts)
 }
 
 // rereadable returns a reader for a first pass over r and a function
@@ -149,22 +145,31 @@ func checkInput(r io.Reader, name string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// runByHash returns the run holding content with hash sum.
-func (db *DB) runByHash(ctx context.Context, q querier, sum string) (id int64, results int, ok bool, err error) {
-	err = q.QueryRowContext(ctx, sqlRunByHash, sum).Scan(&id)
+// runByHash returns the run holding content with hash sum, as Ingest
+// reports a duplicate of it.
+func (db *DB) runByHash(ctx context.Context, q querier, sum string) (Ingested, bool, error) {
+	var d Ingested
+	err := q.QueryRowContext(ctx, sqlRunByHash, sum).Scan(&d.ID, &d.Results, &d.SkippedLines)
 	if err == sql.ErrNoRows {
-		return 0, 0, false, nil
+		return Ingested{}, false, nil
 	}
 	if err != nil {
-		return 0, 0, false, sqliteError(err)
+		return Ingested{}, false, sqliteError(err)
 	}
-	err = q.QueryRowContext(ctx, `SELECT results FROM run WHERE id = ?`, id).Scan(&results)
-	return id, results, err == nil, err
+	d.DuplicateOf = d.ID
+	return d, true, nil
 }
 
 // ingestTx stores the input in one transaction.
 func (db *DB) ingestTx(ctx context.Context, r io.Reader, name, sum string, t time.Time, opts IngestOptions) (res Ingested, err error) {
-	tx, err := db.db.BeginTx(ctx, nil) // BEGIN IMMEDIATE: see Open
+	// BEGIN IMMEDIATE (see Open): wait for the write lock now, before
+	// anything is read, so that a retry starts from a clean state.
+	var tx *sql.Tx
+	err = retryBusy(ctx, func() error {
+		var err error
+		tx, err = db.db.BeginTx(ctx, nil)
+		return err
+	})
 	if err != nil {
 		return Ingested{}, fmt.Errorf("ingest %s: begin: %w", name, sqliteError(err))
 	}
@@ -173,11 +178,11 @@ func (db *DB) ingestTx(ctx context.Context, r io.Reader, name, sum string, t tim
 			tx.Rollback()
 		}
 	}()
-	if id, n, ok, err := db.runByHash(ctx, tx, sum); err != nil {
+	if dup, ok, err := db.runByHash(ctx, tx, sum); err != nil {
 		return Ingested{}, fmt.Errorf("ingest %s: %w", name, err)
 	} else if ok {
 		tx.Rollback()
-		return Ingested{ID: id, DuplicateOf: id, Results: n}, nil
+		return dup, nil
 	}
 
 	var runID int64
@@ -293,7 +298,10 @@ type runWriter struct {
 	nameID, insertName     *sql.Stmt
 	insertUnitMD           *sql.Stmt
 
-	names map[string]int64
+	// names caches name ids. If namesAll is set, it holds every stored
+	// name, so a name missing from it is new.
+	names    map[string]int64
+	namesAll bool
 
 	// Current configuration set and unit set.
 	cfg      []benchfmt.Config
@@ -352,6 +360,10 @@ func newRunWriter(ctx context.Context, tx *sql.Tx, runID int64) (*runWriter, err
 	if err != nil {
 		w.close()
 		return nil, fmt.Errorf("prepare: %w", sqliteError(err))
+	}
+	if err := w.loadNames(); err != nil {
+		w.close()
+		return nil, fmt.Errorf("read names: %w", err)
 	}
 	return w, nil
 }
@@ -611,7 +623,10 @@ func (w *runWriter) name(n benchfmt.Name) (int64, error) {
 		return id, nil
 	}
 	var id int64
-	err := w.nameID.QueryRowContext(w.ctx, string(n)).Scan(&id)
+	err := sql.ErrNoRows
+	if !w.namesAll {
+		err = w.nameID.QueryRowContext(w.ctx, string(n)).Scan(&id)
+	}
 	if err == sql.ErrNoRows {
 		err = w.insertName.QueryRowContext(w.ctx, string(n)).Scan(&id)
 	}
@@ -620,9 +635,41 @@ func (w *runWriter) name(n benchfmt.Name) (int64, error) {
 	}
 	if len(w.names) >= maxNameCache {
 		clear(w.names)
+		w.namesAll = false
 	}
 	w.names[string(n)] = id
 	return id, nil
+}
+
+// loadNames fills the name cache with every stored name if there are few
+// enough: then the benchmarks of a store's usual runs need no query, and
+// new names only an insert. The write lock keeps the table as it is.
+func (w *runWriter) loadNames() error {
+	var n int
+	if err := w.tx.QueryRowContext(w.ctx, sqlCountNames).Scan(&n); err != nil {
+		return sqliteError(err)
+	}
+	if n > maxNameCache/2 {
+		return nil
+	}
+	rows, err := w.tx.QueryContext(w.ctx, sqlAllNames)
+	if err != nil {
+		return sqliteError(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return err
+		}
+		w.names[name] = id
+	}
+	if err := rows.Err(); err != nil {
+		return sqliteError(err)
+	}
+	w.namesAll = true
+	return nil
 }
 
 func (w *runWriter) unitMetadata(m *benchfmt.UnitMetadata) error {

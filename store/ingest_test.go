@@ -5,12 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/benchdb/benchdb/store"
+	"github.com/benchdb/benchdb/store/internal/benchgen"
 	"github.com/benchdb/benchdb/store/storetest"
 )
 
@@ -96,8 +98,15 @@ func TestDB_Ingest_skippedLines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if run.Results != 3 {
-		t.Errorf("stored run has %d results, want 3", run.Results)
+	if run.Results != 3 || run.SkippedLines != 3 {
+		t.Errorf("stored run has %d results, %d skipped lines; want 3, 3", run.Results, run.SkippedLines)
+	}
+	dup, err := db.Ingest(context.Background(), strings.NewReader(input), store.IngestOptions{Name: "again.txt"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dup.DuplicateOf != got.ID || dup.Results != 3 || dup.SkippedLines != 3 {
+		t.Errorf("duplicate: %+v, want a duplicate of run %d with 3 results, 3 skipped lines", dup, got.ID)
 	}
 }
 
@@ -230,5 +239,89 @@ func TestDB_Ingest_goTestJSONWarnings(t *testing.T) {
 		"t.json:6: parsing measurement: invalid syntax"
 	if strings.Join(msgs, "\n") != want || got.Results != 1 || got.SkippedLines != 2 {
 		t.Errorf("got %d results, %d skipped, warnings\n%s\nwant 1, 2,\n%s", got.Results, got.SkippedLines, strings.Join(msgs, "\n"), want)
+	}
+}
+
+// TestDB_Ingest_realGoTestJSON ingests real `go test -json -v -bench`
+// output (benchmark lines split across events, test logs in between).
+func TestDB_Ingest_realGoTestJSON(t *testing.T) {
+	const file = "testdata/json/fib.json"
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The reference: every Output field, concatenated.
+	var text strings.Builder
+	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+		var ev struct{ Action, Output string }
+		if err := json.Unmarshal([]byte(line), &ev); err != nil {
+			t.Fatal(err)
+		}
+		if ev.Action == "output" {
+			text.WriteString(ev.Output)
+		}
+	}
+	want := mustReadRecords(t, strings.NewReader(text.String()), file)
+	if len(want.results) != 6 {
+		t.Fatalf("reference has %d results, want 6", len(want.results))
+	}
+	db := storetest.Open(t)
+	got := mustIngestFile(t, db, file, store.IngestOptions{})
+	if got.Results != 6 || got.SkippedLines != 0 {
+		t.Errorf("got %+v, want 6 results, no skipped lines", got)
+	}
+	if d := diffResults(mustStoredResults(t, db, got.ID), want.results); d != "" {
+		t.Errorf("Results differ from the extracted output:\n%s", d)
+	}
+}
+
+// TestDB_Results_largeGroups checks results of one benchmark repeated
+// more often than one stored group holds.
+func TestDB_Results_largeGroups(t *testing.T) {
+	var buf bytes.Buffer
+	if err := benchgen.Write(&buf, benchgen.Options{Lines: 1250, Count: 250, Seed: 7}); err != nil {
+		t.Fatal(err)
+	}
+	input := buf.Bytes()
+	db := storetest.Open(t)
+	got, err := db.Ingest(context.Background(), bytes.NewReader(input), store.IngestOptions{Name: "gen"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := mustReadRecords(t, bytes.NewReader(input), "gen")
+	if d := diffResults(mustStoredResults(t, db, got.ID), want.results); d != "" {
+		t.Errorf("Results differ:\n%s", d)
+	}
+	// 5 benchmarks of 250 results: groups of 100, 100, 50.
+	if n := querySamples(t, db.Path(), `SELECT count(*), max(n), sum(n) FROM result_group`); n != "15 100 1250\n" {
+		t.Errorf("groups, largest, results: %q, want 15 100 1250", n)
+	}
+}
+
+// TestDB_Ingest_sharedNames checks that runs share interned names, both
+// when the store has few names (all cached up front) and many.
+func TestDB_Ingest_sharedNames(t *testing.T) {
+	for _, names := range []int{50, 40000} {
+		t.Run(fmt.Sprint("names=", names), func(t *testing.T) {
+			db := storetest.Open(t)
+			for seed := range 2 {
+				var buf bytes.Buffer
+				if err := benchgen.Write(&buf, benchgen.Options{Lines: names, Count: 1, Seed: uint64(seed)}); err != nil {
+					t.Fatal(err)
+				}
+				input := buf.Bytes()
+				got, err := db.Ingest(context.Background(), bytes.NewReader(input), store.IngestOptions{Name: "gen"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := mustReadRecords(t, bytes.NewReader(input), "gen")
+				if d := diffResults(mustStoredResults(t, db, got.ID), want.results); d != "" {
+					t.Fatalf("run %d differs:\n%s", got.ID, d)
+				}
+			}
+			if got := querySamples(t, db.Path(), `SELECT count(*) FROM name`); got != fmt.Sprintf("%d\n", names) {
+				t.Errorf("%s names stored, want %d", strings.TrimSpace(got), names)
+			}
+		})
 	}
 }

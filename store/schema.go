@@ -153,13 +153,15 @@ const (
 	sqlHasSchemaTable   = `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'` // SQLite only
 	sqlCountTables      = `SELECT count(*) FROM sqlite_master`                                                  // SQLite only
 
-	sqlRunByHash   = `SELECT id FROM run WHERE content_hash = ?`
+	sqlRunByHash   = `SELECT id, results, skipped_lines FROM run WHERE content_hash = ?`
 	sqlInsertRun   = `INSERT INTO run (time, source, content_hash) VALUES (?, ?, ?) RETURNING id`
 	sqlFinishRun   = `UPDATE run SET results = ?, skipped_lines = ? WHERE id = ?`
 	sqlInsertLabel = `INSERT INTO label (run_id, key, value) VALUES (?, ?, ?)`
 	sqlInsertRCfg  = `INSERT INTO run_config (run_id, key, value) VALUES (?, ?, ?)`
 
 	sqlNameID        = `SELECT id FROM name WHERE name = ?`
+	sqlCountNames    = `SELECT count(*) FROM name`
+	sqlAllNames      = `SELECT id, name FROM name`
 	sqlInsertName    = `INSERT INTO name (name) VALUES (?) RETURNING id`
 	sqlConfigSetID   = `SELECT id FROM config_set WHERE body = ?`
 	sqlInsertCfgSet  = `INSERT INTO config_set (body) VALUES (?) RETURNING id`

@@ -7,8 +7,16 @@
 // same content ingested twice is stored once.
 //
 // The store reads and writes the Go benchmark format with
-// golang.org/x/perf/benchfmt. It knows nothing of benchdb's suites; the
-// reports package reads what it returns.
+// golang.org/x/perf/benchfmt, and accepts `go test -json` output too. It
+// knows nothing of benchdb's suites; the reports package reads what it
+// returns (Runs, Results, UnitMetadata), and Export gives the format back.
+//
+// The file is in WAL mode: several processes may ingest into it at once,
+// each waiting for the others' write transactions, while readers go on.
+// schema.md describes the tables and views for users of the sqlite3
+// tool; schema.go holds every SQL statement, and the migrations that
+// Open applies to older files. storetest opens a temporary store for
+// tests.
 package store
 
 import (

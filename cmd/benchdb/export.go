@@ -25,6 +25,9 @@ Examples:
 }
 
 func exportAction(c *cli.Context) error {
+	if err := flagsAfterArgs(c); err != nil {
+		return err
+	}
 	if !c.Args().Present() {
 		return usagef("export: no RUN given (see benchdb runs)")
 	}
@@ -36,7 +39,7 @@ func exportAction(c *cli.Context) error {
 		}
 		ids = append(ids, id)
 	}
-	db, err := openStore(c)
+	db, err := openExistingStore(c)
 	if err != nil {
 		return err
 	}

@@ -67,6 +67,9 @@ type ingestJSON struct {
 }
 
 func ingestAction(c *cli.Context) error {
+	if err := flagsAfterArgs(c); err != nil {
+		return err
+	}
 	files := c.Args().Slice()
 	if len(files) == 0 {
 		return usagef("ingest: no FILE given (use - for standard input)")

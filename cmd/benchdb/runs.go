@@ -29,10 +29,13 @@ Examples:
 }
 
 func runsAction(c *cli.Context) error {
+	if err := flagsAfterArgs(c); err != nil {
+		return err
+	}
 	if c.Args().Present() {
 		return usagef("runs: unexpected argument %q", c.Args().First())
 	}
-	db, err := openStore(c)
+	db, err := openExistingStore(c)
 	if err != nil {
 		return err
 	}

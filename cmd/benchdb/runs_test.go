@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -51,9 +52,29 @@ func TestRuns(t *testing.T) {
 		t.Errorf("run 2: %+v", r)
 	}
 
+	// A store without runs lists nothing; a missing one is an error,
+	// and is not created.
 	empty := filepath.Join(t.TempDir(), "empty.sqlite")
+	code, _, stderr := runCLI(t, strings.NewReader(""), "--db", empty, "ingest", "-")
+	if code != 2 || stderr != "benchdb: -: empty input\n" {
+		t.Fatalf("ingest of nothing: exit %d, %q", code, stderr)
+	}
 	if got := mustRunCLI(t, "--db", empty, "runs", "--format", "json"); got != "[]\n" {
 		t.Errorf("no runs: got %q, want []", got)
+	}
+	if got := mustRunCLI(t, "--db", empty, "runs"); got != "no runs in "+empty+"\n" {
+		t.Errorf("no runs, text: got %q", got)
+	}
+	missing := filepath.Join(t.TempDir(), "missing.sqlite")
+	for _, args := range [][]string{{"runs"}, {"show", "1"}, {"export", "1"}} {
+		code, stdout, stderr := runCLI(t, nil, append([]string{"--db", missing}, args...)...)
+		want := "benchdb: open store " + missing + ": no such file (benchdb ingest creates it; see --db)\n"
+		if code != 2 || stdout != "" || stderr != want {
+			t.Errorf("%s on a missing store: exit %d, stdout %q, stderr %q", args[0], code, stdout, stderr)
+		}
+	}
+	if _, err := os.Stat(missing); !os.IsNotExist(err) {
+		t.Errorf("a read command created %s", missing)
 	}
 }
 
@@ -107,6 +128,10 @@ func TestShow(t *testing.T) {
 	code, _, stderr := runCLI(t, nil, "--db", db, "show", "7")
 	if code != 2 || stderr != "benchdb: run 7: no such run\n" {
 		t.Errorf("show 7: exit %d, %q", code, stderr)
+	}
+	code, _, stderr = runCLI(t, nil, "--db", db, "show", "1", "--format", "json")
+	if code != 2 || stderr != "benchdb: show: flag --format after the arguments: put flags before them\n" {
+		t.Errorf("show 1 --format json: exit %d, %q", code, stderr)
 	}
 	code, _, stderr = runCLI(t, nil, "--db", db, "show", "x1")
 	if code != 2 || stderr != "benchdb: RUN \"x1\": want a run id (a positive integer; see benchdb runs)\n" {

@@ -61,6 +61,9 @@ type showJSON struct {
 }
 
 func showAction(c *cli.Context) error {
+	if err := flagsAfterArgs(c); err != nil {
+		return err
+	}
 	if c.NArg() != 1 {
 		return usagef("show: want one RUN, got %d arguments", c.NArg())
 	}
@@ -68,7 +71,7 @@ func showAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	db, err := openStore(c)
+	db, err := openExistingStore(c)
 	if err != nil {
 		return err
 	}

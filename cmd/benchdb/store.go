@@ -2,9 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,6 +22,17 @@ import (
 // needed. The caller closes it.
 func openStore(c *cli.Context) (*store.DB, error) {
 	return store.Open(c.Context, dbPath(c))
+}
+
+// openExistingStore is openStore for commands that only read: a missing
+// file is an error (a mistyped --db would otherwise create an empty
+// store).
+func openExistingStore(c *cli.Context) (*store.DB, error) {
+	path := dbPath(c)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("open store %s: no such file (benchdb ingest creates it; see --db)", path)
+	}
+	return store.Open(c.Context, path)
 }
 
 // encodeJSON writes v as indented JSON.
@@ -72,4 +86,17 @@ func formatKeyValues(m map[string]string) string {
 		sb.WriteString(m[k])
 	}
 	return sb.String()
+}
+
+// flagsAfterArgs returns a usage error if an argument looks like a flag:
+// urfave/cli stops reading flags at the first argument, so
+// `benchdb show 3 --format json` would otherwise take "--format" as a
+// RUN.
+func flagsAfterArgs(c *cli.Context) error {
+	for _, a := range c.Args().Slice() {
+		if strings.HasPrefix(a, "-") && a != "-" {
+			return usagef("%s: flag %s after the arguments: put flags before them", c.Command.Name, a)
+		}
+	}
+	return nil
 }
