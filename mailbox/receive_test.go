@@ -214,71 +214,98 @@ func TestMailbox_Receive_concurrentPanics(t *testing.T) {
 func TestMailbox_model(t *testing.T) {
 	for _, seed := range []uint64{1, 2, 3, 4} {
 		rnd := rand.New(rand.NewPCG(seed, 99))
-		mb := mailbox.New()
-		type msg struct {
-			tag int32
-			seq uint64
+		ops := make([]byte, 60000)
+		for i := range ops {
+			ops[i] = byte(rnd.Uint32())
 		}
-		var model []msg
-		var sent, scanned uint64
-		var bytes int64
-		for step := range 20000 {
-			switch op := rnd.IntN(10); {
-			case (op < 5 && len(model) < 500) || len(model) == 0: // send a burst
-				for range rnd.IntN(8) + 1 {
-					tag := int32(rnd.IntN(6))
-					mb.Send(mailbox.Message{Tag: tag, Size: int(tag)})
-					model = append(model, msg{tag, sent})
-					sent++
-					bytes += int64(tag)
-				}
-			default: // receive a tag that is queued, maybe from a marker
-				want := model[rnd.IntN(len(model))].tag
-				var from mailbox.Marker
-				var opts mailbox.ReceiveOptions
-				if op == 9 {
-					// A marker somewhere in the past: the first
-					// queued message with the tag at or after it.
-					from = mailbox.Marker(model[rnd.IntN(len(model))].seq)
-					opts.From = from
-				}
-				idx, first := -1, -1
-				for i, m := range model {
-					if m.seq < uint64(from) {
-						continue
-					}
-					if first < 0 {
-						first = i
-					}
-					if m.tag == want {
-						idx = i
-						break
-					}
-				}
-				if idx < 0 {
-					continue // no such message after the marker
-				}
-				got, err := mb.ReceiveWith(context.Background(), tagIs(want), opts)
-				if err != nil {
-					t.Fatalf("seed %d step %d: %v", seed, step, err)
-				}
-				if got.Seq() != model[idx].seq {
-					t.Fatalf("seed %d step %d: got message %d, want %d", seed, step, got.Seq(), model[idx].seq)
-				}
-				scanned += uint64(idx - first + 1)
-				bytes -= int64(want)
-				model = append(model[:idx], model[idx+1:]...)
-			}
-			if mb.Len() != len(model) || mb.Scanned() != scanned || mb.Bytes() != bytes {
-				t.Fatalf("seed %d step %d: Len %d Scanned %d Bytes %d, want %d %d %d",
-					seed, step, mb.Len(), mb.Scanned(), mb.Bytes(), len(model), scanned, bytes)
-			}
+		checkModel(t, ops)
+	}
+}
+
+// FuzzMailbox runs checkModel on fuzzed operations.
+func FuzzMailbox(f *testing.F) {
+	f.Add([]byte{0, 3, 1, 2, 3, 9, 0, 1, 5, 0})
+	f.Add([]byte{1, 7, 0, 0, 0, 0, 0, 0, 5, 5, 9, 2, 9, 1, 0, 0, 8, 8})
+	f.Fuzz(func(t *testing.T, ops []byte) { checkModel(t, ops) })
+}
+
+// checkModel interprets ops as a program of sends and receives, runs it
+// on a mailbox and on a slice model, and fails tb at the first
+// difference in a received message or a counter.
+func checkModel(tb testing.TB, ops []byte) {
+	tb.Helper()
+	next := func(n int) int { // the next op byte modulo n; 0 when done
+		if len(ops) == 0 {
+			return 0
 		}
-		for _, m := range model {
-			got, err := mb.Receive(context.Background(), any1)
-			if err != nil || got.Seq() != m.seq {
-				t.Fatalf("seed %d: final drain got %d, %v; want %d", seed, got.Seq(), err, m.seq)
+		v := int(ops[0])
+		ops = ops[1:]
+		return v % n
+	}
+	type msg struct {
+		tag int32
+		seq uint64
+	}
+	mb := mailbox.New()
+	var model []msg
+	var sent, scanned uint64
+	var bytes int64
+	for step := 0; len(ops) > 0; step++ {
+		switch op := next(10); {
+		case (op < 5 && len(model) < 500) || len(model) == 0: // send a burst
+			for range next(8) + 1 {
+				tag := int32(next(6))
+				mb.Send(mailbox.Message{Tag: tag, Size: int(tag)})
+				model = append(model, msg{tag, sent})
+				sent++
+				bytes += int64(tag)
 			}
+		default: // receive a tag that is queued, maybe from a marker
+			want := model[next(len(model))].tag
+			var from mailbox.Marker
+			var opts mailbox.ReceiveOptions
+			if op == 9 {
+				// A marker somewhere in the past: the receive takes the
+				// first queued message with the tag at or after it.
+				from = mailbox.Marker(model[next(len(model))].seq)
+				opts.From = from
+			}
+			idx, first := -1, -1
+			for i, m := range model {
+				if m.seq < uint64(from) {
+					continue
+				}
+				if first < 0 {
+					first = i
+				}
+				if m.tag == want {
+					idx = i
+					break
+				}
+			}
+			if idx < 0 {
+				continue // no such message after the marker: it would wait
+			}
+			got, err := mb.ReceiveWith(context.Background(), tagIs(want), opts)
+			if err != nil {
+				tb.Fatalf("step %d: %v", step, err)
+			}
+			if got.Seq() != model[idx].seq {
+				tb.Fatalf("step %d: got message %d, want %d", step, got.Seq(), model[idx].seq)
+			}
+			scanned += uint64(idx - first + 1)
+			bytes -= int64(want)
+			model = append(model[:idx], model[idx+1:]...)
+		}
+		if mb.Len() != len(model) || mb.Scanned() != scanned || mb.Bytes() != bytes {
+			tb.Fatalf("step %d: Len %d Scanned %d Bytes %d, want %d %d %d",
+				step, mb.Len(), mb.Scanned(), mb.Bytes(), len(model), scanned, bytes)
+		}
+	}
+	for _, m := range model {
+		got, err := mb.Receive(context.Background(), any1)
+		if err != nil || got.Seq() != m.seq {
+			tb.Fatalf("final drain got %d, %v; want %d", got.Seq(), err, m.seq)
 		}
 	}
 }
