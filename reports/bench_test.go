@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -116,15 +117,19 @@ func BenchmarkCompare(b *testing.B) {
 	sels := mustSelectors(b, "old=1", "new=2")
 	b.Run("benchstat", func(b *testing.B) {
 		bin := mustBenchstat(b)
+		var cpu time.Duration
 		for b.Loop() {
 			cmd := exec.Command(bin, "old="+bigOld, "new="+bigNew)
 			cmd.Stdout = io.Discard
 			if err := cmd.Run(); err != nil {
 				b.Fatal(err)
 			}
+			cpu += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 		}
+		b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-sec/op")
 	})
 	b.Run("store", func(b *testing.B) {
+		start := cpuTime(b)
 		for b.Loop() {
 			c, err := reports.Compare(ctx, bigDB, sels, reports.Options{})
 			if err != nil {
@@ -134,6 +139,7 @@ func BenchmarkCompare(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+		b.ReportMetric((cpuTime(b)-start).Seconds()/float64(b.N), "cpu-sec/op")
 	})
 	b.Run("mem", func(b *testing.B) {
 		src := memSource(b, bigOld, bigNew)
@@ -148,4 +154,15 @@ func BenchmarkCompare(b *testing.B) {
 			}
 		}
 	})
+}
+
+// cpuTime returns the CPU time (user and system) this process has used.
+// Reported beside wall time, it is less sensitive to other load on the
+// machine than wall time is.
+func cpuTime(tb testing.TB) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		tb.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

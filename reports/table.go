@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -124,8 +125,9 @@ type Builder struct {
 }
 
 type builderTable struct {
+	cells map[cellKey]*builderCell
+	// rows and cols are filled from cells by Tables.
 	rows, cols map[benchproc.Key]struct{}
-	cells      map[cellKey]*builderCell
 }
 
 type cellKey struct{ row, col benchproc.Key }
@@ -215,7 +217,8 @@ func (b *Builder) addGen(r *benchfmt.Result, gen int) {
 	}
 	b.results++
 	if gen != b.cacheGen || b.cache == nil {
-		b.cache = map[string]*cacheEntry{}
+		// The next configuration usually has as many names.
+		b.cache = make(map[string]*cacheEntry, len(b.cache))
 		b.cacheGen = gen
 	}
 	e := b.cache[string(r.Name)]
@@ -261,19 +264,13 @@ func (b *Builder) place(r *benchfmt.Result) []*builderCell {
 	for i, tk := range tableKeys {
 		t := b.tables[tk]
 		if t == nil {
-			t = &builderTable{
-				rows:  map[benchproc.Key]struct{}{},
-				cols:  map[benchproc.Key]struct{}{},
-				cells: map[cellKey]*builderCell{},
-			}
+			t = &builderTable{cells: map[cellKey]*builderCell{}}
 			b.tables[tk] = t
 		}
 		c := t.cells[ck]
 		if c == nil {
 			c = &builderCell{last: res, values: make([]float64, 0, 8)}
 			t.cells[ck] = c
-			t.rows[ck.row] = struct{}{}
-			t.cols[ck.col] = struct{}{}
 		} else if c.last != res {
 			// The residue set is only needed once it has two keys.
 			if c.residue == nil {
@@ -511,6 +508,14 @@ func (b *Builder) Tables(units benchfmt.UnitMetadataMap) (*Comparison, error) {
 	if b.results == 0 {
 		return nil, &OptionError{"filter", b.opts.Filter, errors.New("no results match")}
 	}
+	for _, t := range b.tables {
+		t.rows = map[benchproc.Key]struct{}{}
+		t.cols = map[benchproc.Key]struct{}{}
+		for ck := range t.cells {
+			t.rows[ck.row] = struct{}{}
+			t.cols[ck.col] = struct{}{}
+		}
+	}
 	if err := b.checkFields(); err != nil {
 		return nil, err
 	}
@@ -529,8 +534,12 @@ func (b *Builder) Tables(units benchfmt.UnitMetadataMap) (*Comparison, error) {
 		values     *builderCell
 		assume     benchmath.Assumption
 	}
-	var jobs []job
-	cmp := &Comparison{Options: b.opts}
+	ncells := 0
+	for _, bt := range b.tables {
+		ncells += len(bt.cells)
+	}
+	jobs := make([]job, 0, ncells)
+	cmp := &Comparison{Options: b.opts, Tables: make([]*Table, 0, len(keys))}
 	for _, k := range keys {
 		bt := b.tables[k]
 		unit := k.Get(b.unitField)
@@ -575,6 +584,7 @@ func (b *Builder) Tables(units benchfmt.UnitMetadataMap) (*Comparison, error) {
 		cmp.Tables = append(cmp.Tables, t)
 	}
 
+	memo := &uMemo{m: map[string]benchmath.Comparison{}}
 	// Summaries first (deltas need both centers), then comparisons.
 	conf := b.opts.Confidence
 	parallel(len(jobs), func(i int) {
@@ -601,7 +611,7 @@ func (b *Builder) Tables(units benchfmt.UnitMetadataMap) (*Comparison, error) {
 		j.cell.Warnings = append(j.cell.Warnings, j.cell.Summary.Warnings...)
 		if j.delta != nil {
 			d := j.delta
-			d.Comparison = j.assume.Compare(j.base.Sample, j.cell.Sample)
+			d.Comparison = memo.compare(j.assume, j.base.Sample, j.cell.Sample)
 			d.Old, d.New = j.base.Summary.Center, j.cell.Summary.Center
 			d.P = d.Comparison.P
 			switch {
@@ -856,4 +866,79 @@ func (r ranking) sort(m map[benchproc.Key]struct{}) []benchproc.Key {
 		keys[i] = x.key
 	}
 	return keys
+}
+
+// uMemo remembers Mann-Whitney U test results by the rank structure of
+// the two samples. The test's p-value (and so benchmath's Comparison,
+// warnings included) depends only on the sample sizes, the sizes of the
+// groups of tied values in rank order, and the rank sum of the first
+// sample; benchmarks with -count 10 repeat those structures constantly,
+// so most comparisons are looked up rather than recomputed. Every value
+// in the memo was computed by benchmath itself. It is safe for
+// concurrent use.
+type uMemo struct {
+	mu sync.Mutex
+	m  map[string]benchmath.Comparison
+}
+
+func (u *uMemo) compare(a benchmath.Assumption, s1, s2 *benchmath.Sample) benchmath.Comparison {
+	if a != benchmath.AssumeNothing {
+		return a.Compare(s1, s2)
+	}
+	key, ok := rankKey(s1.Values, s2.Values)
+	if !ok {
+		return a.Compare(s1, s2)
+	}
+	u.mu.Lock()
+	c, hit := u.m[key]
+	u.mu.Unlock()
+	if hit {
+		return c
+	}
+	c = a.Compare(s1, s2)
+	u.mu.Lock()
+	u.m[key] = c
+	u.mu.Unlock()
+	return c
+}
+
+// rankKey encodes the rank structure of two sorted samples: their
+// sizes, the size of each group of equal values in the merged order,
+// and twice the first sample's rank sum (midranks for ties). It reports
+// false for samples holding NaN, whose order is undefined.
+func rankKey(x1, x2 []float64) (string, bool) {
+	buf := make([]byte, 0, 2*(len(x1)+len(x2))+8)
+	buf = binary.AppendUvarint(buf, uint64(len(x1)))
+	buf = binary.AppendUvarint(buf, uint64(len(x2)))
+	i, j, pos, r2 := 0, 0, 0, 0
+	for i < len(x1) || j < len(x2) {
+		var v float64
+		switch {
+		case i == len(x1):
+			v = x2[j]
+		case j == len(x2):
+			v = x1[i]
+		default:
+			v = min(x1[i], x2[j])
+		}
+		if math.IsNaN(v) {
+			return "", false
+		}
+		c1, c2 := 0, 0
+		for ; i < len(x1) && x1[i] == v; i++ {
+			c1++
+		}
+		for ; j < len(x2) && x2[j] == v; j++ {
+			c2++
+		}
+		if c1+c2 == 0 {
+			return "", false // unsorted input
+		}
+		g := c1 + c2
+		r2 += c1 * (2*pos + g + 1)
+		pos += g
+		buf = binary.AppendUvarint(buf, uint64(g))
+	}
+	buf = binary.AppendUvarint(buf, uint64(r2))
+	return string(buf), true
 }

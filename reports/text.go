@@ -50,6 +50,13 @@ type footnotes struct {
 }
 
 func (f *footnotes) mark(errs ...[]error) string {
+	none := true
+	for _, es := range errs {
+		none = none && len(es) == 0
+	}
+	if none {
+		return ""
+	}
 	if f.idx == nil {
 		f.idx = map[string]int{}
 	}
@@ -97,12 +104,14 @@ func writeTextTable(w *bufio.Writer, t *Table, opts TextOptions) {
 	n := len(t.Columns)
 	var notes footnotes
 	mk := func() textRow {
+		// One allocation for the six per-column slices.
+		all := make([]string, 6*n)
 		return textRow{
-			center: make([]string, n), ci: make([]string, n), warn: make([]string, n),
-			delta: make([]string, n), ptext: make([]string, n), dwarn: make([]string, n),
+			center: all[0:n:n], ci: all[n : 2*n : 2*n], warn: all[2*n : 3*n : 3*n],
+			delta: all[3*n : 4*n : 4*n], ptext: all[4*n : 5*n : 5*n], dwarn: all[5*n : 6*n],
 		}
 	}
-	var rows []textRow
+	rows := make([]textRow, 0, len(t.Rows)+1)
 	cls := benchunit.ClassOf(t.Unit)
 	for _, r := range t.Rows {
 		tr := mk()
