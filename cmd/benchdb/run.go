@@ -159,6 +159,15 @@ func runAction(c *cli.Context) error {
 func planRun(c *cli.Context) (*runPlan, error) {
 	pkgs, extra := splitRunArgs(c.Args().Slice())
 	for _, f := range extra {
+		if f == "--" {
+			break
+		}
+		name, _, _ := strings.Cut(strings.TrimLeft(f, "-"), "=")
+		if strings.HasPrefix(f, "-") && slices.Contains(runOnlyFlags, name) {
+			return nil, usagef("flag %s after the arguments: put benchdb's flags before PKG (go test's may follow)", f)
+		}
+	}
+	for _, f := range extra {
 		if f == "-json" || strings.HasPrefix(f, "-json=") {
 			return nil, usagef("go test flag %s: benchdb run reads go test -json itself", f)
 		}
@@ -266,6 +275,10 @@ func planRun(c *cli.Context) (*runPlan, error) {
 	}
 	return &runPlan{cfg: cfg, suites: chosen, profiles: profiles, labels: labels2, user: labels}, nil
 }
+
+// runOnlyFlags are benchdb run's flags that go test does not have; after
+// the packages they are a mistake, not go test flags.
+var runOnlyFlags = []string{"profile", "suite", "partial", "label", "dir", "db"}
 
 // splitRunArgs splits benchdb run's arguments into packages and go test
 // flags: the flags start at "--" (which is dropped) or at the first

@@ -294,6 +294,7 @@ func TestRun_Usage(t *testing.T) {
 		{"bad label", []string{"--label", "novalue"}, `--label "novalue": want key=value`},
 		{"json flag", []string{"--", "-json"}, "go test flag -json: benchdb run reads go test -json itself"},
 		{"profile and skip", []string{"--profile", "roundrobin", "--", "-skip", "X"}, "--profile works through go test -skip"},
+		{"flag after PKG", []string{"./x", "--profile", "roundrobin"}, "flag --profile after the arguments: put benchdb's flags before PKG"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
