@@ -201,6 +201,7 @@ func TestRun_Select(t *testing.T) {
 	dir := MustFixtureDir(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel() // each waits mostly for go test to build and start
 			var predicted []string
 			for _, n := range passNames {
 				ok, err := runner.Matches(tt.bench, tt.skip, n)
@@ -287,6 +288,7 @@ func TestRun_Failures(t *testing.T) {
 	dir := MustFixtureDir(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			var pkgs []string
 			for _, p := range tt.pkgs {
 				pkgs = append(pkgs, fixture+"/"+p)

@@ -132,6 +132,8 @@ func TestRun_Fixture(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			// Not parallel: urfave/cli's shared help flag is written
+			// by every app that parses flags.
 			db := filepath.Join(t.TempDir(), "b.sqlite")
 			args := append([]string{"run", "--db", db, "--dir", dir, "--benchtime", "10x", "--count", "1"}, tt.args...)
 			code, stdout, stderr := runCLI(t, nil, args...)
