@@ -144,8 +144,12 @@ func runAction(c *cli.Context) error {
 		return fmt.Errorf("store the run: %w", err)
 	}
 	w := c.App.Writer
-	fmt.Fprintf(w, "stored run %d: %d results from %s in %s\n",
-		got.ID, got.Results, packageCount(res.Packages), res.Elapsed.Round(time.Second))
+	if got.DuplicateOf != 0 {
+		fmt.Fprintf(w, "the same output is already stored as run %d; nothing stored\n", got.DuplicateOf)
+	} else {
+		fmt.Fprintf(w, "stored run %d: %d results from %s in %s\n",
+			got.ID, got.Results, packageCount(res.Packages), res.Elapsed.Round(time.Second))
+	}
 	for _, warn := range got.Warnings {
 		fmt.Fprintf(c.App.ErrWriter, "benchdb: warning: %v\n", warn)
 	}
