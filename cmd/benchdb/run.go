@@ -556,7 +556,7 @@ func writeOutcomes(w io.Writer, outcomes map[string]*outcome, profiles []string)
 			drain = fmt.Sprintf("%.0f ms", median(o.drainMS))
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", name, verdict,
-			formatMedian(o.peakQueue, "%.0f"), formatBytes(o.peakBytes), drain)
+			formatMedian(o.peakQueue, "%.0f"), formatMedianBytes(o.peakBytes), drain)
 	}
 	tw.Flush()
 }
@@ -581,7 +581,7 @@ func formatMedian(xs []float64, format string) string {
 	return fmt.Sprintf(format, median(xs))
 }
 
-func formatBytes(xs []float64) string {
+func formatMedianBytes(xs []float64) string {
 	if len(xs) == 0 {
 		return "-"
 	}
