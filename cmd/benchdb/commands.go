@@ -6,12 +6,15 @@ import "github.com/urfave/cli/v2"
 // lists them. Each constructor lives in the file named after its command.
 func commands() []*cli.Command {
 	return []*cli.Command{
+		runCommand(),
 		ingestCommand(),
 		runsCommand(),
 		showCommand(),
 		exportCommand(),
 		compareCommand(),
-		scenarioCommand(),
 		reportCommand(),
+		scenarioCommand(),
+		suitesCommand(),
+		profilesCommand(),
 	}
 }

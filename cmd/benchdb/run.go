@@ -1,0 +1,612 @@
+package main
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/urfave/cli/v2"
+	"golang.org/x/perf/benchfmt"
+
+	"github.com/benchdb/benchdb/reports"
+	"github.com/benchdb/benchdb/runner"
+	"github.com/benchdb/benchdb/store"
+	"github.com/benchdb/benchdb/suites"
+)
+
+// Labels that benchdb run records besides runner.Labels.
+const (
+	labelArgs    = "args"    // the command's arguments
+	labelPartial = "partial" // "true" for a run stored with --partial after a failure
+)
+
+// profileKey is the benchmark name level that holds a version profile.
+const profileKey = "profile"
+
+func runCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "run",
+		Usage:     "run benchmarks with go test, store the run, and compare the profiles",
+		ArgsUsage: "[PKG...] [-- GO TEST FLAGS...]",
+		Description: `Run runs
+
+   go test -run '^$' -bench REGEX -benchmem [-count N] [-benchtime D] [FLAGS] PKG...
+
+in the target module (--dir, default the current directory), shows its
+progress on standard error, and stores the output as one run, as
+"benchdb ingest" would. Without PKG it runs the built-in suites (see
+"benchdb suites"); --suite picks some of them. Anything after "--" (or
+from the first argument that starts with "-") is passed to go test.
+
+--profile restricts the benchmarks that have a profile=P level (see
+"benchdb profiles") to the given profiles; benchmarks without that level
+still run. It works with -skip: benchdb skips the other profiles' levels,
+so --bench still selects freely.
+
+The run is stored with labels that say where it ran: commit, branch and
+dirty (of the target module's git work tree; untracked files do not make it
+dirty), goversion, goos, goarch, cpu, cores, gomaxprocs, host, kernel, and
+args (the command's arguments). --label adds labels; a --label with the
+same key as one of those wins, so that a build outside git can say which
+commit it is. The label partial is benchdb's own and cannot be set.
+
+Afterwards it prints the run's id and, when the built-in suites ran, the
+profile comparison (benchdb compare --col /profile over the new run) and
+the outcome of BenchmarkScenario per profile, when that suite ran.
+
+A build failure, a failing or panicking benchmark, --timeout, or Ctrl+C
+stops the run with exit status 2 and stores nothing. With --partial, the
+results that finished are stored, labelled partial=true.
+
+Examples:
+
+   benchdb run                                   # the built-in suites, every profile
+   benchdb run --profile elixir-1.5.1 --profile roundrobin --count 5
+   benchdb run --suite receive --bench 'Receive/mode=scan' -v
+   benchdb run --dir ~/src/myproject --count 10 ./... -- -cpu 1,2`,
+		Flags: withStore([]cli.Flag{
+			&cli.StringSliceFlag{Name: "profile", Usage: "run only version profile `P` of the profile-keyed benchmarks (repeatable)", Category: catFilter},
+			&cli.StringSliceFlag{Name: "suite", Usage: "run built-in suite `S` (repeatable; default: all, when no PKG is given)", Category: catFilter},
+			&cli.StringFlag{Name: "bench", Usage: "go test -bench `REGEX`", Value: runner.DefaultBench, Category: catFilter},
+			&cli.IntFlag{Name: "count", Usage: "go test -count `N`: repetitions of each benchmark", Value: defaultRunCount, Category: catRun},
+			&cli.StringFlag{Name: "benchtime", Usage: "go test -benchtime `D`, such as 1s or 100x", Value: defaultBenchtime, Category: catRun},
+			&cli.DurationFlag{Name: "timeout", Usage: "stop the run after `D` (build included); 0 for none", Value: defaultRunTimeout, Category: catRun},
+			&cli.StringFlag{Name: "dir", Usage: "run go test in `DIR`, the target module", Value: ".", Category: catRun},
+			&cli.BoolFlag{Name: "partial", Usage: "after a failure, store the results that finished, labelled partial=true", Category: catStore},
+			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "show the benchmark output as it arrives", Category: catOutput},
+			labelFlag("store the run with label `KEY=VALUE` (repeatable)"),
+		}),
+		Action: runAction,
+	}
+}
+
+// Defaults of benchdb run, chosen so that the built-in suites finish in a
+// few minutes on two cores with enough samples for a comparison.
+const (
+	defaultRunCount   = 6 // benchmath needs 6 samples for a 95% confidence interval
+	defaultBenchtime  = "100ms"
+	defaultRunTimeout = 30 * time.Minute
+)
+
+// runPlan is what benchdb run will do, worked out from its flags.
+type runPlan struct {
+	cfg      runner.Config
+	suites   []suites.Suite // the built-in suites among the packages
+	profiles []string       // --profile values, or every profile
+	labels   map[string]string
+	user     map[string]string // the --label values
+}
+
+func runAction(c *cli.Context) error {
+	plan, err := planRun(c)
+	if err != nil {
+		return err
+	}
+	db, err := openStore(c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	if plan.cfg.Expected == 0 {
+		plan.cfg.Expected = expectFromHistory(c.Context, db, plan.labels[labelArgs])
+	}
+	printer := runner.NewPrinter(c.App.ErrWriter, runner.IsTerminal(c.App.ErrWriter))
+	plan.cfg.Progress = printer.Update
+	if c.Bool("verbose") {
+		plan.cfg.Output = printer.Passthrough(c.App.Writer)
+	}
+	start := time.Now()
+	fmt.Fprintf(c.App.ErrWriter, "benchdb: running %s\n", shellJoin(runner.CommandLine(plan.cfg)))
+
+	res, runErr := runner.Run(c.Context, plan.cfg)
+	printer.Clear()
+	if runErr != nil {
+		return keepPartial(c, db, plan, res, runErr, start)
+	}
+	if res.Results == 0 {
+		return fmt.Errorf("run: no benchmark results: -bench %q matched nothing in %s", plan.cfg.Bench, strings.Join(plan.cfg.Packages, " "))
+	}
+	setCPULabel(plan.labels, plan.user, res.Output)
+	got, err := db.Ingest(c.Context, bytes.NewReader(res.Output), store.IngestOptions{
+		Name: "go test", Labels: plan.labels, Time: start,
+	})
+	if err != nil {
+		return fmt.Errorf("store the run: %w", err)
+	}
+	w := c.App.Writer
+	if got.DuplicateOf != 0 {
+		fmt.Fprintf(w, "the same output is already stored as run %d; nothing stored\n", got.DuplicateOf)
+	} else {
+		fmt.Fprintf(w, "stored run %d: %d results from %s in %s\n",
+			got.ID, got.Results, packageCount(res.Packages), res.Elapsed.Round(time.Second))
+	}
+	for _, warn := range got.Warnings {
+		fmt.Fprintf(c.App.ErrWriter, "benchdb: warning: %v\n", warn)
+	}
+	if len(plan.suites) == 0 {
+		return nil
+	}
+	return printProfiles(c.Context, w, db, got.ID, plan.profiles)
+}
+
+// planRun validates the flags and arguments and works out what to run.
+func planRun(c *cli.Context) (*runPlan, error) {
+	pkgs, extra := splitRunArgs(c.Args().Slice())
+	for _, f := range extra {
+		if f == "--" {
+			break
+		}
+		name, _, _ := strings.Cut(strings.TrimLeft(f, "-"), "=")
+		if strings.HasPrefix(f, "-") && slices.Contains(runOnlyFlags, name) {
+			return nil, usagef("flag %s after the arguments: put benchdb's flags before PKG (go test's may follow)", f)
+		}
+	}
+	for _, f := range extra {
+		if f == "-json" || strings.HasPrefix(f, "-json=") {
+			return nil, usagef("go test flag %s: benchdb run reads go test -json itself", f)
+		}
+	}
+	count := c.Int("count")
+	if count < 1 {
+		return nil, usagef("--count %d: want at least 1", count)
+	}
+	if c.Duration("timeout") < 0 {
+		return nil, usagef("--timeout %v: want 0 (none) or more", c.Duration("timeout"))
+	}
+	bench := c.String("bench")
+	if _, err := runner.Matches(bench, "", "BenchmarkX"); err != nil {
+		return nil, usagef("--bench %q: %v", bench, errors.Unwrap(err))
+	}
+	if bt := c.String("benchtime"); bt != "" && !validBenchtime(bt) {
+		return nil, usagef("--benchtime %q: want a duration such as 500ms or a count such as 100x", bt)
+	}
+
+	var chosen []suites.Suite
+	for _, name := range c.StringSlice("suite") {
+		s, err := suites.Lookup(name)
+		if err != nil {
+			return nil, usagef("--suite %q: unknown suite (known: %s)", name, strings.Join(suites.Names(), ", "))
+		}
+		chosen = append(chosen, s)
+	}
+	if len(chosen) == 0 && len(pkgs) == 0 {
+		for _, name := range suites.Names() {
+			s, _ := suites.Lookup(name)
+			chosen = append(chosen, s)
+		}
+	}
+	// Built-in suites named by import path count as suites too, so that
+	// their progress total and profile comparison work.
+	bySuitePath := map[string]suites.Suite{}
+	for _, name := range suites.Names() {
+		s, _ := suites.Lookup(name)
+		bySuitePath[s.ImportPath()] = s
+	}
+	for _, p := range pkgs {
+		if s, ok := bySuitePath[p]; ok && !slices.Contains(chosen, s) {
+			chosen = append(chosen, s)
+		}
+	}
+	packages := slices.Clone(pkgs)
+	for _, s := range chosen {
+		if !slices.Contains(packages, s.ImportPath()) {
+			packages = append(packages, s.ImportPath())
+		}
+	}
+
+	all := suites.ProfileNames()
+	profiles := c.StringSlice("profile")
+	for _, p := range profiles {
+		if !slices.Contains(all, p) {
+			return nil, usagef("--profile %q: unknown profile (known: %s)", p, strings.Join(all, ", "))
+		}
+	}
+	var skip string
+	if len(profiles) > 0 {
+		if slices.ContainsFunc(extra, func(f string) bool { return f == "-skip" || strings.HasPrefix(f, "-skip=") }) {
+			return nil, usagef("--profile works through go test -skip: give one or the other")
+		}
+		others := slices.DeleteFunc(slices.Clone(all), func(p string) bool { return slices.Contains(profiles, p) })
+		skip = runner.SkipValues(profileKey, others, profileLevels(chosen))
+		// Compare them in the registry's order, whatever the flags' order.
+		profiles = slices.DeleteFunc(slices.Clone(all), func(p string) bool { return slices.Contains(others, p) })
+	} else {
+		profiles = all
+	}
+
+	labels, err := parseLabels(c.StringSlice("label"))
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := labels[labelPartial]; ok {
+		return nil, usagef("--label %s=...: the label %s is benchdb's own (see --partial)", labelPartial, labelPartial)
+	}
+	cfg := runner.Config{
+		Dir:       c.String("dir"),
+		Packages:  packages,
+		Bench:     bench,
+		Skip:      skip,
+		Count:     count,
+		Benchtime: c.String("benchtime"),
+		Timeout:   c.Duration("timeout"),
+		Args:      extra,
+	}
+	// Labels found from the run's context come first; the user's win.
+	labels2 := runner.Labels(c.Context, cfg.Go, cfg.Dir, cfg.Env)
+	labels2[labelArgs] = shellJoin(commandArgs(c))
+	maps.Copy(labels2, labels)
+
+	// The total is known when every package is a built-in suite.
+	if len(chosen) == len(packages) {
+		n, err := countLeaves(chosen, bench, skip)
+		if err != nil {
+			return nil, usagef("--bench %q: %v", bench, err)
+		}
+		cfg.Expected = n * count
+		if slices.ContainsFunc(extra, func(f string) bool { return f == "-cpu" || strings.HasPrefix(f, "-cpu=") }) {
+			cfg.Expected = 0 // each benchmark runs once per -cpu value
+		}
+	}
+	return &runPlan{cfg: cfg, suites: chosen, profiles: profiles, labels: labels2, user: labels}, nil
+}
+
+// runOnlyFlags are benchdb run's flags that go test does not have; after
+// the packages they are a mistake, not go test flags.
+var runOnlyFlags = []string{"profile", "suite", "partial", "label", "dir", "db"}
+
+// splitRunArgs splits benchdb run's arguments into packages and go test
+// flags: the flags start at "--" (which is dropped) or at the first
+// argument that starts with "-".
+func splitRunArgs(args []string) (pkgs, flags []string) {
+	for i, a := range args {
+		if a == "--" {
+			return args[:i], args[i+1:]
+		}
+		if strings.HasPrefix(a, "-") {
+			return args[:i], args[i:]
+		}
+	}
+	return args, nil
+}
+
+// validBenchtime reports whether s is a valid go test -benchtime: a
+// positive duration, or a count followed by x.
+func validBenchtime(s string) bool {
+	if n, ok := strings.CutSuffix(s, "x"); ok {
+		v, err := strconv.Atoi(n)
+		return err == nil && v > 0
+	}
+	d, err := time.ParseDuration(s)
+	return err == nil && d > 0
+}
+
+// profileLevels returns the name levels (1 for the top) at which the
+// suites' benchmarks have a profile=P level, or level 2 if none has.
+func profileLevels(ss []suites.Suite) []int {
+	var levels []int
+	for _, s := range ss {
+		for _, b := range s.Benchmarks() {
+			for i, e := range strings.Split(b.Name, "/") {
+				if strings.HasPrefix(e, profileKey+"=") && !slices.Contains(levels, i+1) {
+					levels = append(levels, i+1)
+				}
+			}
+		}
+	}
+	if len(levels) == 0 {
+		return []int{2}
+	}
+	slices.Sort(levels)
+	return levels
+}
+
+// countLeaves counts the suites' leaf benchmarks that go test -bench bench
+// -skip skip runs.
+func countLeaves(ss []suites.Suite, bench, skip string) (int, error) {
+	n := 0
+	for _, s := range ss {
+		for _, b := range s.Benchmarks() {
+			ok, err := runner.Matches(bench, skip, b.Name)
+			if err != nil {
+				return 0, err
+			}
+			if ok {
+				n++
+			}
+		}
+	}
+	return n, nil
+}
+
+// expectFromHistory returns the result count of the newest complete run
+// stored with the same args label, or 0.
+func expectFromHistory(ctx context.Context, db *store.DB, args string) int {
+	runs, err := db.Runs(ctx)
+	if err != nil {
+		return 0
+	}
+	for _, r := range slices.Backward(runs) {
+		if r.Labels[labelArgs] == args && r.Labels[labelPartial] == "" {
+			return r.Results
+		}
+	}
+	return 0
+}
+
+// setCPULabel sets the cpu label to the first "cpu:" configuration line
+// of out, the name the testing package reports, so that the label and the
+// results' configuration agree. A --label cpu=... given by the user stays.
+func setCPULabel(labels, user map[string]string, out []byte) {
+	if _, ok := user[runner.LabelCPU]; ok {
+		return
+	}
+	for line := range strings.Lines(string(out)) {
+		if v, ok := strings.CutPrefix(line, "cpu:"); ok {
+			if v = strings.TrimSpace(v); v != "" {
+				labels[runner.LabelCPU] = v
+			}
+			return
+		}
+	}
+}
+
+// commandArgs returns the arguments of the command line from the command
+// name on, such as ["run", "--profile", "roundrobin"]: the arguments the
+// app's context holds after the global flags.
+func commandArgs(c *cli.Context) []string {
+	for _, cc := range c.Lineage()[1:] {
+		if args := cc.Args(); args.Len() > 0 && args.First() == c.Command.Name {
+			return args.Slice()
+		}
+	}
+	return append([]string{c.Command.Name}, c.Args().Slice()...)
+}
+
+// keepPartial reports a failed run and, with --partial, stores what
+// finished. It returns the error that makes the exit status 2.
+func keepPartial(c *cli.Context, db *store.DB, plan *runPlan, res *runner.Result, runErr error, start time.Time) error {
+	msg := "run incomplete: " + runErr.Error()
+	if !c.Bool("partial") {
+		return fmt.Errorf("%s\nnothing stored (with --partial, the %d results that finished would be)", msg, resultCount(res))
+	}
+	if res == nil || res.Results == 0 {
+		return fmt.Errorf("%s\nnothing stored: no results finished", msg)
+	}
+	labels := maps.Clone(plan.labels)
+	labels[labelPartial] = "true"
+	setCPULabel(labels, plan.user, res.Output)
+	// After Ctrl+C the command's context is cancelled; storing what
+	// finished must not be.
+	ctx := context.WithoutCancel(c.Context)
+	got, err := db.Ingest(ctx, bytes.NewReader(res.Output), store.IngestOptions{
+		Name: "go test", Labels: labels, Time: start,
+	})
+	if err != nil {
+		return fmt.Errorf("%s\nstore the partial run: %w", msg, err)
+	}
+	return fmt.Errorf("%s\nstored the %d results that finished as run %d, labelled partial=true", msg, got.Results, got.ID)
+}
+
+func resultCount(res *runner.Result) int {
+	if res == nil {
+		return 0
+	}
+	return res.Results
+}
+
+// packageCount says how many packages ran, such as "3 packages".
+func packageCount(pkgs []runner.Package) string {
+	if len(pkgs) == 1 {
+		return "1 package"
+	}
+	return strconv.Itoa(len(pkgs)) + " packages"
+}
+
+// printProfiles prints the profile comparison of run id and the scenario
+// outcome per profile.
+func printProfiles(ctx context.Context, w io.Writer, db *store.DB, id int64, profiles []string) error {
+	sel, err := reports.ParseSelector(strconv.FormatInt(id, 10))
+	if err != nil {
+		return err
+	}
+	col := "/" + profileKey + "@(" + strings.Join(profiles, " ") + ")"
+	cmp, err := reports.Compare(ctx, db, []reports.Selector{sel}, reports.Options{
+		Col:    col,
+		Filter: "/" + profileKey + ":/./ .unit:(" + strings.Join(summaryUnits, " OR ") + ")",
+	})
+	if err != nil {
+		// A run of the suites without profile-keyed benchmarks
+		// (--bench Receive, say) has nothing to compare.
+		fmt.Fprintf(w, "\nno profile comparison: %v\n", err)
+	} else if len(cmp.Tables) > 0 {
+		fmt.Fprintf(w, "\nprofiles compared (%s; all units: benchdb compare --col /profile %d):\n\n",
+			strings.Join(summaryUnits, ", "), id)
+		if err := cmp.WriteText(w, reports.TextOptions{}); err != nil {
+			return err
+		}
+	}
+	outcomes, err := scenarioOutcomes(ctx, db, id)
+	if err != nil {
+		return err
+	}
+	if len(outcomes) > 0 {
+		fmt.Fprintf(w, "\nscenario outcome per profile (BenchmarkScenario):\n\n")
+		writeOutcomes(w, outcomes, profiles)
+	}
+	return nil
+}
+
+// summaryUnits are the units of the profile comparison benchdb run prints:
+// the time, and the two counts that tell the incident's story.
+var summaryUnits = []string{"sec/op", "scanned/op", "roundtrips/op"}
+
+// outcome summarises BenchmarkScenario's samples for one profile.
+type outcome struct {
+	profile   string
+	samples   int
+	runaways  int
+	peakQueue []float64
+	drainMS   []float64 // of the samples that drained
+	peakBytes []float64
+}
+
+// scenarioOutcomes reads the BenchmarkScenario/profile=P results of run
+// id.
+func scenarioOutcomes(ctx context.Context, db *store.DB, id int64) (map[string]*outcome, error) {
+	out := map[string]*outcome{}
+	err := db.Results(ctx, []int64{id}, func(_ int64, r *benchfmt.Result) error {
+		base, parts := r.Name.Parts()
+		if string(base) != "Scenario" {
+			return nil
+		}
+		var profile string
+		for _, p := range parts {
+			if v, ok := strings.CutPrefix(string(p), "/"+profileKey+"="); ok {
+				profile = v
+			}
+		}
+		if profile == "" {
+			return nil
+		}
+		o := out[profile]
+		if o == nil {
+			o = &outcome{profile: profile}
+			out[profile] = o
+		}
+		o.samples++
+		runaway := false
+		if v, ok := r.Value("runaway"); ok && v >= 0.5 {
+			o.runaways++
+			runaway = true
+		}
+		if v, ok := r.Value("peak-queue"); ok {
+			o.peakQueue = append(o.peakQueue, v)
+		}
+		// A runaway never drains: its drain-ms says nothing.
+		if v, ok := r.Value("drain-ms"); ok && !runaway {
+			o.drainMS = append(o.drainMS, v)
+		}
+		if v, ok := r.Value("peak-B"); ok {
+			o.peakBytes = append(o.peakBytes, v)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read scenario results of run %d: %w", id, err)
+	}
+	return out, nil
+}
+
+// writeOutcomes prints one line per profile, in the registry's order and
+// then any other profile by name.
+func writeOutcomes(w io.Writer, outcomes map[string]*outcome, profiles []string) {
+	names := slices.SortedFunc(maps.Keys(outcomes), func(a, b string) int {
+		ia, ib := slices.Index(profiles, a), slices.Index(profiles, b)
+		if ia < 0 {
+			ia = len(profiles)
+		}
+		if ib < 0 {
+			ib = len(profiles)
+		}
+		return cmp.Or(cmp.Compare(ia, ib), strings.Compare(a, b))
+	})
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "profile\toutcome\tpeak queue\tpeak bytes\tdrain")
+	for _, name := range names {
+		o := outcomes[name]
+		verdict := "drained"
+		switch {
+		case o.runaways == o.samples:
+			verdict = "runaway"
+		case o.runaways > 0:
+			verdict = fmt.Sprintf("runaway in %d of %d", o.runaways, o.samples)
+		}
+		drain := "-"
+		if len(o.drainMS) > 0 {
+			drain = fmt.Sprintf("%.0f ms", median(o.drainMS))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", name, verdict,
+			formatMedian(o.peakQueue, "%.0f"), formatMedianBytes(o.peakBytes), drain)
+	}
+	tw.Flush()
+}
+
+// median returns the median of xs (which it sorts), or 0 for none.
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	slices.Sort(xs)
+	n := len(xs)
+	if n%2 == 1 {
+		return xs[n/2]
+	}
+	return (xs[n/2-1] + xs[n/2]) / 2
+}
+
+func formatMedian(xs []float64, format string) string {
+	if len(xs) == 0 {
+		return "-"
+	}
+	return fmt.Sprintf(format, median(xs))
+}
+
+func formatMedianBytes(xs []float64) string {
+	if len(xs) == 0 {
+		return "-"
+	}
+	v := median(xs)
+	for _, u := range []string{"B", "KiB", "MiB", "GiB"} {
+		if v < 1024 || u == "GiB" {
+			return fmt.Sprintf("%.0f %s", v, u)
+		}
+		v /= 1024
+	}
+	return ""
+}
+
+// shellJoin joins args into one line a shell would split back the same
+// way, quoting where needed.
+func shellJoin(args []string) string {
+	quoted := make([]string, len(args))
+	for i, a := range args {
+		if a != "" && !strings.ContainsFunc(a, func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:,+@%", r))
+		}) {
+			quoted[i] = a
+			continue
+		}
+		quoted[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+	}
+	return strings.Join(quoted, " ")
+}

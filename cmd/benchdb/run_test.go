@@ -1,0 +1,514 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"golang.org/x/perf/benchfmt"
+
+	"github.com/benchdb/benchdb/store"
+	"github.com/benchdb/benchdb/suites"
+)
+
+// fixturePkg is the import path prefix of the fixture module's packages.
+const fixturePkg = "example.com/fixture/"
+
+// mustFixtureDir returns the module of small benchmark packages that the
+// runner's tests also use: pass, buildfail, panics, fails and hang.
+func mustFixtureDir(tb testing.TB) string {
+	tb.Helper()
+	dir, err := filepath.Abs(filepath.Join("..", "..", "runner", "testdata", "mod"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return dir
+}
+
+// storedRun is a stored run with its results' names and export.
+type storedRun struct {
+	store.Run
+	names  []string // full names of its results, in order
+	export string
+}
+
+// mustStored opens the database at path and returns its runs.
+func mustStored(tb testing.TB, path string) []storedRun {
+	tb.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	runs, err := db.Runs(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var out []storedRun
+	for _, r := range runs {
+		sr := storedRun{Run: r}
+		err := db.Results(ctx, []int64{r.ID}, func(_ int64, res *benchfmt.Result) error {
+			sr.names = append(sr.names, res.Name.String())
+			return nil
+		})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := db.Export(ctx, &buf, r.ID); err != nil {
+			tb.Fatal(err)
+		}
+		sr.export = buf.String()
+		out = append(out, sr)
+	}
+	return out
+}
+
+func TestRun_Fixture(t *testing.T) {
+	dir := mustFixtureDir(t)
+	tests := []struct {
+		name    string
+		args    []string
+		code    int
+		stdout  []string // substrings of standard output
+		stderr  []string // substrings of standard error
+		results []string // the stored run's result names; nil: nothing stored
+		partial bool
+	}{
+		{
+			name:    "pass",
+			args:    []string{"--count", "2", "--label", "team=perf", fixturePkg + "pass"},
+			stdout:  []string{"stored run 1: 16 results from 1 package"},
+			stderr:  []string{"[16 done] BenchmarkPick/variant=floor-2"},
+			results: doubled(passLeaves),
+		},
+		{
+			name:   "build failure",
+			args:   []string{fixturePkg + "buildfail", fixturePkg + "pass"},
+			code:   2,
+			stderr: []string{"build failed: example.com/fixture/buildfail", `cannot use "not a number"`, "nothing stored (with --partial, the 8 results"},
+		},
+		{
+			name:   "panic",
+			args:   []string{fixturePkg + "panics"},
+			code:   2,
+			stderr: []string{"benchmark failed: example.com/fixture/panics BenchmarkB: ", "nothing stored"},
+		},
+		{
+			name:    "panic, partial",
+			args:    []string{"--partial", fixturePkg + "panics"},
+			code:    2,
+			stderr:  []string{"benchmark failed: example.com/fixture/panics BenchmarkB: ", "stored the 1 results that finished as run 1, labelled partial=true"},
+			results: []string{"A-2"},
+			partial: true,
+		},
+		{
+			name:   "b.Fatal",
+			args:   []string{fixturePkg + "fails"},
+			code:   2,
+			stderr: []string{"benchmark failed: example.com/fixture/fails BenchmarkB", "fixture failure in BenchmarkB", "nothing stored"},
+		},
+		{
+			name:   "timeout",
+			args:   []string{"--timeout", "8s", fixturePkg + "hang"},
+			code:   2,
+			stderr: []string{"timed out: example.com/fixture/hang BenchmarkHang: after 8s", "nothing stored (with --partial, the 1 results"},
+		},
+		{
+			name:   "no match",
+			args:   []string{"--bench", "NoSuchBenchmark", fixturePkg + "pass"},
+			code:   2,
+			stderr: []string{`no benchmark results: -bench "NoSuchBenchmark" matched nothing in example.com/fixture/pass`},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// Not parallel: urfave/cli's shared help flag is written
+			// by every app that parses flags.
+			db := filepath.Join(t.TempDir(), "b.sqlite")
+			args := append([]string{"run", "--db", db, "--dir", dir, "--benchtime", "10x", "--count", "1"}, tt.args...)
+			code, stdout, stderr := runCLI(t, nil, args...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, stdout, stderr)
+			}
+			for _, s := range tt.stdout {
+				if !strings.Contains(stdout, s) {
+					t.Errorf("stdout lacks %q:\n%s", s, stdout)
+				}
+			}
+			for _, s := range tt.stderr {
+				if !strings.Contains(stderr, s) {
+					t.Errorf("stderr lacks %q:\n%s", s, stderr)
+				}
+			}
+			runs := mustStored(t, db)
+			if tt.results == nil {
+				if len(runs) != 0 {
+					t.Fatalf("%d runs stored, want none: %+v", len(runs), runs[0].Run)
+				}
+				return
+			}
+			if len(runs) != 1 {
+				t.Fatalf("%d runs stored, want 1", len(runs))
+			}
+			r := runs[0]
+			if !slices.Equal(r.names, tt.results) {
+				t.Errorf("stored results %q, want %q", r.names, tt.results)
+			}
+			if got := r.Labels[labelPartial]; (got == "true") != tt.partial {
+				t.Errorf("label partial = %q, want partial %v", got, tt.partial)
+			}
+			if want := "run " + strings.Join(args[5:], " "); r.Labels[labelArgs] != want {
+				// --db and --dir hold temporary paths: compare the rest.
+				if !strings.HasSuffix(r.Labels[labelArgs], strings.Join(tt.args, " ")) {
+					t.Errorf("label args = %q, want it to end with %q", r.Labels[labelArgs], strings.Join(tt.args, " "))
+				}
+			}
+			for _, k := range []string{"goversion", "goos", "goarch", "cores", "gomaxprocs", "host"} {
+				if r.Labels[k] == "" {
+					t.Errorf("label %s missing: %v", k, r.Labels)
+				}
+			}
+			if _, err := exec.LookPath("git"); err == nil && r.Labels["commit"] == "" {
+				t.Errorf("no commit label for a fixture inside a git work tree: %v", r.Labels)
+			}
+			if cpu := strings.TrimSpace(r.Config["cpu"]); cpu != "" && r.Labels["cpu"] != cpu {
+				t.Errorf("label cpu %q differs from the config line cpu %q", r.Labels["cpu"], r.Config["cpu"])
+			}
+			if tt.name == "pass" {
+				if r.Labels["team"] != "perf" {
+					t.Errorf("label team = %q, want perf", r.Labels["team"])
+				}
+				for _, s := range []string{"pkg: example.com/fixture/pass", "widgets/op", "B/op"} {
+					if !strings.Contains(r.export, s) {
+						t.Errorf("export lacks %q:\n%s", s, r.export)
+					}
+				}
+			}
+		})
+	}
+}
+
+// passLeaves are the result names of the fixture's pass package, as the
+// store keeps them (without "Benchmark", with -GOMAXPROCS), on 2 CPUs.
+var passLeaves = []string{
+	"Leaf", "Pick/profile=old/pool=1", "Pick/profile=old/pool=8", "Pick/profile=old-fixed/pool=1",
+	"Pick/profile=old-fixed/pool=8", "Pick/profile=new/pool=1", "Pick/profile=new/pool=8", "Pick/variant=floor",
+}
+
+func init() {
+	// The suffix is GOMAXPROCS, which go test gives the benchmarks; the
+	// tests run go test with the same environment.
+	for i, n := range passLeaves {
+		passLeaves[i] = n + "-" + gomaxprocsSuffix()
+	}
+}
+
+// doubled repeats each name twice in a row, as -count 2 runs them.
+func doubled(names []string) []string {
+	var out []string
+	for _, n := range names {
+		out = append(out, n, n)
+	}
+	return out
+}
+
+func TestRun_TwoRunsThenCompare(t *testing.T) {
+	dir := mustFixtureDir(t)
+	db := filepath.Join(t.TempDir(), "b.sqlite")
+	args := []string{"run", "--db", db, "--dir", dir, "--benchtime", "100x", "--count", "4", fixturePkg + "pass"}
+	mustRunCLI(t, args...)
+	code, _, stderr := runCLI(t, nil, args...)
+	if code != 0 {
+		t.Fatalf("second run: exit %d\n%s", code, stderr)
+	}
+	// The second run knows its total from the first.
+	if !strings.Contains(stderr, "[32/32] ") {
+		t.Errorf("second run's progress lacks the total [32/32]:\n%s", stderr)
+	}
+	out := mustRunCLI(t, "compare", "--db", db, "latest~1", "latest")
+	for _, s := range []string{"latest~1", "latest", "Leaf-", "Pick/profile=new/pool=8-", "geomean", "sec/op", "widgets/op"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("compare output lacks %q:\n%s", s, out)
+		}
+	}
+	runs := mustStored(t, db)
+	if len(runs) != 2 || runs[0].Results != 32 || runs[1].Results != 32 {
+		t.Fatalf("stored %d runs, want 2 of 32 results", len(runs))
+	}
+}
+
+func TestRun_BuiltinProfile(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "b.sqlite")
+	code, stdout, stderr := runCLI(t, nil, "run", "--db", db, "--dir", filepath.Join("..", ".."),
+		"--suite", "selection", "--profile", "roundrobin", "--profile", "elixir-1.6.3",
+		"--bench", "Select///depth=(0|1000)$", "--benchtime", "1x", "--count", "2")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	runs := mustStored(t, db)
+	if len(runs) != 1 {
+		t.Fatalf("%d runs stored, want 1", len(runs))
+	}
+	// 2 profiles x 2 pools x 2 depths x 2 counts.
+	if got := len(runs[0].names); got != 16 {
+		t.Errorf("%d results stored, want 16: %q", got, runs[0].names)
+	}
+	for _, n := range runs[0].names {
+		if !strings.Contains(n, "/profile=roundrobin/") && !strings.Contains(n, "/profile=elixir-1.6.3/") {
+			t.Errorf("result %s is of a profile not asked for", n)
+		}
+	}
+	if !strings.Contains(stderr, "[16/16] ") {
+		t.Errorf("progress lacks the total from the registry, [16/16]:\n%s", stderr)
+	}
+	for _, s := range []string{"stored run 1: 16 results", "profiles compared", "elixir-1.6.3", "roundrobin", "vs base", "sec/op"} {
+		if !strings.Contains(stdout, s) {
+			t.Errorf("stdout lacks %q:\n%s", s, stdout)
+		}
+	}
+	if i, j := strings.Index(stdout, "elixir-1.6.3"), strings.Index(stdout, "roundrobin"); i > j {
+		t.Errorf("profiles not in the registry's order (elixir-1.6.3 first):\n%s", stdout)
+	}
+}
+
+func TestRun_Usage(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown profile", []string{"--profile", "elixir-9"}, `--profile "elixir-9": unknown profile (known: elixir-1.5.1,`},
+		{"unknown suite", []string{"--suite", "nope"}, `--suite "nope": unknown suite (known: `},
+		{"count", []string{"--count", "0"}, "--count 0: want at least 1"},
+		{"bench", []string{"--bench", "A/("}, `--bench "A/(": level 2: error parsing regexp`},
+		{"benchtime", []string{"--benchtime", "fast"}, `--benchtime "fast": want a duration`},
+		{"partial label", []string{"--label", "partial=false"}, "the label partial is benchdb's own"},
+		{"bad label", []string{"--label", "novalue"}, `--label "novalue": want key=value`},
+		{"json flag", []string{"--", "-json"}, "go test flag -json: benchdb run reads go test -json itself"},
+		{"profile and skip", []string{"--profile", "roundrobin", "--", "-skip", "X"}, "--profile works through go test -skip"},
+		{"flag after PKG", []string{"./x", "--profile", "roundrobin"}, "flag --profile after the arguments: put benchdb's flags before PKG"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := filepath.Join(t.TempDir(), "b.sqlite")
+			code, stdout, stderr := runCLI(t, nil, append([]string{"run", "--db", db}, tt.args...)...)
+			if code != 2 {
+				t.Fatalf("exit %d, want 2\n%s%s", code, stdout, stderr)
+			}
+			if !strings.Contains(stderr, tt.want) {
+				t.Errorf("stderr %q lacks %q", stderr, tt.want)
+			}
+			if n := strings.Count(strings.TrimSpace(stderr), "\n"); n != 0 {
+				t.Errorf("usage error spans %d lines, want 1:\n%s", n+1, stderr)
+			}
+		})
+	}
+}
+
+func TestSplitRunArgs(t *testing.T) {
+	tests := []struct {
+		args        []string
+		pkgs, flags []string
+	}{
+		{nil, nil, nil},
+		{[]string{"./a", "./b"}, []string{"./a", "./b"}, nil},
+		{[]string{"./a", "--", "-cpu", "1,2"}, []string{"./a"}, []string{"-cpu", "1,2"}},
+		{[]string{"-cpu", "1"}, []string{}, []string{"-cpu", "1"}},
+		{[]string{"./a", "-cpu", "1", "--", "x"}, []string{"./a"}, []string{"-cpu", "1", "--", "x"}},
+	}
+	for _, tt := range tests {
+		pkgs, flags := splitRunArgs(tt.args)
+		if !slices.Equal(pkgs, tt.pkgs) || !slices.Equal(flags, tt.flags) {
+			t.Errorf("splitRunArgs(%q) = %q, %q; want %q, %q", tt.args, pkgs, flags, tt.pkgs, tt.flags)
+		}
+	}
+}
+
+func TestShellJoin(t *testing.T) {
+	got := shellJoin([]string{"run", "--bench", "^$", "it's", "", "a=b/c"})
+	if want := `run --bench '^$' 'it'\''s' '' a=b/c`; got != want {
+		t.Errorf("shellJoin = %s, want %s", got, want)
+	}
+}
+
+func TestScenarioOutcomes(t *testing.T) {
+	dbPath := filepath.Join(t.TempDir(), "b.sqlite")
+	ctx := context.Background()
+	db, err := store.Open(ctx, dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	input := `pkg: github.com/benchdb/benchdb/suites/scenario
+BenchmarkScenario/profile=elixir-1.5.1-2  1  4000000000 ns/op  1 runaway  90000 peak-queue  0 drain-ms  9437184 peak-B
+BenchmarkScenario/profile=elixir-1.5.1-2  1  4000000000 ns/op  1 runaway  70000 peak-queue  0 drain-ms  7340032 peak-B
+BenchmarkScenario/profile=elixir-1.5.1-2  1  4000000000 ns/op  0 runaway  50000 peak-queue  900 drain-ms  5242880 peak-B
+BenchmarkScenario/profile=roundrobin-2    1  2000000000 ns/op  0 runaway  5000 peak-queue  120 drain-ms  524288 peak-B
+BenchmarkScenario/profile=roundrobin-2    1  2000000000 ns/op  0 runaway  7000 peak-queue  140 drain-ms  734003 peak-B
+BenchmarkSelect/profile=roundrobin/pool=8/depth=0-2  100  5 ns/op
+`
+	got, err := db.Ingest(ctx, strings.NewReader(input), store.IngestOptions{Name: "scenario.txt"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	outcomes, err := scenarioOutcomes(ctx, db, got.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	writeOutcomes(&buf, outcomes, []string{"elixir-1.5.1", "roundrobin"})
+	want := `profile       outcome            peak queue  peak bytes  drain
+elixir-1.5.1  runaway in 2 of 3  70000       7 MiB       900 ms
+roundrobin    drained            6000        614 KiB     130 ms
+`
+	if buf.String() != want {
+		t.Errorf("outcomes:\n%s\nwant:\n%s", buf.String(), want)
+	}
+}
+
+func TestSuites(t *testing.T) {
+	out := mustRunCLI(t, "suites", "--format", "json")
+	var got []suiteJSON
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("suites JSON: %v\n%s", err, out)
+	}
+	names := suites.Names()
+	if len(got) != len(names) || len(names) == 0 {
+		t.Fatalf("%d suites listed, want the %d registered", len(got), len(names))
+	}
+	text := mustRunCLI(t, "suites")
+	for i, s := range got {
+		reg, err := suites.Lookup(names[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Name != names[i] || s.Package != reg.ImportPath() || s.Doc != reg.Doc() || len(s.Benchmarks) != len(reg.Benchmarks()) {
+			t.Errorf("suite %d = %s %s (%d benchmarks), want %s %s (%d)", i, s.Name, s.Package,
+				len(s.Benchmarks), names[i], reg.ImportPath(), len(reg.Benchmarks()))
+		}
+		for _, want := range []string{s.Name + "  " + s.Package, s.Doc, "    " + s.Benchmarks[0] + "\n"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("suites text lacks %q", want)
+			}
+		}
+	}
+	if code, _, stderr := runCLI(t, nil, "suites", "extra"); code != 2 || !strings.Contains(stderr, `unexpected argument "extra"`) {
+		t.Errorf("suites extra: exit %d, %s", code, stderr)
+	}
+}
+
+func TestProfiles(t *testing.T) {
+	out := mustRunCLI(t, "profiles", "--format", "json")
+	var got []suites.Profile
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("profiles JSON: %v\n%s", err, out)
+	}
+	if !slices.Equal(got, suites.Profiles()) {
+		t.Errorf("profiles JSON = %+v, want the registry's %+v", got, suites.Profiles())
+	}
+	text := mustRunCLI(t, "profiles")
+	lines := strings.Split(text, "\n")
+	// The header lists the fields of the profiles' JSON form, doc aside.
+	keys, _, err := jsonFields(got[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	header := strings.Fields(lines[0])
+	if want := slices.DeleteFunc(keys, func(k string) bool { return k == "doc" }); !slices.Equal(header, want) {
+		t.Errorf("header %q, want %q", header, want)
+	}
+	for i, p := range got {
+		row := strings.Fields(lines[1+i])
+		if len(row) != len(header) || row[0] != p.Name || row[slices.Index(header, "selection")] != string(p.Selection) ||
+			row[slices.Index(header, "receive")] != string(p.Receive) {
+			t.Errorf("row %d = %q, want profile %+v", i, row, p)
+		}
+		if !strings.Contains(text, p.Name+": "+p.Doc+"\n") {
+			t.Errorf("profiles text lacks the doc of %s", p.Name)
+		}
+	}
+}
+
+// gomaxprocsSuffix returns the -N suffix go test gives benchmark names
+// here.
+func gomaxprocsSuffix() string {
+	return strconv.Itoa(runtime.GOMAXPROCS(0))
+}
+
+// cancelWriter cancels a context once what was written to it contains
+// want.
+type cancelWriter struct {
+	mu     sync.Mutex
+	buf    bytes.Buffer
+	want   string
+	cancel context.CancelFunc
+}
+
+func (w *cancelWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(p)
+	if strings.Contains(w.buf.String(), w.want) {
+		w.cancel()
+	}
+	return len(p), nil
+}
+
+func (w *cancelWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
+}
+
+// TestRun_Interrupt cancels the run's context (as Ctrl+C does) once the
+// fixture's hanging benchmark runs.
+func TestRun_Interrupt(t *testing.T) {
+	tests := []struct {
+		name    string
+		partial bool
+	}{
+		{"nothing stored", false},
+		{"partial", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := filepath.Join(t.TempDir(), "b.sqlite")
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			stderr := &cancelWriter{want: "[1 done] BenchmarkA-", cancel: cancel}
+			var stdout bytes.Buffer
+			args := []string{"benchdb", "run", "--db", db, "--dir", mustFixtureDir(t), "--benchtime", "10x", "--count", "1"}
+			if tt.partial {
+				args = append(args, "--partial")
+			}
+			code := run(ctx, append(args, fixturePkg+"hang"), &stdout, stderr)
+			if code != 2 {
+				t.Fatalf("exit %d, want 2\n%s", code, stderr)
+			}
+			if !strings.Contains(stderr.String(), "interrupted: example.com/fixture/hang Benchmark") {
+				t.Errorf("stderr lacks the interrupt:\n%s", stderr)
+			}
+			runs := mustStored(t, db)
+			if !tt.partial {
+				if len(runs) != 0 {
+					t.Errorf("%d runs stored after an interrupt, want none", len(runs))
+				}
+				return
+			}
+			if len(runs) != 1 || runs[0].Labels[labelPartial] != "true" ||
+				!slices.Equal(runs[0].names, []string{"A-" + gomaxprocsSuffix()}) {
+				t.Fatalf("stored %+v, want one partial run with BenchmarkA", runs)
+			}
+		})
+	}
+}

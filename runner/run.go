@@ -1,0 +1,726 @@
+package runner
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Defaults for Config fields left zero.
+const (
+	DefaultGo    = "go"
+	DefaultBench = "."
+	// DefaultTick is how often Progress is called while nothing else
+	// happens, so that a live line keeps its elapsed time current.
+	DefaultTick = time.Second
+)
+
+// Config says what to run. Only Packages is required.
+type Config struct {
+	// Go is the go command; DefaultGo when empty.
+	Go string
+	// Dir is the directory `go test` runs in, which decides the target
+	// module; the current directory when empty.
+	Dir string
+	// Packages are the import paths or patterns to test.
+	Packages []string
+	// Bench is the -bench pattern; DefaultBench when empty.
+	Bench string
+	// Skip is the -skip pattern (see SkipValues); none when empty.
+	Skip string
+	// Count is -count; go test's default (1) when zero.
+	Count int
+	// Benchtime is -benchtime, such as "1s" or "100x"; go test's default
+	// when empty.
+	Benchtime string
+	// Timeout bounds the whole run, build included. When it expires the
+	// process group is killed and Run returns an *Error of kind TimedOut.
+	// Zero means no limit. (go test's own -timeout does not cover
+	// benchmarks: the test binary's alarm stops before they start.)
+	Timeout time.Duration
+	// Args are extra go test flags, placed after benchdb's own so that
+	// they win.
+	Args []string
+	// Env is added to the environment of `go test`.
+	Env []string
+	// Expected is the number of result lines expected (leaf benchmarks
+	// times Count), used for progress; zero when unknown.
+	Expected int
+	// Output, when not nil, receives the benchmark output as it arrives,
+	// as plain `go test -bench -v` would print it.
+	Output io.Writer
+	// Progress, when not nil, is called when a benchmark starts or
+	// finishes and every Tick in between. Calls never overlap, and they
+	// are serialised with writes to Output.
+	Progress func(Progress)
+	// Tick is the interval between Progress calls when nothing happens;
+	// DefaultTick when zero, none when negative.
+	Tick time.Duration
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+}
+
+// A Result is what a run produced. Output holds only what finished: for a
+// package that failed, its output up to its last complete result line.
+type Result struct {
+	// Output is the benchmark output in the Go benchmark format.
+	Output []byte
+	// Results is the number of result lines in Output.
+	Results int
+	// Packages describes each package, in the order go test reported
+	// them.
+	Packages []Package
+	// Complete reports whether every package built and passed, the run
+	// was neither cancelled nor timed out, and go test exited cleanly.
+	Complete bool
+	// Elapsed is the run's wall time.
+	Elapsed time.Duration
+	// Command is the go test command line that ran.
+	Command []string
+}
+
+// Package is the outcome of one package.
+type Package struct {
+	// Path is the import path.
+	Path string
+	// Status is "pass", "fail", "build-failed", "skip" (no test files)
+	// or "incomplete" (still running when the run stopped).
+	Status string
+	// Results is the number of result lines the package printed.
+	Results int
+}
+
+// Progress is a snapshot of a run, given to Config.Progress.
+type Progress struct {
+	// Event is what happened: "start" (a benchmark started), "result" (a
+	// result line arrived) or "tick".
+	Event string
+	// Package and Benchmark name the benchmark running, or the last one
+	// that did; empty before the first.
+	Package, Benchmark string
+	// Done is the number of result lines so far; Total is Config.Expected
+	// (zero when unknown).
+	Done, Total int
+	// Elapsed is the time since the run started.
+	Elapsed time.Duration
+	// Left estimates the time to finish from the rate of results so far;
+	// zero when there is no estimate.
+	Left time.Duration
+}
+
+// Kind classifies an Error.
+type Kind int
+
+// Kinds of Error.
+const (
+	// BuildFailed: a package or its tests did not compile.
+	BuildFailed Kind = iota + 1
+	// BenchmarkFailed: a benchmark failed (b.Fatal, b.Error) or panicked,
+	// or the test binary exited with an error.
+	BenchmarkFailed
+	// TimedOut: Config.Timeout expired.
+	TimedOut
+	// Interrupted: the context was cancelled (Ctrl+C).
+	Interrupted
+	// GoFailed: go test itself failed before testing (a bad package
+	// pattern, a bad flag, a missing module).
+	GoFailed
+)
+
+// An Error describes why a run is incomplete.
+type Error struct {
+	Kind Kind
+	// Package and Benchmark say where, when known.
+	Package, Benchmark string
+	// Detail is the first lines of the message that explains it (the
+	// compiler's errors, the panic, b.Fatal's message, go's stderr).
+	Detail string
+	// Err is the underlying error, if any: context.Canceled or
+	// context.DeadlineExceeded for interrupts and timeouts.
+	Err error
+}
+
+// Error returns a one-paragraph description.
+func (e *Error) Error() string {
+	var b strings.Builder
+	switch e.Kind {
+	case BuildFailed:
+		b.WriteString("build failed")
+	case BenchmarkFailed:
+		b.WriteString("benchmark failed")
+	case TimedOut:
+		b.WriteString("timed out")
+	case Interrupted:
+		b.WriteString("interrupted")
+	default:
+		b.WriteString("go test failed")
+	}
+	if e.Package != "" {
+		b.WriteString(": " + e.Package)
+		if e.Benchmark != "" {
+			b.WriteString(" " + e.Benchmark)
+		}
+	}
+	if e.Detail != "" {
+		b.WriteString(": " + e.Detail)
+	}
+	return b.String()
+}
+
+// Unwrap returns the underlying error.
+func (e *Error) Unwrap() error { return e.Err }
+
+// maxDetailLines bounds Error.Detail.
+const maxDetailLines = 8
+
+// Run runs `go test -json -run '^$' -bench ... -benchmem` as cfg says and
+// waits for it. It returns a non-nil Result even with an error; the error
+// (an *Error, or several joined) means the Result is incomplete. When ctx is
+// cancelled or cfg.Timeout expires, Run kills the process group it started,
+// and only it.
+func Run(ctx context.Context, cfg Config) (*Result, error) {
+	if len(cfg.Packages) == 0 {
+		return nil, errors.New("run benchmarks: no packages")
+	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	args := CommandLine(cfg)
+	r := &run{cfg: cfg, now: now, start: now(), pkgs: map[string]*pkgState{}}
+	res := &Result{Command: args}
+
+	runCtx := ctx
+	var cancelTimeout context.CancelFunc = func() {}
+	if cfg.Timeout > 0 {
+		runCtx, cancelTimeout = context.WithTimeoutCause(ctx, cfg.Timeout, errTimeout)
+	}
+	defer cancelTimeout()
+
+	cmd := exec.CommandContext(runCtx, args[0], args[1:]...)
+	cmd.Dir = cfg.Dir
+	cmd.Env = append(os.Environ(), cfg.Env...)
+	setProcessGroup(cmd)
+	var stderr tailBuffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return res, fmt.Errorf("run %s: %w", args[0], err)
+	}
+	if err := cmd.Start(); err != nil {
+		return res, fmt.Errorf("run %s: %w", args[0], err)
+	}
+
+	stopTick := r.tick()
+	r.read(stdout)
+	waitErr := cmd.Wait()
+	stopTick()
+
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	res.Elapsed = now().Sub(r.start)
+	failed, cut := r.finish(res)
+	var errs []error
+	switch {
+	case errors.Is(context.Cause(runCtx), errTimeout):
+		errs = append(errs, &Error{Kind: TimedOut, Package: r.runPkg, Benchmark: r.runBench,
+			Detail: "after " + cfg.Timeout.String(), Err: context.DeadlineExceeded})
+		errs = append(errs, failed...)
+	case ctx.Err() != nil:
+		errs = append(errs, &Error{Kind: Interrupted, Package: r.runPkg, Benchmark: r.runBench, Err: ctx.Err()})
+		errs = append(errs, failed...)
+	default:
+		errs = append(append(errs, failed...), cut...)
+		if waitErr != nil && len(errs) == 0 {
+			detail := firstLines(stderr.String(), maxDetailLines)
+			if detail == "" {
+				detail = firstLines(r.stray.String(), maxDetailLines)
+			}
+			if detail == "" {
+				detail = waitErr.Error()
+			}
+			errs = append(errs, &Error{Kind: GoFailed, Detail: detail, Err: waitErr})
+		}
+	}
+	res.Complete = len(errs) == 0
+	return res, errors.Join(errs...)
+}
+
+// errTimeout is the cause of runCtx's cancellation when Config.Timeout
+// expires.
+var errTimeout = errors.New("run timed out")
+
+// CommandLine returns the go test command line that Run runs for cfg.
+func CommandLine(cfg Config) []string {
+	goCmd := cfg.Go
+	if goCmd == "" {
+		goCmd = DefaultGo
+	}
+	bench := cfg.Bench
+	if bench == "" {
+		bench = DefaultBench
+	}
+	args := []string{goCmd, "test", "-json", "-run", "^$", "-bench", bench}
+	if cfg.Skip != "" {
+		args = append(args, "-skip", cfg.Skip)
+	}
+	args = append(args, "-benchmem")
+	if cfg.Count > 0 {
+		args = append(args, "-count", strconv.Itoa(cfg.Count))
+	}
+	if cfg.Benchtime != "" {
+		args = append(args, "-benchtime", cfg.Benchtime)
+	}
+	// go test would kill a test binary after -timeout plus a minute (10m
+	// by default), which a long benchmark run can exceed; Run enforces
+	// Config.Timeout itself.
+	args = append(args, "-timeout", "0")
+	args = append(args, cfg.Args...)
+	return append(args, cfg.Packages...)
+}
+
+// event is one line of `go test -json` (cmd/test2json) output.
+type event struct {
+	Action      string
+	Package     string
+	Test        string
+	Output      string
+	ImportPath  string
+	FailedBuild string
+}
+
+// pkgState is what Run knows of one package.
+type pkgState struct {
+	path    string
+	status  string
+	pending string    // output not yet ended by a newline
+	lines   []outLine // kept output lines
+	kept    int       // number of lines up to the last result line
+	results int
+	failed  []string // benchmarks that reported failure
+	broken  bool     // a benchmark printed a result line without a time
+	last    string   // the last benchmark started
+	build   []string // compiler output
+}
+
+// outLine is one line of a package's output.
+type outLine struct {
+	text   string // with its newline
+	test   string // the benchmark that printed it, if any
+	result bool   // a result line
+}
+
+// run is the state of one Run, shared by the reader and the ticker.
+type run struct {
+	cfg   Config
+	now   func() time.Time
+	start time.Time
+
+	mu       sync.Mutex
+	pkgs     map[string]*pkgState
+	order    []string
+	done     int
+	first    time.Time    // when the first benchmark started
+	curPkg   string       // what Progress shows: the benchmark running or the
+	curBench string       // last result
+	runPkg   string       // the benchmark started last, which a timeout or
+	runBench string       // an interrupt names
+	stray    bytes.Buffer // stdout lines that were not JSON
+}
+
+// tick calls Progress every Tick until the returned function is called.
+func (r *run) tick() (stop func()) {
+	d := r.cfg.Tick
+	if d == 0 {
+		d = DefaultTick
+	}
+	if r.cfg.Progress == nil || d < 0 {
+		return func() {}
+	}
+	quit := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		t := time.NewTicker(d)
+		defer t.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-t.C:
+				r.mu.Lock()
+				r.progress("tick")
+				r.mu.Unlock()
+			}
+		}
+	})
+	return func() {
+		close(quit)
+		wg.Wait()
+	}
+}
+
+// read consumes go test's JSON events until EOF.
+func (r *run) read(stdout io.Reader) {
+	br := bufio.NewReaderSize(stdout, 64<<10)
+	for {
+		line, err := br.ReadBytes('\n')
+		if len(line) > 0 {
+			r.mu.Lock()
+			r.handle(line)
+			r.mu.Unlock()
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// pkg returns the state of the package at path, creating it.
+func (r *run) pkg(path string) *pkgState {
+	p, ok := r.pkgs[path]
+	if !ok {
+		p = &pkgState{path: path, status: "incomplete"}
+		r.pkgs[path] = p
+		r.order = append(r.order, path)
+	}
+	return p
+}
+
+// handle processes one line of go test's output. The caller holds r.mu.
+func (r *run) handle(line []byte) {
+	var ev event
+	if len(line) == 0 || line[0] != '{' || json.Unmarshal(line, &ev) != nil {
+		r.stray.Write(line)
+		return
+	}
+	switch ev.Action {
+	case "build-output":
+		p := r.pkg(buildPackage(ev.ImportPath))
+		if s := strings.TrimRight(ev.Output, "\n"); s != "" && !strings.HasPrefix(s, "# ") {
+			p.build = append(p.build, s)
+		}
+		return
+	case "build-fail":
+		r.pkg(buildPackage(ev.ImportPath)).status = "build-failed"
+		return
+	}
+	if ev.Package == "" {
+		return
+	}
+	p := r.pkg(ev.Package)
+	switch ev.Action {
+	case "run":
+		if strings.HasPrefix(ev.Test, "Benchmark") {
+			p.last = ev.Test
+			r.curPkg, r.curBench = p.path, ev.Test
+			r.runPkg, r.runBench = p.path, ev.Test
+			if r.first.IsZero() {
+				r.first = r.now()
+			}
+			r.progress("start")
+		}
+	case "output":
+		r.output(p, ev)
+	case "pass":
+		if ev.Test == "" {
+			r.flush(p)
+			p.status = "pass"
+		}
+	case "skip":
+		if ev.Test == "" {
+			r.flush(p)
+			p.status = "skip"
+		}
+	case "fail":
+		if ev.Test != "" {
+			p.failed = append(p.failed, ev.Test)
+			return
+		}
+		r.flush(p)
+		if ev.FailedBuild != "" || p.status == "build-failed" {
+			p.status = "build-failed"
+		} else {
+			p.status = "fail"
+		}
+	}
+}
+
+// buildPackage turns a build event's ImportPath, such as
+// "example.com/p [example.com/p.test]", into the package's path.
+func buildPackage(importPath string) string {
+	path, _, _ := strings.Cut(importPath, " ")
+	return strings.TrimSuffix(path, ".test")
+}
+
+// output adds an output event's text to p, line by line.
+func (r *run) output(p *pkgState, ev event) {
+	p.pending += ev.Output
+	for {
+		i := strings.IndexByte(p.pending, '\n')
+		if i < 0 {
+			return
+		}
+		line := p.pending[:i+1]
+		p.pending = p.pending[i+1:]
+		r.line(p, ev.Test, line)
+	}
+}
+
+// flush processes p's last line if it did not end with a newline.
+func (r *run) flush(p *pkgState) {
+	if p.pending != "" {
+		line := p.pending + "\n"
+		p.pending = ""
+		r.line(p, "", line)
+	}
+}
+
+// line keeps one complete output line of p. test is the benchmark that
+// printed it, if any.
+func (r *run) line(p *pkgState, test, line string) {
+	body := strings.TrimRight(line, "\r\n")
+	// test2json asks the test binary for framing lines and benchmark names
+	// that plain `go test -bench` does not print.
+	if strings.HasPrefix(body, "=== ") || (test != "" && body == test) {
+		return
+	}
+	if r.cfg.Output != nil {
+		io.WriteString(r.cfg.Output, line)
+	}
+	if isBrokenResult(body) {
+		// testing prints this for a benchmark that panicked: the
+		// panicking goroutine's deferred calls let the next benchmark
+		// start, and the test binary may even print PASS and exit 0
+		// before the runtime reports the panic.
+		if name := resultName(body); !slices.Contains(p.failed, name) {
+			p.failed = append(p.failed, name)
+		}
+		p.broken = true
+		return
+	}
+	result := isResultLine(body)
+	p.lines = append(p.lines, outLine{text: line, test: test, result: result})
+	if !result {
+		return
+	}
+	p.results++
+	p.kept = len(p.lines)
+	r.done++
+	if name, _, _ := strings.Cut(body, "\t"); name != "" {
+		r.curPkg, r.curBench = p.path, strings.TrimSpace(name)
+	}
+	r.progress("result")
+}
+
+// resultName returns the benchmark name of a result line, without its
+// -GOMAXPROCS suffix.
+func resultName(line string) string {
+	name, _, _ := strings.Cut(strings.TrimSpace(line), "\t")
+	name = strings.TrimSpace(name)
+	if i := strings.LastIndexByte(name, '-'); i > 0 {
+		if _, err := strconv.Atoi(name[i+1:]); err == nil {
+			return name[:i]
+		}
+	}
+	return name
+}
+
+// isBrokenResult reports whether line is a benchmark name and iteration
+// count without a time per operation ("BenchmarkB-2   1" or
+// "BenchmarkB-2   1   0 B/op   0 allocs/op"), as testing prints for a
+// benchmark that panicked. A benchmark that hides ns/op on purpose
+// (b.ReportMetric(0, "ns/op")) looks the same and is reported as failed.
+func isBrokenResult(line string) bool {
+	if !strings.HasPrefix(line, "Benchmark") {
+		return false
+	}
+	f := strings.Fields(line)
+	if len(f) < 2 {
+		return false
+	}
+	if _, err := strconv.Atoi(f[1]); err != nil {
+		return false
+	}
+	return !strings.Contains(line, " ns/op") && !strings.Contains(line, " sec/op")
+}
+
+// isResultLine reports whether line looks like a benchmark result: a name
+// starting with "Benchmark", an iteration count, and at least one value
+// and unit.
+func isResultLine(line string) bool {
+	if !strings.HasPrefix(line, "Benchmark") {
+		return false
+	}
+	f := strings.Fields(line)
+	if len(f) < 4 {
+		return false
+	}
+	_, err := strconv.Atoi(f[1])
+	return err == nil
+}
+
+// progress calls Config.Progress. The caller holds r.mu.
+func (r *run) progress(what string) {
+	if r.cfg.Progress == nil {
+		return
+	}
+	now := r.now()
+	p := Progress{
+		Event:     what,
+		Package:   r.curPkg,
+		Benchmark: r.curBench,
+		Done:      r.done,
+		Total:     r.cfg.Expected,
+		Elapsed:   now.Sub(r.start),
+	}
+	if p.Total > p.Done && p.Done > 0 && !r.first.IsZero() {
+		perResult := now.Sub(r.first) / time.Duration(p.Done)
+		p.Left = perResult * time.Duration(p.Total-p.Done)
+	}
+	r.cfg.Progress(p)
+}
+
+// finish fills res from the packages' states. It returns one error per
+// package that failed, and separately one per package that was still
+// running when go test stopped (which a timeout or an interrupt already
+// explains). The caller holds r.mu.
+func (r *run) finish(res *Result) (failed, cut []error) {
+	var out bytes.Buffer
+	for _, path := range r.order {
+		p := r.pkgs[path]
+		r.flush(p)
+		if p.broken && p.status == "pass" {
+			p.status = "fail"
+		}
+		res.Packages = append(res.Packages, Package{Path: path, Status: p.status, Results: p.results})
+		if p.status == "pass" {
+			res.Results += p.results
+			for _, l := range p.lines {
+				out.WriteString(l.text)
+			}
+		} else {
+			// Keep what finished: the lines up to the last complete
+			// result, without what failed benchmarks printed.
+			for _, l := range p.lines[:p.kept] {
+				if l.result {
+					res.Results++
+				}
+				if l.result || l.test == "" || !slices.Contains(p.failed, l.test) {
+					out.WriteString(l.text)
+				}
+			}
+		}
+		bench := p.last
+		if len(p.failed) > 0 {
+			bench = p.failed[0]
+		}
+		switch p.status {
+		case "build-failed":
+			failed = append(failed, &Error{Kind: BuildFailed, Package: path,
+				Detail: firstLines(strings.Join(p.build, "\n"), maxDetailLines)})
+		case "fail":
+			detail := failureDetail(p.lines, bench)
+			if detail == "" && p.broken {
+				detail = "it printed no time per op: it panicked, or the test binary exited before it finished"
+			}
+			failed = append(failed, &Error{Kind: BenchmarkFailed, Package: path, Benchmark: bench, Detail: detail})
+		case "incomplete":
+			detail := failureDetail(p.lines, bench)
+			if detail == "" {
+				detail = "stopped before the package finished"
+			}
+			cut = append(cut, &Error{Kind: BenchmarkFailed, Package: path, Benchmark: bench, Detail: detail})
+		}
+	}
+	res.Output = out.Bytes()
+	return failed, cut
+}
+
+// failureDetail picks the lines that explain why bench failed: a panic and
+// its stack if the test binary crashed (whichever benchmark test2json
+// attributes them to: a crashing benchmark races with the next one), else
+// what bench printed (b.Fatal's message) and the binary's own failure lines.
+func failureDetail(lines []outLine, bench string) string {
+	for i, l := range lines {
+		if s := strings.TrimSpace(l.text); strings.HasPrefix(s, "panic:") || strings.HasPrefix(s, "fatal error:") {
+			var notes []string
+			for _, l := range lines[i:] {
+				if !l.result {
+					notes = append(notes, strings.TrimSpace(l.text))
+				}
+			}
+			return firstLines(strings.Join(notes, "\n"), maxDetailLines)
+		}
+	}
+	var notes []string
+	for _, l := range lines {
+		if l.result {
+			continue
+		}
+		body := strings.TrimSpace(l.text)
+		if l.test == bench && bench != "" || l.test == "" && isFailureLine(body) {
+			notes = append(notes, body)
+		}
+	}
+	return firstLines(strings.Join(notes, "\n"), maxDetailLines)
+}
+
+// isFailureLine reports whether a line of a test binary's own output
+// (outside any benchmark) explains a failure.
+func isFailureLine(s string) bool {
+	for _, p := range []string{"panic:", "fatal error:", "--- FAIL", "*** ", "FAIL", "exit status", "signal:"} {
+		if strings.HasPrefix(s, p) {
+			return !strings.HasPrefix(s, "FAIL\t") // go test's summary line
+		}
+	}
+	return false
+}
+
+// firstLines returns the first n non-empty lines of s, trimmed.
+func firstLines(s string, n int) string {
+	var lines []string
+	for line := range strings.Lines(s) {
+		line = strings.TrimRight(line, " \t\r\n")
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		if len(lines) == n {
+			lines = append(lines, "...")
+			break
+		}
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// tailBuffer keeps the first 64 KiB written to it.
+type tailBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if room := 64<<10 - t.buf.Len(); room > 0 {
+		t.buf.Write(p[:min(len(p), room)])
+	}
+	return len(p), nil
+}
+
+func (t *tailBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.buf.String()
+}
