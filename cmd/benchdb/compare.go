@@ -7,6 +7,8 @@ import (
 
 	"github.com/benchdb/benchdb/reports"
 	"github.com/urfave/cli/v2"
+
+	"github.com/benchdb/benchdb/internal/termsafe"
 )
 
 // compareCommand returns `benchdb compare`.
@@ -137,6 +139,9 @@ func compareAction(c *cli.Context) error {
 	case "csv":
 		err = cmp.WriteCSV(w)
 		if ws := cmp.Warnings(); err == nil && len(ws) > 0 {
+			for i, w := range ws {
+				ws[i] = termsafe.Escape(w)
+			}
 			fmt.Fprintln(c.App.ErrWriter, "warnings:\n  "+strings.Join(ws, "\n  "))
 		}
 	case "markdown":

@@ -10,6 +10,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/benchdb/benchdb/store"
+
+	"github.com/benchdb/benchdb/internal/termsafe"
 )
 
 func ingestCommand() *cli.Command {
@@ -121,7 +123,7 @@ func ingestAction(c *cli.Context) error {
 	for _, f := range files {
 		got, err := ingestFile(c, db, f, store.IngestOptions{Name: f, Labels: labels, Time: t, Strict: c.Bool("strict")})
 		for _, w := range got.Warnings {
-			fmt.Fprintf(c.App.ErrWriter, "benchdb: warning: %v\n", w)
+			fmt.Fprintf(c.App.ErrWriter, "benchdb: warning: %s\n", termsafe.Lines(w.Error()))
 		}
 		if err != nil {
 			ingestErr = err
@@ -166,6 +168,7 @@ func ingestFile(c *cli.Context, db *store.DB, name string, opts store.IngestOpti
 }
 
 func printIngested(w io.Writer, name string, got store.Ingested) {
+	name = termsafe.Escape(name)
 	switch {
 	case got.DuplicateOf != 0:
 		fmt.Fprintf(w, "%s: already stored as run %d (%d results); nothing stored\n", name, got.DuplicateOf, got.Results)

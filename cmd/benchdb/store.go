@@ -16,6 +16,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/benchdb/benchdb/store"
+
+	"github.com/benchdb/benchdb/internal/termsafe"
 )
 
 // openStore opens the store named by --db (or BENCHDB_DB), creating it if
@@ -74,16 +76,17 @@ func newRunJSON(r store.Run) runJSON {
 	}
 }
 
-// formatKeyValues prints a map as sorted key=value pairs.
+// formatKeyValues prints a map as sorted key=value pairs, each key and
+// value escaped by termsafe.Escape for the terminal.
 func formatKeyValues(m map[string]string) string {
 	var sb strings.Builder
 	for i, k := range slices.Sorted(maps.Keys(m)) {
 		if i > 0 {
 			sb.WriteByte(' ')
 		}
-		sb.WriteString(k)
+		sb.WriteString(termsafe.Escape(k))
 		sb.WriteByte('=')
-		sb.WriteString(m[k])
+		sb.WriteString(termsafe.Escape(m[k]))
 	}
 	return sb.String()
 }
