@@ -48,7 +48,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // report prints err (if any) to stderr and maps it to an exit status.
 func report(err error, stderr io.Writer) int {
 	switch {
-	case err == nil:
+	case err == nil, errors.Is(err, errHelpShown):
 		return exitOK
 	case errors.Is(err, errRegression):
 		fmt.Fprintln(stderr, "benchdb:", termsafe.Lines(err.Error()))

@@ -75,10 +75,10 @@ type ingestJSON struct {
 }
 
 func ingestAction(c *cli.Context) error {
-	if err := flagsAfterArgs(c); err != nil {
+	files, err := positionalArgs(c, false)
+	if err != nil {
 		return err
 	}
-	files := c.Args().Slice()
 	if len(files) == 0 {
 		return usagef("ingest: no FILE given (use - for standard input)")
 	}

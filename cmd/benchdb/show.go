@@ -63,13 +63,14 @@ type showJSON struct {
 }
 
 func showAction(c *cli.Context) error {
-	if err := flagsAfterArgs(c); err != nil {
+	args, err := positionalArgs(c, false)
+	if err != nil {
 		return err
 	}
-	if c.NArg() != 1 {
-		return usagef("show: want one RUN, got %d arguments", c.NArg())
+	if len(args) != 1 {
+		return usagef("show: want one RUN, got %d arguments", len(args))
 	}
-	id, err := parseRunID(c.Args().First())
+	id, err := parseRunID(args[0])
 	if err != nil {
 		return err
 	}
