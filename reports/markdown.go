@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"golang.org/x/perf/benchunit"
+
+	"github.com/benchdb/benchdb/internal/termsafe"
 )
 
 // WriteMarkdown writes c as GitHub-flavoured Markdown, for CI job
@@ -118,8 +120,11 @@ func mdRow(w *bufio.Writer, cells []string) {
 }
 
 // mdEscape keeps s from breaking a Markdown table or being read as
-// emphasis.
+// emphasis, after termsafe.Escape has shown its control characters as
+// Go escapes (whose backslash mdEscape then doubles, so that they show
+// as written).
 func mdEscape(s string) string {
+	s = termsafe.Escape(s)
 	// '<', '&' and brackets are escaped too, so that a benchmark name or
 	// configuration value cannot become HTML or a link where the
 	// Markdown is rendered.

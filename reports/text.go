@@ -10,6 +10,8 @@ import (
 
 	"golang.org/x/perf/benchproc"
 	"golang.org/x/perf/benchunit"
+
+	"github.com/benchdb/benchdb/internal/termsafe"
 )
 
 // TextOptions adjust the text format.
@@ -34,7 +36,7 @@ func (c *Comparison) WriteText(w io.Writer, opts TextOptions) error {
 		}
 		for j, kv := range t.Config() {
 			if prev == nil || j >= len(prev.Config()) || prev.Config()[j] != kv {
-				fmt.Fprintf(bw, "%s: %s\n", kv[0], kv[1])
+				fmt.Fprintf(bw, "%s: %s\n", termsafe.Escape(kv[0]), termsafe.Escape(kv[1]))
 			}
 		}
 		prev = t
@@ -115,7 +117,7 @@ func writeTextTable(w *bufio.Writer, t *Table, opts TextOptions) {
 	cls := benchunit.ClassOf(t.Unit)
 	for _, r := range t.Rows {
 		tr := mk()
-		tr.name = r.Name
+		tr.name = termsafe.Escape(r.Name)
 		scaler := unitScaler(r, t.Unit)
 		for i, cell := range r.Cells {
 			if cell == nil {
@@ -152,6 +154,19 @@ func writeTextTable(w *bufio.Writer, t *Table, opts TextOptions) {
 			}
 		}
 		rows = append(rows, tr)
+	}
+
+	// Names, units and column keys are user data: they are measured and
+	// printed escaped.
+	unit := termsafe.Escape(t.Unit)
+	kh := benchproc.NewKeyHeader(t.Columns)
+	for nodes := kh.Top; len(nodes) > 0; {
+		var next []*benchproc.KeyHeaderNode
+		for _, node := range nodes {
+			node.Value = termsafe.Escape(node.Value)
+			next = append(next, node.Children...)
+		}
+		nodes = next
 	}
 
 	// Widths of each part of each column group.
@@ -193,7 +208,7 @@ func writeTextTable(w *bufio.Writer, t *Table, opts TextOptions) {
 	}
 	// Widen groups so that the unit, "vs base" and column headers fit.
 	for i := range n {
-		if d := width(t.Unit) - centerPart(i); d > 0 {
+		if d := width(unit) - centerPart(i); d > 0 {
 			cw[i] += d
 		}
 		if i > 0 {
@@ -203,7 +218,6 @@ func writeTextTable(w *bufio.Writer, t *Table, opts TextOptions) {
 		}
 	}
 	groupW := func(i int) int { return centerPart(i) + deltaPart(i) }
-	kh := benchproc.NewKeyHeader(t.Columns)
 	for nodes := kh.Top; len(nodes) > 0; {
 		var next []*benchproc.KeyHeaderNode
 		for _, node := range nodes {
@@ -245,7 +259,7 @@ func writeTextTable(w *bufio.Writer, t *Table, opts TextOptions) {
 	line.WriteString(strings.Repeat(" ", nameW))
 	for i := range n {
 		line.WriteString(" │ ")
-		line.WriteString(center(t.Unit, centerPart(i)))
+		line.WriteString(center(unit, centerPart(i)))
 		if i > 0 {
 			line.WriteString(padRight("  vs base", deltaPart(i)))
 		}
@@ -288,14 +302,14 @@ func writeTextTable(w *bufio.Writer, t *Table, opts TextOptions) {
 		emit()
 	}
 	for i, msg := range notes.list {
-		fmt.Fprintf(w, "%s %s\n", superscript(i+1), msg)
+		fmt.Fprintf(w, "%s %s\n", superscript(i+1), termsafe.Escape(msg))
 	}
 	if opts.Verdicts {
 		for _, r := range t.Rows {
 			for i, d := range r.Deltas {
 				if d != nil && d.Verdict != Unchanged {
-					fmt.Fprintf(w, "%s: %s [%s vs %s]: %s (%s)\n", d.Verdict, r.Name,
-						t.Columns[i].StringValues(), t.Columns[0].StringValues(), d.Text(), d.PText())
+					fmt.Fprintf(w, "%s: %s [%s vs %s]: %s (%s)\n", d.Verdict, termsafe.Escape(r.Name),
+						termsafe.Escape(t.Columns[i].StringValues()), termsafe.Escape(t.Columns[0].StringValues()), d.Text(), d.PText())
 				}
 			}
 		}

@@ -8,6 +8,8 @@ import (
 	"runtime/debug"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/benchdb/benchdb/internal/termsafe"
 )
 
 // version is set with -ldflags "-X main.version=..."; when empty, the
@@ -46,13 +48,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // report prints err (if any) to stderr and maps it to an exit status.
 func report(err error, stderr io.Writer) int {
 	switch {
-	case err == nil:
+	case err == nil, errors.Is(err, errHelpShown):
 		return exitOK
 	case errors.Is(err, errRegression):
-		fmt.Fprintln(stderr, "benchdb:", err)
+		fmt.Fprintln(stderr, "benchdb:", termsafe.Lines(err.Error()))
 		return exitRegression
 	default:
-		fmt.Fprintln(stderr, "benchdb:", err)
+		fmt.Fprintln(stderr, "benchdb:", termsafe.Lines(err.Error()))
 		return exitError
 	}
 }
@@ -67,7 +69,11 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			"file, compares stored runs the way benchstat does, and writes nightly\n" +
 			"regression reports. Its built-in suites model a real incident: a busy\n" +
 			"Erlang process whose synchronous call scanned its whole mailbox, so that\n" +
-			"one burst of traffic became a queue of 1.4 million messages.",
+			"one burst of traffic became a queue of 1.4 million messages.\n\n" +
+			"Text and Markdown output show control characters in benchmark names,\n" +
+			"labels, configuration values and file names as Go escapes (\\x1b, \\r,\n" +
+			"\\u0085) and bytes that are not UTF-8 as \\xff. JSON, CSV and export\n" +
+			"carry the stored bytes unchanged.",
 		Version:         buildVersion(),
 		Writer:          stdout,
 		ErrWriter:       stderr,

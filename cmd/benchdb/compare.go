@@ -7,6 +7,8 @@ import (
 
 	"github.com/benchdb/benchdb/reports"
 	"github.com/urfave/cli/v2"
+
+	"github.com/benchdb/benchdb/internal/termsafe"
 )
 
 // compareCommand returns `benchdb compare`.
@@ -34,7 +36,8 @@ A selector SEL is one of:
 Several runs matched by one selector form one sample set. A prefix before
 '=' is a name only if it has no ':', space, quote or parenthesis, so
 .fullname:Select/pool=8 is a query. Put -- before a selector that starts
-with '-'.
+with '-'. Flags may also follow the selectors, as in
+benchdb compare 1 2 --format json.
 
 --col, --row, --table, --filter and --ignore take benchstat's benchproc
 syntax: .name, .fullname, /KEY (a key=value level of the benchmark name),
@@ -72,16 +75,16 @@ Exit status: 0 done, 1 a regression was found with --fail-on-regression,
 }
 
 func compareAction(c *cli.Context) error {
-	if c.NArg() == 0 {
+	// A single dash may start a negated query (-branch:main).
+	args, err := positionalArgs(c, true)
+	if err != nil {
+		return err
+	}
+	if len(args) == 0 {
 		return usagef("compare: want at least one selector (a run id, latest, latest~N or a label query); see benchdb compare --help")
 	}
 	var sels []reports.Selector
-	for _, arg := range c.Args().Slice() {
-		// urfave/cli stops reading flags at the first argument; a
-		// single dash may start a negated query (-branch:main).
-		if strings.HasPrefix(arg, "--") {
-			return usagef("compare: flag %s after the selectors: put flags before them", arg)
-		}
+	for _, arg := range args {
 		s, err := reports.ParseSelector(arg)
 		if err != nil {
 			return usagef("compare: %v", err)
@@ -137,6 +140,9 @@ func compareAction(c *cli.Context) error {
 	case "csv":
 		err = cmp.WriteCSV(w)
 		if ws := cmp.Warnings(); err == nil && len(ws) > 0 {
+			for i, w := range ws {
+				ws[i] = termsafe.Escape(w)
+			}
 			fmt.Fprintln(c.App.ErrWriter, "warnings:\n  "+strings.Join(ws, "\n  "))
 		}
 	case "markdown":

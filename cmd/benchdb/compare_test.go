@@ -74,7 +74,7 @@ func TestCompare_Golden(t *testing.T) {
 		{"bad-selector", []string{"1", "oops"}, 2},
 		{"no-selector", nil, 2},
 		{"bad-format", []string{"--format", "xml", "1", "2"}, 2},
-		{"flag-after-selectors", []string{"1", "2", "--format", "json"}, 2},
+		{"flag-after-selectors", []string{"old=1", "new=2", "--format", "json"}, 0},
 		{"bad-alpha", []string{"--alpha", "2", "1", "2"}, 2},
 		{"duplicate-name", []string{"a=1", "a=2"}, 2},
 	}

@@ -25,14 +25,15 @@ Examples:
 }
 
 func exportAction(c *cli.Context) error {
-	if err := flagsAfterArgs(c); err != nil {
+	args, err := positionalArgs(c, false)
+	if err != nil {
 		return err
 	}
-	if !c.Args().Present() {
+	if len(args) == 0 {
 		return usagef("export: no RUN given (see benchdb runs)")
 	}
 	var ids []int64
-	for _, a := range c.Args().Slice() {
+	for _, a := range args {
 		id, err := parseRunID(a)
 		if err != nil {
 			return err

@@ -14,6 +14,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/perf/benchfmt"
+
+	"github.com/benchdb/benchdb/internal/termsafe"
 )
 
 // Hostile benchmark names (the format allows any byte but white space in
@@ -25,12 +27,14 @@ var (
 		`Quote/"a,b"|c'd`,
 		"Ctl/\x1b[2J\a\x01",
 		"Md/[link](javascript:x)&amp;\\",
+		"C1/\b\u009b[31m\u202eevil",
 	}
 	hostileConfig = [][2]string{
 		{"pkg", "example.com/<script>alert('pkg')</script>"},
 		{"note", "'; DROP TABLE run; --"},
 		{"quote", `"double", 'single' | pipe, comma`},
 		{"ctl", "bell\a esc\x1b[31mred\x7f"},
+		{"cr", "over\rwrite\u0085nel\x1b[0m"},
 	}
 	hostileLabels = map[string]string{
 		"html":  "<b onmouseover=alert(1)>x</b>",
@@ -247,6 +251,84 @@ func TestHostileInput(t *testing.T) {
 		}
 	})
 
+	t.Run("text outputs", func(t *testing.T) {
+		// Every text and Markdown output shows the hostile values with
+		// their control characters escaped (termsafe.Escape), and holds
+		// no control byte but newlines and tabs.
+		ctlName := termsafe.Escape(hostileNames[3]) + "-2" // Ctl/\x1b[2J\a\x01-2
+		c1Name := termsafe.Escape(hostileNames[5]) + "-2"
+		for _, tc := range []struct {
+			name string
+			args []string
+			want []string // escaped values stdout or stderr must show
+		}{
+			{"runs", []string{"runs"}, []string{`ctl=\x1b[31mred\a`, `utf8=üñí\u2028çødé`}},
+			{"show", []string{"show", "1"}, []string{ctlName, c1Name, `cr:`, `over\rwrite\u0085nel\x1b[0m`, `bell\a esc\x1b[31mred\x7f`}},
+			{"compare text", []string{"compare", "1", "2"}, []string{ctlName, c1Name, `cr: over\rwrite\u0085nel\x1b[0m`}},
+			{"compare verdicts", []string{"compare", "--alpha", "1", "--threshold", "0", "1", "2"}, []string{"regression: " + ctlName}},
+			{"compare label column", []string{"compare", "--col", "utf8", "1", "2"}, []string{`üñí\u2028çødé`, ctlName}},
+			{"compare config column", []string{"compare", "--col", "ctl", "1", "2"}, []string{`│ bell\a esc\x1b[31mred\x7f │`}},
+			{"compare markdown", []string{"compare", "--format", "markdown", "1", "2"}, []string{`Ctl/\\x1b\[2J\\a\\x01-2`}},
+			{"compare csv warnings", []string{"compare", "--format", "csv", "1", "2"}, []string{"  sec/op " + ctlName + " [1]: need"}},
+			{"report markdown", []string{"report", "--format", "markdown", "--series", "ctl"}, []string{`| ctl=\\x1b\[31mred\\a |`}},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				code, stdout, stderr := runCLI(t, nil, append([]string{"--db", db}, tc.args...)...)
+				if code != 0 {
+					t.Fatalf("exit %d:\n%s", code, stderr)
+				}
+				if tc.name == "compare csv warnings" {
+					// CSV is data: its cells stay exact, and only
+					// the warnings on standard error are escaped.
+					if !strings.Contains(stdout, hostileNames[3]+"-2") {
+						t.Errorf("CSV lost the raw name %q", hostileNames[3]+"-2")
+					}
+					stdout = ""
+				}
+				checkNoControl(t, "stdout", stdout)
+				checkNoControl(t, "stderr", stderr)
+				for _, w := range tc.want {
+					if !strings.Contains(stdout+stderr, w) {
+						t.Errorf("output lacks %q:\n%s\n%s", w, stdout, stderr)
+					}
+				}
+			})
+		}
+	})
+
+	t.Run("text messages", func(t *testing.T) {
+		// File names and selectors quoted in messages and errors.
+		other := filepath.Join(dir, "other.sqlite")
+		evil := filepath.Join(dir, "evil\x1b[2J\r.txt")
+		if err := os.WriteFile(evil, []byte("BenchmarkA 1 1 ns/op\nBenchmarkB\x1b[31m x\x07 ns/op\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			name string
+			args []string
+			code int
+			want string
+		}{
+			{"ingest file name and warning", []string{"ingest", evil}, 0, `evil\x1b[2J\r.txt`},
+			{"missing file", []string{"ingest", filepath.Join(dir, "no\x1b]0;title\a.txt")}, 2, `no\x1b]0;title\a.txt`},
+			{"bad selector", []string{"compare", "a\x1b[2J:("}, 2, `\x1b[2J`},
+			{"bad run", []string{"show", "\x9b1m"}, 2, `\x9b1m`},
+			{"bad label", []string{"ingest", "--label", "\x1b[2J", evil}, 2, `\x1b[2J`},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				code, stdout, stderr := runCLI(t, nil, append([]string{"--db", other}, tc.args...)...)
+				if code != tc.code {
+					t.Fatalf("exit %d, want %d:\n%s", code, tc.code, stderr)
+				}
+				checkNoControl(t, "stdout", stdout)
+				checkNoControl(t, "stderr", stderr)
+				if !strings.Contains(stdout+stderr, tc.want) {
+					t.Errorf("output lacks %q:\n%s\n%s", tc.want, stdout, stderr)
+				}
+			})
+		}
+	})
+
 	t.Run("label queries", func(t *testing.T) {
 		// Labels html, sql and utf8, and the configuration line quote
 		// (which wins over the label of the same name), as Go strings.
@@ -272,9 +354,9 @@ func TestHostileInput(t *testing.T) {
 		if got, want := runs[len(runs)-1].Labels["bad"], "a\ufffd\ufffdb"; got != want || !utf8.ValidString(got) {
 			t.Errorf("invalid UTF-8 label in JSON: %q, want %q (each bad byte as U+FFFD)", got, want)
 		}
-		// The text listing shows the bytes as stored.
-		if out := mustRunCLI(t, "--db", db, "runs"); !strings.Contains(out, "bad=a\xff\xfeb") {
-			t.Errorf("runs does not show the label as stored:\n%q", out)
+		// The text listing shows the stored bytes as Go escapes.
+		if out := mustRunCLI(t, "--db", db, "runs"); !strings.Contains(out, `bad=a\xff\xfeb`) {
+			t.Errorf("runs does not show the label's bytes escaped:\n%q", out)
 		}
 	})
 
@@ -287,6 +369,15 @@ func TestHostileInput(t *testing.T) {
 		t.Errorf("%d results, want %d", n, 2*3*len(hostileNames)+1)
 	}
 	checkIntegrity(t, raw)
+}
+
+// checkNoControl fails tb if out holds a control byte other than a
+// newline or a tab, or a byte that is not valid UTF-8.
+func checkNoControl(tb testing.TB, what, out string) {
+	tb.Helper()
+	if i := termsafe.Control(out, "\n\t"); i >= 0 {
+		tb.Errorf("%s holds a raw control or invalid byte at %d: %q", what, i, out[max(0, i-20):min(len(out), i+20)])
+	}
 }
 
 // readResults returns the results benchfmt reads from text, one line each:

@@ -4,12 +4,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/benchdb/benchdb/store"
+
+	"github.com/benchdb/benchdb/internal/termsafe"
 )
 
 func ingestCommand() *cli.Command {
@@ -29,7 +33,8 @@ Malformed result lines are reported on standard error as FILE:LINE and
 skipped; with --strict they fail the file. A file with no results, or one
 that is not benchmark output, is an error. Files are stored in order: if
 one fails, benchdb stops with exit status 2, and the files before it stay
-stored. The store (--db) is created if it does not exist.
+stored. The store (--db) is created if it does not exist, once the first
+file has been checked: a first file that fails leaves no new, empty store.
 
 Output: one line per file, or with --format json
 [{"id": N, "results": N, "duplicate_of": N|null, "skipped_lines": N}]
@@ -70,10 +75,10 @@ type ingestJSON struct {
 }
 
 func ingestAction(c *cli.Context) error {
-	if err := flagsAfterArgs(c); err != nil {
+	files, err := positionalArgs(c, false)
+	if err != nil {
 		return err
 	}
-	files := c.Args().Slice()
 	if len(files) == 0 {
 		return usagef("ingest: no FILE given (use - for standard input)")
 	}
@@ -109,6 +114,26 @@ func ingestAction(c *cli.Context) error {
 		}
 	}
 
+	optsFor := func(f string) store.IngestOptions {
+		return store.IngestOptions{Name: f, Labels: labels, Time: t, Strict: c.Bool("strict")}
+	}
+	var stdin io.Reader = c.App.Reader
+	if stdin == nil {
+		stdin = os.Stdin
+	}
+	if _, err := os.Stat(dbPath(c)); errors.Is(err, fs.ErrNotExist) {
+		// The store is new: ingest the first file into a scratch store
+		// first, so that a bad file creates nothing at --db.
+		first, cleanup, err := checkFirstFile(c, files[0], stdin, optsFor(files[0]))
+		defer cleanup()
+		if err != nil {
+			return err
+		}
+		if first != nil {
+			stdin = first
+		}
+	}
+
 	db, err := openStore(c)
 	if err != nil {
 		return err
@@ -119,9 +144,9 @@ func ingestAction(c *cli.Context) error {
 	var out []ingestJSON
 	var ingestErr error
 	for _, f := range files {
-		got, err := ingestFile(c, db, f, store.IngestOptions{Name: f, Labels: labels, Time: t, Strict: c.Bool("strict")})
+		got, err := ingestFile(c, db, f, stdin, optsFor(f))
 		for _, w := range got.Warnings {
-			fmt.Fprintf(c.App.ErrWriter, "benchdb: warning: %v\n", w)
+			fmt.Fprintf(c.App.ErrWriter, "benchdb: warning: %s\n", termsafe.Lines(w.Error()))
 		}
 		if err != nil {
 			ingestErr = err
@@ -147,13 +172,61 @@ func ingestAction(c *cli.Context) error {
 	return ingestErr
 }
 
-func ingestFile(c *cli.Context, db *store.DB, name string, opts store.IngestOptions) (store.Ingested, error) {
+// checkFirstFile ingests the file name (stdin for "-") into a scratch
+// store in a temporary directory, which it removes, and returns the
+// error that ingesting it into a new store would give, after printing
+// its warnings. Standard input is copied to a temporary file, returned
+// as first to be read again from the start; cleanup removes it.
+func checkFirstFile(c *cli.Context, name string, stdin io.Reader, opts store.IngestOptions) (first io.ReadSeeker, cleanup func(), err error) {
+	cleanup = func() {}
+	dir, err := os.MkdirTemp("", "benchdb-check-*")
+	if err != nil {
+		return nil, cleanup, fmt.Errorf("create temporary directory: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	r := stdin
+	if name == "-" {
+		f, err := os.CreateTemp("", "benchdb-stdin-*")
+		if err != nil {
+			return nil, cleanup, fmt.Errorf("create temporary file: %w", err)
+		}
+		cleanup = func() {
+			f.Close()
+			os.Remove(f.Name())
+		}
+		if _, err := io.Copy(f, stdin); err != nil {
+			return nil, cleanup, fmt.Errorf("-: read standard input: %w", err)
+		}
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return nil, cleanup, fmt.Errorf("-: %w", err)
+		}
+		first, r = f, f
+	}
+	scratch, err := store.Open(c.Context, filepath.Join(dir, "check.sqlite"))
+	if err != nil {
+		return nil, cleanup, err
+	}
+	defer scratch.Close()
+	got, err := ingestFile(c, scratch, name, r, opts)
+	if err != nil {
+		for _, w := range got.Warnings {
+			fmt.Fprintf(c.App.ErrWriter, "benchdb: warning: %s\n", termsafe.Lines(w.Error()))
+		}
+		return nil, cleanup, err
+	}
+	if first != nil {
+		if _, err := first.Seek(0, io.SeekStart); err != nil {
+			return nil, cleanup, fmt.Errorf("-: %w", err)
+		}
+	}
+	return first, cleanup, nil
+}
+
+// ingestFile stores the file name, or stdin for "-".
+func ingestFile(c *cli.Context, db *store.DB, name string, stdin io.Reader, opts store.IngestOptions) (store.Ingested, error) {
 	var r io.Reader
 	if name == "-" {
-		r = c.App.Reader
-		if r == nil {
-			r = os.Stdin
-		}
+		r = stdin
 	} else {
 		f, err := os.Open(name)
 		if err != nil {
@@ -166,6 +239,7 @@ func ingestFile(c *cli.Context, db *store.DB, name string, opts store.IngestOpti
 }
 
 func printIngested(w io.Writer, name string, got store.Ingested) {
+	name = termsafe.Escape(name)
 	switch {
 	case got.DuplicateOf != 0:
 		fmt.Fprintf(w, "%s: already stored as run %d (%d results); nothing stored\n", name, got.DuplicateOf, got.Results)

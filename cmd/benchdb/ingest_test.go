@@ -259,3 +259,97 @@ func TestIngest_goTestJSON(t *testing.T) {
 		t.Errorf("export of the JSON run:\n%s", out)
 	}
 }
+
+// TestIngest_failedFirstFile checks that a first file that fails to
+// ingest into a store that does not exist yet creates no store (nor its
+// journal files), with the error and warnings a real ingest gives, and
+// that a store that exists is never removed.
+func TestIngest_failedFirstFile(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	empty := write("empty.txt", "")
+	binary := write("binary.txt", "BenchmarkA 1 1 ns/op\n\x00\x01\x02\n")
+	noResults := write("none.txt", "goos: linux\nPASS\n")
+	malformed := write("malformed.txt", "BenchmarkA 1 1 ns/op\nBenchmarkA 1 1x ns/op\n")
+	for _, tc := range []struct {
+		name       string
+		stdin      string
+		args       []string
+		wantStderr string
+	}{
+		{"empty", "", []string{empty}, "benchdb: " + empty + ": empty input\n"},
+		{"binary", "", []string{binary, "testdata/runs/basic.txt"}, "benchdb: " + binary + ":2: binary data, not benchmark output\n"},
+		{"no results", "", []string{noResults}, "no benchmark results"},
+		{"strict", "", []string{"--strict", malformed}, "benchdb: " + malformed + ":2: parsing measurement: invalid syntax (--strict)\n"},
+		{"stdin", "goos: linux\n", []string{"-"}, "benchdb: -"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := filepath.Join(t.TempDir(), "new.sqlite")
+			code, stdout, stderr := runCLI(t, strings.NewReader(tc.stdin), append([]string{"--db", db, "ingest"}, tc.args...)...)
+			if code != 2 {
+				t.Errorf("exit %d, want 2", code)
+			}
+			if stdout != "" {
+				t.Errorf("stdout %q, want nothing", stdout)
+			}
+			if !strings.Contains(stderr, tc.wantStderr) || strings.Count(stderr, "\n") > 2 {
+				t.Errorf("stderr %q, want %q once", stderr, tc.wantStderr)
+			}
+			entries, err := os.ReadDir(filepath.Dir(db))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range entries {
+				t.Errorf("%s left behind", e.Name())
+			}
+		})
+	}
+
+	t.Run("existing store kept", func(t *testing.T) {
+		// An existing store, even one without runs, is the user's:
+		// a failed ingest leaves it where it is.
+		db := filepath.Join(t.TempDir(), "old.sqlite")
+		if code, _, stderr := runCLI(t, nil, "--db", db, "ingest", empty); code != 2 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		f, err := os.Create(db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		if code, _, stderr := runCLI(t, nil, "--db", db, "ingest", empty); code != 2 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		if _, err := os.Stat(db); err != nil {
+			t.Errorf("existing store: %v", err)
+		}
+	})
+
+	t.Run("stdin stored once", func(t *testing.T) {
+		// A good first file read from standard input is checked, then
+		// stored whole into the new store.
+		db := filepath.Join(t.TempDir(), "new.sqlite")
+		input := "goos: linux\nBenchmarkA-2 10 100 ns/op\nBenchmarkA-2 10 110 ns/op\n"
+		code, stdout, stderr := runCLI(t, strings.NewReader(input), "--db", db, "ingest", "-", "testdata/runs/basic.txt")
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		if !strings.HasPrefix(stdout, "-: stored as run 1: 2 results\n") {
+			t.Errorf("stdout %q", stdout)
+		}
+		got := mustRunCLI(t, "--db", db, "export", "1")
+		if want := "goos: linux\n\nBenchmarkA-2 10 100 ns/op\nBenchmarkA-2 10 110 ns/op\n"; !strings.HasSuffix(got, strings.TrimPrefix(want, "goos: linux\n")) {
+			t.Errorf("export of run 1:\n%s\nwant it to end with the input's results", got)
+		}
+		runs := mustRunsJSON(t, db)
+		if len(runs) != 2 {
+			t.Errorf("%d runs, want 2", len(runs))
+		}
+	})
+}

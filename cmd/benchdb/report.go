@@ -15,6 +15,8 @@ import (
 
 	"github.com/benchdb/benchdb/reports/nightly"
 	"github.com/benchdb/benchdb/store"
+
+	"github.com/benchdb/benchdb/internal/termsafe"
 )
 
 // The store is the report's source.
@@ -172,7 +174,7 @@ func reportAction(c *cli.Context) error {
 			return fmt.Errorf("-o %s: %w", out, err)
 		}
 		fmt.Fprintf(c.App.ErrWriter, "benchdb: wrote %s: %d regressions, %d improvements, %d noisy, %d new, %d missing\n",
-			out, len(rep.Regressions), len(rep.Improvements), len(rep.Noisy), len(rep.New), len(rep.Missing))
+			termsafe.Escape(out), len(rep.Regressions), len(rep.Improvements), len(rep.Noisy), len(rep.New), len(rep.Missing))
 	}
 	if c.Bool("fail-on-regression") && len(rep.Regressions) > 0 {
 		return fmt.Errorf("%w: %d benchmarks", errRegression, len(rep.Regressions))

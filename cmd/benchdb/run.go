@@ -21,6 +21,8 @@ import (
 	"github.com/benchdb/benchdb/runner"
 	"github.com/benchdb/benchdb/store"
 	"github.com/benchdb/benchdb/suites"
+
+	"github.com/benchdb/benchdb/internal/termsafe"
 )
 
 // Labels that benchdb run records besides runner.Labels.
@@ -126,7 +128,7 @@ func runAction(c *cli.Context) error {
 		plan.cfg.Output = printer.Passthrough(c.App.Writer)
 	}
 	start := time.Now()
-	fmt.Fprintf(c.App.ErrWriter, "benchdb: running %s\n", shellJoin(runner.CommandLine(plan.cfg)))
+	fmt.Fprintf(c.App.ErrWriter, "benchdb: running %s\n", termsafe.Escape(shellJoin(runner.CommandLine(plan.cfg))))
 
 	res, runErr := runner.Run(c.Context, plan.cfg)
 	printer.Clear()
@@ -151,7 +153,7 @@ func runAction(c *cli.Context) error {
 			got.ID, got.Results, packageCount(res.Packages), res.Elapsed.Round(time.Second))
 	}
 	for _, warn := range got.Warnings {
-		fmt.Fprintf(c.App.ErrWriter, "benchdb: warning: %v\n", warn)
+		fmt.Fprintf(c.App.ErrWriter, "benchdb: warning: %s\n", termsafe.Lines(warn.Error()))
 	}
 	if len(plan.suites) == 0 {
 		return nil
@@ -555,7 +557,7 @@ func writeOutcomes(w io.Writer, outcomes map[string]*outcome, profiles []string)
 		if len(o.drainMS) > 0 {
 			drain = fmt.Sprintf("%.0f ms", median(o.drainMS))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", name, verdict,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", termsafe.Escape(name), verdict,
 			formatMedian(o.peakQueue, "%.0f"), formatMedianBytes(o.peakBytes), drain)
 	}
 	tw.Flush()

@@ -29,11 +29,12 @@ Examples:
 }
 
 func runsAction(c *cli.Context) error {
-	if err := flagsAfterArgs(c); err != nil {
+	args, err := positionalArgs(c, false)
+	if err != nil {
 		return err
 	}
-	if c.Args().Present() {
-		return usagef("runs: unexpected argument %q", c.Args().First())
+	if len(args) > 0 {
+		return usagef("runs: unexpected argument %q", args[0])
 	}
 	db, err := openExistingStore(c)
 	if err != nil {

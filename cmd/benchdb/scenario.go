@@ -18,6 +18,8 @@ import (
 	"github.com/benchdb/benchdb/scenario/plot"
 	// The scenario suite registers BenchmarkScenario for `benchdb run`.
 	_ "github.com/benchdb/benchdb/suites/scenario"
+
+	"github.com/benchdb/benchdb/internal/termsafe"
 )
 
 // criticalSteps is how many times --find-critical halves its bracket
@@ -511,7 +513,7 @@ func writeScenarioText(w io.Writer, o scenarioOptions, reports []profileReport, 
 		}
 	}
 	if o.plot != "" {
-		fmt.Fprintf(w, "\nplot written to %s\n", o.plot)
+		fmt.Fprintf(w, "\nplot written to %s\n", termsafe.Escape(o.plot))
 	}
 	return nil
 }

@@ -15,6 +15,8 @@ import (
 	"golang.org/x/perf/benchunit"
 
 	"github.com/benchdb/benchdb/store"
+
+	"github.com/benchdb/benchdb/internal/termsafe"
 )
 
 func showCommand() *cli.Command {
@@ -61,13 +63,14 @@ type showJSON struct {
 }
 
 func showAction(c *cli.Context) error {
-	if err := flagsAfterArgs(c); err != nil {
+	args, err := positionalArgs(c, false)
+	if err != nil {
 		return err
 	}
-	if c.NArg() != 1 {
-		return usagef("show: want one RUN, got %d arguments", c.NArg())
+	if len(args) != 1 {
+		return usagef("show: want one RUN, got %d arguments", len(args))
 	}
-	id, err := parseRunID(c.Args().First())
+	id, err := parseRunID(args[0])
 	if err != nil {
 		return err
 	}
@@ -135,14 +138,14 @@ func printShow(w io.Writer, run store.Run, sums []summaryJSON) error {
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
 	fmt.Fprintf(tw, "run:\t%d\n", run.ID)
 	fmt.Fprintf(tw, "time:\t%s\n", run.Time.UTC().Format(time.RFC3339Nano))
-	fmt.Fprintf(tw, "source:\t%s\n", run.Source)
+	fmt.Fprintf(tw, "source:\t%s\n", termsafe.Escape(run.Source))
 	fmt.Fprintf(tw, "labels:\t%s\n", formatKeyValues(run.Labels))
 	fmt.Fprintf(tw, "results:\t%d\n", run.Results)
 	if run.SkippedLines > 0 {
 		fmt.Fprintf(tw, "skipped lines:\t%d\n", run.SkippedLines)
 	}
 	for _, k := range slices.Sorted(maps.Keys(run.Config)) {
-		fmt.Fprintf(tw, "%s:\t%s\n", k, run.Config[k])
+		fmt.Fprintf(tw, "%s:\t%s\n", termsafe.Escape(k), termsafe.Escape(run.Config[k]))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -158,14 +161,14 @@ func printShow(w io.Writer, run store.Run, sums []summaryJSON) error {
 			pkg = s.Pkg
 			fmt.Fprintln(w)
 			if pkg != "" {
-				fmt.Fprintf(w, "pkg: %s\n", pkg)
+				fmt.Fprintf(w, "pkg: %s\n", termsafe.Escape(pkg))
 			}
 			fmt.Fprintln(tw, "BENCHMARK\tUNIT\tN\tMEDIAN\tCI\tMIN\tMAX")
 		}
 		cls := benchunit.ClassOf(s.Unit)
 		sc := benchunit.CommonScale([]float64{s.Median, s.Min, s.Max}, cls)
 		ci := benchmath.Summary{Center: s.Median, Lo: orInf(s.Lo, -1), Hi: orInf(s.Hi, 1)}.PctRangeString()
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t±%s\t%s\t%s\n", s.Name, s.Unit, s.N,
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t±%s\t%s\t%s\n", termsafe.Escape(s.Name), termsafe.Escape(s.Unit), s.N,
 			sc.Format(s.Median), ci, sc.Format(s.Min), sc.Format(s.Max))
 	}
 	return tw.Flush()

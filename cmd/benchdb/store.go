@@ -16,6 +16,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/benchdb/benchdb/store"
+
+	"github.com/benchdb/benchdb/internal/termsafe"
 )
 
 // openStore opens the store named by --db (or BENCHDB_DB), creating it if
@@ -74,28 +76,92 @@ func newRunJSON(r store.Run) runJSON {
 	}
 }
 
-// formatKeyValues prints a map as sorted key=value pairs.
+// formatKeyValues prints a map as sorted key=value pairs, each key and
+// value escaped by termsafe.Escape for the terminal.
 func formatKeyValues(m map[string]string) string {
 	var sb strings.Builder
 	for i, k := range slices.Sorted(maps.Keys(m)) {
 		if i > 0 {
 			sb.WriteByte(' ')
 		}
-		sb.WriteString(k)
+		sb.WriteString(termsafe.Escape(k))
 		sb.WriteByte('=')
-		sb.WriteString(m[k])
+		sb.WriteString(termsafe.Escape(m[k]))
 	}
 	return sb.String()
 }
 
-// flagsAfterArgs returns a usage error if an argument looks like a flag:
-// urfave/cli stops reading flags at the first argument, so
-// `benchdb show 3 --format json` would otherwise take "--format" as a
-// RUN.
-func flagsAfterArgs(c *cli.Context) error {
-	for _, a := range c.Args().Slice() {
-		if strings.HasPrefix(a, "-") && a != "-" {
-			return usagef("%s: flag %s after the arguments: put flags before them", c.Command.Name, a)
+// positionalArgs returns the command's arguments after applying the
+// command's own flags found among them. urfave/cli stops reading flags at
+// the first argument, so `benchdb show 3 --format json` leaves "--format"
+// and "json" among the arguments; positionalArgs applies them as if they came
+// first. An argument that starts with "--" and names a flag of the command
+// is that flag, with its value in the same argument after "=" or, unless
+// it is a boolean flag, in the next argument; a later flag wins over an
+// earlier one, and a repeatable flag (--label) adds a value. "--" ends the
+// flags: every argument after it is kept as it is, even one that starts
+// with "-". --help after the arguments shows the command's help.
+//
+// Any other argument that starts with "-" (except "-" itself, standard
+// input) is a usage error, unless dashArgs is set: compare sets it, since
+// a selector such as -branch:main may start with one dash.
+func positionalArgs(c *cli.Context, dashArgs bool) ([]string, error) {
+	in := c.Args().Slice()
+	var args []string
+	for i := 0; i < len(in); i++ {
+		a := in[i]
+		if a == "--" {
+			return append(args, in[i+1:]...), nil
+		}
+		if !strings.HasPrefix(a, "--") {
+			if strings.HasPrefix(a, "-") && a != "-" && !dashArgs {
+				return nil, usagef("%s: flag %s after the arguments: put flags before them", c.Command.Name, a)
+			}
+			args = append(args, a)
+			continue
+		}
+		name, value, hasValue := strings.Cut(a[2:], "=")
+		if name == "help" {
+			if err := cli.ShowCommandHelp(c.Lineage()[1], c.Command.Name); err != nil {
+				return nil, err
+			}
+			return nil, errHelpShown
+		}
+		f := commandFlag(c.Command, name)
+		if f == nil {
+			return nil, usagef("%s: %s after the arguments is not a flag of %s (put -- before an argument that starts with -)", c.Command.Name, a, c.Command.Name)
+		}
+		if tv, ok := f.(interface{ TakesValue() bool }); ok && tv.TakesValue() && !hasValue {
+			if i+1 == len(in) {
+				return nil, usagef("%s: flag needs an argument: --%s", c.Command.Name, name)
+			}
+			i++
+			value, hasValue = in[i], true
+		}
+		if !hasValue {
+			value = "true"
+		}
+		if err := c.Set(name, value); err != nil {
+			return nil, usagef("%s: invalid value %q for flag --%s: %v", c.Command.Name, value, name, err)
+		}
+		if af, ok := f.(cli.ActionableFlag); ok {
+			if err := af.RunAction(c); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return args, nil
+}
+
+// errHelpShown is returned by positionalArgs when it has shown the command's
+// help instead of running it; report maps it to success.
+var errHelpShown = errors.New("help shown")
+
+// commandFlag returns the flag of cmd named name, or nil.
+func commandFlag(cmd *cli.Command, name string) cli.Flag {
+	for _, f := range cmd.Flags {
+		if slices.Contains(f.Names(), name) {
+			return f
 		}
 	}
 	return nil

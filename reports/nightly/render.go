@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/perf/benchunit"
+
+	"github.com/benchdb/benchdb/internal/termsafe"
 )
 
 // WriteJSON writes the report as JSON:
@@ -206,15 +208,17 @@ var mdReplacer = strings.NewReplacer(
 	"`", "\\`", "*", "\\*", "_", "\\_", "[", "\\[", "]", "\\]", "\n", " ", "\r", " ",
 )
 
-// mdEscape makes s show as plain text in a Markdown table cell.
-func mdEscape(s string) string { return mdReplacer.Replace(s) }
+// mdEscape makes s show as plain text in a Markdown table cell: control
+// characters and invalid UTF-8 as Go escapes (termsafe.Escape), whose
+// backslash is then doubled like any other.
+func mdEscape(s string) string { return mdReplacer.Replace(termsafe.Escape(s)) }
 
 // mdCode shows s as code, or "-" when empty.
 func mdCode(s string) string {
 	if s == "" {
 		return "-"
 	}
-	return "`" + strings.NewReplacer("`", "'", "|", "\\|", "\n", " ").Replace(s) + "`"
+	return "`" + strings.NewReplacer("`", "'", "|", "\\|").Replace(termsafe.Escape(s)) + "`"
 }
 
 // sparkline draws at most width of the newest values with block
