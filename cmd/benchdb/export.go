@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/urfave/cli/v2"
 )
 
@@ -17,8 +19,12 @@ computes the same numbers from the export as from the original files.
 Examples:
 
    benchdb export 12 > old.txt
-   benchdb export 13 > new.txt
-   benchstat old.txt new.txt`,
+   benchdb export latest > new.txt
+   benchstat old.txt new.txt
+   benchdb export branch:main > main.txt    # every run labelled branch=main
+
+RUN is a run id, latest, latest~N (the Nth run before the latest) or a
+label query, as benchdb compare takes them.`,
 		Flags:  withStore(),
 		Action: exportAction,
 	}
@@ -32,18 +38,18 @@ func exportAction(c *cli.Context) error {
 	if len(args) == 0 {
 		return usagef("export: no RUN given (see benchdb runs)")
 	}
-	var ids []int64
-	for _, a := range args {
-		id, err := parseRunID(a)
-		if err != nil {
-			return err
-		}
-		ids = append(ids, id)
+	sels, err := parseRuns(args)
+	if err != nil {
+		return err
 	}
 	db, err := openExistingStore(c)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	ids, err := resolveRuns(c.Context, db, sels)
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
 	return db.Export(c.Context, c.App.Writer, ids...)
 }

@@ -139,8 +139,24 @@ func TestShow(t *testing.T) {
 		t.Errorf("show 1 --format json:\n%s\nwant as show --format json 1:\n%s", after, before)
 	}
 	code, _, stderr = runCLI(t, nil, "--db", db, "show", "x1")
-	if code != 2 || stderr != "benchdb: RUN \"x1\": want a run id (a positive integer; see benchdb runs)\n" {
+	if code != 2 || stderr != "benchdb: RUN \"x1\": want a run id, latest, latest~N or a label query (see benchdb runs)\n" {
 		t.Errorf("show x1: exit %d, %q", code, stderr)
+	}
+
+	// latest, latest~N and a label query name runs as compare's selectors do.
+	for _, tt := range []struct{ sel, id string }{{"latest", "2"}, {"latest~1", "1"}, {"branch:main", "1"}} {
+		got := mustRunCLI(t, "--db", db, "show", "--format", "json", tt.sel)
+		if want := mustRunCLI(t, "--db", db, "show", "--format", "json", tt.id); got != want {
+			t.Errorf("show %s: not run %s:\n%s", tt.sel, tt.id, got)
+		}
+	}
+	code, _, stderr = runCLI(t, nil, "--db", db, "show", "latest~5")
+	if code != 2 || stderr != "benchdb: run latest~5: no such run\n" {
+		t.Errorf("show latest~5: exit %d, %q", code, stderr)
+	}
+	code, _, stderr = runCLI(t, nil, "--db", db, "show", "goos:linux")
+	if code != 2 || !strings.Contains(stderr, "matches 2 runs; want one") {
+		t.Errorf("show goos:linux: exit %d, %q", code, stderr)
 	}
 }
 
@@ -163,6 +179,9 @@ func TestExport(t *testing.T) {
 	}
 	if !bytes.HasPrefix([]byte(out), []byte("Unit scanned/op assume=exact\n")) {
 		t.Errorf("export does not start with the Unit lines:\n%s", out)
+	}
+	if got := mustRunCLI(t, "--db", db, "export", "latest", "latest~1", "2"); got != out {
+		t.Errorf("export latest latest~1 2: not export 2 1:\n%s", got)
 	}
 	code, stdout, stderr := runCLI(t, nil, "--db", db, "export", "1", "9")
 	if code != 2 || stdout != "" || stderr != "benchdb: export: run 9: no such run\n" {

@@ -30,9 +30,13 @@ with its 95% confidence interval, and the minimum and maximum, as benchstat
 summarises them. Units are tidied as benchstat tidies them (ns/op becomes
 sec/op); JSON numbers are in those base units.
 
+RUN is a run id, latest, latest~N (the Nth run before the latest), or a
+label query that matches exactly one run.
+
 Examples:
 
    benchdb show 12
+   benchdb show latest
    benchdb show --format json 12 | jq '.benchmarks[] | select(.unit == "sec/op")'`,
 		Flags:  withStore([]cli.Flag{formatFlag("text", "json")}),
 		Action: showAction,
@@ -70,7 +74,7 @@ func showAction(c *cli.Context) error {
 	if len(args) != 1 {
 		return usagef("show: want one RUN, got %d arguments", len(args))
 	}
-	id, err := parseRunID(args[0])
+	sels, err := parseRuns(args)
 	if err != nil {
 		return err
 	}
@@ -79,6 +83,14 @@ func showAction(c *cli.Context) error {
 		return err
 	}
 	defer db.Close()
+	ids, err := resolveRuns(c.Context, db, sels)
+	if err != nil {
+		return err
+	}
+	if len(ids) != 1 {
+		return usagef("show: RUN %s matches %d runs; want one (try benchdb runs)", args[0], len(ids))
+	}
+	id := ids[0]
 	run, err := db.Run(c.Context, id)
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,15 +10,14 @@ import (
 	"maps"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/benchdb/benchdb/store"
-
 	"github.com/benchdb/benchdb/internal/termsafe"
+	"github.com/benchdb/benchdb/reports"
+	"github.com/benchdb/benchdb/store"
 )
 
 // openStore opens the store named by --db (or BENCHDB_DB), creating it if
@@ -47,13 +47,45 @@ func encodeJSON(w io.Writer, v any) error {
 	return nil
 }
 
-// parseRunID parses a RUN argument: a run id as `benchdb runs` lists it.
-func parseRunID(arg string) (int64, error) {
-	id, err := strconv.ParseInt(arg, 10, 64)
-	if err != nil || id <= 0 {
-		return 0, usagef("RUN %q: want a run id (a positive integer; see benchdb runs)", arg)
+// parseRuns parses RUN arguments: a run id as `benchdb runs` lists it,
+// `latest`, `latest~N`, or a label query (`branch:main`), as compare's
+// selectors are written (without a NAME= prefix). It checks the syntax
+// before the store is opened.
+func parseRuns(args []string) ([]reports.Selector, error) {
+	sels := make([]reports.Selector, 0, len(args))
+	for _, a := range args {
+		sel, err := reports.ParseSelector(a)
+		if err != nil || sel.Name != sel.Text {
+			return nil, usagef("RUN %q: want a run id, latest, latest~N or a label query (see benchdb runs)", a)
+		}
+		sels = append(sels, sel)
 	}
-	return id, nil
+	return sels, nil
+}
+
+// resolveRuns returns the ids of the runs that sels select, in argument
+// order and each run once. A selector that matches no run is an error
+// naming it.
+func resolveRuns(ctx context.Context, db *store.DB, sels []reports.Selector) ([]int64, error) {
+	runs, err := db.Runs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	seen := make(map[int64]bool)
+	for _, sel := range sels {
+		m, err := sel.Match(runs)
+		if err != nil {
+			return nil, fmt.Errorf("run %s: %w", sel.Text, store.ErrNoRun)
+		}
+		for _, id := range m {
+			if !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+	}
+	return ids, nil
 }
 
 // runJSON is a run as `benchdb runs --format json` and `benchdb show
