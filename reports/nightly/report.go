@@ -550,6 +550,11 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 // night in 1,000 goes past 3.3 standard deviations either way.
 const noiseZ = 3.3
 
+// noiseRuns is the most runs the run-to-run variation is estimated from:
+// enough for the t quantile to be near the normal one, few enough that a
+// slow drift does not count as noise.
+const noiseRuns = 100
+
 // noiseAlpha is the two-sided probability that the newest run of a
 // benchmark with no change passes the noise part of the minimum effect:
 // one night in 1,000 each way.
@@ -635,11 +640,11 @@ func test(h *history, opt Options) (candidate, *Noisy) {
 		cs = append(cs, s...)
 	}
 
-	// The run-to-run variation, from up to three baseline windows of the
-	// level before the current one.
-	nw := max(cur-3*opt.Baseline, prev)
+	// The run-to-run variation, from the level before the current one
+	// (up to noiseRuns runs).
+	nw := max(cur-noiseRuns, prev)
 	if cur-nw < 3 {
-		nw = max(cur-3*opt.Baseline, 0)
+		nw = max(cur-noiseRuns, 0)
 	}
 	cv := robustCV(bs)
 	var runSD, df float64
