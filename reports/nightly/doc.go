@@ -29,8 +29,10 @@
 // Measured on synthetic histories (TestBuild_Recall, TestBuild_FalseAlarms,
 // 5 samples a night, 2% outliers): at least 98% of steps of 10% are
 // reported on the night they happen at CV 3%, and all but a few in a
-// thousand of larger steps or smaller CVs; fewer than one false alarm per
-// 1,000 benchmark-nights on histories with no change.
+// thousand of larger steps or smaller CVs; 0.8 false alarms per 1,000
+// benchmark-nights on histories with no change (CV 0.5-5%, bimodal,
+// night-to-night noise), though about 1.5 per 1,000 for benchmarks at
+// CV 3% alone.
 //
 // The Report is rendered as a self-contained HTML page with inline SVG
 // charts (WriteHTML), as Markdown (WriteMarkdown) or as JSON (WriteJSON).
