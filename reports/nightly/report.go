@@ -67,11 +67,13 @@ type Options struct {
 	// Confidence is the confidence level of intervals (default 0.95).
 	Confidence float64
 	// Noise is the largest run-to-run variation judged: the robust
-	// standard deviation of the logarithms of a benchmark's run medians
-	// before the current level. A noisier benchmark is listed as noisy.
-	// The default, 2*Threshold/3.5, is where a change of twice the
-	// threshold is just told from noise. A change must also exceed 3.5
-	// times this variation (scaled to the runs compared).
+	// standard deviation of the logarithms of a benchmark's run levels
+	// (see Noisy.RunCV) before the current level. A noisier benchmark is
+	// listed as noisy. The default, 2*log(1+Threshold)/3.3, is where a
+	// change of twice the threshold is just told from noise. A change
+	// must also exceed this variation (scaled to the runs compared) by
+	// the Student t quantile that one night in 1,000 passes in each
+	// direction, with the degrees of freedom of the variation's estimate.
 	Noise float64
 	// Since, when nonzero, limits the report to changes that started, and
 	// series whose newest run is, after Now() - Since.
@@ -244,7 +246,8 @@ type Noisy struct {
 	Series *Series
 	// CV is the robust coefficient of variation of its baseline samples,
 	// and RunCV the robust standard deviation of the logarithms of its
-	// run medians (about their coefficient of variation).
+	// run levels (about their coefficient of variation); a run's level
+	// is the mean logarithm of its samples, leaving out outliers.
 	CV, RunCV float64
 	// Excursions is how many runs before the current one were off their
 	// level by the threshold or more.
@@ -338,6 +341,7 @@ type candidate struct {
 	need      float64 // smallest |log(1+est)| reported
 	cur, base int     // start of the current segment and of the baseline (indices into h.runs)
 	cps       []int
+	levels    []float64 // the run levels (see runLevels)
 }
 
 // Build reads the history from src and returns the report. It is safe to
@@ -505,7 +509,7 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 			continue
 		}
 		h := c.h
-		start := attribute(h, c)
+		start := bestSplit(c.levels, c.base)
 		if s := h.series.Runs[h.runs[start]]; s.Time.Before(since) {
 			continue
 		}
@@ -542,20 +546,66 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 	return rep, nil
 }
 
-// noiseZ is how many standard deviations of the run-to-run variation a
-// change must exceed, on top of Threshold: with normal run noise, one
+// noiseZ sets the default Options.Noise: with normal run noise, one
 // night in 1,000 goes past 3.3 standard deviations either way.
 const noiseZ = 3.3
+
+// noiseRuns is the most runs the run-to-run variation is estimated from:
+// enough for the t quantile to be near the normal one, few enough that a
+// slow drift does not count as noise.
+const noiseRuns = 100
+
+// noiseAlpha is the two-sided probability that the newest run of a
+// benchmark with no change passes the noise part of the minimum effect:
+// one night in 1,000 each way.
+const noiseAlpha = 0.002
+
+// runLevels returns the level of each run of h: the mean logarithm (of
+// the values plus h.off) of the run's samples within 3.5 within-run
+// standard deviations of the run's median, the deviation pooled over the
+// whole history (a median absolute deviation from each run's median).
+// It is nearly as precise as the mean, where a median of five samples
+// wastes a third of them, and as robust to outliers as the median. The
+// samples of h must be sorted.
+func runLevels(h *history) []float64 {
+	meds := make([]float64, len(h.samples))
+	var dev []float64
+	for i, s := range h.samples {
+		meds[i] = h.logMedian(s)
+		for _, v := range s {
+			dev = append(dev, math.Abs(math.Log(v+h.off)-meds[i]))
+		}
+	}
+	slices.Sort(dev)
+	limit := 3.5 * 1.4826 * median(dev)
+	levels := make([]float64, len(h.samples))
+	for i, s := range h.samples {
+		sum, k := 0.0, 0
+		for _, v := range s {
+			if l := math.Log(v + h.off); math.Abs(l-meds[i]) <= limit {
+				sum += l
+				k++
+			}
+		}
+		if k == 0 {
+			// An even run whose two middle values both lie beyond a
+			// zero limit (a history of nearly constant values).
+			levels[i] = meds[i]
+			continue
+		}
+		levels[i] = sum / float64(k)
+	}
+	return levels
+}
 
 // test compares the current level of h with its baseline. It returns a
 // Noisy instead when the run-to-run variation is too large to judge.
 func test(h *history, opt Options) (candidate, *Noisy) {
 	n := len(h.runs)
-	logs := make([]float64, n)
-	for i, s := range h.samples {
+	for _, s := range h.samples {
 		slices.Sort(s)
-		logs[i] = h.logMedian(s)
 	}
+	logs := runLevels(h)
 	cps := changePoints(logs, opt.ChangeAlpha, opt.Permutations, 2, seeded(opt.Seed, h))
 
 	// The current level starts at the last change point if it is recent,
@@ -590,19 +640,19 @@ func test(h *history, opt Options) (candidate, *Noisy) {
 		cs = append(cs, s...)
 	}
 
-	// The run-to-run variation, from up to three baseline windows of the
-	// level before the current one.
-	nw := max(cur-3*opt.Baseline, prev)
+	// The run-to-run variation, from the level before the current one
+	// (up to noiseRuns runs).
+	nw := max(cur-noiseRuns, prev)
 	if cur-nw < 3 {
-		nw = max(cur-3*opt.Baseline, 0)
+		nw = max(cur-noiseRuns, 0)
 	}
 	cv := robustCV(bs)
-	var runSD float64
+	var runSD, df float64
 	if cur-nw >= 3 {
-		runSD = robustSD(logs[nw:cur])
+		runSD, df = trimmedSD(logs[nw:cur]), float64(cur-nw-1)
 	} else {
 		// Too few runs: estimate it from the spread of the samples.
-		runSD = cv / math.Sqrt(float64(len(bs))/float64(cur-base))
+		runSD, df = cv/math.Sqrt(float64(len(bs))/float64(cur-base)), float64(max(len(bs)-1, 1))
 	}
 	// Runs that moved by the threshold and came back (more than one in
 	// ten) show a history too jumpy to judge, such as a benchmark with
@@ -620,19 +670,12 @@ func test(h *history, opt Options) (candidate, *Noisy) {
 		return candidate{}, &Noisy{Benchmark: h.bench, Series: h.series, CV: cv, RunCV: runSD, Excursions: excursions}
 	}
 	est, lo, hi := shift(cs, bs, h.off, opt.Confidence)
-	need := max(math.Log1p(opt.Threshold), noiseZ*runSD*math.Sqrt(1/float64(n-cur)+1/float64(cur-base)))
-	return candidate{h: h, p: uTest(cs, bs), est: est, lo: lo, hi: hi, need: need, cur: cur, base: base, cps: cps}, nil
-}
-
-// attribute returns the index (into h.runs) of the run where the change c
-// started. Unlike the change point test it also places changes only a
-// few runs old.
-func attribute(h *history, c candidate) int {
-	logs := make([]float64, len(h.runs))
-	for i, s := range h.samples {
-		logs[i] = h.logMedian(s)
-	}
-	return bestSplit(logs, c.base)
+	// The noise part of the minimum effect is a t test of the change in
+	// run level: the estimate of runSD from a few dozen runs is itself
+	// uncertain, which a fixed multiple of it would ignore.
+	z := tQuantile(1-noiseAlpha/2, df)
+	need := max(math.Log1p(opt.Threshold), z*runSD*math.Sqrt(1/float64(n-cur)+1/float64(cur-base)))
+	return candidate{h: h, p: uTest(cs, bs), est: est, lo: lo, hi: hi, need: need, cur: cur, base: base, cps: cps, levels: logs}, nil
 }
 
 // bestSplit returns the t in (lo, len(x)) that splits x[lo:] into two

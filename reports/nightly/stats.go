@@ -142,3 +142,41 @@ func quantile(sorted []float64, p float64) float64 {
 	f := pos - float64(i)
 	return sorted[i]*(1-f) + sorted[i+1]*f
 }
+
+// trimmedSD returns the standard deviation of the values within three
+// robust standard deviations (robustSD) of their median, scaled to
+// estimate the standard deviation of normal data. It is nearly as
+// precise as the standard deviation, where the interquartile range
+// wastes almost two thirds of the data, yet outliers do not inflate it;
+// like the interquartile range it sees both modes of a bimodal sample.
+// It does not modify values.
+func trimmedSD(values []float64) float64 {
+	s0 := robustSD(values)
+	med := median(sortedCopy(values))
+	var sum, sum2 float64
+	n := 0
+	for _, v := range values {
+		if math.Abs(v-med) <= 3*s0 {
+			sum += v
+			sum2 += v * v
+			n++
+		}
+	}
+	if n < 2 {
+		return s0
+	}
+	m := sum / float64(n)
+	// 0.98658 is the standard deviation of a standard normal truncated
+	// to [-3, 3].
+	return math.Sqrt(max(0, (sum2-float64(n)*m*m)/float64(n-1))) / 0.98658
+}
+
+// tQuantile returns the p quantile of Student's t distribution with nu
+// degrees of freedom by the Cornish-Fisher expansion about the normal
+// quantile: within 2% for nu >= 5 and p <= 0.9995; below 5 degrees of
+// freedom it is too small (by 9% at 3, 25% at 2 for p = 0.999).
+func tQuantile(p, nu float64) float64 {
+	z := normalQuantile(p)
+	z2 := z * z
+	return z + z*(z2+1)/(4*nu) + z*((5*z2+16)*z2+3)/(96*nu*nu) + z*(((3*z2+19)*z2+17)*z2-15)/(384*nu*nu*nu)
+}
