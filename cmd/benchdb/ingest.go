@@ -98,6 +98,11 @@ func ingestAction(c *cli.Context) error {
 		if y := t.UTC().Year(); y < 0 || y > 9999 {
 			return usagef("--time %q: year %d in UTC, want 0000 to 9999", s, y)
 		}
+		if t.IsZero() {
+			// The store reads a zero time as "now"; January 1 of year 1
+			// is no benchmark's time anyway.
+			return usagef("--time %q: the zero time (0001-01-01T00:00:00Z) is not a run's time", s)
+		}
 	}
 	// Check every file before the store is opened or created, so that a
 	// mistyped name stores nothing.
