@@ -6,7 +6,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -177,19 +176,13 @@ func ingestAction(c *cli.Context) error {
 	return ingestErr
 }
 
-// checkFirstFile ingests the file name (stdin for "-") into a scratch
-// store in a temporary directory, which it removes, and returns the
-// error that ingesting it into a new store would give, after printing
-// its warnings. Standard input is copied to a temporary file, returned
+// checkFirstFile reads the file name (stdin for "-") as ingest would,
+// without a database (store.Check), and returns the error that ingesting
+// it into a new store would give, after printing its warnings. Standard input is copied to a temporary file, returned
 // as first to be read again from the start; cleanup removes it.
 func checkFirstFile(c *cli.Context, name string, stdin io.Reader, opts store.IngestOptions) (first io.ReadSeeker, cleanup func(), err error) {
 	cleanup = func() {}
-	dir, err := os.MkdirTemp("", "benchdb-check-*")
-	if err != nil {
-		return nil, cleanup, fmt.Errorf("create temporary directory: %w", err)
-	}
-	defer os.RemoveAll(dir)
-	r := stdin
+	var r io.Reader
 	if name == "-" {
 		f, err := os.CreateTemp("", "benchdb-stdin-*")
 		if err != nil {
@@ -206,13 +199,15 @@ func checkFirstFile(c *cli.Context, name string, stdin io.Reader, opts store.Ing
 			return nil, cleanup, fmt.Errorf("-: %w", err)
 		}
 		first, r = f, f
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, cleanup, fmt.Errorf("%s: %w", name, unwrapPathError(err))
+		}
+		defer f.Close()
+		r = f
 	}
-	scratch, err := store.Open(c.Context, filepath.Join(dir, "check.sqlite"))
-	if err != nil {
-		return nil, cleanup, err
-	}
-	defer scratch.Close()
-	got, err := ingestFile(c, scratch, name, r, opts)
+	got, err := store.Check(c.Context, r, opts)
 	if err != nil {
 		for _, w := range got.Warnings {
 			fmt.Fprintf(c.App.ErrWriter, "benchdb: warning: %s\n", termsafe.Lines(w.Error()))
