@@ -42,15 +42,7 @@ func Labels(ctx context.Context, goCmd, dir string, env []string) map[string]str
 			l[k] = v
 		}
 	}
-	if commit, err := output(ctx, dir, nil, "git", "rev-parse", "HEAD"); err == nil {
-		set(LabelCommit, commit)
-		if branch, err := output(ctx, dir, nil, "git", "symbolic-ref", "--short", "-q", "HEAD"); err == nil {
-			set(LabelBranch, branch)
-		}
-		if status, err := output(ctx, dir, nil, "git", "status", "--porcelain", "--untracked-files=no"); err == nil {
-			set(LabelDirty, strconv.FormatBool(strings.TrimSpace(status) != ""))
-		}
-	}
+	gitLabels(ctx, dir, set)
 	if goenv, err := output(ctx, dir, env, goCmd, "env", "GOVERSION", "GOOS", "GOARCH"); err == nil {
 		f := strings.Split(strings.TrimSpace(goenv), "\n")
 		if len(f) == 3 {
@@ -59,7 +51,7 @@ func Labels(ctx context.Context, goCmd, dir string, env []string) map[string]str
 			set(LabelGOARCH, f[2])
 		}
 	}
-	set(LabelCPU, cpuModel())
+	set(LabelCPU, cpuModel(ctx))
 	set(LabelCores, strconv.Itoa(runtime.NumCPU()))
 	procs := strconv.Itoa(runtime.GOMAXPROCS(0))
 	for _, kv := range append(os.Environ(), env...) {
@@ -75,6 +67,37 @@ func Labels(ctx context.Context, goCmd, dir string, env []string) map[string]str
 	return l
 }
 
+// gitLabels sets the commit, branch and dirtiness of the git work tree
+// at dir, read from one `git status`. Outside a repository, or before
+// the first commit, it sets nothing.
+func gitLabels(ctx context.Context, dir string, set func(k, v string)) {
+	status, err := output(ctx, dir, nil, "git", "status", "--porcelain=v2", "--branch", "--untracked-files=no")
+	if err != nil {
+		return
+	}
+	var commit, branch string
+	dirty := false
+	for _, line := range strings.Split(status, "\n") {
+		if h, ok := strings.CutPrefix(line, "# "); ok {
+			if v, ok := strings.CutPrefix(h, "branch.oid "); ok {
+				commit = v
+			} else if v, ok := strings.CutPrefix(h, "branch.head "); ok {
+				branch = v
+			}
+		} else if line != "" {
+			dirty = true
+		}
+	}
+	if commit == "" || commit == "(initial)" {
+		return
+	}
+	set(LabelCommit, commit)
+	if branch != "(detached)" {
+		set(LabelBranch, branch)
+	}
+	set(LabelDirty, strconv.FormatBool(dirty))
+}
+
 // output runs a command in dir and returns its standard output.
 func output(ctx context.Context, dir string, env []string, name string, args ...string) (string, error) {
 	cmd := exec.CommandContext(ctx, name, args...)
@@ -88,7 +111,7 @@ func output(ctx context.Context, dir string, env []string, name string, args ...
 
 // cpuModel returns the CPU's model name from /proc/cpuinfo (Linux) or
 // sysctl (macOS, BSD), or "".
-func cpuModel() string {
+func cpuModel(ctx context.Context) string {
 	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
 		sc := bufio.NewScanner(bytes.NewReader(b))
 		for sc.Scan() {
@@ -98,8 +121,8 @@ func cpuModel() string {
 			}
 		}
 	}
-	if out, err := exec.Command("sysctl", "-n", "machdep.cpu.brand_string").Output(); err == nil {
-		return strings.TrimSpace(string(out))
+	if out, err := output(ctx, "", nil, "sysctl", "-n", "machdep.cpu.brand_string"); err == nil {
+		return strings.TrimSpace(out)
 	}
 	return ""
 }

@@ -498,7 +498,8 @@ func (r *run) line(p *pkgState, test, line string) {
 	if r.cfg.Output != nil {
 		io.WriteString(r.cfg.Output, line)
 	}
-	if isBrokenResult(body) {
+	result, broken := classifyLine(body)
+	if broken {
 		// testing prints this for a benchmark that panicked: the
 		// panicking goroutine's deferred calls let the next benchmark
 		// start, and the test binary may even print PASS and exit 0
@@ -509,7 +510,6 @@ func (r *run) line(p *pkgState, test, line string) {
 		p.broken = true
 		return
 	}
-	result := isResultLine(body)
 	p.lines = append(p.lines, outLine{text: line, test: test, result: result})
 	if !result {
 		return
@@ -536,38 +536,29 @@ func resultName(line string) string {
 	return name
 }
 
-// isBrokenResult reports whether line is a benchmark name and iteration
+// classifyLine reports whether line looks like a benchmark result (a
+// name starting with "Benchmark", an iteration count, and at least one
+// value and unit), and whether it is a broken one: a name and iteration
 // count without a time per operation ("BenchmarkB-2   1" or
 // "BenchmarkB-2   1   0 B/op   0 allocs/op"), as testing prints for a
 // benchmark that panicked. A benchmark that hides ns/op on purpose
 // (b.ReportMetric(0, "ns/op")) looks the same and is reported as failed.
-func isBrokenResult(line string) bool {
+// A broken line is not a result.
+func classifyLine(line string) (result, broken bool) {
 	if !strings.HasPrefix(line, "Benchmark") {
-		return false
+		return false, false
 	}
 	f := strings.Fields(line)
 	if len(f) < 2 {
-		return false
+		return false, false
 	}
 	if _, err := strconv.Atoi(f[1]); err != nil {
-		return false
+		return false, false
 	}
-	return !strings.Contains(line, " ns/op") && !strings.Contains(line, " sec/op")
-}
-
-// isResultLine reports whether line looks like a benchmark result: a name
-// starting with "Benchmark", an iteration count, and at least one value
-// and unit.
-func isResultLine(line string) bool {
-	if !strings.HasPrefix(line, "Benchmark") {
-		return false
+	if !strings.Contains(line, " ns/op") && !strings.Contains(line, " sec/op") {
+		return false, true
 	}
-	f := strings.Fields(line)
-	if len(f) < 4 {
-		return false
-	}
-	_, err := strconv.Atoi(f[1])
-	return err == nil
+	return len(f) >= 4, false
 }
 
 // progress calls Config.Progress. The caller holds r.mu.

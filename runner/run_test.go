@@ -253,7 +253,7 @@ func TestRun_Failures(t *testing.T) {
 			pkg:   fixture + "/panics",
 			bench: "BenchmarkB",
 			// The panic message is lost when the test binary exits
-			// first (see isBrokenResult), so no detail is required.
+			// first (see classifyLine), so no detail is required.
 			kept:   []string{"BenchmarkA"},
 			status: []string{"fail"},
 		},

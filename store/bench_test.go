@@ -13,10 +13,10 @@ import (
 )
 
 // benchInput returns generated benchmark output of n result lines.
-func benchInput(b *testing.B, n, count int) []byte {
+func benchInput(b *testing.B, n, count int, seed uint64) []byte {
 	b.Helper()
 	var buf bytes.Buffer
-	if err := benchgen.Write(&buf, benchgen.Options{Lines: n, Count: count, Seed: 1}); err != nil {
+	if err := benchgen.Write(&buf, benchgen.Options{Lines: n, Count: count, Seed: seed}); err != nil {
 		b.Fatal(err)
 	}
 	return buf.Bytes()
@@ -32,46 +32,47 @@ var benchCases = []struct {
 	{"lines=1e5/count=1000", 100000, 1000},
 }
 
+// benchEachInput runs read as a sub-benchmark on the input of each of
+// benchCases, and reports the input's result lines read per second.
+func benchEachInput(b *testing.B, read func(b *testing.B, input []byte)) {
+	for _, bc := range benchCases {
+		b.Run(bc.name, func(b *testing.B) {
+			input := benchInput(b, bc.lines, bc.count, 1)
+			b.SetBytes(int64(len(input)))
+			read(b, input)
+			b.ReportMetric(float64(bc.lines)*float64(b.N)/b.Elapsed().Seconds(), "lines/s")
+		})
+	}
+}
+
 // BenchmarkDB_Ingest measures ingesting generated files into a fresh
 // store; it reports result lines per second.
 func BenchmarkDB_Ingest(b *testing.B) {
-	for _, bc := range benchCases {
-		b.Run(bc.name, func(b *testing.B) {
-			n := bc.lines
-			input := benchInput(b, n, bc.count)
-			b.SetBytes(int64(len(input)))
-			for b.Loop() {
-				b.StopTimer()
-				db := storetest.Open(b)
-				b.StartTimer()
-				if _, err := db.Ingest(context.Background(), bytes.NewReader(input), store.IngestOptions{Name: "gen"}); err != nil {
-					b.Fatal(err)
-				}
+	benchEachInput(b, func(b *testing.B, input []byte) {
+		for b.Loop() {
+			b.StopTimer()
+			db := storetest.Open(b)
+			b.StartTimer()
+			if _, err := db.Ingest(context.Background(), bytes.NewReader(input), store.IngestOptions{Name: "gen"}); err != nil {
+				b.Fatal(err)
 			}
-			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "lines/s")
-		})
-	}
+		}
+	})
 }
 
 // BenchmarkBenchfmt_Reader is the floor for BenchmarkDB_Ingest: reading
 // the same input with benchfmt alone, cloning nothing.
 func BenchmarkBenchfmt_Reader(b *testing.B) {
-	for _, bc := range benchCases {
-		b.Run(bc.name, func(b *testing.B) {
-			n := bc.lines
-			input := benchInput(b, n, bc.count)
-			b.SetBytes(int64(len(input)))
-			for b.Loop() {
-				r := benchfmt.NewReader(bytes.NewReader(input), "gen")
-				for r.Scan() {
-				}
-				if r.Err() != nil {
-					b.Fatal(r.Err())
-				}
+	benchEachInput(b, func(b *testing.B, input []byte) {
+		for b.Loop() {
+			r := benchfmt.NewReader(bytes.NewReader(input), "gen")
+			for r.Scan() {
 			}
-			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "lines/s")
-		})
-	}
+			if r.Err() != nil {
+				b.Fatal(r.Err())
+			}
+		}
+	})
 }
 
 // BenchmarkDB_Results measures reading two stored runs back, as compare
@@ -83,11 +84,8 @@ func BenchmarkDB_Results(b *testing.B) {
 			db := storetest.Open(b)
 			var ids []int64
 			for seed := range 2 {
-				var buf bytes.Buffer
-				if err := benchgen.Write(&buf, benchgen.Options{Lines: n, Count: bc.count, Seed: uint64(seed)}); err != nil {
-					b.Fatal(err)
-				}
-				got, err := db.Ingest(context.Background(), &buf, store.IngestOptions{Name: "gen"})
+				input := benchInput(b, n, bc.count, uint64(seed))
+				got, err := db.Ingest(context.Background(), bytes.NewReader(input), store.IngestOptions{Name: "gen"})
 				if err != nil {
 					b.Fatal(err)
 				}

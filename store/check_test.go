@@ -80,15 +80,11 @@ func TestCheck(t *testing.T) {
 
 // BenchmarkCheck measures Check on the inputs of BenchmarkDB_Ingest.
 func BenchmarkCheck(b *testing.B) {
-	for _, bc := range benchCases {
-		b.Run(bc.name, func(b *testing.B) {
-			input := benchInput(b, bc.lines, bc.count)
-			b.SetBytes(int64(len(input)))
-			for b.Loop() {
-				if _, err := store.Check(context.Background(), bytes.NewReader(input), store.IngestOptions{Name: "gen"}); err != nil {
-					b.Fatal(err)
-				}
+	benchEachInput(b, func(b *testing.B, input []byte) {
+		for b.Loop() {
+			if _, err := store.Check(context.Background(), bytes.NewReader(input), store.IngestOptions{Name: "gen"}); err != nil {
+				b.Fatal(err)
 			}
-		})
-	}
+		}
+	})
 }

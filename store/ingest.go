@@ -1,11 +1,13 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"io"
 	"math"
 	"os"
@@ -56,40 +58,26 @@ const maxNameCache = 1 << 16
 // and input without results wraps ErrNoResults. On any error nothing is
 // stored; the returned Ingested still reports the warnings found.
 func (db *DB) Ingest(ctx context.Context, r io.Reader, opts IngestOptions) (Ingested, error) {
-	name := opts.Name
-	if name == "" {
-		name = "<input>"
-	}
-	// Run times are stored as text in a fixed layout that only years
-	// 0000 to 9999 fit; any other would make the run unreadable.
-	if y := opts.Time.UTC().Year(); y < 0 || y > 9999 {
-		return Ingested{}, fmt.Errorf("ingest %s: time %s is year %d in UTC, outside 0000 to 9999", name, opts.Time.Format(time.RFC3339Nano), y)
-	}
-	first, again, cleanup, err := rereadable(r)
-	if err != nil {
-		return Ingested{}, &InputError{Name: name, Msg: err.Error(), Err: err}
-	}
-	defer cleanup()
-
-	sum, err := checkInput(first, name)
+	in, err := openInput(r, opts, true)
 	if err != nil {
 		return Ingested{}, err
 	}
-	if dup, ok, err := db.runByHash(ctx, db.db, sum); err != nil {
-		return Ingested{}, fmt.Errorf("ingest %s: %w", name, err)
+	defer in.cleanup()
+	if dup, ok, err := db.runByHash(ctx, db.db, in.sum); err != nil {
+		return Ingested{}, fmt.Errorf("ingest %s: %w", in.name, err)
 	} else if ok {
 		return dup, nil
 	}
-	r2, err := again()
+	r2, err := in.again()
 	if err != nil {
-		return Ingested{}, &InputError{Name: name, Msg: err.Error(), Err: err}
+		return Ingested{}, err
 	}
 
 	t := opts.Time
 	if t.IsZero() {
 		t = db.now()
 	}
-	return db.ingestTx(ctx, r2, name, sum, t, opts)
+	return db.ingestTx(ctx, r2, in.name, in.sum, t, opts)
 }
 
 // Check reads an input as Ingest would and returns what Ingest into a
@@ -99,26 +87,67 @@ func (db *DB) Ingest(ctx context.Context, r io.Reader, opts IngestOptions) (Inge
 // The returned ID is 0. It is much cheaper than ingesting into a scratch
 // store, since it writes nothing.
 func Check(ctx context.Context, r io.Reader, opts IngestOptions) (Ingested, error) {
-	name := opts.Name
-	if name == "" {
-		name = "<input>"
+	in, err := openInput(r, opts, false)
+	if err != nil {
+		return Ingested{}, err
 	}
+	defer in.cleanup()
+	r2, err := in.again()
+	if err != nil {
+		return Ingested{}, err
+	}
+	return parseInput(r2, in.name, opts, &countSink{ctx: ctx})
+}
+
+// A checkedInput is an input that checkInput accepted, ready to be
+// parsed.
+type checkedInput struct {
+	name    string
+	sum     string // content hash; empty unless asked for
+	reread  func() (io.Reader, error)
+	cleanup func()
+}
+
+// openInput does what Ingest and Check both do before parsing: it
+// checks opts.Time and reads the input once with checkInput, computing
+// the content hash if withHash is set. On success the caller must call
+// cleanup.
+func openInput(r io.Reader, opts IngestOptions, withHash bool) (checkedInput, error) {
+	in := checkedInput{name: opts.Name}
+	if in.name == "" {
+		in.name = "<input>"
+	}
+	// Run times are stored as text in a fixed layout that only years
+	// 0000 to 9999 fit; any other would make the run unreadable.
 	if y := opts.Time.UTC().Year(); y < 0 || y > 9999 {
-		return Ingested{}, fmt.Errorf("ingest %s: time %s is year %d in UTC, outside 0000 to 9999", name, opts.Time.Format(time.RFC3339Nano), y)
+		return checkedInput{}, fmt.Errorf("ingest %s: time %s is year %d in UTC, outside 0000 to 9999", in.name, opts.Time.Format(time.RFC3339Nano), y)
 	}
 	first, again, cleanup, err := rereadable(r)
 	if err != nil {
-		return Ingested{}, &InputError{Name: name, Msg: err.Error(), Err: err}
+		return checkedInput{}, &InputError{Name: in.name, Msg: err.Error(), Err: err}
 	}
-	defer cleanup()
-	if _, err := checkInput(first, name); err != nil {
-		return Ingested{}, err
+	var h hash.Hash
+	if withHash {
+		h = sha256.New()
 	}
-	r2, err := again()
+	if err := checkInput(first, in.name, h); err != nil {
+		cleanup()
+		return checkedInput{}, err
+	}
+	if h != nil {
+		in.sum = hex.EncodeToString(h.Sum(nil))
+	}
+	in.reread, in.cleanup = again, cleanup
+	return in, nil
+}
+
+// again returns the input again from the start.
+func (in checkedInput) again() (io.Reader, error) {
+	r, err := in.reread()
 	if err != nil {
-		return Ingested{}, &InputError{Name: name, Msg: err.Error(), Err: err}
+		return nil, &InputError{Name: in.name, Msg: err.Error(), Err: err}
 	}
-	return parseInput(r2, name, opts, &countSink{ctx: ctx})
+	return r, nil
 }
 
 // A countSink counts records, for Check.
@@ -171,10 +200,9 @@ func rereadable(r io.Reader) (first io.Reader, again func() (io.Reader, error), 
 }
 
 // checkInput reads the input once: it finds input-wide errors before
-// anything is stored and returns the content hash.
-func checkInput(r io.Reader, name string) (string, error) {
+// anything is stored and, if h is not nil, writes the content to h.
+func checkInput(r io.Reader, name string, h hash.Hash) error {
 	src := newLineSource(r, name)
-	h := sha256.New()
 	nonblank := false
 	var buf []byte
 	for {
@@ -183,18 +211,20 @@ func checkInput(r io.Reader, name string) (string, error) {
 			break
 		}
 		if err != nil {
-			return "", err
+			return err
 		}
-		if !nonblank && len(strings.TrimSpace(string(line))) > 0 {
+		if !nonblank && len(bytes.TrimSpace(line)) > 0 {
 			nonblank = true
 		}
-		buf = append(append(buf[:0], line...), '\n')
-		h.Write(buf)
+		if h != nil {
+			buf = append(append(buf[:0], line...), '\n')
+			h.Write(buf)
+		}
 	}
 	if !nonblank {
-		return "", &InputError{Name: name, Msg: "empty input", Err: ErrNoResults}
+		return &InputError{Name: name, Msg: "empty input", Err: ErrNoResults}
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return nil
 }
 
 // runByHash returns the run holding content with hash sum, as Ingest
