@@ -387,12 +387,18 @@ func (r *run) produce(ctx context.Context, id int) {
 			continue
 		}
 		for ; done < due; done++ {
-			bin := make([]byte, PayloadBytes)
-			bin[0], bin[PayloadBytes-1] = byte(done), '\n'
-			r.self.Send(mailbox.Message{Kind: eventKind, Size: EventBytes, Body: &Event{Name: name, Bin: bin}})
+			r.self.Send(newEvent(name, done))
 			r.sent.Add(1)
 		}
 	}
+}
+
+// newEvent makes event i of a producer called name: a payload of
+// PayloadBytes ending in a newline.
+func newEvent(name string, i int64) mailbox.Message {
+	bin := make([]byte, PayloadBytes)
+	bin[0], bin[PayloadBytes-1] = byte(i), '\n'
+	return mailbox.Message{Kind: eventKind, Size: EventBytes, Body: &Event{Name: name, Bin: bin}}
 }
 
 // sample records the queue every SampleEvery and decides the outcome.
