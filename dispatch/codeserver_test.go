@@ -8,7 +8,9 @@ import (
 	"testing"
 
 	"github.com/benchdb/benchdb/dispatch"
+	"github.com/benchdb/benchdb/dispatch/dispatchtest"
 	"github.com/benchdb/benchdb/mailbox"
+	"github.com/benchdb/benchdb/mailbox/mailboxtest"
 )
 
 func TestCodeServer_EnsureLoaded(t *testing.T) {
@@ -29,8 +31,8 @@ func TestCodeServer_EnsureLoaded(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s/%s/depth=%d", tt.mode, tt.module, tt.depth), func(t *testing.T) {
-			MustNotLeak(t)
-			cs := MustCodeServer(t)
+			mailboxtest.MustNotLeak(t)
+			cs := dispatchtest.MustCodeServer(t)
 			self := mailbox.New()
 			fill(self, tt.depth)
 			id := cs.Module(tt.module)
@@ -62,7 +64,7 @@ func TestCodeServer_EnsureLoaded(t *testing.T) {
 }
 
 func TestCodeServer_Module(t *testing.T) {
-	cs := MustCodeServer(t)
+	cs := dispatchtest.MustCodeServer(t)
 	if id := cs.Module("Enumerable.List"); id == dispatch.NoModule {
 		t.Error("Enumerable.List not on the path")
 	}
@@ -75,7 +77,7 @@ func TestCodeServer_Module(t *testing.T) {
 }
 
 func TestCodeServer_EnsureLoaded_badMode(t *testing.T) {
-	cs := MustCodeServer(t)
+	cs := dispatchtest.MustCodeServer(t)
 	_, err := cs.EnsureLoaded(context.Background(), mailbox.New(), 0, "sideways")
 	if err == nil {
 		t.Fatal("no error for an unknown receive mode")
@@ -90,7 +92,7 @@ func TestCodeServer_EnsureLoaded_badMode(t *testing.T) {
 func TestCodeServer_Stop(t *testing.T) {
 	for _, mode := range []dispatch.ReceiveMode{dispatch.ReceiveScan, dispatch.ReceiveMarker} {
 		t.Run(string(mode), func(t *testing.T) {
-			MustNotLeak(t)
+			mailboxtest.MustNotLeak(t)
 			cs := dispatch.NewCodeServer("M")
 			cs.Stop()
 			cs.Stop() // harmless
@@ -106,8 +108,8 @@ func TestCodeServer_Stop(t *testing.T) {
 }
 
 func TestCodeServer_EnsureLoaded_cancel(t *testing.T) {
-	MustNotLeak(t)
-	cs := MustCodeServer(t)
+	mailboxtest.MustNotLeak(t)
+	cs := dispatchtest.MustCodeServer(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	self := mailbox.New()
@@ -126,8 +128,8 @@ func TestCodeServer_EnsureLoaded_cancel(t *testing.T) {
 // TestCodeServer_concurrent has several processes call one server at
 // once; every call is answered through its own caller's mailbox.
 func TestCodeServer_concurrent(t *testing.T) {
-	MustNotLeak(t)
-	cs := MustCodeServer(t)
+	mailboxtest.MustNotLeak(t)
+	cs := dispatchtest.MustCodeServer(t)
 	const procs, calls = 6, 200
 	var wg sync.WaitGroup
 	for p := range procs {

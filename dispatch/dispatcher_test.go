@@ -8,7 +8,9 @@ import (
 	"testing"
 
 	"github.com/benchdb/benchdb/dispatch"
+	"github.com/benchdb/benchdb/dispatch/dispatchtest"
 	"github.com/benchdb/benchdb/mailbox"
+	"github.com/benchdb/benchdb/mailbox/mailboxtest"
 )
 
 func TestDispatcher_Count(t *testing.T) {
@@ -28,8 +30,8 @@ func TestDispatcher_Count(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s/%s/%s", tt.opts.Mode, tt.opts.Lookup, tt.opts.Receive), func(t *testing.T) {
-			MustNotLeak(t)
-			cs := MustCodeServer(t)
+			mailboxtest.MustNotLeak(t)
+			cs := dispatchtest.MustCodeServer(t)
 			self := mailbox.New()
 			fill(self, depth)
 			d, err := dispatch.NewDispatcher(dispatch.NewEnumerable(), self, cs, tt.opts)
@@ -74,7 +76,7 @@ func TestDispatcher_ImplFor_undefined(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.mode), func(t *testing.T) {
-			cs := MustCodeServer(t)
+			cs := dispatchtest.MustCodeServer(t)
 			d, err := dispatch.NewDispatcher(dispatch.NewEnumerable(), mailbox.New(), cs, dispatch.Options{Mode: tt.mode})
 			if err != nil {
 				t.Fatal(err)
@@ -97,7 +99,7 @@ func TestDispatcher_ImplFor_undefined(t *testing.T) {
 }
 
 func TestDispatcher_ImplFor_serverDown(t *testing.T) {
-	MustNotLeak(t)
+	mailboxtest.MustNotLeak(t)
 	for _, mode := range []dispatch.Mode{dispatch.Unconsolidated, dispatch.Cached} {
 		t.Run(string(mode), func(t *testing.T) {
 			cs := dispatch.NewCodeServer(dispatch.NewEnumerable().Modules()...)
@@ -135,7 +137,7 @@ func TestNewDispatcher_errors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var cs *dispatch.CodeServer
 			if !tt.noCS {
-				cs = MustCodeServer(t)
+				cs = dispatchtest.MustCodeServer(t)
 			}
 			_, err := dispatch.NewDispatcher(p, mailbox.New(), cs, tt.opts)
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {

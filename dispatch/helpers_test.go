@@ -1,41 +1,10 @@
 package dispatch_test
 
 import (
-	"runtime"
 	"testing"
-	"time"
 
-	"github.com/benchdb/benchdb/dispatch"
 	"github.com/benchdb/benchdb/mailbox"
 )
-
-// MustNotLeak fails tb if, once the test and its cleanups are done, more
-// goroutines run than when it was called (after a grace period).
-func MustNotLeak(tb testing.TB) {
-	tb.Helper()
-	before := runtime.NumGoroutine()
-	tb.Cleanup(func() {
-		deadline := time.Now().Add(5 * time.Second)
-		for runtime.NumGoroutine() > before {
-			if time.Now().After(deadline) {
-				buf := make([]byte, 1<<16)
-				buf = buf[:runtime.Stack(buf, true)]
-				tb.Errorf("goroutines leaked: %d running, %d before\n%s", runtime.NumGoroutine(), before, buf)
-				return
-			}
-			time.Sleep(time.Millisecond)
-		}
-	})
-}
-
-// MustCodeServer starts a code server with Enumerable's modules on its
-// path and stops it when the test ends.
-func MustCodeServer(tb testing.TB) *dispatch.CodeServer {
-	tb.Helper()
-	cs := dispatch.NewCodeServer(dispatch.NewEnumerable().Modules()...)
-	tb.Cleanup(cs.Stop)
-	return cs
-}
 
 // fill queues depth application events (kind 0) in mb.
 func fill(mb *mailbox.Mailbox, depth int) {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/benchdb/benchdb/mailbox"
+	"github.com/benchdb/benchdb/mailbox/mailboxtest"
 )
 
 func tagIs(tag int32) mailbox.Match {
@@ -55,7 +56,7 @@ func TestMailbox_Send(t *testing.T) {
 }
 
 func TestMailbox_Send_concurrent(t *testing.T) {
-	MustNotLeak(t)
+	mailboxtest.MustNotLeak(t)
 	const senders, each = 8, 2000
 	mb := mailbox.New()
 	var wg sync.WaitGroup

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/benchdb/benchdb/mailbox"
+	"github.com/benchdb/benchdb/mailbox/mailboxtest"
 )
 
 func TestMailbox_Mark(t *testing.T) {
@@ -110,7 +111,7 @@ func TestMailbox_Mark_drained(t *testing.T) {
 // TestMailbox_Mark_waits checks a marker receive that has to wait: it
 // takes the first matching message sent after the mark.
 func TestMailbox_Mark_waits(t *testing.T) {
-	MustNotLeak(t)
+	mailboxtest.MustNotLeak(t)
 	mb := mailbox.New()
 	mb.Send(mailbox.Message{Tag: 9, Ref: 1})
 	mark := mb.Mark()

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/benchdb/benchdb/mailbox"
+	"github.com/benchdb/benchdb/mailbox/mailboxtest"
 )
 
 func TestMailbox_Receive(t *testing.T) {
@@ -57,7 +58,7 @@ func TestMailbox_Receive(t *testing.T) {
 // TestMailbox_Receive_continues checks that a receive that found no match
 // waits and then looks only at the new messages.
 func TestMailbox_Receive_continues(t *testing.T) {
-	MustNotLeak(t)
+	mailboxtest.MustNotLeak(t)
 	mb := mailbox.New()
 	for range 3 {
 		mb.Send(mailbox.Message{Tag: 1})
@@ -135,7 +136,7 @@ func TestMailbox_ReceiveWith_ends(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			MustNotLeak(t)
+			mailboxtest.MustNotLeak(t)
 			mb := mailbox.New()
 			mb.Send(mailbox.Message{Tag: 1})
 			ctx, cancel := context.Background(), context.CancelFunc(func() {})
@@ -176,7 +177,7 @@ func TestMailbox_ReceiveWith_timeoutNotNeeded(t *testing.T) {
 }
 
 func TestMailbox_Receive_concurrentPanics(t *testing.T) {
-	MustNotLeak(t)
+	mailboxtest.MustNotLeak(t)
 	mb := mailbox.New()
 	started := make(chan struct{})
 	errc := make(chan error)

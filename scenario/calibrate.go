@@ -69,19 +69,13 @@ func Calibrate(ctx context.Context, cfg Config) (model.Costs, error) {
 	return model.Costs{S0: s0, C: c, K: k}, nil
 }
 
-func newEvent(i int) mailbox.Message {
-	bin := make([]byte, PayloadBytes)
-	bin[0], bin[PayloadBytes-1] = byte(i), '\n'
-	return mailbox.Message{Kind: eventKind, Size: EventBytes, Body: &Event{Name: "calibrate", Bin: bin}}
-}
-
 // measureBase returns s0 in seconds.
 func measureBase(ctx context.Context, cfg Config, self *mailbox.Mailbox, picker Picker, writers []*mailbox.Mailbox) (float64, error) {
 	events := make([]mailbox.Message, calibBatch)
 	var per []float64
 	for range calibBatches {
 		for i := range events {
-			events[i] = newEvent(i)
+			events[i] = newEvent("calibrate", int64(i))
 		}
 		start := cfg.Now()
 		for _, e := range events {

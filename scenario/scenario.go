@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -114,33 +115,15 @@ func DefaultDrainQueue(rate float64) int {
 
 // withDefaults fills in zero fields.
 func (c Config) withDefaults() Config {
-	if c.Rate == 0 {
-		c.Rate = DefaultRate
-	}
-	if c.Producers == 0 {
-		c.Producers = DefaultProducers
-	}
-	if c.Workers == 0 {
-		c.Workers = DefaultWorkers
-	}
-	if c.Duration == 0 {
-		c.Duration = DefaultDuration
-	}
-	if c.CapQueue == 0 {
-		c.CapQueue = DefaultCapQueue
-	}
-	if c.CapBytes == 0 {
-		c.CapBytes = DefaultCapBytes
-	}
-	if c.DrainQueue == 0 {
-		c.DrainQueue = DefaultDrainQueue(c.Rate)
-	}
-	if c.Settle == 0 {
-		c.Settle = DefaultSettle
-	}
-	if c.SampleEvery == 0 {
-		c.SampleEvery = DefaultSampleEvery
-	}
+	c.Rate = cmp.Or(c.Rate, DefaultRate)
+	c.Producers = cmp.Or(c.Producers, DefaultProducers)
+	c.Workers = cmp.Or(c.Workers, DefaultWorkers)
+	c.Duration = cmp.Or(c.Duration, DefaultDuration)
+	c.CapQueue = cmp.Or(c.CapQueue, DefaultCapQueue)
+	c.CapBytes = cmp.Or(c.CapBytes, DefaultCapBytes)
+	c.DrainQueue = cmp.Or(c.DrainQueue, DefaultDrainQueue(c.Rate))
+	c.Settle = cmp.Or(c.Settle, DefaultSettle)
+	c.SampleEvery = cmp.Or(c.SampleEvery, DefaultSampleEvery)
 	if c.Now == nil {
 		c.Now = time.Now
 	}
@@ -404,12 +387,18 @@ func (r *run) produce(ctx context.Context, id int) {
 			continue
 		}
 		for ; done < due; done++ {
-			bin := make([]byte, PayloadBytes)
-			bin[0], bin[PayloadBytes-1] = byte(done), '\n'
-			r.self.Send(mailbox.Message{Kind: eventKind, Size: EventBytes, Body: &Event{Name: name, Bin: bin}})
+			r.self.Send(newEvent(name, done))
 			r.sent.Add(1)
 		}
 	}
+}
+
+// newEvent makes event i of a producer called name: a payload of
+// PayloadBytes ending in a newline.
+func newEvent(name string, i int64) mailbox.Message {
+	bin := make([]byte, PayloadBytes)
+	bin[0], bin[PayloadBytes-1] = byte(i), '\n'
+	return mailbox.Message{Kind: eventKind, Size: EventBytes, Body: &Event{Name: name, Bin: bin}}
 }
 
 // sample records the queue every SampleEvery and decides the outcome.

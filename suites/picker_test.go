@@ -4,25 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/benchdb/benchdb/dispatch"
+	"github.com/benchdb/benchdb/dispatch/dispatchtest"
 	"github.com/benchdb/benchdb/mailbox"
+	"github.com/benchdb/benchdb/mailbox/mailboxtest"
 	"github.com/benchdb/benchdb/rng"
 	"github.com/benchdb/benchdb/suites"
 )
-
-// MustCodeServer starts a code server with Enumerable's modules and
-// stops it when the test ends.
-func MustCodeServer(tb testing.TB) *dispatch.CodeServer {
-	tb.Helper()
-	cs := dispatch.NewCodeServer(dispatch.NewEnumerable().Modules()...)
-	tb.Cleanup(cs.Stop)
-	return cs
-}
 
 func fill(mb *mailbox.Mailbox, depth int) {
 	for range depth {
@@ -40,7 +31,7 @@ func TestPicker_Pick(t *testing.T) {
 				t.Run(fmt.Sprintf("%s/pool=%d/depth=%d", p.Name, pool, depth), func(t *testing.T) {
 					self := mailbox.New()
 					fill(self, depth)
-					pk, err := suites.NewPicker(p, self, MustCodeServer(t), pool, 1)
+					pk, err := suites.NewPicker(p, self, dispatchtest.MustCodeServer(t), pool, 1)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -96,7 +87,7 @@ func TestPicker_Pick_marker(t *testing.T) {
 	p.Receive = dispatch.ReceiveMarker
 	self := mailbox.New()
 	fill(self, 1000)
-	pk, err := suites.NewPicker(p, self, MustCodeServer(t), 8, 1)
+	pk, err := suites.NewPicker(p, self, dispatchtest.MustCodeServer(t), 8, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +112,7 @@ func TestPicker_uniformity(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			pk, err := suites.NewPicker(p, mailbox.New(), MustCodeServer(t), pool, 42)
+			pk, err := suites.NewPicker(p, mailbox.New(), dispatchtest.MustCodeServer(t), pool, 42)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -180,7 +171,7 @@ func TestNewPicker_errors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var cs *dispatch.CodeServer
 			if !tt.noCS {
-				cs = MustCodeServer(t)
+				cs = dispatchtest.MustCodeServer(t)
 			}
 			_, err := suites.NewPicker(tt.p, mailbox.New(), cs, tt.pool, 1)
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
@@ -202,7 +193,7 @@ func TestNewPicker_errors(t *testing.T) {
 func TestStartPicker(t *testing.T) {
 	for _, p := range suites.Profiles() {
 		t.Run(p.Name, func(t *testing.T) {
-			MustNotLeak(t)
+			mailboxtest.MustNotLeak(t)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			self := mailbox.New()
@@ -236,21 +227,4 @@ func TestStartPicker(t *testing.T) {
 	if err == nil {
 		t.Error("no error for an empty pool")
 	}
-}
-
-// MustNotLeak fails tb if more goroutines run after the test than before
-// it (after a grace period for them to end).
-func MustNotLeak(tb testing.TB) {
-	tb.Helper()
-	before := runtime.NumGoroutine()
-	tb.Cleanup(func() {
-		deadline := time.Now().Add(5 * time.Second)
-		for runtime.NumGoroutine() > before {
-			if time.Now().After(deadline) {
-				tb.Errorf("goroutines leaked: %d running, %d before", runtime.NumGoroutine(), before)
-				return
-			}
-			time.Sleep(time.Millisecond)
-		}
-	})
 }

@@ -81,7 +81,7 @@ func (p Profile) Validate() error {
 		return fmt.Errorf("profile %s: selection %q: want %s, %s, %s or %s",
 			p.Name, p.Selection, CountReservoir, Reservoir, Modulo, Uniform)
 	}
-	if err := (dispatch.Options{Mode: p.Dispatch, Lookup: p.Lookup, Receive: p.Receive}).Validate(); err != nil {
+	if err := p.DispatchOptions().Validate(); err != nil {
 		return fmt.Errorf("profile %s: %w", p.Name, err)
 	}
 	switch p.Source {

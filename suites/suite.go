@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -101,3 +102,12 @@ func Lookup(name string) (Suite, error) { return defaultRegistry.Lookup(name) }
 
 // Names returns the names in the default registry, sorted.
 func Names() []string { return defaultRegistry.Names() }
+
+// RunLeaves runs each leaf of bs as a sub-benchmark of b, the top-level
+// benchmark whose name the leaves' names start with, so that a suite's
+// Benchmark function and its Benchmarks list name the same leaves.
+func RunLeaves(b *testing.B, bs []Benchmark) {
+	for _, l := range bs {
+		b.Run(strings.TrimPrefix(l.Name, b.Name()+"/"), l.F)
+	}
+}

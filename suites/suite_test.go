@@ -56,3 +56,23 @@ func TestRegistry_Register(t *testing.T) {
 		})
 	}
 }
+
+// TestRunLeaves checks that RunLeaves runs every leaf, in order.
+func TestRunLeaves(t *testing.T) {
+	var ran []int
+	leaf := func(i int) func(*testing.B) {
+		return func(b *testing.B) {
+			if !slices.Contains(ran, i) {
+				ran = append(ran, i)
+			}
+		}
+	}
+	bs := []suites.Benchmark{
+		{Name: "BenchmarkFake/mode=a/depth=0", F: leaf(0)},
+		{Name: "BenchmarkFake/mode=b/depth=10", F: leaf(1)},
+	}
+	testing.Benchmark(func(b *testing.B) { suites.RunLeaves(b, bs) })
+	if !slices.Equal(ran, []int{0, 1}) {
+		t.Errorf("ran leaves %v, want [0 1]", ran)
+	}
+}

@@ -101,15 +101,7 @@ func (Suite) Benchmarks() []suites.Benchmark {
 }
 
 // Dispatch runs every leaf of BenchmarkDispatch as a sub-benchmark of b.
-func Dispatch(b *testing.B) {
-	for _, v := range Variants() {
-		b.Run("variant="+v, func(b *testing.B) {
-			for _, depth := range Depths() {
-				b.Run(fmt.Sprintf("depth=%d", depth), func(b *testing.B) { Bench(b, v, depth) })
-			}
-		})
-	}
-}
+func Dispatch(b *testing.B) { suites.RunLeaves(b, Suite{}.Benchmarks()) }
 
 // Bench runs one leaf: variant with depth events queued in the caller's
 // mailbox. The events are queued once, before the timed loop.

@@ -82,15 +82,7 @@ func (Suite) Benchmarks() []suites.Benchmark {
 }
 
 // Receive runs every leaf of BenchmarkReceive as a sub-benchmark of b.
-func Receive(b *testing.B) {
-	for _, mode := range Modes() {
-		b.Run("mode="+mode, func(b *testing.B) {
-			for _, depth := range Depths() {
-				b.Run(fmt.Sprintf("depth=%d", depth), func(b *testing.B) { Bench(b, mode, depth) })
-			}
-		})
-	}
-}
+func Receive(b *testing.B) { suites.RunLeaves(b, Suite{}.Benchmarks()) }
 
 func isReply(m *mailbox.Message) bool { return m.Kind == kindReply }
 

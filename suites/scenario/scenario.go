@@ -72,11 +72,7 @@ func (Suite) Benchmarks() []suites.Benchmark {
 }
 
 // Scenario runs every leaf of BenchmarkScenario as a sub-benchmark of b.
-func Scenario(b *testing.B) {
-	for _, p := range suites.Profiles() {
-		b.Run("profile="+p.Name, func(b *testing.B) { Bench(b, p) })
-	}
-}
+func Scenario(b *testing.B) { suites.RunLeaves(b, Suite{}.Benchmarks()) }
 
 // Bench runs one leaf: live runs under profile p at Settings.
 func Bench(b *testing.B, p suites.Profile) {

@@ -66,19 +66,7 @@ func (Suite) Benchmarks() []suites.Benchmark {
 }
 
 // Select runs every leaf of BenchmarkSelect as a sub-benchmark of b.
-func Select(b *testing.B) {
-	for _, p := range suites.Profiles() {
-		b.Run("profile="+p.Name, func(b *testing.B) {
-			for _, pool := range Pools() {
-				b.Run(fmt.Sprintf("pool=%d", pool), func(b *testing.B) {
-					for _, depth := range Depths() {
-						b.Run(fmt.Sprintf("depth=%d", depth), func(b *testing.B) { Bench(b, p, pool, depth) })
-					}
-				})
-			}
-		})
-	}
-}
+func Select(b *testing.B) { suites.RunLeaves(b, Suite{}.Benchmarks()) }
 
 // Bench runs one leaf: profile p, a pool of pool workers, depth events
 // queued once before the timed loop.
