@@ -74,19 +74,11 @@ func showAction(c *cli.Context) error {
 	if len(args) != 1 {
 		return usagef("show: want one RUN, got %d arguments", len(args))
 	}
-	sels, err := parseRuns(args)
-	if err != nil {
-		return err
-	}
-	db, err := openExistingStore(c)
+	db, ids, err := openRuns(c, args, "")
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	ids, err := resolveRuns(c.Context, db, sels)
-	if err != nil {
-		return err
-	}
 	if len(ids) != 1 {
 		return usagef("show: RUN %s matches %d runs; want one (try benchdb runs)", args[0], len(ids))
 	}
