@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -148,7 +149,7 @@ func ingestAction(c *cli.Context) error {
 	var out []ingestJSON
 	var ingestErr error
 	for _, f := range files {
-		got, err := ingestFile(c, db, f, stdin, optsFor(f))
+		got, err := ingestFile(c.Context, db, f, stdin, optsFor(f))
 		printWarnings(c.App.ErrWriter, got.Warnings)
 		if err != nil {
 			ingestErr = err
@@ -217,13 +218,13 @@ func checkFirstFile(c *cli.Context, name string, stdin io.Reader, opts store.Ing
 }
 
 // ingestFile stores the file name, or stdin for "-".
-func ingestFile(c *cli.Context, db *store.DB, name string, stdin io.Reader, opts store.IngestOptions) (store.Ingested, error) {
+func ingestFile(ctx context.Context, db *store.DB, name string, stdin io.Reader, opts store.IngestOptions) (store.Ingested, error) {
 	r, closeR, err := openInput(name, stdin)
 	if err != nil {
 		return store.Ingested{}, err
 	}
 	defer closeR()
-	return db.Ingest(c.Context, r, opts)
+	return db.Ingest(ctx, r, opts)
 }
 
 // openInput opens the file name for reading, or returns stdin for "-".
