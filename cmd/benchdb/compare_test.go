@@ -123,12 +123,23 @@ func TestCompare_MissingDB(t *testing.T) {
 
 var (
 	benchstatOnce sync.Once
+	benchstatDir  string
 	benchstatBin  string
 	benchstatErr  error
 )
 
+// TestMain runs the tests and then removes the benchstat binary that
+// mustBenchstat built, if it did.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchstatDir != "" {
+		os.RemoveAll(benchstatDir)
+	}
+	os.Exit(code)
+}
+
 // mustBenchstat builds golang.org/x/perf/cmd/benchstat, at the version in
-// go.mod, once per test binary.
+// go.mod, once per test binary; TestMain removes it.
 func mustBenchstat(tb testing.TB) string {
 	tb.Helper()
 	benchstatOnce.Do(func() {
@@ -137,6 +148,7 @@ func mustBenchstat(tb testing.TB) string {
 			benchstatErr = err
 			return
 		}
+		benchstatDir = dir
 		benchstatBin = filepath.Join(dir, "benchstat")
 		if out, err := exec.Command("go", "build", "-o", benchstatBin, "golang.org/x/perf/cmd/benchstat").CombinedOutput(); err != nil {
 			benchstatErr = fmt.Errorf("go build benchstat: %v\n%s", err, out)

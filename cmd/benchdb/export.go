@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/urfave/cli/v2"
 )
 
@@ -38,18 +36,10 @@ func exportAction(c *cli.Context) error {
 	if len(args) == 0 {
 		return usagef("export: no RUN given (see benchdb runs)")
 	}
-	sels, err := parseRuns(args)
-	if err != nil {
-		return err
-	}
-	db, err := openExistingStore(c)
+	db, ids, err := openRuns(c, args, "export: ")
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	ids, err := resolveRuns(c.Context, db, sels)
-	if err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
 	return db.Export(c.Context, c.App.Writer, ids...)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -126,7 +127,7 @@ func ingestAction(c *cli.Context) error {
 		stdin = os.Stdin
 	}
 	if _, err := os.Stat(dbPath(c)); errors.Is(err, fs.ErrNotExist) {
-		// The store is new: ingest the first file into a scratch store
+		// The store is new: check the first file without a database
 		// first, so that a bad file creates nothing at --db.
 		first, cleanup, err := checkFirstFile(c, files[0], stdin, optsFor(files[0]))
 		defer cleanup()
@@ -148,10 +149,8 @@ func ingestAction(c *cli.Context) error {
 	var out []ingestJSON
 	var ingestErr error
 	for _, f := range files {
-		got, err := ingestFile(c, db, f, stdin, optsFor(f))
-		for _, w := range got.Warnings {
-			fmt.Fprintf(c.App.ErrWriter, "benchdb: warning: %s\n", termsafe.Lines(w.Error()))
-		}
+		got, err := ingestFile(c.Context, db, f, stdin, optsFor(f))
+		printWarnings(c.App.ErrWriter, got.Warnings)
 		if err != nil {
 			ingestErr = err
 			break
@@ -178,11 +177,11 @@ func ingestAction(c *cli.Context) error {
 
 // checkFirstFile reads the file name (stdin for "-") as ingest would,
 // without a database (store.Check), and returns the error that ingesting
-// it into a new store would give, after printing its warnings. Standard input is copied to a temporary file, returned
-// as first to be read again from the start; cleanup removes it.
+// it into a new store would give, after printing its warnings. Standard
+// input is copied to a temporary file, returned as first to be read again
+// from the start; cleanup removes it.
 func checkFirstFile(c *cli.Context, name string, stdin io.Reader, opts store.IngestOptions) (first io.ReadSeeker, cleanup func(), err error) {
 	cleanup = func() {}
-	var r io.Reader
 	if name == "-" {
 		f, err := os.CreateTemp("", "benchdb-stdin-*")
 		if err != nil {
@@ -198,20 +197,16 @@ func checkFirstFile(c *cli.Context, name string, stdin io.Reader, opts store.Ing
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
 			return nil, cleanup, fmt.Errorf("-: %w", err)
 		}
-		first, r = f, f
-	} else {
-		f, err := os.Open(name)
-		if err != nil {
-			return nil, cleanup, fmt.Errorf("%s: %w", name, unwrapPathError(err))
-		}
-		defer f.Close()
-		r = f
+		first, stdin = f, f
 	}
-	got, err := store.Check(c.Context, r, opts)
+	in, closeIn, err := openInput(name, stdin)
 	if err != nil {
-		for _, w := range got.Warnings {
-			fmt.Fprintf(c.App.ErrWriter, "benchdb: warning: %s\n", termsafe.Lines(w.Error()))
-		}
+		return nil, cleanup, err
+	}
+	defer closeIn()
+	got, err := store.Check(c.Context, in, opts)
+	if err != nil {
+		printWarnings(c.App.ErrWriter, got.Warnings)
 		return nil, cleanup, err
 	}
 	if first != nil {
@@ -223,19 +218,33 @@ func checkFirstFile(c *cli.Context, name string, stdin io.Reader, opts store.Ing
 }
 
 // ingestFile stores the file name, or stdin for "-".
-func ingestFile(c *cli.Context, db *store.DB, name string, stdin io.Reader, opts store.IngestOptions) (store.Ingested, error) {
-	var r io.Reader
-	if name == "-" {
-		r = stdin
-	} else {
-		f, err := os.Open(name)
-		if err != nil {
-			return store.Ingested{}, fmt.Errorf("%s: %w", name, unwrapPathError(err))
-		}
-		defer f.Close()
-		r = f
+func ingestFile(ctx context.Context, db *store.DB, name string, stdin io.Reader, opts store.IngestOptions) (store.Ingested, error) {
+	r, closeR, err := openInput(name, stdin)
+	if err != nil {
+		return store.Ingested{}, err
 	}
-	return db.Ingest(c.Context, r, opts)
+	defer closeR()
+	return db.Ingest(ctx, r, opts)
+}
+
+// openInput opens the file name for reading, or returns stdin for "-".
+// The caller calls closeFn when done. The error names the file.
+func openInput(name string, stdin io.Reader) (r io.Reader, closeFn func(), err error) {
+	if name == "-" {
+		return stdin, func() {}, nil
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", name, unwrapPathError(err))
+	}
+	return f, func() { f.Close() }, nil
+}
+
+// printWarnings prints an ingest's warnings (malformed lines skipped) to w.
+func printWarnings(w io.Writer, warnings []error) {
+	for _, e := range warnings {
+		fmt.Fprintf(w, "benchdb: warning: %s\n", termsafe.Lines(e.Error()))
+	}
 }
 
 func printIngested(w io.Writer, name string, got store.Ingested) {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -11,13 +10,11 @@ import (
 	"testing"
 )
 
-// runScenarioCmd runs benchdb with args in process and returns its exit
-// status, stdout and stderr.
+// runScenarioCmd runs benchdb scenario with args in process, as runCLI
+// does, and returns its exit status, stdout and stderr.
 func runScenarioCmd(tb testing.TB, args ...string) (int, string, string) {
 	tb.Helper()
-	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), append([]string{"benchdb", "scenario"}, args...), &stdout, &stderr)
-	return code, stdout.String(), stderr.String()
+	return runCLI(tb, nil, append([]string{"scenario"}, args...)...)
 }
 
 // scenarioJSON is the documented JSON output, decoded strictly.

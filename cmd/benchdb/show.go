@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"maps"
@@ -74,19 +75,11 @@ func showAction(c *cli.Context) error {
 	if len(args) != 1 {
 		return usagef("show: want one RUN, got %d arguments", len(args))
 	}
-	sels, err := parseRuns(args)
-	if err != nil {
-		return err
-	}
-	db, err := openExistingStore(c)
+	db, ids, err := openRuns(c, args, "")
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	ids, err := resolveRuns(c.Context, db, sels)
-	if err != nil {
-		return err
-	}
 	if len(ids) != 1 {
 		return usagef("show: RUN %s matches %d runs; want one (try benchdb runs)", args[0], len(ids))
 	}
@@ -95,7 +88,7 @@ func showAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	sums, err := summarise(c, db, id)
+	sums, err := summarise(c.Context, db, id)
 	if err != nil {
 		return err
 	}
@@ -107,8 +100,8 @@ func showAction(c *cli.Context) error {
 
 // summarise groups the run's values by package, benchmark and unit, in
 // the order they first appear, and summarises each group.
-func summarise(c *cli.Context, db *store.DB, id int64) ([]summaryJSON, error) {
-	meta, err := db.UnitMetadata(c.Context, []int64{id})
+func summarise(ctx context.Context, db *store.DB, id int64) ([]summaryJSON, error) {
+	meta, err := db.UnitMetadata(ctx, []int64{id})
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +112,7 @@ func summarise(c *cli.Context, db *store.DB, id int64) ([]summaryJSON, error) {
 	type key struct{ pkg, name, unit string }
 	var order []key
 	values := map[key][]float64{}
-	err = db.Results(c.Context, []int64{id}, func(_ int64, r *benchfmt.Result) error {
+	err = db.Results(ctx, []int64{id}, func(_ int64, r *benchfmt.Result) error {
 		pkg := r.GetConfig("pkg")
 		for _, v := range r.Values {
 			k := key{pkg, string(r.Name), v.Unit}

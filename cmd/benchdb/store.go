@@ -88,6 +88,27 @@ func resolveRuns(ctx context.Context, db *store.DB, sels []reports.Selector) ([]
 	return ids, nil
 }
 
+// openRuns parses the RUN arguments, opens the existing store and resolves
+// them to run ids, as parseRuns and resolveRuns do. The caller closes the
+// store; on error it is closed already. An error from resolveRuns starts
+// with prefix.
+func openRuns(c *cli.Context, args []string, prefix string) (*store.DB, []int64, error) {
+	sels, err := parseRuns(args)
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := openExistingStore(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	ids, err := resolveRuns(c.Context, db, sels)
+	if err != nil {
+		db.Close()
+		return nil, nil, fmt.Errorf("%s%w", prefix, err)
+	}
+	return db, ids, nil
+}
+
 // runJSON is a run as `benchdb runs --format json` and `benchdb show
 // --format json` print it.
 type runJSON struct {
