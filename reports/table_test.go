@@ -23,6 +23,9 @@ func TestAdjustBH(t *testing.T) {
 		{[]float64{0.01, 0.04, 0.03, 0.005}, []float64{0.02, 0.04, 0.04, 0.02}},
 		{[]float64{0.5, 0.01, math.NaN()}, []float64{0.5, 0.02, math.NaN()}},
 		{[]float64{0.9, 0.8}, []float64{0.9, 0.9}},
+		// Worked by hand: sorted p_(i) * m / i, then the running minimum
+		// from the largest down.
+		{[]float64{0.01, 0.04, 0.03, 0.005, 0.5}, []float64{0.025, 0.05, 0.05, 0.025, 0.5}},
 		{nil, []float64{}},
 	}
 	for _, tt := range tests {
@@ -56,6 +59,8 @@ func TestDirection(t *testing.T) {
 		{"B/s", nil, 1},
 		{"ops/s", nil, 1},
 		{"hits/op", nil, -1},
+		{"allocs/op", nil, -1},
+		{"scanned/op", nil, -1},
 		{"hits/op", units, 1},
 		{"B/s", units, -1},
 	}

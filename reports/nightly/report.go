@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/benchdb/benchdb/reports"
 	"github.com/benchdb/benchdb/store"
 	"golang.org/x/perf/benchfmt"
 	"golang.org/x/perf/benchmath"
@@ -227,6 +228,10 @@ type Change struct {
 	ChangeIndex  int
 	ChangePoints []int
 }
+
+// higherIsBetter reports whether larger values of unit are better, by
+// the rule of reports.Direction (a report reads no unit metadata).
+func higherIsBetter(unit string) bool { return reports.Direction(unit, nil) > 0 }
 
 // Kind returns "regression" or "improvement".
 func (c *Change) Kind() string {
@@ -503,7 +508,7 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 	for i, c := range cands {
 		ps[i] = c.p
 	}
-	qs := benjaminiHochberg(ps)
+	qs := reports.AdjustBH(ps)
 	for i, c := range cands {
 		if qs[i] > opt.Alpha || math.Abs(math.Log1p(c.est)) < c.need {
 			continue

@@ -4,17 +4,9 @@ import (
 	"math"
 	"slices"
 	"sort"
-	"strings"
 
 	"golang.org/x/perf/benchmath"
 )
-
-// higherIsBetter reports whether larger values of unit are better. Rates
-// (B/s, ops/s, anything per second) are; times, sizes and counts per
-// operation are not.
-func higherIsBetter(unit string) bool {
-	return strings.HasSuffix(unit, "/s")
-}
 
 // uTest returns the two-sided p-value of the Mann-Whitney U test of a
 // against b. It does not modify a or b.
@@ -97,27 +89,6 @@ func robustCV(values []float64) float64 {
 		return math.Inf(1)
 	}
 	return 1.4826 * median(s) / math.Abs(m)
-}
-
-// benjaminiHochberg returns the Benjamini-Hochberg adjusted p-values of p:
-// rejecting every hypothesis whose adjusted value is at most alpha controls
-// the false discovery rate at alpha.
-func benjaminiHochberg(p []float64) []float64 {
-	n := len(p)
-	order := make([]int, n)
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(a, b int) bool { return p[order[a]] < p[order[b]] })
-	q := make([]float64, n)
-	minQ := 1.0
-	for r := n - 1; r >= 0; r-- {
-		i := order[r]
-		v := p[i] * float64(n) / float64(r+1)
-		minQ = min(minQ, v)
-		q[i] = minQ
-	}
-	return q
 }
 
 // robustSD returns the interquartile range of values scaled to estimate

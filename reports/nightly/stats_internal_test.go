@@ -7,22 +7,6 @@ import (
 	"testing"
 )
 
-func TestBenjaminiHochberg(t *testing.T) {
-	// p-values and adjusted values worked by hand: sorted p_(i) * m / i,
-	// then the running minimum from the largest down.
-	p := []float64{0.01, 0.04, 0.03, 0.005, 0.5}
-	want := []float64{0.025, 0.05, 0.05, 0.025, 0.5}
-	got := benjaminiHochberg(p)
-	for i := range p {
-		if math.Abs(got[i]-want[i]) > 1e-12 {
-			t.Errorf("q[%d] = %v, want %v (all %v)", i, got[i], want[i], got)
-		}
-	}
-	if q := benjaminiHochberg(nil); len(q) != 0 {
-		t.Errorf("benjaminiHochberg(nil) = %v", q)
-	}
-}
-
 func TestShift(t *testing.T) {
 	base := []float64{100, 101, 99, 100.5, 99.5, 100.2, 99.8, 100.1, 99.9, 100}
 	tests := []struct {
