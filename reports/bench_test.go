@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/benchdb/benchdb/internal/benchstattest"
 	"github.com/benchdb/benchdb/reports"
 	"github.com/benchdb/benchdb/store"
 )
@@ -103,6 +104,7 @@ func TestMain(m *testing.M) {
 	if bigDir != "" {
 		os.RemoveAll(bigDir)
 	}
+	benchstattest.Remove()
 	os.Exit(code)
 }
 
@@ -116,7 +118,7 @@ func BenchmarkCompare(b *testing.B) {
 	ctx := context.Background()
 	sels := mustSelectors(b, "old=1", "new=2")
 	b.Run("benchstat", func(b *testing.B) {
-		bin := mustBenchstat(b)
+		bin := benchstattest.Path(b)
 		var cpu time.Duration
 		for b.Loop() {
 			cmd := exec.Command(bin, "old="+bigOld, "new="+bigNew)

@@ -12,10 +12,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/benchdb/benchdb/internal/benchstattest"
 	"github.com/benchdb/benchdb/reports"
 )
 
@@ -100,38 +100,10 @@ func genFiles(tb testing.TB, dir string, seed uint64) (old, new string) {
 	return old, new
 }
 
-var (
-	benchstatOnce sync.Once
-	benchstatPath string
-	benchstatErr  error
-)
-
-// mustBenchstat builds the real benchstat from the module graph (the
-// golang.org/x/perf version in go.mod) into a temporary directory.
-func mustBenchstat(tb testing.TB) string {
-	tb.Helper()
-	benchstatOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "benchstat")
-		if err != nil {
-			benchstatErr = err
-			return
-		}
-		benchstatPath = filepath.Join(dir, "benchstat")
-		cmd := exec.Command("go", "build", "-o", benchstatPath, "golang.org/x/perf/cmd/benchstat")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			benchstatErr = fmt.Errorf("go build benchstat: %v\n%s", err, out)
-		}
-	})
-	if benchstatErr != nil {
-		tb.Fatal(benchstatErr)
-	}
-	return benchstatPath
-}
-
 func runBenchstat(tb testing.TB, args ...string) (stdout, stderr string) {
 	tb.Helper()
 	var o, e bytes.Buffer
-	cmd := exec.Command(mustBenchstat(tb), args...)
+	cmd := exec.Command(benchstattest.Path(tb), args...)
 	cmd.Stdout, cmd.Stderr = &o, &e
 	if err := cmd.Run(); err != nil {
 		tb.Fatalf("benchstat %s: %v\n%s", strings.Join(args, " "), err, e.String())

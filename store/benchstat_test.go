@@ -8,26 +8,11 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/benchdb/benchdb/internal/benchstattest"
 	"github.com/benchdb/benchdb/store"
 	"github.com/benchdb/benchdb/store/internal/benchgen"
 	"github.com/benchdb/benchdb/store/storetest"
 )
-
-// mustBuildBenchstat builds golang.org/x/perf/cmd/benchstat, at the
-// version go.mod requires, into a temporary directory.
-func mustBuildBenchstat(tb testing.TB) string {
-	tb.Helper()
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		tb.Skip("no go command to build benchstat with")
-	}
-	bin := filepath.Join(tb.TempDir(), "benchstat")
-	cmd := exec.Command(goTool, "build", "-o", bin, "golang.org/x/perf/cmd/benchstat")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		tb.Fatalf("build benchstat: %v\n%s", err, out)
-	}
-	return bin
-}
 
 // mustBenchstat runs benchstat in dir on files and returns its output.
 func mustBenchstat(tb testing.TB, bin, dir string, files ...string) string {
@@ -48,7 +33,7 @@ func TestDB_Export_benchstat(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds benchstat")
 	}
-	bin := mustBuildBenchstat(t)
+	bin := benchstattest.Path(t)
 	orig := t.TempDir()
 	for _, f := range roundTripFiles(t) {
 		b, err := os.ReadFile(f)

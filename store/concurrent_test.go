@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/benchdb/benchdb/internal/benchstattest"
 	"github.com/benchdb/benchdb/store"
 	"github.com/benchdb/benchdb/store/internal/benchgen"
 	"github.com/benchdb/benchdb/store/storetest"
@@ -28,7 +29,9 @@ func TestMain(m *testing.M) {
 	if db := os.Getenv(envHelperDB); db != "" {
 		os.Exit(ingestHelper(db, strings.Split(os.Getenv(envHelperFiles), string(os.PathListSeparator))))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	benchstattest.Remove()
+	os.Exit(code)
 }
 
 // ingestHelper is the body of a helper process: it opens the store at

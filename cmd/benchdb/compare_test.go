@@ -9,10 +9,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/benchdb/benchdb/internal/benchstattest"
 	"github.com/benchdb/benchdb/store"
 )
 
@@ -121,43 +121,12 @@ func TestCompare_MissingDB(t *testing.T) {
 	}
 }
 
-var (
-	benchstatOnce sync.Once
-	benchstatDir  string
-	benchstatBin  string
-	benchstatErr  error
-)
-
 // TestMain runs the tests and then removes the benchstat binary that
-// mustBenchstat built, if it did.
+// benchstattest built, if it did.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if benchstatDir != "" {
-		os.RemoveAll(benchstatDir)
-	}
+	benchstattest.Remove()
 	os.Exit(code)
-}
-
-// mustBenchstat builds golang.org/x/perf/cmd/benchstat, at the version in
-// go.mod, once per test binary; TestMain removes it.
-func mustBenchstat(tb testing.TB) string {
-	tb.Helper()
-	benchstatOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "benchstat")
-		if err != nil {
-			benchstatErr = err
-			return
-		}
-		benchstatDir = dir
-		benchstatBin = filepath.Join(dir, "benchstat")
-		if out, err := exec.Command("go", "build", "-o", benchstatBin, "golang.org/x/perf/cmd/benchstat").CombinedOutput(); err != nil {
-			benchstatErr = fmt.Errorf("go build benchstat: %v\n%s", err, out)
-		}
-	})
-	if benchstatErr != nil {
-		tb.Fatal(benchstatErr)
-	}
-	return benchstatBin
 }
 
 // TestCompare_MatchesBenchstat runs the real benchstat on the files and
@@ -179,7 +148,7 @@ func TestCompare_MatchesBenchstat(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var want, errOut bytes.Buffer
-			cmd := exec.Command(mustBenchstat(t), tt.benchstat...)
+			cmd := exec.Command(benchstattest.Path(t), tt.benchstat...)
 			cmd.Stdout, cmd.Stderr = &want, &errOut
 			if err := cmd.Run(); err != nil {
 				t.Fatalf("benchstat: %v\n%s", err, errOut.String())
@@ -214,7 +183,7 @@ func TestCompare_AfterIngest(t *testing.T) {
 	mustRunCLI(t, "--db", db, "ingest", "--label", "branch=feature", "--time", "2026-01-02T00:00:00Z", filepath.Join(dir, "new.txt"))
 	got := mustRunCLI(t, "--db", db, "compare", "main=branch:main", "feature=latest")
 	var want, errOut bytes.Buffer
-	cmd := exec.Command(mustBenchstat(t), "main="+filepath.Join(dir, "old.txt"), "feature="+filepath.Join(dir, "new.txt"))
+	cmd := exec.Command(benchstattest.Path(t), "main="+filepath.Join(dir, "old.txt"), "feature="+filepath.Join(dir, "new.txt"))
 	cmd.Stdout, cmd.Stderr = &want, &errOut
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("benchstat: %v\n%s", err, errOut.String())
