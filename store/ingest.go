@@ -284,7 +284,7 @@ type countSink struct {
 	results int
 }
 
-func (s *countSink) result(*benchfmt.Result) error              { s.results++; return nil }
+func (s *countSink) result(*benchfmt.Result) error             { s.results++; return nil }
 func (s *countSink) unitMetadata(*benchfmt.UnitMetadata) error { return nil }
 func (s *countSink) configLine(int, []byte, []byte)            {}
 func (s *countSink) flush() error                              { return nil }
@@ -572,7 +572,7 @@ type resultGroup struct {
 	name          []byte
 	nameID, units int64
 	first, last   int    // input lines
-	iters, vals          []byte // JSON arrays being built
+	iters, vals   []byte // JSON arrays being built
 }
 
 func newRunWriter(ctx context.Context, tx *sql.Tx, runID int64, maxNames int) (*runWriter, error) {
