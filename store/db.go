@@ -110,9 +110,11 @@ var ErrOldSchema = errors.New("schema is older than this benchdb's")
 // OpenReadOnly opens an existing store for reading only. It never
 // creates, migrates or writes the file, and it works where only read
 // access is granted (a read-only directory or file): it opens the file
-// with mode=ro, or, when no writer is active (no -wal file) and the
-// -wal and -shm files could not be created or would be left behind owned
-// by this process, as immutable. A store at an older schema version is an
+// so that it leaves no -wal or -shm file behind: where this process may
+// write the file and its directory, as a connection that only queries
+// (query_only), which removes them on close if it is the last one; else
+// with mode=ro if a writer's -wal file is there to share; else (no
+// writer can be active) as immutable. A store at an older schema version is an
 // error wrapping ErrOldSchema that says how to upgrade it. Any write
 // through the returned DB fails.
 func OpenReadOnly(ctx context.Context, path string) (_ *DB, err error) {
@@ -130,9 +132,10 @@ func OpenReadOnly(ctx context.Context, path string) (_ *DB, err error) {
 	q.Set("_busy_timeout", fmt.Sprint(DefaultBusyTimeout.Milliseconds()))
 	q.Set("_query_only", "1")
 	q.Set("_cache_size", "-32768")
-	if readImmutable(path) {
+	switch readMode(path) {
+	case "immutable":
 		q.Set("immutable", "1")
-	} else {
+	case "ro":
 		q.Set("mode", "ro")
 	}
 	dsn := "file:" + escapePath(path) + "?" + q.Encode()
@@ -164,19 +167,20 @@ func OpenReadOnly(ctx context.Context, path string) (_ *DB, err error) {
 	return db, nil
 }
 
-// readImmutable reports whether a reader of the SQLite file at path
-// should open it as immutable: no -wal file exists (no writer is active,
-// and every commit is in the main file), and this process could not
-// create the -wal and -shm files beside it or, being unable to write the
-// database, could not remove them again when done. Otherwise mode=ro is
-// right: a writer's -wal and -shm are there to share, or SQLite creates
-// and, on the last close, removes them.
-func readImmutable(path string) bool {
-	if _, err := os.Lstat(path + "-wal"); err == nil {
-		return false
+// readMode returns how OpenReadOnly opens the SQLite file at path: ""
+// (read-write, query only) if this process may write the file and its
+// directory, so that SQLite removes the -wal and -shm files it creates
+// on the last close; else "ro" if a -wal file exists (a writer is active,
+// or a crashed writer's commits wait in it); else "immutable": nobody
+// can be writing, and SQLite needs no -shm file.
+func readMode(path string) string {
+	if writable(filepath.Dir(path)) && writable(path) {
+		return ""
 	}
-	dir := filepath.Dir(path)
-	return !writable(dir) || !writable(path)
+	if _, err := os.Lstat(path + "-wal"); err == nil {
+		return "ro"
+	}
+	return "immutable"
 }
 
 // Path returns the file name the store was opened with.
@@ -322,15 +326,16 @@ func (db *DB) version(ctx context.Context, q querier) (int, error) {
 	var (
 		rows     int
 		typ      sql.NullString
-		min, max sql.NullInt64
+		min, max any
 	)
 	if err := q.QueryRowContext(ctx, sqlSchemaVersions).Scan(&rows, &typ, &min, &max); err != nil {
 		return 0, fmt.Errorf("read schema version: %w", sqliteError(err))
 	}
-	if rows != 1 || typ.String != "integer" {
+	v64, ok := min.(int64)
+	if rows != 1 || typ.String != "integer" || !ok {
 		return 0, fmt.Errorf("%s (schema_version holds %d rows, want one integer)", errNotStore, rows)
 	}
-	v := int(min.Int64)
+	v := int(v64)
 	if v < 1 {
 		return 0, fmt.Errorf("%s (schema version %d)", errNotStore, v)
 	}
