@@ -338,6 +338,9 @@ func (s *Server) apiCompare(w http.ResponseWriter, r *http.Request) {
 
 // compareError makes a selector that matches nothing a bad request.
 func compareError(err error) error {
+	if err == nil {
+		return nil
+	}
 	var oe *reports.OptionError
 	if errors.As(err, &oe) || errors.Is(err, context.Canceled) {
 		return err
