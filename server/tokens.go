@@ -207,3 +207,17 @@ func (t *Tokens) Check(token string) (name string, ok bool, err error) {
 	}
 	return name, ok, err
 }
+
+// TokenNames returns the names of the tokens in the token file at path,
+// in file order.
+func TokenNames(path string) ([]string, error) {
+	entries, err := readTokenFile(path)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(entries))
+	for i, e := range entries {
+		names[i] = e.name
+	}
+	return names, nil
+}
