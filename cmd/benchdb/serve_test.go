@@ -283,3 +283,17 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+func TestServe_Help(t *testing.T) {
+	for _, args := range [][]string{{"serve", "--help"}, {"token", "add", "--help"}, {"token", "list", "--help"}} {
+		out := mustRunCLI(t, args...)
+		if !strings.Contains(out, "Example") || !strings.Contains(out, "--token-file") {
+			t.Errorf("benchdb %s lacks examples or --token-file:\n%s", strings.Join(args, " "), out)
+		}
+	}
+	for _, cmd := range []string{"ingest", "run"} {
+		if out := mustRunCLI(t, cmd, "--help"); !strings.Contains(out, "--server URL") {
+			t.Errorf("benchdb %s --help lacks --server URL", cmd)
+		}
+	}
+}
