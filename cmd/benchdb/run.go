@@ -287,7 +287,7 @@ func planRun(c *cli.Context) (*runPlan, error) {
 
 // runOnlyFlags are benchdb run's flags that go test does not have; after
 // the packages they are a mistake, not go test flags.
-var runOnlyFlags = []string{"profile", "suite", "partial", "label", "dir", "db"}
+var runOnlyFlags = []string{"profile", "suite", "partial", "label", "dir", "db", "server", "token-file"}
 
 // splitRunArgs splits benchdb run's arguments into packages and go test
 // flags: the flags start at "--" (which is dropped) or at the first

@@ -69,6 +69,7 @@ func TestServe_Usage(t *testing.T) {
 		{"serve", "--db", db, "--public-read", "--log-format", "xml"},
 		{"serve", "--db", db, "--token-file", db + ".missing"},
 		{"serve", "--db", db, "--public-read", "--listen", "256.0.0.1:99999"},
+		{"run", "--db", db, "./x", "--server", "http://127.0.0.1:1"}, // benchdb's flag after the packages
 	} {
 		if code, _, errOut := runCLI(t, nil, args...); code != 2 || strings.Count(errOut, "\n") != 1 {
 			t.Errorf("benchdb %s: exit %d, stderr %q; want 2 and one line", strings.Join(args, " "), code, errOut)
