@@ -98,7 +98,7 @@ var funcs = template.FuncMap{
 var pages = func() map[string]*template.Template {
 	base := template.Must(template.New("base").Funcs(funcs).ParseFS(templateFS, "templates/base.tmpl"))
 	m := map[string]*template.Template{}
-	for _, name := range []string{"runs", "run", "compare", "report", "benchmark"} {
+	for _, name := range []string{"runs", "run", "compare", "report", "benchmark", "login"} {
 		m[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name+".tmpl"))
 	}
 	return m

@@ -175,3 +175,54 @@ func TestPages_HTML(t *testing.T) {
 		}
 	}
 }
+
+// TestLogin: on a server whose reads need a token, a browser logs in
+// with a form; the cookie lets it read, never upload.
+func TestLogin(t *testing.T) {
+	ts := mustServer(t, nil)
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noRedirect.Get(ts.URL + "/runs?sel=latest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 401 || !strings.Contains(string(b), `action="/login"`) || !strings.Contains(string(b), `value="/runs?sel=latest"`) {
+		t.Fatalf("page without a token: %d, want 401 with the login form:\n%s", resp.StatusCode, b)
+	}
+	post := func(token, next string) *http.Response {
+		t.Helper()
+		resp, err := noRedirect.PostForm(ts.URL+"/login", url.Values{"token": {token}, "next": {next}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	if r := post("bdb_wrong", "/runs"); r.StatusCode != 403 || len(r.Cookies()) != 0 {
+		t.Errorf("login with a wrong token: %d, cookies %v", r.StatusCode, r.Cookies())
+	}
+	r := post(ts.Token, "/runs?sel=latest")
+	if r.StatusCode != 303 || r.Header.Get("Location") != "/runs?sel=latest" || len(r.Cookies()) != 1 || !r.Cookies()[0].HttpOnly || r.Cookies()[0].SameSite != http.SameSiteStrictMode {
+		t.Fatalf("login: %d to %q, cookies %v", r.StatusCode, r.Header.Get("Location"), r.Cookies())
+	}
+	cookie := r.Cookies()[0]
+	if r := post(ts.Token, "//evil.example/x"); r.Header.Get("Location") != "/runs" {
+		t.Errorf("login with next=//evil.example/x goes to %q, want /runs", r.Header.Get("Location"))
+	}
+	for _, tt := range []struct {
+		method, path string
+		want         int
+	}{{"GET", "/runs", 200}, {"GET", "/api/v1/runs", 200}, {"POST", "/api/v1/runs", 401}} {
+		req, _ := http.NewRequest(tt.method, ts.URL+tt.path, strings.NewReader(night(0, -1)))
+		req.AddCookie(cookie)
+		resp, err := noRedirect.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tt.want {
+			t.Errorf("%s %s with the cookie: %d, want %d", tt.method, tt.path, resp.StatusCode, tt.want)
+		}
+	}
+}

@@ -37,6 +37,9 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /report", s.auth(false, s.pageReport))
 	mux.Handle("GET /benchmarks/{name...}", s.auth(false, s.pageBenchmark))
 	mux.HandleFunc("GET /static/style.css", serveStyle)
+	mux.HandleFunc("GET /login", s.loginPage)
+	mux.HandleFunc("POST /login", s.login)
+	mux.HandleFunc("POST /logout", s.logout)
 	return s.logged(secured(mux))
 }
 
@@ -147,8 +150,18 @@ func (s *Server) auth(write bool, h http.HandlerFunc) http.Handler {
 		hdr := r.Header.Get("Authorization")
 		scheme, token, _ := strings.Cut(hdr, " ")
 		token = strings.TrimSpace(token)
-		if hdr == "" || !strings.EqualFold(scheme, "Bearer") || token == "" {
+		if hdr == "" && !write {
+			// A browser sends the token in the cookie /login set.
+			if c, err := r.Cookie(tokenCookie); err == nil {
+				scheme, token = "Bearer", c.Value
+			}
+		}
+		if !strings.EqualFold(scheme, "Bearer") || token == "" {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="benchdb"`)
+			if !strings.HasPrefix(r.URL.Path, "/api/") {
+				s.render(w, r, http.StatusUnauthorized, "login", "Log in", loginData{Next: r.URL.RequestURI()})
+				return
+			}
 			httpError(w, r, http.StatusUnauthorized, "want an Authorization: Bearer TOKEN header (see benchdb token add)")
 			return
 		}
@@ -203,4 +216,61 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	w.Write(append(b, '\n'))
+}
+
+// tokenCookie holds a browser's token for reads, set by POST /login.
+const tokenCookie = "benchdb_token"
+
+type loginData struct {
+	Next, Error string
+}
+
+// safeNext returns next if it is a path on this server, else /runs.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/runs"
+	}
+	return next
+}
+
+// loginPage is GET /login: a form for a token, for servers whose reads
+// are not public.
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "login", "Log in", loginData{Next: safeNext(r.URL.Query().Get("next"))})
+}
+
+// login is POST /login: a valid token is kept in an HttpOnly, SameSite
+// strict cookie that lets the browser read (never upload), and the browser
+// goes on to the page it asked for.
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, DefaultMaxQueryBytes)
+	token := strings.TrimSpace(r.PostFormValue("token"))
+	next := safeNext(r.PostFormValue("next"))
+	ok := false
+	if s.cfg.Tokens != nil && token != "" {
+		name, found, err := s.cfg.Tokens.Check(token)
+		if err != nil {
+			s.cfg.Logger.Error("token file changed and cannot be read; using the tokens read before", "err", err)
+		}
+		if ok = found; ok {
+			if rl, isLog := r.Context().Value(ctxKey{}).(*requestLog); isLog {
+				rl.token = name
+			}
+		}
+	}
+	if !ok {
+		s.render(w, r, http.StatusForbidden, "login", "Log in", loginData{Next: next, Error: "That token is not in the server's token file."})
+		return
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: tokenCookie, Value: token, Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, MaxAge: 30 * 24 * 3600,
+	})
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// logout is POST /logout: the cookie is dropped.
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: -1})
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }

@@ -34,7 +34,8 @@ the history in a browser.
    /healthz                           liveness
 
 Uploads need "Authorization: Bearer TOKEN" with a token from --token-file
-(see benchdb token add); reads need one too unless --public-read. Without
+(see benchdb token add); reads need one too unless --public-read (a
+browser logs in at /login with a token, kept in a cookie for reads). Without
 --token-file the server takes no uploads. The file is read again when it
 changes.
 
