@@ -99,6 +99,13 @@ func TestPages_Chromium(t *testing.T) {
 	if !strings.Contains(history, "<h1>"+escaped+"-2</h1>") {
 		t.Errorf("history: heading does not show the name as text")
 	}
+	// Each point of the chart links to its run.
+	if n := strings.Count(history, `<a href="/runs/`); n < 2*14 {
+		t.Errorf("history: %d links to runs, want a point and a table row for each of 14 runs per unit", n)
+	}
+	if !regexp.MustCompile(`<a href="/runs/11"><circle class="dot"`).MatchString(history) {
+		t.Errorf("history: the chart's point of run 11 is not a link")
+	}
 	// history -> the run where the change started (night 10, run 11).
 	runURL := link(t, history, `^/runs/11$`, "11")
 	run := dumpDOM(t, bin, ts.URL+runURL)

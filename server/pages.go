@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -80,18 +81,27 @@ var funcs = template.FuncMap{
 	"historyChart": func(h *nightly.History) (template.HTML, error) {
 		var b bytes.Buffer
 		err := nightly.WriteHistoryChart(&b, h)
-		return template.HTML(b.String()), err // html/template escaped it
+		return linkDots(b.String()), err
 	},
 	"changeChart": func(c *nightly.Change) (template.HTML, error) {
 		var b bytes.Buffer
 		err := nightly.WriteChangeChart(&b, c)
-		return template.HTML(b.String()), err
+		return linkDots(b.String()), err
 	},
 	"trendChart": func(s *nightly.Series) (template.HTML, error) {
 		var b bytes.Buffer
 		err := nightly.WriteTrendChart(&b, s)
-		return template.HTML(b.String()), err
+		return linkDots(b.String()), err
 	},
+}
+
+// dotRE matches a chart's point, whose title starts with its run id.
+var dotRE = regexp.MustCompile(`<circle class="dot"[^>]*><title>run (\d+),.*?</title></circle>`)
+
+// linkDots makes each point of a chart (SVG that html/template wrote and
+// escaped) a link to its run's page.
+func linkDots(svg string) template.HTML {
+	return template.HTML(dotRE.ReplaceAllString(svg, `<a href="/runs/$1">$0</a>`))
 }
 
 // pages holds one template per page, each with the base layout.

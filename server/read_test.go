@@ -169,6 +169,9 @@ func TestPages_HTML(t *testing.T) {
 			}
 		})
 	}
+	if _, page := ts.do(t, "GET", server.BenchmarkURL("example.com/enc", "Encode/size=1k-2", "sec/op"), "", nil, nil); !strings.Contains(string(page), `<a href="/runs/11"><circle class="dot"`) {
+		t.Errorf("history page: the chart's point of run 11 is not a link to it")
+	}
 	for path, want := range map[string]int{"/runs/99": 404, "/compare?sel=commit:nope": 400, "/report?since=x": 400, "/nope": 404} {
 		if code, _ := ts.do(t, "GET", path, "", nil, nil); code != want {
 			t.Errorf("GET %s: status %d, want %d", path, code, want)
