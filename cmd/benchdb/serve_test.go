@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -175,17 +176,61 @@ func TestServe_Process(t *testing.T) {
 	tokFile := filepath.Join(dir, "tokens")
 	token := strings.TrimSpace(mustRunProcOut(t, bin, dir, "token", "add", "ci", "--token-file", tokFile))
 	dbFile := filepath.Join(dir, "team.sqlite")
-	srv, url, logs, wait := startServe(t, bin, dir, "--db", dbFile, "--token-file", tokFile, "--public-read", "--log-format", "json")
+	srv, url, logs, wait := startServe(t, bin, dir, "--db", dbFile, "--token-file", tokFile, "--public-read", "--log-format", "json", "--max-upload", "64KiB")
 
-	a := filepath.Join(dir, "a.txt")
-	os.WriteFile(a, []byte(benchFile("a", 50)), 0o644)
-	ing := benchdbProc(context.Background(), bin, dir, "ingest", "--server", url, a)
-	ing.Env = append(ing.Env, "BENCHDB_TOKEN="+token)
-	out, err := ing.CombinedOutput()
-	if err != nil || string(out) != a+": stored as run 1: 50 results\n" {
-		t.Fatalf("ingest --server: %v\n%s", err, out)
+	// ingest runs a benchdb ingest --server process with token and
+	// returns its exit status and output.
+	ingest := func(token string, args ...string) (int, string) {
+		t.Helper()
+		cmd := benchdbProc(context.Background(), bin, dir, append([]string{"ingest", "--server", url}, args...)...)
+		cmd.Env = append(cmd.Env, "BENCHDB_TOKEN="+token)
+		out, err := cmd.CombinedOutput()
+		if ee, ok := err.(*exec.ExitError); ok {
+			return ee.ExitCode(), string(out)
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return 0, string(out)
 	}
-	for path, want := range map[string]int{"/healthz": 200, "/runs": 200, "/runs/1": 200, "/api/v1/runs/1": 200, "/report": 200, "/runs/2": 404} {
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	a := write("a.txt", benchFile("a", 50))
+	if code, out := ingest(token, a); code != 0 || out != a+": stored as run 1: 50 results\n" {
+		t.Fatalf("ingest --server: exit %d\n%s", code, out)
+	}
+	if code, out := ingest(token, a); code != 0 || out != a+": already stored as run 1 (50 results); nothing stored\n" {
+		t.Errorf("ingest --server again: exit %d\n%s", code, out)
+	}
+	if code, out := ingest("bdb_wrong", a); code != 2 || !strings.Contains(out, "403") {
+		t.Errorf("ingest with a wrong token: exit %d\n%s", code, out)
+	}
+	big := write("big.txt", benchFile("big", 2000))
+	if code, out := ingest(token, big); code != 2 || !strings.Contains(out, "413") {
+		t.Errorf("ingest over --max-upload: exit %d\n%s", code, out)
+	}
+	bad := write("bad.txt", "pkg: x\nBenchmarkA 1 2 ns/op\nBenchmarkB 1 two ns/op\n")
+	if code, out := ingest(token, "--strict", bad); code != 2 || !strings.Contains(out, bad+":3") {
+		t.Errorf("strict ingest of a bad line: exit %d\n%s", code, out)
+	}
+	// Eight processes at once, two per content: four new runs.
+	var wg sync.WaitGroup
+	for i := range 8 {
+		f := write(fmt.Sprintf("c%d.txt", i), benchFile(fmt.Sprintf("c%d", i%4), 100))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if code, out := ingest(token, f); code != 0 {
+				t.Errorf("concurrent ingest %d: exit %d\n%s", i, code, out)
+			}
+		}()
+	}
+	wg.Wait()
+	for path, want := range map[string]int{"/healthz": 200, "/runs": 200, "/runs/1": 200, "/api/v1/runs/1": 200, "/report": 200, "/runs/99": 404} {
 		resp, err := http.Get(url + path)
 		if err != nil {
 			t.Fatal(err)
@@ -204,8 +249,8 @@ func TestServe_Process(t *testing.T) {
 	if l := logs(); !strings.Contains(l, `"msg":"request"`) || !strings.Contains(l, `"token":"ci"`) || !strings.Contains(l, `"shutting down"`) {
 		t.Errorf("access log:\n%s", l)
 	}
-	if n := len(mustStored(t, dbFile)); n != 1 {
-		t.Errorf("%d runs stored, want 1", n)
+	if n := len(mustStored(t, dbFile)); n != 5 {
+		t.Errorf("%d runs stored, want 5 (a.txt and four concurrent contents)", n)
 	}
 }
 
