@@ -66,7 +66,7 @@ var funcs = template.FuncMap{
 				pkg = kv[1]
 			}
 		}
-		return BenchmarkURL(pkg, row.Name, "")
+		return BenchmarkURL(pkg, row.Name, t.Unit)
 	},
 	"verdictClass": func(v reports.Verdict) string {
 		switch v {
