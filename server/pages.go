@@ -59,7 +59,10 @@ var funcs = template.FuncMap{
 		}
 		return benchunit.Scale(c.Summary.Center, benchunit.ClassOf(t.Unit)) + " ± " + c.Summary.PctRangeString()
 	},
-	"rowURL": func(t *reports.Table, row *reports.Row) string {
+	"rowURL": func(opts reports.Options, t *reports.Table, row *reports.Row) string {
+		if opts.Row != "" && opts.Row != reports.DefaultRow {
+			return "" // rows are not benchmarks
+		}
 		pkg := ""
 		for _, kv := range t.Config() {
 			if kv[0] == "pkg" {
