@@ -169,6 +169,13 @@ func TestPages_HTML(t *testing.T) {
 			}
 		})
 	}
+	_, cmpPage := ts.do(t, "GET", "/compare?sel=1&sel=14", "", nil, nil)
+	if !strings.Contains(string(cmpPage), `href="/benchmarks/Encode/size=1k-2?pkg=example.com%2Fenc&amp;unit=sec%2Fop"`) {
+		t.Errorf("compare page: a row does not link to its history:\n%s", cmpPage)
+	}
+	if _, p := ts.do(t, "GET", "/compare?sel=1&sel=14&row=.name", "", nil, nil); strings.Contains(string(p), `href="/benchmarks/`) {
+		t.Errorf("compare page with row=.name links rows to histories")
+	}
 	if _, page := ts.do(t, "GET", server.BenchmarkURL("example.com/enc", "Encode/size=1k-2", "sec/op"), "", nil, nil); !strings.Contains(string(page), `<a href="/runs/11"><circle class="dot"`) {
 		t.Errorf("history page: the chart's point of run 11 is not a link to it")
 	}
