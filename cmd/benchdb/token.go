@@ -16,6 +16,14 @@ func tokenCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "token",
 		Usage: "manage the tokens that may upload to benchdb serve",
+		Description: `The token file of benchdb serve holds one line per token: its name and
+the SHA-256 of the token. "token add" makes a token and prints it once;
+"token list" lists the names. Delete a line to revoke a token.
+
+Examples:
+
+   benchdb token add ci --token-file /etc/benchdb/tokens
+   benchdb token list --token-file /etc/benchdb/tokens`,
 		Subcommands: []*cli.Command{{
 			Name:      "add",
 			Usage:     "make a new token, store its hash in the token file, print it once",
@@ -42,7 +50,7 @@ Examples:
 			Usage: "list the names in a token file",
 			Description: `List prints the name of each token in the token file, one a line.
 
-Example:
+Examples:
 
    benchdb token list --token-file /etc/benchdb/tokens`,
 			Flags:  []cli.Flag{tokenFile()},
