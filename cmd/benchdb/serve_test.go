@@ -46,8 +46,8 @@ func TestToken(t *testing.T) {
 		{"token", "add", "--token-file", f},               // no name
 		{"token", "list", "--token-file", f + ".missing"}, // no file
 	} {
-		if code, _, errOut := runCLI(t, nil, args...); code != 2 || strings.Count(errOut, "\n") != 1 {
-			t.Errorf("benchdb %s: exit %d, stderr %q; want 2 and one line", strings.Join(args, " "), code, errOut)
+		if code, _, errOut := runCLI(t, nil, args...); code != 2 || !oneLineError(errOut) {
+			t.Errorf("benchdb %s: exit %d, stderr %q; want 2 and a one-line error", strings.Join(args, " "), code, errOut)
 		}
 	}
 	if lines := strings.Count(string(must(os.ReadFile(f))), "\n"); lines != 2 {
@@ -72,8 +72,8 @@ func TestServe_Usage(t *testing.T) {
 		{"serve", "--db", db, "--public-read", "--listen", "256.0.0.1:99999"},
 		{"run", "--db", db, "./x", "--server", "http://127.0.0.1:1"}, // benchdb's flag after the packages
 	} {
-		if code, _, errOut := runCLI(t, nil, args...); code != 2 || strings.Count(errOut, "\n") != 1 {
-			t.Errorf("benchdb %s: exit %d, stderr %q; want 2 and one line", strings.Join(args, " "), code, errOut)
+		if code, _, errOut := runCLI(t, nil, args...); code != 2 || !oneLineError(errOut) {
+			t.Errorf("benchdb %s: exit %d, stderr %q; want 2 and a one-line error", strings.Join(args, " "), code, errOut)
 		}
 	}
 	for in, want := range map[string]int64{"1000": 1000, "64MiB": 64 << 20, "1 KiB": 1024, "2gb": 2e9, "5m": 5 << 20} {
@@ -342,4 +342,19 @@ func TestServe_Help(t *testing.T) {
 			t.Errorf("benchdb %s --help lacks --server URL", cmd)
 		}
 	}
+}
+
+// oneLineError reports whether stderr holds one error line, "benchdb:
+// ...", followed at most by the command's usage line.
+func oneLineError(stderr string) bool {
+	lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
+	if !strings.HasPrefix(lines[0], "benchdb: ") {
+		return false
+	}
+	for _, l := range lines[1:] {
+		if !strings.HasPrefix(l, "usage: ") {
+			return false
+		}
+	}
+	return true
 }
