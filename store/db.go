@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -14,7 +15,7 @@ import (
 )
 
 // LatestSchemaVersion is the schema version Open migrates databases to.
-const LatestSchemaVersion = 2
+const LatestSchemaVersion = 3
 
 func init() {
 	if len(migrations) != LatestSchemaVersion {
@@ -41,12 +42,18 @@ type DB struct {
 	// maxNames bounds the benchmark names an ingest caches
 	// (maxNameCache; tests make it small).
 	maxNames int
+
+	// readOnly is set by OpenReadOnly.
+	readOnly bool
 }
 
 // Open opens the store in the SQLite file at path, creating the file if
 // it does not exist and migrating an older schema to the current one. It
-// fails if the file is not a SQLite database, if its schema is newer than
-// this package knows, or if the file cannot be written.
+// fails if the file is not a SQLite database, if it is a SQLite database
+// that is not a benchdb store (identified by its application_id and its
+// schema_version table), if its schema is newer than this package knows,
+// or if the file cannot be written. A file it refuses is left byte for
+// byte as it was.
 func Open(ctx context.Context, path string) (*DB, error) {
 	return OpenOptions(ctx, path, Options{})
 }
@@ -77,13 +84,10 @@ func OpenOptions(ctx context.Context, path string, opts Options) (_ *DB, err err
 			sdb.Close()
 		}
 	}()
-	// Check the schema before anything is written: a file that is not
+	// Identify the file before anything is written: a file that is not
 	// ours, or is newer than this code, is left as it is.
 	err = retryBusy(ctx, func() error {
-		v, err := db.version(ctx, db.db)
-		if err == nil && v > LatestSchemaVersion {
-			err = fmt.Errorf("schema version %d is newer than this benchdb supports (%d)", v, LatestSchemaVersion)
-		}
+		_, err := db.version(ctx, db.db)
 		return err
 	})
 	if err != nil {
@@ -98,14 +102,92 @@ func OpenOptions(ctx context.Context, path string, opts Options) (_ *DB, err err
 	return db, nil
 }
 
-// escapePath makes path safe inside a SQLite "file:" URI.
-func escapePath(path string) string {
-	r := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
-	return r.Replace(path)
+// ErrOldSchema is returned (wrapped) by OpenReadOnly for a store whose
+// schema is older than this package's: reading it would need a
+// migration, which only a writer (Open) makes.
+var ErrOldSchema = errors.New("schema is older than this benchdb's")
+
+// OpenReadOnly opens an existing store for reading only. It never
+// creates, migrates or writes the file, and it works where only read
+// access is granted (a read-only directory or file): it opens the file
+// so that it leaves no -wal or -shm file behind: where this process may
+// write the file and its directory, as a connection that only queries
+// (query_only), which removes them on close if it is the last one; else
+// with mode=ro if a writer's -wal file is there to share; else (no
+// writer can be active) as immutable. A store at an older schema version is an
+// error wrapping ErrOldSchema that says how to upgrade it. Any write
+// through the returned DB fails.
+func OpenReadOnly(ctx context.Context, path string) (_ *DB, err error) {
+	if path == "" {
+		return nil, errors.New("open store: empty path")
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, unwrapPathError(err))
+	}
+	if fi.IsDir() {
+		return nil, fmt.Errorf("open store %s: is a directory", path)
+	}
+	q := url.Values{}
+	q.Set("_busy_timeout", fmt.Sprint(DefaultBusyTimeout.Milliseconds()))
+	q.Set("_query_only", "1")
+	q.Set("_cache_size", "-32768")
+	switch readMode(path) {
+	case "immutable":
+		q.Set("immutable", "1")
+	case "ro":
+		q.Set("mode", "ro")
+	}
+	dsn := "file:" + escapePath(path) + "?" + q.Encode()
+	sdb, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	db := &DB{db: sdb, path: path, now: time.Now, maxNames: maxNameCache, readOnly: true}
+	defer func() {
+		if err != nil {
+			sdb.Close()
+		}
+	}()
+	var v int
+	err = retryBusy(ctx, func() error {
+		var err error
+		v, err = db.version(ctx, db.db)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	if v < LatestSchemaVersion {
+		if v == 0 {
+			return nil, fmt.Errorf("open store %s: empty file, not yet a benchdb store (benchdb ingest creates one)", path)
+		}
+		return nil, fmt.Errorf("open store %s: schema version %d: %w (%d); reading does not upgrade it: run benchdb migrate, or any ingest, once with write access", path, v, ErrOldSchema, LatestSchemaVersion)
+	}
+	return db, nil
+}
+
+// readMode returns how OpenReadOnly opens the SQLite file at path: ""
+// (read-write, query only) if this process may write the file and its
+// directory, so that SQLite removes the -wal and -shm files it creates
+// on the last close; else "ro" if a -wal file exists (a writer is active,
+// or a crashed writer's commits wait in it); else "immutable": nobody
+// can be writing, and SQLite needs no -shm file.
+func readMode(path string) string {
+	if writable(filepath.Dir(path)) && writable(path) {
+		return ""
+	}
+	if _, err := os.Lstat(path + "-wal"); err == nil {
+		return "ro"
+	}
+	return "immutable"
 }
 
 // Path returns the file name the store was opened with.
 func (db *DB) Path() string { return db.path }
+
+// ReadOnly reports whether the store was opened with OpenReadOnly.
+func (db *DB) ReadOnly() bool { return db.readOnly }
 
 // Close closes the store.
 func (db *DB) Close() error {
@@ -113,6 +195,22 @@ func (db *DB) Close() error {
 		return fmt.Errorf("close store %s: %w", db.path, err)
 	}
 	return nil
+}
+
+// unwrapPathError drops the operation and path of an *os.PathError,
+// which the caller's message names already.
+func unwrapPathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// escapePath makes path safe inside a SQLite "file:" URI.
+func escapePath(path string) string {
+	r := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
+	return r.Replace(path)
 }
 
 // setWAL switches the database to write-ahead logging and checks that
@@ -164,14 +262,17 @@ func (db *DB) migrateOne(ctx context.Context) (done bool, err error) {
 	if err != nil {
 		return false, err
 	}
-	if v > len(migrations) {
-		return false, fmt.Errorf("schema version %d is newer than this benchdb supports (%d)", v, LatestSchemaVersion)
-	}
 	if v == len(migrations) {
 		return true, nil
 	}
-	if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
+	m := migrations[v]
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 		return false, fmt.Errorf("migrate schema to version %d: %w", v+1, sqliteError(err))
+	}
+	if m.fn != nil {
+		if err := m.fn(ctx, tx); err != nil {
+			return false, fmt.Errorf("migrate schema to version %d: %w", v+1, sqliteError(err))
+		}
 	}
 	if _, err := tx.ExecContext(ctx, sqlSetSchemaVersion, v+1); err != nil {
 		return false, fmt.Errorf("migrate schema to version %d: %w", v+1, sqliteError(err))
@@ -186,26 +287,72 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// version returns the schema version, 0 for an empty database. A database
-// that holds tables but no schema_version is not a benchdb store.
+// errNotStore starts the message for a SQLite file that is not a benchdb
+// store.
+const errNotStore = "not a benchdb store"
+
+// version identifies the database and returns its schema version: 0 for
+// an empty database (no tables, no application_id), to be made a store.
+// Anything else must be positively a benchdb store, or the error says
+// why not:
+//   - its application_id is applicationID, or 0 for stores written
+//     before schema version 3, which must then hold the tables every
+//     version had (run, label, name, result_group);
+//   - it has a schema_version table with exactly one integer row from 1
+//     on;
+//   - that version is not newer than this package's.
 func (db *DB) version(ctx context.Context, q querier) (int, error) {
+	var appID int64
+	if err := q.QueryRowContext(ctx, sqlApplicationID).Scan(&appID); err != nil {
+		return 0, fmt.Errorf("read schema: %w", sqliteError(err))
+	}
+	if appID != 0 && appID != applicationID {
+		return 0, fmt.Errorf("%s (SQLite application_id %#x, want %#x)", errNotStore, appID, applicationID)
+	}
+	var tables int
+	if err := q.QueryRowContext(ctx, sqlCountTables).Scan(&tables); err != nil {
+		return 0, fmt.Errorf("read schema: %w", sqliteError(err))
+	}
+	if tables == 0 && appID == 0 {
+		return 0, nil
+	}
 	var n int
-	if err := q.QueryRowContext(ctx, sqlHasSchemaTable).Scan(&n); err != nil {
+	if err := q.QueryRowContext(ctx, sqlHasTable, "schema_version").Scan(&n); err != nil {
 		return 0, fmt.Errorf("read schema: %w", sqliteError(err))
 	}
 	if n == 0 {
-		var tables int
-		if err := q.QueryRowContext(ctx, sqlCountTables).Scan(&tables); err != nil {
+		return 0, fmt.Errorf("%s (no schema_version table)", errNotStore)
+	}
+	var (
+		rows     int
+		typ      sql.NullString
+		min, max any
+	)
+	if err := q.QueryRowContext(ctx, sqlSchemaVersions).Scan(&rows, &typ, &min, &max); err != nil {
+		return 0, fmt.Errorf("read schema version: %w", sqliteError(err))
+	}
+	v64, ok := min.(int64)
+	if rows != 1 || typ.String != "integer" || !ok {
+		return 0, fmt.Errorf("%s (schema_version holds %d rows, want one integer)", errNotStore, rows)
+	}
+	v := int(v64)
+	if v < 1 {
+		return 0, fmt.Errorf("%s (schema version %d)", errNotStore, v)
+	}
+	if v > LatestSchemaVersion {
+		return 0, fmt.Errorf("schema version %d is newer than this benchdb supports (%d)", v, LatestSchemaVersion)
+	}
+	if appID == 0 {
+		// Before version 3, no application_id: check the tables.
+		if v >= 3 {
+			return 0, fmt.Errorf("%s (schema version %d without benchdb's application_id)", errNotStore, v)
+		}
+		if err := q.QueryRowContext(ctx, sqlLegacyTables).Scan(&n); err != nil {
 			return 0, fmt.Errorf("read schema: %w", sqliteError(err))
 		}
-		if tables > 0 {
-			return 0, errors.New("not a benchdb store (no schema_version table)")
+		if n != 4 {
+			return 0, fmt.Errorf("%s (schema_version without benchdb's tables)", errNotStore)
 		}
-		return 0, nil
-	}
-	var v int
-	if err := q.QueryRowContext(ctx, sqlSchemaVersion).Scan(&v); err != nil {
-		return 0, fmt.Errorf("read schema version: %w", sqliteError(err))
 	}
 	return v, nil
 }

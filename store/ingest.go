@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"hash"
 	"io"
@@ -27,7 +28,7 @@ const timeLayout = "2006-01-02T15:04:05.000000000Z"
 const resultBatch = 32
 
 // resultCols is the number of bound columns of a result_group row.
-const resultCols = 7
+const resultCols = 6
 
 // maxGroup is the most results one result_group row holds.
 const maxGroup = 100
@@ -38,111 +39,97 @@ const maxNameCache = 1 << 16
 
 // Ingest stores one input, either the Go benchmark format or `go test
 // -json` output (detected by its first character), as a new run, in one
-// transaction.
-//
-// It reads the input twice: once to check it and compute its content
-// hash (input that cannot be read again, such as a pipe, is copied to a
-// temporary file), and once, holding the database's write lock, to
-// store it. Memory use does not grow with the input's size.
-//
-// If the same content (after line endings are normalised and `go test
-// -json` output is extracted) was stored before, nothing is stored and
-// the result names the earlier run in ID and DuplicateOf, with that run's
-// Results and SkippedLines (and no Warnings). Labels and time do not
-// count as content.
-//
-// Malformed result lines are skipped and described in Warnings; with
-// opts.Strict the first one fails the whole input. Input that cannot be
-// benchmark output (binary data, lines longer than MaxLineLength, an
-// empty input, a result line cut off at the end) is an *InputError,
-// and input without results wraps ErrNoResults. On any error nothing is
-// stored; the returned Ingested still reports the warnings found.
+// transaction. It is NewInput, IngestInput and Close.
 func (db *DB) Ingest(ctx context.Context, r io.Reader, opts IngestOptions) (Ingested, error) {
-	in, err := openInput(r, opts, true)
+	in, err := NewInput(ctx, r, opts)
 	if err != nil {
 		return Ingested{}, err
 	}
-	defer in.cleanup()
-	if dup, ok, err := db.runByHash(ctx, db.db, in.sum); err != nil {
-		return Ingested{}, fmt.Errorf("ingest %s: %w", in.name, err)
-	} else if ok {
-		return dup, nil
-	}
-	r2, err := in.again()
-	if err != nil {
-		return Ingested{}, err
-	}
-
-	t := opts.Time
-	if t.IsZero() {
-		t = db.now()
-	}
-	return db.ingestTx(ctx, r2, in.name, in.sum, t, opts)
+	defer in.Close()
+	return db.IngestInput(ctx, in)
 }
 
 // Check reads an input as Ingest would and returns what Ingest into a
 // new, empty store would return, without storing anything and without a
 // database: the same warnings, result and skipped-line counts, and the
 // same input errors (an *InputError, ErrNoResults, a --strict failure).
-// The returned ID is 0. It is much cheaper than ingesting into a scratch
-// store, since it writes nothing.
+// The returned ID is 0. It is NewInput, CheckInput and Close.
 func Check(ctx context.Context, r io.Reader, opts IngestOptions) (Ingested, error) {
-	in, err := openInput(r, opts, false)
+	in, err := NewInput(ctx, r, opts)
 	if err != nil {
 		return Ingested{}, err
 	}
-	defer in.cleanup()
-	r2, err := in.again()
-	if err != nil {
-		return Ingested{}, err
-	}
-	return parseInput(r2, in.name, opts, &countSink{ctx: ctx})
+	defer in.Close()
+	return CheckInput(ctx, in)
 }
 
-// A checkedInput is an input that checkInput accepted, ready to be
-// parsed.
-type checkedInput struct {
+// An Input is benchmark output that NewInput has read once, checked and
+// hashed, ready to be stored (DB.IngestInput) or checked (CheckInput),
+// any number of times. Close releases it. An Input is not safe for
+// concurrent use.
+type Input struct {
 	name    string
-	sum     string // content hash; empty unless asked for
+	opts    IngestOptions
+	sum     string // SHA-256 of the normalised content, hex
 	reread  func() (io.Reader, error)
 	cleanup func()
 }
 
-// openInput does what Ingest and Check both do before parsing: it
-// checks opts.Time and reads the input once with checkInput, computing
-// the content hash if withHash is set. On success the caller must call
-// cleanup.
-func openInput(r io.Reader, opts IngestOptions, withHash bool) (checkedInput, error) {
-	in := checkedInput{name: opts.Name}
+// NewInput reads r once: it checks what makes a whole input fail (binary
+// data, a line longer than MaxLineLength, an empty input) and computes
+// the content hash, the run's identity. Input that cannot seek (a pipe,
+// standard input) is copied as it is read to a private temporary file,
+// which is removed from its directory as soon as it is created, so that
+// no way out of the process leaves it behind; a bad line stops the
+// copy. NewInput stops with ctx's error when ctx is done. The caller
+// must Close the Input.
+//
+// Every later read of the input (by IngestInput or CheckInput) hashes
+// it again, and fails with an *InputError wrapping ErrInputChanged if it
+// differs: what is stored is exactly what was hashed.
+func NewInput(ctx context.Context, r io.Reader, opts IngestOptions) (*Input, error) {
+	in := &Input{name: opts.Name, opts: opts}
 	if in.name == "" {
 		in.name = "<input>"
+		in.opts.Name = in.name
 	}
 	// Run times are stored as text in a fixed layout that only years
 	// 0000 to 9999 fit; any other would make the run unreadable.
 	if y := opts.Time.UTC().Year(); y < 0 || y > 9999 {
-		return checkedInput{}, fmt.Errorf("ingest %s: time %s is year %d in UTC, outside 0000 to 9999", in.name, opts.Time.Format(time.RFC3339Nano), y)
+		return nil, fmt.Errorf("ingest %s: time %s is year %d in UTC, outside 0000 to 9999", in.name, opts.Time.Format(time.RFC3339Nano), y)
 	}
 	first, again, cleanup, err := rereadable(r)
 	if err != nil {
-		return checkedInput{}, &InputError{Name: in.name, Msg: err.Error(), Err: err}
+		return nil, &InputError{Name: in.name, Msg: err.Error(), Err: err}
 	}
-	var h hash.Hash
-	if withHash {
-		h = sha256.New()
-	}
-	if err := checkInput(first, in.name, h); err != nil {
+	h := sha256.New()
+	if err := checkInput(ctx, first, in.name, h); err != nil {
 		cleanup()
-		return checkedInput{}, err
+		return nil, err
 	}
-	if h != nil {
-		in.sum = hex.EncodeToString(h.Sum(nil))
-	}
+	in.sum = hex.EncodeToString(h.Sum(nil))
 	in.reread, in.cleanup = again, cleanup
 	return in, nil
 }
 
+// Name returns the input's name, as errors and warnings give it.
+func (in *Input) Name() string { return in.name }
+
+// Close releases the input's temporary copy, if any. It is safe to call
+// more than once.
+func (in *Input) Close() error {
+	if in.cleanup != nil {
+		in.cleanup()
+		in.cleanup = nil
+	}
+	return nil
+}
+
 // again returns the input again from the start.
-func (in checkedInput) again() (io.Reader, error) {
+func (in *Input) again() (io.Reader, error) {
+	if in.cleanup == nil {
+		return nil, &InputError{Name: in.name, Msg: "input closed"}
+	}
 	r, err := in.reread()
 	if err != nil {
 		return nil, &InputError{Name: in.name, Msg: err.Error(), Err: err}
@@ -150,27 +137,163 @@ func (in checkedInput) again() (io.Reader, error) {
 	return r, nil
 }
 
+// parse reads the input again into sink, checking that it is still the
+// content NewInput hashed.
+func (in *Input) parse(ctx context.Context, sink recordSink) (Ingested, error) {
+	r, err := in.again()
+	if err != nil {
+		return Ingested{}, err
+	}
+	h := sha256.New()
+	res, err := parseInput(ctx, r, in.name, in.opts, sink, h)
+	if err != nil {
+		return res, err
+	}
+	if hex.EncodeToString(h.Sum(nil)) != in.sum {
+		return res, &InputError{Name: in.name, Err: ErrInputChanged,
+			Msg: "changed while it was being read (its content differs from the first read); nothing stored"}
+	}
+	return res, nil
+}
+
+// CheckInput returns what IngestInput into a new, empty store would
+// return, without a database (see Check).
+func CheckInput(ctx context.Context, in *Input) (Ingested, error) {
+	return in.parse(ctx, &countSink{})
+}
+
+// IngestInput stores in as a new run, in one transaction.
+//
+// It holds the database's write lock only while it reads the input the
+// second time and inserts it; the first read (NewInput) found the
+// content hash, so a duplicate is found before the lock is taken.
+//
+// If the same content (after line endings are normalised and `go test
+// -json` output is extracted) was stored before, no new run is stored:
+// the result names the earlier run in ID and DuplicateOf, with that run's
+// Results and SkippedLines. Labels and time do not count as content, but
+// labels may be added: each of opts.Labels whose key the earlier run does
+// not have is added to it (LabelsAdded), in one transaction; a key the
+// run has with another value is left as it is and described in Warnings.
+// With opts.Strict a malformed line fails the input even when its content
+// is stored already.
+//
+// Malformed result lines are skipped and described in Warnings; with
+// opts.Strict the first one fails the whole input. Input that cannot be
+// benchmark output (binary data, lines longer than MaxLineLength, an
+// empty input, a result line cut off at the end) is an *InputError,
+// and input without results wraps ErrNoResults. On any error nothing is
+// stored; the returned Ingested still reports the warnings found.
+func (db *DB) IngestInput(ctx context.Context, in *Input) (Ingested, error) {
+	if db.readOnly {
+		return Ingested{}, fmt.Errorf("ingest %s: store %s is open read-only", in.name, db.path)
+	}
+	if dup, ok, err := db.runByHash(ctx, db.db, in.sum); err != nil {
+		return Ingested{}, fmt.Errorf("ingest %s: %w", in.name, err)
+	} else if ok {
+		return db.duplicate(ctx, in, dup)
+	}
+	t := in.opts.Time
+	if t.IsZero() {
+		t = db.now()
+	}
+	res, dup, err := db.ingestTx(ctx, in, t)
+	if err == nil && dup {
+		return db.duplicate(ctx, in, res)
+	}
+	return res, err
+}
+
+// duplicate finishes an ingest of content stored already as run dup.ID:
+// it judges the input first under --strict, then adds the labels the run
+// lacks.
+func (db *DB) duplicate(ctx context.Context, in *Input, dup Ingested) (Ingested, error) {
+	if in.opts.Strict {
+		if res, err := CheckInput(ctx, in); err != nil {
+			return res, err
+		}
+	}
+	if len(in.opts.Labels) == 0 {
+		return dup, nil
+	}
+	var tx *sql.Tx
+	err := retryBusy(ctx, func() error {
+		var err error
+		tx, err = db.db.BeginTx(ctx, nil)
+		return err
+	})
+	if err != nil {
+		return dup, fmt.Errorf("ingest %s: begin: %w", in.name, sqliteError(err))
+	}
+	defer tx.Rollback()
+	have := map[string]string{}
+	rows, err := tx.QueryContext(ctx, sqlLabels, dup.ID)
+	if err != nil {
+		return dup, fmt.Errorf("ingest %s: read labels of run %d: %w", in.name, dup.ID, sqliteError(err))
+	}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			rows.Close()
+			return dup, fmt.Errorf("ingest %s: read labels of run %d: %w", in.name, dup.ID, err)
+		}
+		have[k] = v
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return dup, fmt.Errorf("ingest %s: read labels of run %d: %w", in.name, dup.ID, sqliteError(err))
+	}
+	for _, k := range sortedKeys(in.opts.Labels) {
+		v := in.opts.Labels[k]
+		old, ok := have[k]
+		switch {
+		case !ok:
+			if _, err := tx.ExecContext(ctx, sqlInsertLabel, dup.ID, k, v); err != nil {
+				return dup, fmt.Errorf("ingest %s: add label %s to run %d: %w", in.name, k, dup.ID, sqliteError(err))
+			}
+			if dup.LabelsAdded == nil {
+				dup.LabelsAdded = map[string]string{}
+			}
+			dup.LabelsAdded[k] = v
+		case old != v:
+			dup.Warnings = append(dup.Warnings, &LabelConflictError{Name: in.name, Run: dup.ID, Key: k, Value: v, Stored: old})
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return dup, fmt.Errorf("ingest %s: add labels to run %d: %w", in.name, dup.ID, sqliteError(err))
+	}
+	return dup, nil
+}
+
+// A LabelConflictError is the warning Ingest gives when content stored
+// already is ingested again with a label whose key the stored run has
+// with another value: the stored value is kept.
+type LabelConflictError struct {
+	Name       string // the input
+	Run        int64
+	Key, Value string // the label given
+	Stored     string // the run's value, kept
+}
+
+func (e *LabelConflictError) Error() string {
+	return fmt.Sprintf("%s: label %s=%s not applied: run %d already has %s=%s", e.Name, e.Key, e.Value, e.Run, e.Key, e.Stored)
+}
+
 // A countSink counts records, for Check.
 type countSink struct {
-	ctx     context.Context
 	results int
 }
 
-func (s *countSink) result(*benchfmt.Result) error {
-	s.results++
-	if s.results%4096 == 0 {
-		return s.ctx.Err()
-	}
-	return nil
-}
-
+func (s *countSink) result(*benchfmt.Result) error             { s.results++; return nil }
 func (s *countSink) unitMetadata(*benchfmt.UnitMetadata) error { return nil }
-func (s *countSink) flush() error                              { return s.ctx.Err() }
+func (s *countSink) configLine(int, []byte, []byte)            {}
+func (s *countSink) flush() error                              { return nil }
 func (s *countSink) count() int                                { return s.results }
 
 // rereadable returns a reader for a first pass over r and a function
 // that gives r's content again from the start. If r cannot seek, the
-// first pass copies it to a temporary file, which cleanup removes.
+// first pass copies it to a temporary file, unlinked at once, which
+// cleanup closes.
 func rereadable(r io.Reader) (first io.Reader, again func() (io.Reader, error), cleanup func(), err error) {
 	if rs, ok := r.(io.ReadSeeker); ok {
 		if off, err := rs.Seek(0, io.SeekCurrent); err == nil {
@@ -186,9 +309,15 @@ func rereadable(r io.Reader) (first io.Reader, again func() (io.Reader, error), 
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("create temporary file: %w", err)
 	}
+	// Unlinked now, the file lives only as long as f is open: no exit
+	// path (error, signal, crash) leaves it behind. Where an open file
+	// cannot be removed (Windows), cleanup removes it.
+	removed := os.Remove(f.Name()) == nil
 	cleanup = func() {
 		f.Close()
-		os.Remove(f.Name())
+		if !removed {
+			os.Remove(f.Name())
+		}
 	}
 	again = func() (io.Reader, error) {
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
@@ -200,9 +329,9 @@ func rereadable(r io.Reader) (first io.Reader, again func() (io.Reader, error), 
 }
 
 // checkInput reads the input once: it finds input-wide errors before
-// anything is stored and, if h is not nil, writes the content to h.
-func checkInput(r io.Reader, name string, h hash.Hash) error {
-	src := newLineSource(r, name)
+// anything is stored and writes the content to h.
+func checkInput(ctx context.Context, r io.Reader, name string, h hash.Hash) error {
+	src := newLineSource(ctx, r, name)
 	nonblank := false
 	var buf []byte
 	for {
@@ -216,10 +345,8 @@ func checkInput(r io.Reader, name string, h hash.Hash) error {
 		if !nonblank && len(bytes.TrimSpace(line)) > 0 {
 			nonblank = true
 		}
-		if h != nil {
-			buf = append(append(buf[:0], line...), '\n')
-			h.Write(buf)
-		}
+		buf = append(append(buf[:0], line...), '\n')
+		h.Write(buf)
 	}
 	if !nonblank {
 		return &InputError{Name: name, Msg: "empty input", Err: ErrNoResults}
@@ -242,8 +369,10 @@ func (db *DB) runByHash(ctx context.Context, q querier, sum string) (Ingested, b
 	return d, true, nil
 }
 
-// ingestTx stores the input in one transaction.
-func (db *DB) ingestTx(ctx context.Context, r io.Reader, name, sum string, t time.Time, opts IngestOptions) (res Ingested, err error) {
+// ingestTx stores the input in one transaction. If another writer stored
+// the same content first, it returns that run with dup set.
+func (db *DB) ingestTx(ctx context.Context, in *Input, t time.Time) (res Ingested, dup bool, err error) {
+	name, opts := in.name, in.opts
 	// BEGIN IMMEDIATE (see Open): wait for the write lock now, before
 	// anything is read, so that a retry starts from a clean state.
 	var tx *sql.Tx
@@ -253,70 +382,74 @@ func (db *DB) ingestTx(ctx context.Context, r io.Reader, name, sum string, t tim
 		return err
 	})
 	if err != nil {
-		return Ingested{}, fmt.Errorf("ingest %s: begin: %w", name, sqliteError(err))
+		return Ingested{}, false, fmt.Errorf("ingest %s: begin: %w", name, sqliteError(err))
 	}
 	defer func() {
 		if err != nil {
 			tx.Rollback()
 		}
 	}()
-	if dup, ok, err := db.runByHash(ctx, tx, sum); err != nil {
-		return Ingested{}, fmt.Errorf("ingest %s: %w", name, err)
+	if d, ok, err := db.runByHash(ctx, tx, in.sum); err != nil {
+		return Ingested{}, false, fmt.Errorf("ingest %s: %w", name, err)
 	} else if ok {
 		tx.Rollback()
-		return dup, nil
+		return d, true, nil
 	}
 
 	var runID int64
-	if err := tx.QueryRowContext(ctx, sqlInsertRun, t.UTC().Format(timeLayout), name, sum).Scan(&runID); err != nil {
-		return Ingested{}, fmt.Errorf("ingest %s: insert run: %w", name, sqliteError(err))
+	if err := tx.QueryRowContext(ctx, sqlInsertRun, t.UTC().Format(timeLayout), name, in.sum).Scan(&runID); err != nil {
+		return Ingested{}, false, fmt.Errorf("ingest %s: insert run: %w", name, sqliteError(err))
 	}
 	for _, k := range sortedKeys(opts.Labels) {
 		if _, err := tx.ExecContext(ctx, sqlInsertLabel, runID, k, opts.Labels[k]); err != nil {
-			return Ingested{}, fmt.Errorf("ingest %s: insert label %s: %w", name, k, sqliteError(err))
+			return Ingested{}, false, fmt.Errorf("ingest %s: insert label %s: %w", name, k, sqliteError(err))
 		}
 	}
 
 	w, err := newRunWriter(ctx, tx, runID, db.maxNames)
 	if err != nil {
-		return Ingested{}, fmt.Errorf("ingest %s: %w", name, err)
+		return Ingested{}, false, fmt.Errorf("ingest %s: %w", name, err)
 	}
 	defer w.close()
 
-	if res, err = parseInput(r, name, opts, w); err != nil {
-		return res, err
+	if res, err = in.parse(ctx, w); err != nil {
+		return res, false, err
 	}
 	for _, k := range w.firstConfigOrder {
 		if _, err := tx.ExecContext(ctx, sqlInsertRCfg, runID, k, w.firstConfig[k]); err != nil {
-			return res, fmt.Errorf("ingest %s: insert run config: %w", name, sqliteError(err))
+			return res, false, fmt.Errorf("ingest %s: insert run config: %w", name, sqliteError(err))
 		}
 	}
 	if _, err := tx.ExecContext(ctx, sqlFinishRun, w.results, res.SkippedLines, runID); err != nil {
-		return res, fmt.Errorf("ingest %s: update run: %w", name, sqliteError(err))
+		return res, false, fmt.Errorf("ingest %s: update run: %w", name, sqliteError(err))
 	}
 	w.close()
 	if err := tx.Commit(); err != nil {
-		return res, fmt.Errorf("ingest %s: commit: %w", name, sqliteError(err))
+		return res, false, fmt.Errorf("ingest %s: commit: %w", name, sqliteError(err))
 	}
 	res.ID = runID
 	res.Results = w.results
-	return res, nil
+	return res, false, nil
 }
 
 // A recordSink takes the records of one input as parseInput reads them.
 type recordSink interface {
 	result(*benchfmt.Result) error
 	unitMetadata(*benchfmt.UnitMetadata) error
+	// configLine is called for each configuration line, before the
+	// results that follow it, perhaps before results that precede it
+	// (benchfmt reads ahead); line tells them apart.
+	configLine(line int, key, value []byte)
 	flush() error
 	count() int // results taken
 }
 
 // parseInput reads the records of an input that checkInput accepted
-// into sink, and returns the warnings and counts, or the error that
-// makes the whole input fail.
-func parseInput(r io.Reader, name string, opts IngestOptions, sink recordSink) (res Ingested, err error) {
-	src := newLineSource(r, name)
-	br := benchfmt.NewReader(&lineFeed{src: src}, name)
+// into sink, writing its content to h, and returns the warnings and
+// counts, or the error that makes the whole input fail.
+func parseInput(ctx context.Context, r io.Reader, name string, opts IngestOptions, sink recordSink, h hash.Hash) (res Ingested, err error) {
+	src := newLineSource(ctx, r, name)
+	br := benchfmt.NewReader(&lineFeed{src: src, sink: sink, h: h}, name)
 	lastSkipped := 0
 	lastSkippedMsg := ""
 	warn := func(e *InputError) error {
@@ -366,6 +499,9 @@ func parseInput(r io.Reader, name string, opts IngestOptions, sink recordSink) (
 		if ie, ok := errAs(err); ok {
 			return res, ie
 		}
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return res, fmt.Errorf("ingest %s: %w", name, ctx.Err())
+		}
 		return res, &InputError{Name: name, Msg: err.Error(), Err: err}
 	}
 	if err := flushSrcWarnings(); err != nil {
@@ -398,6 +534,7 @@ type runWriter struct {
 	insertBatch, insertOne *sql.Stmt
 	nameID, insertName     *sql.Stmt
 	insertUnitMD           *sql.Stmt
+	insertCfgLine          *sql.Stmt
 
 	// names caches name ids. If namesAll is set, it holds every stored
 	// name, so a name missing from it is new.
@@ -405,14 +542,18 @@ type runWriter struct {
 	namesAll bool
 	maxNames int // size of the cache: DB.maxNames
 
-	// Current configuration set and unit set.
-	cfg      []benchfmt.Config
-	cfgID    int64
-	cfgValid bool
-	cfgIDs   map[string]int64
-	units    []string
-	unitsID  int64
-	unitIDs  map[string]int64
+	// Configuration lines read but not yet stored (benchfmt reads ahead
+	// of the result it returns), the number stored, and each key's
+	// current value.
+	pending  []configOp
+	cfgSeq   int
+	cfgValue map[string]string
+	touched  []string // keys set since the last result
+
+	// Current unit set.
+	units   []string
+	unitsID int64
+	unitIDs map[string]int64
 
 	firstConfig      map[string]string
 	firstConfigOrder []string
@@ -427,18 +568,18 @@ type runWriter struct {
 // configuration and units (the repetitions of go test -count), stored as
 // one result_group row.
 type resultGroup struct {
-	n                    int
-	name                 []byte
-	nameID, cfgID, units int64
-	first, last          int    // input lines
-	iters, vals          []byte // JSON arrays being built
+	n             int
+	name          []byte
+	nameID, units int64
+	first, last   int    // input lines
+	iters, vals   []byte // JSON arrays being built
 }
 
 func newRunWriter(ctx context.Context, tx *sql.Tx, runID int64, maxNames int) (*runWriter, error) {
 	w := &runWriter{
 		ctx: ctx, tx: tx, runID: runID, maxNames: maxNames,
 		names:       make(map[string]int64),
-		cfgIDs:      make(map[string]int64),
+		cfgValue:    make(map[string]string),
 		unitIDs:     make(map[string]int64),
 		firstConfig: make(map[string]string),
 		rows:        make([]any, 0, resultBatch*resultCols),
@@ -459,6 +600,7 @@ func newRunWriter(ctx context.Context, tx *sql.Tx, runID int64, maxNames int) (*
 	w.nameID = prep(sqlNameID)
 	w.insertName = prep(sqlInsertName)
 	w.insertUnitMD = prep(sqlInsertUnitMD)
+	w.insertCfgLine = prep(sqlInsertCfgLine)
 	if err != nil {
 		w.close()
 		return nil, fmt.Errorf("prepare: %w", sqliteError(err))
@@ -471,7 +613,7 @@ func newRunWriter(ctx context.Context, tx *sql.Tx, runID int64, maxNames int) (*
 }
 
 func (w *runWriter) close() {
-	for _, s := range []*sql.Stmt{w.insertBatch, w.insertOne, w.nameID, w.insertName, w.insertUnitMD} {
+	for _, s := range []*sql.Stmt{w.insertBatch, w.insertOne, w.nameID, w.insertName, w.insertUnitMD, w.insertCfgLine} {
 		if s != nil {
 			s.Close()
 		}
@@ -481,8 +623,8 @@ func (w *runWriter) close() {
 // result queues one result row.
 func (w *runWriter) result(r *benchfmt.Result) error {
 	_, line := r.Pos()
-	if !w.cfgValid || !sameConfig(w.cfg, r.Config) {
-		if err := w.setConfig(r.Config); err != nil {
+	if len(w.pending) > 0 && w.pending[0].line < line {
+		if err := w.storeConfig(line); err != nil {
 			return err
 		}
 	}
@@ -492,7 +634,9 @@ func (w *runWriter) result(r *benchfmt.Result) error {
 		}
 	}
 	g := &w.group
-	if g.n == 0 || g.n == maxGroup || line != g.last+1 || g.cfgID != w.cfgID || g.units != w.unitsID || string(g.name) != string(r.Name) {
+	// A group never spans a configuration line: its lines are
+	// consecutive.
+	if g.n == 0 || g.n == maxGroup || line != g.last+1 || g.units != w.unitsID || string(g.name) != string(r.Name) {
 		if err := w.endGroup(); err != nil {
 			return err
 		}
@@ -504,7 +648,7 @@ func (w *runWriter) result(r *benchfmt.Result) error {
 			}
 		}
 		*g = resultGroup{
-			name: append(g.name[:0], r.Name...), nameID: nameID, cfgID: w.cfgID, units: w.unitsID,
+			name: append(g.name[:0], r.Name...), nameID: nameID, units: w.unitsID,
 			first: line, iters: append(g.iters[:0], '['), vals: append(g.vals[:0], '['),
 		}
 	} else {
@@ -528,7 +672,7 @@ func (w *runWriter) endGroup() error {
 	}
 	g.iters = append(g.iters, ']')
 	g.vals = append(g.vals, ']')
-	w.rows = append(w.rows, g.first, g.nameID, g.cfgID, g.units, g.n, string(g.iters), string(g.vals))
+	w.rows = append(w.rows, g.first, g.nameID, g.units, g.n, string(g.iters), string(g.vals))
 	g.n = 0
 	if len(w.rows) == cap(w.rows) {
 		if _, err := w.insertBatch.ExecContext(w.ctx, w.rows...); err != nil {
@@ -542,9 +686,48 @@ func (w *runWriter) endGroup() error {
 // count returns the number of results taken.
 func (w *runWriter) count() int { return w.results }
 
-// flush inserts the open group and the pending rows.
+// configLine queues a configuration line until the result after it.
+func (w *runWriter) configLine(line int, key, value []byte) {
+	w.pending = append(w.pending, configOp{line: line, key: string(key), value: string(value)})
+}
+
+// storeConfig stores the queued configuration lines before line, and
+// notes the first value of each key that a result has.
+func (w *runWriter) storeConfig(line int) error {
+	n := 0
+	for _, op := range w.pending {
+		if op.line >= line {
+			break
+		}
+		if _, err := w.insertCfgLine.ExecContext(w.ctx, w.runID, w.cfgSeq, op.line, op.key, op.value); err != nil {
+			return fmt.Errorf("insert configuration line %d: %w", op.line, sqliteError(err))
+		}
+		w.cfgSeq++
+		w.cfgValue[op.key] = op.value
+		w.touched = append(w.touched, op.key)
+		n++
+	}
+	w.pending = append(w.pending[:0], w.pending[n:]...)
+	if line == math.MaxInt {
+		return nil // after the last result
+	}
+	for _, k := range w.touched {
+		if _, ok := w.firstConfig[k]; !ok && w.cfgValue[k] != "" {
+			w.firstConfig[k] = w.cfgValue[k]
+			w.firstConfigOrder = append(w.firstConfigOrder, k)
+		}
+	}
+	w.touched = w.touched[:0]
+	return nil
+}
+
+// flush inserts the open group, the pending rows and configuration
+// lines after the last result.
 func (w *runWriter) flush() error {
 	if err := w.endGroup(); err != nil {
+		return err
+	}
+	if err := w.storeConfig(math.MaxInt); err != nil {
 		return err
 	}
 	for i := 0; i < len(w.rows); i += resultCols {
@@ -597,18 +780,6 @@ func appendFloat(b []byte, v benchfmt.Value) []byte {
 	return strconv.AppendFloat(b, f, 'g', -1, 64)
 }
 
-func sameConfig(a, b []benchfmt.Config) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i].Key != b[i].Key || a[i].File != b[i].File || string(a[i].Value) != string(b[i].Value) {
-			return false
-		}
-	}
-	return true
-}
-
 func sameUnits(units []string, vals []benchfmt.Value) bool {
 	if len(units) != len(vals) {
 		return false
@@ -619,58 +790,6 @@ func sameUnits(units []string, vals []benchfmt.Value) bool {
 		}
 	}
 	return true
-}
-
-// configBody is the canonical text of a configuration set: its file
-// configuration lines, in order.
-func configBody(cfg []benchfmt.Config) string {
-	var sb strings.Builder
-	for _, c := range cfg {
-		if !c.File {
-			continue
-		}
-		sb.WriteString(c.Key)
-		sb.WriteString(": ")
-		sb.Write(c.Value)
-		sb.WriteByte('\n')
-	}
-	return sb.String()
-}
-
-func (w *runWriter) setConfig(cfg []benchfmt.Config) error {
-	w.cfg = w.cfg[:0]
-	for _, c := range cfg {
-		w.cfg = append(w.cfg, benchfmt.Config{Key: c.Key, Value: append([]byte(nil), c.Value...), File: c.File})
-		if _, ok := w.firstConfig[c.Key]; !ok && c.File {
-			w.firstConfig[c.Key] = string(c.Value)
-			w.firstConfigOrder = append(w.firstConfigOrder, c.Key)
-		}
-	}
-	w.cfgValid = true
-	body := configBody(cfg)
-	if id, ok := w.cfgIDs[body]; ok {
-		w.cfgID = id
-		return nil
-	}
-	id, err := w.intern(sqlConfigSetID, sqlInsertCfgSet, body, func(id int64) error {
-		pos := 0
-		for _, c := range cfg {
-			if !c.File {
-				continue
-			}
-			if _, err := w.tx.ExecContext(w.ctx, sqlInsertConfig, id, pos, c.Key, string(c.Value)); err != nil {
-				return err
-			}
-			pos++
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("store configuration: %w", err)
-	}
-	w.cfgIDs[body] = id
-	w.cfgID = id
-	return nil
 }
 
 func (w *runWriter) setUnits(vals []benchfmt.Value) error {

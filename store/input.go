@@ -3,10 +3,13 @@ package store
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -40,11 +43,16 @@ func (e *InputError) Unwrap() error { return e.Err }
 
 // lineSource turns raw input, either the benchmark text format or
 // `go test -json` output, into benchmark-format lines. Every line it
-// returns is at most MaxLineLength bytes of valid UTF-8 with no NUL byte,
-// without its newline or a trailing carriage return.
+// returns is at most MaxLineLength bytes of text (see isText), without
+// its newline or a trailing carriage return. It reads at most a buffer
+// past a line that is too long, however the input arrives (no newline
+// at all, or a `go test -json` output that never ends its line), and
+// stops with ctx's error when ctx is done.
 type lineSource struct {
+	ctx  context.Context
 	name string
 	br   *bufio.Reader
+	long []byte // a line longer than br's buffer, being read
 
 	json    bool // input is `go test -json` output
 	started bool
@@ -70,41 +78,59 @@ type lineSource struct {
 	warnings []*InputError
 }
 
-func newLineSource(r io.Reader, name string) *lineSource {
-	return &lineSource{name: name, br: bufio.NewReaderSize(r, 256<<10)}
+func newLineSource(ctx context.Context, r io.Reader, name string) *lineSource {
+	return &lineSource{ctx: ctx, name: name, br: bufio.NewReaderSize(r, readBuffer)}
 }
+
+// readBuffer is the size of lineSource's read buffer.
+const readBuffer = 256 << 10
+
+// ctxEvery is how many input lines lineSource reads between two looks
+// at its context.
+const ctxEvery = 1024
 
 // errorf returns an *InputError at input line line.
 func (s *lineSource) errorf(line int, format string, args ...any) *InputError {
 	return &InputError{Name: s.name, Line: line, Msg: fmt.Sprintf(format, args...)}
 }
 
-// readRaw returns the next input line without its line ending.
-// The slice is valid until the next call.
+// readRaw returns the next input line without its line ending, or an
+// error for a line longer than limit, read no further than the buffer
+// that shows it is too long. The slice is valid until the next call.
 func (s *lineSource) readRaw(limit int) ([]byte, error) {
+	if s.srcLine%ctxEvery == 0 {
+		if err := s.ctx.Err(); err != nil {
+			return nil, fmt.Errorf("read %s: %w", s.name, err)
+		}
+	}
 	line, err := s.br.ReadSlice('\n')
 	if err == bufio.ErrBufferFull {
-		// Longer than the buffer: read on only to report it.
-		n := len(line)
-		for err == bufio.ErrBufferFull {
+		// Longer than the buffer: gather it, up to the limit.
+		s.long = append(s.long[:0], line...)
+		for err == bufio.ErrBufferFull && len(s.long) <= limit+2 {
+			if err := s.ctx.Err(); err != nil {
+				return nil, fmt.Errorf("read %s: %w", s.name, err)
+			}
 			line, err = s.br.ReadSlice('\n')
-			n += len(line)
+			s.long = append(s.long, line...)
 		}
-		s.srcLine++
-		return nil, s.errorf(s.srcLine, "line longer than %d bytes", limit)
+		line = s.long
 	}
 	if err == io.EOF {
 		if len(line) == 0 {
 			return nil, io.EOF
 		}
 		s.unterminated = true
-	} else if err != nil {
+	} else if err != nil && err != bufio.ErrBufferFull {
 		return nil, &InputError{Name: s.name, Line: s.srcLine + 1, Msg: "read: " + err.Error(), Err: err}
 	}
 	s.srcLine++
 	line = bytes.TrimSuffix(line, []byte("\n"))
 	line = bytes.TrimSuffix(line, []byte("\r"))
 	if len(line) > limit {
+		if bytes.IndexByte(line, 0) >= 0 {
+			return nil, s.errorf(s.srcLine, "binary data, not benchmark output (NUL bytes, and no newline in the first %d bytes)", limit)
+		}
 		return nil, s.errorf(s.srcLine, "line longer than %d bytes", limit)
 	}
 	if !isText(line) {
@@ -113,9 +139,33 @@ func (s *lineSource) readRaw(limit int) ([]byte, error) {
 	return line, nil
 }
 
-// isText reports whether b is valid UTF-8 without NUL bytes.
+// isText reports whether b looks like a line of text: it holds no NUL
+// byte, and less than a quarter of it is bytes that are not UTF-8 or
+// control characters other than tab, form feed, vertical tab and
+// escape. So a stray Latin-1 byte in a configuration
+// value is text, stored as it is, while compressed or binary data is
+// not.
 func isText(b []byte) bool {
-	return bytes.IndexByte(b, 0) < 0 && utf8.Valid(b)
+	if bytes.IndexByte(b, 0) >= 0 {
+		return false
+	}
+	bad := 0
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 && c != '\t' && c != '\f' && c != '\v' && c != 0x1b || c == 0x7f {
+				bad++
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 {
+			bad++
+		}
+		i += n
+	}
+	return bad == 0 || bad*4 < len(b)
 }
 
 // detect looks at the first non-blank byte: `go test -json` output starts
@@ -236,6 +286,9 @@ func (s *lineSource) jsonLine(raw []byte) error {
 		s.pkgs = append(s.pkgs, ev.Package)
 	}
 	p = append(p, *ev.Output...)
+	if i := bytes.LastIndexByte(p, '\n'); len(p)-(i+1) > MaxLineLength {
+		return s.errorf(s.srcLine, "output line longer than %d bytes", MaxLineLength)
+	}
 	for {
 		i := bytes.IndexByte(p, '\n')
 		if i < 0 {
@@ -280,9 +333,12 @@ func (s *lineSource) srcLineOf(out int) int {
 }
 
 // A lineFeed is an io.Reader of the lines of a lineSource, each ending
-// in a newline, for benchfmt.Reader.
+// in a newline, for benchfmt.Reader. It writes each line to h and tells
+// sink of each configuration line.
 type lineFeed struct {
 	src   *lineSource
+	sink  recordSink
+	h     hash.Hash
 	store []byte
 	buf   []byte // unread part of store
 	err   error
@@ -298,7 +354,11 @@ func (f *lineFeed) Read(p []byte) (int, error) {
 			f.err = err
 			continue
 		}
+		if key, val, ok := parseKeyValueLine(line); ok {
+			f.sink.configLine(f.src.outLine, key, val)
+		}
 		f.store = append(append(f.store[:0], line...), '\n')
+		f.h.Write(f.store)
 		f.buf = f.store
 	}
 	n := copy(p, f.buf)
@@ -311,4 +371,41 @@ func errAs(err error) (*InputError, bool) {
 	var ie *InputError
 	ok := errors.As(err, &ie)
 	return ie, ok
+}
+
+// parseKeyValueLine reports whether benchfmt.Reader takes line as a
+// configuration line, "key: value", and returns its key and value (empty
+// to delete the key). It is benchfmt's rule (reader.go), which does not
+// export it: the key starts with a lower-case letter and holds no space
+// or upper-case letter; the colon is followed by a space or tab unless
+// the value is empty.
+func parseKeyValueLine(line []byte) (key, val []byte, ok bool) {
+	if len(line) == 0 || line[0] < utf8.RuneSelf && (line[0] < 'a' || line[0] > 'z') {
+		return nil, nil, false // the common case: not a lower-case letter
+	}
+	for i := 0; i < len(line); {
+		r, n := utf8.DecodeRune(line[i:])
+		if i == 0 && !unicode.IsLower(r) {
+			return nil, nil, false
+		}
+		if unicode.IsSpace(r) || unicode.IsUpper(r) {
+			return nil, nil, false
+		}
+		if i > 0 && r == ':' {
+			key, val = line[:i], line[i+1:]
+			break
+		}
+		i += n
+	}
+	if len(key) == 0 {
+		return nil, nil, false
+	}
+	if len(val) == 0 {
+		return key, val, true
+	}
+	for len(val) > 0 && (val[0] == ' ' || val[0] == '\t') {
+		val = val[1:]
+		ok = true
+	}
+	return key, val, ok
 }

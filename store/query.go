@@ -126,7 +126,7 @@ func (db *DB) keyValues(ctx context.Context, query string, args []any, fn func(i
 // Clone what you keep. An error from fn stops the iteration and is
 // returned. A missing run is an error wrapping ErrNoRun.
 func (db *DB) Results(ctx context.Context, ids []int64, fn func(runID int64, r *benchfmt.Result) error) error {
-	rd := &resultReader{db: db, configs: map[int64][]benchfmt.Config{}, units: map[int64][]unitInfo{}}
+	rd := &resultReader{db: db, units: map[int64][]unitInfo{}}
 	for _, id := range ids {
 		if err := db.exists(ctx, id); err != nil {
 			return err
@@ -156,40 +156,38 @@ type unitInfo struct {
 	factor     float64
 }
 
-// resultReader decodes result rows, caching configuration and unit sets.
+// resultReader decodes result rows, caching unit sets.
 type resultReader struct {
-	db      *DB
-	configs map[int64][]benchfmt.Config
-	units   map[int64][]unitInfo
+	db    *DB
+	units map[int64][]unitInfo
 }
 
 func (rd *resultReader) run(ctx context.Context, id int64, fn func(int64, *benchfmt.Result) error) error {
+	ops, err := rd.configLines(ctx, id)
+	if err != nil {
+		return fmt.Errorf("read results of run %d: %w", id, err)
+	}
 	rows, err := rd.db.db.QueryContext(ctx, sqlResults, id)
 	if err != nil {
 		return fmt.Errorf("read results of run %d: %w", id, sqliteError(err))
 	}
 	defer rows.Close()
 	var (
-		name          sql.RawBytes
-		iters, vals   sql.RawBytes
-		n             int
-		cfgID, unitID int64
-		curCfg        int64 = -1
-		r                   = new(benchfmt.Result)
+		name        sql.RawBytes
+		iters, vals sql.RawBytes
+		n, line     int
+		unitID      int64
+		r           = new(benchfmt.Result)
 	)
 	for rows.Next() {
-		if err := rows.Scan(&name, &cfgID, &unitID, &n, &iters, &vals); err != nil {
+		if err := rows.Scan(&name, &line, &unitID, &n, &iters, &vals); err != nil {
 			return fmt.Errorf("read results of run %d: %w", id, err)
 		}
-		if cfgID != curCfg {
-			cfg, err := rd.config(ctx, cfgID)
-			if err != nil {
-				return fmt.Errorf("read results of run %d: %w", id, err)
-			}
-			// A fresh Result, so that its key index is rebuilt; the
-			// name and values buffers carry over.
-			r = &benchfmt.Result{Config: cloneConfig(cfg), Name: r.Name, Values: r.Values}
-			curCfg = cfgID
+		// Replay the configuration lines before the group, as
+		// benchfmt.Reader applies them.
+		for len(ops) > 0 && ops[0].line < line {
+			setFileConfig(r, ops[0].key, ops[0].value)
+			ops = ops[1:]
 		}
 		units, err := rd.unitSet(ctx, unitID)
 		if err != nil {
@@ -203,6 +201,37 @@ func (rd *resultReader) run(ctx context.Context, id int64, fn func(int64, *bench
 		return fmt.Errorf("read results of run %d: %w", id, sqliteError(err))
 	}
 	return nil
+}
+
+// setFileConfig applies one configuration line to r as benchfmt.Reader
+// does: an empty value deletes the key.
+func setFileConfig(r *benchfmt.Result, key, value string) {
+	r.SetConfig(key, value)
+	if value != "" {
+		pos, _ := r.ConfigIndex(key)
+		r.Config[pos].File = true
+	}
+}
+
+// configLines returns the configuration lines of run id, in order.
+func (rd *resultReader) configLines(ctx context.Context, id int64) ([]configOp, error) {
+	rows, err := rd.db.db.QueryContext(ctx, sqlConfigLines, id)
+	if err != nil {
+		return nil, fmt.Errorf("read configuration: %w", sqliteError(err))
+	}
+	defer rows.Close()
+	var ops []configOp
+	for rows.Next() {
+		var op configOp
+		if err := rows.Scan(&op.line, &op.key, &op.value); err != nil {
+			return nil, fmt.Errorf("read configuration: %w", err)
+		}
+		ops = append(ops, op)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read configuration: %w", sqliteError(err))
+	}
+	return ops, nil
 }
 
 // group calls fn for each result of one result_group row.
@@ -244,29 +273,6 @@ func (rd *resultReader) group(id int64, r *benchfmt.Result, name []byte, n int, 
 		}
 	}
 	return nil
-}
-
-func cloneConfig(cfg []benchfmt.Config) []benchfmt.Config {
-	out := make([]benchfmt.Config, len(cfg))
-	for i, c := range cfg {
-		out[i] = benchfmt.Config{Key: c.Key, Value: slices.Clone(c.Value), File: c.File}
-	}
-	return out
-}
-
-func (rd *resultReader) config(ctx context.Context, id int64) ([]benchfmt.Config, error) {
-	if cfg, ok := rd.configs[id]; ok {
-		return cfg, nil
-	}
-	var cfg []benchfmt.Config
-	err := rd.db.keyValues(ctx, sqlConfigSet, []any{id}, func(_ int64, k, v string) {
-		cfg = append(cfg, benchfmt.Config{Key: k, Value: []byte(v), File: true})
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read configuration %d: %w", id, err)
-	}
-	rd.configs[id] = cfg
-	return cfg, nil
 }
 
 func (rd *resultReader) unitSet(ctx context.Context, id int64) ([]unitInfo, error) {

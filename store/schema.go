@@ -1,19 +1,39 @@
 package store
 
+import (
+	"context"
+	"database/sql"
+)
+
 // This file holds every SQL statement the store runs, so that a second
 // backend (PostgreSQL) can be written against one list. The statements
 // are plain SQL that SQLite and PostgreSQL both accept, except where a
 // comment says otherwise. schema.md describes the tables and views for
 // readers who query a database with the sqlite3 tool.
 
+// applicationID is written to the SQLite header (PRAGMA application_id)
+// of every benchdb store from schema version 3 on: "bdb3" in ASCII. Open
+// uses it, with the schema_version table, to tell a benchdb store from
+// any other SQLite file. SQLite only; PostgreSQL has no such header.
+const applicationID = 0x62646233
+
+// A migration brings a database from one schema version to the next:
+// first the SQL, then, if set, fn in the same transaction.
+type migration struct {
+	sql string
+	fn  func(ctx context.Context, tx *sql.Tx) error
+}
+
 // migrations are applied in order; migrations[i] brings a database from
 // schema version i to i+1. Never edit a released migration: append a new
 // one. Each runs in one transaction together with the update of
 // schema_version.
-var migrations = []string{
+var migrations = []migration{{sql: migration1}, {sql: migration2}, {sql: migration3, fn: migrateConfigSets}}
+
+const (
 	// Version 1: runs, labels, interned names, configuration sets and unit
 	// sets, one row per result line, Unit metadata.
-	`
+	migration1 = `
 CREATE TABLE schema_version (
 	version INTEGER NOT NULL
 );
@@ -98,11 +118,11 @@ CREATE TABLE unit_metadata (
 	value  TEXT    NOT NULL,
 	PRIMARY KEY (run_id, line, key)
 );
-`,
+`
 	// Version 2: skipped lines are counted per run, and two views make
 	// the common queries easy (json_each is SQLite's; PostgreSQL would
 	// use jsonb_array_elements WITH ORDINALITY).
-	`
+	migration2 = `
 ALTER TABLE run ADD COLUMN skipped_lines INTEGER NOT NULL DEFAULT 0;
 
 CREATE VIEW result_line AS
@@ -143,15 +163,82 @@ SELECT run.id            AS run_id,
           FROM (SELECT key, value FROM label
                  WHERE run_id = run.id ORDER BY key) l) AS labels
   FROM run;
-`,
-}
+`
+
+	// Version 3: configuration is stored as the file's configuration
+	// lines (config_line), not as whole sets per change: a file with a new
+	// key before each result made a set per result, each holding every
+	// key so far, and the database grew with the square of the input.
+	// migrateConfigSets turns the sets of older runs into lines, then the
+	// set tables and result_group.config_id go. The header's
+	// application_id marks the file as a benchdb store (SQLite only).
+	migration3 = `
+CREATE TABLE config_line (
+	run_id INTEGER NOT NULL REFERENCES run (id) ON DELETE CASCADE,
+	seq    INTEGER NOT NULL, -- order within the run, from 0
+	line   INTEGER NOT NULL, -- input line; applies to results after it
+	key    TEXT    NOT NULL,
+	value  TEXT    NOT NULL, -- '' deletes the key, as "key:" does
+	PRIMARY KEY (run_id, seq)
+) WITHOUT ROWID;
+CREATE INDEX config_line_key ON config_line (run_id, key, line);
+`
+
+	// migration3Finish runs after migrateConfigSets.
+	migration3Finish = `
+DROP VIEW sample;
+DROP VIEW result_line;
+ALTER TABLE result_group DROP COLUMN config_id;
+DROP TABLE config;
+DROP TABLE config_set;
+
+CREATE VIEW result_line AS
+SELECT g.run_id                      AS run_id,
+       g.line + r.key                AS line,
+       g.name_id                     AS name_id,
+       g.unit_set_id                 AS unit_set_id,
+       g.iters ->> r.key             AS iters,
+       r.value                       AS vals
+  FROM result_group g, json_each(g.vals) r;
+
+CREATE VIEW sample AS
+SELECT rl.run_id           AS run_id,
+       run.time            AS time,
+       rl.line             AS line,
+       (SELECT c.value FROM config_line c
+         WHERE c.run_id = rl.run_id AND c.key = 'pkg' AND c.line < rl.line
+         ORDER BY c.line DESC, c.seq DESC LIMIT 1) AS pkg,
+       n.name              AS name,
+       rl.iters            AS iters,
+       u.value             AS unit,
+       v.value             AS value
+  FROM result_line rl
+  JOIN run           ON run.id = rl.run_id
+  JOIN name n        ON n.id = rl.name_id
+  JOIN unit_set us   ON us.id = rl.unit_set_id,
+       json_each(rl.vals) v,
+       json_each(us.units) u
+ WHERE u.key = v.key;
+
+PRAGMA application_id = 1650745907; -- applicationID; SQLite only
+`
+)
 
 // Statements used at run time.
 const (
 	sqlSchemaVersion    = `SELECT version FROM schema_version`
+	sqlSchemaVersions   = `SELECT count(*), min(typeof(version)), min(version), max(version) FROM schema_version`
 	sqlSetSchemaVersion = `UPDATE schema_version SET version = ?`
-	sqlHasSchemaTable   = `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'` // SQLite only
-	sqlCountTables      = `SELECT count(*) FROM sqlite_master`                                                  // SQLite only
+	sqlApplicationID    = `PRAGMA application_id`                                                                                        // SQLite only
+	sqlHasTable         = `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?`                                         // SQLite only
+	sqlCountTables      = `SELECT count(*) FROM sqlite_master`                                                                           // SQLite only
+	sqlLegacyTables     = `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('run', 'label', 'name', 'result_group')` // SQLite only
+
+	// Version 3's conversion of configuration sets (migrateConfigSets).
+	sqlV2RunIDs      = `SELECT id FROM run ORDER BY id`
+	sqlV2RunGroups   = `SELECT line, config_id FROM result_group WHERE run_id = ? ORDER BY line`
+	sqlV2ConfigSet   = `SELECT key, value FROM config WHERE set_id = ? ORDER BY pos`
+	sqlInsertCfgLine = `INSERT INTO config_line (run_id, seq, line, key, value) VALUES (?, ?, ?, ?, ?)`
 
 	sqlRunByHash   = `SELECT id, results, skipped_lines FROM run WHERE content_hash = ?`
 	sqlInsertRun   = `INSERT INTO run (time, source, content_hash) VALUES (?, ?, ?) RETURNING id`
@@ -163,9 +250,6 @@ const (
 	sqlCountNames    = `SELECT count(*) FROM name`
 	sqlAllNames      = `SELECT id, name FROM name`
 	sqlInsertName    = `INSERT INTO name (name) VALUES (?) RETURNING id`
-	sqlConfigSetID   = `SELECT id FROM config_set WHERE body = ?`
-	sqlInsertCfgSet  = `INSERT INTO config_set (body) VALUES (?) RETURNING id`
-	sqlInsertConfig  = `INSERT INTO config (set_id, pos, key, value) VALUES (?, ?, ?, ?)`
 	sqlUnitSetID     = `SELECT id FROM unit_set WHERE units = ?`
 	sqlInsertUnitSet = `INSERT INTO unit_set (units) VALUES (?) RETURNING id`
 	sqlInsertUnitMD  = `INSERT INTO unit_metadata (run_id, line, unit, key, value) VALUES (?, ?, ?, ?, ?)`
@@ -173,8 +257,8 @@ const (
 	// sqlInsertResultCols is followed by groups of sqlInsertResultRow,
 	// comma-separated, each with the run id written in: a bound
 	// parameter costs a call through cgo.
-	sqlInsertResultCols = `INSERT INTO result_group (run_id, line, name_id, config_id, unit_set_id, n, iters, vals) VALUES `
-	sqlInsertResultRow  = `(%d, ?, ?, ?, ?, ?, ?, ?)`
+	sqlInsertResultCols = `INSERT INTO result_group (run_id, line, name_id, unit_set_id, n, iters, vals) VALUES `
+	sqlInsertResultRow  = `(%d, ?, ?, ?, ?, ?, ?)`
 
 	sqlRuns = `SELECT id, time, results, source, skipped_lines FROM run ORDER BY time, id`
 	sqlRun  = `SELECT id, time, results, source, skipped_lines FROM run WHERE id = ?`
@@ -184,11 +268,11 @@ const (
 	sqlLabels       = `SELECT key, value FROM label WHERE run_id = ?`
 	sqlRunConfig    = `SELECT key, value FROM run_config WHERE run_id = ?`
 
-	sqlResults = `SELECT n.name, g.config_id, g.unit_set_id, g.n, g.iters, g.vals
+	sqlResults = `SELECT n.name, g.line, g.unit_set_id, g.n, g.iters, g.vals
   FROM result_group g JOIN name n ON n.id = g.name_id
  WHERE g.run_id = ?
  ORDER BY g.line`
-	sqlConfigSet = `SELECT key, value FROM config WHERE set_id = ? ORDER BY pos`
-	sqlUnitSet   = `SELECT units FROM unit_set WHERE id = ?`
-	sqlUnitMD    = `SELECT unit, key, value FROM unit_metadata WHERE run_id = ? ORDER BY line, key`
+	sqlConfigLines = `SELECT line, key, value FROM config_line WHERE run_id = ? ORDER BY seq`
+	sqlUnitSet     = `SELECT units FROM unit_set WHERE id = ?`
+	sqlUnitMD      = `SELECT unit, key, value FROM unit_metadata WHERE run_id = ? ORDER BY line, key`
 )

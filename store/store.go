@@ -34,6 +34,10 @@ var (
 	// ErrFull is returned (wrapped) when the database cannot grow: its
 	// disk is full, or it reached Options.MaxPages.
 	ErrFull = errors.New("database or disk is full")
+	// ErrInputChanged is returned (wrapped in an *InputError) by Ingest
+	// when the input read to store it differs from the input read to
+	// hash it: a file that changed during the ingest. Nothing is stored.
+	ErrInputChanged = errors.New("input changed while it was read")
 )
 
 // A Run describes one stored run.
@@ -81,6 +85,10 @@ type Ingested struct {
 	DuplicateOf int64
 	// SkippedLines counts malformed lines that were skipped.
 	SkippedLines int
-	// Warnings describe the skipped lines, as FILE:LINE: message.
+	// LabelsAdded holds, for a duplicate, the labels given that the
+	// earlier run did not have and now has.
+	LabelsAdded map[string]string
+	// Warnings describe the skipped lines, as FILE:LINE: message, and,
+	// for a duplicate, labels not applied (*LabelConflictError).
 	Warnings []error
 }

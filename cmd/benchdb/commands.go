@@ -16,6 +16,7 @@ func commands() []*cli.Command {
 		scenarioCommand(),
 		suitesCommand(),
 		profilesCommand(),
+		migrateCommand(),
 		serveCommand(),
 		tokenCommand(),
 	}

@@ -28,7 +28,10 @@ FILE holds the Go benchmark format or "go test -json" output (found by its
 first character).
 
 Each file is stored in its own transaction, whole or not at all. If the same
-content was stored before, nothing is stored and the earlier run is named.
+content was stored before, no new run is stored and the earlier run is named;
+labels given whose key that run lacks are added to it (a key it has keeps its
+value, with a warning). With --strict, a malformed line fails the file even
+if its content is stored already.
 Malformed result lines are reported on standard error as FILE:LINE and
 skipped; with --strict they fail the file. A file with no results, or one
 that is not benchmark output, is an error. Files are stored in order: if
@@ -74,6 +77,8 @@ type ingestJSON struct {
 	Results      int    `json:"results"`
 	DuplicateOf  *int64 `json:"duplicate_of"`
 	SkippedLines int    `json:"skipped_lines"`
+	// LabelsAdded: for a duplicate, the labels added to the earlier run.
+	LabelsAdded map[string]string `json:"labels_added,omitempty"`
 }
 
 func ingestAction(c *cli.Context) error {
@@ -131,36 +136,43 @@ func ingestAction(c *cli.Context) error {
 	if stdin == nil {
 		stdin = os.Stdin
 	}
-	if _, err := os.Stat(dbPath(c)); errors.Is(err, fs.ErrNotExist) {
-		// The store is new: check the first file without a database
-		// first, so that a bad file creates nothing at --db.
-		first, cleanup, err := checkFirstFile(c, files[0], stdin, optsFor(files[0]))
-		defer cleanup()
-		if err != nil {
-			return err
+	var db *store.DB
+	defer func() {
+		if db != nil {
+			db.Close()
 		}
-		if first != nil {
-			stdin = first
-		}
-	}
-
-	db, err := openStore(c)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-
+	}()
 	jsonOut := c.String("format") == "json"
 	var out []ingestJSON
 	var ingestErr error
-	for _, f := range files {
-		got, err := ingestFile(c.Context, db, f, stdin, optsFor(f))
+	for i, f := range files {
+		got, err := func() (store.Ingested, error) {
+			in, closeIn, err := newInput(c.Context, f, stdin, optsFor(f))
+			if err != nil {
+				return store.Ingested{}, err
+			}
+			defer closeIn()
+			if db == nil {
+				if _, err := os.Stat(dbPath(c)); i == 0 && errors.Is(err, fs.ErrNotExist) {
+					// The store is new: check the first file
+					// without a database first, so that a bad file
+					// creates nothing at --db.
+					if got, err := store.CheckInput(c.Context, in); err != nil {
+						return got, err
+					}
+				}
+				if db, err = openStore(c); err != nil {
+					return store.Ingested{}, err
+				}
+			}
+			return db.IngestInput(c.Context, in)
+		}()
 		printWarnings(c.App.ErrWriter, got.Warnings)
 		if err != nil {
 			ingestErr = err
 			break
 		}
-		j := ingestJSON{ID: got.ID, Results: got.Results, SkippedLines: got.SkippedLines}
+		j := ingestJSON{ID: got.ID, Results: got.Results, SkippedLines: got.SkippedLines, LabelsAdded: got.LabelsAdded}
 		if got.DuplicateOf != 0 {
 			j.DuplicateOf = &got.DuplicateOf
 		}
@@ -180,69 +192,28 @@ func ingestAction(c *cli.Context) error {
 	return ingestErr
 }
 
-// checkFirstFile reads the file name (stdin for "-") as ingest would,
-// without a database (store.Check), and returns the error that ingesting
-// it into a new store would give, after printing its warnings. Standard
-// input is copied to a temporary file, returned as first to be read again
-// from the start; cleanup removes it.
-func checkFirstFile(c *cli.Context, name string, stdin io.Reader, opts store.IngestOptions) (first io.ReadSeeker, cleanup func(), err error) {
-	cleanup = func() {}
+// newInput reads the file name, or stdin for "-", once (store.NewInput):
+// checked, hashed, and for standard input copied to a private temporary
+// file that no exit path leaves behind. The caller calls closeFn when
+// done.
+func newInput(ctx context.Context, name string, stdin io.Reader, opts store.IngestOptions) (in *store.Input, closeFn func(), err error) {
 	if name == "-" {
-		f, err := os.CreateTemp("", "benchdb-stdin-*")
+		in, err := store.NewInput(ctx, stdin, opts)
 		if err != nil {
-			return nil, cleanup, fmt.Errorf("create temporary file: %w", err)
+			return nil, nil, err
 		}
-		cleanup = func() {
-			f.Close()
-			os.Remove(f.Name())
-		}
-		if _, err := io.Copy(f, stdin); err != nil {
-			return nil, cleanup, fmt.Errorf("-: read standard input: %w", err)
-		}
-		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			return nil, cleanup, fmt.Errorf("-: %w", err)
-		}
-		first, stdin = f, f
-	}
-	in, closeIn, err := openInput(name, stdin)
-	if err != nil {
-		return nil, cleanup, err
-	}
-	defer closeIn()
-	got, err := store.Check(c.Context, in, opts)
-	if err != nil {
-		printWarnings(c.App.ErrWriter, got.Warnings)
-		return nil, cleanup, err
-	}
-	if first != nil {
-		if _, err := first.Seek(0, io.SeekStart); err != nil {
-			return nil, cleanup, fmt.Errorf("-: %w", err)
-		}
-	}
-	return first, cleanup, nil
-}
-
-// ingestFile stores the file name, or stdin for "-".
-func ingestFile(ctx context.Context, db *store.DB, name string, stdin io.Reader, opts store.IngestOptions) (store.Ingested, error) {
-	r, closeR, err := openInput(name, stdin)
-	if err != nil {
-		return store.Ingested{}, err
-	}
-	defer closeR()
-	return db.Ingest(ctx, r, opts)
-}
-
-// openInput opens the file name for reading, or returns stdin for "-".
-// The caller calls closeFn when done. The error names the file.
-func openInput(name string, stdin io.Reader) (r io.Reader, closeFn func(), err error) {
-	if name == "-" {
-		return stdin, func() {}, nil
+		return in, func() { in.Close() }, nil
 	}
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", name, unwrapPathError(err))
 	}
-	return f, func() { f.Close() }, nil
+	in, err = store.NewInput(ctx, f, opts)
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return in, func() { in.Close(); f.Close() }, nil
 }
 
 // printWarnings prints an ingest's warnings (malformed lines skipped) to w.
@@ -255,6 +226,8 @@ func printWarnings(w io.Writer, warnings []error) {
 func printIngested(w io.Writer, name string, got store.Ingested) {
 	name = termsafe.Escape(name)
 	switch {
+	case got.DuplicateOf != 0 && len(got.LabelsAdded) > 0:
+		fmt.Fprintf(w, "%s: already stored as run %d (%d results); no new run, labels added to run %d: %s\n", name, got.DuplicateOf, got.Results, got.DuplicateOf, formatKeyValues(got.LabelsAdded))
 	case got.DuplicateOf != 0:
 		fmt.Fprintf(w, "%s: already stored as run %d (%d results); nothing stored\n", name, got.DuplicateOf, got.Results)
 	case got.SkippedLines > 0:
@@ -282,4 +255,18 @@ func countOf(xs []string, x string) int {
 		}
 	}
 	return n
+}
+
+// openInput opens the file name for reading, or returns stdin for "-"
+// (ingest --server uploads it as it is). The caller calls closeFn when
+// done. The error names the file.
+func openInput(name string, stdin io.Reader) (r io.Reader, closeFn func(), err error) {
+	if name == "-" {
+		return stdin, func() {}, nil
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", name, unwrapPathError(err))
+	}
+	return f, func() { f.Close() }, nil
 }

@@ -140,7 +140,7 @@ func reportAction(c *cli.Context) error {
 	if _, err := os.Stat(dbPath(c)); err != nil {
 		return fmt.Errorf("report: open store: %w", err)
 	}
-	db, err := openStore(c)
+	db, err := openExistingStore(c)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/benchdb/benchdb/store"
 )
 
 // TestSchema_newer checks that every command refuses a database written by
@@ -68,8 +70,9 @@ func TestSchema_newer(t *testing.T) {
 }
 
 // TestSchema_older opens a store written at schema version 1 (the store
-// package's fixture) with the commands: it is migrated on first use and
-// every run, label and result is there.
+// package's fixture) with the commands: the read-only ones refuse it,
+// naming benchdb migrate, and leave it byte for byte; benchdb migrate
+// upgrades it, and every run, label and result is there.
 func TestSchema_older(t *testing.T) {
 	script, err := os.ReadFile("../../store/testdata/migrate/v1-two-runs.sql")
 	if err != nil {
@@ -84,6 +87,23 @@ func TestSchema_older(t *testing.T) {
 		t.Fatal(err)
 	}
 	raw.Close()
+	before, err := os.ReadFile(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"runs"}, {"show", "1"}, {"export", "1"}, {"compare", "1"}, {"report"}} {
+		code, stdout, stderr := runCLI(t, nil, append([]string{"--db", db}, args...)...)
+		want := "benchdb: open store " + db + ": schema version 1: schema is older than this benchdb's (" + strconv.Itoa(store.LatestSchemaVersion) + "); reading does not upgrade it: run benchdb migrate, or any ingest, once with write access\n"
+		if code != 2 || stdout != "" || !strings.HasSuffix(stderr, want) {
+			t.Errorf("benchdb %s on an old store: exit %d, stdout %q, stderr %q; want 2 and %q", args[0], code, stdout, stderr, want)
+		}
+	}
+	if after, _ := os.ReadFile(db); !bytes.Equal(before, after) {
+		t.Fatalf("a read-only command changed the old store")
+	}
+	if out := mustRunCLI(t, "--db", db, "migrate"); out != db+": schema version "+strconv.Itoa(store.LatestSchemaVersion)+"\n" {
+		t.Errorf("migrate printed %q", out)
+	}
 	runs := mustRunsJSON(t, db)
 	if len(runs) != 2 || runs[0].Results != 9 || runs[1].Results != 9 ||
 		runs[0].Labels["commit"] != "abc123" || runs[1].Labels["commit"] != "def456" {

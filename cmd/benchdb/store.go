@@ -26,16 +26,22 @@ func openStore(c *cli.Context) (*store.DB, error) {
 	return store.Open(c.Context, dbPath(c))
 }
 
-// openExistingStore is openStore for commands that only read: a missing
-// file is an error (a mistyped --db would otherwise create an empty
-// store).
+// openExistingStore opens the store for commands that only read (runs,
+// show, export, compare, report): read-only (store.OpenReadOnly), so
+// that they work with read access alone, never migrate or change the
+// file, and leave no -wal or -shm file behind. A missing file is an
+// error (a mistyped --db would otherwise create an empty store).
 func openExistingStore(c *cli.Context) (*store.DB, error) {
 	path := dbPath(c)
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("open store %s: no such file (benchdb ingest creates it; see --db)", path)
 	}
-	return store.Open(c.Context, path)
+	return store.OpenReadOnly(c.Context, path)
 }
+
+// isOldSchema reports whether err is OpenReadOnly's refusal of a store
+// that needs a migration.
+func isOldSchema(err error) bool { return errors.Is(err, store.ErrOldSchema) }
 
 // encodeJSON writes v as indented JSON.
 func encodeJSON(w io.Writer, v any) error {

@@ -16,6 +16,8 @@ func main() {
 	flag.IntVar(&opts.Lines, "lines", 1000000, "result lines")
 	flag.IntVar(&opts.Count, "count", 10, "repetitions of each benchmark")
 	flag.Uint64Var(&opts.Seed, "seed", 1, "random seed")
+	flag.StringVar(&opts.Shape, "shape", "grouped", "grouped, interleaved, config-churn, config-change or distinct")
+	flag.IntVar(&opts.Benchmarks, "benchmarks", 200, "distinct benchmarks of the interleaved shapes")
 	flag.Parse()
 	if err := benchgen.Write(os.Stdout, opts); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)

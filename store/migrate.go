@@ -1,0 +1,131 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// A configOp is one configuration line of an input: it sets key to value,
+// or deletes key if value is empty, as benchfmt.Reader applies it.
+type configOp struct {
+	line       int
+	key, value string
+}
+
+// migrateConfigSets is version 3's conversion: for each run, the
+// configuration sets of its result groups (version 2) become the
+// configuration lines that turn each group's set into the next one's,
+// placed on the line before the group. Replaying them as benchfmt.Reader
+// does gives every result exactly its old configuration, in order. It
+// then runs migration3Finish.
+func migrateConfigSets(ctx context.Context, tx *sql.Tx) error {
+	var runs []int64
+	rows, err := tx.QueryContext(ctx, sqlV2RunIDs)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		runs = append(runs, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	sets := map[int64][]configOp{} // set id: its lines, in order
+	setOf := func(id int64) ([]configOp, error) {
+		if s, ok := sets[id]; ok {
+			return s, nil
+		}
+		rows, err := tx.QueryContext(ctx, sqlV2ConfigSet, id)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var s []configOp
+		for rows.Next() {
+			var c configOp
+			if err := rows.Scan(&c.key, &c.value); err != nil {
+				return nil, err
+			}
+			s = append(s, c)
+		}
+		sets[id] = s
+		return s, rows.Err()
+	}
+	ins, err := tx.PrepareContext(ctx, sqlInsertCfgLine)
+	if err != nil {
+		return err
+	}
+	defer ins.Close()
+	for _, run := range runs {
+		type group struct{ line, cfg int64 }
+		var groups []group
+		rows, err := tx.QueryContext(ctx, sqlV2RunGroups, run)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var g group
+			if err := rows.Scan(&g.line, &g.cfg); err != nil {
+				rows.Close()
+				return err
+			}
+			groups = append(groups, g)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		var prev []configOp
+		prevID := int64(-1)
+		seq := 0
+		for _, g := range groups {
+			if g.cfg == prevID {
+				continue
+			}
+			next, err := setOf(g.cfg)
+			if err != nil {
+				return fmt.Errorf("run %d: read configuration set %d: %w", run, g.cfg, err)
+			}
+			for _, op := range configDiff(prev, next) {
+				if _, err := ins.ExecContext(ctx, run, seq, g.line-1, op.key, op.value); err != nil {
+					return fmt.Errorf("run %d: insert configuration line: %w", run, err)
+				}
+				seq++
+			}
+			prev, prevID = next, g.cfg
+		}
+	}
+	_, err = tx.ExecContext(ctx, migration3Finish)
+	return err
+}
+
+// configDiff returns configuration lines that turn the configuration
+// from (key, value pairs in order) into to, both in order, when applied
+// as benchfmt.Reader applies them: a new key is appended, a changed value
+// keeps its place, and a deleted key is swapped with the last one first.
+// Keys of from after the longest common prefix of keys are deleted from
+// the last one back (so nothing is swapped), then the prefix's changed
+// values are set, then to's other keys appended.
+func configDiff(from, to []configOp) []configOp {
+	k := 0
+	for k < len(from) && k < len(to) && from[k].key == to[k].key {
+		k++
+	}
+	var ops []configOp
+	for i := len(from) - 1; i >= k; i-- {
+		ops = append(ops, configOp{key: from[i].key})
+	}
+	for i := range k {
+		if from[i].value != to[i].value {
+			ops = append(ops, to[i])
+		}
+	}
+	return append(ops, to[k:]...)
+}
