@@ -1,0 +1,37 @@
+#!/bin/sh
+# .ci/postgres.sh start|stop: a throwaway PostgreSQL cluster for the
+# store's tests. Source it: `. .ci/postgres.sh; pg_start` exports
+# BENCHDB_TEST_POSTGRES (postgres://...); `pg_stop` stops the server and
+# removes its directory. Root cannot run postgres, so the server runs as
+# the postgres user; it listens on a Unix socket in its directory and on
+# a loopback port only.
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+
+pg_start() {
+	if [ ! -x "$PG_BIN/initdb" ]; then
+		echo "postgres.sh: no $PG_BIN/initdb (apt-get install postgresql); PostgreSQL tests will skip" >&2
+		return 0
+	fi
+	PG_DIR=$(mktemp -d /tmp/benchdb-pg.XXXXXX)
+	chmod 755 "$PG_DIR"
+	PG_PORT=${PG_PORT:-$(( 20000 + $$ % 20000 ))}
+	run_pg() { if [ "$(id -u)" = 0 ]; then su postgres -s /bin/sh -c "$*"; else sh -c "$*"; fi; }
+	[ "$(id -u)" = 0 ] && chown postgres "$PG_DIR"
+	run_pg "'$PG_BIN/initdb' -D '$PG_DIR/data' -U postgres -A trust -E UTF8 --no-sync >'$PG_DIR/initdb.log' 2>&1" || { cat "$PG_DIR/initdb.log" >&2; return 1; }
+	run_pg "'$PG_BIN/pg_ctl' -D '$PG_DIR/data' -l '$PG_DIR/server.log' -w -o \"-k '$PG_DIR' -h 127.0.0.1 -p $PG_PORT -c fsync=off -c max_connections=200\" start >/dev/null" || { cat "$PG_DIR/server.log" >&2; return 1; }
+	export PG_DIR PG_PORT
+	export BENCHDB_TEST_POSTGRES="postgres://postgres@127.0.0.1:$PG_PORT/postgres?sslmode=disable"
+	echo "postgres.sh: PostgreSQL on 127.0.0.1:$PG_PORT and $PG_DIR: BENCHDB_TEST_POSTGRES=$BENCHDB_TEST_POSTGRES" >&2
+}
+
+pg_stop() {
+	[ -n "$PG_DIR" ] || return 0
+	run_pg "'$PG_BIN/pg_ctl' -D '$PG_DIR/data' -m immediate stop >/dev/null 2>&1"
+	rm -rf "$PG_DIR"
+	unset PG_DIR BENCHDB_TEST_POSTGRES
+}
+
+case "${1:-}" in
+start) pg_start ;;
+stop) pg_stop ;;
+esac
