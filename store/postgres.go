@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -305,7 +306,9 @@ func pgError(err error) error {
 		if errors.As(inner, &pe) {
 			return fmt.Errorf("cannot connect: %s (SQLSTATE %s)", pe.Message, pe.Code)
 		}
-		msg := inner.Error()
+		// pgx joins the errors of each address and TLS mode it
+		// tried, one a line: the first says it.
+		msg, _, _ := strings.Cut(inner.Error(), "\n")
 		return fmt.Errorf("cannot connect: %s", msg)
 	}
 	return err
