@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/benchdb/benchdb/store"
 	"github.com/benchdb/benchdb/store/storetest"
@@ -38,6 +39,14 @@ var fuzzSeeds = []string{
 	"{\"Action\":\"output\",\"Package\":\"p\",\"Output\":\"BenchmarkA 1 2 ns/op\\n\"}\n",
 	"{\"Action\":\"output\",\"Package\":\"p\",\"Output\":\"BenchmarkA \"}\n{\"Action\":\"output\",\"Package\":\"q\",\"Output\":\"BenchmarkB 1 3 ns/op\\n\"}\n{\"Action\":\"output\",\"Package\":\"p\",\"Output\":\"1 2 ns/op\"}\n",
 	"{\"Action\":\n{}\nnot json\n{\"Output\":null}\n",
+	// Issue 11's shapes: configuration churn (keys added, deleted,
+	// re-added), no newline at all, NaN/Inf, huge and tiny values, a
+	// stray Latin-1 byte.
+	"k1: a\nBenchmarkA 1 1 ns/op\nk2: b\nBenchmarkA 1 2 ns/op\nk1:\nBenchmarkA 1 3 ns/op\nk1: c\nk2: d\nBenchmarkA 1 4 ns/op\nk3: e\n",
+	"BenchmarkA 1 1 ns/op " + strings.Repeat("BenchmarkA 1 1 ns/op ", 4000),
+	"BenchmarkA 1 NaN ns/op\nBenchmarkA 1 Inf B/op\nBenchmarkA 1 -Inf allocs/op\n",
+	"BenchmarkA 1 1.7976931348623157e308 ns/op\nBenchmarkA 1 5e-324 ns/op\nBenchmarkA 1 -0 ns/op\nBenchmarkA 9223372036854775807 1e-300 x/op\n",
+	"owner: Jos\xe9\nBenchmarkA 1 1 ns/op\n",
 }
 
 // addIngestSeeds adds the seeds and the round-trip fixtures to f.
@@ -201,6 +210,9 @@ func FuzzDB_Ingest_goTestJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text string, cuts []byte) {
 		if isJSONInput([]byte(text)) {
 			return // already JSON: FuzzDB_Ingest covers it
+		}
+		if !utf8.ValidString(text) {
+			return // JSON strings cannot carry it: encoding makes it U+FFFD
 		}
 		txt, err := db.Ingest(ctx, strings.NewReader(text), store.IngestOptions{Name: "fuzz.txt"})
 		if err != nil {

@@ -140,9 +140,9 @@ func (s *lineSource) readRaw(limit int) ([]byte, error) {
 }
 
 // isText reports whether b looks like a line of text: it holds no NUL
-// byte, and at most a quarter of it (or a single byte) is bytes that
-// are not UTF-8 or control characters other than tab, form feed,
-// vertical tab and escape. So a stray Latin-1 byte in a configuration
+// byte, and less than a quarter of it is bytes that are not UTF-8 or
+// control characters other than tab, form feed, vertical tab and
+// escape. So a stray Latin-1 byte in a configuration
 // value is text, stored as it is, while compressed or binary data is
 // not.
 func isText(b []byte) bool {
@@ -165,7 +165,7 @@ func isText(b []byte) bool {
 		}
 		i += n
 	}
-	return bad < 2 || bad*4 <= len(b)
+	return bad == 0 || bad*4 < len(b)
 }
 
 // detect looks at the first non-blank byte: `go test -json` output starts

@@ -17,5 +17,7 @@ func commands() []*cli.Command {
 		suitesCommand(),
 		profilesCommand(),
 		migrateCommand(),
+		serveCommand(),
+		tokenCommand(),
 	}
 }

@@ -50,7 +50,9 @@ Examples:
 
    go test -bench . -count 10 -json ./... | benchdb ingest --label branch=main -
 
-   benchdb ingest --time 2026-01-02T03:04:05Z --format json old/*.txt`,
+   benchdb ingest --time 2026-01-02T03:04:05Z --format json old/*.txt
+
+   BENCHDB_TOKEN=... benchdb ingest --server https://bench.example new.txt   # to a benchdb serve`,
 		Flags: withStore([]cli.Flag{
 			labelFlag("store the run with label `KEY=VALUE` (repeatable)"),
 			&cli.StringFlag{
@@ -64,7 +66,7 @@ Examples:
 				Category: catStore,
 			},
 			formatFlag("text", "json"),
-		}),
+		}, remoteFlags()),
 		Action: ingestAction,
 	}
 }
@@ -108,6 +110,9 @@ func ingestAction(c *cli.Context) error {
 			// is no benchmark's time anyway.
 			return usagef("--time %q: the zero time (0001-01-01T00:00:00Z) is not a run's time", s)
 		}
+	}
+	if c.String("server") != "" {
+		return ingestRemote(c, files, labels, t)
 	}
 	// Check every file before the store is opened or created, so that a
 	// mistyped name stores nothing.
@@ -250,4 +255,18 @@ func countOf(xs []string, x string) int {
 		}
 	}
 	return n
+}
+
+// openInput opens the file name for reading, or returns stdin for "-"
+// (ingest --server uploads it as it is). The caller calls closeFn when
+// done. The error names the file.
+func openInput(name string, stdin io.Reader) (r io.Reader, closeFn func(), err error) {
+	if name == "-" {
+		return stdin, func() {}, nil
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", name, unwrapPathError(err))
+	}
+	return f, func() { f.Close() }, nil
 }

@@ -83,9 +83,9 @@ func fileState(tb testing.TB, path string) string {
 	for _, q := range []string{
 		`SELECT id, time, source, content_hash, results, skipped_lines FROM run ORDER BY id`,
 		`SELECT run_id, key, value FROM label ORDER BY run_id, key`,
-		`SELECT run_id, line, name_id, config_id, unit_set_id, n, iters, vals FROM result_group ORDER BY run_id, line`,
+		`SELECT run_id, line, name_id, unit_set_id, n, iters, vals FROM result_group ORDER BY run_id, line`,
 		`SELECT id, name FROM name ORDER BY id`,
-		`SELECT id, body FROM config_set ORDER BY id`,
+		`SELECT run_id, seq, line, key, value FROM config_line ORDER BY run_id, seq`,
 		`SELECT run_id, line, unit, key, value FROM unit_metadata ORDER BY run_id, line, key`,
 	} {
 		rows, err := db.Query(q)
@@ -352,4 +352,78 @@ func TestIngest_failedFirstFile(t *testing.T) {
 			t.Errorf("%d runs, want 2", len(runs))
 		}
 	})
+}
+
+// zeros is an endless stream of NUL bytes that cannot seek (a pipe from
+// /dev/zero).
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
+
+// TestIngest_noNewlines: `ingest /dev/zero` and `ingest - < /dev/zero`
+// end at once with exit status 2 and a FILE:LINE error, and create no
+// store.
+func TestIngest_noNewlines(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero")
+	}
+	t.Setenv("TMPDIR", t.TempDir())
+	db := filepath.Join(t.TempDir(), "benchdb.sqlite")
+	for _, tt := range []struct {
+		file, want string
+	}{
+		{"/dev/zero", "benchdb: /dev/zero:1: binary data, not benchmark output (NUL bytes, and no newline in the first 65535 bytes)\n"},
+		{"-", "benchdb: -:1: binary data, not benchmark output (NUL bytes, and no newline in the first 65535 bytes)\n"},
+	} {
+		code, stdout, stderr := runCLI(t, zeros{}, "--db", db, "ingest", tt.file)
+		if code != 2 || stdout != "" || stderr != tt.want {
+			t.Errorf("ingest %s: exit %d, stdout %q, stderr %q; want 2, %q", tt.file, code, stdout, stderr, tt.want)
+		}
+	}
+	if _, err := os.Stat(db); err == nil {
+		t.Error("a store was created")
+	}
+	if ents, _ := os.ReadDir(os.Getenv("TMPDIR")); len(ents) > 0 {
+		t.Errorf("temporary files left: %v", ents)
+	}
+}
+
+// TestIngest_duplicateLabels: the same file ingested again with new
+// labels adds them to the stored run and says so; a label the run has
+// with another value is kept, with a warning.
+func TestIngest_duplicateLabels(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "benchdb.sqlite")
+	mustRunCLI(t, "--db", db, "ingest", "--label", "branch=main", "testdata/runs/basic.txt")
+	code, stdout, stderr := runCLI(t, nil, "--db", db, "ingest", "--label", "branch=dev", "--label", "commit=abc", "testdata/runs/basic.txt")
+	wantOut := "testdata/runs/basic.txt: already stored as run 1 (9 results); no new run, labels added to run 1: commit=abc\n"
+	wantErr := "benchdb: warning: testdata/runs/basic.txt: label branch=dev not applied: run 1 already has branch=main\n"
+	if code != 0 || stdout != wantOut || stderr != wantErr {
+		t.Errorf("exit %d\nstdout %q\nstderr %q\nwant 0\n%q\n%q", code, stdout, stderr, wantOut, wantErr)
+	}
+	runs := mustRunsJSON(t, db)
+	if len(runs) != 1 || runs[0].Labels["commit"] != "abc" || runs[0].Labels["branch"] != "main" {
+		t.Errorf("runs %+v", runs)
+	}
+}
+
+// TestReaders_leaveNoFiles: the read-only commands leave the store byte
+// for byte and no -wal or -shm file behind.
+func TestReaders_leaveNoFiles(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "benchdb.sqlite")
+	mustRunCLI(t, "--db", db, "ingest", "testdata/runs/basic.txt")
+	before, err := os.ReadFile(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"runs"}, {"show", "1"}, {"export", "1"}, {"compare", "1"}, {"report", "--format", "json"}} {
+		mustRunCLI(t, append([]string{"--db", db}, args...)...)
+		for _, suffix := range []string{"-wal", "-shm"} {
+			if _, err := os.Stat(db + suffix); err == nil {
+				t.Errorf("%s left %s", args[0], db+suffix)
+			}
+		}
+	}
+	if after, _ := os.ReadFile(db); !bytes.Equal(before, after) {
+		t.Error("a read-only command changed the store")
+	}
 }
