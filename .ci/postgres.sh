@@ -18,8 +18,13 @@ pg_start() {
 	run_pg() { if [ "$(id -u)" = 0 ]; then su postgres -s /bin/sh -c "$*"; else sh -c "$*"; fi; }
 	[ "$(id -u)" = 0 ] && chown postgres "$PG_DIR"
 	run_pg "'$PG_BIN/initdb' -D '$PG_DIR/data' -U postgres -A trust -E UTF8 --no-sync >'$PG_DIR/initdb.log' 2>&1" || { cat "$PG_DIR/initdb.log" >&2; return 1; }
+	# One role that must give a password over TCP, for the wrong-password
+	# test (BENCHDB_TEST_POSTGRES_PWUSER); everyone else is trusted.
+	run_pg "sed -i '1i host all benchdb_pw 127.0.0.1/32 scram-sha-256' '$PG_DIR/data/pg_hba.conf'"
 	run_pg "'$PG_BIN/pg_ctl' -D '$PG_DIR/data' -l '$PG_DIR/server.log' -w -o \"-k '$PG_DIR' -h 127.0.0.1 -p $PG_PORT -c fsync=off -c max_connections=200\" start >/dev/null" || { cat "$PG_DIR/server.log" >&2; return 1; }
+	run_pg "'$PG_BIN/psql' -q -h '$PG_DIR' -p $PG_PORT -U postgres -c \"CREATE ROLE benchdb_pw LOGIN PASSWORD 'right'\"" || return 1
 	export PG_DIR PG_PORT
+	export BENCHDB_TEST_POSTGRES_PWUSER=benchdb_pw
 	export BENCHDB_TEST_POSTGRES="postgres://postgres@127.0.0.1:$PG_PORT/postgres?sslmode=disable"
 	echo "postgres.sh: PostgreSQL on 127.0.0.1:$PG_PORT and $PG_DIR: BENCHDB_TEST_POSTGRES=$BENCHDB_TEST_POSTGRES" >&2
 }
@@ -28,7 +33,7 @@ pg_stop() {
 	[ -n "$PG_DIR" ] || return 0
 	run_pg "'$PG_BIN/pg_ctl' -D '$PG_DIR/data' -m immediate stop >/dev/null 2>&1"
 	rm -rf "$PG_DIR"
-	unset PG_DIR BENCHDB_TEST_POSTGRES
+	unset PG_DIR BENCHDB_TEST_POSTGRES BENCHDB_TEST_POSTGRES_PWUSER
 }
 
 case "${1:-}" in

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -246,6 +247,22 @@ func TestPostgresRefuses(t *testing.T) {
 			}
 		})
 	}
+	t.Run("wrong password", func(t *testing.T) {
+		user := os.Getenv("BENCHDB_TEST_POSTGRES_PWUSER")
+		if user == "" {
+			t.Skip("BENCHDB_TEST_POSTGRES_PWUSER is not set (.ci/postgres.sh sets it): no role that needs a password")
+		}
+		u, _ := url.Parse(storetest.PostgresAddr(t))
+		u.User = url.UserPassword(user, "s3cret")
+		_, err := store.Open(ctx, u.String())
+		if err == nil || !strings.Contains(err.Error(), "password authentication failed") {
+			t.Fatalf("Open with a wrong password: %v", err)
+		}
+		msg := err.Error()
+		if strings.Contains(msg, "s3cret") || !strings.Contains(msg, user+":xxxxx@") || strings.Contains(msg, "\n") {
+			t.Errorf("error %q: want one line naming the address with its password redacted", msg)
+		}
+	})
 	t.Run("unreachable", func(t *testing.T) {
 		_, err := store.Open(ctx, "postgres://u:s3cret@127.0.0.1:1/x?connect_timeout=2")
 		if err == nil {
