@@ -1,11 +1,14 @@
 #!/bin/sh
-# .ci/postgres.sh start|stop: a throwaway PostgreSQL cluster for the
+# .ci/postgres.sh: a throwaway PostgreSQL cluster for the
 # store's tests. Source it: `. .ci/postgres.sh; pg_start` exports
 # BENCHDB_TEST_POSTGRES (postgres://...); `pg_stop` stops the server and
 # removes its directory. Root cannot run postgres, so the server runs as
 # the postgres user; it listens on a Unix socket in its directory and on
 # a loopback port only.
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+
+# run_pg runs a command line as the postgres user if we are root.
+run_pg() { if [ "$(id -u)" = 0 ]; then su postgres -s /bin/sh -c "$*"; else sh -c "$*"; fi; }
 
 pg_start() {
 	if [ ! -x "$PG_BIN/initdb" ]; then
@@ -15,7 +18,6 @@ pg_start() {
 	PG_DIR=$(mktemp -d /tmp/benchdb-pg.XXXXXX)
 	chmod 755 "$PG_DIR"
 	PG_PORT=${PG_PORT:-$(( 20000 + $$ % 20000 ))}
-	run_pg() { if [ "$(id -u)" = 0 ]; then su postgres -s /bin/sh -c "$*"; else sh -c "$*"; fi; }
 	[ "$(id -u)" = 0 ] && chown postgres "$PG_DIR"
 	run_pg "'$PG_BIN/initdb' -D '$PG_DIR/data' -U postgres -A trust -E UTF8 --no-sync >'$PG_DIR/initdb.log' 2>&1" || { cat "$PG_DIR/initdb.log" >&2; return 1; }
 	# One role that must give a password over TCP, for the wrong-password
@@ -31,12 +33,8 @@ pg_start() {
 
 pg_stop() {
 	[ -n "$PG_DIR" ] || return 0
-	run_pg "'$PG_BIN/pg_ctl' -D '$PG_DIR/data' -m immediate stop >/dev/null 2>&1"
+	run_pg "'$PG_BIN/pg_ctl' -D '$PG_DIR/data' -m immediate stop >/dev/null" || echo "postgres.sh: pg_ctl stop failed; $PG_DIR kept" >&2
+	[ -d "$PG_DIR/data" ] && [ -f "$PG_DIR/data/postmaster.pid" ] && return 1
 	rm -rf "$PG_DIR"
 	unset PG_DIR BENCHDB_TEST_POSTGRES BENCHDB_TEST_POSTGRES_PWUSER
 }
-
-case "${1:-}" in
-start) pg_start ;;
-stop) pg_stop ;;
-esac
