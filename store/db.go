@@ -45,6 +45,9 @@ type DB struct {
 
 	// readOnly is set by OpenReadOnly.
 	readOnly bool
+
+	// pg is set for a PostgreSQL store (postgres.go).
+	pg bool
 }
 
 // Open opens the store in the SQLite file at path, creating the file if
@@ -60,6 +63,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 
 // OpenOptions is Open with options.
 func OpenOptions(ctx context.Context, path string, opts Options) (_ *DB, err error) {
+	if IsPostgres(path) {
+		return openPostgres(ctx, path, false)
+	}
 	if path == "" {
 		return nil, errors.New("open store: empty path")
 	}
@@ -118,6 +124,9 @@ var ErrOldSchema = errors.New("schema is older than this benchdb's")
 // error wrapping ErrOldSchema that says how to upgrade it. Any write
 // through the returned DB fails.
 func OpenReadOnly(ctx context.Context, path string) (_ *DB, err error) {
+	if IsPostgres(path) {
+		return openPostgres(ctx, path, true)
+	}
 	if path == "" {
 		return nil, errors.New("open store: empty path")
 	}
@@ -183,7 +192,8 @@ func readMode(path string) string {
 	return "immutable"
 }
 
-// Path returns the file name the store was opened with.
+// Path returns the file name the store was opened with (for
+// PostgreSQL, its address with the password redacted).
 func (db *DB) Path() string { return db.path }
 
 // ReadOnly reports whether the store was opened with OpenReadOnly.
@@ -248,6 +258,9 @@ func (db *DB) migrate(ctx context.Context) error {
 }
 
 func (db *DB) migrateOne(ctx context.Context) (done bool, err error) {
+	if db.pg {
+		return db.pgMigrateOne(ctx)
+	}
 	// A quick read-only check first, so that opening an up-to-date
 	// database takes no write lock.
 	if v, err := db.version(ctx, db.db); err == nil && v == len(migrations) {
@@ -302,6 +315,9 @@ const errNotStore = "not a benchdb store"
 //     on;
 //   - that version is not newer than this package's.
 func (db *DB) version(ctx context.Context, q querier) (int, error) {
+	if db.pg {
+		return db.pgVersion(ctx, q)
+	}
 	var appID int64
 	if err := q.QueryRowContext(ctx, sqlApplicationID).Scan(&appID); err != nil {
 		return 0, fmt.Errorf("read schema: %w", sqliteError(err))

@@ -17,6 +17,7 @@ func commands() []*cli.Command {
 		suitesCommand(),
 		profilesCommand(),
 		migrateCommand(),
+		copyCommand(),
 		serveCommand(),
 		tokenCommand(),
 	}

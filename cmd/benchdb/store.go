@@ -33,6 +33,9 @@ func openStore(c *cli.Context) (*store.DB, error) {
 // error (a mistyped --db would otherwise create an empty store).
 func openExistingStore(c *cli.Context) (*store.DB, error) {
 	path := dbPath(c)
+	if store.IsPostgres(path) {
+		return store.OpenReadOnly(c.Context, path)
+	}
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("open store %s: no such file (benchdb ingest creates it; see --db)", path)
 	}
