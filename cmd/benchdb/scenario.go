@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -19,6 +20,7 @@ import (
 	// The scenario suite registers BenchmarkScenario for `benchdb run`.
 	_ "github.com/benchdb/benchdb/suites/scenario"
 
+	"github.com/benchdb/benchdb/internal/outfile"
 	"github.com/benchdb/benchdb/internal/termsafe"
 )
 
@@ -168,6 +170,12 @@ func scenarioFlags(c *cli.Context) (scenarioOptions, error) {
 	}
 	if o.findCritical && (o.sweep || o.costs != nil) {
 		return o, usagef("--find-critical runs live: it does not go with --sweep or --costs")
+	}
+	if o.plot != "" {
+		// Before the run, not after ten seconds of it.
+		if err := outfile.Check(o.plot); err != nil {
+			return o, usagef("--plot %s: %v", termsafe.Escape(o.plot), err)
+		}
 	}
 	o.cfg = cfg
 	return o, nil
@@ -536,16 +544,19 @@ func allDrained(p model.Phase) bool {
 	return len(p.Rates) > 0 && len(p.Pauses) > 0
 }
 
-func writePlot(o scenarioOptions, reports []profileReport, phases []plot.Phase) (err error) {
-	f, err := os.Create(o.plot)
-	if err != nil {
+func writePlot(o scenarioOptions, reports []profileReport, phases []plot.Phase) error {
+	var buf bytes.Buffer
+	if err := drawPlot(&buf, o, reports, phases); err != nil {
 		return fmt.Errorf("--plot: %w", err)
 	}
-	defer func() {
-		if cerr := f.Close(); err == nil && cerr != nil {
-			err = fmt.Errorf("--plot: %w", cerr)
-		}
-	}()
+	if err := outfile.WriteFile(o.plot, buf.Bytes()); err != nil {
+		return fmt.Errorf("--plot %s: %w", termsafe.Escape(o.plot), err)
+	}
+	return nil
+}
+
+// drawPlot draws the chart --plot asks for.
+func drawPlot(f io.Writer, o scenarioOptions, reports []profileReport, phases []plot.Phase) error {
 	if o.sweep {
 		return plot.WritePhases(f, "Simulated phase diagram: drained or runaway, by rate and pause", phases)
 	}
