@@ -308,8 +308,9 @@ func TestRun_Usage(t *testing.T) {
 			if !strings.Contains(stderr, tt.want) {
 				t.Errorf("stderr %q lacks %q", stderr, tt.want)
 			}
-			if n := strings.Count(strings.TrimSpace(stderr), "\n"); n != 0 {
-				t.Errorf("usage error spans %d lines, want 1:\n%s", n+1, stderr)
+			first, usage, _ := strings.Cut(stderr, "\n")
+			if !strings.Contains(first, tt.want) || usage != "usage: benchdb run [options] [PKG...] [-- GO TEST FLAGS...] (benchdb run --help for more)\n" {
+				t.Errorf("stderr %q: want the error on one line, then the usage line", stderr)
 			}
 		})
 	}

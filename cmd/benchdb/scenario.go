@@ -70,7 +70,15 @@ Modes:
                    (reported as one entry, "external")
 
 --plot FILE.svg draws the queue over time for each profile, the pause and
-n* (or, with --sweep, the phase diagrams). Progress goes to stderr.`,
+n* (or, with --sweep, the phase diagrams). Progress goes to stderr.
+
+Examples:
+
+   benchdb scenario                              # every profile, live, about ten seconds
+   benchdb scenario --profile elixir-1.5.1 --profile roundrobin --plot queue.svg
+   benchdb scenario --profile elixir-1.5.1 --find-critical
+   benchdb scenario --sweep --plot phase.svg
+   benchdb scenario --costs s0=5us,c=10ns,k=1 --rate 10000 --format json`,
 		Flags: []cli.Flag{
 			&cli.StringSliceFlag{Name: "profile", Usage: "version `PROFILE` to run (repeatable; default: all)", Category: catRun},
 			&cli.Float64Flag{Name: "rate", Usage: "arrival rate λ in events per second", Value: scenario.DefaultRate, Category: catRun},
@@ -89,9 +97,6 @@ n* (or, with --sweep, the phase diagrams). Progress goes to stderr.`,
 			formatFlag("text", "json"),
 		},
 		Action: scenarioAction,
-		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
-			return usagef("%v", err)
-		},
 	}
 }
 

@@ -98,8 +98,9 @@ func TestScenario_FlagErrors(t *testing.T) {
 			if code != 2 {
 				t.Errorf("exit %d, want 2", code)
 			}
-			if !strings.Contains(stderr, tt.want) || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
-				t.Errorf("stderr %q: want one line naming %s", stderr, tt.want)
+			first, usage, _ := strings.Cut(stderr, "\n")
+			if !strings.Contains(first, tt.want) || usage != "usage: benchdb scenario [options] (benchdb scenario --help for more)\n" {
+				t.Errorf("stderr %q: want one line naming %s, then the usage line", stderr, tt.want)
 			}
 			if stdout != "" {
 				t.Errorf("stdout %q, want nothing", stdout)
