@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -145,22 +146,27 @@ func scenarioFlags(c *cli.Context) (scenarioOptions, error) {
 		Seed:     c.Uint64("seed"),
 	}
 	switch {
-	case !(cfg.Rate > 0) || math.IsInf(cfg.Rate, 0) || cfg.Rate > 1e8:
-		return o, usagef("--rate %v: want events per second, more than 0 and at most 1e8", cfg.Rate)
+	case !(cfg.Rate > 0) || math.IsInf(cfg.Rate, 0) || cfg.Rate > scenario.MaxRate:
+		return o, usagef("--rate %v: want events per second, more than 0 and at most %g", cfg.Rate, float64(scenario.MaxRate))
 	case cfg.Pause < 0:
 		return o, usagef("--pause %v: want a time of zero or more", cfg.Pause)
 	case cfg.At < 0:
 		return o, usagef("--at %v: want a time of zero or more", cfg.At)
 	case cfg.Duration <= cfg.At+cfg.Pause:
 		return o, usagef("--duration %v: want more than --at plus --pause (%v)", cfg.Duration, cfg.At+cfg.Pause)
-	case cfg.Workers < 1:
-		return o, usagef("--workers %d: want at least 1", cfg.Workers)
-	case cfg.CapQueue < 1:
-		return o, usagef("--cap-queue %d: want at least 1 message", cfg.CapQueue)
+	case cfg.Workers < 1 || cfg.Workers > scenario.MaxWorkers:
+		return o, usagef("--workers %d: want 1 to %d", cfg.Workers, scenario.MaxWorkers)
+	case cfg.CapQueue < 1 || cfg.CapQueue > scenario.MaxCapQueue:
+		return o, usagef("--cap-queue %d: want 1 to %d messages", cfg.CapQueue, scenario.MaxCapQueue)
+	case cfg.Rate*cfg.Duration.Seconds() > model.DefaultMaxEvents:
+		// The simulation beside every run lets up to this many events
+		// arrive.
+		return o, usagef("--rate %v with --duration %v: up to %.3g events, more than the %.3g a run may simulate; lower one of them",
+			cfg.Rate, cfg.Duration, cfg.Rate*cfg.Duration.Seconds(), float64(model.DefaultMaxEvents))
 	}
 	capBytes, err := parseBytes(c.String("cap-bytes"))
-	if err != nil || capBytes < 1 {
-		return o, usagef("--cap-bytes %q: want a positive size such as 268435456 or 256MiB", c.String("cap-bytes"))
+	if err != nil || capBytes < 1 || capBytes > scenario.MaxCapBytes {
+		return o, usagef("--cap-bytes %q: want a size from 1 byte to %s, such as 268435456 or 256MiB", c.String("cap-bytes"), formatBytes(scenario.MaxCapBytes))
 	}
 	cfg.CapBytes = capBytes
 	if s := c.String("costs"); s != "" {
@@ -171,6 +177,15 @@ func scenarioFlags(c *cli.Context) (scenarioOptions, error) {
 		o.costs = &costs
 		if c.IsSet("profile") {
 			return o, usagef("--costs replaces the profiles' measured costs: give one or the other, not --profile")
+		}
+	}
+	if o.sweep && o.costs != nil {
+		// The grid is known before any work: refuse a sweep too large to
+		// finish, rather than stop it half way.
+		rates, pauses := model.DefaultGrid(*o.costs, cfg.Rate)
+		if n := model.SweepEvents(cfg.At, rates, pauses); n > model.DefaultMaxEvents {
+			return o, usagef("--sweep at --rate %v: the grid simulates at least %.3g events, more than %.3g; lower --rate",
+				cfg.Rate, n, float64(model.DefaultMaxEvents))
 		}
 	}
 	if o.findCritical && (o.sweep || o.costs != nil) {
@@ -224,14 +239,17 @@ func scenarioAction(c *cli.Context) error {
 	for _, s := range subjects {
 		cfg := o.cfg
 		sim := cfg.Sim(s.costs)
-		simRes, err := sim.Run()
+		simRes, err := sim.RunContext(ctx)
 		if err != nil {
 			return fmt.Errorf("simulate %s: %w", s.name, err)
 		}
 		if o.sweep {
 			rates, pauses := model.DefaultGrid(s.costs, cfg.Rate)
 			progress.line("%s: simulating %d rates x %d pauses", s.name, len(rates), len(pauses))
-			ph, err := model.Sweep(sim, rates, pauses, sweepAfter(cfg))
+			ph, err := model.SweepContext(ctx, sim, rates, pauses, sweepAfter(cfg))
+			if errors.Is(err, model.ErrTooLong) {
+				return fmt.Errorf("--sweep at --rate %v for %s: %w; lower --rate", cfg.Rate, s.name, err)
+			}
 			if err != nil {
 				return err
 			}
