@@ -50,6 +50,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	out := &errWriter{w: stdout}
 	app := newApp(out, stderr)
 	err := app.RunContext(ctx, args)
+	if err != nil && ctx.Err() != nil && !strings.HasPrefix(err.Error(), "run incomplete: interrupted") {
+		// SIGINT or SIGTERM (main cancels ctx).
+		err = fmt.Errorf("interrupted: %w", err)
+	}
 	if out.err != nil && (err == nil || errors.Is(err, errHelpShown) || errors.Is(err, out.err)) {
 		err = fmt.Errorf("write standard output: %w", out.err)
 	}
