@@ -118,8 +118,8 @@ const appUsage = "benchdb [--db PATH] COMMAND [options] [ARGS...]"
 // commandUsage returns the one-line usage of cmd.
 func commandUsage(cmd *cli.Command) string {
 	u := "benchdb " + cmd.Name + " [options]"
-	if cmd.ArgsUsage != "" {
-		u += " " + cmd.ArgsUsage
+	if a := strings.TrimSpace(cmd.ArgsUsage); a != "" {
+		u += " " + a
 	}
 	return u
 }

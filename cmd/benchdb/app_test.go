@@ -194,3 +194,25 @@ func envVars(f cli.Flag) []string {
 	}
 	return nil
 }
+
+func TestPlural(t *testing.T) {
+	for _, tt := range []struct {
+		n    int
+		want string
+	}{{0, "0 results"}, {1, "1 result"}, {2, "2 results"}} {
+		if got := plural(tt.n, "result"); got != tt.want {
+			t.Errorf("plural(%d) = %q, want %q", tt.n, got, tt.want)
+		}
+	}
+}
+
+// errorLine returns the error line of a failed command's stderr, and
+// whether stderr is that one line, or that line and a usage line as a
+// usage error has.
+func errorLine(stderr string) (string, bool) {
+	first, rest, _ := strings.Cut(stderr, "\n")
+	if rest == "" {
+		return first, strings.HasSuffix(stderr, "\n")
+	}
+	return first, strings.HasPrefix(rest, "usage: benchdb") && strings.HasSuffix(rest, " --help for more)\n") && strings.Count(rest, "\n") == 1
+}

@@ -174,11 +174,11 @@ func reportAction(c *cli.Context) error {
 		if err := outfile.WriteFile(out, buf.Bytes()); err != nil {
 			return fmt.Errorf("-o %s: %w", out, err)
 		}
-		fmt.Fprintf(c.App.ErrWriter, "benchdb: wrote %s: %d regressions, %d improvements, %d noisy, %d new, %d missing\n",
-			termsafe.Escape(out), len(rep.Regressions), len(rep.Improvements), len(rep.Noisy), len(rep.New), len(rep.Missing))
+		fmt.Fprintf(c.App.ErrWriter, "benchdb: wrote %s: %s, %s, %d noisy, %d new, %d missing\n",
+			termsafe.Escape(out), plural(len(rep.Regressions), "regression"), plural(len(rep.Improvements), "improvement"), len(rep.Noisy), len(rep.New), len(rep.Missing))
 	}
 	if c.Bool("fail-on-regression") && len(rep.Regressions) > 0 {
-		return fmt.Errorf("%w: %d benchmarks", errRegression, len(rep.Regressions))
+		return fmt.Errorf("%w: %s", errRegression, plural(len(rep.Regressions), "benchmark"))
 	}
 	return nil
 }

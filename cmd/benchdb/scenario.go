@@ -269,7 +269,7 @@ func scenarioAction(c *cli.Context) error {
 		if err != nil {
 			return err
 		}
-		progress.done("%s: %s, peak %d messages (%s), %s", s.name, res.Outcome, res.PeakQueue, formatBytes(res.PeakBytes), drainText(res.Result))
+		progress.done("%s: %s, peak %s (%s), %s", s.name, res.Outcome, plural(res.PeakQueue, "message"), formatBytes(res.PeakBytes), drainText(res.Result))
 		r := newReport(s.name, s.costs, res.ArrivalRate, simRes.Outcome, res.Result)
 		r.ArrivalRate = res.ArrivalRate
 		if res.ObservedOK {
@@ -487,8 +487,8 @@ func writeScenarioText(w io.Writer, o scenarioOptions, reports []profileReport, 
 	if o.sweep || o.costs != nil {
 		what = "simulated"
 	}
-	fmt.Fprintf(w, "%s: λ = %s, pause %v at %v, %d writers, caps %d messages / %s\n\n",
-		what, model.FormatRate(cfg.Rate), cfg.Pause, cfg.At, cfg.Workers, cfg.CapQueue, formatBytes(cfg.CapBytes))
+	fmt.Fprintf(w, "%s: λ = %s, pause %v at %v, %s, caps %s / %s\n\n",
+		what, model.FormatRate(cfg.Rate), cfg.Pause, cfg.At, plural(cfg.Workers, "writer"), plural(cfg.CapQueue, "message"), formatBytes(cfg.CapBytes))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	live := !o.sweep && o.costs == nil
 	head := "profile\toutcome\tpeak queue\tpeak bytes\tdrain\tarrivals\ts0\tc\tk\tn*\tT*\tsimulated"
@@ -512,8 +512,8 @@ func writeScenarioText(w io.Writer, o scenarioOptions, reports []profileReport, 
 		if o.findCritical {
 			switch {
 			case r.CriticalMeasured != nil:
-				line += fmt.Sprintf("\t%s (%v..%v, %d runs; model costs: mean of %d measurements)", model.FormatSeconds(*r.CriticalMeasured),
-					r.bracket.Drained.Round(time.Millisecond), r.bracket.Runaway.Round(time.Millisecond), r.bracket.Runs, r.calibrations)
+				line += fmt.Sprintf("\t%s (%v..%v, %s; model costs: mean of %s)", model.FormatSeconds(*r.CriticalMeasured),
+					r.bracket.Drained.Round(time.Millisecond), r.bracket.Runaway.Round(time.Millisecond), plural(r.bracket.Runs, "run"), plural(r.calibrations, "measurement"))
 			case r.bracket != nil:
 				line += "\tnot found"
 			default:

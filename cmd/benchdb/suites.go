@@ -70,7 +70,7 @@ func suitesAction(c *cli.Context) error {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		fmt.Fprintf(w, "%s  %s\n  %s\n  %d benchmarks:\n", s.Name, s.Package, s.Doc, len(s.Benchmarks))
+		fmt.Fprintf(w, "%s  %s\n  %s\n  %s:\n", s.Name, s.Package, s.Doc, plural(len(s.Benchmarks), "benchmark"))
 		for _, b := range s.Benchmarks {
 			fmt.Fprintf(w, "    %s\n", b)
 		}
