@@ -1,6 +1,8 @@
 package model
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -14,7 +16,16 @@ const (
 	DefaultMessageBytes = 100
 	// DefaultDrainQueue is the queue length counted as steady state.
 	DefaultDrainQueue = 64
+	// DefaultMaxEvents bounds the events one simulation (or one sweep,
+	// all its cells together) lets arrive when Sim.MaxEvents is zero:
+	// about ten seconds of work on one core (some 60ns per event
+	// arriving and served).
+	DefaultMaxEvents = 100_000_000
 )
+
+// ErrTooLong is returned when a simulation would take more than its
+// MaxEvents arrivals.
+var ErrTooLong = errors.New("too many simulated events")
 
 // Sim is a deterministic discrete-event simulation, in virtual time, of one
 // server that takes events from a queue in arrival order and spends
@@ -55,6 +66,10 @@ type Sim struct {
 	// they are evenly spaced, 1/Rate apart.
 	Poisson bool
 	Seed    uint64
+
+	// MaxEvents stops the run with ErrTooLong once this many events
+	// have arrived; 0 means DefaultMaxEvents, a negative value no limit.
+	MaxEvents int64
 }
 
 // Result is the outcome of a simulated or live run.
@@ -70,6 +85,8 @@ type Result struct {
 	End time.Duration
 	// Series samples the queue every SampleEvery, from time zero.
 	Series []Sample
+	// Events is the number of events that arrived (simulations only).
+	Events int64
 }
 
 // Validate reports whether the simulation can run.
@@ -106,14 +123,45 @@ type simState struct {
 	res        Result
 	capped     bool
 	cappedAt   float64 // arrival time that reached a cap
+
+	ctx       context.Context
+	maxEvents int64 // 0: no limit
+	steps     int   // loop steps, for checking ctx now and then
+	err       error // why the run stopped early: ctx's error or ErrTooLong
 }
 
-// Run simulates s. It returns an error only for settings Validate rejects.
+// stop reports whether the run must stop early (its context is done or
+// it has used its events), checking the context every 65536 steps.
+func (st *simState) stop() bool {
+	if st.err != nil {
+		return true
+	}
+	if st.maxEvents > 0 && st.arrivals >= st.maxEvents {
+		st.err = fmt.Errorf("%w: more than %d", ErrTooLong, st.maxEvents)
+		return true
+	}
+	if st.steps++; st.steps&0xffff == 0 {
+		st.err = st.ctx.Err()
+	}
+	return st.err != nil
+}
+
+// Run simulates s; it is RunContext without a context.
 func (s Sim) Run() (Result, error) {
+	return s.RunContext(context.Background())
+}
+
+// RunContext simulates s. It returns an error for settings Validate
+// rejects, when ctx is done (ctx's error), and when more than MaxEvents
+// events would arrive (ErrTooLong).
+func (s Sim) RunContext(ctx context.Context) (Result, error) {
 	if err := s.Validate(); err != nil {
 		return Result{}, fmt.Errorf("simulate: %w", err)
 	}
-	st := &simState{s: &s, msgBytes: s.MessageBytes}
+	st := &simState{s: &s, msgBytes: s.MessageBytes, ctx: ctx, maxEvents: s.MaxEvents, err: ctx.Err()}
+	if st.maxEvents == 0 {
+		st.maxEvents = DefaultMaxEvents
+	}
 	if st.msgBytes == 0 {
 		st.msgBytes = DefaultMessageBytes
 	}
@@ -134,7 +182,7 @@ func (s Sim) Run() (Result, error) {
 	at, resume, end := s.At.Seconds(), (s.At + s.Pause).Seconds(), s.Duration.Seconds()
 	settle := s.Settle.Seconds()
 	t, paused, low := 0.0, false, -1.0 // low: since when the queue is low
-	for t < end && !st.capped {
+	for t < end && !st.capped && !st.stop() {
 		if !paused && t >= at {
 			// The server stops; arrivals go on.
 			paused = true
@@ -171,6 +219,10 @@ func (s Sim) Run() (Result, error) {
 		t = math.Min(t+s.Costs.Service(float64(st.n)), end)
 		st.advance(t)
 	}
+	st.res.Events = st.arrivals
+	if st.err != nil {
+		return st.res, fmt.Errorf("simulate: %w", st.err)
+	}
 	if st.res.Outcome == 0 {
 		st.res.Outcome = Runaway
 	}
@@ -201,7 +253,7 @@ func (st *simState) arrivalAfter(t float64) float64 {
 // advance moves virtual time to t: it queues the arrivals and takes the
 // samples due by then, and stops early when a cap is reached.
 func (st *simState) advance(t float64) {
-	for !st.capped {
+	for !st.capped && !st.stop() {
 		if st.nextSample <= st.nextArr && st.nextSample <= t {
 			st.sample(st.nextSample)
 			st.nextSample = float64(len(st.res.Series)) * st.every

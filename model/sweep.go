@@ -1,6 +1,8 @@
 package model
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -23,12 +25,32 @@ type Phase struct {
 	CriticalOK []bool
 }
 
-// Sweep simulates base at every rate and pause. Each cell runs for its
-// pause plus after, and its queue cap is raised to four times the backlog
-// its pause builds, so that a backlog is decided by how it evolves, not by
-// the cap (a queue that grows to four times the backlog after the pause
-// would not come back). CapBytes is ignored: simulated events hold no memory.
+// Sweep simulates base at every rate and pause; it is SweepContext
+// without a context.
 func Sweep(base Sim, rates []float64, pauses []time.Duration, after time.Duration) (Phase, error) {
+	return SweepContext(context.Background(), base, rates, pauses, after)
+}
+
+// SweepContext simulates base at every rate and pause. Each cell runs for
+// its pause plus after, and its queue cap is raised to four times the
+// backlog its pause builds, so that a backlog is decided by how it
+// evolves, not by the cap (a queue that grows to four times the backlog
+// after the pause would not come back). CapBytes is ignored: simulated
+// events hold no memory.
+//
+// base.MaxEvents (DefaultMaxEvents when zero) bounds the events of all
+// the cells together. The events that arrive before each cell's pause
+// ends are known in advance (SweepEvents): if they alone exceed it,
+// SweepContext returns ErrTooLong at once, without simulating. It stops
+// with ctx's error when ctx is done.
+func SweepContext(ctx context.Context, base Sim, rates []float64, pauses []time.Duration, after time.Duration) (Phase, error) {
+	budget := base.MaxEvents
+	if budget == 0 {
+		budget = DefaultMaxEvents
+	}
+	if n := SweepEvents(base.At, rates, pauses); budget > 0 && n > float64(budget) {
+		return Phase{}, fmt.Errorf("sweep: %w: at least %.3g events, more than %d", ErrTooLong, n, budget)
+	}
 	p := Phase{Costs: base.Costs, Rates: rates, Pauses: pauses}
 	for _, rate := range rates {
 		t, ok := base.Costs.CriticalPause(rate)
@@ -37,6 +59,7 @@ func Sweep(base Sim, rates []float64, pauses []time.Duration, after time.Duratio
 	}
 	base.SampleEvery = 0
 	base.CapBytes = 0
+	var used int64 // events simulated so far
 	for _, pause := range pauses {
 		row := make([]Outcome, len(rates))
 		for j, rate := range rates {
@@ -46,15 +69,36 @@ func Sweep(base Sim, rates []float64, pauses []time.Duration, after time.Duratio
 			cell.Duration = base.At + pause + after
 			backlog := 4 * rate * (base.At + pause).Seconds()
 			cell.CapQueue = max(base.CapQueue, int(math.Min(backlog, math.MaxInt32)))
-			res, err := cell.Run()
+			cell.MaxEvents = -1 // no limit
+			if budget > 0 {
+				cell.MaxEvents = budget - used
+			}
+			res, err := cell.RunContext(ctx)
+			if errors.Is(err, ErrTooLong) {
+				return Phase{}, fmt.Errorf("sweep: %w: more than %d in all", ErrTooLong, budget)
+			}
 			if err != nil {
 				return Phase{}, fmt.Errorf("sweep rate %g pause %v: %w", rate, pause, err)
 			}
+			used += res.Events
 			row[j] = res.Outcome
 		}
 		p.Outcomes = append(p.Outcomes, row)
 	}
 	return p, nil
+}
+
+// SweepEvents returns the number of events that arrive, in a sweep over
+// rates and pauses with the pause at at, before each cell's pause ends:
+// a lower bound of the events the sweep simulates.
+func SweepEvents(at time.Duration, rates []float64, pauses []time.Duration) float64 {
+	var n float64
+	for _, pause := range pauses {
+		for _, rate := range rates {
+			n += rate * (at + pause).Seconds()
+		}
+	}
+	return n
 }
 
 // DefaultGrid returns the rates and pauses for a phase diagram around rate:

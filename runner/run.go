@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // Defaults for Config fields left zero.
@@ -88,7 +89,20 @@ type Result struct {
 	Elapsed time.Duration
 	// Command is the go test command line that ran.
 	Command []string
+	// Warnings describe output lines that Output holds changed or not at
+	// all (see MaxLineBytes); the results are unaffected.
+	Warnings []string
 }
+
+// MaxLineBytes is the longest output line, without its newline, that
+// Result.Output holds: the store's limit (store.MaxLineLength). A longer
+// log line is cut to this length, ending in a note of how much was cut;
+// a result line that long, which no reader of the benchmark format
+// takes, is left out. Either way Result.Warnings says so, and the run's
+// other lines and results are kept. Log lines (not results) with NUL
+// bytes or bytes that are not UTF-8 have them replaced by U+FFFD, for
+// the same reason.
+const MaxLineBytes = 64<<10 - 1
 
 // Package is the outcome of one package.
 type Package struct {
@@ -305,6 +319,7 @@ type pkgState struct {
 	path    string
 	status  string
 	pending string    // output not yet ended by a newline
+	cut     int       // bytes of the pending line dropped past MaxLineBytes
 	lines   []outLine // kept output lines
 	kept    int       // number of lines up to the last result line
 	results int
@@ -337,6 +352,7 @@ type run struct {
 	runPkg   string       // the benchmark started last, which a timeout or
 	runBench string       // an interrupt names
 	stray    bytes.Buffer // stdout lines that were not JSON
+	warnings []string
 }
 
 // tick calls Progress every Tick until the returned function is called.
@@ -463,42 +479,76 @@ func buildPackage(importPath string) string {
 	return strings.TrimSuffix(path, ".test")
 }
 
-// output adds an output event's text to p, line by line.
+// output adds an output event's text to p, line by line. A line is
+// never held longer than MaxLineBytes (plus room for its note): what
+// comes after is counted in p.cut and dropped, so that output without
+// newlines does not grow memory.
 func (r *run) output(p *pkgState, ev event) {
-	p.pending += ev.Output
-	for {
-		i := strings.IndexByte(p.pending, '\n')
+	text := ev.Output
+	for text != "" {
+		i := strings.IndexByte(text, '\n')
+		chunk := text
+		if i >= 0 {
+			chunk = text[:i]
+		}
+		if room := MaxLineBytes + 1 - len(p.pending); room >= len(chunk) {
+			p.pending += chunk
+		} else {
+			p.pending += chunk[:max(room, 0)]
+			p.cut += len(chunk) - max(room, 0)
+		}
 		if i < 0 {
 			return
 		}
-		line := p.pending[:i+1]
-		p.pending = p.pending[i+1:]
-		r.line(p, ev.Test, line)
+		text = text[i+1:]
+		line := p.pending + "\n"
+		cut := p.cut
+		p.pending, p.cut = "", 0
+		r.line(p, ev.Test, line, cut)
 	}
 }
 
 // flush processes p's last line if it did not end with a newline.
 func (r *run) flush(p *pkgState) {
-	if p.pending != "" {
+	if p.pending != "" || p.cut > 0 {
 		line := p.pending + "\n"
-		p.pending = ""
-		r.line(p, "", line)
+		cut := p.cut
+		p.pending, p.cut = "", 0
+		r.line(p, "", line, cut)
 	}
 }
 
 // line keeps one complete output line of p. test is the benchmark that
-// printed it, if any.
-func (r *run) line(p *pkgState, test, line string) {
+// printed it, if any; cut is how many bytes output dropped from its end.
+func (r *run) line(p *pkgState, test, line string, cut int) {
 	body := strings.TrimRight(line, "\r\n")
 	// test2json asks the test binary for framing lines and benchmark names
 	// that plain `go test -bench` does not print.
 	if strings.HasPrefix(body, "=== ") || (test != "" && body == test) {
 		return
 	}
+	result, broken := classifyLine(body)
+	if n := len(body) + cut; n > MaxLineBytes {
+		where := p.path
+		if test != "" {
+			where += " " + test
+		}
+		if result || broken {
+			r.warnings = append(r.warnings, fmt.Sprintf("%s: result line of %d bytes left out: longer than %d bytes", where, n, MaxLineBytes))
+			return
+		}
+		note := fmt.Sprintf(" [benchdb: line of %d bytes cut]", n)
+		body = strings.ToValidUTF8(body[:MaxLineBytes-len(note)], "") + note
+		line = body + "\n"
+		r.warnings = append(r.warnings, fmt.Sprintf("%s: log line of %d bytes cut to %d", where, n, MaxLineBytes))
+	}
+	if !result && !broken && !isText(body) {
+		body = strings.ToValidUTF8(strings.ReplaceAll(body, "\x00", "\uFFFD"), "\uFFFD")
+		line = body + "\n"
+	}
 	if r.cfg.Output != nil {
 		io.WriteString(r.cfg.Output, line)
 	}
-	result, broken := classifyLine(body)
 	if broken {
 		// testing prints this for a benchmark that panicked: the
 		// panicking goroutine's deferred calls let the next benchmark
@@ -635,6 +685,7 @@ func (r *run) finish(res *Result) (failed, cut []error) {
 		}
 	}
 	res.Output = out.Bytes()
+	res.Warnings = r.warnings
 	return failed, cut
 }
 
@@ -676,6 +727,12 @@ func isFailureLine(s string) bool {
 		}
 	}
 	return false
+}
+
+// isText reports whether s holds only UTF-8 and no NUL byte, as the
+// store requires of every line.
+func isText(s string) bool {
+	return utf8.ValidString(s) && !strings.Contains(s, "\x00")
 }
 
 // firstLines returns the first n non-empty lines of s, trimmed.

@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/benchdb/benchdb/runner"
 )
@@ -404,5 +405,50 @@ func TestRun_Stop(t *testing.T) {
 func TestRun_NoPackages(t *testing.T) {
 	if _, err := runner.Run(t.Context(), runner.Config{}); err == nil {
 		t.Error("Run with no packages: nil error")
+	}
+}
+
+// TestRun_LongLines runs benchmarks that print log lines longer than the
+// store takes, and binary bytes: the run is complete, every result is
+// kept, and the long lines are cut with a warning.
+func TestRun_LongLines(t *testing.T) {
+	res, err := runner.Run(t.Context(), runner.Config{
+		Dir:       MustFixtureDir(t),
+		Packages:  []string{fixture + "/longline"},
+		Count:     2,
+		Benchtime: "10x",
+		Tick:      -1,
+	})
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	want := []string{"BenchmarkLong", "BenchmarkLong", "BenchmarkPieces", "BenchmarkPieces", "BenchmarkBinary", "BenchmarkBinary"}
+	if got := resultNames(res.Output); !slices.Equal(got, want) || res.Results != len(want) {
+		t.Errorf("results %q (%d), want %q", got, res.Results, want)
+	}
+	cut := 0
+	for line := range strings.Lines(string(res.Output)) {
+		body := strings.TrimSuffix(line, "\n")
+		if len(body) > runner.MaxLineBytes {
+			t.Errorf("output line of %d bytes, want at most %d", len(body), runner.MaxLineBytes)
+		}
+		if !utf8.ValidString(body) || strings.Contains(body, "\x00") {
+			t.Errorf("output line %q is not text", body)
+		}
+		if strings.HasSuffix(body, " bytes cut]") {
+			cut++
+			if len(body) != runner.MaxLineBytes {
+				t.Errorf("cut line of %d bytes, want %d", len(body), runner.MaxLineBytes)
+			}
+		}
+	}
+	if cut != 4 {
+		t.Errorf("%d cut lines, want 4 (two benchmarks, two runs)", cut)
+	}
+	if len(res.Warnings) != 4 || !strings.Contains(res.Warnings[0], "BenchmarkLong: log line of 102405 bytes cut to 65535") {
+		t.Errorf("warnings %q, want four naming the benchmarks", res.Warnings)
+	}
+	if !strings.Contains(string(res.Output), "bytes: \uFFFD\uFFFD\uFFFD end") {
+		t.Errorf("binary log line not replaced by U+FFFD:\n%s", res.Output)
 	}
 }

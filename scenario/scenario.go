@@ -56,6 +56,16 @@ const (
 	// mailbox message around it. Bytes caps and peaks count this.
 	EventBytes = PayloadBytes + int(unsafe.Sizeof(mailbox.Message{}))
 
+	// MaxRate, MaxWorkers, MaxCapQueue and MaxCapBytes bound a run's
+	// settings so that memory and time stay bounded on a small machine:
+	// the router forwards at most a few million events per second, each
+	// writer holds a goroutine, a file and a 64 KiB buffer, and a queued
+	// event takes about twice EventBytes of heap.
+	MaxRate     = 1e7
+	MaxWorkers  = 1000
+	MaxCapQueue = 10_000_000
+	MaxCapBytes = 1 << 30
+
 	// eventKind tags events in mailboxes; it is far from the small kinds
 	// other packages use for requests and replies.
 	eventKind = 0x5ce7
@@ -136,10 +146,12 @@ func (c Config) Validate() error {
 	switch {
 	case c.Profile.NewPicker == nil:
 		return errors.New("no profile")
-	case !(c.Rate > 0) || c.Rate > 1e8:
-		return fmt.Errorf("rate %v: want 1 to 1e8 events per second", c.Rate)
-	case c.Producers < 0 || c.Workers < 0:
-		return fmt.Errorf("producers %d, workers %d: want positive numbers", c.Producers, c.Workers)
+	case !(c.Rate > 0) || c.Rate > MaxRate:
+		return fmt.Errorf("rate %v: want more than 0 and at most %g events per second", c.Rate, float64(MaxRate))
+	case c.Producers < 0 || c.Workers < 0 || c.Producers > MaxWorkers || c.Workers > MaxWorkers:
+		return fmt.Errorf("producers %d, workers %d: want positive numbers, at most %d", c.Producers, c.Workers, MaxWorkers)
+	case c.CapQueue > MaxCapQueue || c.CapBytes > MaxCapBytes:
+		return fmt.Errorf("caps %d messages, %d bytes: want at most %d messages and %d bytes", c.CapQueue, c.CapBytes, MaxCapQueue, MaxCapBytes)
 	case c.At < 0 || c.Pause < 0:
 		return fmt.Errorf("pause %v at %v: want times of zero or more", c.Pause, c.At)
 	case c.Duration <= c.At+c.Pause:
@@ -386,7 +398,14 @@ func (r *run) produce(ctx context.Context, id int) {
 			done = due // the run is being stopped; do not build a debt
 			continue
 		}
+		// A producer that was descheduled sends its debt in one burst:
+		// the caps are checked within it, so that the queue never
+		// overshoots them by more than a few events per producer.
 		for ; done < due; done++ {
+			if done%64 == 0 && (ctx.Err() != nil || r.self.Len() >= r.cfg.CapQueue || r.self.Bytes() >= r.cfg.CapBytes) {
+				done = due
+				break
+			}
 			r.self.Send(newEvent(name, done))
 			r.sent.Add(1)
 		}

@@ -6,6 +6,8 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -211,6 +213,10 @@ func TestConfig_Validate(t *testing.T) {
 		{"negative rate", func(c *Config) { c.Rate = -1 }, "rate"},
 		{"pause past the end", func(c *Config) { c.Duration = time.Second }, "duration"},
 		{"negative cap", func(c *Config) { c.CapQueue = -1 }, "must not be negative"},
+		{"rate too high", func(c *Config) { c.Rate = 1e8 }, "at most 1e+07 events per second"},
+		{"too many workers", func(c *Config) { c.Workers = 1e9 }, "at most 1000"},
+		{"queue cap too high", func(c *Config) { c.CapQueue = 1e9 }, "at most 10000000 messages"},
+		{"bytes cap too high", func(c *Config) { c.CapBytes = 1 << 40 }, "1073741824 bytes"},
 	}
 	for _, tt := range tests {
 		c := ok
@@ -231,5 +237,37 @@ func TestCalibrate(t *testing.T) {
 		if costs.K != k || costs.Validate() != nil || costs.C <= 0 {
 			t.Errorf("k=%d: costs %v", k, costs)
 		}
+	}
+}
+
+// TestProduce_BurstStopsAtCap gives a producer a clock that jumps a
+// second ahead, as after a long descheduling: it owes 100,000 events, and
+// it must stop sending at the queue cap rather than pay the debt.
+func TestProduce_BurstStopsAtCap(t *testing.T) {
+	mustNotLeak(t)
+	start := time.Now()
+	var calls atomic.Int64
+	cfg := Config{Rate: 1e5, Producers: 1, CapQueue: 1000, CapBytes: 1 << 30,
+		Now: func() time.Time {
+			if calls.Add(1) == 1 {
+				return start
+			}
+			return start.Add(time.Second)
+		}}
+	r := &run{cfg: cfg, self: mailbox.New()}
+	defer drop(r.self)
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { r.produce(ctx, 0) })
+	deadline := time.Now().Add(10 * time.Second)
+	for r.self.Len() < cfg.CapQueue && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond) // a few more ticks
+	n := r.self.Len()
+	cancel()
+	wg.Wait()
+	if n < cfg.CapQueue || n > cfg.CapQueue+64 {
+		t.Errorf("queue %d after the burst, want the cap %d (at most 64 more)", n, cfg.CapQueue)
 	}
 }

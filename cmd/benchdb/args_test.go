@@ -57,7 +57,7 @@ func TestPositionalArgs(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("exit %d: %s", code, stderr)
 		}
-		if want := "-: stored as run 2: 1 results\n--dashed.txt: stored as run 3: 1 results\n"; !strings.HasSuffix(stdout, want) {
+		if want := "-: stored as run 2: 1 result\n--dashed.txt: stored as run 3: 1 result\n"; !strings.HasSuffix(stdout, want) {
 			t.Errorf("stdout %q, want it to end with %q", stdout, want)
 		}
 		runs := mustRunsJSON(t, newDB)

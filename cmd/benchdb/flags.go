@@ -21,32 +21,37 @@ const defaultDB = "benchdb.sqlite"
 
 // globalFlags are accepted before the command name.
 func globalFlags() []cli.Flag {
-	return storeFlags()
+	return []cli.Flag{dbFlag([]string{"BENCHDB_DB"})}
 }
 
-// storeFlags selects the database. They are global and also accepted after
-// the command name.
+// storeFlags selects the database after the command name, as in
+// `benchdb runs --db x.sqlite`. The command's copy of --db has no
+// environment variable: BENCHDB_DB is read by the global flag alone, so
+// that an explicit --db wins over it wherever it stands (see dbPath).
 func storeFlags() []cli.Flag {
-	return []cli.Flag{
-		&cli.StringFlag{
-			Name:     "db",
-			Usage:    "SQLite database `PATH`",
-			Value:    defaultDB,
-			EnvVars:  []string{"BENCHDB_DB"},
-			Category: catStore,
-		},
+	return []cli.Flag{dbFlag(nil)}
+}
+
+func dbFlag(env []string) cli.Flag {
+	return &cli.StringFlag{
+		Name:     "db",
+		Usage:    "SQLite database `PATH`",
+		Value:    defaultDB,
+		EnvVars:  env,
+		Category: catStore,
 	}
 }
 
-// dbPath returns the database path, looking at the command's own flags and
-// then at the global ones.
+// dbPath returns the database path: the --db given after the command
+// name, else the global --db, else BENCHDB_DB, else defaultDB.
 func dbPath(c *cli.Context) string {
-	for _, cc := range c.Lineage() {
+	lineage := c.Lineage()
+	for _, cc := range lineage[:len(lineage)-1] {
 		if cc.IsSet("db") {
 			return cc.String("db")
 		}
 	}
-	return c.String("db")
+	return lineage[len(lineage)-1].String("db")
 }
 
 // formatFlag returns a --format flag that accepts the given formats; the

@@ -89,7 +89,7 @@ func FuzzIngest_time(f *testing.F) {
 		code, _, stderr := runCLI(t, nil, "--db", db, "ingest", "--time", s, input)
 		end := time.Now()
 		if code != 0 {
-			if code != 2 || !strings.HasPrefix(stderr, "benchdb: --time ") || strings.Count(stderr, "\n") != 1 {
+			if line, ok := errorLine(stderr); code != 2 || !strings.HasPrefix(line, "benchdb: --time ") || !ok {
 				t.Errorf("ingest --time %q: exit %d, stderr %q; want 2 and one line naming --time", s, code, stderr)
 			}
 			if after := runCount(t, db); after != before {

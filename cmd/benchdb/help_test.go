@@ -17,3 +17,20 @@ func TestHelp(t *testing.T) {
 		})
 	}
 }
+
+// TestHelp_Examples checks that every command's help has an Examples
+// section with at least one benchdb command line.
+func TestHelp_Examples(t *testing.T) {
+	for _, cmd := range commands() {
+		t.Run(cmd.Name, func(t *testing.T) {
+			out := mustRunCLI(t, cmd.Name, "--help")
+			_, ex, ok := strings.Cut(out, "Examples:")
+			if !ok {
+				t.Fatalf("benchdb %s --help has no Examples section:\n%s", cmd.Name, out)
+			}
+			if !strings.Contains(ex, "benchdb "+cmd.Name) {
+				t.Errorf("benchdb %s --help: Examples show no benchdb %s command line", cmd.Name, cmd.Name)
+			}
+		})
+	}
+}

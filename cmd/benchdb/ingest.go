@@ -229,11 +229,11 @@ func printIngested(w io.Writer, name string, got store.Ingested) {
 	case got.DuplicateOf != 0 && len(got.LabelsAdded) > 0:
 		fmt.Fprintf(w, "%s: already stored as run %d (%d results); no new run, labels added to run %d: %s\n", name, got.DuplicateOf, got.Results, got.DuplicateOf, formatKeyValues(got.LabelsAdded))
 	case got.DuplicateOf != 0:
-		fmt.Fprintf(w, "%s: already stored as run %d (%d results); nothing stored\n", name, got.DuplicateOf, got.Results)
+		fmt.Fprintf(w, "%s: already stored as run %d (%s); nothing stored\n", name, got.DuplicateOf, plural(got.Results, "result"))
 	case got.SkippedLines > 0:
-		fmt.Fprintf(w, "%s: stored as run %d: %d results, %d malformed lines skipped\n", name, got.ID, got.Results, got.SkippedLines)
+		fmt.Fprintf(w, "%s: stored as run %d: %s, %s skipped\n", name, got.ID, plural(got.Results, "result"), plural(got.SkippedLines, "malformed line"))
 	default:
-		fmt.Fprintf(w, "%s: stored as run %d: %d results\n", name, got.ID, got.Results)
+		fmt.Fprintf(w, "%s: stored as run %d: %s\n", name, got.ID, plural(got.Results, "result"))
 	}
 }
 

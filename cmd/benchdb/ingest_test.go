@@ -204,7 +204,7 @@ func TestIngest_stdinAndWarnings(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if want := "-: stored as run 1: 2 results, 1 malformed lines skipped\n"; stdout != want {
+	if want := "-: stored as run 1: 2 results, 1 malformed line skipped\n"; stdout != want {
 		t.Errorf("stdout %q, want %q", stdout, want)
 	}
 	if want := "benchdb: warning: -:3: parsing measurement: invalid syntax\n"; stderr != want {

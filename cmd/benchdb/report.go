@@ -16,6 +16,7 @@ import (
 	"github.com/benchdb/benchdb/reports/nightly"
 	"github.com/benchdb/benchdb/store"
 
+	"github.com/benchdb/benchdb/internal/outfile"
 	"github.com/benchdb/benchdb/internal/termsafe"
 )
 
@@ -170,14 +171,14 @@ func reportAction(c *cli.Context) error {
 			return fmt.Errorf("write report: %w", err)
 		}
 	} else {
-		if err := writeFileAtomic(out, buf.Bytes()); err != nil {
+		if err := outfile.WriteFile(out, buf.Bytes()); err != nil {
 			return fmt.Errorf("-o %s: %w", out, err)
 		}
-		fmt.Fprintf(c.App.ErrWriter, "benchdb: wrote %s: %d regressions, %d improvements, %d noisy, %d new, %d missing\n",
-			termsafe.Escape(out), len(rep.Regressions), len(rep.Improvements), len(rep.Noisy), len(rep.New), len(rep.Missing))
+		fmt.Fprintf(c.App.ErrWriter, "benchdb: wrote %s: %s, %s, %d noisy, %d new, %d missing\n",
+			termsafe.Escape(out), plural(len(rep.Regressions), "regression"), plural(len(rep.Improvements), "improvement"), len(rep.Noisy), len(rep.New), len(rep.Missing))
 	}
 	if c.Bool("fail-on-regression") && len(rep.Regressions) > 0 {
-		return fmt.Errorf("%w: %d benchmarks", errRegression, len(rep.Regressions))
+		return fmt.Errorf("%w: %s", errRegression, plural(len(rep.Regressions), "benchmark"))
 	}
 	return nil
 }
@@ -236,26 +237,4 @@ func parseDays(s string) (time.Duration, error) {
 		return time.Duration(days) * 24 * time.Hour, nil
 	}
 	return time.ParseDuration(s)
-}
-
-// writeFileAtomic writes data to path through a temporary file in the same
-// directory, so that a reader never sees half a report.
-func writeFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Chmod(0o644); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }

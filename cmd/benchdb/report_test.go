@@ -164,7 +164,7 @@ func TestReport_Output(t *testing.T) {
 			if code != 1 || stdout != "" {
 				t.Errorf("exit %d, stdout %q; want 1 and nothing", code, stdout)
 			}
-			if !strings.Contains(stderr, "wrote "+path+": 3 regressions, 1 improvements") {
+			if !strings.Contains(stderr, "wrote "+path+": 3 regressions, 1 improvement,") {
 				t.Errorf("stderr %q", stderr)
 			}
 			b, err := os.ReadFile(path)
@@ -212,7 +212,7 @@ func TestReport_BadInput(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			code, _, stderr := runCLI(t, nil, append([]string{"--db", db, "report"}, tt.args...)...)
-			if code != 2 || !strings.Contains(stderr, tt.want) || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
+			if line, ok := errorLine(stderr); code != 2 || !strings.Contains(line, tt.want) || !ok {
 				t.Errorf("exit %d, stderr %q; want 2 and one line naming %s", code, stderr, tt.want)
 			}
 		})

@@ -7,7 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -135,6 +138,11 @@ func runAction(c *cli.Context) error {
 
 	res, runErr := runner.Run(c.Context, plan.cfg)
 	printer.Clear()
+	if res != nil {
+		for _, warn := range res.Warnings {
+			fmt.Fprintf(c.App.ErrWriter, "benchdb: warning: %s\n", termsafe.Escape(warn))
+		}
+	}
 	if runErr != nil {
 		return keepPartial(c, db, plan, res, runErr, start)
 	}
@@ -152,8 +160,8 @@ func runAction(c *cli.Context) error {
 	if got.DuplicateOf != 0 {
 		fmt.Fprintf(w, "the same output is already stored as run %d; nothing stored\n", got.DuplicateOf)
 	} else {
-		fmt.Fprintf(w, "stored run %d: %d results from %s in %s\n",
-			got.ID, got.Results, packageCount(res.Packages), res.Elapsed.Round(time.Second))
+		fmt.Fprintf(w, "stored run %d: %s from %s in %s\n",
+			got.ID, plural(got.Results, "result"), packageCount(res.Packages), res.Elapsed.Round(time.Second))
 	}
 	for _, warn := range got.Warnings {
 		fmt.Fprintf(c.App.ErrWriter, "benchdb: warning: %s\n", termsafe.Lines(warn.Error()))
@@ -196,6 +204,11 @@ func planRun(c *cli.Context) (*runPlan, error) {
 		return nil, usagef("--benchtime %q: want a duration such as 500ms or a count such as 100x", bt)
 	}
 
+	dir := c.String("dir")
+	modPath, err := targetModule(dir)
+	if err != nil {
+		return nil, err
+	}
 	var chosen []suites.Suite
 	for _, name := range c.StringSlice("suite") {
 		s, err := suites.Lookup(name)
@@ -205,9 +218,17 @@ func planRun(c *cli.Context) (*runPlan, error) {
 		chosen = append(chosen, s)
 	}
 	if len(chosen) == 0 && len(pkgs) == 0 {
-		for _, name := range suites.Names() {
-			s, _ := suites.Lookup(name)
-			chosen = append(chosen, s)
+		if ownModule(modPath) {
+			for _, name := range suites.Names() {
+				s, _ := suites.Lookup(name)
+				chosen = append(chosen, s)
+			}
+		} else {
+			// The built-in suites live in benchdb's own module; in any
+			// other module, run its own benchmarks.
+			pkgs = []string{"./..."}
+			fmt.Fprintf(c.App.ErrWriter, "benchdb: no PKG given: running the benchmarks of module %s (./... in %s)\n",
+				termsafe.Escape(modPath), termsafe.Escape(dir))
 		}
 	}
 	// Built-in suites named by import path count as suites too, so that
@@ -257,7 +278,7 @@ func planRun(c *cli.Context) (*runPlan, error) {
 		return nil, usagef("--label %s=...: the label %s is benchdb's own (see --partial)", labelPartial, labelPartial)
 	}
 	cfg := runner.Config{
-		Dir:       c.String("dir"),
+		Dir:       dir,
 		Packages:  packages,
 		Bench:     bench,
 		Skip:      skip,
@@ -283,6 +304,62 @@ func planRun(c *cli.Context) (*runPlan, error) {
 		}
 	}
 	return &runPlan{cfg: cfg, suites: chosen, profiles: profiles, labels: labels2, user: labels}, nil
+}
+
+// builtinModule is the module that holds the built-in suites.
+const builtinModule = "github.com/benchdb/benchdb"
+
+// ownModule reports whether modPath is benchdb's own module, where the
+// built-in suites are.
+func ownModule(modPath string) bool {
+	for _, name := range suites.Names() {
+		if s, err := suites.Lookup(name); err == nil && strings.HasPrefix(s.ImportPath(), modPath+"/") {
+			return true
+		}
+	}
+	return modPath == builtinModule
+}
+
+// targetModule checks --dir and returns the path of the Go module it is
+// in, from the nearest go.mod at or above it. A directory that does not
+// exist, or is in no module, is a usage error that names it.
+func targetModule(dir string) (string, error) {
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "", usagef("--dir %s: no such directory", termsafe.Escape(dir))
+	case err != nil:
+		return "", usagef("--dir %s: %v", termsafe.Escape(dir), errors.Unwrap(err))
+	case !fi.IsDir():
+		return "", usagef("--dir %s: not a directory", termsafe.Escape(dir))
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", usagef("--dir %s: %v", termsafe.Escape(dir), err)
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		b, err := os.ReadFile(filepath.Join(d, "go.mod"))
+		if err == nil {
+			if p := modfileModule(b); p != "" {
+				return p, nil
+			}
+			return "", usagef("--dir %s: %s has no module line", termsafe.Escape(dir), termsafe.Escape(filepath.Join(d, "go.mod")))
+		}
+		if filepath.Dir(d) == d {
+			return "", usagef("--dir %s: not in a Go module (no go.mod in it or above it)", termsafe.Escape(dir))
+		}
+	}
+}
+
+// modfileModule returns the module path of a go.mod file's content, or "".
+func modfileModule(gomod []byte) string {
+	for line := range strings.Lines(string(gomod)) {
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(line), "module"); ok && rest != "" && (rest[0] == ' ' || rest[0] == '\t') {
+			rest, _, _ = strings.Cut(rest, "//")
+			return strings.Trim(strings.TrimSpace(rest), `"`+"`")
+		}
+	}
+	return ""
 }
 
 // runOnlyFlags are benchdb run's flags that go test does not have; after
@@ -402,7 +479,8 @@ func commandArgs(c *cli.Context) []string {
 func keepPartial(c *cli.Context, db *store.DB, plan *runPlan, res *runner.Result, runErr error, start time.Time) error {
 	msg := "run incomplete: " + runErr.Error()
 	if !c.Bool("partial") {
-		return fmt.Errorf("%s\nnothing stored (with --partial, the %d results that finished would be)", msg, resultCount(res))
+		n := resultCount(res)
+		return fmt.Errorf("%s\nnothing stored (with --partial, the %s that finished would be)", msg, plural(n, "result"))
 	}
 	if res == nil || res.Results == 0 {
 		return fmt.Errorf("%s\nnothing stored: no results finished", msg)
@@ -419,7 +497,7 @@ func keepPartial(c *cli.Context, db *store.DB, plan *runPlan, res *runner.Result
 	if err != nil {
 		return fmt.Errorf("%s\nstore the partial run: %w", msg, err)
 	}
-	return fmt.Errorf("%s\nstored the %d results that finished as run %d, labelled partial=true", msg, got.Results, got.ID)
+	return fmt.Errorf("%s\nstored the %s that finished as run %d, labelled partial=true", msg, plural(got.Results, "result"), got.ID)
 }
 
 func resultCount(res *runner.Result) int {
@@ -431,10 +509,7 @@ func resultCount(res *runner.Result) int {
 
 // packageCount says how many packages ran, such as "3 packages".
 func packageCount(pkgs []runner.Package) string {
-	if len(pkgs) == 1 {
-		return "1 package"
-	}
-	return strconv.Itoa(len(pkgs)) + " packages"
+	return plural(len(pkgs), "package")
 }
 
 // printProfiles prints the profile comparison of run id and the scenario
@@ -444,16 +519,26 @@ func printProfiles(ctx context.Context, w io.Writer, db *store.DB, id int64, pro
 	if err != nil {
 		return err
 	}
-	col := "/" + profileKey + "@(" + strings.Join(profiles, " ") + ")"
-	cmp, err := reports.Compare(ctx, db, []reports.Selector{sel}, reports.Options{
-		Col:    col,
-		Filter: "/" + profileKey + ":/./ .unit:(" + strings.Join(summaryUnits, " OR ") + ")",
-	})
+	keyed, err := hasProfileLevel(ctx, db, id)
 	if err != nil {
+		return err
+	}
+	col := "/" + profileKey + "@(" + strings.Join(profiles, " ") + ")"
+	var cmp *reports.Comparison
+	if keyed {
+		cmp, err = reports.Compare(ctx, db, []reports.Selector{sel}, reports.Options{
+			Col:    col,
+			Filter: "/" + profileKey + ":/./ .unit:(" + strings.Join(summaryUnits, " OR ") + ")",
+		})
+	}
+	switch {
+	case !keyed:
 		// A run of the suites without profile-keyed benchmarks
 		// (--bench Receive, say) has nothing to compare.
+		fmt.Fprintf(w, "\nno profile comparison: none of the benchmarks that ran has a %s=P level\n", profileKey)
+	case err != nil:
 		fmt.Fprintf(w, "\nno profile comparison: %v\n", err)
-	} else if len(cmp.Tables) > 0 {
+	case len(cmp.Tables) > 0:
 		fmt.Fprintf(w, "\nprofiles compared (%s; all units: benchdb compare --col /profile %d):\n\n",
 			strings.Join(summaryUnits, ", "), id)
 		if err := cmp.WriteText(w, reports.TextOptions{}); err != nil {
@@ -469,6 +554,23 @@ func printProfiles(ctx context.Context, w io.Writer, db *store.DB, id int64, pro
 		writeOutcomes(w, outcomes, profiles)
 	}
 	return nil
+}
+
+// hasProfileLevel reports whether a result of run id has a profile=P
+// level in its name.
+func hasProfileLevel(ctx context.Context, db *store.DB, id int64) (bool, error) {
+	found := false
+	err := db.Results(ctx, []int64{id}, func(_ int64, r *benchfmt.Result) error {
+		if !found {
+			_, parts := r.Name.Parts()
+			found = slices.ContainsFunc(parts, func(p []byte) bool { return bytes.HasPrefix(p, []byte("/"+profileKey+"=")) })
+		}
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("read results of run %d: %w", id, err)
+	}
+	return found, nil
 }
 
 // summaryUnits are the units of the profile comparison benchdb run prints:

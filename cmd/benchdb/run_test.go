@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -107,7 +108,7 @@ func TestRun_Fixture(t *testing.T) {
 			name:    "panic, partial",
 			args:    []string{"--partial", fixturePkg + "panics"},
 			code:    2,
-			stderr:  []string{"benchmark failed: example.com/fixture/panics BenchmarkB: ", "stored the 1 results that finished as run 1, labelled partial=true"},
+			stderr:  []string{"benchmark failed: example.com/fixture/panics BenchmarkB: ", "stored the 1 result that finished as run 1, labelled partial=true"},
 			results: []string{"A-2"},
 			partial: true,
 		},
@@ -121,7 +122,14 @@ func TestRun_Fixture(t *testing.T) {
 			name:   "timeout",
 			args:   []string{"--timeout", "8s", fixturePkg + "hang"},
 			code:   2,
-			stderr: []string{"timed out: example.com/fixture/hang BenchmarkHang: after 8s", "nothing stored (with --partial, the 1 results"},
+			stderr: []string{"timed out: example.com/fixture/hang BenchmarkHang: after 8s", "nothing stored (with --partial, the 1 result that"},
+		},
+		{
+			name:    "long log lines",
+			args:    []string{fixturePkg + "longline"},
+			stdout:  []string{"stored run 1: 3 results from 1 package"},
+			stderr:  []string{"benchdb: warning: example.com/fixture/longline BenchmarkLong: log line of 102405 bytes cut to 65535"},
+			results: []string{"Long-" + gomaxprocsSuffix(), "Pieces-" + gomaxprocsSuffix(), "Binary-" + gomaxprocsSuffix()},
 		},
 		{
 			name:   "no match",
@@ -308,8 +316,9 @@ func TestRun_Usage(t *testing.T) {
 			if !strings.Contains(stderr, tt.want) {
 				t.Errorf("stderr %q lacks %q", stderr, tt.want)
 			}
-			if n := strings.Count(strings.TrimSpace(stderr), "\n"); n != 0 {
-				t.Errorf("usage error spans %d lines, want 1:\n%s", n+1, stderr)
+			first, usage, _ := strings.Cut(stderr, "\n")
+			if !strings.Contains(first, tt.want) || usage != "usage: benchdb run [options] [PKG...] [-- GO TEST FLAGS...] (benchdb run --help for more)\n" {
+				t.Errorf("stderr %q: want the error on one line, then the usage line", stderr)
 			}
 		})
 	}
@@ -511,4 +520,61 @@ func TestRun_Interrupt(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRun_Dir checks what benchdb run does with --dir: a directory that
+// is not there, or not in a module, is named; in a module other than
+// benchdb's, no PKG means the module's own benchmarks (./...).
+func TestRun_Dir(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "b.sqlite")
+	empty := t.TempDir()
+	for _, tt := range []struct {
+		name, dir, want string
+	}{
+		{"missing", "/nonexistent/dir", "benchdb: --dir /nonexistent/dir: no such directory\n"},
+		{"file", db + ".txt", "not a directory"},
+		{"no module", empty, "not in a Go module (no go.mod in it or above it)"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.name == "file" {
+				if err := os.WriteFile(tt.dir, nil, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			code, stdout, stderr := runCLI(t, nil, "run", "--db", db, "--dir", tt.dir)
+			if code != 2 || !strings.Contains(stderr, tt.want) || strings.Contains(stderr, "fork/exec") {
+				t.Errorf("exit %d, stderr %q, want 2 and %q", code, stderr, tt.want)
+			}
+			if stdout != "" {
+				t.Errorf("stdout %q", stdout)
+			}
+		})
+	}
+	t.Run("other module", func(t *testing.T) {
+		dir := t.TempDir()
+		for name, content := range map[string]string{
+			"go.mod":          "module example.com/other\n\ngo 1.26\n",
+			"sub/sub_test.go": "package sub\n\nimport \"testing\"\n\nfunc BenchmarkOther(b *testing.B) {\n\tfor b.Loop() {\n\t}\n}\n",
+		} {
+			if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		code, stdout, stderr := runCLI(t, nil, "run", "--db", db, "--dir", dir, "--count", "1", "--benchtime", "1x")
+		if code != 0 {
+			t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+		}
+		if want := "benchdb: no PKG given: running the benchmarks of module example.com/other (./... in " + dir + ")"; !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+		if strings.Contains(stderr, "go.mod not found") || strings.Contains(stdout, "profile") {
+			t.Errorf("ran the built-in suites:\n%s%s", stdout, stderr)
+		}
+		if want := "stored run 1: 1 result from 1 package"; !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	})
 }

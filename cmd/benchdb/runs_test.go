@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -139,7 +140,8 @@ func TestShow(t *testing.T) {
 		t.Errorf("show 1 --format json:\n%s\nwant as show --format json 1:\n%s", after, before)
 	}
 	code, _, stderr = runCLI(t, nil, "--db", db, "show", "x1")
-	if code != 2 || stderr != "benchdb: RUN \"x1\": want a run id, latest, latest~N or a label query (see benchdb runs)\n" {
+	if code != 2 || stderr != "benchdb: RUN \"x1\": want a run id, latest, latest~N or a label query (see benchdb runs)\n"+
+		"usage: benchdb show [options] RUN (benchdb show --help for more)\n" {
 		t.Errorf("show x1: exit %d, %q", code, stderr)
 	}
 
@@ -186,5 +188,89 @@ func TestExport(t *testing.T) {
 	code, stdout, stderr := runCLI(t, nil, "--db", db, "export", "1", "9")
 	if code != 2 || stdout != "" || stderr != "benchdb: export: run 9: no such run\n" {
 		t.Errorf("export 1 9: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
+// TestShow_NonFinite shows a run whose samples hold NaN and ±Inf: they
+// are left out of the summary with a warning, and neither text nor JSON
+// holds NaN or Inf where a number goes.
+func TestShow_NonFinite(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "b.sqlite")
+	in := filepath.Join(dir, "nan.txt")
+	content := "pkg: example.com/nan\n" +
+		"BenchmarkMixed 10 NaN hits/op 1 B/op\n" +
+		"BenchmarkMixed 10 +Inf hits/op 2 B/op\n" +
+		"BenchmarkMixed 10 5 hits/op 3 B/op\n" +
+		"BenchmarkMixed 10 7 hits/op -Inf B/op\n" +
+		"BenchmarkUndefined 10 NaN hits/op\n" +
+		"BenchmarkUndefined 10 NaN hits/op\n"
+	if err := os.WriteFile(in, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mustRunCLI(t, "--db", db, "ingest", in)
+
+	code, out, stderr := runCLI(t, nil, "--db", db, "show", "--format", "json", "1")
+	if code != 0 {
+		t.Fatalf("show --format json: exit %d: %s", code, stderr)
+	}
+	var got struct {
+		Benchmarks []struct {
+			Name, Unit       string
+			N                int
+			Median, Min, Max *float64
+			NonFinite        int `json:"non_finite"`
+		} `json:"benchmarks"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("decode: %v\n%s", err, out)
+	}
+	type row struct {
+		name, unit       string
+		n, nonFinite     int
+		median, min, max float64 // -1: null
+	}
+	val := func(p *float64) float64 {
+		if p == nil {
+			return -1
+		}
+		return *p
+	}
+	var rows []row
+	for _, b := range got.Benchmarks {
+		rows = append(rows, row{b.Name, b.Unit, b.N, b.NonFinite, val(b.Median), val(b.Min), val(b.Max)})
+	}
+	want := []row{
+		{"Mixed", "hits/op", 2, 2, 6, 5, 7},
+		{"Mixed", "B/op", 3, 1, 2, 1, 3},
+		{"Undefined", "hits/op", 0, 2, -1, -1, -1},
+	}
+	if !slices.Equal(rows, want) {
+		t.Errorf("summaries\n%+v\nwant\n%+v", rows, want)
+	}
+	for _, w := range []string{
+		"benchdb: warning: Mixed hits/op: 2 of 4 values are NaN or ±Inf, left out of the summary",
+		"benchdb: warning: Undefined hits/op: 2 of 2 values are NaN or ±Inf",
+	} {
+		if !strings.Contains(stderr, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, stderr)
+		}
+	}
+
+	code, text, _ := runCLI(t, nil, "--db", db, "show", "1")
+	if code != 0 {
+		t.Fatalf("show: exit %d", code)
+	}
+	for _, w := range []string{"2 (+2 NaN/Inf)", "0 (+2 NaN/Inf)"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("text lacks %q:\n%s", w, text)
+		}
+	}
+	if rest := strings.ReplaceAll(text, " NaN/Inf)", ")"); strings.Contains(rest, "NaN") || strings.Contains(rest, "Inf") {
+		t.Errorf("text holds a NaN or Inf value:\n%s", text)
+	}
+	// The store keeps the values as they were.
+	if exp := mustRunCLI(t, "--db", db, "export", "1"); !strings.Contains(exp, "NaN hits/op") || !strings.Contains(exp, "+Inf hits/op") {
+		t.Errorf("export lost the non-finite values:\n%s", exp)
 	}
 }

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -19,6 +21,7 @@ import (
 	// The scenario suite registers BenchmarkScenario for `benchdb run`.
 	_ "github.com/benchdb/benchdb/suites/scenario"
 
+	"github.com/benchdb/benchdb/internal/outfile"
 	"github.com/benchdb/benchdb/internal/termsafe"
 )
 
@@ -68,7 +71,15 @@ Modes:
                    (reported as one entry, "external")
 
 --plot FILE.svg draws the queue over time for each profile, the pause and
-n* (or, with --sweep, the phase diagrams). Progress goes to stderr.`,
+n* (or, with --sweep, the phase diagrams). Progress goes to stderr.
+
+Examples:
+
+   benchdb scenario                              # every profile, live, about ten seconds
+   benchdb scenario --profile elixir-1.5.1 --profile roundrobin --plot queue.svg
+   benchdb scenario --profile elixir-1.5.1 --find-critical
+   benchdb scenario --sweep --plot phase.svg
+   benchdb scenario --costs s0=5us,c=10ns,k=1 --rate 10000 --format json`,
 		Flags: []cli.Flag{
 			&cli.StringSliceFlag{Name: "profile", Usage: "version `PROFILE` to run (repeatable; default: all)", Category: catRun},
 			&cli.Float64Flag{Name: "rate", Usage: "arrival rate λ in events per second", Value: scenario.DefaultRate, Category: catRun},
@@ -87,9 +98,6 @@ n* (or, with --sweep, the phase diagrams). Progress goes to stderr.`,
 			formatFlag("text", "json"),
 		},
 		Action: scenarioAction,
-		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
-			return usagef("%v", err)
-		},
 	}
 }
 
@@ -138,22 +146,27 @@ func scenarioFlags(c *cli.Context) (scenarioOptions, error) {
 		Seed:     c.Uint64("seed"),
 	}
 	switch {
-	case !(cfg.Rate > 0) || math.IsInf(cfg.Rate, 0) || cfg.Rate > 1e8:
-		return o, usagef("--rate %v: want events per second, more than 0 and at most 1e8", cfg.Rate)
+	case !(cfg.Rate > 0) || math.IsInf(cfg.Rate, 0) || cfg.Rate > scenario.MaxRate:
+		return o, usagef("--rate %v: want events per second, more than 0 and at most %g", cfg.Rate, float64(scenario.MaxRate))
 	case cfg.Pause < 0:
 		return o, usagef("--pause %v: want a time of zero or more", cfg.Pause)
 	case cfg.At < 0:
 		return o, usagef("--at %v: want a time of zero or more", cfg.At)
 	case cfg.Duration <= cfg.At+cfg.Pause:
 		return o, usagef("--duration %v: want more than --at plus --pause (%v)", cfg.Duration, cfg.At+cfg.Pause)
-	case cfg.Workers < 1:
-		return o, usagef("--workers %d: want at least 1", cfg.Workers)
-	case cfg.CapQueue < 1:
-		return o, usagef("--cap-queue %d: want at least 1 message", cfg.CapQueue)
+	case cfg.Workers < 1 || cfg.Workers > scenario.MaxWorkers:
+		return o, usagef("--workers %d: want 1 to %d", cfg.Workers, scenario.MaxWorkers)
+	case cfg.CapQueue < 1 || cfg.CapQueue > scenario.MaxCapQueue:
+		return o, usagef("--cap-queue %d: want 1 to %d messages", cfg.CapQueue, scenario.MaxCapQueue)
+	case cfg.Rate*cfg.Duration.Seconds() > model.DefaultMaxEvents:
+		// The simulation beside every run lets up to this many events
+		// arrive.
+		return o, usagef("--rate %v with --duration %v: up to %.3g events, more than the %.3g a run may simulate; lower one of them",
+			cfg.Rate, cfg.Duration, cfg.Rate*cfg.Duration.Seconds(), float64(model.DefaultMaxEvents))
 	}
 	capBytes, err := parseBytes(c.String("cap-bytes"))
-	if err != nil || capBytes < 1 {
-		return o, usagef("--cap-bytes %q: want a positive size such as 268435456 or 256MiB", c.String("cap-bytes"))
+	if err != nil || capBytes < 1 || capBytes > scenario.MaxCapBytes {
+		return o, usagef("--cap-bytes %q: want a size from 1 byte to %s, such as 268435456 or 256MiB", c.String("cap-bytes"), formatBytes(scenario.MaxCapBytes))
 	}
 	cfg.CapBytes = capBytes
 	if s := c.String("costs"); s != "" {
@@ -166,8 +179,23 @@ func scenarioFlags(c *cli.Context) (scenarioOptions, error) {
 			return o, usagef("--costs replaces the profiles' measured costs: give one or the other, not --profile")
 		}
 	}
+	if o.sweep && o.costs != nil {
+		// The grid is known before any work: refuse a sweep too large to
+		// finish, rather than stop it half way.
+		rates, pauses := model.DefaultGrid(*o.costs, cfg.Rate)
+		if n := model.SweepEvents(cfg.At, rates, pauses); n > model.DefaultMaxEvents {
+			return o, usagef("--sweep at --rate %v: the grid simulates at least %.3g events, more than %.3g; lower --rate",
+				cfg.Rate, n, float64(model.DefaultMaxEvents))
+		}
+	}
 	if o.findCritical && (o.sweep || o.costs != nil) {
 		return o, usagef("--find-critical runs live: it does not go with --sweep or --costs")
+	}
+	if o.plot != "" {
+		// Before the run, not after ten seconds of it.
+		if err := outfile.Check(o.plot); err != nil {
+			return o, usagef("--plot %s: %v", termsafe.Escape(o.plot), err)
+		}
 	}
 	o.cfg = cfg
 	return o, nil
@@ -211,14 +239,17 @@ func scenarioAction(c *cli.Context) error {
 	for _, s := range subjects {
 		cfg := o.cfg
 		sim := cfg.Sim(s.costs)
-		simRes, err := sim.Run()
+		simRes, err := sim.RunContext(ctx)
 		if err != nil {
 			return fmt.Errorf("simulate %s: %w", s.name, err)
 		}
 		if o.sweep {
 			rates, pauses := model.DefaultGrid(s.costs, cfg.Rate)
 			progress.line("%s: simulating %d rates x %d pauses", s.name, len(rates), len(pauses))
-			ph, err := model.Sweep(sim, rates, pauses, sweepAfter(cfg))
+			ph, err := model.SweepContext(ctx, sim, rates, pauses, sweepAfter(cfg))
+			if errors.Is(err, model.ErrTooLong) {
+				return fmt.Errorf("--sweep at --rate %v for %s: %w; lower --rate", cfg.Rate, s.name, err)
+			}
 			if err != nil {
 				return err
 			}
@@ -238,7 +269,7 @@ func scenarioAction(c *cli.Context) error {
 		if err != nil {
 			return err
 		}
-		progress.done("%s: %s, peak %d messages (%s), %s", s.name, res.Outcome, res.PeakQueue, formatBytes(res.PeakBytes), drainText(res.Result))
+		progress.done("%s: %s, peak %s (%s), %s", s.name, res.Outcome, plural(res.PeakQueue, "message"), formatBytes(res.PeakBytes), drainText(res.Result))
 		r := newReport(s.name, s.costs, res.ArrivalRate, simRes.Outcome, res.Result)
 		r.ArrivalRate = res.ArrivalRate
 		if res.ObservedOK {
@@ -456,8 +487,8 @@ func writeScenarioText(w io.Writer, o scenarioOptions, reports []profileReport, 
 	if o.sweep || o.costs != nil {
 		what = "simulated"
 	}
-	fmt.Fprintf(w, "%s: λ = %s, pause %v at %v, %d writers, caps %d messages / %s\n\n",
-		what, model.FormatRate(cfg.Rate), cfg.Pause, cfg.At, cfg.Workers, cfg.CapQueue, formatBytes(cfg.CapBytes))
+	fmt.Fprintf(w, "%s: λ = %s, pause %v at %v, %s, caps %s / %s\n\n",
+		what, model.FormatRate(cfg.Rate), cfg.Pause, cfg.At, plural(cfg.Workers, "writer"), plural(cfg.CapQueue, "message"), formatBytes(cfg.CapBytes))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	live := !o.sweep && o.costs == nil
 	head := "profile\toutcome\tpeak queue\tpeak bytes\tdrain\tarrivals\ts0\tc\tk\tn*\tT*\tsimulated"
@@ -481,8 +512,8 @@ func writeScenarioText(w io.Writer, o scenarioOptions, reports []profileReport, 
 		if o.findCritical {
 			switch {
 			case r.CriticalMeasured != nil:
-				line += fmt.Sprintf("\t%s (%v..%v, %d runs; model costs: mean of %d measurements)", model.FormatSeconds(*r.CriticalMeasured),
-					r.bracket.Drained.Round(time.Millisecond), r.bracket.Runaway.Round(time.Millisecond), r.bracket.Runs, r.calibrations)
+				line += fmt.Sprintf("\t%s (%v..%v, %s; model costs: mean of %s)", model.FormatSeconds(*r.CriticalMeasured),
+					r.bracket.Drained.Round(time.Millisecond), r.bracket.Runaway.Round(time.Millisecond), plural(r.bracket.Runs, "run"), plural(r.calibrations, "measurement"))
 			case r.bracket != nil:
 				line += "\tnot found"
 			default:
@@ -536,16 +567,19 @@ func allDrained(p model.Phase) bool {
 	return len(p.Rates) > 0 && len(p.Pauses) > 0
 }
 
-func writePlot(o scenarioOptions, reports []profileReport, phases []plot.Phase) (err error) {
-	f, err := os.Create(o.plot)
-	if err != nil {
+func writePlot(o scenarioOptions, reports []profileReport, phases []plot.Phase) error {
+	var buf bytes.Buffer
+	if err := drawPlot(&buf, o, reports, phases); err != nil {
 		return fmt.Errorf("--plot: %w", err)
 	}
-	defer func() {
-		if cerr := f.Close(); err == nil && cerr != nil {
-			err = fmt.Errorf("--plot: %w", cerr)
-		}
-	}()
+	if err := outfile.WriteFile(o.plot, buf.Bytes()); err != nil {
+		return fmt.Errorf("--plot %s: %w", termsafe.Escape(o.plot), err)
+	}
+	return nil
+}
+
+// drawPlot draws the chart --plot asks for.
+func drawPlot(f io.Writer, o scenarioOptions, reports []profileReport, phases []plot.Phase) error {
 	if o.sweep {
 		return plot.WritePhases(f, "Simulated phase diagram: drained or runaway, by rate and pause", phases)
 	}

@@ -81,6 +81,13 @@ func TestScenario_FlagErrors(t *testing.T) {
 		{[]string{"--at", "-5ms"}, "--at"},
 		{[]string{"--duration", "1s"}, "--duration"},
 		{[]string{"--workers", "0"}, "--workers"},
+		{[]string{"--workers", "1000000000"}, "--workers 1000000000: want 1 to 1000"},
+		{[]string{"--rate", "1e8"}, "--rate 1e+08: want events per second, more than 0 and at most 1e+07"},
+		{[]string{"--rate", "1e7", "--duration", "20s"}, "--rate 1e+07 with --duration 20s: up to 2e+08 events"},
+		{[]string{"--cap-queue", "100000000"}, "--cap-queue 100000000: want 1 to 10000000"},
+		{[]string{"--cap-bytes", "2GiB"}, `--cap-bytes "2GiB": want a size from 1 byte to 1GiB`},
+		{[]string{"--costs", "s0=1ns,c=0ns,k=0", "--rate", "1e7", "--sweep"}, "--sweep at --rate 1e+07: the grid simulates at least"},
+		{[]string{"--plot", "/nonexistent/dir/p.svg"}, "--plot /nonexistent/dir/p.svg: directory /nonexistent/dir: no such file or directory"},
 		{[]string{"--cap-queue", "0"}, "--cap-queue"},
 		{[]string{"--cap-bytes", "lots"}, "--cap-bytes"},
 		{[]string{"--cap-bytes", "-5MiB"}, "--cap-bytes"},
@@ -98,8 +105,9 @@ func TestScenario_FlagErrors(t *testing.T) {
 			if code != 2 {
 				t.Errorf("exit %d, want 2", code)
 			}
-			if !strings.Contains(stderr, tt.want) || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
-				t.Errorf("stderr %q: want one line naming %s", stderr, tt.want)
+			first, usage, _ := strings.Cut(stderr, "\n")
+			if !strings.Contains(first, tt.want) || usage != "usage: benchdb scenario [options] (benchdb scenario --help for more)\n" {
+				t.Errorf("stderr %q: want one line naming %s, then the usage line", stderr, tt.want)
 			}
 			if stdout != "" {
 				t.Errorf("stdout %q, want nothing", stdout)

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strconv"
 	"text/tabwriter"
 	"time"
 
@@ -31,6 +32,11 @@ with its 95% confidence interval, and the minimum and maximum, as benchstat
 summarises them. Units are tidied as benchstat tidies them (ns/op becomes
 sec/op); JSON numbers are in those base units.
 
+Values that are NaN or ±Inf are kept in the store (export writes them
+back) but left out of the summary, with a warning on standard error: the
+text shows "N (+K NaN/Inf)", and JSON counts them in "non_finite", with
+"median", "min" and "max" null when no value is finite.
+
 RUN is a run id, latest, latest~N (the Nth run before the latest), or a
 label query that matches exactly one run.
 
@@ -45,18 +51,25 @@ Examples:
 }
 
 // summaryJSON summarises one benchmark's values in one unit.
+//
+// Values that are NaN or ±Inf (which the store keeps, as export shows)
+// are left out of the summary and counted in NonFinite, with a warning on
+// standard error: N counts the finite values the summary is made of, and
+// Median, Min and Max are null when there is none. No field is ever NaN
+// or ±Inf.
 type summaryJSON struct {
-	Pkg    string  `json:"pkg"`
-	Name   string  `json:"name"`
-	Unit   string  `json:"unit"`
-	N      int     `json:"n"`
-	Median float64 `json:"median"`
+	Pkg    string   `json:"pkg"`
+	Name   string   `json:"name"`
+	Unit   string   `json:"unit"`
+	N      int      `json:"n"`
+	Median *float64 `json:"median"`
 	// Lo and Hi bound the confidence interval of the median; they are
 	// null when the sample is too small to give one.
-	Lo  *float64 `json:"lo"`
-	Hi  *float64 `json:"hi"`
-	Min float64  `json:"min"`
-	Max float64  `json:"max"`
+	Lo        *float64 `json:"lo"`
+	Hi        *float64 `json:"hi"`
+	Min       *float64 `json:"min"`
+	Max       *float64 `json:"max"`
+	NonFinite int      `json:"non_finite"`
 }
 
 // showJSON is what `benchdb show --format json` prints.
@@ -91,6 +104,12 @@ func showAction(c *cli.Context) error {
 	sums, err := summarise(c.Context, db, id)
 	if err != nil {
 		return err
+	}
+	for _, s := range sums {
+		if s.NonFinite > 0 {
+			fmt.Fprintf(c.App.ErrWriter, "benchdb: warning: %s %s: %d of %d values are NaN or ±Inf, left out of the summary\n",
+				termsafe.Escape(s.Name), termsafe.Escape(s.Unit), s.NonFinite, s.N+s.NonFinite)
+		}
 	}
 	if c.String("format") == "json" {
 		return encodeJSON(c.App.Writer, showJSON{runJSON: newRunJSON(run), Source: run.Source, SkippedLines: run.SkippedLines, Benchmarks: sums})
@@ -128,13 +147,16 @@ func summarise(ctx context.Context, db *store.DB, id int64) ([]summaryJSON, erro
 	}
 	out := make([]summaryJSON, 0, len(order))
 	for _, k := range order {
-		s := benchmath.NewSample(values[k], &benchmath.DefaultThresholds)
-		sum := units.GetAssumption(k.unit).Summary(s, 0.95)
-		out = append(out, summaryJSON{
-			Pkg: k.pkg, Name: k.name, Unit: k.unit, N: len(s.Values),
-			Median: sum.Center, Lo: finite(sum.Lo), Hi: finite(sum.Hi),
-			Min: s.Values[0], Max: s.Values[len(s.Values)-1],
-		})
+		all := values[k]
+		vals := slices.DeleteFunc(slices.Clone(all), func(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) })
+		sj := summaryJSON{Pkg: k.pkg, Name: k.name, Unit: k.unit, N: len(vals), NonFinite: len(all) - len(vals)}
+		if len(vals) > 0 {
+			s := benchmath.NewSample(vals, &benchmath.DefaultThresholds)
+			sum := units.GetAssumption(k.unit).Summary(s, 0.95)
+			sj.Median, sj.Lo, sj.Hi = finite(sum.Center), finite(sum.Lo), finite(sum.Hi)
+			sj.Min, sj.Max = finite(s.Values[0]), finite(s.Values[len(s.Values)-1])
+		}
+		out = append(out, sj)
 	}
 	return out, nil
 }
@@ -170,11 +192,19 @@ func printShow(w io.Writer, run store.Run, sums []summaryJSON) error {
 			}
 			fmt.Fprintln(tw, "BENCHMARK\tUNIT\tN\tMEDIAN\tCI\tMIN\tMAX")
 		}
+		n := strconv.Itoa(s.N)
+		if s.NonFinite > 0 {
+			n += fmt.Sprintf(" (+%d NaN/Inf)", s.NonFinite)
+		}
+		if s.Median == nil {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t-\t-\t-\t-\n", termsafe.Escape(s.Name), termsafe.Escape(s.Unit), n)
+			continue
+		}
 		cls := benchunit.ClassOf(s.Unit)
-		sc := benchunit.CommonScale([]float64{s.Median, s.Min, s.Max}, cls)
-		ci := benchmath.Summary{Center: s.Median, Lo: orInf(s.Lo, -1), Hi: orInf(s.Hi, 1)}.PctRangeString()
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t±%s\t%s\t%s\n", termsafe.Escape(s.Name), termsafe.Escape(s.Unit), s.N,
-			sc.Format(s.Median), ci, sc.Format(s.Min), sc.Format(s.Max))
+		sc := benchunit.CommonScale([]float64{*s.Median, *s.Min, *s.Max}, cls)
+		ci := benchmath.Summary{Center: *s.Median, Lo: orInf(s.Lo, -1), Hi: orInf(s.Hi, 1)}.PctRangeString()
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t±%s\t%s\t%s\n", termsafe.Escape(s.Name), termsafe.Escape(s.Unit), n,
+			sc.Format(*s.Median), ci, sc.Format(*s.Min), sc.Format(*s.Max))
 	}
 	return tw.Flush()
 }

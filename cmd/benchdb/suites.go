@@ -23,7 +23,13 @@ func suitesCommand() *cli.Command {
 package (which "go test -bench" and "benchdb run" run) and its leaf
 benchmarks. Pick suites for a run with "benchdb run --suite NAME".
 
-JSON: [{"name": "...", "doc": "...", "package": "...", "benchmarks": ["..."]}]`,
+JSON: [{"name": "...", "doc": "...", "package": "...", "benchmarks": ["..."]}]
+
+Examples:
+
+   benchdb suites
+   benchdb suites --format json | jq -r '.[].package'
+   benchdb run --suite receive                   # run one of them`,
 		Flags:  []cli.Flag{formatFlag("text", "json")},
 		Action: suitesAction,
 	}
@@ -64,7 +70,7 @@ func suitesAction(c *cli.Context) error {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		fmt.Fprintf(w, "%s  %s\n  %s\n  %d benchmarks:\n", s.Name, s.Package, s.Doc, len(s.Benchmarks))
+		fmt.Fprintf(w, "%s  %s\n  %s\n  %s:\n", s.Name, s.Package, s.Doc, plural(len(s.Benchmarks), "benchmark"))
 		for _, b := range s.Benchmarks {
 			fmt.Fprintf(w, "    %s\n", b)
 		}
@@ -87,7 +93,13 @@ columns below are the profiles' fields, so a new profile or a new axis
 shows here without a change to the command.
 
 JSON: the profiles as suites/profiles.json holds them:
-[{"name": "...", "doc": "...", "selection": "...", ...}]`,
+[{"name": "...", "doc": "...", "selection": "...", ...}]
+
+Examples:
+
+   benchdb profiles
+   benchdb profiles --format json | jq -r '.[].name'
+   benchdb run --profile elixir-1.5.1 --profile roundrobin`,
 		Flags:  []cli.Flag{formatFlag("text", "json")},
 		Action: profilesAction,
 	}
