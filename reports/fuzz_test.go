@@ -147,7 +147,7 @@ func FuzzCompare_options(f *testing.F) {
 			t.Fatalf("WriteJSON wrote invalid JSON:\n%s", js.String())
 		}
 		var csvOut bytes.Buffer
-		if err := cmp.WriteCSV(&csvOut); err != nil {
+		if err := cmp.WriteCSV(&csvOut, nil, reports.CSVOptions{Verdicts: true}); err != nil {
 			t.Fatalf("WriteCSV: %v", err)
 		}
 		r := csv.NewReader(&csvOut)

@@ -29,6 +29,12 @@ const (
 // projection is this key, so each selector is one column.
 const SelectorKey = ".sel"
 
+// FileKey is benchstat's name for the column of an input file. Compare
+// sets it to the same value as SelectorKey: the two are aliases. Like
+// run labels, neither is file configuration, so neither splits tables
+// nor causes "benchmarks vary in" warnings.
+const FileKey = ".file"
+
 // Options say how results are grouped and compared. The projection and
 // filter fields use benchproc's syntax and mirror benchstat's flags; an
 // empty string means the default.
@@ -40,11 +46,16 @@ type Options struct {
 	Ignore string // ignore variation in these keys (no "benchmarks vary in" warning)
 
 	// Confidence is the confidence level of the intervals around each
-	// median, in (0, 1]; 0 means DefaultConfidence.
+	// median, in [0, 1]; 0 means DefaultConfidence unless
+	// ConfidenceSet.
 	Confidence float64
 	// Alpha is the significance level of the Mann-Whitney U test, in
-	// (0, 1]; 0 means DefaultAlpha.
+	// [0, 1]; 0 means DefaultAlpha unless AlphaSet.
 	Alpha float64
+	// ConfidenceSet and AlphaSet make a Confidence or Alpha of 0 mean
+	// 0 (as benchstat's -confidence 0 and -alpha 0 do) rather than the
+	// default.
+	ConfidenceSet, AlphaSet bool
 	// Threshold is a minimum effect in percent: a significant change
 	// whose size is below it gets the verdict Unchanged.
 	Threshold float64
@@ -69,10 +80,10 @@ func (o Options) withDefaults() Options {
 	if o.Filter == "" {
 		o.Filter = "*"
 	}
-	if o.Confidence == 0 {
+	if o.Confidence == 0 && !o.ConfidenceSet {
 		o.Confidence = DefaultConfidence
 	}
-	if o.Alpha == 0 {
+	if o.Alpha == 0 && !o.AlphaSet {
 		o.Alpha = DefaultAlpha
 	}
 	return o
@@ -137,11 +148,11 @@ type builderCell struct {
 // *OptionError values naming the option.
 func NewBuilder(opts Options) (*Builder, error) {
 	opts = opts.withDefaults()
-	if !(opts.Confidence > 0 && opts.Confidence <= 1) {
-		return nil, &OptionError{"confidence", fmt.Sprint(opts.Confidence), errors.New("must be in (0, 1]")}
+	if !(opts.Confidence >= 0 && opts.Confidence <= 1) {
+		return nil, &OptionError{"confidence", fmt.Sprint(opts.Confidence), errors.New("must be in [0, 1]")}
 	}
-	if !(opts.Alpha > 0 && opts.Alpha <= 1) {
-		return nil, &OptionError{"alpha", fmt.Sprint(opts.Alpha), errors.New("must be in (0, 1]")}
+	if !(opts.Alpha >= 0 && opts.Alpha <= 1) {
+		return nil, &OptionError{"alpha", fmt.Sprint(opts.Alpha), errors.New("must be in [0, 1]")}
 	}
 	if opts.Threshold < 0 || math.IsNaN(opts.Threshold) {
 		return nil, &OptionError{"threshold", fmt.Sprint(opts.Threshold), errors.New("must be a percentage >= 0")}
@@ -156,7 +167,15 @@ func NewBuilder(opts Options) (*Builder, error) {
 	if b.filter, err = benchproc.NewFilter(opts.Filter); err != nil {
 		return nil, &OptionError{"filter", opts.Filter, err}
 	}
+	// A fixed order in a projection (/profile@(a b)) filters too: it
+	// drops results with other values, so only "*" without fixed orders
+	// may skip the filter.
 	b.matchAll = strings.TrimSpace(opts.Filter) == "*"
+	for _, proj := range []string{opts.Table, opts.Row, opts.Col, opts.Ignore} {
+		if strings.Contains(proj, "@") {
+			b.matchAll = false
+		}
+	}
 	var p benchproc.ProjectionParser
 	if b.tableBy, b.unitField, err = p.ParseWithUnit(opts.Table, b.filter); err != nil {
 		return nil, &OptionError{"table", opts.Table, err}

@@ -3,12 +3,11 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/benchdb/benchdb/reports"
 	"github.com/urfave/cli/v2"
-
-	"github.com/benchdb/benchdb/internal/termsafe"
 )
 
 // compareCommand returns `benchdb compare`.
@@ -64,7 +63,7 @@ Exit status: 0 done, 1 a regression was found with --fail-on-regression,
 			&cli.StringFlag{Name: "ignore", Usage: "do not warn about variation in `KEYS`", Category: catFilter},
 			&cli.Float64Flag{Name: "alpha", Usage: "a change is significant if p <= `A`", Value: reports.DefaultAlpha, Category: catOutput},
 			&cli.Float64Flag{Name: "confidence", Usage: "confidence `LEVEL` of the intervals", Value: reports.DefaultConfidence, Category: catOutput},
-			&cli.Float64Flag{Name: "threshold", Usage: "report significant changes smaller than `PCT` percent as unchanged", Category: catOutput},
+			&cli.StringFlag{Name: "threshold", Usage: "report significant changes smaller than `PCT` percent (5 or 5%) as unchanged", Value: "0", Category: catOutput},
 			&cli.BoolFlag{Name: "fdr", Usage: "control the false discovery rate across rows (Benjamini-Hochberg)", Category: catOutput},
 			&cli.StringFlag{Name: "sort", Usage: "row `ORDER`: name (benchstat's order) or delta (worst regression first)", Value: "name", Category: catOutput},
 			&cli.BoolFlag{Name: "fail-on-regression", Usage: "exit with status 1 if any row regressed", Category: catOutput},
@@ -92,15 +91,16 @@ func compareAction(c *cli.Context) error {
 		sels = append(sels, s)
 	}
 	opts := reports.Options{
-		Table:      c.String("table"),
-		Row:        c.String("row"),
-		Col:        c.String("col"),
-		Filter:     c.String("filter"),
-		Ignore:     c.String("ignore"),
-		Confidence: c.Float64("confidence"),
-		Alpha:      c.Float64("alpha"),
-		Threshold:  c.Float64("threshold"),
-		FDR:        c.Bool("fdr"),
+		Table:         c.String("table"),
+		Row:           c.String("row"),
+		Col:           c.String("col"),
+		Filter:        c.String("filter"),
+		Ignore:        c.String("ignore"),
+		Confidence:    c.Float64("confidence"),
+		ConfidenceSet: true,
+		Alpha:         c.Float64("alpha"),
+		AlphaSet:      true,
+		FDR:           c.Bool("fdr"),
 	}
 	switch c.String("sort") {
 	case "name":
@@ -113,9 +113,12 @@ func compareAction(c *cli.Context) error {
 		name string
 		v    float64
 	}{{"alpha", opts.Alpha}, {"confidence", opts.Confidence}} {
-		if !(f.v > 0 && f.v <= 1) {
-			return usagef("--%s %v: must be in (0, 1]", f.name, f.v)
+		if !(f.v >= 0 && f.v <= 1) {
+			return usagef("--%s %v: must be in [0, 1]", f.name, f.v)
 		}
+	}
+	if opts.Threshold, err = parsePercent(c.String("threshold")); err != nil {
+		return usagef("--threshold %q: %v", c.String("threshold"), err)
 	}
 
 	db, err := openExistingStore(c)
@@ -134,23 +137,20 @@ func compareAction(c *cli.Context) error {
 	}
 
 	w := c.App.Writer
+	// Verdicts are shown when asked for; otherwise the text and CSV
+	// formats are benchstat's.
+	verdicts := c.IsSet("threshold") || c.Bool("fail-on-regression")
 	switch c.String("format") {
 	case "json":
 		err = cmp.WriteJSON(w)
 	case "csv":
-		err = cmp.WriteCSV(w)
-		if ws := cmp.Warnings(); err == nil && len(ws) > 0 {
-			for i, w := range ws {
-				ws[i] = termsafe.Escape(w)
-			}
-			fmt.Fprintln(c.App.ErrWriter, "warnings:\n  "+strings.Join(ws, "\n  "))
-		}
+		// Warnings go to standard error, naming their spreadsheet
+		// cells, as benchstat writes them.
+		err = cmp.WriteCSV(w, c.App.ErrWriter, reports.CSVOptions{Verdicts: verdicts})
 	case "markdown":
 		err = cmp.WriteMarkdown(w)
 	default:
-		err = cmp.WriteText(w, reports.TextOptions{
-			Verdicts: c.IsSet("threshold") || c.Bool("fail-on-regression"),
-		})
+		err = cmp.WriteText(w, reports.TextOptions{Verdicts: verdicts})
 	}
 	if err != nil {
 		return fmt.Errorf("write comparison: %w", err)
@@ -161,4 +161,14 @@ func compareAction(c *cli.Context) error {
 		}
 	}
 	return nil
+}
+
+// parsePercent reads a percentage written as 5, 5% or 2.5%, the
+// syntax benchdb report's --threshold takes too.
+func parsePercent(s string) (float64, error) {
+	pct, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(s), "%"), 64)
+	if err != nil || !(pct >= 0 && pct < 1000) {
+		return 0, errors.New("want a percentage of 0 or more, such as 5 or 5%")
+	}
+	return pct, nil
 }

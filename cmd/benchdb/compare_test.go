@@ -77,6 +77,17 @@ func TestCompare_Golden(t *testing.T) {
 		{"flag-after-selectors", []string{"old=1", "new=2", "--format", "json"}, 0},
 		{"bad-alpha", []string{"--alpha", "2", "1", "2"}, 2},
 		{"duplicate-name", []string{"a=1", "a=2"}, 2},
+		{"csv-verdicts", []string{"--format", "csv", "--threshold", "5%", "--filter", ".unit:sec/op", "old=1", "new=2"}, 0},
+		{"alpha-zero", []string{"--alpha", "0", "--filter", ".name:Select .unit:sec/op", "old=1", "new=2"}, 0},
+		{"confidence-zero", []string{"--confidence", "0", "--filter", ".name:Select .unit:sec/op", "old=1", "new=2"}, 0},
+		{"confidence-one", []string{"--confidence", "1", "--filter", ".name:Select .unit:sec/op", "old=1", "new=2"}, 0},
+		{"threshold-percent", []string{"--threshold", "5%", "--filter", ".unit:sec/op", "old=1", "new=2"}, 0},
+		{"bad-threshold", []string{"--threshold", "5x", "1", "2"}, 2},
+		{"col-file", []string{"--col", ".file", "--filter", ".name:Select .unit:sec/op", "old=1", "new=2"}, 0},
+		{"col-file-row-sel", []string{"--col", "/profile", "--row", ".file", "--filter", ".name:Select .unit:sec/op /depth:10", "old=1", "new=2"}, 0},
+		{"filter-file", []string{"--filter", ".file:new .name:Select .unit:sec/op", "old=1", "new=2"}, 0},
+		{"dash-selector", []string{"--filter", ".unit:sec/op .name:Select", "--", "-branch:main", "latest~1"}, 0},
+		{"fullname-selector", []string{".fullname:Select/pool=8", "latest"}, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
