@@ -367,8 +367,25 @@ type Cell struct {
 	Summary benchmath.Summary
 	// Warnings are the sample's and the summary's warnings, including
 	// "benchmarks vary in KEY" when results that differ in an
-	// unprojected key were pooled.
+	// unprojected key were pooled, and a count of NaN values.
 	Warnings []error
+
+	// nan counts the NaN values left out of Sample: NaN has no order,
+	// so no median, interval or rank test can use it (benchmath's
+	// Mann-Whitney test on NaN grows without bound). A cell of NaN
+	// alone has an empty Sample, a NaN center and no delta.
+	nan int
+}
+
+// dropNaN returns xs without its NaN values (in place) and their count.
+func dropNaN(xs []float64) ([]float64, int) {
+	out := xs[:0]
+	for _, x := range xs {
+		if !math.IsNaN(x) {
+			out = append(out, x)
+		}
+	}
+	return out, len(xs) - len(out)
 }
 
 // A Delta compares a cell with the baseline cell of its row.
@@ -578,15 +595,17 @@ func (b *Builder) Tables(units benchfmt.UnitMetadataMap) (*Comparison, error) {
 			rowIdx[rk] = i
 		}
 		for ck, bc := range bt.cells {
+			vals, nan := dropNaN(bc.values)
 			t.Rows[rowIdx[ck.row]].Cells[colIdx[ck.col]] = &Cell{
-				Sample: benchmath.NewSample(bc.values, &b.thresholds),
+				Sample: benchmath.NewSample(vals, &b.thresholds),
+				nan:    nan,
 			}
 		}
 		for ck, bc := range bt.cells {
 			row := t.Rows[rowIdx[ck.row]]
 			ci := colIdx[ck.col]
 			j := job{cell: row.Cells[ci], values: bc, assume: t.Assumption}
-			if ci > 0 && row.Cells[0] != nil {
+			if ci > 0 && row.Cells[0] != nil && len(row.Cells[0].Sample.Values) > 0 && len(j.cell.Sample.Values) > 0 {
 				j.base = row.Cells[0]
 				j.delta = &Delta{}
 				row.Deltas[ci] = j.delta
@@ -601,11 +620,19 @@ func (b *Builder) Tables(units benchfmt.UnitMetadataMap) (*Comparison, error) {
 	conf := b.opts.Confidence
 	parallel(len(jobs), func(i int) {
 		j := jobs[i]
+		if len(j.cell.Sample.Values) == 0 {
+			// Every value was NaN: nothing to summarize.
+			j.cell.Summary = benchmath.Summary{Center: math.NaN(), Lo: math.Inf(-1), Hi: math.Inf(1)}
+			return
+		}
 		j.cell.Summary = j.assume.Summary(j.cell.Sample, conf)
 	})
 	parallel(len(jobs), func(i int) {
 		j := jobs[i]
-		j.cell.Warnings = slices.Clone(j.cell.Sample.Warnings)
+		if n := j.cell.nan; n > 0 {
+			j.cell.Warnings = append(j.cell.Warnings, fmt.Errorf("%d of %d values are NaN and excluded", n, n+len(j.cell.Sample.Values)))
+		}
+		j.cell.Warnings = append(j.cell.Warnings, j.cell.Sample.Warnings...)
 		if len(j.values.residue) > 1 {
 			res := make([]benchproc.Key, 0, len(j.values.residue))
 			for k := range j.values.residue {
@@ -721,9 +748,12 @@ func sortByDelta(t *Table) {
 func geomean(t *Table) *Geomean {
 	n := len(t.Columns)
 	g := &Geomean{Centers: make([]float64, n), Pcts: make([]float64, n), Warnings: make([][]error, n)}
+	// A cell whose values were all NaN has nothing to contribute: it
+	// counts as absent.
+	has := func(cell *Cell) bool { return cell != nil && len(cell.Sample.Values) > 0 }
 	nBase := 0
 	for _, r := range t.Rows {
-		if r.Cells[0] != nil {
+		if has(r.Cells[0]) {
 			nBase++
 		}
 	}
@@ -732,11 +762,11 @@ func geomean(t *Table) *Geomean {
 		bad := false
 		for _, r := range t.Rows {
 			cell := r.Cells[c]
-			if cell == nil {
+			if !has(cell) {
 				continue
 			}
 			centers = append(centers, cell.Summary.Center)
-			if c > 0 && r.Cells[0] != nil {
+			if c > 0 && has(r.Cells[0]) {
 				a, b := cell.Summary.Center, r.Cells[0].Summary.Center
 				switch {
 				case a == b:
@@ -837,7 +867,9 @@ func parallel(n int, fn func(i int)) {
 func unitScaler(r *Row, unit string) benchunit.Scaler {
 	var vals []float64
 	for _, c := range r.Cells {
-		if c != nil {
+		// A cell of NaN values alone has a NaN center that would
+		// spoil the scale.
+		if c != nil && len(c.Sample.Values) > 0 {
 			vals = append(vals, c.Summary.Center)
 		}
 	}
