@@ -163,3 +163,85 @@ func lineDiff(want, got string) string {
 	}
 	return sb.String()
 }
+
+// TestCompare_BenchstatGolden runs every case of benchstat's own golden
+// tests (golang.org/x/perf/cmd/benchstat/main_test.go, with its testdata
+// from the module cache, at the version go.mod pins) through benchdb
+// compare: each input file is ingested into a fresh store as one run,
+// selected under the file's name, and the output must equal benchstat's
+// golden .stdout (and, for CSV, .stderr) byte for byte.
+func TestCompare_BenchstatGolden(t *testing.T) {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "golang.org/x/perf").Output()
+	dir := filepath.Join(strings.TrimSpace(string(out)), "cmd", "benchstat", "testdata")
+	if err != nil || strings.TrimSpace(string(out)) == "" {
+		t.Skipf("golang.org/x/perf is not in the module cache (run go mod download): %v", err)
+	}
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("no benchstat testdata: %v", err)
+	}
+	// The cases of benchstat's main_test.go.
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"csvOldNew", []string{"-format", "csv", "old.txt", "new.txt"}},
+		{"csvErrors", []string{"-format", "csv", "-row", ".name", "new.txt"}},
+		{"crcOldNew", []string{"crc-old.txt", "crc-new.txt"}},
+		{"crcIgnore", []string{"-ignore", "note", "crc-old.txt", "crc-new.txt"}},
+		{"crcSizeVsPoly", []string{"-filter", "/align:0", "-row", "/size", "-col", "/poly", "crc-new.txt"}},
+		{"units", []string{"-col", "note", "units.txt"}},
+		{"zero", []string{"-col", "note", "zero.txt"}},
+		{"smallSample", []string{"-col", "note", "smallSample.txt"}},
+		{"issue19565", []string{"-col", "note", "issue19565.txt"}},
+		{"issue19634", []string{"-col", "note", "issue19634.txt"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dbPath := filepath.Join(t.TempDir(), "bench.sqlite")
+			ctx := context.Background()
+			db, err := store.Open(ctx, dbPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			args := []string{"--db", dbPath, "compare"}
+			var sels []string
+			for i := 0; i < len(tt.args); i++ {
+				a := tt.args[i]
+				if strings.HasPrefix(a, "-") {
+					args = append(args, "-"+a, tt.args[i+1])
+					i++
+					continue
+				}
+				f, err := os.Open(filepath.Join(dir, a))
+				if err != nil {
+					t.Fatal(err)
+				}
+				ing, err := db.Ingest(ctx, f, store.IngestOptions{Name: a, Time: time.Unix(int64(i), 0)})
+				f.Close()
+				if err != nil {
+					t.Fatal(err)
+				}
+				sels = append(sels, fmt.Sprintf("%s=%d", a, ing.ID))
+			}
+			db.Close()
+			code, got, gotErr := runCLI(t, nil, append(args, sels...)...)
+			if code != 0 {
+				t.Fatalf("benchdb %s: exit %d: %s", strings.Join(args, " "), code, gotErr)
+			}
+			want, err := os.ReadFile(filepath.Join(dir, tt.name+".stdout"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != string(want) {
+				t.Errorf("stdout differs from benchstat's %s.stdout (- benchstat, + benchdb):\n%s", tt.name, lineDiff(string(want), got))
+			}
+			wantErr, err := os.ReadFile(filepath.Join(dir, tt.name+".stderr"))
+			if err != nil && !os.IsNotExist(err) {
+				t.Fatal(err)
+			}
+			if gotErr != string(wantErr) {
+				t.Errorf("stderr differs from benchstat's %s.stderr (- benchstat, + benchdb):\n%s", tt.name, lineDiff(string(wantErr), gotErr))
+			}
+		})
+	}
+}

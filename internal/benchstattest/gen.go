@@ -86,7 +86,7 @@ var genUnits = []string{"B/op", "allocs/op", "MB/s", "hits/op", "widgets/op", "s
 func Generate(seed uint64) Case {
 	rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
 	c := Case{Seed: seed}
-	nfiles := 1 + rng.IntN(3)
+	nfiles := 1 + rng.IntN(4)
 	if rng.IntN(4) > 0 && nfiles == 1 {
 		nfiles = 2
 	}
@@ -113,6 +113,16 @@ func Generate(seed uint64) Case {
 		}
 		for _, u := range bb.units {
 			bb.scale[u] = pow10(rng.IntN(8) - 1)
+			switch rng.IntN(40) {
+			case 0:
+				bb.scale[u] = 1e-300 // subnormal ratios, tiny scales
+			case 1:
+				bb.scale[u] = 1e300
+			case 2:
+				if u == "scanned/op" {
+					bb.scale[u] = -bb.scale[u] // a metric may be negative
+				}
+			}
 			switch r := rng.IntN(20); {
 			case r == 0:
 				bb.special[u] = "zero"
@@ -138,6 +148,7 @@ func Generate(seed uint64) Case {
 	noteChange := rng.IntN(5) == 0
 	exactHits := rng.IntN(2) == 0
 	higherWidgets := rng.IntN(2) == 0
+	exactTime := rng.IntN(15) == 0
 
 	present := make([]bool, len(benches))
 	for fi := range nfiles {
@@ -151,6 +162,13 @@ func Generate(seed uint64) Case {
 		}
 		if higherWidgets {
 			sb.WriteString("Unit widgets/op better=higher\n")
+		}
+		if exactTime {
+			sb.WriteString("Unit ns/op assume=exact\n")
+		}
+		fprocs := procs
+		if rng.IntN(10) == 0 {
+			fprocs = "-4" // another GOMAXPROCS: other rows
 		}
 		shift := []float64{1, 1, 0.8, 1.3, 1.0001, 2}[rng.IntN(6)]
 		if fi == 0 {
@@ -189,7 +207,7 @@ func Generate(seed uint64) Case {
 				if k >= counts[i] {
 					return
 				}
-				fmt.Fprintf(&sb, "Benchmark%s%s \t%d", b.name, procs, 1+rng.IntN(100000))
+				fmt.Fprintf(&sb, "Benchmark%s%s \t%d", b.name, fprocs, 1+rng.IntN(100000))
 				for _, u := range b.units {
 					v := b.scale[u] * shift
 					if rng.IntN(5) > 0 {
@@ -267,10 +285,19 @@ func Generate(seed uint64) Case {
 	var col string
 	if rng.IntN(3) == 0 {
 		col = pick(append(projKeys, ".file", ".file", ".file")...)
-		if col == "/profile" && rng.IntN(2) == 0 {
+		switch {
+		case col == "/profile" && rng.IntN(2) == 0:
 			col = "/profile@(b a)"
+		case col != ".file" && rng.IntN(3) == 0:
+			col = pick(".file,", "", ".fullname,") + col + pick("", ",.file", ",goos")
 		}
 		c.Flags = append(c.Flags, [2]string{"col", col})
+	}
+	if strings.Contains(col, "@(") {
+		// The fixed order drops benchmarks without /profile: keep
+		// other name keys out of the rows (benchdb refuses a key that
+		// no selected result has, where benchstat shows it empty).
+		projKeys = slices.DeleteFunc(projKeys, func(k string) bool { return k == "/size" })
 	}
 	if rng.IntN(3) == 0 {
 		row := pick(projKeys...)
