@@ -33,9 +33,11 @@ A selector SEL is one of:
                    "branch:main commit:abc123"
    NAME=SEL        any of the above, with its column titled NAME
 Several runs matched by one selector form one sample set. A prefix before
-'=' is a name only if it has no ':', space, quote or parenthesis, so
-.fullname:Select/pool=8 is a query. Put -- before a selector that starts
-with '-'. Flags may also follow the selectors, as in
+'=' is a name only if it has no ':', space, quote or parenthesis. A query
+names run labels and configuration only: keys of results (.name,
+.fullname, /KEY, .unit) are refused; use --filter for them. Put -- before
+a selector that starts with '-' (benchdb compare -- -branch:main latest).
+Flags may also follow the selectors, as in
 benchdb compare 1 2 --format json.
 
 --col, --row, --table, --filter and --ignore take benchstat's benchproc
@@ -43,13 +45,20 @@ syntax: .name, .fullname, /KEY (a key=value level of the benchmark name),
 any configuration key (goos, pkg, ...), ordering with @alpha, @num or
 @(v1 v2 ...). Every run label is also a key (a file configuration line
 of the same name wins), and so is .sel, the selector's name, which is the
-default column.
+default column; .file is an alias of .sel, as in benchstat.
+
+The text and CSV formats are benchstat's, byte for byte; with --threshold
+or --fail-on-regression the text lists verdicts under each table and the
+CSV gets a verdict column. CSV warnings go to standard error, naming their
+spreadsheet cells. NaN values are left out of the statistics, with a
+footnote.
 
 Examples:
    benchdb compare latest~1 latest
    benchdb compare old=3 new=4 --format markdown
    benchdb compare --col /profile latest
-   benchdb compare base=branch:main pr=branch:feature --threshold 5 --fail-on-regression
+   benchdb compare base=branch:main pr=branch:feature --threshold 5% --fail-on-regression
+   benchdb compare --col .file -- -branch:main latest
    benchdb compare --filter '.name:Select /depth:(1000 OR 100000)' --row /depth --col /profile latest
    benchdb compare --format json 1 2 | jq '.tables[].rows[].deltas'
 
@@ -61,8 +70,8 @@ Exit status: 0 done, 1 a regression was found with --fail-on-regression,
 			&cli.StringFlag{Name: "table", Usage: "split results into tables by `PROJECTION` (and by unit)", Value: reports.DefaultTable, Category: catFilter},
 			&cli.StringFlag{Name: "filter", Usage: "use only results matching the benchproc `QUERY`", Value: "*", Category: catFilter},
 			&cli.StringFlag{Name: "ignore", Usage: "do not warn about variation in `KEYS`", Category: catFilter},
-			&cli.Float64Flag{Name: "alpha", Usage: "a change is significant if p <= `A`", Value: reports.DefaultAlpha, Category: catOutput},
-			&cli.Float64Flag{Name: "confidence", Usage: "confidence `LEVEL` of the intervals", Value: reports.DefaultConfidence, Category: catOutput},
+			&cli.Float64Flag{Name: "alpha", Usage: "a change is significant if p <= `A`, in [0, 1]", Value: reports.DefaultAlpha, Category: catOutput},
+			&cli.Float64Flag{Name: "confidence", Usage: "confidence `LEVEL` of the intervals, in [0, 1]", Value: reports.DefaultConfidence, Category: catOutput},
 			&cli.StringFlag{Name: "threshold", Usage: "report significant changes smaller than `PCT` percent (5 or 5%) as unchanged", Value: "0", Category: catOutput},
 			&cli.BoolFlag{Name: "fdr", Usage: "control the false discovery rate across rows (Benjamini-Hochberg)", Category: catOutput},
 			&cli.StringFlag{Name: "sort", Usage: "row `ORDER`: name (benchstat's order) or delta (worst regression first)", Value: "name", Category: catOutput},
