@@ -205,8 +205,3 @@ func padLeft(s string, w int) string {
 func padRight(s string, w int) string {
 	return s + strings.Repeat(" ", max(0, w-width(s)))
 }
-
-func center(s string, w int) string {
-	l := max(0, (w-width(s))/2)
-	return padRight(strings.Repeat(" ", l)+s, w)
-}
