@@ -111,6 +111,14 @@ func compareAction(c *cli.Context) error {
 		AlphaSet:      true,
 		FDR:           c.Bool("fdr"),
 	}
+	// An explicitly empty projection means no key at all (one table
+	// per unit, one row or one column), as in benchstat; in Options an
+	// empty string means the default, and a blank one parses as empty.
+	for name, p := range map[string]*string{"table": &opts.Table, "row": &opts.Row, "col": &opts.Col} {
+		if *p == "" && c.IsSet(name) {
+			*p = " "
+		}
+	}
 	switch c.String("sort") {
 	case "name":
 	case "delta":

@@ -300,13 +300,13 @@ func Generate(seed uint64) Case {
 		projKeys = slices.DeleteFunc(projKeys, func(k string) bool { return k == "/size" })
 	}
 	if rng.IntN(3) == 0 {
-		row := pick(projKeys...)
+		row := pick(append(projKeys, "")...)
 		if row != col {
 			c.Flags = append(c.Flags, [2]string{"row", row})
 		}
 	}
 	if rng.IntN(8) == 0 {
-		c.Flags = append(c.Flags, [2]string{"table", pick("pkg", "goos", ".name", ".config")})
+		c.Flags = append(c.Flags, [2]string{"table", pick("pkg", "goos", ".name", ".config", "")})
 	}
 	if rng.IntN(6) == 0 {
 		c.Flags = append(c.Flags, [2]string{"ignore", pick("note", ".file", "cpu", "note,cpu")})
