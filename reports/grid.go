@@ -2,6 +2,7 @@ package reports
 
 import (
 	"bufio"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -23,13 +24,14 @@ type grid struct {
 }
 
 type gridCell struct {
-	row, col, span int
-	value          string
-	margin         string
-	align          gridAlign
+	value    string
+	margin   string
+	row, col int32
+	span     int32
+	align    gridAlign
 }
 
-type gridAlign int
+type gridAlign uint8
 
 const (
 	alignLeft gridAlign = iota
@@ -75,7 +77,7 @@ func (g *grid) span(n int, value string, opts ...cellOpt) *grid {
 	if g.curCol == 0 || value == "" {
 		m = ""
 	}
-	g.cells = append(g.cells, gridCell{g.curRow, g.curCol, n, value, m, alignLeft})
+	g.cells = append(g.cells, gridCell{value: value, margin: m, row: int32(g.curRow), col: int32(g.curCol), span: int32(n)})
 	for _, o := range opts {
 		o(&g.cells[len(g.cells)-1])
 	}
@@ -101,18 +103,28 @@ func (g *grid) format(w *bufio.Writer) {
 		margins[c.col] = max(margins[c.col], utf8.RuneCountInString(c.margin))
 	}
 	widths := make([]int, g.cols)
-	// Single cells first, then wider spans: benchstat's (unstable)
-	// sort, repeated exactly, so that ties fall the same way.
-	sort.Slice(g.cells, func(i, j int) bool { return g.cells[i].span < g.cells[j].span })
+	// Single cells first, then wider spans, in the order of benchstat's
+	// unstable sort.Slice by span, so that ties fall the same way:
+	// slices.SortFunc is generated from the same pdqsort template as
+	// sort.Slice, so equal comparisons give the same permutation, here
+	// of indices, which are cheap to swap.
+	// Each entry is span<<32 | index; only the span is compared.
+	order := make([]uint64, len(g.cells))
+	for i := range order {
+		order[i] = uint64(g.cells[i].span)<<32 | uint64(i)
+	}
+	slices.SortFunc(order, func(a, b uint64) int { return int(a>>32) - int(b>>32) })
 	var grow []int
-	for _, c := range g.cells {
-		need := utf8.RuneCountInString(c.value) + margins[c.col]
-		if c.span == 1 {
-			widths[c.col] = max(widths[c.col], need)
+	for _, k := range order {
+		c := &g.cells[uint32(k)]
+		col, span := int(c.col), int(c.span)
+		need := utf8.RuneCountInString(c.value) + margins[col]
+		if span == 1 {
+			widths[col] = max(widths[col], need)
 			continue
 		}
 		have := 0
-		for i := c.col; i < c.col+c.span; i++ {
+		for i := col; i < col+span; i++ {
 			have += widths[i]
 		}
 		if have >= need {
@@ -122,7 +134,7 @@ func (g *grid) format(w *bufio.Writer) {
 		// widest first, each getting at least the average of what
 		// is left.
 		grow = grow[:0]
-		for i := c.col; i < c.col+c.span; i++ {
+		for i := col; i < col+span; i++ {
 			if g.isShrink(i) {
 				need -= widths[i]
 			} else {
@@ -143,14 +155,12 @@ func (g *grid) format(w *bufio.Writer) {
 		offs[i+1] = offs[i] + wd
 	}
 
-	sort.Slice(g.cells, func(i, j int) bool {
-		if g.cells[i].row != g.cells[j].row {
-			return g.cells[i].row < g.cells[j].row
-		}
-		return g.cells[i].col < g.cells[j].col
-	})
-	row, pos := 0, 0
-	for _, c := range g.cells {
+	// Cells were added row by row, left to right, and are still in
+	// that order (benchstat sorts them back into it).
+	row, pos := int32(0), 0
+	for i := range g.cells {
+		c := &g.cells[i]
+		col := int(c.col)
 		if strings.TrimSpace(c.value) == "" && strings.TrimSpace(c.margin) == "" {
 			continue
 		}
@@ -158,10 +168,10 @@ func (g *grid) format(w *bufio.Writer) {
 			w.WriteByte('\n')
 			pos = 0
 		}
-		w.WriteString(blanks(offs[c.col] - pos))
-		w.WriteString(padLeft(c.margin, margins[c.col]))
-		pos = offs[c.col] + margins[c.col]
-		total := offs[c.col+c.span] - offs[c.col] - margins[c.col]
+		w.WriteString(blanks(offs[col] - pos))
+		w.WriteString(padLeft(c.margin, margins[col]))
+		pos = offs[col] + margins[col]
+		total := offs[col+int(c.span)] - offs[col] - margins[col]
 		s := c.value
 		switch c.align {
 		case alignCenter:

@@ -78,18 +78,19 @@ func (f *footnotes) mark(errs ...[]error) string {
 	return strings.Join(marks, " ")
 }
 
+var superDigits = []rune("⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+// superscript writes n ≥ 0 in superscript digits, as benchstat numbers
+// its footnotes.
 func superscript(n int) string {
-	const digits = "⁰¹²³⁴⁵⁶⁷⁸⁹"
-	var d []string
-	for _, r := range digits {
-		d = append(d, string(r))
-	}
-	s := ""
+	var buf [20]rune
+	i := len(buf)
 	for {
-		s = d[n%10] + s
+		i--
+		buf[i] = superDigits[n%10]
 		n /= 10
 		if n == 0 {
-			return s
+			return string(buf[i:])
 		}
 	}
 }
@@ -110,6 +111,9 @@ func writeTextTable(w *bufio.Writer, t *Table, opts TextOptions) {
 		return 1 + centerCols + (col-1)*(centerCols+deltaCols)
 	}
 	warn := func(errs ...[]error) { g.cell(notes.mark(errs...)) }
+	// At most one label and six cells per column and row, plus the
+	// header rows.
+	g.cells = make([]gridCell, 0, (len(t.Rows)+4)*(1+6*len(t.Columns)))
 
 	// Column keys are user data: escaped before they are measured.
 	kh := benchproc.NewKeyHeader(t.Columns)
