@@ -99,7 +99,6 @@ func checkParity(t *testing.T, bin string, c benchstattest.Case) {
 			return
 		}
 		if format == "csv" {
-			gotErr = strings.TrimPrefix(gotErr, "warnings:\n")
 			if gotErr != wantErr.String() {
 				t.Errorf("%v: csv warnings differ from benchstat's (- benchstat, + benchdb):\n%s\n%s", c, lineDiff(wantErr.String(), gotErr), caseFiles(c))
 				return
