@@ -262,3 +262,88 @@ func checkCenters(t *testing.T, c *reports.Comparison, benchstatCSV string) {
 		t.Errorf("no centers compared")
 	}
 }
+
+// TestCompare_KnownDifferences checks, against the real benchstat, the
+// differences issue 12 reported, each on the smallest input that showed
+// it: the text and the CSV (with its warnings) must be benchstat's.
+func TestCompare_KnownDifferences(t *testing.T) {
+	tests := []struct {
+		name     string
+		old, new string
+		flags    []string
+	}{{
+		// No row has a delta but the geomean row has footnotes: the
+		// "vs base" header is wider than the delta columns.
+		name: "no delta, geomean footnotes",
+		old:  "BenchmarkA 1 10 ns/op\nBenchmarkA 1 11 ns/op\n",
+		new:  "BenchmarkB 1 20 ns/op\nBenchmarkC 1 30 ns/op\n",
+	}, {
+		// An exact unit with a zero baseline: the geomean "?" is
+		// left-aligned.
+		name: "exact unit, zero baseline",
+		old:  "Unit hits/op assume=exact\nBenchmarkA 1 5 ns/op 0 hits/op\nBenchmarkB 1 5 ns/op 2 hits/op\n",
+		new:  "Unit hits/op assume=exact\nBenchmarkA 1 6 ns/op 1 hits/op\nBenchmarkB 1 6 ns/op 2 hits/op\n",
+	}, {
+		name: "1 hits/op against 0 hits/op",
+		old:  "BenchmarkA 1 5 ns/op 0 hits/op\nBenchmarkA 1 5 ns/op 0 hits/op\nBenchmarkB 1 5 ns/op 1 hits/op\n",
+		new:  "BenchmarkA 1 5 ns/op 1 hits/op\nBenchmarkA 1 5 ns/op 1 hits/op\nBenchmarkB 1 5 ns/op 1 hits/op\n",
+	}, {
+		// 0 and ±Inf keep their unit: an ns/op and a MB/s table of
+		// their own.
+		name: "zero and Inf ns/op and MB/s",
+		old:  "BenchmarkA 1 0 ns/op 10 MB/s\nBenchmarkA 1 0 ns/op +Inf MB/s\nBenchmarkB 1 +Inf ns/op 0 MB/s\nBenchmarkC 1 3 ns/op 5 MB/s\n",
+		new:  "BenchmarkA 1 1 ns/op 10 MB/s\nBenchmarkA 1 0 ns/op 0 MB/s\nBenchmarkB 1 -Inf ns/op 1 MB/s\nBenchmarkC 1 4 ns/op 6 MB/s\n",
+	}, {
+		name:  "alpha 0 and confidence 0",
+		old:   "BenchmarkA 1 10 ns/op\nBenchmarkA 1 11 ns/op\nBenchmarkA 1 12 ns/op\nBenchmarkA 1 13 ns/op\n",
+		new:   "BenchmarkA 1 20 ns/op\nBenchmarkA 1 21 ns/op\nBenchmarkA 1 22 ns/op\nBenchmarkA 1 23 ns/op\n",
+		flags: []string{"-alpha", "0", "-confidence", "0"},
+	}, {
+		name:  "col .file, short CSV rows",
+		old:   "BenchmarkA/x=1 1 10 ns/op\nBenchmarkA/x=2 1 11 ns/op\n",
+		new:   "BenchmarkA/x=2 1 20 ns/op\nBenchmarkA/x=3 1 21 ns/op\n",
+		flags: []string{"-col", ".file", "-row", "/x"},
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			oldPath, newPath := filepath.Join(dir, "old.txt"), filepath.Join(dir, "new.txt")
+			os.WriteFile(oldPath, []byte(tt.old), 0o644)
+			os.WriteFile(newPath, []byte(tt.new), 0o644)
+			var src reports.MemSource
+			src.AddString(tt.old, "old.txt", nil, time.Unix(0, 0))
+			src.AddString(tt.new, "new.txt", nil, time.Unix(1, 0))
+			opts := reports.Options{AlphaSet: true, ConfidenceSet: true, Alpha: 0.05, Confidence: 0.95}
+			for i := 0; i < len(tt.flags); i += 2 {
+				v := tt.flags[i+1]
+				switch tt.flags[i] {
+				case "-alpha":
+					opts.Alpha, _ = strconv.ParseFloat(v, 64)
+				case "-confidence":
+					opts.Confidence, _ = strconv.ParseFloat(v, 64)
+				case "-col":
+					opts.Col = v
+				case "-row":
+					opts.Row = v
+				}
+			}
+			c, err := reports.Compare(context.Background(), &src, mustSelectors(t, "old=1", "new=2"), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			files := []string{"old=" + oldPath, "new=" + newPath}
+			want, _ := runBenchstat(t, append(slices.Clone(tt.flags), files...)...)
+			var got bytes.Buffer
+			c.WriteText(&got, reports.TextOptions{})
+			if got.String() != want {
+				t.Errorf("text differs from benchstat\n--- ours\n%s--- benchstat\n%s", got.String(), want)
+			}
+			wantCSV, wantWarn := runBenchstat(t, append(append([]string{"-format", "csv"}, tt.flags...), files...)...)
+			var gotCSV, gotWarn bytes.Buffer
+			c.WriteCSV(&gotCSV, &gotWarn, reports.CSVOptions{})
+			if gotCSV.String() != wantCSV || gotWarn.String() != wantWarn {
+				t.Errorf("CSV differs from benchstat\n--- ours\n%s%s--- benchstat\n%s%s", gotCSV.String(), gotWarn.String(), wantCSV, wantWarn)
+			}
+		})
+	}
+}

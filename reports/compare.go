@@ -16,7 +16,9 @@ import (
 // Every result gets two kinds of extra configuration, internal (not
 // part of .config, so they neither split tables nor cause "benchmarks
 // vary" warnings) but usable as keys in projections and filters:
-//   - SelectorKey (".sel"), the name of the selector that read it;
+//   - SelectorKey (".sel"), the name of the selector that read it, and
+//     FileKey (".file"), the same name under benchstat's key for it, so
+//     that benchstat's command lines (-col .file, -ignore .file) work;
 //   - each label of its run (such as "profile" or "branch"), unless the
 //     result's own file configuration has a key of that name, which wins.
 //
@@ -164,6 +166,9 @@ func (in *injector) config(runID int64, labels map[string]string, r *benchfmt.Re
 		if !has(SelectorKey) {
 			cfg = append(cfg, benchfmt.Config{Key: SelectorKey, Value: in.sel})
 		}
+		if !has(FileKey) {
+			cfg = append(cfg, benchfmt.Config{Key: FileKey, Value: in.sel})
+		}
 		in.cfg = cfg
 	}
 	return in.cfg
@@ -222,7 +227,12 @@ func readBatches(ctx context.Context, src Source, sels []Selector, matched [][]i
 			it := batchItem{gen: in.gen, cfg: cfg, iters: r.Iters, name0: len(bt.names), val0: len(bt.values)}
 			bt.names = append(bt.names, r.Name...)
 			for _, v := range r.Values {
-				if tv, tu := benchunit.Tidy(v.Value, v.Unit); tu != v.Unit {
+				// Tidy as benchfmt.Reader does: a value that tidying
+				// leaves unchanged (0, ±Inf) keeps its unit, so that
+				// 0 ns/op is an ns/op table of its own, as in
+				// benchstat. Sources normally return tidied values
+				// already; then this changes nothing.
+				if tv, tu := benchunit.Tidy(v.Value, v.Unit); tu != v.Unit && tv != v.Value {
 					v = benchfmt.Value{Value: tv, Unit: tu, OrigValue: v.Value, OrigUnit: v.Unit}
 				}
 				bt.values = append(bt.values, v)

@@ -86,10 +86,13 @@ func fuzzSource(tb testing.TB) *reports.MemSource {
 		"goos: linux\npkg: a\nUnit hits/op better=higher\n" +
 			"BenchmarkSelect/profile=x/depth=10-2 100 10 ns/op 3 hits/op\nBenchmarkSelect/profile=x/depth=10-2 100 11 ns/op 3 hits/op\n" +
 			"BenchmarkSelect/profile=y/depth=10-2 100 20 ns/op 4 hits/op\nBenchmarkSelect/profile=y/depth=10-2 100 21 ns/op 4 hits/op\n" +
-			"BenchmarkOther-2 10 5 ns/op\nBenchmarkOther-2 10 6 ns/op\n",
+			"BenchmarkOther-2 10 5 ns/op\nBenchmarkOther-2 10 6 ns/op\n" +
+			// Non-finite values: NaN is excluded, ±Inf kept.
+			"BenchmarkOdd-2 1 NaN ns/op 1e308 hits/op\nBenchmarkOdd-2 1 +Inf ns/op 0 hits/op\nBenchmarkOdd-2 1 -Inf MB/s NaN hits/op\n",
 		"goos: linux\npkg: a\n" +
 			"BenchmarkSelect/profile=x/depth=10-2 100 12 ns/op 2 hits/op\nBenchmarkSelect/profile=x/depth=10-2 100 13 ns/op 2 hits/op\n" +
 			"BenchmarkSelect/profile=y/depth=10-2 100 19 ns/op 5 hits/op\nBenchmarkSelect/profile=y/depth=10-2 100 18 ns/op 5 hits/op\n" +
+			"BenchmarkOdd-2 1 NaN ns/op 4.9e-324 hits/op\nBenchmarkOdd-2 1 0 ns/op +Inf hits/op\n" +
 			"pkg: <b>\"b\"</b>\nBenchmarkOther-2 10 7 ns/op\nBenchmarkOther-2 10 8 ns/op\n",
 	} {
 		labels := map[string]string{"branch": []string{"main", "dev"}[i], "html": "<script>x</script>"}
@@ -147,7 +150,7 @@ func FuzzCompare_options(f *testing.F) {
 			t.Fatalf("WriteJSON wrote invalid JSON:\n%s", js.String())
 		}
 		var csvOut bytes.Buffer
-		if err := cmp.WriteCSV(&csvOut); err != nil {
+		if err := cmp.WriteCSV(&csvOut, nil, reports.CSVOptions{Verdicts: true}); err != nil {
 			t.Fatalf("WriteCSV: %v", err)
 		}
 		r := csv.NewReader(&csvOut)

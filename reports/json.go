@@ -28,14 +28,14 @@ type (
 		Deltas []*jsonDelta `json:"deltas"`
 	}
 	jsonCell struct {
-		Center float64  `json:"center"`
+		Center *float64 `json:"center"`
 		Lo     *float64 `json:"lo"`
 		Hi     *float64 `json:"hi"`
 		N      int      `json:"n"`
 	}
 	jsonDelta struct {
 		Pct         *float64 `json:"pct"`
-		P           float64  `json:"p"`
+		P           *float64 `json:"p"`
 		Significant bool     `json:"significant"`
 		Verdict     Verdict  `json:"verdict"`
 	}
@@ -64,8 +64,10 @@ func finite(x float64) *float64 {
 //	 "warnings": ["..."]}
 //
 // A cell or delta with no data is null, as are lo and hi when the
-// interval is unbounded (too few samples), and pct when the baseline is 0. p is the Benjamini-Hochberg
-// adjusted p-value when Options.FDR is set.
+// interval is unbounded (too few samples), and pct when the baseline is
+// 0. Every number that is not finite (a center of ±Inf or NaN, from
+// samples holding ±Inf or only NaN) is null: JSON has no NaN or Inf. p
+// is the Benjamini-Hochberg adjusted p-value when Options.FDR is set.
 func (c *Comparison) WriteJSON(w io.Writer) error {
 	out := jsonOutput{Tables: []jsonTable{}, Warnings: c.Warnings()}
 	if out.Warnings == nil {
@@ -86,7 +88,7 @@ func (c *Comparison) WriteJSON(w io.Writer) error {
 					continue
 				}
 				jr.Cells[i] = &jsonCell{
-					Center: cell.Summary.Center, Lo: finite(cell.Summary.Lo), Hi: finite(cell.Summary.Hi),
+					Center: finite(cell.Summary.Center), Lo: finite(cell.Summary.Lo), Hi: finite(cell.Summary.Hi),
 					N: len(cell.Sample.Values),
 				}
 			}
@@ -94,7 +96,7 @@ func (c *Comparison) WriteJSON(w io.Writer) error {
 				if d == nil {
 					continue
 				}
-				jr.Deltas[i] = &jsonDelta{Pct: finite(d.Pct), P: d.P, Significant: d.Significant, Verdict: d.Verdict}
+				jr.Deltas[i] = &jsonDelta{Pct: finite(d.Pct), P: finite(d.P), Significant: d.Significant, Verdict: d.Verdict}
 			}
 			jt.Rows = append(jt.Rows, jr)
 		}

@@ -25,8 +25,10 @@ import (
 //
 // A prefix up to the first '=' is a name only when it is non-empty and
 // holds no ':', space, quote, parenthesis, '*' or '-' at its start, so a
-// query such as .fullname:Select/pool=8 is a query, not a name. Without a
-// name a selector is titled by its own text.
+// query such as "branch:main /x=1" is a query, not a name. Without a
+// name a selector is titled by its own text. A query names run labels
+// and configuration keys only: keys of results (.name, .fullname, /KEY,
+// .unit) and .sel/.file are refused with an error pointing to --filter.
 type Selector struct {
 	// Name titles the selector's column.
 	Name string
@@ -85,6 +87,16 @@ func ParseSelector(s string) (Selector, error) {
 		f, err := benchproc.NewFilter(t)
 		if err != nil {
 			return Selector{}, fmt.Errorf("selector %q: %s", s, syntaxLine(err, t))
+		}
+		// A selector picks runs: only run labels and configuration
+		// can match. Keys of each result (.name, .fullname, /KEY,
+		// .unit) or of the comparison (.sel, .file) would never
+		// match a run, so they are refused rather than matching
+		// nothing.
+		for _, k := range queryKeys(t) {
+			if strings.HasPrefix(k, ".") || strings.HasPrefix(k, "/") {
+				return Selector{}, fmt.Errorf("selector %q: %s is not a run label or configuration key: selectors pick runs; pick results with --filter %q", s, k, t)
+			}
 		}
 		sel.kind, sel.filter = selQuery, f
 	}
@@ -165,4 +177,100 @@ func matchRun(f *benchproc.Filter, r store.Run) bool {
 	}
 	ok, _ := f.Apply(res)
 	return ok
+}
+
+// queryKeys returns the keys of the key:value terms of a valid
+// benchproc filter query, in order. It follows benchproc's lexical
+// rules: operators ( ) : @ , anywhere and - * at the start of a word,
+// quoted words, and /regexps/ in value position.
+func queryKeys(q string) []string {
+	const (
+		keyPos = iota
+		valuePos
+		listPos
+	)
+	var keys []string
+	state := keyPos
+	isOp := func(c byte) bool { return strings.IndexByte("():@,", c) >= 0 }
+	i := 0
+	// word reads a bare or quoted word at i.
+	word := func() string {
+		if q[i] == '"' {
+			j := i + 1
+			for j < len(q) && (q[j] != '"' || q[j-1] == '\\') {
+				j++
+			}
+			w, err := strconv.Unquote(q[i:min(j+1, len(q))])
+			if err != nil {
+				w = q[i+1 : j]
+			}
+			i = min(j+1, len(q))
+			return w
+		}
+		j := i
+		for j < len(q) && q[j] != ' ' && q[j] != '\t' && q[j] != '\n' && !isOp(q[j]) {
+			j++
+		}
+		w := q[i:j]
+		i = j
+		return w
+	}
+	for i < len(q) {
+		c := q[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			i++
+		case state != keyPos && c == '/':
+			// A regexp value: up to the next unescaped '/' outside
+			// a bracket expression.
+			j, inClass := i+1, false
+			for ; j < len(q); j++ {
+				if q[j] == '\\' {
+					j++
+				} else if q[j] == '[' {
+					inClass = true
+				} else if q[j] == ']' {
+					inClass = false
+				} else if q[j] == '/' && !inClass {
+					break
+				}
+			}
+			i = j + 1
+			if state == valuePos {
+				state = keyPos
+			}
+		case c == '(':
+			i++
+			if state == valuePos {
+				state = listPos
+			}
+		case c == ')':
+			i++
+			if state == listPos {
+				state = keyPos
+			}
+		case state == keyPos && (c == '-' || c == '*' || isOp(c)):
+			i++
+		case state == keyPos:
+			w := word()
+			j := i
+			for j < len(q) && (q[j] == ' ' || q[j] == '\t') {
+				j++
+			}
+			if j < len(q) && q[j] == ':' {
+				keys = append(keys, w)
+				i, state = j+1, valuePos
+			}
+		default: // a value word, or OR in a value list
+			if isOp(c) {
+				i++
+				continue
+			}
+			word()
+			if state == valuePos {
+				state = keyPos
+			}
+		}
+	}
+	return keys
 }

@@ -29,6 +29,12 @@ const (
 // projection is this key, so each selector is one column.
 const SelectorKey = ".sel"
 
+// FileKey is benchstat's name for the column of an input file. Compare
+// sets it to the same value as SelectorKey: the two are aliases. Like
+// run labels, neither is file configuration, so neither splits tables
+// nor causes "benchmarks vary in" warnings.
+const FileKey = ".file"
+
 // Options say how results are grouped and compared. The projection and
 // filter fields use benchproc's syntax and mirror benchstat's flags; an
 // empty string means the default.
@@ -40,11 +46,16 @@ type Options struct {
 	Ignore string // ignore variation in these keys (no "benchmarks vary in" warning)
 
 	// Confidence is the confidence level of the intervals around each
-	// median, in (0, 1]; 0 means DefaultConfidence.
+	// median, in [0, 1]; 0 means DefaultConfidence unless
+	// ConfidenceSet.
 	Confidence float64
 	// Alpha is the significance level of the Mann-Whitney U test, in
-	// (0, 1]; 0 means DefaultAlpha.
+	// [0, 1]; 0 means DefaultAlpha unless AlphaSet.
 	Alpha float64
+	// ConfidenceSet and AlphaSet make a Confidence or Alpha of 0 mean
+	// 0 (as benchstat's -confidence 0 and -alpha 0 do) rather than the
+	// default.
+	ConfidenceSet, AlphaSet bool
 	// Threshold is a minimum effect in percent: a significant change
 	// whose size is below it gets the verdict Unchanged.
 	Threshold float64
@@ -69,10 +80,10 @@ func (o Options) withDefaults() Options {
 	if o.Filter == "" {
 		o.Filter = "*"
 	}
-	if o.Confidence == 0 {
+	if o.Confidence == 0 && !o.ConfidenceSet {
 		o.Confidence = DefaultConfidence
 	}
-	if o.Alpha == 0 {
+	if o.Alpha == 0 && !o.AlphaSet {
 		o.Alpha = DefaultAlpha
 	}
 	return o
@@ -137,11 +148,11 @@ type builderCell struct {
 // *OptionError values naming the option.
 func NewBuilder(opts Options) (*Builder, error) {
 	opts = opts.withDefaults()
-	if !(opts.Confidence > 0 && opts.Confidence <= 1) {
-		return nil, &OptionError{"confidence", fmt.Sprint(opts.Confidence), errors.New("must be in (0, 1]")}
+	if !(opts.Confidence >= 0 && opts.Confidence <= 1) {
+		return nil, &OptionError{"confidence", fmt.Sprint(opts.Confidence), errors.New("must be in [0, 1]")}
 	}
-	if !(opts.Alpha > 0 && opts.Alpha <= 1) {
-		return nil, &OptionError{"alpha", fmt.Sprint(opts.Alpha), errors.New("must be in (0, 1]")}
+	if !(opts.Alpha >= 0 && opts.Alpha <= 1) {
+		return nil, &OptionError{"alpha", fmt.Sprint(opts.Alpha), errors.New("must be in [0, 1]")}
 	}
 	if opts.Threshold < 0 || math.IsNaN(opts.Threshold) {
 		return nil, &OptionError{"threshold", fmt.Sprint(opts.Threshold), errors.New("must be a percentage >= 0")}
@@ -156,7 +167,15 @@ func NewBuilder(opts Options) (*Builder, error) {
 	if b.filter, err = benchproc.NewFilter(opts.Filter); err != nil {
 		return nil, &OptionError{"filter", opts.Filter, err}
 	}
+	// A fixed order in a projection (/profile@(a b)) filters too: it
+	// drops results with other values, so only "*" without fixed orders
+	// may skip the filter.
 	b.matchAll = strings.TrimSpace(opts.Filter) == "*"
+	for _, proj := range []string{opts.Table, opts.Row, opts.Col, opts.Ignore} {
+		if strings.Contains(proj, "@") {
+			b.matchAll = false
+		}
+	}
 	var p benchproc.ProjectionParser
 	if b.tableBy, b.unitField, err = p.ParseWithUnit(opts.Table, b.filter); err != nil {
 		return nil, &OptionError{"table", opts.Table, err}
@@ -348,8 +367,25 @@ type Cell struct {
 	Summary benchmath.Summary
 	// Warnings are the sample's and the summary's warnings, including
 	// "benchmarks vary in KEY" when results that differ in an
-	// unprojected key were pooled.
+	// unprojected key were pooled, and a count of NaN values.
 	Warnings []error
+
+	// nan counts the NaN values left out of Sample: NaN has no order,
+	// so no median, interval or rank test can use it (benchmath's
+	// Mann-Whitney test on NaN grows without bound). A cell of NaN
+	// alone has an empty Sample, a NaN center and no delta.
+	nan int
+}
+
+// dropNaN returns xs without its NaN values (in place) and their count.
+func dropNaN(xs []float64) ([]float64, int) {
+	out := xs[:0]
+	for _, x := range xs {
+		if !math.IsNaN(x) {
+			out = append(out, x)
+		}
+	}
+	return out, len(xs) - len(out)
 }
 
 // A Delta compares a cell with the baseline cell of its row.
@@ -559,15 +595,17 @@ func (b *Builder) Tables(units benchfmt.UnitMetadataMap) (*Comparison, error) {
 			rowIdx[rk] = i
 		}
 		for ck, bc := range bt.cells {
+			vals, nan := dropNaN(bc.values)
 			t.Rows[rowIdx[ck.row]].Cells[colIdx[ck.col]] = &Cell{
-				Sample: benchmath.NewSample(bc.values, &b.thresholds),
+				Sample: benchmath.NewSample(vals, &b.thresholds),
+				nan:    nan,
 			}
 		}
 		for ck, bc := range bt.cells {
 			row := t.Rows[rowIdx[ck.row]]
 			ci := colIdx[ck.col]
 			j := job{cell: row.Cells[ci], values: bc, assume: t.Assumption}
-			if ci > 0 && row.Cells[0] != nil {
+			if ci > 0 && row.Cells[0] != nil && len(row.Cells[0].Sample.Values) > 0 && len(j.cell.Sample.Values) > 0 {
 				j.base = row.Cells[0]
 				j.delta = &Delta{}
 				row.Deltas[ci] = j.delta
@@ -582,11 +620,19 @@ func (b *Builder) Tables(units benchfmt.UnitMetadataMap) (*Comparison, error) {
 	conf := b.opts.Confidence
 	parallel(len(jobs), func(i int) {
 		j := jobs[i]
+		if len(j.cell.Sample.Values) == 0 {
+			// Every value was NaN: nothing to summarize.
+			j.cell.Summary = benchmath.Summary{Center: math.NaN(), Lo: math.Inf(-1), Hi: math.Inf(1)}
+			return
+		}
 		j.cell.Summary = j.assume.Summary(j.cell.Sample, conf)
 	})
 	parallel(len(jobs), func(i int) {
 		j := jobs[i]
-		j.cell.Warnings = slices.Clone(j.cell.Sample.Warnings)
+		if n := j.cell.nan; n > 0 {
+			j.cell.Warnings = append(j.cell.Warnings, fmt.Errorf("%d of %d values are NaN and excluded", n, n+len(j.cell.Sample.Values)))
+		}
+		j.cell.Warnings = append(j.cell.Warnings, j.cell.Sample.Warnings...)
 		if len(j.values.residue) > 1 {
 			res := make([]benchproc.Key, 0, len(j.values.residue))
 			for k := range j.values.residue {
@@ -702,9 +748,12 @@ func sortByDelta(t *Table) {
 func geomean(t *Table) *Geomean {
 	n := len(t.Columns)
 	g := &Geomean{Centers: make([]float64, n), Pcts: make([]float64, n), Warnings: make([][]error, n)}
+	// A cell whose values were all NaN has nothing to contribute: it
+	// counts as absent.
+	has := func(cell *Cell) bool { return cell != nil && len(cell.Sample.Values) > 0 }
 	nBase := 0
 	for _, r := range t.Rows {
-		if r.Cells[0] != nil {
+		if has(r.Cells[0]) {
 			nBase++
 		}
 	}
@@ -713,11 +762,11 @@ func geomean(t *Table) *Geomean {
 		bad := false
 		for _, r := range t.Rows {
 			cell := r.Cells[c]
-			if cell == nil {
+			if !has(cell) {
 				continue
 			}
 			centers = append(centers, cell.Summary.Center)
-			if c > 0 && r.Cells[0] != nil {
+			if c > 0 && has(r.Cells[0]) {
 				a, b := cell.Summary.Center, r.Cells[0].Summary.Center
 				switch {
 				case a == b:
@@ -818,7 +867,9 @@ func parallel(n int, fn func(i int)) {
 func unitScaler(r *Row, unit string) benchunit.Scaler {
 	var vals []float64
 	for _, c := range r.Cells {
-		if c != nil {
+		// A cell of NaN values alone has a NaN center that would
+		// spoil the scale.
+		if c != nil && len(c.Sample.Values) > 0 {
 			vals = append(vals, c.Summary.Center)
 		}
 	}

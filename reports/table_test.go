@@ -257,7 +257,7 @@ func TestCompare_Errors(t *testing.T) {
 		{"bad filter", []string{"1"}, reports.Options{Filter: "a:(b"}, "filter", "syntax error"},
 		{"filter matches nothing", []string{"1"}, reports.Options{Filter: ".name:Y"}, "filter", "no results match"},
 		{"bad order", []string{"1"}, reports.Options{Col: "/size@sideways"}, "col", `unknown order "sideways" (at column 7)`},
-		{"bad alpha", []string{"1"}, reports.Options{Alpha: 2}, "alpha", "(0, 1]"},
+		{"bad alpha", []string{"1"}, reports.Options{Alpha: 2}, "alpha", "[0, 1]"},
 		{"bad threshold", []string{"1"}, reports.Options{Threshold: -1}, "threshold", ">= 0"},
 		{"selector matches nothing", []string{"1", "7"}, reports.Options{}, "", `selector "7" matches no run`},
 		{"same name twice", []string{"x=1", "x=latest"}, reports.Options{}, "", `"x" used twice`},

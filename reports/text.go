@@ -78,229 +78,113 @@ func (f *footnotes) mark(errs ...[]error) string {
 	return strings.Join(marks, " ")
 }
 
+var superDigits = []rune("⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+// superscript writes n ≥ 0 in superscript digits, as benchstat numbers
+// its footnotes.
 func superscript(n int) string {
-	const digits = "⁰¹²³⁴⁵⁶⁷⁸⁹"
-	var d []string
-	for _, r := range digits {
-		d = append(d, string(r))
-	}
-	s := ""
+	var buf [20]rune
+	i := len(buf)
 	for {
-		s = d[n%10] + s
+		i--
+		buf[i] = superDigits[n%10]
 		n /= 10
 		if n == 0 {
-			return s
+			return string(buf[i:])
 		}
 	}
-}
-
-// textRow holds the strings of one row, per column group.
-type textRow struct {
-	name                string
-	center, ci, warn    []string
-	delta, ptext, dwarn []string
-	geomean             bool
 }
 
 func writeTextTable(w *bufio.Writer, t *Table, opts TextOptions) {
-	n := len(t.Columns)
-	var notes footnotes
-	mk := func() textRow {
-		// One allocation for the six per-column slices.
-		all := make([]string, 6*n)
-		return textRow{
-			center: all[0:n:n], ci: all[n : 2*n : 2*n], warn: all[2*n : 3*n : 3*n],
-			delta: all[3*n : 4*n : 4*n], ptext: all[4*n : 5*n : 5*n], dwarn: all[5*n : 6*n],
+	var (
+		g     grid
+		notes footnotes
+	)
+	// Each column group has a center part (center, "± CI", footnotes)
+	// and, after the baseline, a delta part (delta, "(p=... n=...)",
+	// footnotes): benchstat's layout.
+	const centerCols, deltaCols = 3, 3
+	start := func(col int) int {
+		if col == 0 {
+			return 1
+		}
+		return 1 + centerCols + (col-1)*(centerCols+deltaCols)
+	}
+	warn := func(errs ...[]error) { g.cell(notes.mark(errs...)) }
+	// At most one label and six cells per column and row, plus the
+	// header rows.
+	g.cells = make([]gridCell, 0, (len(t.Rows)+4)*(1+6*len(t.Columns)))
+
+	// Column keys are user data: escaped before they are measured.
+	kh := benchproc.NewKeyHeader(t.Columns)
+	redge := start(len(t.Columns) + 1)
+	for nodes := kh.Top; len(nodes) > 0; {
+		var next []*benchproc.KeyHeaderNode
+		g.row()
+		for _, node := range nodes {
+			l, r := start(node.Start), start(node.Start+node.Len)
+			g.col(l).span(r-l, termsafe.Escape(node.Value), middle, margin(" │ "))
+			next = append(next, node.Children...)
+		}
+		g.col(redge).cell("", margin(" │"))
+		nodes = next
+	}
+	unit := termsafe.Escape(t.Unit)
+	g.row()
+	for i := range t.Columns {
+		l := start(i)
+		g.col(l)
+		g.span(centerCols, unit, middle, margin(" │ "))
+		if i > 0 {
+			g.span(deltaCols, "vs base", left, margin("  "))
+		}
+		for j := l + 1; j < g.curCol; j++ {
+			g.setShrink(j)
 		}
 	}
-	rows := make([]textRow, 0, len(t.Rows)+1)
-	cls := benchunit.ClassOf(t.Unit)
+	g.col(redge).cell("", margin(" │"))
+
 	for _, r := range t.Rows {
-		tr := mk()
-		tr.name = termsafe.Escape(r.Name)
+		g.row()
+		g.cell(termsafe.Escape(r.Name))
 		scaler := unitScaler(r, t.Unit)
 		for i, cell := range r.Cells {
 			if cell == nil {
 				continue
 			}
-			tr.center[i] = scaler.Format(cell.Summary.Center)
-			tr.ci[i] = cell.Summary.PctRangeString()
-			tr.warn[i] = notes.mark(cell.Warnings)
-			if d := r.Deltas[i]; d != nil {
-				tr.delta[i] = d.Text()
-				tr.ptext[i] = "(" + d.PText() + ")"
-				tr.dwarn[i] = notes.mark(d.Comparison.Warnings)
-			}
-		}
-		rows = append(rows, tr)
-	}
-	if g := t.Geomean; g != nil && len(t.Rows) > 1 {
-		tr := mk()
-		tr.name, tr.geomean = "geomean", true
-		for i := range n {
-			if !math.IsNaN(g.Centers[i]) {
-				tr.center[i] = benchunit.Scale(g.Centers[i], cls)
-			}
-			if i > 0 {
-				tr.delta[i] = "?"
-				if !math.IsNaN(g.Pcts[i]) {
-					tr.delta[i] = fmt.Sprintf("%+.2f%%", g.Pcts[i])
-				}
-			}
-			if i == 0 {
-				tr.warn[i] = notes.mark(g.Warnings[i])
-			} else {
-				tr.dwarn[i] = notes.mark(g.Warnings[i])
-			}
-		}
-		rows = append(rows, tr)
-	}
-
-	// Names, units and column keys are user data: they are measured and
-	// printed escaped.
-	unit := termsafe.Escape(t.Unit)
-	kh := benchproc.NewKeyHeader(t.Columns)
-	for nodes := kh.Top; len(nodes) > 0; {
-		var next []*benchproc.KeyHeaderNode
-		for _, node := range nodes {
-			node.Value = termsafe.Escape(node.Value)
-			next = append(next, node.Children...)
-		}
-		nodes = next
-	}
-
-	// Widths of each part of each column group.
-	nameW := 0
-	cw, ciw, ww := make([]int, n), make([]int, n), make([]int, n)
-	dw, pw, dww := make([]int, n), make([]int, n), make([]int, n)
-	for _, r := range rows {
-		nameW = max(nameW, width(r.name))
-		for i := range n {
-			cw[i] = max(cw[i], width(r.center[i]))
-			ciw[i] = max(ciw[i], width(r.ci[i]))
-			ww[i] = max(ww[i], width(r.warn[i]))
-			dw[i] = max(dw[i], width(r.delta[i]))
-			pw[i] = max(pw[i], width(r.ptext[i]))
-			dww[i] = max(dww[i], width(r.dwarn[i]))
-		}
-	}
-	// Each group is "   " + center + " ± " + ci [+ " " + warn]
-	// [+ "  " + delta + " " + ptext [+ " " + dwarn]].
-	centerPart := func(i int) int {
-		x := cw[i] + 3 + ciw[i]
-		if ww[i] > 0 {
-			x += 1 + ww[i]
-		}
-		return x
-	}
-	deltaPart := func(i int) int {
-		if i == 0 {
-			return 0
-		}
-		x := 2 + dw[i]
-		if pw[i] > 0 {
-			x += 1 + pw[i]
-		}
-		if dww[i] > 0 {
-			x += 1 + dww[i]
-		}
-		return x
-	}
-	// Widen groups so that the unit, "vs base" and column headers fit.
-	for i := range n {
-		if d := width(unit) - centerPart(i); d > 0 {
-			cw[i] += d
-		}
-		if i > 0 {
-			if d := 2 + width("vs base") - deltaPart(i); d > 0 {
-				pw[i] += d
+			g.col(start(i))
+			g.cell(scaler.Format(cell.Summary.Center), right)
+			g.cell(cell.Summary.PctRangeString(), right, margin(" ± "))
+			warn(cell.Warnings)
+			if d := r.Deltas[i]; i > 0 && d != nil {
+				g.cell(d.Text(), right)
+				g.cell("(" + d.PText() + ")")
+				warn(d.Comparison.Warnings)
 			}
 		}
 	}
-	groupW := func(i int) int { return centerPart(i) + deltaPart(i) }
-	for nodes := kh.Top; len(nodes) > 0; {
-		var next []*benchproc.KeyHeaderNode
-		for _, node := range nodes {
-			span := 0
-			for i := node.Start; i < node.Start+node.Len; i++ {
-				span += 3 + groupW(i)
-			}
-			if d := width(node.Value) - (span - 3); d > 0 {
-				cw[node.Start+node.Len-1] += d
-			}
-			next = append(next, node.Children...)
-		}
-		nodes = next
-	}
-
-	var line strings.Builder
-	emit := func() {
-		w.WriteString(strings.TrimRight(line.String(), " "))
-		w.WriteString("\n")
-		line.Reset()
-	}
-	// Column key header levels, then the unit line.
-	for nodes := kh.Top; len(nodes) > 0; {
-		var next []*benchproc.KeyHeaderNode
-		line.WriteString(strings.Repeat(" ", nameW))
-		for _, node := range nodes {
-			span := 0
-			for i := node.Start; i < node.Start+node.Len; i++ {
-				span += 3 + groupW(i)
-			}
-			line.WriteString(" │ ")
-			line.WriteString(center(node.Value, span-3))
-			next = append(next, node.Children...)
-		}
-		line.WriteString(" │")
-		emit()
-		nodes = next
-	}
-	line.WriteString(strings.Repeat(" ", nameW))
-	for i := range n {
-		line.WriteString(" │ ")
-		line.WriteString(center(unit, centerPart(i)))
-		if i > 0 {
-			line.WriteString(padRight("  vs base", deltaPart(i)))
-		}
-	}
-	line.WriteString(" │")
-	emit()
-
-	for _, r := range rows {
-		line.WriteString(padRight(r.name, nameW))
-		for i := range n {
-			line.WriteString("   ")
-			switch {
-			case r.center[i] == "" && r.warn[i] == "" && r.delta[i] == "" && r.dwarn[i] == "":
-				line.WriteString(strings.Repeat(" ", groupW(i)))
-				continue
-			case r.geomean:
-				line.WriteString(padLeft(r.center[i], cw[i]))
-				line.WriteString(strings.Repeat(" ", 3+ciw[i]))
-				if ww[i] > 0 {
-					line.WriteString(" " + padRight(r.warn[i], ww[i]))
-				}
-			default:
-				line.WriteString(padLeft(r.center[i], cw[i]))
-				line.WriteString(" ± ")
-				line.WriteString(padLeft(r.ci[i], ciw[i]))
-				if ww[i] > 0 {
-					line.WriteString(" " + padRight(r.warn[i], ww[i]))
-				}
+	if gm := t.Geomean; gm != nil && len(t.Rows) > 1 {
+		cls := benchunit.ClassOf(t.Unit)
+		g.row()
+		g.cell("geomean")
+		for i := range t.Columns {
+			if !math.IsNaN(gm.Centers[i]) {
+				g.col(start(i))
+				g.cell(benchunit.Scale(gm.Centers[i], cls), right)
 			}
 			if i > 0 {
-				line.WriteString("  " + padLeft(r.delta[i], dw[i]))
-				if pw[i] > 0 {
-					line.WriteString(" " + padRight(r.ptext[i], pw[i]))
-				}
-				if dww[i] > 0 {
-					line.WriteString(" " + padRight(r.dwarn[i], dww[i]))
+				g.col(start(i) + centerCols)
+				if math.IsNaN(gm.Pcts[i]) {
+					g.cell("?")
+				} else {
+					g.cell(fmt.Sprintf("%+.2f%%", gm.Pcts[i]), right)
 				}
 			}
+			g.col(start(i+1) - 1)
+			warn(gm.Warnings[i])
 		}
-		emit()
 	}
+	g.format(w)
 	for i, msg := range notes.list {
 		fmt.Fprintf(w, "%s %s\n", superscript(i+1), termsafe.Escape(msg))
 	}
@@ -324,9 +208,4 @@ func padLeft(s string, w int) string {
 
 func padRight(s string, w int) string {
 	return s + strings.Repeat(" ", max(0, w-width(s)))
-}
-
-func center(s string, w int) string {
-	l := max(0, (w-width(s))/2)
-	return padRight(strings.Repeat(" ", l)+s, w)
 }

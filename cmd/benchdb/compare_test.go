@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -77,6 +78,17 @@ func TestCompare_Golden(t *testing.T) {
 		{"flag-after-selectors", []string{"old=1", "new=2", "--format", "json"}, 0},
 		{"bad-alpha", []string{"--alpha", "2", "1", "2"}, 2},
 		{"duplicate-name", []string{"a=1", "a=2"}, 2},
+		{"csv-verdicts", []string{"--format", "csv", "--threshold", "5%", "--filter", ".unit:sec/op", "old=1", "new=2"}, 0},
+		{"alpha-zero", []string{"--alpha", "0", "--filter", ".name:Select .unit:sec/op", "old=1", "new=2"}, 0},
+		{"confidence-zero", []string{"--confidence", "0", "--filter", ".name:Select .unit:sec/op", "old=1", "new=2"}, 0},
+		{"confidence-one", []string{"--confidence", "1", "--filter", ".name:Select .unit:sec/op", "old=1", "new=2"}, 0},
+		{"threshold-percent", []string{"--threshold", "5%", "--filter", ".unit:sec/op", "old=1", "new=2"}, 0},
+		{"bad-threshold", []string{"--threshold", "5x", "1", "2"}, 2},
+		{"col-file", []string{"--col", ".file", "--filter", ".name:Select .unit:sec/op", "old=1", "new=2"}, 0},
+		{"col-file-row-sel", []string{"--col", "/profile", "--row", ".file", "--filter", ".name:Select .unit:sec/op /depth:10", "old=1", "new=2"}, 0},
+		{"filter-file", []string{"--filter", ".file:new .name:Select .unit:sec/op", "old=1", "new=2"}, 0},
+		{"dash-selector", []string{"--filter", ".unit:sec/op .name:Select", "--", "-branch:main", "latest~1"}, 0},
+		{"fullname-selector", []string{".fullname:Select/pool=8", "latest"}, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -190,5 +202,69 @@ func TestCompare_AfterIngest(t *testing.T) {
 	}
 	if got != want.String() {
 		t.Errorf("benchdb compare differs from benchstat\n--- benchdb\n%s--- benchstat\n%s", got, want.String())
+	}
+}
+
+// TestCompare_NaN compares stored runs holding NaN and ±Inf in every
+// format (issue 11: NaN made compare grow to 24 GB): NaN values are left
+// out with a footnote or warning, JSON reads back (non-finite numbers
+// are null), and a NaN-only baseline gets no delta.
+func TestCompare_NaN(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "b.sqlite")
+	var old, new strings.Builder
+	for i := range 6 {
+		v := fmt.Sprint(100 + i)
+		if i%2 == 0 {
+			v = "NaN"
+		}
+		fmt.Fprintf(&old, "BenchmarkA 1 %s ns/op 3 B/op\nBenchmarkB 1 NaN ns/op +Inf B/op\n", v)
+		fmt.Fprintf(&new, "BenchmarkA 1 %d ns/op 3 B/op\nBenchmarkB 1 %d ns/op 4 B/op\n", 200+i, 10+i)
+	}
+	for i, text := range []string{old.String(), new.String()} {
+		p := filepath.Join(dir, fmt.Sprint(i, ".txt"))
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		mustRunCLI(t, "--db", db, "ingest", "--time", fmt.Sprintf("2026-01-0%dT00:00:00Z", i+1), p)
+	}
+	text := mustRunCLI(t, "--db", db, "compare", "old=1", "new=2")
+	for _, want := range []string{"3 of 6 values are NaN and excluded", "6 of 6 values are NaN and excluded", "NaN"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text lacks %q:\n%s", want, text)
+		}
+	}
+	js := mustRunCLI(t, "--db", db, "compare", "--format", "json", "old=1", "new=2")
+	var out struct {
+		Tables []struct {
+			Unit string
+			Rows []struct {
+				Name   string
+				Cells  []*struct{ Center *float64 }
+				Deltas []*struct{ Pct *float64 }
+			}
+		}
+		Warnings []string
+	}
+	if err := json.Unmarshal([]byte(js), &out); err != nil {
+		t.Fatalf("JSON does not read back: %v\n%s", err, js)
+	}
+	found := false
+	for _, tab := range out.Tables {
+		for _, r := range tab.Rows {
+			if tab.Unit == "sec/op" && r.Name == "B" {
+				found = true
+				if r.Cells[0] == nil || r.Cells[0].Center != nil || r.Deltas[1] != nil {
+					t.Errorf("sec/op B: baseline %+v, delta %+v; want a null center and no delta", r.Cells[0], r.Deltas[1])
+				}
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no sec/op row B in\n%s", js)
+	}
+	code, csvOut, csvErr := runCLI(t, nil, "--db", db, "compare", "--format", "csv", "old=1", "new=2")
+	if code != 0 || !strings.Contains(csvErr, ": 3 of 6 values are NaN and excluded") || !strings.Contains(csvOut, "NaN") {
+		t.Errorf("csv: exit %d\n%s\n%s", code, csvOut, csvErr)
 	}
 }
