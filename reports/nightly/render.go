@@ -44,7 +44,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 	for _, n := range r.Noisy {
 		out.Noisy = append(out.Noisy, jsonNoisy{
 			Benchmark: n.Name, Package: n.Package, Unit: n.Unit, Series: n.Series.Labels,
-			CV: n.CV, RunCV: n.RunCV, Excursions: n.Excursions,
+			CV: n.CV, RunCV: n.RunCV, MDE: n.MDE,
 		})
 	}
 	enc := json.NewEncoder(w)
@@ -85,13 +85,13 @@ type jsonChange struct {
 }
 
 type jsonNoisy struct {
-	Benchmark  string            `json:"benchmark"`
-	Package    string            `json:"package"`
-	Unit       string            `json:"unit"`
-	Series     map[string]string `json:"series"`
-	CV         float64           `json:"cv"`
-	RunCV      float64           `json:"run_cv"`
-	Excursions int               `json:"excursions"`
+	Benchmark string            `json:"benchmark"`
+	Package   string            `json:"package"`
+	Unit      string            `json:"unit"`
+	Series    map[string]string `json:"series"`
+	CV        float64           `json:"cv"`
+	RunCV     float64           `json:"run_cv"`
+	MDE       float64           `json:"mde"`
 }
 
 type jsonEntry struct {
