@@ -130,7 +130,10 @@ type Report struct {
 	// than three earlier runs since their last change) whose newest run
 	// differs from the one before by the threshold or more, significant
 	// by a within-run test: evidence that cannot yet tell a change from
-	// night-to-night noise, never an alarm.
+	// night-to-night noise, never an alarm. It also lists changes of the
+	// newest night alone in benchmarks whose level has jumped as far
+	// before (Pending.Wait): they are reported when a second night
+	// confirms them.
 	Pending []*Pending
 	// Judged is how many benchmarks were judged (had a long enough
 	// history in a series whose newest run is in the window).
@@ -312,8 +315,14 @@ type Pending struct {
 	// Runs is how many runs the benchmark has in the series.
 	Runs int
 	// Pct is the change of the newest run's median from the run before,
-	// in percent, and P the within-run Mann-Whitney U test's p-value.
+	// in percent, and P the within-run Mann-Whitney U test's p-value; or,
+	// when Wait is set, the newest run's change from its baseline and its
+	// p-value against the night-to-night noise.
 	Pct, P float64
+	// Wait says the history is long enough, but the change is of the
+	// newest night alone, and the benchmark's level has jumped as far
+	// before and come back: one more night will tell.
+	Wait bool
 }
 
 // An Entry is a new or missing benchmark.
@@ -524,15 +533,24 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 	// prior of each benchmark's own estimate) and the machine's speed.
 	prior := map[*Series]float64{}
 	machine := map[*Series][]float64{}
+	spiky := map[*Series]bool{}
 	{
 		sds := map[*Series][]float64{}
+		spikes, nights := map[*Series]int{}, map[*Series]int{}
 		for _, h := range order {
 			if h.bench.Package == ProbePackage {
 				continue
 			}
 			if sd, df := noise(h.levels); df >= 2 {
-				sds[h.series] = append(sds[h.series], max(sd, h.floor))
+				sd = max(sd, h.floor, minNoise)
+				sds[h.series] = append(sds[h.series], sd)
+				kept, _ := despike(h.levels, sd)
+				spikes[h.series] += len(h.levels) - len(kept)
+				nights[h.series] += len(h.levels)
 			}
+		}
+		for s, n := range nights {
+			spiky[s] = float64(spikes[s]) > spikyRate*float64(n)
 		}
 		for s, v := range sds {
 			prior[s] = median(sortedCopy(v))
@@ -580,7 +598,7 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 			rep.New = append(rep.New, &Entry{Benchmark: h.bench, Series: s, Run: s.Runs[newest]})
 			continue
 		}
-		v := judge(h, prior[s], machine[s], opt)
+		v := judge(h, prior[s], spiky[s], machine[s], opt)
 		if debugHook != nil {
 			debugHook(v)
 		}
@@ -616,6 +634,11 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 		change, good := h.series.Runs[h.runs[start]], h.series.Runs[h.runs[start-1]]
 		if change.Time.Before(since) || sameCommit(change, good) {
 			continue // old news, or the machine: the code did not change
+		}
+		if v.wait {
+			rep.Pending = append(rep.Pending, &Pending{Benchmark: h.bench, Series: h.series, Runs: len(h.runs),
+				Pct: 100 * math.Expm1(v.est), P: v.p, Wait: true})
+			continue
 		}
 		est, lo, hi := v.interval(opt.Confidence)
 		ch := &Change{

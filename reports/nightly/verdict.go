@@ -44,8 +44,8 @@ const (
 // noise estimates the night-to-night standard deviation of run levels x
 // from their successive differences, which a step in x barely touches,
 // and returns it with its approximate degrees of freedom. The largest
-// tenth of the differences (at least one) are left out, so that a wild
-// night or a step does not inflate it, and the root mean square of the
+// quarter of the differences (at least one) are left out, so that wild
+// nights (each makes two large differences) or a step do not inflate it, and the root mean square of the
 // rest is scaled to the standard deviation of normal noise. Unlike a
 // median or interquartile estimate it does not collapse when most
 // differences are zero, as in a benchmark with two modes. With fewer than
@@ -59,7 +59,7 @@ func noise(x []float64) (sd, df float64) {
 		d[i] = math.Abs(x[i+1] - x[i])
 	}
 	slices.Sort(d)
-	keep := len(d) - max(1, len(d)/10)
+	keep := len(d) - max(1, len(d)/4)
 	ss := 0.0
 	for _, v := range d[:keep] {
 		ss += v * v
@@ -82,7 +82,7 @@ func levelNoise(x []float64) (sd, df float64) {
 		return 0, 0
 	}
 	sd, df = trimmedSD(x), float64(len(x)-1)
-	if d, ddf := noise(x); d > 1.25*sd {
+	if d, ddf := noise(x); d > 1.5*sd {
 		return d, ddf
 	}
 	return sd, df
@@ -129,11 +129,17 @@ func changePoints(x []float64, sd, df, alpha float64) []int {
 		s := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		n := s.hi - s.lo
-		if n < 2*minSeg {
+		// The newest run may start a level of its own: a change on the
+		// newest night is found on that night.
+		minRight := minSeg
+		if s.hi == len(x) {
+			minRight = 1
+		}
+		if n < minSeg+minRight {
 			continue
 		}
 		v := winsorize(x[s.lo:s.hi], winsorK, sd)
-		stat, at := maxSplit(v, minSeg)
+		stat, at := maxSplit(v, minSeg, minRight)
 		if effectiveSplits(n)*tTwoSided(stat/sd, df) > alpha {
 			continue
 		}
@@ -176,8 +182,9 @@ func effectiveSplits(n int) float64 {
 }
 
 // maxSplit returns the largest standardised difference of means over the
-// splits of v with at least minSeg values on each side, and the split.
-func maxSplit(v []float64, minSeg int) (float64, int) {
+// splits of v with at least minLeft values on the left and minRight on
+// the right, and the split.
+func maxSplit(v []float64, minLeft, minRight int) (float64, int) {
 	n := len(v)
 	total := 0.0
 	for _, x := range v {
@@ -185,9 +192,9 @@ func maxSplit(v []float64, minSeg int) (float64, int) {
 	}
 	sum := 0.0
 	best, at := 0.0, 0
-	for t := 1; t <= n-minSeg; t++ {
+	for t := 1; t <= n-minRight; t++ {
 		sum += v[t-1]
-		if t < minSeg {
+		if t < minLeft {
 			continue
 		}
 		l, r := float64(t), float64(n-t)
@@ -244,6 +251,16 @@ func withinFloor(h *history) float64 {
 	return 1.4826 * median(dev) / math.Sqrt(per)
 }
 
+// rmsDiff returns the root mean square of the successive differences of
+// x, wild nights included: whether the probe explains them is the point.
+func rmsDiff(x []float64) float64 {
+	ss := 0.0
+	for i := 1; i < len(x); i++ {
+		ss += (x[i] - x[i-1]) * (x[i] - x[i-1])
+	}
+	return math.Sqrt(ss / float64(max(1, len(x)-1)))
+}
+
 // verdict is one benchmark's judgement, before the false discovery rate
 // decision across benchmarks.
 type verdict struct {
@@ -265,15 +282,19 @@ type verdict struct {
 	mde float64
 	// short says the baseline is too short to judge.
 	short bool
+	// wait says a change of the newest night alone needs a second night:
+	// the benchmark's level has jumped as far before and come back.
+	wait bool
 	// withinP is the p-value of the within-run U test of the newest run
 	// against the run before it (for short histories only).
 	withinP float64
 }
 
 // judge decides whether the current level of h has changed. prior is the
-// series' typical night-to-night noise and machine the machine's speed
-// (log deviation) per run of the series, nil without a probe.
-func judge(h *history, prior float64, machine []float64, opt Options) verdict {
+// series' typical night-to-night noise, spiky says the series has wild
+// nights, and machine is the machine's speed (log deviation) per run of
+// the series, nil without a probe.
+func judge(h *history, prior float64, spiky bool, machine []float64, opt Options) verdict {
 	n := len(h.runs)
 	logs := h.levels
 	v := verdict{h: h, levels: logs}
@@ -289,21 +310,26 @@ func judge(h *history, prior float64, machine []float64, opt Options) verdict {
 			}
 			adj[i] = logs[i] - machine[r]
 		}
-		if ok {
-			raw, _ := noise(logs)
-			cor, _ := noise(adj)
-			if cor < 0.8*raw {
+		if ok && rmsDiff(adj) < rmsDiff(logs) {
+			{
 				v.levels, v.corrected, logs = adj, true, adj
 			}
 		}
 	}
 	sd0, df0 := noise(logs)
 	sd0, df0 = moderate(sd0, df0, prior, h.floor)
-	v.cps = changePoints(logs, sd0, df0, opt.ChangeAlpha)
+	// Wild single nights (spikes) are left out of the segmentation and
+	// the estimates: idx maps the kept levels to runs of h.
+	all := logs
+	logs, idx := despike(logs, sd0)
+	n = len(logs)
+	cps := changePoints(logs, sd0, df0, opt.ChangeAlpha)
+	for _, cp := range cps {
+		v.cps = append(v.cps, idx[cp])
+	}
 
 	// The current level starts at the last change point if it is recent,
 	// otherwise it is the newest run alone.
-	cps := v.cps
 	cur, prev := n-1, 0
 	if len(cps) > 0 && cps[len(cps)-1] >= n-opt.Baseline {
 		cur = cps[len(cps)-1]
@@ -313,20 +339,15 @@ func judge(h *history, prior float64, machine []float64, opt Options) verdict {
 	} else if len(cps) > 0 {
 		prev = cps[len(cps)-1]
 	}
-	if cur < n-1 {
-		// The change point test places a change to within a run or two
-		// near the end of a series; settle it with the two-level fit.
-		cur = bestSplit(logs, max(prev, cur-opt.Baseline))
-	}
 	base := max(cur-opt.Baseline, prev)
 	if cur-base < minBaseline {
 		base = max(cur-opt.Baseline, 0)
 	}
-	v.cur, v.base = cur, base
+	v.cur, v.base = idx[cur], idx[base]
 	if cur-base < minBaseline {
 		v.short = true
-		if n >= 2 {
-			v.withinP = uTest(h.samples[n-1], h.samples[n-2])
+		if m := len(h.samples); m >= 2 {
+			v.withinP = uTest(h.samples[m-1], h.samples[m-2])
 		}
 		return v
 	}
@@ -341,9 +362,55 @@ func judge(h *history, prior float64, machine []float64, opt Options) verdict {
 	v.est = robustMean(logs[cur:], v.sd) - robustMean(logs[base:cur], v.sd)
 	v.se = v.sd * math.Sqrt(1/nb+1/nc)
 	v.p = tTwoSided(v.est/v.se, v.df)
+	if cur == n-1 && spiky {
+		// On a machine with wild nights, one night is no evidence.
+		v.wait = true
+	}
+	if cur == n-1 {
+		// One night is evidence only if the benchmark never jumped as
+		// far before and came back (spikes included): a heavy-tailed
+		// benchmark waits for a second night.
+		win := all[idx[nw]:idx[cur]]
+		med := median(sortedCopy(win))
+		for _, l := range win {
+			if math.Abs(l-med) >= 0.8*math.Abs(v.est) {
+				v.wait = true
+				break
+			}
+		}
+	}
 	full := float64(min(opt.Baseline, n-1))
 	v.mde = max(math.Log1p(opt.Threshold), tInv(noiseAlpha/2, v.df)*v.sd*math.Sqrt(1+1/full))
 	return v
+}
+
+// spikyRate is the share of benchmark-nights of a series that may be
+// spikes before the series counts as spiky: a machine with wild nights,
+// where a change of one night alone waits for a second.
+const spikyRate = 0.002
+
+// spikeK is how many noise standard deviations a night must stand out
+// from both its neighbours, on the same side, to count as a spike.
+const spikeK = 5
+
+// despike returns x without its spikes, single nights that stand out from
+// both neighbours by spikeK*sd on the same side (the newest night, with
+// one neighbour, is never one), and the index in x of each value kept.
+func despike(x []float64, sd float64) ([]float64, []int) {
+	kept := make([]float64, 0, len(x))
+	idx := make([]int, 0, len(x))
+	lim := spikeK * sd
+	for i, l := range x {
+		if i > 0 && i < len(x)-1 {
+			a, b := l-x[i-1], l-x[i+1]
+			if (a > lim && b > lim) || (a < -lim && b < -lim) {
+				continue
+			}
+		}
+		kept = append(kept, l)
+		idx = append(idx, i)
+	}
+	return kept, idx
 }
 
 // bestSplit returns the t in (lo, len(x)) that splits x[lo:] into two
