@@ -129,6 +129,7 @@ func measureSweep(t *testing.T, seeds uint64, cvs []float64) []sweepRow {
 // TestDetection_Synthetic is the default-tier sweep: few histories, checks
 // that large steps are found and nothing is alarmed at every noise level.
 func TestDetection_Synthetic(t *testing.T) {
+	t.Parallel()
 	rows := measureSweep(t, 4, []float64{0.01, 0.03, 0.05, 0.10, 0.20, 0.30})
 	for _, r := range rows {
 		// The night-to-night noise of a benchmark, in logarithms: its

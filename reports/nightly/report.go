@@ -512,8 +512,7 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 		for _, s := range h.samples {
 			slices.Sort(s)
 		}
-		h.levels = runLevels(h)
-		h.floor = withinFloor(h)
+		h.levels = runLevels(h) // sets h.floor too
 	}
 	sort.SliceStable(order, func(i, j int) bool {
 		a, b := order[i], order[j]
@@ -531,19 +530,31 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 
 	// Per series: the typical night-to-night noise of its benchmarks (the
 	// prior of each benchmark's own estimate) and the machine's speed.
-	prior := map[*Series]float64{}
+	prior := map[*Series]noisePrior{}
 	machine := map[*Series][]float64{}
 	spiky := map[*Series]bool{}
 	{
-		sds := map[*Series][]float64{}
+		sds, dfs := map[*Series][]float64{}, map[*Series][]float64{}
 		spikes, nights := map[*Series]int{}, map[*Series]int{}
 		for _, h := range order {
 			if h.bench.Package == ProbePackage {
 				continue
 			}
 			if sd, df := noise(h.levels); df >= 2 {
-				sd = max(sd, h.floor, minNoise)
-				sds[h.series] = append(sds[h.series], sd)
+				sds[h.series] = append(sds[h.series], max(sd, h.floor, minNoise))
+				dfs[h.series] = append(dfs[h.series], df)
+			}
+		}
+		for s, v := range sds {
+			p := noisePrior{}
+			p.sd, p.df = fitPrior(v, dfs[s])
+			prior[s] = p
+		}
+		// Count spikes against each benchmark's noise moderated by the
+		// series' (a benchmark's own estimate is sometimes too small).
+		for _, h := range order {
+			if sd, df := noise(h.levels); df >= 2 && h.bench.Package != ProbePackage {
+				sd, _ = moderate(sd, df, prior[h.series], h.floor)
 				kept, _ := despike(h.levels, sd)
 				spikes[h.series] += len(h.levels) - len(kept)
 				nights[h.series] += len(h.levels)
@@ -551,9 +562,6 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 		}
 		for s, n := range nights {
 			spiky[s] = float64(spikes[s]) > spikyRate*float64(n)
-		}
-		for s, v := range sds {
-			prior[s] = median(sortedCopy(v))
 		}
 		for _, s := range rep.Series {
 			machine[s] = machineSpeed(s, order)
@@ -766,7 +774,7 @@ func machineSpeed(s *Series, hs []*history) []float64 {
 // whole history (a median absolute deviation from each run's median).
 // It is nearly as precise as the mean, where a median of five samples
 // wastes a third of them, and as robust to outliers as the median. The
-// samples of h must be sorted.
+// samples of h must be sorted. It also sets h.floor.
 func runLevels(h *history) []float64 {
 	meds := make([]float64, len(h.samples))
 	var dev []float64
@@ -777,6 +785,10 @@ func runLevels(h *history) []float64 {
 		}
 	}
 	slices.Sort(dev)
+	// The standard error of one run's level from its samples: the
+	// within-run deviation over the square root of the samples per run.
+	// Night-to-night noise is never smaller.
+	h.floor = 1.4826 * median(dev) / math.Sqrt(float64(len(dev))/float64(len(h.samples)))
 	limit := 3.5 * 1.4826 * median(dev)
 	levels := make([]float64, len(h.samples))
 	for i, s := range h.samples {

@@ -214,3 +214,51 @@ func TestRunLevels(t *testing.T) {
 		})
 	}
 }
+
+func TestDigammaTrigamma(t *testing.T) {
+	// digamma(1) = -γ, trigamma(1) = π²/6, trigamma(0.5) = π²/2.
+	if got := digamma(1); math.Abs(got+0.5772156649) > 1e-9 {
+		t.Errorf("digamma(1) = %v", got)
+	}
+	if got := trigamma(1); math.Abs(got-math.Pi*math.Pi/6) > 1e-9 {
+		t.Errorf("trigamma(1) = %v", got)
+	}
+	if got := trigamma(0.5); math.Abs(got-math.Pi*math.Pi/2) > 1e-9 {
+		t.Errorf("trigamma(0.5) = %v", got)
+	}
+	if got := trigammaInv(trigamma(3.7)); math.Abs(got-3.7) > 1e-6 {
+		t.Errorf("trigammaInv(trigamma(3.7)) = %v", got)
+	}
+}
+
+func TestFitPrior(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	// 40 benchmarks sharing a noise of 0.1, each estimated from 5
+	// degrees of freedom: the prior finds 0.1 and a large weight.
+	draw := func(sigma float64, df int) float64 {
+		ss := 0.0
+		for range df {
+			x := sigma * rng.NormFloat64()
+			ss += x * x
+		}
+		return math.Sqrt(ss / float64(df))
+	}
+	var sds, dfs []float64
+	for range 40 {
+		sds = append(sds, draw(0.1, 5))
+		dfs = append(dfs, 5)
+	}
+	s0, d0 := fitPrior(sds, dfs)
+	if math.Abs(s0-0.1) > 0.02 || d0 < 5 {
+		t.Errorf("shared noise: s0 %.3f d0 %.1f, want about 0.1 and large", s0, d0)
+	}
+	// Benchmarks whose noise ranges over a factor of 30: little weight.
+	sds, dfs = nil, nil
+	for i := range 40 {
+		sds = append(sds, draw(0.01*math.Pow(30, float64(i)/39), 20))
+		dfs = append(dfs, 20)
+	}
+	if _, d0 := fitPrior(sds, dfs); d0 > minPriorDF {
+		t.Errorf("scattered noise: d0 %.1f, want small", d0)
+	}
+}

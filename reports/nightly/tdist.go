@@ -117,3 +117,92 @@ func betaCF(a, b, x float64) float64 {
 	}
 	return h
 }
+
+// digamma returns the digamma function of x > 0.
+func digamma(x float64) float64 {
+	r := 0.0
+	for x < 6 {
+		r -= 1 / x
+		x++
+	}
+	f := 1 / (x * x)
+	return r + math.Log(x) - 0.5/x - f*(1.0/12-f*(1.0/120-f*(1.0/252-f*(1.0/240-f/132))))
+}
+
+// trigamma returns the trigamma function of x > 0.
+func trigamma(x float64) float64 {
+	r := 0.0
+	for x < 6 {
+		r += 1 / (x * x)
+		x++
+	}
+	f := 1 / (x * x)
+	return r + 1/x + f/2 + f/x*(1.0/6-f*(1.0/30-f*(1.0/42-f/30)))
+}
+
+// trigammaInv returns the x > 0 with trigamma(x) = y > 0, by bisection.
+func trigammaInv(y float64) float64 {
+	lo, hi := 1e-6, 1e6
+	for range 200 {
+		mid := math.Sqrt(lo * hi)
+		if trigamma(mid) > y {
+			lo = mid
+		} else {
+			hi = mid
+		}
+		if hi/lo < 1+1e-10 {
+			break
+		}
+	}
+	return math.Sqrt(lo * hi)
+}
+
+// maxPriorDF and minPriorDF bound the prior's degrees of freedom: the
+// benchmarks of a series are never taken to share one noise exactly, and
+// always share some of it (the machine's); with few nights the scatter of
+// their own estimates says little either way.
+const (
+	maxPriorDF = 40
+	minPriorDF = 4
+)
+
+// fitPrior estimates, by the empirical Bayes method of limma (Smyth
+// 2004), the typical noise of a series' benchmarks and how much it is
+// worth: from the benchmarks' own noise estimates sds with degrees of
+// freedom dfs, it returns the prior standard deviation s0 and its degrees
+// of freedom d0. When the estimates scatter no more than sampling alone
+// explains, the benchmarks share one noise (the machine's) and d0 is
+// large (maxPriorDF); when they scatter more, d0 is small (minPriorDF)
+// and each benchmark keeps mostly its own estimate.
+func fitPrior(sds, dfs []float64) (s0, d0 float64) {
+	var z, tg []float64
+	for i, sd := range sds {
+		if sd <= 0 || dfs[i] <= 0 {
+			continue
+		}
+		z = append(z, math.Log(sd*sd)-digamma(dfs[i]/2)+math.Log(dfs[i]/2))
+		tg = append(tg, trigamma(dfs[i]/2))
+	}
+	if len(z) < 3 {
+		return 0, 0
+	}
+	mean, mtg := 0.0, 0.0
+	for i := range z {
+		mean += z[i]
+		mtg += tg[i]
+	}
+	mean /= float64(len(z))
+	mtg /= float64(len(z))
+	v := 0.0
+	for _, x := range z {
+		v += (x - mean) * (x - mean)
+	}
+	v /= float64(len(z) - 1)
+	if excess := v - mtg; excess > 0 {
+		d0 = max(min(2*trigammaInv(excess), maxPriorDF), minPriorDF)
+	} else {
+		d0 = maxPriorDF
+	}
+	s0 = math.Sqrt(math.Exp(mean + digamma(d0/2) - math.Log(d0/2)))
+	return s0, d0
+}

@@ -21,11 +21,6 @@ const (
 	// the night-to-night noise of the benchmark is unknown and a change
 	// cannot be told from it.
 	minBaseline = 3
-	// priorDF is the weight, in degrees of freedom, of the series' typical
-	// night-to-night noise in each benchmark's noise estimate (the
-	// moderated variance of empirical Bayes): it keeps a benchmark with a
-	// short history from looking quieter than the machine it ran on.
-	priorDF = 4
 	// noiseRuns is the most runs the night-to-night noise is estimated
 	// from: enough for a precise estimate, few enough that a slow drift
 	// does not count as noise.
@@ -88,19 +83,25 @@ func levelNoise(x []float64) (sd, df float64) {
 	return sd, df
 }
 
+// A noisePrior is the typical night-to-night noise of a series'
+// benchmarks (see fitPrior) and its weight in degrees of freedom.
+type noisePrior struct{ sd, df float64 }
+
 // moderate combines a benchmark's own noise estimate (sd, df) with the
-// series' typical noise prior (weighted priorDF degrees of freedom), and
-// keeps the result at least floor, the standard error of one run's level
+// series' prior (the moderated variance of empirical Bayes, as in limma):
+// it keeps a benchmark with a short history from looking quieter than the
+// machine it ran on, and lends it the degrees of freedom of its siblings.
+// The result is at least floor, the standard error of one run's level
 // from its own samples.
-func moderate(sd, df, prior, floor float64) (float64, float64) {
+func moderate(sd, df float64, p noisePrior, floor float64) (float64, float64) {
 	pdf := 0.0
-	if prior > 0 {
-		pdf = priorDF
+	if p.sd > 0 {
+		pdf = p.df
 	}
 	if df+pdf == 0 {
 		return max(floor, minNoise), 1
 	}
-	v := (df*sd*sd + pdf*prior*prior) / (df + pdf)
+	v := (df*sd*sd + pdf*p.sd*p.sd) / (df + pdf)
 	return max(math.Sqrt(v), floor, minNoise), df + pdf
 }
 
@@ -123,8 +124,14 @@ func changePoints(x []float64, sd, df, alpha float64) []int {
 		return nil
 	}
 	var cps []int
-	type seg struct{ lo, hi int }
-	stack := []seg{{0, len(x)}}
+	// Each level of the recursion tests at half the level of the one
+	// above, so that the segments of a real change are not split again
+	// by chance.
+	type seg struct {
+		lo, hi int
+		alpha  float64
+	}
+	stack := []seg{{0, len(x), alpha}}
 	for len(stack) > 0 {
 		s := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -140,12 +147,12 @@ func changePoints(x []float64, sd, df, alpha float64) []int {
 		}
 		v := winsorize(x[s.lo:s.hi], winsorK, sd)
 		stat, at := maxSplit(v, minSeg, minRight)
-		if effectiveSplits(n)*tTwoSided(stat/sd, df) > alpha {
+		if effectiveSplits(n)*tTwoSided(stat/sd, df) > s.alpha {
 			continue
 		}
 		cp := s.lo + at
 		cps = append(cps, cp)
-		stack = append(stack, seg{s.lo, cp}, seg{cp, s.hi})
+		stack = append(stack, seg{s.lo, cp, s.alpha / 2}, seg{cp, s.hi, s.alpha / 2})
 	}
 	slices.Sort(cps)
 	return cps
@@ -229,36 +236,38 @@ func robustMean(x []float64, sd float64) float64 {
 	return s / float64(len(x))
 }
 
-// withinFloor returns the standard error of a run's level from the
-// spread of its own samples: the pooled within-run standard deviation of
-// the logarithms over the square root of the typical number of samples.
-// Night-to-night noise is never smaller.
-func withinFloor(h *history) float64 {
-	var dev []float64
-	k := 0
-	for _, s := range h.samples {
-		m := h.logMedian(s)
-		for _, v := range s {
-			dev = append(dev, math.Abs(math.Log(v+h.off)-m))
-		}
-		k += len(s)
-	}
-	if len(dev) == 0 {
-		return 0
-	}
-	slices.Sort(dev)
-	per := float64(k) / float64(len(h.samples))
-	return 1.4826 * median(dev) / math.Sqrt(per)
-}
+// minProbeRuns is the fewest runs from which a benchmark is judged
+// against the machine's speed.
+const minProbeRuns = 8
 
-// rmsDiff returns the root mean square of the successive differences of
-// x, wild nights included: whether the probe explains them is the point.
-func rmsDiff(x []float64) float64 {
-	ss := 0.0
-	for i := 1; i < len(x); i++ {
-		ss += (x[i] - x[i-1]) * (x[i] - x[i-1])
+// follows reports whether the night-to-night moves of x follow those of
+// the machine's speed m: the correlation of their successive differences
+// is positive at the one-sided 1% level (Fisher's z). It returns the
+// slope of x's moves on m's, in [0, 1.5].
+func follows(x, m []float64) (float64, bool) {
+	k := len(x) - 1
+	if k < 5 {
+		return 0, false
 	}
-	return math.Sqrt(ss / float64(max(1, len(x)-1)))
+	var sx, sm, sxx, smm, sxm float64
+	for i := 0; i < k; i++ {
+		dx, dm := x[i+1]-x[i], m[i+1]-m[i]
+		sx += dx
+		sm += dm
+		sxx += dx * dx
+		smm += dm * dm
+		sxm += dx * dm
+	}
+	fk := float64(k)
+	cxx, cmm, cxm := sxx-sx*sx/fk, smm-sm*sm/fk, sxm-sx*sm/fk
+	if cxx <= 0 || cmm <= 0 {
+		return 0, false
+	}
+	r := cxm / math.Sqrt(cxx*cmm)
+	if r <= 0 || math.Atanh(min(r, 0.999999))*math.Sqrt(fk-3) < 2.326 {
+		return 0, false
+	}
+	return min(cxm/cmm, 1.5), true
 }
 
 // verdict is one benchmark's judgement, before the false discovery rate
@@ -294,26 +303,29 @@ type verdict struct {
 // series' typical night-to-night noise, spiky says the series has wild
 // nights, and machine is the machine's speed (log deviation) per run of
 // the series, nil without a probe.
-func judge(h *history, prior float64, spiky bool, machine []float64, opt Options) verdict {
+func judge(h *history, prior noisePrior, spiky bool, machine []float64, opt Options) verdict {
 	n := len(h.runs)
 	logs := h.levels
 	v := verdict{h: h, levels: logs}
-	// Judge against the machine's speed where that makes the history
-	// steadier: the probe then explains part of the night-to-night noise.
-	if machine != nil && n >= minBaseline+1 {
-		adj := make([]float64, n)
+	// Judge against the machine's speed where the probe explains the
+	// benchmark's night-to-night moves: the levels less the probe's,
+	// scaled by how much the benchmark follows it.
+	if machine != nil && n >= minProbeRuns {
+		m := make([]float64, n)
 		ok := true
 		for i, r := range h.runs {
 			if math.IsNaN(machine[r]) {
 				ok = false
 				break
 			}
-			adj[i] = logs[i] - machine[r]
+			m[i] = machine[r]
 		}
-		if ok && rmsDiff(adj) < rmsDiff(logs) {
-			{
-				v.levels, v.corrected, logs = adj, true, adj
+		if beta, ok2 := follows(logs, m); ok && ok2 {
+			adj := make([]float64, n)
+			for i := range adj {
+				adj[i] = logs[i] - beta*m[i]
 			}
+			v.levels, v.corrected, logs = adj, true, adj
 		}
 	}
 	sd0, df0 := noise(logs)
@@ -338,6 +350,13 @@ func judge(h *history, prior float64, spiky bool, machine []float64, opt Options
 		}
 	} else if len(cps) > 0 {
 		prev = cps[len(cps)-1]
+	}
+	if cur < n-1 {
+		// The largest difference of means places a change to within a
+		// night; settle it with the best two-level fit (least absolute
+		// deviations) among the night before, the night itself and the
+		// night after.
+		cur = refineSplit(logs, prev, cur)
 	}
 	base := max(cur-opt.Baseline, prev)
 	if cur-base < minBaseline {
@@ -367,14 +386,14 @@ func judge(h *history, prior float64, spiky bool, machine []float64, opt Options
 		v.wait = true
 	}
 	if cur == n-1 {
-		// One night is evidence only if the benchmark never jumped as
-		// far before and came back (spikes included): a heavy-tailed
-		// benchmark waits for a second night.
+		// One night is evidence only if the benchmark never jumped about
+		// as far the same way before and came back (spikes included): a
+		// heavy-tailed benchmark waits for a second night.
 		win := all[idx[nw]:idx[cur]]
 		med := median(sortedCopy(win))
 		for _, l := range win {
-			if math.Abs(l-med) >= 0.8*math.Abs(v.est) {
-				v.wait = true
+			if (l-med)*math.Copysign(1, v.est) >= 0.8*math.Abs(v.est) {
+				v.wait = true // as far, in the same direction
 				break
 			}
 		}
@@ -387,7 +406,7 @@ func judge(h *history, prior float64, spiky bool, machine []float64, opt Options
 // spikyRate is the share of benchmark-nights of a series that may be
 // spikes before the series counts as spiky: a machine with wild nights,
 // where a change of one night alone waits for a second.
-const spikyRate = 0.002
+const spikyRate = 0.005
 
 // spikeK is how many noise standard deviations a night must stand out
 // from both its neighbours, on the same side, to count as a spike.
@@ -413,13 +432,17 @@ func despike(x []float64, sd float64) ([]float64, []int) {
 	return kept, idx
 }
 
-// bestSplit returns the t in (lo, len(x)) that splits x[lo:] into two
-// levels with the least total absolute deviation of the values from
-// their level's median; among equals, the latest.
-func bestSplit(x []float64, lo int) int {
-	best, at := math.Inf(1), len(x)-1
-	for t := lo + 1; t < len(x); t++ {
-		if d := absDev(x[lo:t]) + absDev(x[t:]); d <= best {
+// refineSplit returns the t among cp-1, cp and cp+1 (within (lo,
+// len(x))) that splits x[lo:] into two levels with the least total
+// absolute deviation of the values from their level's median; cp among
+// equals.
+func refineSplit(x []float64, lo, cp int) int {
+	best, at := absDev(x[lo:cp])+absDev(x[cp:]), cp
+	for _, t := range []int{cp - 1, cp + 1} {
+		if t <= lo || t >= len(x) {
+			continue
+		}
+		if d := absDev(x[lo:t]) + absDev(x[t:]); d < best {
 			best, at = d, t
 		}
 	}
