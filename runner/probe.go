@@ -159,14 +159,15 @@ func probeMem(t []uint32, seed uint64) uint64 {
 // just after the go test run, so that the machine's speed is recorded with
 // the run it slowed or sped up. The probe's results are appended to
 // Result.Output (its samples from before and after together) and counted
-// in the returned int, not in Result.Results. A probe that fails (the
-// context cancelled) leaves the output as Run returned it.
+// in the returned int, not in Result.Results. A run that failed, and a
+// probe that fails (the context cancelled), leave the output as Run
+// returned it.
 func RunProbed(ctx context.Context, cfg Config, pc ProbeConfig) (*Result, int, error) {
 	var before bytes.Buffer
 	errBefore := Probe(ctx, &before, pc)
 	res, err := Run(ctx, cfg)
-	if errBefore != nil || res == nil || res.Results == 0 {
-		return res, 0, err
+	if errBefore != nil || err != nil || res == nil || res.Results == 0 {
+		return res, 0, err // an incomplete run is kept as it finished
 	}
 	var after bytes.Buffer
 	if Probe(ctx, &after, pc) != nil {

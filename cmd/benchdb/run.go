@@ -360,7 +360,7 @@ func expectFromHistory(ctx context.Context, db *store.DB, args string) int {
 	}
 	for _, r := range slices.Backward(runs) {
 		if r.Labels[labelArgs] == args && r.Labels[labelPartial] == "" {
-			return r.Results
+			return r.Results - probeResults(ctx, db, r.ID)
 		}
 	}
 	return 0

@@ -246,7 +246,7 @@ func TestRun_TwoRunsThenCompare(t *testing.T) {
 		}
 	}
 	runs := mustStored(t, db)
-	if len(runs) != 2 || runs[0].Results != 32 || runs[1].Results != 32 {
+	if len(runs) != 2 || len(runs[0].names) != 32 || len(runs[1].names) != 32 {
 		t.Fatalf("stored %d runs, want 2 of 32 results", len(runs))
 	}
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -130,7 +132,7 @@ func measureSweep(t *testing.T, seeds uint64, cvs []float64) []sweepRow {
 // that large steps are found and nothing is alarmed at every noise level.
 func TestDetection_Synthetic(t *testing.T) {
 	t.Parallel()
-	rows := measureSweep(t, 4, []float64{0.01, 0.03, 0.05, 0.10, 0.20, 0.30})
+	rows := measureSweep(t, sweepSeeds, []float64{0.01, 0.03, 0.05, 0.10, 0.20, 0.30})
 	for _, r := range rows {
 		// The night-to-night noise of a benchmark, in logarithms: its
 		// samples' mean (CV/sqrt(5)), its own night factor (CV/2) and the
@@ -153,3 +155,12 @@ func TestDetection_Synthetic(t *testing.T) {
 }
 
 var _ = math.Abs
+
+// sweepSeeds is the number of histories a noise level of the default
+// sweep (BENCHDB_SWEEP_SEEDS overrides it, to measure).
+var sweepSeeds = func() uint64 {
+	if n, err := strconv.ParseUint(os.Getenv("BENCHDB_SWEEP_SEEDS"), 10, 64); err == nil && n > 0 {
+		return n
+	}
+	return 4
+}()

@@ -555,13 +555,15 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 		for _, h := range order {
 			if sd, df := noise(h.levels); df >= 2 && h.bench.Package != ProbePackage {
 				sd, _ = moderate(sd, df, prior[h.series], h.floor)
-				kept, _ := despike(h.levels, sd)
+				kept, _ := despike(h.levels, sd*spikyK/spikeK)
 				spikes[h.series] += len(h.levels) - len(kept)
 				nights[h.series] += len(h.levels)
 			}
 		}
-		for s, n := range nights {
-			spiky[s] = float64(spikes[s]) > spikyRate*float64(n)
+		for _, s := range rep.Series {
+			// A machine is trusted with one-night verdicts only once it
+			// has shown calmNights without wild nights.
+			spiky[s] = len(s.Runs) < calmNights || float64(spikes[s]) > spikyRate*float64(nights[s])
 		}
 		for _, s := range rep.Series {
 			machine[s] = machineSpeed(s, order)

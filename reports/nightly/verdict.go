@@ -408,6 +408,16 @@ func judge(h *history, prior noisePrior, spiky bool, machine []float64, opt Opti
 // where a change of one night alone waits for a second.
 const spikyRate = 0.005
 
+// calmNights is how many runs a series needs before a change of its
+// newest night alone can be reported: until then a wild night cannot be
+// told from a change, and a change waits for a second night.
+const calmNights = 20
+
+// spikyK is how many noise standard deviations a night must stand out
+// from both neighbours to count towards a spiky series: normal noise does
+// so once in about 2,500 nights, a heavy-tailed machine far more often.
+const spikyK = 4
+
 // spikeK is how many noise standard deviations a night must stand out
 // from both its neighbours, on the same side, to count as a spike.
 const spikeK = 5
