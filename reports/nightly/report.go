@@ -609,9 +609,6 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 			continue
 		}
 		v := judge(h, prior[s], spiky[s], machine[s], opt)
-		if debugHook != nil {
-			debugHook(v)
-		}
 		rep.Shifts = append(rep.Shifts, shifts(v, since, opt)...)
 		if v.short {
 			n := len(h.samples)

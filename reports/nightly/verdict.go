@@ -137,9 +137,10 @@ func changePoints(x []float64, sd, df, alpha float64) []int {
 		stack = stack[:len(stack)-1]
 		n := s.hi - s.lo
 		// The newest run may start a level of its own: a change on the
-		// newest night is found on that night.
+		// newest night is found on that night. (Deeper down, the newest
+		// night is judged against the level before it anyway.)
 		minRight := minSeg
-		if s.hi == len(x) {
+		if s.lo == 0 && s.hi == len(x) {
 			minRight = 1
 		}
 		if n < minSeg+minRight {
@@ -476,6 +477,3 @@ func (v verdict) interval(confidence float64) (est, lo, hi float64) {
 	q := tInv((1-confidence)/2, v.df) * v.se
 	return math.Expm1(v.est), math.Expm1(v.est - q), math.Expm1(v.est + q)
 }
-
-// debugHook, when set (by a test), sees every verdict.
-var debugHook func(verdict)
