@@ -382,6 +382,17 @@ func judge(h *history, prior noisePrior, spiky bool, machine []float64, opt Opti
 	v.est = robustMean(logs[cur:], v.sd) - robustMean(logs[base:cur], v.sd)
 	v.se = v.sd * math.Sqrt(1/nb+1/nc)
 	v.p = tTwoSided(v.est/v.se, v.df)
+	if nc <= 3 && cur < n-1 {
+		// A new level of a few nights must be one: every night of it
+		// on the same side of the baseline, at least half the change
+		// away, not one wild night averaged with quiet ones.
+		bm := robustMean(logs[base:cur], v.sd)
+		for _, l := range logs[cur:] {
+			if (l-bm)*math.Copysign(1, v.est) < 0.5*math.Abs(v.est) {
+				v.wait = true
+			}
+		}
+	}
 	if cur == n-1 && spiky {
 		// On a machine with wild nights, one night is no evidence.
 		v.wait = true
