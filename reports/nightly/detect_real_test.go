@@ -295,4 +295,3 @@ func seq(n int) []int {
 	}
 	return s
 }
-

@@ -168,11 +168,11 @@ func measureRecall(t *testing.T, seeds uint64) {
 
 // TestBuild_FalseAlarms measures alarms on histories with no change, one
 // report a night, including outliers, bimodal benchmarks and benchmarks
-// whose nights vary more than their samples: about 13,000
+// whose nights vary more than their samples: about 8,000
 // benchmark-nights.
 func TestBuild_FalseAlarms(t *testing.T) {
 	t.Parallel()
-	measureFalseAlarms(t, 50, 1)
+	measureFalseAlarms(t, 35, 1)
 }
 
 // measureFalseAlarms reports every night from the 13th of histories
