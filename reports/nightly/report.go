@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"maps"
 	"math"
-	"math/rand/v2"
 	"slices"
 	"sort"
 	"strings"
@@ -864,15 +862,4 @@ func sortedCopy(v []float64) []float64 {
 	s := slices.Clone(v)
 	slices.Sort(s)
 	return s
-}
-
-// seeded returns the random source for h's permutation tests: a function
-// of the seed and the benchmark's identity, so that the result does not
-// depend on the order in which benchmarks are tested.
-func seeded(seed uint64, h *history) *rand.Rand {
-	f := fnv.New64a()
-	f.Write([]byte(h.series.Key()))
-	f.Write([]byte{0})
-	f.Write([]byte(h.bench.String()))
-	return rand.New(rand.NewPCG(seed, f.Sum64()))
 }

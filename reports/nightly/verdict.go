@@ -415,6 +415,21 @@ func judge(h *history, prior noisePrior, spiky bool, machine []float64, opt Opti
 	return v
 }
 
+// historyChangePoints returns the change points of h's run levels (indices
+// into h.runs), found with the benchmark's own noise alone: what a
+// history page shows without a whole report's series prior.
+func historyChangePoints(h *history, alpha float64) []int {
+	levels := runLevels(h)
+	sd, df := noise(levels)
+	sd, df = moderate(sd, df, noisePrior{}, h.floor)
+	kept, idx := despike(levels, sd)
+	var cps []int
+	for _, cp := range changePoints(kept, sd, df, alpha) {
+		cps = append(cps, idx[cp])
+	}
+	return cps
+}
+
 // spikyRate is the share of benchmark-nights of a series that may be
 // spikes before the series counts as spiky: a machine with wild nights,
 // where a change of one night alone waits for a second.
