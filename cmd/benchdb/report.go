@@ -36,14 +36,28 @@ where they ran: host, goos, goarch, cpu and branch, or the keys given with
 --series. In each series, runs are ordered by time (ingest --time backfills
 history). A benchmark is its package, full name and unit.
 
-For each benchmark of each series, change points over the whole history are
-found (binary segmentation with a permutation test), and the current level
-(the runs since a recent change point, or else the newest run) is compared
-with a baseline of up to --baseline earlier runs by the Mann-Whitney U test.
-A change is reported when it is at least --threshold and its p-value,
-adjusted across all benchmarks of the report (Benjamini-Hochberg), is at
-most --alpha. Lower is better, except for rates (units ending in /s).
-Benchmarks whose own history is too noisy to judge are listed as noisy.
+Each benchmark is judged against its own night-to-night noise, not the
+spread of its samples within a run (which cannot see the machine changing
+between runs). Change points over the whole history are found by binary
+segmentation with a t test against that noise, and the current level (the
+runs since a recent change point, or else the newest run) is compared with
+up to --baseline earlier runs. A change is reported when it is at least
+--threshold, significant at p <= 0.002 against the noise, and within the
+false discovery rate --alpha across all benchmarks of the report. Noise
+raises the bar instead of hiding the benchmark: each change shows the
+smallest change its benchmark can reveal, and benchmarks that can reveal
+only changes above twice the threshold are listed as noisy. A change
+between two runs of one commit (label commit) is the machine, never an
+alarm. With fewer than three earlier runs nothing is judged; changes a
+within-run test sees are listed as too short to judge.
+
+benchdb run records a calibration probe with every run (package
+benchdb/probe): the report shows the machine's speed per night, and judges
+a benchmark against it when that makes its history steadier.
+
+--since lists every change point that started in the window (its run,
+commit and size) beside the current regressions. Lower is better, except
+for rates (units ending in /s).
 The report also lists new and missing benchmarks and a geomean trend per
 series.
 
@@ -92,7 +106,7 @@ Examples:
 			},
 			&cli.Uint64Flag{
 				Name:     "seed",
-				Usage:    "`SEED` of the change point permutation tests (the same seed gives the same report)",
+				Usage:    "unused, kept so that old command lines work: the tests are parametric, the same history always gives the same report (`SEED`)",
 				Value:    1,
 				Category: catFilter,
 			},
@@ -174,8 +188,7 @@ func reportAction(c *cli.Context) error {
 		if err := outfile.WriteFile(out, buf.Bytes()); err != nil {
 			return fmt.Errorf("-o %s: %w", out, err)
 		}
-		fmt.Fprintf(c.App.ErrWriter, "benchdb: wrote %s: %s, %s, %d noisy, %d new, %d missing\n",
-			termsafe.Escape(out), plural(len(rep.Regressions), "regression"), plural(len(rep.Improvements), "improvement"), len(rep.Noisy), len(rep.New), len(rep.Missing))
+		fmt.Fprintf(c.App.ErrWriter, "benchdb: wrote %s: %s\n", termsafe.Escape(out), nightly.Summary(rep))
 	}
 	if c.Bool("fail-on-regression") && len(rep.Regressions) > 0 {
 		return fmt.Errorf("%w: %s", errRegression, plural(len(rep.Regressions), "benchmark"))

@@ -164,7 +164,7 @@ func TestReport_Output(t *testing.T) {
 			if code != 1 || stdout != "" {
 				t.Errorf("exit %d, stdout %q; want 1 and nothing", code, stdout)
 			}
-			if !strings.Contains(stderr, "wrote "+path+": 3 regressions, 1 improvement,") {
+			if !strings.Contains(stderr, "wrote "+path+": 3 regressions, 1 improvement") {
 				t.Errorf("stderr %q", stderr)
 			}
 			b, err := os.ReadFile(path)

@@ -86,6 +86,7 @@ Examples:
 			&cli.StringFlag{Name: "benchtime", Usage: "go test -benchtime `D`, such as 1s or 100x", Value: defaultBenchtime, Category: catRun},
 			&cli.DurationFlag{Name: "timeout", Usage: "stop the run after `D` (build included); 0 for none", Value: defaultRunTimeout, Category: catRun},
 			&cli.StringFlag{Name: "dir", Usage: "run go test in `DIR`, the target module", Value: ".", Category: catRun},
+			&cli.BoolFlag{Name: "probe", Usage: "record the machine's speed (benchdb/probe) before and after the run, for report", Value: true, Category: catRun},
 			&cli.BoolFlag{Name: "partial", Usage: "after a failure, store the results that finished, labelled partial=true", Category: catStore},
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "show the benchmark output as it arrives", Category: catOutput},
 			labelFlag("store the run with label `KEY=VALUE` (repeatable)"),
@@ -136,7 +137,7 @@ func runAction(c *cli.Context) error {
 	start := time.Now()
 	fmt.Fprintf(c.App.ErrWriter, "benchdb: running %s\n", termsafe.Escape(shellJoin(runner.CommandLine(plan.cfg))))
 
-	res, runErr := runner.Run(c.Context, plan.cfg)
+	res, probed, runErr := runProbed(c, plan.cfg)
 	printer.Clear()
 	if res != nil {
 		for _, warn := range res.Warnings {
@@ -161,7 +162,7 @@ func runAction(c *cli.Context) error {
 		fmt.Fprintf(w, "the same output is already stored as run %d; nothing stored\n", got.DuplicateOf)
 	} else {
 		fmt.Fprintf(w, "stored run %d: %s from %s in %s\n",
-			got.ID, plural(got.Results, "result"), packageCount(res.Packages), res.Elapsed.Round(time.Second))
+			got.ID, plural(got.Results-probed, "result"), packageCount(res.Packages), res.Elapsed.Round(time.Second))
 	}
 	for _, warn := range got.Warnings {
 		fmt.Fprintf(c.App.ErrWriter, "benchdb: warning: %s\n", termsafe.Lines(warn.Error()))
@@ -439,7 +440,7 @@ func expectFromHistory(ctx context.Context, db *store.DB, args string) int {
 	}
 	for _, r := range slices.Backward(runs) {
 		if r.Labels[labelArgs] == args && r.Labels[labelPartial] == "" {
-			return r.Results
+			return r.Results - probeResults(ctx, db, r.ID)
 		}
 	}
 	return 0
@@ -472,6 +473,16 @@ func commandArgs(c *cli.Context) []string {
 		}
 	}
 	return append([]string{c.Command.Name}, c.Args().Slice()...)
+}
+
+// runProbed runs the benchmarks, with the calibration probe unless
+// --probe=false, and returns how many probe results the output holds.
+func runProbed(c *cli.Context, cfg runner.Config) (*runner.Result, int, error) {
+	if !c.Bool("probe") {
+		res, err := runner.Run(c.Context, cfg)
+		return res, 0, err
+	}
+	return runner.RunProbed(c.Context, cfg, runner.ProbeConfig{})
 }
 
 // keepPartial reports a failed run and, with --partial, stores what

@@ -56,6 +56,7 @@ func runChromium(tb testing.TB, bin, file string, extra ...string) []byte {
 // renders, its charts are in the DOM, and benchmark names made of HTML are
 // text, not elements.
 func TestWriteHTML_Chromium(t *testing.T) {
+	t.Parallel() // mostly waiting for the browser
 	bin := chromium(t)
 	rep := mustReport(t)
 	dir := t.TempDir()

@@ -95,12 +95,34 @@ func historyChart(c *Change) chart {
 // trendChart draws a series' geomean trend, in percent of its typical
 // level.
 func trendChart(s *Series) chart {
-	g := s.Geomean
+	return ratioChart(s, s.Geomean, fmt.Sprintf("Geomean trend of %s: each run against each benchmark's typical level (up is worse)", s.Key()))
+}
+
+// machineChart draws the machine's speed per run of a series, from the
+// calibration probe, in percent of its typical time.
+func machineChart(s *Series) chart {
+	return ratioChart(s, s.Machine, fmt.Sprintf("Machine speed of %s: the calibration probe's time against its typical level (up is slower)", s.Key()))
+}
+
+// finiteCount returns how many values of v are finite.
+func finiteCount(v []float64) int {
+	n := 0
+	for _, x := range v {
+		if !math.IsNaN(x) && !math.IsInf(x, 0) {
+			n++
+		}
+	}
+	return n
+}
+
+// ratioChart draws ratios to a typical level, one per run of s, in
+// percent; NaN values are left out.
+func ratioChart(s *Series, g []float64, title string) chart {
 	first := max(0, len(g)-maxChartRuns)
 	g = g[first:]
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, v := range g {
-		if !math.IsNaN(v) {
+		if !math.IsNaN(v) && !math.IsInf(v, 0) {
 			lo, hi = min(lo, v), max(hi, v)
 		}
 	}
@@ -108,10 +130,10 @@ func trendChart(s *Series) chart {
 		lo, hi = 1, 1
 	}
 	ch := newChart(len(g), lo, hi, func(v float64) string { return fmt.Sprintf("%+.1f%%", 100*(v-1)) })
-	ch.Title = fmt.Sprintf("Geomean trend of %s: each run against each benchmark's typical level (up is worse)", s.Key())
+	ch.Title = title
 	var line strings.Builder
 	for i, v := range g {
-		if math.IsNaN(v) {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
 			continue
 		}
 		x, y := ch.x(i), ch.y(v)

@@ -48,8 +48,11 @@ func merge(cfgs ...nightlytest.Config) []nightlytest.Run {
 // TestBuild_Recall measures how many step regressions of 10% or more are
 // reported on the night they happen, in every (step, CV) cell, and
 // whether the change is attributed to the right run a few nights later:
-// 400 steps a cell.
-func TestBuild_Recall(t *testing.T) { measureRecall(t, 50) }
+// 64 steps a cell (TestBuild_RecallLarge, with the integration tag, does 1,600).
+func TestBuild_Recall(t *testing.T) {
+	t.Parallel()
+	measureRecall(t, 8)
+}
 
 // A cell is a (step, CV) pair of the recall measurement.
 type cell struct{ step, cv float64 }
@@ -142,8 +145,13 @@ func measureRecall(t *testing.T, seeds uint64) {
 		t.Log(line)
 	}
 	for k, v := range cells {
-		if r := float64(v[0]) / float64(v[1]); r < 0.95 {
-			t.Errorf("recall for steps of %.0f%% (log) at CV %.1f%%: %d/%d = %.1f%%, want >= 95%%", 100*k.step, 100*k.cv, v[0], v[1], 100*r)
+		// A small measurement (64 steps a cell) varies by a few percent.
+		want := 0.95
+		if seeds < 50 {
+			want = 0.85
+		}
+		if r := float64(v[0]) / float64(v[1]); r < want {
+			t.Errorf("recall for steps of %.0f%% (log) at CV %.1f%%: %d/%d = %.1f%%, want >= %.0f%%", 100*k.step, 100*k.cv, v[0], v[1], 100*r, 100*want)
 		}
 	}
 	if len(cells) != len(cvs)*len(steps) {
@@ -160,9 +168,12 @@ func measureRecall(t *testing.T, seeds uint64) {
 
 // TestBuild_FalseAlarms measures alarms on histories with no change, one
 // report a night, including outliers, bimodal benchmarks and benchmarks
-// whose nights vary more than their samples: about 48,000
+// whose nights vary more than their samples: about 8,000
 // benchmark-nights.
-func TestBuild_FalseAlarms(t *testing.T) { measureFalseAlarms(t, 150, 1) }
+func TestBuild_FalseAlarms(t *testing.T) {
+	t.Parallel()
+	measureFalseAlarms(t, 35, 1)
+}
 
 // measureFalseAlarms reports every night from the 13th of histories
 // nights long, over copies of each kind of benchmark.
@@ -234,6 +245,11 @@ func why(rep *nightly.Report, host, name string) string {
 	for _, n := range rep.Noisy {
 		if n.Name == name && n.Series.Labels["host"] == host {
 			return fmt.Sprintf(" (noisy: run CV %.1f%%)", 100*n.RunCV)
+		}
+	}
+	for _, p := range rep.Pending {
+		if p.Name == name && p.Series.Labels["host"] == host {
+			return fmt.Sprintf(" (pending: %s %+.1f%% p=%.2g)", map[bool]string{true: "one night", false: "too short"}[p.Wait], p.Pct, p.P)
 		}
 	}
 	for _, c := range rep.Improvements {

@@ -20,7 +20,9 @@ type History struct {
 	Points []Point
 	// ChangePoints are the indices of Points where a new level starts,
 	// found as Build finds them (binary segmentation of the run levels
-	// with a permutation test at Options.ChangeAlpha).
+	// with a t test against their night-to-night noise at
+	// Options.ChangeAlpha, wild single nights left out), with the
+	// benchmark's own noise alone.
 	ChangePoints []int
 }
 
@@ -124,7 +126,7 @@ func Histories(ctx context.Context, src Source, opt Options, match func(pkg, nam
 		for _, s := range h.samples {
 			slices.Sort(s)
 		}
-		cps := changePoints(runLevels(h), opt.ChangeAlpha, opt.Permutations, 2, seeded(opt.Seed, h))
+		cps := historyChangePoints(h, opt.ChangeAlpha)
 		out = append(out, &History{Benchmark: h.bench, Series: h.series, Points: points(h, opt.Confidence), ChangePoints: cps})
 	}
 	return out, nil

@@ -18,34 +18,66 @@ import (
 
 // WriteJSON writes the report as JSON:
 //
-//	{"generated": RFC3339, "series": [{"labels": {...}, "runs": N}],
+//	{"generated": RFC3339, "judged": N,
+//	 "series": [{"labels": {...}, "runs": N, "trend": [RATIO], "machine": [RATIO]}],
 //	 "regressions": [CHANGE], "improvements": [CHANGE],
-//	 "noisy": [{"benchmark", "package", "unit", "series", "cv", "run_cv", "excursions"}],
+//	 "noisy": [{"benchmark", "package", "unit", "series", "cv", "run_cv", "mde"}],
+//	 "shifts": [SHIFT], "pending": [PENDING],
 //	 "new": [ENTRY], "missing": [ENTRY]}
 //
 // where CHANGE is {"benchmark", "package", "unit", "series": {labels},
-// "pct", "lo_pct", "hi_pct", "p", "change_run", "change_time", "commit"}
-// (commit is null without a commit label; p is the Benjamini-Hochberg
-// adjusted p-value) and ENTRY is {"benchmark", "package", "unit",
-// "series", "run", "time"}. Lists are never null.
+// "pct", "lo_pct", "hi_pct", "p", "raw_p", "mde_pct", "noise_pct", "noisy",
+// "nights", "baseline_runs", "machine_pct", "drift_pct", "corrected",
+// "change_run", "change_time", "good_run", "commit"} (commit is null
+// without a commit label; p is the Benjamini-Hochberg adjusted p-value;
+// nights the runs at the new level; machine_pct the probe's change that
+// night and drift_pct the series geomean's, null when unknown); SHIFT is
+// {"benchmark", "package", "unit", "series", "run", "time", "good_run",
+// "commit", "pct", "nights", "machine"} (machine: the runs on both sides
+// are of one commit); PENDING is {"benchmark", "package", "unit", "series",
+// "runs", "pct", "p", "wait"} (see Pending); and ENTRY is {"benchmark", "package", "unit",
+// "series", "run", "time"}. A RATIO is a run's level against the typical
+// one (1.1: 10% slower), null where unknown; "machine" is null without a
+// probe. Lists are never null, and no number is NaN or infinite: a value
+// that is not finite is null.
 func WriteJSON(w io.Writer, r *Report) error {
 	out := jsonReport{
 		Generated:    r.Generated.UTC().Format(time.RFC3339),
+		Judged:       r.Judged,
 		Series:       []jsonSeries{},
 		Regressions:  jsonChanges(r.Regressions),
 		Improvements: jsonChanges(r.Improvements),
 		Noisy:        []jsonNoisy{},
+		Shifts:       []jsonShift{},
+		Pending:      []jsonPending{},
 		New:          jsonEntries(r.New),
 		Missing:      jsonEntries(r.Missing),
 	}
 	for _, s := range r.Series {
-		out.Series = append(out.Series, jsonSeries{Labels: s.Labels, Runs: len(s.Runs)})
+		js := jsonSeries{Labels: s.Labels, Runs: len(s.Runs), Trend: finites(s.Geomean)}
+		if s.Machine != nil {
+			js.Machine = finites(s.Machine)
+		}
+		out.Series = append(out.Series, js)
 	}
 	for _, n := range r.Noisy {
 		out.Noisy = append(out.Noisy, jsonNoisy{
 			Benchmark: n.Name, Package: n.Package, Unit: n.Unit, Series: n.Series.Labels,
-			CV: n.CV, RunCV: n.RunCV, Excursions: n.Excursions,
+			CV: finite(n.CV), RunCV: finite(n.RunCV), MDE: finite(n.MDE),
 		})
+	}
+	for _, sh := range r.Shifts {
+		j := jsonShift{Benchmark: sh.Name, Package: sh.Package, Unit: sh.Unit, Series: sh.Series.Labels,
+			Run: sh.Run.ID, Time: sh.Run.Time.UTC().Format(time.RFC3339), GoodRun: sh.Good.ID,
+			Pct: finite(sh.Pct), Nights: sh.Nights, Machine: sh.Machine}
+		if c := sh.Commit(); c != "" {
+			j.Commit = &c
+		}
+		out.Shifts = append(out.Shifts, j)
+	}
+	for _, p := range r.Pending {
+		out.Pending = append(out.Pending, jsonPending{Benchmark: p.Name, Package: p.Package, Unit: p.Unit, Series: p.Series.Labels,
+			Runs: p.Runs, Pct: finite(p.Pct), P: finite(p.P), Wait: p.Wait})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -55,43 +87,100 @@ func WriteJSON(w io.Writer, r *Report) error {
 	return nil
 }
 
+// finite returns v, or nil (JSON null) when v is NaN or infinite.
+func finite(v float64) *float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return &v
+}
+
+// finites applies finite to each value.
+func finites(v []float64) []*float64 {
+	out := make([]*float64, len(v))
+	for i, x := range v {
+		out[i] = finite(x)
+	}
+	return out
+}
+
 type jsonReport struct {
-	Generated    string       `json:"generated"`
-	Series       []jsonSeries `json:"series"`
-	Regressions  []jsonChange `json:"regressions"`
-	Improvements []jsonChange `json:"improvements"`
-	Noisy        []jsonNoisy  `json:"noisy"`
-	New          []jsonEntry  `json:"new"`
-	Missing      []jsonEntry  `json:"missing"`
+	Generated    string        `json:"generated"`
+	Judged       int           `json:"judged"`
+	Series       []jsonSeries  `json:"series"`
+	Regressions  []jsonChange  `json:"regressions"`
+	Improvements []jsonChange  `json:"improvements"`
+	Noisy        []jsonNoisy   `json:"noisy"`
+	Shifts       []jsonShift   `json:"shifts"`
+	Pending      []jsonPending `json:"pending"`
+	New          []jsonEntry   `json:"new"`
+	Missing      []jsonEntry   `json:"missing"`
 }
 
 type jsonSeries struct {
-	Labels map[string]string `json:"labels"`
-	Runs   int               `json:"runs"`
+	Labels  map[string]string `json:"labels"`
+	Runs    int               `json:"runs"`
+	Trend   []*float64        `json:"trend"`
+	Machine []*float64        `json:"machine"`
 }
 
 type jsonChange struct {
-	Benchmark  string            `json:"benchmark"`
-	Package    string            `json:"package"`
-	Unit       string            `json:"unit"`
-	Series     map[string]string `json:"series"`
-	Pct        float64           `json:"pct"`
-	LoPct      float64           `json:"lo_pct"`
-	HiPct      float64           `json:"hi_pct"`
-	P          float64           `json:"p"`
-	ChangeRun  int64             `json:"change_run"`
-	ChangeTime string            `json:"change_time"`
-	Commit     *string           `json:"commit"`
+	Benchmark    string            `json:"benchmark"`
+	Package      string            `json:"package"`
+	Unit         string            `json:"unit"`
+	Series       map[string]string `json:"series"`
+	Pct          *float64          `json:"pct"`
+	LoPct        *float64          `json:"lo_pct"`
+	HiPct        *float64          `json:"hi_pct"`
+	P            *float64          `json:"p"`
+	RawP         *float64          `json:"raw_p"`
+	MDEPct       *float64          `json:"mde_pct"`
+	NoisePct     *float64          `json:"noise_pct"`
+	Noisy        bool              `json:"noisy"`
+	Nights       int               `json:"nights"`
+	BaselineRuns int               `json:"baseline_runs"`
+	MachinePct   *float64          `json:"machine_pct"`
+	DriftPct     *float64          `json:"drift_pct"`
+	Corrected    bool              `json:"corrected"`
+	ChangeRun    int64             `json:"change_run"`
+	ChangeTime   string            `json:"change_time"`
+	GoodRun      int64             `json:"good_run"`
+	Commit       *string           `json:"commit"`
 }
 
 type jsonNoisy struct {
-	Benchmark  string            `json:"benchmark"`
-	Package    string            `json:"package"`
-	Unit       string            `json:"unit"`
-	Series     map[string]string `json:"series"`
-	CV         float64           `json:"cv"`
-	RunCV      float64           `json:"run_cv"`
-	Excursions int               `json:"excursions"`
+	Benchmark string            `json:"benchmark"`
+	Package   string            `json:"package"`
+	Unit      string            `json:"unit"`
+	Series    map[string]string `json:"series"`
+	CV        *float64          `json:"cv"`
+	RunCV     *float64          `json:"run_cv"`
+	MDE       *float64          `json:"mde"`
+}
+
+type jsonShift struct {
+	Benchmark string            `json:"benchmark"`
+	Package   string            `json:"package"`
+	Unit      string            `json:"unit"`
+	Series    map[string]string `json:"series"`
+	Run       int64             `json:"run"`
+	Time      string            `json:"time"`
+	GoodRun   int64             `json:"good_run"`
+	Commit    *string           `json:"commit"`
+	Pct       *float64          `json:"pct"`
+	Nights    int               `json:"nights"`
+	Machine   bool              `json:"machine"`
+}
+
+type jsonPending struct {
+	Benchmark string            `json:"benchmark"`
+	Package   string            `json:"package"`
+	Unit      string            `json:"unit"`
+	Series    map[string]string `json:"series"`
+	Runs      int               `json:"runs"`
+	Pct       *float64          `json:"pct"`
+	P         *float64          `json:"p"`
+	Wait      bool              `json:"wait"`
 }
 
 type jsonEntry struct {
@@ -108,8 +197,11 @@ func jsonChanges(cs []*Change) []jsonChange {
 	for _, c := range cs {
 		j := jsonChange{
 			Benchmark: c.Name, Package: c.Package, Unit: c.Unit, Series: c.Series.Labels,
-			Pct: c.Pct, LoPct: c.LoPct, HiPct: c.HiPct, P: c.P,
-			ChangeRun: c.Change.ID, ChangeTime: c.Change.Time.UTC().Format(time.RFC3339),
+			Pct: finite(c.Pct), LoPct: finite(c.LoPct), HiPct: finite(c.HiPct), P: finite(c.P), RawP: finite(c.RawP),
+			MDEPct: finite(c.MDE), NoisePct: finite(c.Noise), Noisy: c.Noisy,
+			Nights: c.Current, BaselineRuns: c.Baseline,
+			MachinePct: finite(c.Machine), DriftPct: finite(c.Drift), Corrected: c.Corrected,
+			ChangeRun: c.Change.ID, ChangeTime: c.Change.Time.UTC().Format(time.RFC3339), GoodRun: c.Good.ID,
 		}
 		if commit := c.Commit(); commit != "" {
 			j.Commit = &commit
@@ -137,28 +229,51 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	o := r.Options
 	fmt.Fprintf(&b, "# Benchmark report\n\n")
 	fmt.Fprintf(&b, "Generated %s over %d series. %s\n\n", r.Generated.UTC().Format(time.RFC3339), len(r.Series), summaryLine(r))
-	fmt.Fprintf(&b, "Newest run against a baseline of up to %d runs; changes of at least %.3g%% with a Benjamini-Hochberg adjusted p-value (Mann-Whitney U test) at most %g.\n\n",
-		o.Baseline, 100*o.Threshold, o.Alpha)
+	fmt.Fprintf(&b, "%s\n\n", methodLine(o))
 	changes := func(title string, cs []*Change) {
 		if len(cs) == 0 {
 			return
 		}
 		fmt.Fprintf(&b, "## %s\n\n", title)
-		fmt.Fprintf(&b, "| benchmark | unit | series | change | %g%% CI | p | since | commit |\n", 100*o.Confidence)
-		fmt.Fprintf(&b, "|---|---|---|--:|--:|--:|---|---|\n")
+		fmt.Fprintf(&b, "| benchmark | unit | series | change | %g%% CI | can reveal | nights | machine | since | commit |\n", 100*o.Confidence)
+		fmt.Fprintf(&b, "|---|---|---|--:|--:|--:|--:|--:|---|---|\n")
 		for _, c := range cs {
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s … %s | %.2g | run %d (%s), after run %d | %s |\n",
-				mdEscape(c.Benchmark.qualified()), mdEscape(c.Unit), mdEscape(c.Series.Key()), pct(c.Pct), pct(c.LoPct), pct(c.HiPct), c.P,
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s … %s | ±%.3g%%%s | %d vs %d | %s | run %d (%s), after run %d | %s |\n",
+				mdEscape(c.Benchmark.qualified()), mdEscape(c.Unit), mdEscape(c.Series.Key()), pct(c.Pct), pct(c.LoPct), pct(c.HiPct),
+				c.MDE, noisyMark(c.Noisy), c.Current, c.Baseline, machineCell(c),
 				c.Change.ID, c.Change.Time.UTC().Format("2006-01-02 15:04"), c.Good.ID, mdCode(c.Commit()))
 		}
 		b.WriteString("\n")
 	}
 	changes("Regressions", r.Regressions)
 	changes("Improvements", r.Improvements)
+	if len(r.Shifts) > 0 {
+		fmt.Fprintf(&b, "## Change points\n\nEvery change of level that started in the window, oldest first; \"machine\" when the runs on both sides are of one commit.\n\n")
+		fmt.Fprintf(&b, "| run | commit | benchmark | unit | series | change | nights | cause |\n|---|---|---|---|---|--:|--:|---|\n")
+		for _, s := range r.Shifts {
+			cause := "code or machine"
+			if s.Machine {
+				cause = "machine (same commit)"
+			}
+			fmt.Fprintf(&b, "| %d (%s) | %s | %s | %s | %s | %s | %d | %s |\n", s.Run.ID, s.Run.Time.UTC().Format("2006-01-02 15:04"), mdCode(s.Commit()),
+				mdEscape(s.Benchmark.qualified()), mdEscape(s.Unit), mdEscape(s.Series.Key()), pct(s.Pct), s.Nights, cause)
+		}
+		b.WriteString("\n")
+	}
 	if len(r.Noisy) > 0 {
-		fmt.Fprintf(&b, "## Noisy (not judged)\n\n| benchmark | unit | series | run-to-run CV | sample CV |\n|---|---|---|--:|--:|\n")
+		fmt.Fprintf(&b, "## Noisy (judged, with a higher bar)\n\nTheir night-to-night noise lets only changes larger than ±%.3g%% be seen in one night; larger changes are still reported above.\n\n", 100*o.Noise)
+		fmt.Fprintf(&b, "| benchmark | unit | series | night-to-night | can reveal | sample CV |\n|---|---|---|--:|--:|--:|\n")
 		for _, n := range r.Noisy {
-			fmt.Fprintf(&b, "| %s | %s | %s | %.1f%% | %.1f%% |\n", mdEscape(n.Benchmark.qualified()), mdEscape(n.Unit), mdEscape(n.Series.Key()), 100*n.RunCV, 100*n.CV)
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | ±%s | %s |\n", mdEscape(n.Benchmark.qualified()), mdEscape(n.Unit), mdEscape(n.Series.Key()),
+				pctAbs(100*n.RunCV), pctAbs(100*n.MDE), pctAbs(100*n.CV))
+		}
+		b.WriteString("\n")
+	}
+	if len(r.Pending) > 0 {
+		fmt.Fprintf(&b, "## Pending\n\nNot alarms yet. \"Too short\": fewer than %d earlier runs, so a change that a within-run test sees cannot be told from the machine's night-to-night noise. \"One night\": the newest night alone moved, and the benchmark has jumped as far before and come back; a second night will tell.\n\n", minBaseline)
+		fmt.Fprintf(&b, "| benchmark | unit | series | runs | why | change | p |\n|---|---|---|--:|---|--:|--:|\n")
+		for _, p := range r.Pending {
+			fmt.Fprintf(&b, "| %s | %s | %s | %d | %s | %s | %.2g |\n", mdEscape(p.Benchmark.qualified()), mdEscape(p.Unit), mdEscape(p.Series.Key()), p.Runs, p.why(), pct(p.Pct), p.P)
 		}
 		b.WriteString("\n")
 	}
@@ -174,20 +289,94 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	}
 	entries("New", "first run", r.New)
 	entries("Missing", "last run", r.Missing)
-	fmt.Fprintf(&b, "## Trend\n\nGeomean over each series' benchmarks, against each benchmark's typical level (up is worse), oldest to newest.\n\n")
-	fmt.Fprintf(&b, "| series | runs | trend | newest |\n|---|--:|---|--:|\n")
+	fmt.Fprintf(&b, "## Trend\n\nGeomean over each series' benchmarks, against each benchmark's typical level (up is worse), oldest to newest; machine: the calibration probe's time (up is slower).\n\n")
+	fmt.Fprintf(&b, "| series | runs | trend | newest | machine | newest |\n|---|--:|---|--:|---|--:|\n")
 	for _, s := range r.Series {
-		last := s.Geomean[len(s.Geomean)-1]
-		fmt.Fprintf(&b, "| %s | %d | %s | %s |\n", mdEscape(s.Key()), len(s.Runs), sparkline(s.Geomean, 40), pct(100*(last-1)))
+		mline, mlast := "-", "-"
+		if s.Machine != nil {
+			mline, mlast = sparkline(s.Machine, 40), lastPct(s.Machine)
+		}
+		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s |\n", mdEscape(s.Key()), len(s.Runs), sparkline(s.Geomean, 40), lastPct(s.Geomean), mline, mlast)
 	}
 	_, err := w.Write(b.Bytes())
 	return err
 }
 
+// why says why a change is pending.
+func (p *Pending) why() string {
+	if p.Wait {
+		return "one night"
+	}
+	return "too short"
+}
+
+// methodLine says how changes are judged.
+func methodLine(o Options) string {
+	return fmt.Sprintf("Each benchmark's current level (the runs since its last change point, or the newest run) against up to %d earlier runs, "+
+		"judged against its own night-to-night noise: reported when the change is at least %.3g%%, significant at p ≤ %g against that noise, "+
+		"and within a false discovery rate of %g across the report. Runs of one commit on both sides of a change are the machine, not the code.",
+		o.Baseline, 100*o.Threshold, noiseAlpha, o.Alpha)
+}
+
+// noisyMark marks the minimum detectable effect of a noisy benchmark.
+func noisyMark(noisy bool) string {
+	if noisy {
+		return " (noisy)"
+	}
+	return ""
+}
+
+// machineCell shows the machine's speed change on the night of a change,
+// from the probe, and the series' geomean drift.
+func machineCell(c *Change) string {
+	var parts []string
+	if !math.IsNaN(c.Machine) {
+		parts = append(parts, "probe "+pct(c.Machine))
+	}
+	if !math.IsNaN(c.Drift) {
+		parts = append(parts, "suite "+pct(c.Drift))
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// lastPct formats the newest finite ratio of v as a change in percent, or
+// "n/a".
+func lastPct(v []float64) string {
+	for i := len(v) - 1; i >= 0; i-- {
+		if !math.IsNaN(v[i]) && !math.IsInf(v[i], 0) {
+			return pct(100 * (v[i] - 1))
+		}
+	}
+	return "n/a"
+}
+
+// pctAbs formats a non-negative percentage, "n/a" when not finite.
+func pctAbs(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.3g%%", v)
+}
+
 // summaryLine counts what the report found.
 func summaryLine(r *Report) string {
-	return fmt.Sprintf("%d regressions, %d improvements, %d noisy, %d new, %d missing.",
-		len(r.Regressions), len(r.Improvements), len(r.Noisy), len(r.New), len(r.Missing))
+	return fmt.Sprintf("%s, %s, %d noisy, %d new, %d missing.",
+		plural(len(r.Regressions), "regression"), plural(len(r.Improvements), "improvement"), len(r.Noisy), len(r.New), len(r.Missing))
+}
+
+// Summary returns the one-line count of what r found, such as
+// "1 regression, 0 improvements, 2 noisy, 0 new, 0 missing".
+func Summary(r *Report) string { return strings.TrimSuffix(summaryLine(r), ".") }
+
+// plural returns "1 thing" or "n things".
+func plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
 }
 
 // qualified returns "package.Name" or "Name".
@@ -198,8 +387,11 @@ func (b Benchmark) qualified() string {
 	return b.Package + "." + b.Name
 }
 
-// pct formats a percentage with its sign.
+// pct formats a percentage with its sign, "n/a" when not finite.
 func pct(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "n/a"
+	}
 	return fmt.Sprintf("%+.1f%%", v)
 }
 
@@ -255,9 +447,14 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"scale":     func(v float64, unit string) string { return benchunit.Scale(v, benchunit.ClassOf(unit)) },
 	"date":      func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") },
 	"rfc3339":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"percent":   func(v float64) string { return fmt.Sprintf("%.3g%%", 100*v) },
+	"percent":   func(v float64) string { return pctAbs(100 * v) },
 	"histChart": historyChart,
 	"trend":     trendChart,
+	"machine":   machineChart,
+	"charted":   func(v []float64) bool { return finiteCount(v) >= 2 },
+	"method":    methodLine,
+	"machineOf": machineCell,
+	"why":       func(p *Pending) string { return p.why() },
 	"summary":   summaryLine,
 	"sub":       func(a, b float64) float64 { return a - b },
 	"add":       func(a, b float64) float64 { return a + b },

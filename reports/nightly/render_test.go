@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -116,7 +117,7 @@ func TestWriteMarkdown(t *testing.T) {
 	md := buf.String()
 	for _, want := range []string{
 		"## Regressions", "## Improvements", "## Noisy", "## New", "## Missing", "## Trend",
-		"3 regressions, 1 improvements, 1 noisy, 2 new, 1 missing.",
+		"3 regressions, 1 improvement, 1 noisy, 2 new, 1 missing.",
 		"| p.Slower | sec/op | branch=main goarch=amd64 goos=linux host=a | +",
 		"&lt;script&gt;alert(1)&lt;/script&gt;", "&lt;b&gt;x&lt;/b&gt;",
 		"run 18 (2026-01-18 02:00), after run 17",
@@ -154,5 +155,75 @@ func TestWriteHTML(t *testing.T) {
 	}
 	if !strings.Contains(page, "&lt;script&gt;alert(1)&lt;/script&gt;") {
 		t.Error("the hostile name is not shown escaped")
+	}
+}
+
+// nonFiniteReport builds a report over two short histories where a unit
+// goes from 0 to 1 and another stays 0 (its coefficient of variation is
+// infinite), and one with both and ten nights.
+func nonFiniteReport(t *testing.T, nights int) *nightly.Report {
+	t.Helper()
+	var runs []nightlytest.Run
+	for night := range nights {
+		var b strings.Builder
+		b.WriteString("pkg: p\n")
+		hits := 0
+		if night == nights-1 {
+			hits = 1
+		}
+		for i := range 5 {
+			fmt.Fprintf(&b, "BenchmarkA 1000 %d ns/op 0 B/op %d hits/op\n", 100+i+night%3, hits)
+		}
+		runs = append(runs, nightlytest.Run{Time: epoch.Add(time.Duration(night) * 24 * time.Hour), Labels: map[string]string{"host": "z"}, Text: []byte(b.String())})
+	}
+	rep, err := nightly.Build(context.Background(), nightlytest.MustMemSource(t, runs), nightly.Options{Now: func() time.Time { return epoch }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+func TestWrite_NonFinite(t *testing.T) {
+	for _, nights := range []int{2, 3, 10} {
+		rep := nonFiniteReport(t, nights)
+		var js, md, page bytes.Buffer
+		if err := nightly.WriteJSON(&js, rep); err != nil {
+			t.Fatalf("%d nights: WriteJSON: %v", nights, err)
+		}
+		if err := nightly.WriteMarkdown(&md, rep); err != nil {
+			t.Fatal(err)
+		}
+		if err := nightly.WriteHTML(&page, rep); err != nil {
+			t.Fatal(err)
+		}
+		for what, out := range map[string]string{"json": js.String(), "markdown": md.String(), "html": page.String()} {
+			for _, bad := range []string{"NaN", "Inf"} {
+				if strings.Contains(out, bad) {
+					t.Errorf("%d nights: %s holds %s:\n%s", nights, what, bad, out)
+				}
+			}
+		}
+		if !json.Valid(js.Bytes()) {
+			t.Errorf("%d nights: invalid JSON", nights)
+		}
+	}
+}
+
+func TestWriteHTML_NothingJudged(t *testing.T) {
+	// Two nights: nothing can be judged, and no trend can be drawn.
+	rep := nonFiniteReport(t, 2)
+	var buf bytes.Buffer
+	if err := nightly.WriteHTML(&buf, rep); err != nil {
+		t.Fatal(err)
+	}
+	page := buf.String()
+	if strings.Contains(page, "<svg") {
+		t.Error("the page draws a chart with nothing to chart")
+	}
+	if strings.Contains(page, "Charts:") {
+		t.Error("the page explains charts it does not show")
+	}
+	if !strings.Contains(page, "Not enough runs for a trend yet") {
+		t.Error("the page does not say why there is no trend")
 	}
 }

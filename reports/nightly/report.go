@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"maps"
 	"math"
-	"math/rand/v2"
 	"slices"
 	"sort"
 	"strings"
@@ -30,12 +28,11 @@ type Source interface {
 
 // Defaults of Options.
 const (
-	DefaultBaseline     = 10
-	DefaultThreshold    = 0.05
-	DefaultAlpha        = 0.05
-	DefaultChangeAlpha  = 0.01
-	DefaultPermutations = 199
-	DefaultConfidence   = 0.95
+	DefaultBaseline    = 10
+	DefaultThreshold   = 0.05
+	DefaultAlpha       = 0.05
+	DefaultChangeAlpha = 0.01
+	DefaultConfidence  = 0.95
 )
 
 // DefaultSeries are the labels (or configuration keys) that identify a
@@ -59,30 +56,23 @@ type Options struct {
 	Threshold float64
 	// Alpha is the false discovery rate (default 0.05).
 	Alpha float64
-	// ChangeAlpha is the significance level of each change point's
-	// permutation test (default 0.01).
+	// ChangeAlpha is the significance level of each change point's test,
+	// Bonferroni-adjusted for the splits tried (default 0.01).
 	ChangeAlpha float64
-	// Permutations is the number of permutations of a change point test
-	// (default 199).
-	Permutations int
 	// Confidence is the confidence level of intervals (default 0.95).
 	Confidence float64
-	// Noise is the largest run-to-run variation judged: the robust
-	// standard deviation of the logarithms of a benchmark's run levels
-	// (see Noisy.RunCV) before the current level. A noisier benchmark is
-	// listed as noisy. The default, 2*log(1+Threshold)/3.3, is where a
-	// change of twice the threshold is just told from noise. A change
-	// must also exceed this variation (scaled to the runs compared) by
-	// the Student t quantile that one night in 1,000 passes in each
-	// direction, with the degrees of freedom of the variation's estimate.
+	// Noise is the minimum detectable effect (a relative change, see
+	// Change.MDE) above which a benchmark is listed as noisy (default
+	// twice Threshold). Noisy benchmarks are judged all the same: their
+	// noise raises the bar a change must pass, it does not hide it.
 	Noise float64
 	// Since, when nonzero, limits the report to changes that started, and
 	// series whose newest run is, after Now() - Since.
 	Since time.Duration
 	// Now returns the current time (default time.Now).
 	Now func() time.Time
-	// Seed seeds the permutation tests; the same seed and history give
-	// the same report.
+	// Seed is kept for compatibility: the tests are parametric now, and
+	// the same history always gives the same report.
 	Seed uint64
 }
 
@@ -102,14 +92,11 @@ func (o Options) withDefaults() Options {
 	if o.ChangeAlpha <= 0 {
 		o.ChangeAlpha = DefaultChangeAlpha
 	}
-	if o.Permutations <= 0 {
-		o.Permutations = DefaultPermutations
-	}
 	if o.Confidence <= 0 {
 		o.Confidence = DefaultConfidence
 	}
 	if o.Noise <= 0 {
-		o.Noise = 2 * math.Log1p(o.Threshold) / noiseZ
+		o.Noise = 2 * o.Threshold
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -128,8 +115,27 @@ type Report struct {
 	// Regressions and Improvements are the significant changes, largest
 	// first.
 	Regressions, Improvements []*Change
-	// Noisy lists benchmarks too noisy to judge.
+	// Noisy lists benchmarks whose minimum detectable effect is above
+	// Options.Noise. They are judged like any other; a change well above
+	// their noise is among Regressions or Improvements.
 	Noisy []*Noisy
+	// Shifts lists every change point that started in the report's
+	// window (after Now() - Since, or within the last Baseline runs of
+	// its series when Since is zero), oldest first: the history of
+	// changes, beside the current regressions.
+	Shifts []*Shift
+	// Pending lists benchmarks with too short a history to judge (fewer
+	// than three earlier runs since their last change) whose newest run
+	// differs from the one before by the threshold or more, significant
+	// by a within-run test: evidence that cannot yet tell a change from
+	// night-to-night noise, never an alarm. It also lists changes of the
+	// newest night alone in benchmarks whose level has jumped as far
+	// before (Pending.Wait): they are reported when a second night
+	// confirms them.
+	Pending []*Pending
+	// Judged is how many benchmarks were judged (had a long enough
+	// history in a series whose newest run is in the window).
+	Judged int
 	// New lists benchmarks that appear for the first time in the newest
 	// run of their series; Missing those that were in the baseline window
 	// but not in the newest run.
@@ -150,6 +156,11 @@ type Series struct {
 	// listed as noisy, are left out.
 	// NaN where the run has no such benchmark.
 	Geomean []float64
+	// Machine is, for each run, the machine's speed that night: the
+	// calibration probe's time (package ProbePackage) against its typical
+	// level, 1.1 for a machine 10% slower than usual. NaN where the run
+	// has no probe; nil when no run of the series has one.
+	Machine []float64
 
 	key string // Key, once computed by Build
 }
@@ -227,6 +238,21 @@ type Change struct {
 	History      []Point
 	ChangeIndex  int
 	ChangePoints []int
+	// MDE is the minimum detectable effect of the benchmark, in percent:
+	// the smallest change one night can reveal against its baseline, at
+	// its night-to-night noise (Noise, the standard deviation of its run
+	// levels' logarithms, in percent). Noisy says MDE is above
+	// Options.Noise.
+	MDE, Noise float64
+	Noisy      bool
+	// Corrected says the benchmark was judged against the machine's
+	// speed (its levels divided by the probe's), which made its history
+	// steadier.
+	Corrected bool
+	// Machine is the machine's speed change on the night of Change
+	// against the night before, in percent, from the probe (NaN without
+	// one); Drift the same for the geomean of the series' benchmarks.
+	Machine, Drift float64
 }
 
 // higherIsBetter reports whether larger values of unit are better, by
@@ -245,18 +271,56 @@ func (c *Change) Kind() string {
 // or "".
 func (c *Change) Commit() string { return c.Change.Labels["commit"] }
 
-// Noisy describes a benchmark whose history is too noisy to judge.
+// Noisy describes a benchmark whose noise only lets changes larger than
+// Options.Noise be seen.
 type Noisy struct {
 	Benchmark
 	Series *Series
-	// CV is the robust coefficient of variation of its baseline samples,
-	// and RunCV the robust standard deviation of the logarithms of its
-	// run levels (about their coefficient of variation); a run's level
-	// is the mean logarithm of its samples, leaving out outliers.
+	// CV is the robust coefficient of variation of the samples of its
+	// newest run, and RunCV the night-to-night standard deviation of the
+	// logarithms of its run levels (about their coefficient of
+	// variation); a run's level is the mean logarithm of its samples,
+	// leaving out outliers.
 	CV, RunCV float64
-	// Excursions is how many runs before the current one were off their
-	// level by the threshold or more.
-	Excursions int
+	// MDE is the smallest relative change one night can reveal.
+	MDE float64
+}
+
+// A Shift is a change point of one benchmark's history: where its level
+// moved.
+type Shift struct {
+	Benchmark
+	Series *Series
+	// Run is the first run at the new level, Good the last before it.
+	Run, Good store.Run
+	// Pct is the change of level, in percent, between the runs since the
+	// change point before (or the start) and the runs up to the next one
+	// (or the newest); Nights how many runs are at the new level.
+	Pct    float64
+	Nights int
+	// Machine says Run and Good carry the same commit label: the code did
+	// not change, so the machine did.
+	Machine bool
+}
+
+// Commit returns the commit label of the shift's run, or "".
+func (s *Shift) Commit() string { return s.Run.Labels["commit"] }
+
+// Pending is a benchmark whose history is too short to judge.
+type Pending struct {
+	Benchmark
+	Series *Series
+	// Runs is how many runs the benchmark has in the series.
+	Runs int
+	// Pct is the change of the newest run's median from the run before,
+	// in percent, and P the within-run Mann-Whitney U test's p-value; or,
+	// when Wait is set, the newest run's change from its baseline and its
+	// p-value against the night-to-night noise.
+	Pct, P float64
+	// Wait says the history is long enough, but the change is of the
+	// newest night alone, and the benchmark's level has jumped as far
+	// before and come back: one more night will tell.
+	Wait bool
 }
 
 // An Entry is a new or missing benchmark.
@@ -279,8 +343,10 @@ type history struct {
 	// the history holds zeros (0 allocs/op), when it is its smallest
 	// positive value (or 1), so that a change from 0 is measurable.
 	off float64
-	// noisy is set when the history was judged too noisy.
-	noisy bool
+	// levels are the run levels (see runLevels), floor the standard
+	// error of one level from its samples (withinFloor).
+	levels []float64
+	floor  float64
 }
 
 // normalize puts the runs of h in order, merging the samples of a run
@@ -334,19 +400,6 @@ func (h *history) setOffset() {
 // offset by h.off.
 func (h *history) logMedian(sorted []float64) float64 {
 	return math.Log(median(sorted) + h.off)
-}
-
-// candidate is a tested benchmark, before the false discovery rate
-// decision.
-type candidate struct {
-	h         *history
-	p         float64
-	est       float64
-	lo, hi    float64
-	need      float64 // smallest |log(1+est)| reported
-	cur, base int     // start of the current segment and of the baseline (indices into h.runs)
-	cps       []int
-	levels    []float64 // the run levels (see runLevels)
 }
 
 // Build reads the history from src and returns the report. It is safe to
@@ -454,6 +507,10 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 	for _, h := range order {
 		h.normalize()
 		h.setOffset()
+		for _, s := range h.samples {
+			slices.Sort(s)
+		}
+		h.levels = runLevels(h) // sets h.floor too
 	}
 	sort.SliceStable(order, func(i, j int) bool {
 		a, b := order[i], order[j]
@@ -469,16 +526,70 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 		return a.bench.Unit < b.bench.Unit
 	})
 
+	// Per series: the typical night-to-night noise of its benchmarks (the
+	// prior of each benchmark's own estimate) and the machine's speed.
+	prior := map[*Series]noisePrior{}
+	machine := map[*Series][]float64{}
+	spiky := map[*Series]bool{}
+	{
+		sds, dfs := map[*Series][]float64{}, map[*Series][]float64{}
+		spikes, nights := map[*Series]int{}, map[*Series]int{}
+		for _, h := range order {
+			if h.bench.Package == ProbePackage {
+				continue
+			}
+			if sd, df := noise(h.levels); df >= 2 {
+				sds[h.series] = append(sds[h.series], max(sd, h.floor, minNoise))
+				dfs[h.series] = append(dfs[h.series], df)
+			}
+		}
+		for s, v := range sds {
+			p := noisePrior{}
+			p.sd, p.df = fitPrior(v, dfs[s])
+			prior[s] = p
+		}
+		// Count spikes against each benchmark's noise moderated by the
+		// series' (a benchmark's own estimate is sometimes too small).
+		for _, h := range order {
+			if sd, df := noise(h.levels); df >= 2 && h.bench.Package != ProbePackage {
+				sd, _ = moderate(sd, df, prior[h.series], h.floor)
+				kept, _ := despike(h.levels, sd*spikyK/spikeK)
+				spikes[h.series] += len(h.levels) - len(kept)
+				nights[h.series] += len(h.levels)
+			}
+		}
+		for _, s := range rep.Series {
+			// A machine is trusted with one-night verdicts only once it
+			// has shown calmNights without wild nights.
+			spiky[s] = len(s.Runs) < calmNights || float64(spikes[s]) > spikyRate*float64(nights[s])
+		}
+		for _, s := range rep.Series {
+			machine[s] = machineSpeed(s, order)
+			if machine[s] != nil {
+				s.Machine = make([]float64, len(machine[s]))
+				for i, m := range machine[s] {
+					s.Machine[i] = math.Exp(m)
+				}
+			}
+		}
+	}
+	for _, s := range rep.Series {
+		s.Geomean = geomean(s, order)
+	}
+
 	since := time.Time{}
 	if opt.Since > 0 {
 		since = now.Add(-opt.Since)
 	}
-	var cands []candidate
+	var cands []verdict
 	for _, h := range order {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		s := h.series
+		if h.bench.Package == ProbePackage {
+			continue
+		}
 		newest := len(s.Runs) - 1
 		if s.Runs[newest].Time.Before(since) {
 			continue
@@ -495,44 +606,67 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 			rep.New = append(rep.New, &Entry{Benchmark: h.bench, Series: s, Run: s.Runs[newest]})
 			continue
 		}
-		c, noisy := test(h, opt)
-		if noisy != nil {
-			h.noisy = true
-			rep.Noisy = append(rep.Noisy, noisy)
+		v := judge(h, prior[s], spiky[s], machine[s], opt)
+		rep.Shifts = append(rep.Shifts, shifts(v, since, opt)...)
+		if v.short {
+			n := len(h.samples)
+			d := math.Expm1(h.logMedian(h.samples[n-1]) - h.logMedian(h.samples[n-2]))
+			if math.Abs(d) >= opt.Threshold && v.withinP <= opt.Alpha {
+				rep.Pending = append(rep.Pending, &Pending{Benchmark: h.bench, Series: s, Runs: n, Pct: 100 * d, P: v.withinP})
+			}
 			continue
 		}
-		cands = append(cands, c)
+		if math.Expm1(v.mde) > opt.Noise {
+			rep.Noisy = append(rep.Noisy, &Noisy{Benchmark: h.bench, Series: s,
+				CV: robustCV(h.samples[len(h.samples)-1]), RunCV: v.sd, MDE: math.Expm1(v.mde)})
+		}
+		cands = append(cands, v)
 	}
+	rep.Judged = len(cands)
+	sort.SliceStable(rep.Shifts, func(i, j int) bool { return rep.Shifts[i].Run.Time.Before(rep.Shifts[j].Run.Time) })
 
 	ps := make([]float64, len(cands))
 	for i, c := range cands {
 		ps[i] = c.p
 	}
 	qs := reports.AdjustBH(ps)
-	for i, c := range cands {
-		if qs[i] > opt.Alpha || math.Abs(math.Log1p(c.est)) < c.need {
+	for i, v := range cands {
+		if qs[i] > opt.Alpha || v.p > noiseAlpha || math.Abs(v.est) < math.Log1p(opt.Threshold) {
 			continue
 		}
-		h := c.h
-		start := bestSplit(c.levels, c.base)
-		if s := h.series.Runs[h.runs[start]]; s.Time.Before(since) {
+		h := v.h
+		start := v.cur
+		change, good := h.series.Runs[h.runs[start]], h.series.Runs[h.runs[start-1]]
+		if change.Time.Before(since) || sameCommit(change, good) {
+			continue // old news, or the machine: the code did not change
+		}
+		if v.wait {
+			rep.Pending = append(rep.Pending, &Pending{Benchmark: h.bench, Series: h.series, Runs: len(h.runs),
+				Pct: 100 * math.Expm1(v.est), P: v.p, Wait: true})
 			continue
 		}
+		est, lo, hi := v.interval(opt.Confidence)
 		ch := &Change{
 			Benchmark:    h.bench,
 			Series:       h.series,
-			Pct:          100 * c.est,
-			LoPct:        100 * c.lo,
-			HiPct:        100 * c.hi,
+			Pct:          100 * est,
+			LoPct:        100 * lo,
+			HiPct:        100 * hi,
 			P:            qs[i],
-			RawP:         c.p,
-			Change:       h.series.Runs[h.runs[start]],
-			Good:         h.series.Runs[h.runs[start-1]],
-			Baseline:     c.cur - c.base,
-			Current:      len(h.runs) - c.cur,
+			RawP:         v.p,
+			Change:       change,
+			Good:         good,
+			Baseline:     v.cur - v.base,
+			Current:      len(h.runs) - v.cur,
 			History:      points(h, opt.Confidence),
 			ChangeIndex:  start,
-			ChangePoints: c.cps,
+			ChangePoints: v.cps,
+			MDE:          100 * math.Expm1(v.mde),
+			Noise:        100 * v.sd,
+			Noisy:        math.Expm1(v.mde) > opt.Noise,
+			Corrected:    v.corrected,
+			Machine:      nightChange(h.series.Machine, h.runs[start]),
+			Drift:        nightChange(h.series.Geomean, h.runs[start]),
 		}
 		if ch.Kind() == "regression" {
 			rep.Regressions = append(rep.Regressions, ch)
@@ -545,25 +679,91 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 	}
 	bySize(rep.Regressions)
 	bySize(rep.Improvements)
-	for _, s := range rep.Series {
-		s.Geomean = geomean(s, order)
-	}
 	return rep, nil
 }
 
-// noiseZ sets the default Options.Noise: with normal run noise, one
-// night in 1,000 goes past 3.3 standard deviations either way.
-const noiseZ = 3.3
+// sameCommit reports whether runs a and b carry the same, non-empty,
+// commit label.
+func sameCommit(a, b store.Run) bool {
+	c := a.Labels["commit"]
+	return c != "" && c == b.Labels["commit"]
+}
 
-// noiseRuns is the most runs the run-to-run variation is estimated from:
-// enough for the t quantile to be near the normal one, few enough that a
-// slow drift does not count as noise.
-const noiseRuns = 100
+// nightChange returns, in percent, how much ratio v[i] moved from v[i-1];
+// NaN when either is unknown.
+func nightChange(v []float64, i int) float64 {
+	if i < 1 || i >= len(v) || math.IsNaN(v[i]) || math.IsNaN(v[i-1]) {
+		return math.NaN()
+	}
+	return 100 * (v[i]/v[i-1] - 1)
+}
 
-// noiseAlpha is the two-sided probability that the newest run of a
-// benchmark with no change passes the noise part of the minimum effect:
-// one night in 1,000 each way.
-const noiseAlpha = 0.002
+// shifts returns the change points of v's history that started after
+// since (or, when since is zero, within the last Baseline runs of the
+// series).
+func shifts(v verdict, since time.Time, opt Options) []*Shift {
+	h := v.h
+	runs := h.series.Runs
+	var out []*Shift
+	for k, cp := range v.cps {
+		run := runs[h.runs[cp]]
+		if since.IsZero() {
+			if h.runs[cp] < len(runs)-opt.Baseline {
+				continue
+			}
+		} else if run.Time.Before(since) {
+			continue
+		}
+		lo, hi := 0, len(v.levels)
+		if k > 0 {
+			lo = v.cps[k-1]
+		}
+		if k+1 < len(v.cps) {
+			hi = v.cps[k+1]
+		}
+		sd := v.sd
+		if sd == 0 {
+			sd = math.Inf(1)
+		}
+		d := robustMean(v.levels[cp:hi], sd) - robustMean(v.levels[lo:cp], sd)
+		good := runs[h.runs[cp-1]]
+		out = append(out, &Shift{Benchmark: h.bench, Series: h.series, Run: run, Good: good,
+			Pct: 100 * math.Expm1(d), Nights: hi - cp, Machine: sameCommit(run, good)})
+	}
+	return out
+}
+
+// machineSpeed returns the machine's speed per run of s, as the log of
+// the probe's time against its typical level (the mean over the probe's
+// kinds of work), NaN where a run has no probe; nil when no run has one.
+func machineSpeed(s *Series, hs []*history) []float64 {
+	sum := make([]float64, len(s.Runs))
+	cnt := make([]int, len(s.Runs))
+	found := false
+	for _, h := range hs {
+		if h.series != s || h.bench.Package != ProbePackage || h.bench.Unit != "sec/op" {
+			continue
+		}
+		found = true
+		ref := median(sortedCopy(h.levels))
+		for i, l := range h.levels {
+			sum[h.runs[i]] += l - ref
+			cnt[h.runs[i]]++
+		}
+	}
+	if !found {
+		return nil
+	}
+	m := make([]float64, len(s.Runs))
+	for i := range m {
+		if cnt[i] == 0 {
+			m[i] = math.NaN()
+		} else {
+			m[i] = sum[i] / float64(cnt[i])
+		}
+	}
+	return m
+}
 
 // runLevels returns the level of each run of h: the mean logarithm (of
 // the values plus h.off) of the run's samples within 3.5 within-run
@@ -571,7 +771,7 @@ const noiseAlpha = 0.002
 // whole history (a median absolute deviation from each run's median).
 // It is nearly as precise as the mean, where a median of five samples
 // wastes a third of them, and as robust to outliers as the median. The
-// samples of h must be sorted.
+// samples of h must be sorted. It also sets h.floor.
 func runLevels(h *history) []float64 {
 	meds := make([]float64, len(h.samples))
 	var dev []float64
@@ -582,6 +782,10 @@ func runLevels(h *history) []float64 {
 		}
 	}
 	slices.Sort(dev)
+	// The standard error of one run's level from its samples: the
+	// within-run deviation over the square root of the samples per run.
+	// Night-to-night noise is never smaller.
+	h.floor = 1.4826 * median(dev) / math.Sqrt(float64(len(dev))/float64(len(h.samples)))
 	limit := 3.5 * 1.4826 * median(dev)
 	levels := make([]float64, len(h.samples))
 	for i, s := range h.samples {
@@ -601,110 +805,6 @@ func runLevels(h *history) []float64 {
 		levels[i] = sum / float64(k)
 	}
 	return levels
-}
-
-// test compares the current level of h with its baseline. It returns a
-// Noisy instead when the run-to-run variation is too large to judge.
-func test(h *history, opt Options) (candidate, *Noisy) {
-	n := len(h.runs)
-	for _, s := range h.samples {
-		slices.Sort(s)
-	}
-	logs := runLevels(h)
-	cps := changePoints(logs, opt.ChangeAlpha, opt.Permutations, 2, seeded(opt.Seed, h))
-
-	// The current level starts at the last change point if it is recent,
-	// otherwise it is the newest run alone.
-	cur, prev := n-1, 0
-	if len(cps) > 0 && cps[len(cps)-1] >= n-opt.Baseline {
-		cur = cps[len(cps)-1]
-		if len(cps) > 1 {
-			prev = cps[len(cps)-2]
-		}
-	} else if len(cps) > 0 {
-		prev = cps[len(cps)-1]
-	}
-	base := max(cur-opt.Baseline, prev)
-	if cur-base < 3 {
-		base = max(cur-opt.Baseline, 0)
-	}
-	if cur < n-1 {
-		// The change point test places a change to within a run or two
-		// near the end of a series; settle it with the two-level fit.
-		cur = bestSplit(logs, base)
-		base = max(cur-opt.Baseline, min(prev, cur-1))
-		if cur-base < 3 {
-			base = max(cur-opt.Baseline, 0)
-		}
-	}
-	var bs, cs []float64
-	for _, s := range h.samples[base:cur] {
-		bs = append(bs, s...)
-	}
-	for _, s := range h.samples[cur:] {
-		cs = append(cs, s...)
-	}
-
-	// The run-to-run variation, from the level before the current one
-	// (up to noiseRuns runs).
-	nw := max(cur-noiseRuns, prev)
-	if cur-nw < 3 {
-		nw = max(cur-noiseRuns, 0)
-	}
-	cv := robustCV(bs)
-	var runSD, df float64
-	if cur-nw >= 3 {
-		runSD, df = trimmedSD(logs[nw:cur]), float64(cur-nw-1)
-	} else {
-		// Too few runs: estimate it from the spread of the samples.
-		runSD, df = cv/math.Sqrt(float64(len(bs))/float64(cur-base)), float64(max(len(bs)-1, 1))
-	}
-	// Runs that moved by the threshold and came back (more than one in
-	// ten) show a history too jumpy to judge, such as a benchmark with
-	// two modes, which a median absolute deviation can miss.
-	excursions := 0
-	if cur-nw >= 3 {
-		level := median(sortedCopy(logs[nw:cur]))
-		for _, l := range logs[nw:cur] {
-			if math.Abs(l-level) >= math.Log1p(opt.Threshold) {
-				excursions++
-			}
-		}
-	}
-	if runSD > opt.Noise || excursions > max(1, (cur-nw)/10) {
-		return candidate{}, &Noisy{Benchmark: h.bench, Series: h.series, CV: cv, RunCV: runSD, Excursions: excursions}
-	}
-	est, lo, hi := shift(cs, bs, h.off, opt.Confidence)
-	// The noise part of the minimum effect is a t test of the change in
-	// run level: the estimate of runSD from a few dozen runs is itself
-	// uncertain, which a fixed multiple of it would ignore.
-	z := tQuantile(1-noiseAlpha/2, df)
-	need := max(math.Log1p(opt.Threshold), z*runSD*math.Sqrt(1/float64(n-cur)+1/float64(cur-base)))
-	return candidate{h: h, p: uTest(cs, bs), est: est, lo: lo, hi: hi, need: need, cur: cur, base: base, cps: cps, levels: logs}, nil
-}
-
-// bestSplit returns the t in (lo, len(x)) that splits x[lo:] into two
-// levels with the least total absolute deviation of the values from
-// their level's median; among equals, the latest.
-func bestSplit(x []float64, lo int) int {
-	best, at := math.Inf(1), len(x)-1
-	for t := lo + 1; t < len(x); t++ {
-		if d := absDev(x[lo:t]) + absDev(x[t:]); d <= best {
-			best, at = d, t
-		}
-	}
-	return at
-}
-
-// absDev returns the sum of absolute deviations of v from its median.
-func absDev(v []float64) float64 {
-	s := sortedCopy(v)
-	med := median(s)
-	d := 0.0
-	for _, x := range s {
-		d += math.Abs(x - med)
-	}
-	return d
 }
 
 // points returns the per-run medians of h with confidence intervals.
@@ -730,7 +830,7 @@ func geomean(s *Series, hs []*history) []float64 {
 	cnt := make([]int, len(s.Runs))
 	for _, h := range hs {
 		// A benchmark with few runs has no typical level yet.
-		if h.series != s || len(h.runs) < minTrendRuns || h.noisy {
+		if h.series != s || len(h.runs) < minTrendRuns || h.bench.Package == ProbePackage {
 			continue
 		}
 		logs := make([]float64, len(h.runs))
@@ -762,15 +862,4 @@ func sortedCopy(v []float64) []float64 {
 	s := slices.Clone(v)
 	slices.Sort(s)
 	return s
-}
-
-// seeded returns the random source for h's permutation tests: a function
-// of the seed and the benchmark's identity, so that the result does not
-// depend on the order in which benchmarks are tested.
-func seeded(seed uint64, h *history) *rand.Rand {
-	f := fnv.New64a()
-	f.Write([]byte(h.series.Key()))
-	f.Write([]byte{0})
-	f.Write([]byte(h.bench.String()))
-	return rand.New(rand.NewPCG(seed, f.Sum64()))
 }

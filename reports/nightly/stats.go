@@ -17,41 +17,6 @@ func uTest(a, b []float64) float64 {
 	return benchmath.AssumeNothing.Compare(s1, s2).P
 }
 
-// shift estimates the relative change from base to cur: the
-// Hodges-Lehmann estimate of the shift of the logarithms of the values
-// plus off (the median of all pairwise differences), with its
-// distribution-free (Moses) confidence interval at the given confidence.
-// The results are ratios minus one.
-func shift(cur, base []float64, off, confidence float64) (est, lo, hi float64) {
-	n1, n2 := len(cur), len(base)
-	d := make([]float64, 0, n1*n2)
-	lb := make([]float64, n2)
-	for j, y := range base {
-		lb[j] = math.Log(y + off)
-	}
-	for _, x := range cur {
-		lx := math.Log(x + off)
-		for _, y := range lb {
-			d = append(d, lx-y)
-		}
-	}
-	sort.Float64s(d)
-	n := len(d)
-	est = median(d)
-	// The k-th smallest and largest differences bound the interval, with k
-	// from the normal approximation of the U statistic's distribution.
-	z := normalQuantile(1 - (1-confidence)/2)
-	k := int(math.Floor(float64(n)/2 - z*math.Sqrt(float64(n1*n2*(n1+n2+1))/12)))
-	if k < 0 {
-		k = 0
-	}
-	if k > n/2 {
-		k = n / 2
-	}
-	lo, hi = d[k], d[n-1-k]
-	return math.Expm1(est), math.Expm1(lo), math.Expm1(hi)
-}
-
 // normalQuantile returns the p quantile of the standard normal
 // distribution.
 func normalQuantile(p float64) float64 {
@@ -140,14 +105,4 @@ func trimmedSD(values []float64) float64 {
 	// 0.98658 is the standard deviation of a standard normal truncated
 	// to [-3, 3].
 	return math.Sqrt(max(0, (sum2-float64(n)*m*m)/float64(n-1))) / 0.98658
-}
-
-// tQuantile returns the p quantile of Student's t distribution with nu
-// degrees of freedom by the Cornish-Fisher expansion about the normal
-// quantile: within 2% for nu >= 5 and p <= 0.9995; below 5 degrees of
-// freedom it is too small (by 9% at 3, 25% at 2 for p = 0.999).
-func tQuantile(p, nu float64) float64 {
-	z := normalQuantile(p)
-	z2 := z * z
-	return z + z*(z2+1)/(4*nu) + z*((5*z2+16)*z2+3)/(96*nu*nu) + z*(((3*z2+19)*z2+17)*z2-15)/(384*nu*nu*nu)
 }

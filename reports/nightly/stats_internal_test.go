@@ -7,33 +7,6 @@ import (
 	"testing"
 )
 
-func TestShift(t *testing.T) {
-	base := []float64{100, 101, 99, 100.5, 99.5, 100.2, 99.8, 100.1, 99.9, 100}
-	tests := []struct {
-		name   string
-		factor float64
-	}{
-		{"up 10%", 1.10},
-		{"down 20%", 0.80},
-		{"none", 1},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var cur []float64
-			for _, v := range base[:5] {
-				cur = append(cur, v*tt.factor)
-			}
-			est, lo, hi := shift(cur, base, 0, 0.95)
-			if want := tt.factor - 1; math.Abs(est-want) > 0.005 {
-				t.Errorf("estimate %.4f, want %.4f", est, want)
-			}
-			if !(lo <= est && est <= hi) || hi-lo > 0.03 || hi-lo <= 0 {
-				t.Errorf("interval [%.4f, %.4f] around %.4f", lo, hi, est)
-			}
-		})
-	}
-}
-
 func TestRobustSD(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	x := make([]float64, 2000)
@@ -89,21 +62,34 @@ func TestChangePoints(t *testing.T) {
 				}
 			}
 			x[10] += 1 // one wild value is not a change
-			got := changePoints(x, 0.01, 199, 2, rand.New(rand.NewPCG(1, 1)))
+			got := changePoints(x, 0.01, 60, 0.01)
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("changePoints = %v, want %v", got, tt.want)
-			}
-			again := changePoints(x, 0.01, 199, 2, rand.New(rand.NewPCG(1, 1)))
-			if !slices.Equal(got, again) {
-				t.Errorf("same seed gave %v then %v", got, again)
 			}
 		})
 	}
 }
 
+func TestChangePoints_Short(t *testing.T) {
+	// Seven nights, noise 10% (known from the series, 12 degrees of
+	// freedom): a step of 50% after four nights is found where it starts;
+	// a step of 15% is not.
+	x := []float64{0.05, -0.1, 0.02, 0.1, 0.45, 0.35, 0.5}
+	if got := changePoints(x, 0.1, 12, 0.01); !slices.Equal(got, []int{4}) {
+		t.Errorf("changePoints = %v, want [4]", got)
+	}
+	for i := 4; i < len(x); i++ {
+		x[i] -= 0.3
+	}
+	if got := changePoints(x, 0.1, 12, 0.01); len(got) != 0 {
+		t.Errorf("changePoints of a small step = %v, want none", got)
+	}
+}
+
 func TestChangePoints_FalsePositiveRate(t *testing.T) {
-	// On pure noise a segment is split with probability about alpha.
-	const trials = 400
+	// On pure noise of known deviation a segment is split with
+	// probability about alpha.
+	const trials = 4000
 	found := 0
 	for i := range uint64(trials) {
 		rng := rand.New(rand.NewPCG(i, 99))
@@ -111,14 +97,14 @@ func TestChangePoints_FalsePositiveRate(t *testing.T) {
 		for j := range x {
 			x[j] = rng.NormFloat64()
 		}
-		if len(changePoints(x, 0.05, 199, 2, rng)) > 0 {
+		if len(changePoints(x, 1, 1e6, 0.01)) > 0 {
 			found++
 		}
 	}
 	rate := float64(found) / trials
-	t.Logf("split rate on noise at alpha 0.05: %.3f", rate)
-	if rate > 0.09 || rate < 0.02 {
-		t.Errorf("split rate %.3f, want about 0.05", rate)
+	t.Logf("split rate on noise at alpha 0.01: %.4f", rate)
+	if rate > 0.015 || rate < 0.006 {
+		t.Errorf("split rate %.4f, want about 0.01", rate)
 	}
 }
 
@@ -168,18 +154,25 @@ func TestTrimmedSD(t *testing.T) {
 	}
 }
 
-func TestTQuantile(t *testing.T) {
+func TestTInv(t *testing.T) {
 	// Quantiles from a table of Student's t distribution.
 	tests := []struct{ p, nu, want float64 }{
-		{0.999, 5, 5.893},
-		{0.999, 10, 4.144},
-		{0.999, 29, 3.396},
-		{0.975, 10, 2.228},
-		{0.999, 1e9, 3.090},
+		{0.001, 3, 10.215},
+		{0.001, 5, 5.893},
+		{0.001, 10, 4.144},
+		{0.001, 29, 3.396},
+		{0.025, 10, 2.228},
+		{0.025, 1, 12.706},
+		{0.0005, 20, 3.850},
+		{0.001, 1e9, 3.090},
+		{0.975, 10, -2.228},
 	}
 	for _, tt := range tests {
-		if got := tQuantile(tt.p, tt.nu); math.Abs(got-tt.want) > 0.02*tt.want {
-			t.Errorf("tQuantile(%v, %v) = %.3f, want %.3f", tt.p, tt.nu, got, tt.want)
+		if got := tInv(tt.p, tt.nu); math.Abs(got-tt.want) > 0.001*math.Abs(tt.want) {
+			t.Errorf("tInv(%v, %v) = %.4f, want %.3f", tt.p, tt.nu, got, tt.want)
+		}
+		if got := tSF(tt.want, tt.nu); math.Abs(got-tt.p) > 0.002*tt.p+1e-4 {
+			t.Errorf("tSF(%v, %v) = %.5f, want %.4f", tt.want, tt.nu, got, tt.p)
 		}
 	}
 }
@@ -219,5 +212,53 @@ func TestRunLevels(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestDigammaTrigamma(t *testing.T) {
+	// digamma(1) = -γ, trigamma(1) = π²/6, trigamma(0.5) = π²/2.
+	if got := digamma(1); math.Abs(got+0.5772156649) > 1e-9 {
+		t.Errorf("digamma(1) = %v", got)
+	}
+	if got := trigamma(1); math.Abs(got-math.Pi*math.Pi/6) > 1e-9 {
+		t.Errorf("trigamma(1) = %v", got)
+	}
+	if got := trigamma(0.5); math.Abs(got-math.Pi*math.Pi/2) > 1e-9 {
+		t.Errorf("trigamma(0.5) = %v", got)
+	}
+	if got := trigammaInv(trigamma(3.7)); math.Abs(got-3.7) > 1e-6 {
+		t.Errorf("trigammaInv(trigamma(3.7)) = %v", got)
+	}
+}
+
+func TestFitPrior(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	// 40 benchmarks sharing a noise of 0.1, each estimated from 5
+	// degrees of freedom: the prior finds 0.1 and a large weight.
+	draw := func(sigma float64, df int) float64 {
+		ss := 0.0
+		for range df {
+			x := sigma * rng.NormFloat64()
+			ss += x * x
+		}
+		return math.Sqrt(ss / float64(df))
+	}
+	var sds, dfs []float64
+	for range 40 {
+		sds = append(sds, draw(0.1, 5))
+		dfs = append(dfs, 5)
+	}
+	s0, d0 := fitPrior(sds, dfs)
+	if math.Abs(s0-0.1) > 0.02 || d0 < 5 {
+		t.Errorf("shared noise: s0 %.3f d0 %.1f, want about 0.1 and large", s0, d0)
+	}
+	// Benchmarks whose noise ranges over a factor of 30: little weight.
+	sds, dfs = nil, nil
+	for i := range 40 {
+		sds = append(sds, draw(0.01*math.Pow(30, float64(i)/39), 20))
+		dfs = append(dfs, 20)
+	}
+	if _, d0 := fitPrior(sds, dfs); d0 > minPriorDF {
+		t.Errorf("scattered noise: d0 %.1f, want small", d0)
 	}
 }

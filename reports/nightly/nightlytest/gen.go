@@ -13,6 +13,7 @@ package nightlytest
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"maps"
 	"math"
@@ -50,6 +51,16 @@ type Bench struct {
 	// StepNight is the night (0-based) where the step starts; it is used
 	// only when Step is nonzero.
 	StepNight int
+	// Tail is the probability that a night of this benchmark is wild: its
+	// level multiplied by a factor between 1.3 and 2.5 (heavy tails of
+	// night-to-night noise).
+	Tail float64
+	// BimodalRuns, when nonzero, puts a whole night in a second mode,
+	// (1+BimodalRuns) times the first, with probability one half (a
+	// benchmark whose level depends on the memory layout of the run).
+	BimodalRuns float64
+	// Drift multiplies the level by (1+Drift) every night (slow drift).
+	Drift float64
 	// First and Last bound the nights (0-based, inclusive) on which the
 	// benchmark runs; Last zero means until the end.
 	First, Last int
@@ -74,6 +85,21 @@ type Config struct {
 	Goos, Goarch, CPU string
 	// Benchmarks are the benchmarks of the history.
 	Benchmarks []Bench
+	// MachineCV is the coefficient of variation of a lognormal factor
+	// shared by every benchmark of a night (and the probe): the machine's
+	// speed that night.
+	MachineCV float64
+	// MachineTail is the probability that the machine is wild on a night:
+	// every benchmark (and the probe) multiplied by a factor between 1.3
+	// and 2.5.
+	MachineTail float64
+	// Missing is the probability that a night has no run.
+	Missing float64
+	// Probe adds benchdb's calibration probe (package benchdb/probe) to
+	// every run: its level follows the machine factor, with ProbeCV
+	// noise of its own (default 1%).
+	Probe   bool
+	ProbeCV float64
 }
 
 // A Run is one generated nightly run.
@@ -84,7 +110,9 @@ type Run struct {
 	Text []byte
 }
 
-// Generate returns the runs of the history described by cfg, oldest first.
+// Generate returns the runs of the history described by cfg, oldest
+// first. A missing night (Config.Missing) has no run, so a run's index is
+// not always its night.
 func Generate(cfg Config) []Run {
 	if cfg.Every == 0 {
 		cfg.Every = 24 * time.Hour
@@ -93,8 +121,16 @@ func Generate(cfg Config) []Run {
 		cfg.Samples = 5
 	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x6e6967687479))
-	runs := make([]Run, cfg.Nights)
+	// Machine-wide draws come from their own source, so that adding
+	// machine noise does not change the benchmarks' own draws.
+	mrng := rand.New(rand.NewPCG(cfg.Seed, 0x6d616368696e65))
+	runs := make([]Run, 0, cfg.Nights)
 	for night := range cfg.Nights {
+		machine := lognormal(mrng, cfg.MachineCV)
+		if cfg.MachineTail > 0 && mrng.Float64() < cfg.MachineTail {
+			machine *= 1.3 + 1.2*mrng.Float64()
+		}
+		missing := cfg.Missing > 0 && mrng.Float64() < cfg.Missing
 		var buf bytes.Buffer
 		fmt.Fprintf(&buf, "goos: %s\ngoarch: %s\n", or(cfg.Goos, "linux"), or(cfg.Goarch, "amd64"))
 		if cfg.CPU != "" {
@@ -105,6 +141,12 @@ func Generate(cfg Config) []Run {
 			// Draw the night factor even when the benchmark does not run,
 			// so that a benchmark's values do not depend on the others.
 			nightFactor := lognormal(rng, b.NightCV)
+			if b.Tail > 0 && rng.Float64() < b.Tail {
+				nightFactor *= 1.3 + 1.2*rng.Float64()
+			}
+			if b.BimodalRuns != 0 && rng.IntN(2) == 1 {
+				nightFactor *= 1 + b.BimodalRuns
+			}
 			if night < b.First || (b.Last != 0 && night > b.Last) {
 				continue
 			}
@@ -112,11 +154,16 @@ func Generate(cfg Config) []Run {
 				fmt.Fprintf(&buf, "pkg: %s\n", b.Pkg)
 				pkg = b.Pkg
 			}
-			level := b.Base * nightFactor
+			higherBetter := len(b.Unit) > 2 && b.Unit[len(b.Unit)-2:] == "/s"
+			// The machine slows time units and lowers rates.
+			m := machine
+			if higherBetter {
+				m = 1 / machine
+			}
+			level := b.Base * nightFactor * m * math.Pow(1+b.Drift, float64(night))
 			if b.Step != 0 && night >= b.StepNight {
 				level *= 1 + b.Step
 			}
-			higherBetter := len(b.Unit) > 2 && b.Unit[len(b.Unit)-2:] == "/s"
 			for range cfg.Samples {
 				v := level * lognormal(rng, b.CV)
 				if b.Bimodal != 0 && rng.IntN(2) == 1 {
@@ -133,16 +180,28 @@ func Generate(cfg Config) []Run {
 				fmt.Fprintf(&buf, "Benchmark%s \t%d\t%.6g %s\n", b.Name, 1000, v, b.Unit)
 			}
 		}
+		if cfg.Probe {
+			fmt.Fprintf(&buf, "pkg: benchdb/probe\n")
+			for _, kind := range []string{"cpu", "mem"} {
+				for range cfg.Samples {
+					v := 1e6 * machine * lognormal(mrng, cmp.Or(cfg.ProbeCV, 0.01))
+					fmt.Fprintf(&buf, "BenchmarkProbe/kind=%s \t%d\t%.6g ns/op\n", kind, 100, v)
+				}
+			}
+		}
 		labels := maps.Clone(cfg.Labels)
 		if labels == nil {
 			labels = map[string]string{}
 		}
 		labels["commit"] = fmt.Sprintf("c%04d%08x", night, rng.Uint32())
-		runs[night] = Run{
+		if missing {
+			continue
+		}
+		runs = append(runs, Run{
 			Time:   cfg.Start.Add(time.Duration(night) * cfg.Every),
 			Labels: labels,
 			Text:   buf.Bytes(),
-		}
+		})
 	}
 	return runs
 }

@@ -1,0 +1,194 @@
+//go:build ignore
+
+// Collect measures benchdb's real-noise corpus: "nights" of real
+// `go test -bench` runs on this machine, each night running every subject
+// (standard library packages, one of benchdb's suites and the slowmod test
+// module) in its unchanged build and in builds slowed down by a known cause
+// (-gcflags=all=-N -l, GOAMD64=v3, slowmod's slowN tags), plus benchdb's
+// calibration probe right after each block (package benchdb/probe), as
+// `benchdb run` records it between suites.
+//
+// Run it from the repository root:
+//
+//	go run ./reports/nightly/testdata/realnoise/collect.go -until 09:45 -rounds 30
+//
+// It builds each test binary once, then runs rounds until -rounds are done or
+// the -until time (UTC) has passed, writing one file per night,
+// nights/night-NN.txt, in the Go benchmark format. Config lines say which
+// series a block belongs to: `subject:` (the package) and `variant:` (base,
+// nl, v3, slow5, ...), `night:` and `time:` when the block started, and
+// `load:` the machine's one-minute load average then. Within a night the
+// series run in a random order (seeded by the night number), so that no
+// variant always runs at the same moment of a night.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/benchdb/benchdb/runner"
+)
+
+type series struct {
+	subject, variant string
+	pkg              string // what go test -c builds
+	dir              string // where go test -c runs and the binary runs ("" = repository root)
+	env              []string
+	flags            []string
+	bench            string
+}
+
+const (
+	stringsBench = `^Benchmark(Index|LastIndex|IndexByte|IndexRune|IndexHard1|IndexHard2|SplitSingleByteSeparator|SplitMultiByteSeparator)$`
+	sortBench    = `^Benchmark(SortInts|SortStrings|SortStructs|SortInt1K|StableInt1K|SortString1K|Sort1e2|Stable1e2)$`
+	receiveBench = `^BenchmarkReceive$/^mode=(scan|marker)$/^depth=(1000|10000)$`
+	slowBench    = `^BenchmarkWork$`
+	slowDir      = "reports/nightly/testdata/realnoise/slowmod"
+	nl           = "-gcflags=all=-N -l"
+)
+
+var all = []series{
+	{subject: "strings", variant: "base", pkg: "strings", bench: stringsBench},
+	{subject: "strings", variant: "nl", pkg: "strings", flags: []string{nl}, bench: stringsBench},
+	{subject: "strings", variant: "v3", pkg: "strings", env: []string{"GOAMD64=v3"}, bench: stringsBench},
+	{subject: "sort", variant: "base", pkg: "sort", bench: sortBench},
+	{subject: "sort", variant: "nl", pkg: "sort", flags: []string{nl}, bench: sortBench},
+	{subject: "receive", variant: "base", pkg: "./suites/receive", bench: receiveBench},
+	{subject: "receive", variant: "nl", pkg: "./suites/receive", flags: []string{nl}, bench: receiveBench},
+	{subject: "slowmod", variant: "base", pkg: ".", dir: slowDir, bench: slowBench},
+	{subject: "slowmod", variant: "slow5", pkg: ".", dir: slowDir, flags: []string{"-tags=slow5"}, bench: slowBench},
+	{subject: "slowmod", variant: "slow10", pkg: ".", dir: slowDir, flags: []string{"-tags=slow10"}, bench: slowBench},
+	{subject: "slowmod", variant: "slow25", pkg: ".", dir: slowDir, flags: []string{"-tags=slow25"}, bench: slowBench},
+	{subject: "slowmod", variant: "slow100", pkg: ".", dir: slowDir, flags: []string{"-tags=slow100"}, bench: slowBench},
+}
+
+func main() {
+	out := flag.String("out", "reports/nightly/testdata/realnoise/nights", "directory for the night files")
+	until := flag.String("until", "", "stop starting rounds after this UTC time (HH:MM)")
+	rounds := flag.Int("rounds", 30, "most nights to measure")
+	first := flag.Int("first", 1, "number of the first night (to extend a corpus)")
+	gap := flag.Duration("gap", 20*time.Second, "pause between nights")
+	count := flag.Int("count", 5, "go test -count")
+	benchtime := flag.String("benchtime", "100ms", "go test -benchtime")
+	flag.Parse()
+	log.SetFlags(log.Ltime)
+
+	var deadline time.Time
+	if *until != "" {
+		t, err := time.Parse("15:04", *until)
+		if err != nil {
+			log.Fatalf("-until: %v", err)
+		}
+		now := time.Now().UTC()
+		deadline = time.Date(now.Year(), now.Month(), now.Day(), t.Hour(), t.Minute(), 0, 0, time.UTC)
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		log.Fatal(err)
+	}
+	root, err := os.Getwd()
+	if err != nil {
+		log.Fatal(err)
+	}
+	bin, err := os.MkdirTemp("", "realnoise-")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(bin)
+
+	stdDir := map[string]string{}
+	for _, s := range all {
+		if s.dir == "" && !strings.HasPrefix(s.pkg, ".") {
+			d, err := exec.Command("go", "list", "-f", "{{.Dir}}", s.pkg).Output()
+			if err != nil {
+				log.Fatalf("go list %s: %v", s.pkg, err)
+			}
+			stdDir[s.pkg] = strings.TrimSpace(string(d))
+		}
+	}
+	for _, s := range all {
+		args := append([]string{"test", "-c", "-o", filepath.Join(bin, s.subject+"."+s.variant+".test")}, s.flags...)
+		args = append(args, s.pkg)
+		cmd := exec.Command("go", args...)
+		cmd.Dir = filepath.Join(root, s.dir)
+		cmd.Env = append(os.Environ(), s.env...)
+		log.Printf("build %s/%s", s.subject, s.variant)
+		if b, err := cmd.CombinedOutput(); err != nil {
+			log.Fatalf("build %s/%s: %v\n%s", s.subject, s.variant, err, b)
+		}
+	}
+
+	for night := *first; night < *first+*rounds; night++ {
+		if !deadline.IsZero() && time.Now().After(deadline) {
+			log.Printf("past -until: stop before night %d", night)
+			break
+		}
+		start := time.Now()
+		var buf bytes.Buffer
+		fmt.Fprintf(&buf, "night: %d\n", night)
+		order := rand.New(rand.NewPCG(uint64(night), 1)).Perm(len(all))
+		for _, i := range order {
+			s := all[i]
+			fmt.Fprintf(&buf, "subject: %s\nvariant: %s\ntime: %s\nload: %s\n",
+				s.subject, s.variant, time.Now().UTC().Format(time.RFC3339), load())
+			dir := filepath.Join(root, s.dir)
+			if d, ok := stdDir[s.pkg]; ok {
+				dir = d
+			}
+			cmd := exec.Command(filepath.Join(bin, s.subject+"."+s.variant+".test"),
+				"-test.run", "^$", "-test.bench", s.bench, "-test.count", fmt.Sprint(*count),
+				"-test.benchtime", *benchtime)
+			cmd.Dir = dir
+			outb, err := cmd.Output()
+			if err != nil {
+				log.Printf("night %d %s/%s: %v", night, s.subject, s.variant, err)
+			}
+			keep(&buf, outb)
+			// The probe right after the block sees the machine the block
+			// saw, as `benchdb run` runs it between suites.
+			if err := runner.Probe(context.Background(), &buf, runner.ProbeConfig{}); err != nil {
+				log.Printf("night %d probe: %v", night, err)
+			}
+		}
+		name := filepath.Join(*out, fmt.Sprintf("night-%02d.txt", night))
+		if err := os.WriteFile(name, buf.Bytes(), 0o644); err != nil {
+			log.Fatal(err)
+		}
+		log.Printf("night %d: %s in %v", night, name, time.Since(start).Round(time.Second))
+		time.Sleep(*gap)
+	}
+}
+
+// keep copies result and config lines, dropping PASS/ok lines.
+func keep(buf *bytes.Buffer, out []byte) {
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		l := sc.Text()
+		if strings.HasPrefix(l, "Benchmark") || strings.HasPrefix(l, "goos:") || strings.HasPrefix(l, "goarch:") ||
+			strings.HasPrefix(l, "pkg:") || strings.HasPrefix(l, "cpu:") {
+			buf.WriteString(l)
+			buf.WriteByte('\n')
+		}
+	}
+}
+
+func load() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return "unknown"
+	}
+	return f[0]
+}

@@ -1,0 +1,3 @@
+module benchdb.test/slowmod
+
+go 1.25
