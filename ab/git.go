@@ -65,7 +65,10 @@ func OpenRepo(ctx context.Context, dir string) (*Repo, error) {
 	}
 	out, err := git(ctx, dir, "rev-parse", "--show-toplevel", "--show-prefix")
 	if err != nil {
-		return nil, fmt.Errorf("%s: not a git repository (--dir names the module's directory): %w", dir, err)
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("%s: not a git repository (--dir names the module's directory)", dir)
 	}
 	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
 	r := &Repo{Top: lines[0]}

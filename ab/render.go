@@ -67,8 +67,10 @@ func value(v float64, unit string) string {
 	return benchunit.Scale(v, benchunit.ClassOf(unit))
 }
 
-// groups returns the rows split by package and unit, in row order.
-func (a *Analysis) groups() [][]Row {
+// groups returns the rows split by package and unit, in row order, and
+// the units left out because no value changed in any round (such as
+// allocs/op of code that never allocates).
+func (a *Analysis) groups() (groups [][]Row, constant []string) {
 	var out [][]Row
 	for i, r := range a.Rows {
 		if i == 0 || r.Package != a.Rows[i-1].Package || r.Unit != a.Rows[i-1].Unit {
@@ -76,7 +78,16 @@ func (a *Analysis) groups() [][]Row {
 		}
 		out[len(out)-1] = append(out[len(out)-1], r)
 	}
-	return out
+	for _, g := range out {
+		if !slices.ContainsFunc(g, func(r Row) bool { return r.Lo != 1 || r.Hi != 1 || r.Ratio != 1 }) {
+			if !slices.Contains(constant, g[0].Unit) {
+				constant = append(constant, g[0].Unit)
+			}
+			continue
+		}
+		groups = append(groups, g)
+	}
+	return groups, constant
 }
 
 // WriteText writes the report as aligned text tables, one per package and
@@ -104,7 +115,8 @@ func (rep *Report) WriteText(w io.Writer) error {
 	if st := rep.Stored; st != nil {
 		fmt.Fprintf(&b, "stored as runs %d (old) and %d (new): benchdb compare old=%d new=%d\n", st.OldRun, st.NewRun, st.OldRun, st.NewRun)
 	}
-	for _, g := range a.groups() {
+	groups, constant := a.groups()
+	for _, g := range groups {
 		fmt.Fprintf(&b, "\npkg: %s\n", termsafe.Escape(g[0].Package))
 		tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintf(tw, "%s\told\tnew\tnew/old\t%.0f%% interval\tp\told drift\tdetects\tverdict\t\n", termsafe.Escape(g[0].Unit), a.Confidence*100)
@@ -113,6 +125,9 @@ func (rep *Report) WriteText(w io.Writer) error {
 				pct(r.Ratio), interval(r), pValue(r.P), pct(r.Drift), resolution(r), verdictText(r))
 		}
 		tw.Flush()
+	}
+	if len(constant) > 0 {
+		fmt.Fprintf(&b, "\n%s: the same in every round on both sides\n", strings.Join(constant, ", "))
 	}
 	if a.AA {
 		b.WriteString("\n" + a.aaSummary() + "\n")
@@ -170,7 +185,8 @@ func (rep *Report) WriteMarkdown(w io.Writer) error {
 	if st := rep.Stored; st != nil {
 		fmt.Fprintf(&b, "- stored as runs %d (old) and %d (new)\n", st.OldRun, st.NewRun)
 	}
-	for _, g := range a.groups() {
+	groups, constant := a.groups()
+	for _, g := range groups {
 		fmt.Fprintf(&b, "\n`%s` %s\n\n", mdCode(g[0].Package), mdEscape(g[0].Unit))
 		fmt.Fprintf(&b, "| benchmark | old | new | new/old | %.0f%% interval | p | old drift | detects | verdict |\n", a.Confidence*100)
 		b.WriteString("|---|---:|---:|---:|---|---:|---:|---:|---|\n")
@@ -178,6 +194,9 @@ func (rep *Report) WriteMarkdown(w io.Writer) error {
 			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", mdEscape(r.Name), value(r.OldMedian, r.Unit), value(r.NewMedian, r.Unit),
 				pct(r.Ratio), interval(r), pValue(r.P), pct(r.Drift), resolution(r), verdictText(r))
 		}
+	}
+	if len(constant) > 0 {
+		fmt.Fprintf(&b, "\n%s: the same in every round on both sides.\n", mdEscape(strings.Join(constant, ", ")))
 	}
 	if a.AA {
 		b.WriteString("\n" + mdEscape(a.aaSummary()) + "\n")
