@@ -538,6 +538,9 @@ func (b *bisector) judge(ctx context.Context, c ab.Revision, T float64) (*Step, 
 	rounds := b.opts.Rounds
 	for {
 		m, err := b.measured(ctx, b.good, c, b.bench, rounds)
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		var be *ab.BuildError
 		var fe *ab.BenchmarkError
 		switch {
