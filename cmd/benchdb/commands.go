@@ -16,6 +16,8 @@ func commands() []*cli.Command {
 		scenarioCommand(),
 		suitesCommand(),
 		profilesCommand(),
+		serveCommand(),
+		tokenCommand(),
 		abCommand(),
 		bisectCommand(),
 	}
