@@ -76,7 +76,7 @@ func history(t *testing.T, slow map[int]float64, broken int) (*abtest.Repo, []st
 		if i == broken {
 			files["broken.go"] = abtest.Broken
 		}
-		if i == broken+1 {
+		if broken > 0 && i == broken+1 {
 			files["broken.go"] = ""
 		}
 		commits = append(commits, repo.Commit(msg, files))
