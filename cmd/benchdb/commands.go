@@ -20,5 +20,7 @@ func commands() []*cli.Command {
 		copyCommand(),
 		serveCommand(),
 		tokenCommand(),
+		abCommand(),
+		bisectCommand(),
 	}
 }
