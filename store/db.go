@@ -14,7 +14,7 @@ import (
 )
 
 // LatestSchemaVersion is the schema version Open migrates databases to.
-const LatestSchemaVersion = 2
+const LatestSchemaVersion = 3
 
 func init() {
 	if len(migrations) != LatestSchemaVersion {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -146,7 +147,7 @@ func TestOpen_badFile(t *testing.T) {
 		{"directory", dir, "open store " + dir + ": is a directory"},
 		{"parent is a file", filepath.Join(notDB, "x.sqlite"), "open store " + notDB + "/x.sqlite: read schema: unable to open database file: not a directory"},
 		{"another program's database", other, "open store " + other + ": not a benchdb store (no schema_version table)"},
-		{"newer schema", newer, "open store " + newer + ": schema version 99 is newer than this benchdb supports (2)"},
+		{"newer schema", newer, "open store " + newer + ": schema version 99 is newer than this benchdb supports (" + strconv.Itoa(store.LatestSchemaVersion) + ")"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

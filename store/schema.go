@@ -144,6 +144,8 @@ SELECT run.id            AS run_id,
                  WHERE run_id = run.id ORDER BY key) l) AS labels
   FROM run;
 `,
+	// Version 3: pprof profiles of benchmarks (profile.go).
+	migrationProfiles,
 }
 
 // Statements used at run time.
