@@ -154,6 +154,18 @@ func (r *Result) Share(v float64) (float64, bool) {
 	return v / r.Change, true
 }
 
+// ProfileShare returns v as a fraction of the change of the profiles'
+// totals, and false when that change is zero. It differs from Share when
+// the measured change is not all CPU time (a loaded machine, waiting) or
+// the profiles hold work outside the timed loop.
+func (r *Result) ProfileShare(v float64) (float64, bool) {
+	d := r.New.Total - r.Old.Total
+	if d == 0 || math.IsNaN(d) {
+		return 0, false
+	}
+	return v / d, true
+}
+
 // Diff parses and merges each side's profiles of the given kind, divides
 // them by the side's iterations, and compares them. An error names the
 // side and the profile at fault.

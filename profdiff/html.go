@@ -110,7 +110,7 @@ type htmlResult struct {
 }
 
 type htmlRow struct {
-	Flat, FlatShare, Cum, CumShare, Name, Full string
+	Flat, FlatShare, FlatProfileShare, Cum, CumShare, Name, Full string
 }
 
 type htmlPaths struct {
@@ -135,7 +135,7 @@ func (r *Report) WriteHTML(w io.Writer) error {
 		for _, res := range c.Results {
 			hr := htmlResult{Result: res, Summary: res.summary(), SVG: icicle(res)}
 			for _, f := range res.Functions {
-				hr.Rows = append(hr.Rows, htmlRow{Flat: res.signed(f.FlatDelta()), FlatShare: res.share(f.FlatDelta()),
+				hr.Rows = append(hr.Rows, htmlRow{Flat: res.signed(f.FlatDelta()), FlatShare: res.share(f.FlatDelta()), FlatProfileShare: res.profileShare(f.FlatDelta()),
 					Cum: res.signed(f.CumDelta()), CumShare: res.share(f.CumDelta()), Name: ShortName(f.Name), Full: f.Name})
 			}
 			for _, f := range res.Functions[:min(3, len(res.Functions))] {
@@ -182,8 +182,8 @@ svg rect { stroke: #fff; stroke-width: 0.5; }
 <p>{{.Summary}}</p>
 {{if .Rows}}
 <table>
-<tr><th>flat Δ/op</th><th>share</th><th>cum Δ/op</th><th>share</th><th>function</th></tr>
-{{range .Rows}}<tr><td class="num">{{.Flat}}</td><td class="num">{{.FlatShare}}</td><td class="num">{{.Cum}}</td><td class="num">{{.CumShare}}</td><td><code title="{{.Full}}">{{.Name}}</code></td></tr>
+<tr><th>flat Δ/op</th><th>share</th><th>of profile Δ</th><th>cum Δ/op</th><th>share</th><th>function</th></tr>
+{{range .Rows}}<tr><td class="num">{{.Flat}}</td><td class="num">{{.FlatShare}}</td><td class="num">{{.FlatProfileShare}}</td><td class="num">{{.Cum}}</td><td class="num">{{.CumShare}}</td><td><code title="{{.Full}}">{{.Name}}</code></td></tr>
 {{end}}</table>
 <p>Call paths to the top functions (cum Δ/op):</p>
 <ul>

@@ -49,9 +49,9 @@ func (r *Report) WriteText(w io.Writer) error {
 				continue
 			}
 			tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
-			fmt.Fprintf(tw, "  flat Δ/op\tshare\tcum Δ/op\tshare\tfunction\n")
+			fmt.Fprintf(tw, "  flat Δ/op\tshare\tof profile Δ\tcum Δ/op\tshare\tfunction\n")
 			for _, f := range res.Functions {
-				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", res.signed(f.FlatDelta()), res.share(f.FlatDelta()),
+				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", res.signed(f.FlatDelta()), res.share(f.FlatDelta()), res.profileShare(f.FlatDelta()),
 					res.signed(f.CumDelta()), res.share(f.CumDelta()), ShortName(f.Name))
 			}
 			tw.Flush()
@@ -80,9 +80,9 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 				ew.printf("No function's %s per op grew.\n", res.noun())
 				continue
 			}
-			ew.printf("| flat Δ/op | share | cum Δ/op | share | function |\n|---:|---:|---:|---:|---|\n")
+			ew.printf("| flat Δ/op | share | of profile Δ | cum Δ/op | share | function |\n|---:|---:|---:|---:|---:|---|\n")
 			for _, f := range res.Functions {
-				ew.printf("| %s | %s | %s | %s | %s |\n", res.signed(f.FlatDelta()), res.share(f.FlatDelta()),
+				ew.printf("| %s | %s | %s | %s | %s | %s |\n", res.signed(f.FlatDelta()), res.share(f.FlatDelta()), res.profileShare(f.FlatDelta()),
 					res.signed(f.CumDelta()), res.share(f.CumDelta()), mdCode(ShortName(f.Name)))
 			}
 			ew.printf("\nCall paths to the top functions (cum Δ/op):\n\n")
@@ -137,6 +137,15 @@ func (r *Result) summary() string {
 // share formats v as a percentage of the change, or "-".
 func (r *Result) share(v float64) string {
 	s, ok := r.Share(v)
+	if !ok {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f%%", 100*s)
+}
+
+// profileShare formats v as a percentage of the profiles' change, or "-".
+func (r *Result) profileShare(v float64) string {
+	s, ok := r.ProfileShare(v)
 	if !ok {
 		return "-"
 	}
@@ -272,17 +281,20 @@ type (
 		Measured *float64 `json:"measured"`
 	}
 	functionJSON struct {
-		Name      string     `json:"name"`
-		File      string     `json:"file"`
-		FlatOld   float64    `json:"flat_old"`
-		FlatNew   float64    `json:"flat_new"`
-		FlatDelta float64    `json:"flat_delta"`
-		FlatShare *float64   `json:"flat_share"`
-		CumOld    float64    `json:"cum_old"`
-		CumNew    float64    `json:"cum_new"`
-		CumDelta  float64    `json:"cum_delta"`
-		CumShare  *float64   `json:"cum_share"`
-		Paths     []pathJSON `json:"paths"`
+		Name      string   `json:"name"`
+		File      string   `json:"file"`
+		FlatOld   float64  `json:"flat_old"`
+		FlatNew   float64  `json:"flat_new"`
+		FlatDelta float64  `json:"flat_delta"`
+		FlatShare *float64 `json:"flat_share"`
+		// FlatProfileShare is of the profiles' change.
+		FlatProfileShare *float64   `json:"flat_profile_share"`
+		CumOld           float64    `json:"cum_old"`
+		CumNew           float64    `json:"cum_new"`
+		CumDelta         float64    `json:"cum_delta"`
+		CumShare         *float64   `json:"cum_share"`
+		CumProfileShare  *float64   `json:"cum_profile_share"`
+		Paths            []pathJSON `json:"paths"`
 	}
 	pathJSON struct {
 		Frames []string `json:"frames"`
@@ -345,6 +357,12 @@ func functionsJSON(r *Result, fs []Function) []functionJSON {
 		}
 		if s, ok := r.Share(f.CumDelta()); ok && !math.IsInf(s, 0) {
 			fj.CumShare = &s
+		}
+		if s, ok := r.ProfileShare(f.FlatDelta()); ok && !math.IsInf(s, 0) {
+			fj.FlatProfileShare = &s
+		}
+		if s, ok := r.ProfileShare(f.CumDelta()); ok && !math.IsInf(s, 0) {
+			fj.CumProfileShare = &s
 		}
 		for _, p := range f.Paths {
 			fj.Paths = append(fj.Paths, pathJSON{Frames: p.Frames, Old: finite(p.Old), New: finite(p.New), Delta: finite(p.Delta())})

@@ -16,5 +16,6 @@ func commands() []*cli.Command {
 		scenarioCommand(),
 		suitesCommand(),
 		profilesCommand(),
+		whyCommand(),
 	}
 }
