@@ -432,6 +432,9 @@ func frames(s *profile.Sample) []frame {
 		}
 		for j := len(loc.Line) - 1; j >= 0; j-- {
 			fn := loc.Line[j].Function
+			if fn != nil && injected[fn.Name] {
+				continue
+			}
 			if fn == nil {
 				out = append(out, frame{name: fmt.Sprintf("0x%x", loc.Address)})
 				continue
@@ -441,6 +444,11 @@ func frames(s *profile.Sample) []frame {
 	}
 	return out
 }
+
+// injected are the runtime's functions that a signal makes a goroutine
+// call: a sample in them is a sample of the code they interrupted, so
+// their frames are dropped.
+var injected = map[string]bool{"runtime.asyncPreempt": true, "runtime.asyncPreempt2": true}
 
 // trim drops the frames above the outermost Benchmark* function.
 func trim(stack []frame) []frame {

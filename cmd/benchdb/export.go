@@ -56,5 +56,10 @@ func exportAction(c *cli.Context) error {
 	if c.IsSet("profile") {
 		return exportProfile(c, db, ids)
 	}
+	for _, f := range []string{"bench", "output"} {
+		if c.IsSet(f) {
+			return usagef("export: --%s works with --profile only", f)
+		}
+	}
 	return db.Export(c.Context, c.App.Writer, ids...)
 }
