@@ -43,6 +43,14 @@ type Side struct {
 	// Iters are the iteration counts of the benchmark runs that wrote
 	// Profiles, one each.
 	Iters []int64
+	// Setup, when not empty, are profiles of the same benchmark run for
+	// fewer iterations (SetupIters, one each; runner profiles one
+	// iteration): what they hold is done once per run whatever the
+	// count (setup outside the timed loop, the profiler's own work), so
+	// they are subtracted, and the cost per op is
+	// (Profiles - Setup) / (sum of Iters - sum of SetupIters).
+	Setup      [][]byte
+	SetupIters []int64
 	// Measured is the cost per operation the benchmark measured, in the
 	// kind's base unit (seconds or bytes), from its timed runs; NaN
 	// when unknown.
@@ -101,9 +109,11 @@ type Result struct {
 type SideSummary struct {
 	Label string
 	// Profiles is the number of profiles merged; Iters the sum of their
-	// iteration counts.
-	Profiles int
-	Iters    int64
+	// iteration counts. SetupIters is the sum of the setup profiles'
+	// counts, zero when there are none.
+	Profiles   int
+	Iters      int64
+	SetupIters int64
 	// Total is the profile's total cost per operation.
 	Total float64
 	// Measured is the measured cost per operation; NaN when unknown.
@@ -185,13 +195,26 @@ func Diff(kind string, old, new Side, opts Options) (*Result, error) {
 	r := &Result{Kind: kind, Unit: unit}
 	acc := newAccumulator()
 	for i, s := range []Side{old, new} {
-		p, iters, err := mergeSide(s, sampleType)
+		p, iters, err := mergeSide(s.Profiles, s.Iters, sampleType)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", s.Label, err)
 		}
-		idx := slices.IndexFunc(p.SampleType, func(st *profile.ValueType) bool { return st.Type == sampleType })
-		total := acc.add(p, idx, i, scale/float64(iters))
-		sum := SideSummary{Label: s.Label, Profiles: len(s.Profiles), Iters: iters, Total: total, Measured: s.Measured}
+		var setup *profile.Profile
+		var setupIters int64
+		if len(s.Setup) > 0 {
+			if setup, setupIters, err = mergeSide(s.Setup, s.SetupIters, sampleType); err != nil {
+				return nil, fmt.Errorf("%s: setup %w", s.Label, err)
+			}
+			if setupIters >= iters {
+				return nil, fmt.Errorf("%s: setup profiles ran %d iterations, not fewer than the %d of the profiles", s.Label, setupIters, iters)
+			}
+		}
+		factor := scale / float64(iters-setupIters)
+		total := acc.add(p, sampleIndex(p, sampleType), i, factor)
+		if setup != nil {
+			total += acc.add(setup, sampleIndex(setup, sampleType), i, -factor)
+		}
+		sum := SideSummary{Label: s.Label, Profiles: len(s.Profiles), Iters: iters, SetupIters: setupIters, Total: total, Measured: s.Measured}
 		if i == 0 {
 			r.Old = sum
 		} else {
@@ -209,17 +232,21 @@ func Diff(kind string, old, new Side, opts Options) (*Result, error) {
 	return r, nil
 }
 
-// mergeSide parses and merges s's profiles and sums its iterations.
-func mergeSide(s Side, sampleType string) (*profile.Profile, int64, error) {
-	if len(s.Profiles) == 0 {
+func sampleIndex(p *profile.Profile, sampleType string) int {
+	return slices.IndexFunc(p.SampleType, func(st *profile.ValueType) bool { return st.Type == sampleType })
+}
+
+// mergeSide parses and merges profiles and sums their iterations.
+func mergeSide(profiles [][]byte, counts []int64, sampleType string) (*profile.Profile, int64, error) {
+	if len(profiles) == 0 {
 		return nil, 0, errors.New("no profiles")
 	}
-	if len(s.Iters) != len(s.Profiles) {
-		return nil, 0, fmt.Errorf("%d profiles but %d iteration counts", len(s.Profiles), len(s.Iters))
+	if len(counts) != len(profiles) {
+		return nil, 0, fmt.Errorf("%d profiles but %d iteration counts", len(profiles), len(counts))
 	}
 	var ps []*profile.Profile
 	var iters int64
-	for i, data := range s.Profiles {
+	for i, data := range profiles {
 		p, err := parse(data)
 		if err != nil {
 			return nil, 0, fmt.Errorf("profile %d: %w", i+1, err)
@@ -231,11 +258,11 @@ func mergeSide(s Side, sampleType string) (*profile.Profile, int64, error) {
 			}
 			return nil, 0, fmt.Errorf("profile %d: no %s samples (it has %s)", i+1, sampleType, strings.Join(have, ", "))
 		}
-		if s.Iters[i] <= 0 {
-			return nil, 0, fmt.Errorf("profile %d: iteration count %d", i+1, s.Iters[i])
+		if counts[i] <= 0 {
+			return nil, 0, fmt.Errorf("profile %d: iteration count %d", i+1, counts[i])
 		}
 		ps = append(ps, p)
-		iters += s.Iters[i]
+		iters += counts[i]
 	}
 	if len(ps) == 1 {
 		return ps[0], iters, nil
@@ -450,8 +477,16 @@ func frames(s *profile.Sample) []frame {
 // their frames are dropped.
 var injected = map[string]bool{"runtime.asyncPreempt": true, "runtime.asyncPreempt2": true}
 
-// trim drops the frames above the outermost Benchmark* function.
+// trim drops the frames above the benchmark function: those up to the
+// testing package's runN, which calls it (a sub-benchmark's function need
+// not be named Benchmark*), or else those above the outermost Benchmark*
+// function.
 func trim(stack []frame) []frame {
+	for i := len(stack) - 1; i >= 0; i-- {
+		if stack[i].name == "testing.(*B).runN" && i+1 < len(stack) {
+			return stack[i+1:]
+		}
+	}
 	for i, f := range stack {
 		if isBenchmarkFunc(f.name) {
 			return stack[i:]

@@ -129,6 +129,42 @@ func TestDiff_numbers(t *testing.T) {
 	}
 }
 
+func TestDiff_setup(t *testing.T) {
+	const bench = "w.BenchmarkOp"
+	// The setup costs 1000ns per run, an op 10ns (OLD) or 30ns (NEW).
+	side := func(op int64) profdiff.Side {
+		return profdiff.Side{
+			Label: "s",
+			Profiles: [][]byte{mustProfile(t, "cpu",
+				stack{[]string{"testing.(*B).runN", bench, "w.setup"}, 1000},
+				stack{[]string{"testing.(*B).runN", bench, "w.op"}, 101 * op})},
+			Iters:      []int64{101},
+			Setup:      [][]byte{mustProfile(t, "cpu", stack{[]string{"testing.(*B).runN", bench, "w.setup"}, 1000}, stack{[]string{"testing.(*B).runN", bench, "w.op"}, op})},
+			SetupIters: []int64{1},
+			Measured:   math.NaN(),
+		}
+	}
+	r, err := profdiff.Diff(profdiff.KindCPU, side(10), side(30), profdiff.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !near(r.Old.Total, 10e-9) || !near(r.New.Total, 30e-9) || r.New.SetupIters != 1 {
+		t.Errorf("totals %g → %g, want 1e-8 → 3e-8 with the setup subtracted", r.Old.Total, r.New.Total)
+	}
+	if len(r.Functions) != 1 || r.Functions[0].Name != "w.op" || !near(r.Functions[0].FlatDelta(), 20e-9) {
+		t.Errorf("functions %+v, want w.op +2e-8 alone", r.Functions)
+	}
+	// Stacks start at the function runN calls.
+	if r.Tree.Children[0].Name != bench || len(r.Tree.Children) != 1 {
+		t.Errorf("tree starts at %q", r.Tree.Children[0].Name)
+	}
+	bad := side(10)
+	bad.SetupIters = []int64{101}
+	if _, err := profdiff.Diff(profdiff.KindCPU, bad, side(30), profdiff.Options{}); err == nil || !strings.Contains(err.Error(), "not fewer than") {
+		t.Errorf("setup as long as the run: %v", err)
+	}
+}
+
 func TestDiff_bad(t *testing.T) {
 	good := mustProfile(t, "cpu", stack{[]string{"a.BenchmarkX"}, 10})
 	alloc := mustProfile(t, "alloc", stack{[]string{"a.BenchmarkX"}, 10})
@@ -172,7 +208,7 @@ func TestDiff_realProfiles(t *testing.T) {
 	}
 	ps, err := runner.ProfileBenchmarks(context.Background(), runner.PprofConfig{
 		Dir: dir, Package: "example.com/whymod/work",
-		Targets: []runner.PprofTarget{{Name: "BenchmarkPair/version=old", Iters: 200000}, {Name: "BenchmarkPair/version=new", Iters: 40000}},
+		Targets: []runner.PprofTarget{{Name: "BenchmarkPair/version=old", Iters: 200000}, {Name: "BenchmarkPair/version=new", Iters: 10000}},
 		Kinds:   []string{runner.PprofCPU, runner.PprofAlloc},
 	})
 	if err != nil {

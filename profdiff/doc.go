@@ -11,8 +11,9 @@
 // profiles (go test -memprofile) give bytes allocated per operation
 // (alloc_space).
 //
-// Stacks are cut at the benchmark function: frames above the outermost
-// Benchmark* function (the testing package's) are dropped, so that paths
+// Stacks are cut at the benchmark function: frames above it (the testing
+// package's, up to testing.(*B).runN; or above the outermost Benchmark*
+// function when there is no runN) are dropped, so that paths
 // and the icicle graph start where the benchmark starts. Samples with no
 // Benchmark* frame (the garbage collector's workers, say) keep their whole
 // stack.

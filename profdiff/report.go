@@ -130,6 +130,9 @@ func (r *Result) summary() string {
 	}
 	fmt.Fprintf(&b, "profiles %s → %s (%s), N %d → %d", r.value(r.Old.Total), r.value(r.New.Total),
 		r.signed(r.New.Total-r.Old.Total), r.Old.Iters, r.New.Iters)
+	if r.Old.SetupIters > 0 || r.New.SetupIters > 0 {
+		b.WriteString(" less setup")
+	}
 	fmt.Fprintf(&b, "; shares are of the %s change", r.ChangeSource)
 	return b.String()
 }
@@ -274,11 +277,13 @@ type (
 		Cumulative   []functionJSON `json:"cumulative"`
 	}
 	sideJSON struct {
-		Label    string   `json:"label"`
-		Profiles int      `json:"profiles"`
-		Iters    int64    `json:"iters"`
-		Total    float64  `json:"total"`
-		Measured *float64 `json:"measured"`
+		Label    string `json:"label"`
+		Profiles int    `json:"profiles"`
+		Iters    int64  `json:"iters"`
+		// SetupIters is the setup profiles' count (0: none subtracted).
+		SetupIters int64    `json:"setup_iters"`
+		Total      float64  `json:"total"`
+		Measured   *float64 `json:"measured"`
 	}
 	functionJSON struct {
 		Name      string   `json:"name"`
@@ -337,7 +342,7 @@ func orEmpty(ids []int64) []int64 {
 }
 
 func sideToJSON(s SideSummary) sideJSON {
-	j := sideJSON{Label: s.Label, Profiles: s.Profiles, Iters: s.Iters, Total: finite(s.Total)}
+	j := sideJSON{Label: s.Label, Profiles: s.Profiles, Iters: s.Iters, SetupIters: s.SetupIters, Total: finite(s.Total)}
 	if !math.IsNaN(s.Measured) && !math.IsInf(s.Measured, 0) {
 		m := s.Measured
 		j.Measured = &m

@@ -62,6 +62,12 @@ type PprofConfig struct {
 	Kinds []string
 	// Env is added to the environment of the commands.
 	Env []string
+	// Setup asks for a second profiled run of each benchmark, for one
+	// iteration: its profiles hold the work done once per run (the
+	// benchmark's setup outside its timed loop, the profiler's own), so
+	// that the main profile minus the setup profile, divided by the
+	// difference of their iteration counts, is the cost of the loop.
+	Setup bool
 	// Progress, when not nil, is called before each benchmark is
 	// profiled, with its index in Targets.
 	Progress func(i int, t PprofTarget)
@@ -77,6 +83,10 @@ type Pprof struct {
 	// CPU and Alloc are the profile files as the test binary wrote them
 	// (gzip-compressed pprof protobuf), nil when not asked for.
 	CPU, Alloc []byte
+	// SetupIters, SetupCPU and SetupAlloc are those of the one-iteration
+	// run that PprofConfig.Setup asks for; zero and nil without it.
+	SetupIters           int64
+	SetupCPU, SetupAlloc []byte
 }
 
 // ProfileBenchmarks profiles each of cfg.Targets in turn, and returns one
@@ -124,6 +134,13 @@ func ProfileBenchmarks(ctx context.Context, cfg PprofConfig) ([]Pprof, error) {
 		p, err := profileOne(ctx, cfg, bin, pkgDir, tmp, t)
 		if err != nil {
 			return out, err
+		}
+		if cfg.Setup {
+			s, err := profileOne(ctx, cfg, bin, pkgDir, tmp, PprofTarget{Name: t.Name, Iters: 1})
+			if err != nil {
+				return out, err
+			}
+			p.SetupIters, p.SetupCPU, p.SetupAlloc = s.Iters, s.CPU, s.Alloc
 		}
 		out = append(out, p)
 	}

@@ -37,6 +37,7 @@ func TestProfileBenchmarks(t *testing.T) {
 		Package:  "example.com/whymod/work",
 		Targets:  targets,
 		Kinds:    []string{runner.PprofCPU, runner.PprofAlloc},
+		Setup:    true,
 		Progress: func(_ int, t runner.PprofTarget) { seen = append(seen, t.Name) },
 	})
 	if err != nil {
@@ -56,7 +57,10 @@ func TestProfileBenchmarks(t *testing.T) {
 		if p.Iters != targets[i].Iters {
 			t.Errorf("%s: Iters %d, want %d", p.Name, p.Iters, targets[i].Iters)
 		}
-		for kind, data := range map[string][]byte{"cpu": p.CPU, "alloc": p.Alloc} {
+		if p.SetupIters != 1 {
+			t.Errorf("%s: SetupIters %d, want 1", p.Name, p.SetupIters)
+		}
+		for kind, data := range map[string][]byte{"cpu": p.CPU, "alloc": p.Alloc, "setup cpu": p.SetupCPU, "setup alloc": p.SetupAlloc} {
 			if !bytes.HasPrefix(data, []byte{0x1f, 0x8b}) {
 				t.Errorf("%s: %s profile is not a gzip-compressed pprof file (%d bytes)", p.Name, kind, len(data))
 			}

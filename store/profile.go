@@ -23,19 +23,20 @@ CREATE TABLE profile (
 	name   TEXT    NOT NULL, -- as in name.name: Select/depth=10-2
 	side   TEXT    NOT NULL DEFAULT '',
 	kind   TEXT    NOT NULL, -- cpu or alloc
+	setup  INTEGER NOT NULL DEFAULT 0, -- 1: a run of 1 iteration, for the setup cost
 	iters  INTEGER NOT NULL, -- b.N of the profiled run
 	size   INTEGER NOT NULL,
 	sha256 TEXT    NOT NULL,
 	data   BLOB    NOT NULL,
-	PRIMARY KEY (run_id, pkg, name, side, kind)
+	PRIMARY KEY (run_id, pkg, name, side, kind, setup)
 );
 `
 
 // Statements of the profile table.
 const (
-	sqlInsertProfile = `INSERT INTO profile (run_id, pkg, name, side, kind, iters, size, sha256, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	sqlProfiles      = `SELECT run_id, pkg, name, side, kind, iters, size, sha256 FROM profile WHERE run_id = ? ORDER BY pkg, name, side, kind`
-	sqlProfileData   = `SELECT data FROM profile WHERE run_id = ? AND pkg = ? AND name = ? AND side = ? AND kind = ?`
+	sqlInsertProfile = `INSERT INTO profile (run_id, pkg, name, side, kind, setup, iters, size, sha256, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	sqlProfiles      = `SELECT run_id, pkg, name, side, kind, setup, iters, size, sha256 FROM profile WHERE run_id = ? ORDER BY pkg, name, side, kind, setup`
+	sqlProfileData   = `SELECT data FROM profile WHERE run_id = ? AND pkg = ? AND name = ? AND side = ? AND kind = ? AND setup = ?`
 )
 
 // Kinds of profile.
@@ -72,6 +73,11 @@ type Profile struct {
 	Side string
 	// Kind is ProfileCPU or ProfileAlloc.
 	Kind string
+	// Setup marks the profile of a run of the benchmark for one
+	// iteration, stored beside the main profile: it holds the
+	// benchmark's setup (work outside its timed loop) and the profiler's
+	// own, which benchdb why subtracts from the main profile.
+	Setup bool
 	// Iters is the iteration count (b.N) of the profiled run, by which
 	// the profile's values are divided to get a cost per operation.
 	Iters int64
@@ -150,7 +156,7 @@ func (db *DB) AddProfiles(ctx context.Context, id int64, ps []Profile, opts Prof
 		for _, p := range ps {
 			sum := sha256.Sum256(p.Data)
 			_, err := tx.ExecContext(ctx, sqlInsertProfile, id, p.Pkg, p.Name, p.Side, p.Kind,
-				p.Iters, len(p.Data), hex.EncodeToString(sum[:]), p.Data)
+				p.Setup, p.Iters, len(p.Data), hex.EncodeToString(sum[:]), p.Data)
 			if err != nil {
 				return fmt.Errorf("%s profile of %s: %w", p.Kind, p.Name, sqliteError(err))
 			}
@@ -164,7 +170,7 @@ func (db *DB) AddProfiles(ctx context.Context, id int64, ps []Profile, opts Prof
 }
 
 // Profiles lists the profiles of run id, without their data, ordered by
-// package, name, side and kind. A run without profiles gives none and no
+// package, name, side, kind and setup. A run without profiles gives none and no
 // error; a run that does not exist gives an error wrapping ErrNoRun.
 func (db *DB) Profiles(ctx context.Context, id int64) ([]Profile, error) {
 	if err := db.exists(ctx, id); err != nil {
@@ -178,7 +184,7 @@ func (db *DB) Profiles(ctx context.Context, id int64) ([]Profile, error) {
 	var ps []Profile
 	for rows.Next() {
 		var p Profile
-		if err := rows.Scan(&p.RunID, &p.Pkg, &p.Name, &p.Side, &p.Kind, &p.Iters, &p.Size, &p.SHA256); err != nil {
+		if err := rows.Scan(&p.RunID, &p.Pkg, &p.Name, &p.Side, &p.Kind, &p.Setup, &p.Iters, &p.Size, &p.SHA256); err != nil {
 			return nil, fmt.Errorf("list profiles of run %d: %w", id, err)
 		}
 		ps = append(ps, p)
@@ -190,11 +196,11 @@ func (db *DB) Profiles(ctx context.Context, id int64) ([]Profile, error) {
 }
 
 // ProfileData returns the bytes of the profile that p names by its RunID,
-// Pkg, Name, Side and Kind, exactly as they were stored. The caller owns
+// Pkg, Name, Side, Kind and Setup, exactly as they were stored. The caller owns
 // the returned slice.
 func (db *DB) ProfileData(ctx context.Context, p Profile) ([]byte, error) {
 	var data []byte
-	err := db.db.QueryRowContext(ctx, sqlProfileData, p.RunID, p.Pkg, p.Name, p.Side, p.Kind).Scan(&data)
+	err := db.db.QueryRowContext(ctx, sqlProfileData, p.RunID, p.Pkg, p.Name, p.Side, p.Kind, p.Setup).Scan(&data)
 	if err == sql.ErrNoRows {
 		return nil, fmt.Errorf("%s profile of %s in run %d: %w", p.Kind, p.Name, p.RunID, ErrNoProfile)
 	}

@@ -130,3 +130,26 @@ func TestDB_AddProfiles_bad(t *testing.T) {
 		t.Errorf("Profiles of a missing run: %v, want ErrNoRun", err)
 	}
 }
+
+func TestDB_AddProfiles_setup(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.Open(t)
+	id := mustIngestRun(t, db)
+	main, setup := mustAllocsProfile(t), []byte("\x1f\x8bsetup")
+	ps := []store.Profile{
+		{Pkg: "p", Name: "F-2", Kind: store.ProfileCPU, Iters: 1000, Data: main},
+		{Pkg: "p", Name: "F-2", Kind: store.ProfileCPU, Setup: true, Iters: 1, Data: setup},
+	}
+	if err := db.AddProfiles(ctx, id, ps, store.ProfileOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.Profiles(ctx, id)
+	if err != nil || len(got) != 2 || got[0].Setup || !got[1].Setup || got[1].Iters != 1 {
+		t.Fatalf("Profiles = %+v, %v", got, err)
+	}
+	for i, want := range [][]byte{main, setup} {
+		if b, err := db.ProfileData(ctx, got[i]); err != nil || !bytes.Equal(b, want) {
+			t.Errorf("ProfileData(setup=%v): %d bytes, %v", got[i].Setup, len(b), err)
+		}
+	}
+}

@@ -76,22 +76,27 @@ func profileRun(c *cli.Context, cfg runner.Config, res *runner.Result) ([]store.
 		fmt.Fprintf(c.App.ErrWriter, "benchdb: profiling %d benchmarks of %s (%s each)\n",
 			len(ts), termsafe.Escape(pkg.Path), c.Duration("pprof-time"))
 		ps, err := runner.ProfileBenchmarks(c.Context, runner.PprofConfig{
-			Go: cfg.Go, Dir: cfg.Dir, Env: cfg.Env, Package: pkg.Path, Targets: ts, Kinds: kinds,
+			Go: cfg.Go, Dir: cfg.Dir, Env: cfg.Env, Package: pkg.Path, Targets: ts, Kinds: kinds, Setup: true,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("profile: %w\nnothing stored", err)
 		}
 		for _, p := range ps {
 			for _, k := range kinds {
-				data := p.CPU
+				data, setup := p.CPU, p.SetupCPU
 				if k == store.ProfileAlloc {
-					data = p.Alloc
+					data, setup = p.Alloc, p.SetupAlloc
 				}
-				sp := store.Profile{Pkg: p.Package, Name: strings.TrimPrefix(p.Name, "Benchmark"), Kind: k, Iters: p.Iters, Data: data}
-				if err := checkProfile(sp, c.Int64("pprof-max-size")); err != nil {
-					return nil, err
+				name := strings.TrimPrefix(p.Name, "Benchmark")
+				for _, sp := range []store.Profile{
+					{Pkg: p.Package, Name: name, Kind: k, Iters: p.Iters, Data: data},
+					{Pkg: p.Package, Name: name, Kind: k, Setup: true, Iters: p.SetupIters, Data: setup},
+				} {
+					if err := checkProfile(sp, c.Int64("pprof-max-size")); err != nil {
+						return nil, err
+					}
+					out = append(out, sp)
 				}
-				out = append(out, sp)
 			}
 		}
 	}
@@ -123,15 +128,19 @@ func storeProfiles(c *cli.Context, db *store.DB, got store.Ingested, ps []store.
 		return fmt.Errorf("run %d is stored, its profiles are not: %w", got.ID, err)
 	}
 	var size int64
+	n := 0
 	for _, p := range ps {
 		size += int64(len(p.Data))
+		if !p.Setup {
+			n++
+		}
 	}
-	fmt.Fprintf(c.App.Writer, "stored %d profiles (%d KiB) with run %d in %s; see benchdb why\n",
-		len(ps), (size+1023)/1024, got.ID, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(c.App.Writer, "stored %d profiles (and their setup profiles; %d KiB in all) with run %d in %s; see benchdb why\n",
+		n, (size+1023)/1024, got.ID, time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
-// listProfiles returns the profiles of runs ids whose benchmark matches
+// listProfiles returns the main (not setup) profiles of runs ids whose benchmark matches
 // every pattern in benches (go test -bench patterns; an empty one matches
 // all) and whose kind is among kinds (all when empty).
 func listProfiles(c *cli.Context, db *store.DB, ids []int64, kinds []string, benches ...string) ([]store.Profile, error) {
@@ -142,7 +151,7 @@ func listProfiles(c *cli.Context, db *store.DB, ids []int64, kinds []string, ben
 			return nil, err
 		}
 		for _, p := range ps {
-			if len(kinds) > 0 && !slices.Contains(kinds, p.Kind) {
+			if p.Setup || len(kinds) > 0 && !slices.Contains(kinds, p.Kind) {
 				continue
 			}
 			ok := true

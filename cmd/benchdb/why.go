@@ -245,6 +245,7 @@ func runIDs(ps []store.Profile) []int64 {
 func diffSide(c *cli.Context, db *store.DB, k benchKey, ps []store.Profile, kind string) (profdiff.Side, error) {
 	s := profdiff.Side{Measured: math.NaN()}
 	var ids []int64
+	listed := map[int64][]store.Profile{} // each run's profiles, for the setup ones
 	for _, p := range ps {
 		if p.Kind != kind {
 			continue
@@ -256,6 +257,26 @@ func diffSide(c *cli.Context, db *store.DB, k benchKey, ps []store.Profile, kind
 		s.Profiles = append(s.Profiles, data)
 		s.Iters = append(s.Iters, p.Iters)
 		ids = append(ids, p.RunID)
+		if _, ok := listed[p.RunID]; !ok {
+			if listed[p.RunID], err = db.Profiles(c.Context, p.RunID); err != nil {
+				return s, fmt.Errorf("why: %w", err)
+			}
+		}
+		i := slices.IndexFunc(listed[p.RunID], func(q store.Profile) bool {
+			return q.Setup && q.Pkg == p.Pkg && q.Name == p.Name && q.Side == p.Side && q.Kind == p.Kind
+		})
+		if i < 0 {
+			continue
+		}
+		setup, err := db.ProfileData(c.Context, listed[p.RunID][i])
+		if err != nil {
+			return s, fmt.Errorf("why: %w", err)
+		}
+		s.Setup = append(s.Setup, setup)
+		s.SetupIters = append(s.SetupIters, listed[p.RunID][i].Iters)
+	}
+	if len(s.Setup) != len(s.Profiles) {
+		s.Setup, s.SetupIters = nil, nil // subtract all or none
 	}
 	s.Label = fmt.Sprintf("%s (%s)", termsafe.Escape(k.name), runsText(ids))
 	if len(ids) == 0 {
@@ -326,3 +347,4 @@ func writeWhy(c *cli.Context, r *profdiff.Report) error {
 	_, err = c.App.Writer.Write(data)
 	return err
 }
+

@@ -107,14 +107,14 @@ func TestWhy(t *testing.T) {
 	}
 	dir := mustWhymodDir(t)
 	db := filepath.Join(t.TempDir(), "db.sqlite")
-	run := []string{"--db", db, "run", "--dir", dir, "--count", "2", "--benchtime", "20ms", "--pprof", "cpu,alloc", "--pprof-time", "200ms"}
+	run := []string{"--db", db, "run", "--dir", dir, "--count", "2", "--benchtime", "20ms", "--pprof", "cpu,alloc", "--pprof-time", "300ms"}
 	out := mustRunCLI(t, append(run, "./...")...)
-	if !strings.Contains(out, "stored run 1: 6 results") || !strings.Contains(out, "stored 6 profiles") {
+	if !strings.Contains(out, "stored run 1: 6 results") || !strings.Contains(out, "stored 6 profiles (and their setup") {
 		t.Fatalf("run 1:\n%s", out)
 	}
 	t.Setenv("WHYMOD_NEW", "1")
 	out = mustRunCLI(t, append(run, "--bench", "Op", "./...")...)
-	if !strings.Contains(out, "stored run 2: 2 results") || !strings.Contains(out, "stored 2 profiles") {
+	if !strings.Contains(out, "stored run 2: 2 results") || !strings.Contains(out, "stored 2 profiles (and their setup") {
 		t.Fatalf("run 2:\n%s", out)
 	}
 
@@ -164,16 +164,17 @@ func TestWhy(t *testing.T) {
 			t.Fatal(err)
 		}
 		ps, err := sdb.Profiles(context.Background(), 2)
-		if err != nil || len(ps) != 2 {
+		if err != nil || len(ps) != 4 {
 			t.Fatalf("profiles of run 2: %v %v", ps, err)
 		}
-		want, err := sdb.ProfileData(context.Background(), ps[1]) // alloc, cpu
+		cpu := ps[2] // alloc, alloc setup, cpu, cpu setup
+		want, err := sdb.ProfileData(context.Background(), cpu)
 		sdb.Close()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ps[1].Kind != "cpu" || !bytes.Equal(got, want) {
-			t.Fatalf("exported %d bytes, differ from the %d stored %s profile", len(got), len(want), ps[1].Kind)
+		if cpu.Kind != "cpu" || cpu.Setup || !ps[3].Setup || ps[3].Iters != 1 || !bytes.Equal(got, want) {
+			t.Fatalf("exported %d bytes, differ from the %d stored %s profile", len(got), len(want), cpu.Kind)
 		}
 		stdout := mustRunCLI(t, "--db", db, "export", "--profile", "cpu", "--bench", "Op", "2")
 		if stdout != string(want) {

@@ -43,7 +43,7 @@ var sink []byte
 func Op(xs []int, isNew bool) int {
 	s := Sum(xs)
 	if isNew {
-		s += extraScan(xs, 4)
+		s += extraScan(xs, 16)
 		s += len(extraAlloc(4096))
 	}
 	return s
