@@ -37,9 +37,10 @@ type PprofTarget struct {
 }
 
 // PprofConfig says which benchmarks of one package to profile and how.
-// Profiled runs are separate from the timed run: each benchmark runs once
-// more, alone, with -test.cpuprofile and -test.memprofile, for a fixed
-// iteration count, and its timing is not kept.
+// Profiled runs are separate from the timed run: each benchmark runs
+// again, alone, once with -test.cpuprofile and once with -test.memprofile
+// (every allocation recorded), for a fixed iteration count, and its
+// timing is not kept.
 type PprofConfig struct {
 	// Go is the go command; DefaultGo when empty.
 	Go string
@@ -131,12 +132,12 @@ func ProfileBenchmarks(ctx context.Context, cfg PprofConfig) ([]Pprof, error) {
 		if cfg.Progress != nil {
 			cfg.Progress(i, t)
 		}
-		p, err := profileOne(ctx, cfg, bin, pkgDir, tmp, t)
+		p, err := profileTarget(ctx, cfg, bin, pkgDir, tmp, t)
 		if err != nil {
 			return out, err
 		}
 		if cfg.Setup {
-			s, err := profileOne(ctx, cfg, bin, pkgDir, tmp, PprofTarget{Name: t.Name, Iters: 1})
+			s, err := profileTarget(ctx, cfg, bin, pkgDir, tmp, PprofTarget{Name: t.Name, Iters: 1})
 			if err != nil {
 				return out, err
 			}
@@ -147,12 +148,33 @@ func ProfileBenchmarks(ctx context.Context, cfg PprofConfig) ([]Pprof, error) {
 	return out, nil
 }
 
-// profileOne runs the test binary once for target t.
-func profileOne(ctx context.Context, cfg PprofConfig, bin, pkgDir, tmp string, t PprofTarget) (Pprof, error) {
+// profileTarget profiles target t, one run per kind: a CPU profile with
+// -test.cpuprofile, and an allocation profile with -test.memprofile and
+// -test.memprofilerate=1, so that every allocation is recorded (exact
+// bytes per op, at a cost in speed that the CPU profile must not see).
+func profileTarget(ctx context.Context, cfg PprofConfig, bin, pkgDir, tmp string, t PprofTarget) (Pprof, error) {
+	p := Pprof{Package: cfg.Package, Name: t.Name}
+	for _, k := range cfg.Kinds {
+		iters, data, err := profileOne(ctx, cfg, bin, pkgDir, tmp, t, k)
+		if err != nil {
+			return Pprof{}, err
+		}
+		p.Iters = iters
+		if k == PprofCPU {
+			p.CPU = data
+		} else {
+			p.Alloc = data
+		}
+	}
+	return p, nil
+}
+
+// profileOne runs the test binary once for target t and returns the
+// iteration count it reported and the profile of kind it wrote.
+func profileOne(ctx context.Context, cfg PprofConfig, bin, pkgDir, tmp string, t PprofTarget, kind string) (int64, []byte, error) {
 	base, procs := splitProcs(t.Name)
-	cpuFile, memFile := filepath.Join(tmp, "cpu.pprof"), filepath.Join(tmp, "mem.pprof")
-	os.Remove(cpuFile)
-	os.Remove(memFile)
+	file := filepath.Join(tmp, kind+".pprof")
+	os.Remove(file)
 	args := []string{
 		"-test.run=^$",
 		"-test.bench=" + ExactPattern(base),
@@ -162,13 +184,10 @@ func profileOne(ctx context.Context, cfg PprofConfig, bin, pkgDir, tmp string, t
 		"-test.benchmem",
 		"-test.timeout=0",
 	}
-	for _, k := range cfg.Kinds {
-		switch k {
-		case PprofCPU:
-			args = append(args, "-test.cpuprofile="+cpuFile)
-		case PprofAlloc:
-			args = append(args, "-test.memprofile="+memFile)
-		}
+	if kind == PprofCPU {
+		args = append(args, "-test.cpuprofile="+file)
+	} else {
+		args = append(args, "-test.memprofile="+file, "-test.memprofilerate=1")
 	}
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = pkgDir
@@ -177,12 +196,12 @@ func profileOne(ctx context.Context, cfg PprofConfig, bin, pkgDir, tmp string, t
 	var stdout, stderr tailBuffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	runErr := cmd.Run()
-	fail := func(detail string, err error) (Pprof, error) {
-		kind := BenchmarkFailed
+	fail := func(detail string, err error) (int64, []byte, error) {
+		k := BenchmarkFailed
 		if ctx.Err() != nil {
-			kind, err = Interrupted, ctx.Err()
+			k, err = Interrupted, ctx.Err()
 		}
-		return Pprof{}, &Error{Kind: kind, Package: cfg.Package, Benchmark: base, Detail: "under profiling: " + detail, Err: err}
+		return 0, nil, &Error{Kind: k, Package: cfg.Package, Benchmark: base, Detail: "under " + kind + " profiling: " + detail, Err: err}
 	}
 	if runErr != nil {
 		detail := firstLines(stdout.String()+"\n"+stderr.String(), maxDetailLines)
@@ -195,23 +214,11 @@ func profileOne(ctx context.Context, cfg PprofConfig, bin, pkgDir, tmp string, t
 	if !ok {
 		return fail("it printed no result line", nil)
 	}
-	p := Pprof{Package: cfg.Package, Name: t.Name, Iters: iters}
-	for _, k := range cfg.Kinds {
-		f := cpuFile
-		if k == PprofAlloc {
-			f = memFile
-		}
-		data, err := os.ReadFile(f)
-		if err != nil {
-			return fail(fmt.Sprintf("read its %s profile: %v", k, err), err)
-		}
-		if k == PprofCPU {
-			p.CPU = data
-		} else {
-			p.Alloc = data
-		}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return fail(fmt.Sprintf("read its profile: %v", err), err)
 	}
-	return p, nil
+	return iters, data, nil
 }
 
 // resultIters finds the result line of the benchmark named base (without

@@ -347,4 +347,3 @@ func writeWhy(c *cli.Context, r *profdiff.Report) error {
 	_, err = c.App.Writer.Write(data)
 	return err
 }
-

@@ -76,7 +76,7 @@ func checkTop(t *testing.T, out string) {
 		if len(f.Paths) == 0 || !strings.HasSuffix(strings.Join(f.Paths[0].Frames, " > "), "work.Op > "+f.Name) {
 			t.Errorf("why: %s has no call path through work.Op: %+v", f.Name, f.Paths)
 		}
-		if r.Kind == "alloc" && (f.FlatDelta < 3072 || f.FlatDelta > 5120) {
+		if r.Kind == "alloc" && (f.FlatDelta < 4000 || f.FlatDelta > 4200) {
 			t.Errorf("why: extraAlloc grew by %g B/op, want about 4096", f.FlatDelta)
 		}
 	}
