@@ -96,7 +96,8 @@ type Result struct {
 	// ChangeSource is "measured" or "profile", saying which.
 	ChangeSource string
 	// Functions are the functions whose flat cost grew most, most
-	// first, at most Options.Top, only those that grew.
+	// first, at most Options.Top, only those that grew by at least a
+	// thousandth of the first.
 	Functions []Function
 	// Cumulative are the functions whose cumulative cost grew most.
 	Cumulative []Function
@@ -422,6 +423,12 @@ func (a *accumulator) functions(key func(Function) float64, top, npaths int) []F
 		return cmp.Or(cmp.Compare(key(y), key(x)), cmp.Compare(y.CumDelta(), x.CumDelta()), strings.Compare(x.Name, y.Name))
 	})
 	fs = fs[:min(len(fs), top)]
+	// Growth below a thousandth of the largest is rounding and
+	// sampling noise, not an explanation.
+	if len(fs) > 0 {
+		floor := key(fs[0]) / 1000
+		fs = slices.DeleteFunc(fs, func(f Function) bool { return key(f) < floor })
+	}
 	for i := range fs {
 		var ps []Path
 		for _, p := range a.paths[fs[i].Name] {
