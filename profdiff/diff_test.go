@@ -3,6 +3,7 @@ package profdiff_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"math"
 	"path/filepath"
 	"strings"
@@ -243,4 +244,69 @@ func names(fs []profdiff.Function) []string {
 		out = append(out, f.Name)
 	}
 	return out
+}
+
+func TestReport_formats(t *testing.T) {
+	hostile := `example.com/w.Benchmark<script>alert("x")</script>`
+	old := profdiff.Side{Label: "old", Profiles: [][]byte{mustProfile(t, "cpu", stack{[]string{hostile, "w.f"}, 100})}, Iters: []int64{10}, Measured: math.NaN()}
+	newSide := profdiff.Side{Label: "new", Profiles: [][]byte{mustProfile(t, "cpu", stack{[]string{hostile, "w.f"}, 100}, stack{[]string{hostile, "w.g|`x`"}, 300})}, Iters: []int64{10}, Measured: math.NaN()}
+	res, err := profdiff.Diff(profdiff.KindCPU, old, newSide, profdiff.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := &profdiff.Report{Comparisons: []profdiff.Comparison{{Pkg: "w", OldName: "A-2", NewName: "B-2", OldRuns: []int64{1}, NewRuns: []int64{2}, Results: []*profdiff.Result{res}}}}
+
+	var text bytes.Buffer
+	if err := rep.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"A-2 (run 1) → B-2 (run 2)", "profiles 10.0ns → 40.0ns (+30.0ns)", "+30.0ns", "100.0%", "w.g|`x`"} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("text lacks %q:\n%s", want, text.String())
+		}
+	}
+	var md bytes.Buffer
+	if err := rep.WriteMarkdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "`w.g\\|'x'`") {
+		t.Errorf("markdown does not escape a pipe and backquotes in a name:\n%s", md.String())
+	}
+	var js bytes.Buffer
+	if err := rep.WriteJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Comparisons []struct {
+			Results []struct {
+				Change    float64 `json:"change"`
+				Old       struct{ Measured *float64 }
+				Functions []struct {
+					Name      string   `json:"name"`
+					FlatDelta float64  `json:"flat_delta"`
+					FlatShare *float64 `json:"flat_share"`
+				} `json:"functions"`
+			} `json:"results"`
+		} `json:"comparisons"`
+	}
+	if err := json.Unmarshal(js.Bytes(), &got); err != nil {
+		t.Fatalf("JSON: %v\n%s", err, js.String())
+	}
+	r := got.Comparisons[0].Results[0]
+	if r.Old.Measured != nil || !near(r.Change, 30e-9) || r.Functions[0].Name != "w.g|`x`" || !near(r.Functions[0].FlatDelta, 30e-9) || r.Functions[0].FlatShare == nil || !near(*r.Functions[0].FlatShare, 1) {
+		t.Errorf("JSON: %s", js.String())
+	}
+	var page bytes.Buffer
+	if err := rep.WriteHTML(&page); err != nil {
+		t.Fatal(err)
+	}
+	h := page.String()
+	if strings.Contains(h, "<script") || !strings.Contains(h, "&lt;script&gt;") || !strings.Contains(h, "<svg") {
+		t.Errorf("HTML does not escape names or lacks the graph:\n%s", h)
+	}
+	for _, bad := range []string{"src=", "href=", "url(", "@import"} {
+		if strings.Contains(h, bad) {
+			t.Errorf("HTML loads something (%q)", bad)
+		}
+	}
 }
