@@ -276,4 +276,3 @@ func TestWhy_usage(t *testing.T) {
 		}
 	}
 }
-
