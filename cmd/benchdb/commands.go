@@ -17,5 +17,6 @@ func commands() []*cli.Command {
 		suitesCommand(),
 		profilesCommand(),
 		whyCommand(),
+		abCommand(),
 	}
 }

@@ -1,0 +1,501 @@
+package ab
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/perf/benchfmt"
+)
+
+// Side names.
+const (
+	Old = "old"
+	New = "new"
+)
+
+// Defaults for Config fields left zero.
+const (
+	DefaultRounds = 10
+	DefaultBench  = "."
+)
+
+// Config says how to measure two builds against each other.
+type Config struct {
+	// Rounds is the number of rounds; each runs every OLD and every NEW
+	// binary once. DefaultRounds when zero.
+	Rounds int
+	// FirstRound numbers the first round (0 when zero): a measurement
+	// that adds rounds to an earlier one continues its numbering.
+	FirstRound int
+	// Bench is the -test.bench pattern; DefaultBench when empty.
+	Bench string
+	// Benchtime is -test.benchtime ("100ms", "1000x"); the testing
+	// package's default (1s) when empty.
+	Benchtime string
+	// TestArgs are extra test binary flags, spelled -test.x.
+	TestArgs []string
+	// Seed seeds the order of the rounds; the same seed gives the same
+	// order.
+	Seed uint64
+	// Sequential runs all OLD rounds first and then all NEW rounds, as
+	// two separate `go test -count N` runs would. It exists to measure
+	// what interleaving buys; ab never uses it by default.
+	Sequential bool
+	// Env is added to the test binaries' environment.
+	Env []string
+	// Progress, when not nil, is called when a binary starts and when it
+	// prints a result.
+	Progress func(Progress)
+	// Extra are further runs of every binary after the timed rounds, not
+	// used for timing (see ExtraRun).
+	Extra []ExtraRun
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+}
+
+// An ExtraRun is one more run of every binary of both sides after the
+// timed rounds, with extra test flags: `ab --profile` adds one with
+// -test.cpuprofile and -test.memprofile. Its results are not part of the
+// measurement.
+type ExtraRun struct {
+	// Name says what the run is for, in progress and errors ("profile").
+	Name string
+	// Args returns the extra test binary flags (spelled -test.x) for one
+	// side's binary. dir is an empty temporary directory for the files the
+	// run writes; it is removed after Done returns.
+	Args func(side string, b Binary, dir string) []string
+	// Done, when not nil, is called after the run with its standard
+	// output (benchmark format) and dir.
+	Done func(side string, b Binary, dir string, output []byte) error
+}
+
+// Progress is a snapshot of a measurement, given to Config.Progress.
+type Progress struct {
+	// Round is the round running, counted from 1, of Rounds.
+	Round, Rounds int
+	// Side is Old or New; Package the binary's import path.
+	Side, Package string
+	// Benchmark is the last benchmark that finished in this binary's run,
+	// or "" when none has yet.
+	Benchmark string
+	// Done is the number of binary runs finished, of Total.
+	Done, Total int
+	// Elapsed is the time since the measurement started; Left estimates
+	// the rest (zero before the first run finished).
+	Elapsed, Left time.Duration
+}
+
+// A Measurement is the interleaved runs of two builds.
+type Measurement struct {
+	// Old and New are the two sides. Each result carries the configuration
+	// key "round" with the round it ran in.
+	Old, New Side
+	// Rounds is the number of rounds run.
+	Rounds int
+	// Seed is the seed of the order.
+	Seed uint64
+	// Sequential is Config.Sequential.
+	Sequential bool
+	// Order says, per round and per package (in Old's binary order), which
+	// side ran first: Old or New.
+	Order [][]string
+	// Warnings are problems that did not stop the measurement (a package
+	// only one side has).
+	Warnings []string
+}
+
+// A Side is one revision's results.
+type Side struct {
+	Rev     Revision
+	Results []*benchfmt.Result
+}
+
+// A BenchmarkError reports a benchmark that failed, panicked or made its
+// test binary exit with an error, in one side's run.
+type BenchmarkError struct {
+	Side      string
+	Rev       Revision
+	Package   string
+	Benchmark string // "" when the failure is not tied to one benchmark
+	Detail    string
+}
+
+func (e *BenchmarkError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s revision %s (%s): %s", e.Side, e.Rev.Name, e.Rev.Short(), e.Package)
+	if e.Benchmark != "" {
+		b.WriteString(" " + e.Benchmark)
+	}
+	b.WriteString(" failed")
+	if e.Detail != "" {
+		b.WriteString(": " + e.Detail)
+	}
+	return b.String()
+}
+
+// ErrNoBenchmarks is returned (wrapped) when the benchmark pattern
+// matches no benchmark in either revision.
+var ErrNoBenchmarks = errors.New("no benchmarks matched")
+
+// pair is one package's binaries on both sides.
+type pair struct {
+	old, new Binary
+}
+
+// Measure runs the binaries of old and new in cfg.Rounds rounds. Within a
+// round each package's OLD and NEW binaries run back to back; which one
+// runs first is decided per pair of rounds, at random from cfg.Seed, and
+// reversed in the second round of the pair (ABBA or BAAB), so that a
+// steady drift of the machine's speed adds as much to one side as to the
+// other. The first failure stops the measurement and is returned; the
+// Measurement is then nil.
+func Measure(ctx context.Context, old, new *Build, cfg Config) (*Measurement, error) {
+	if cfg.Rounds <= 0 {
+		cfg.Rounds = DefaultRounds
+	}
+	if cfg.Bench == "" {
+		cfg.Bench = DefaultBench
+	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	m := &Measurement{Old: Side{Rev: old.Rev}, New: Side{Rev: new.Rev}, Rounds: cfg.Rounds, Seed: cfg.Seed, Sequential: cfg.Sequential}
+	var pairs []pair
+	for _, ob := range old.Binaries {
+		found := false
+		for _, nb := range new.Binaries {
+			if nb.ImportPath == ob.ImportPath {
+				pairs = append(pairs, pair{ob, nb})
+				found = true
+			}
+		}
+		if !found {
+			m.Warnings = append(m.Warnings, fmt.Sprintf("%s: only in old (%s), not measured", ob.ImportPath, old.Rev.Short()))
+		}
+	}
+	for _, nb := range new.Binaries {
+		if !hasBinary(old.Binaries, nb.ImportPath) {
+			m.Warnings = append(m.Warnings, fmt.Sprintf("%s: only in new (%s), not measured", nb.ImportPath, new.Rev.Short()))
+		}
+	}
+	if len(pairs) == 0 {
+		return nil, fmt.Errorf("no package has test binaries in both revisions")
+	}
+	m.Order = Order(cfg.Rounds, len(pairs), cfg.Seed)
+
+	type job struct {
+		round int
+		side  string
+		p     int
+	}
+	var jobs []job
+	if cfg.Sequential {
+		for _, side := range []string{Old, New} {
+			for r := range cfg.Rounds {
+				for p := range pairs {
+					jobs = append(jobs, job{r, side, p})
+				}
+			}
+		}
+	} else {
+		for r := range cfg.Rounds {
+			for p := range pairs {
+				first, second := Old, New
+				if m.Order[r][p] == New {
+					first, second = New, Old
+				}
+				jobs = append(jobs, job{r, first, p}, job{r, second, p})
+			}
+		}
+	}
+
+	e := &executor{cfg: cfg, now: now, start: now(), total: len(jobs)}
+	matched := make([]bool, len(pairs))
+	for i, j := range jobs {
+		b, side := pairs[j.p].old, &m.Old
+		if j.side == New {
+			b, side = pairs[j.p].new, &m.New
+		}
+		round := cfg.FirstRound + j.round
+		res, err := e.run(ctx, j.side, side.Rev, b, round, nil)
+		if err != nil {
+			return nil, err
+		}
+		if len(res) > 0 {
+			matched[j.p] = true
+		}
+		side.Results = append(side.Results, res...)
+		e.done = i + 1
+		// After every package ran once on both sides (or on one side, in
+		// sequential order), a pattern that matched nothing is an error.
+		if j.round == 0 && (cfg.Sequential && i == len(pairs)-1 || !cfg.Sequential && i == 2*len(pairs)-1) {
+			if !slices.Contains(matched, true) {
+				return nil, fmt.Errorf("-bench %q in %s: %w", cfg.Bench, pkgList(pairs), ErrNoBenchmarks)
+			}
+		}
+	}
+	for _, x := range cfg.Extra {
+		for _, p := range pairs {
+			for _, s := range []struct {
+				name string
+				b    Binary
+				rev  Revision
+			}{{Old, p.old, old.Rev}, {New, p.new, new.Rev}} {
+				if err := e.extra(ctx, x, s.name, s.rev, s.b); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	return m, nil
+}
+
+func hasBinary(bs []Binary, path string) bool {
+	for _, b := range bs {
+		if b.ImportPath == path {
+			return true
+		}
+	}
+	return false
+}
+
+func pkgList(pairs []pair) string {
+	var s []string
+	for _, p := range pairs {
+		s = append(s, p.old.ImportPath)
+	}
+	return strings.Join(s, " ")
+}
+
+// Order returns, for rounds rounds of n packages, which side runs first in
+// each: rounds are taken in pairs, the first of a pair gets a random order
+// and the second the reverse (ABBA or BAAB), so that over every pair of
+// rounds each side runs first once. An odd last round gets a random order.
+func Order(rounds, n int, seed uint64) [][]string {
+	rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
+	order := make([][]string, rounds)
+	for r := range order {
+		order[r] = make([]string, n)
+	}
+	for p := range n {
+		for r := 0; r < rounds; r += 2 {
+			first, second := Old, New
+			if rng.IntN(2) == 1 {
+				first, second = New, Old
+			}
+			order[r][p] = first
+			if r+1 < rounds {
+				order[r+1][p] = second
+			}
+		}
+	}
+	return order
+}
+
+// executor runs test binaries and reports progress.
+type executor struct {
+	cfg   Config
+	now   func() time.Time
+	start time.Time
+	done  int
+	total int
+}
+
+// maxOutput bounds the output of one binary run kept for error messages.
+const maxOutput = 1 << 20
+
+// args returns the test binary's flags.
+func (e *executor) args() []string {
+	args := []string{"-test.run=^$", "-test.bench=" + e.cfg.Bench, "-test.count=1", "-test.benchmem"}
+	if e.cfg.Benchtime != "" {
+		args = append(args, "-test.benchtime="+e.cfg.Benchtime)
+	}
+	return append(args, e.cfg.TestArgs...)
+}
+
+// run runs one binary once and returns its results, each with the
+// configuration key round. extraArgs are added to the flags.
+func (e *executor) run(ctx context.Context, side string, rev Revision, b Binary, round int, extraArgs []string) ([]*benchfmt.Result, error) {
+	out, err := e.exec(ctx, side, rev, b, round, extraArgs)
+	if err != nil {
+		return nil, err
+	}
+	var res []*benchfmt.Result
+	rd := benchfmt.NewReader(bytes.NewReader(out), b.ImportPath)
+	for rd.Scan() {
+		r, ok := rd.Result().(*benchfmt.Result)
+		if !ok {
+			continue
+		}
+		c := r.Clone()
+		if c.GetConfig("pkg") == "" {
+			setFileConfig(c, "pkg", b.ImportPath)
+		}
+		setFileConfig(c, "round", strconv.Itoa(round))
+		res = append(res, c)
+	}
+	if err := rd.Err(); err != nil {
+		return nil, fmt.Errorf("read output of %s: %w", b.ImportPath, err)
+	}
+	return res, nil
+}
+
+// exec runs the binary and returns its standard output.
+func (e *executor) exec(ctx context.Context, side string, rev Revision, b Binary, round int, extraArgs []string) ([]byte, error) {
+	p := Progress{Round: round - e.cfg.FirstRound + 1, Rounds: e.cfg.Rounds, Side: side, Package: b.ImportPath, Done: e.done, Total: e.total}
+	e.progress(p)
+	cmd := exec.CommandContext(ctx, b.Path, append(e.args(), extraArgs...)...)
+	cmd.Dir = b.Dir
+	cmd.Env = append(os.Environ(), e.cfg.Env...)
+	cmd.WaitDelay = 5 * time.Second
+	var stderr tail
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, fmt.Errorf("run %s: %w", b.Path, err)
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("run %s: %w", b.Path, err)
+	}
+	var out bytes.Buffer
+	var failed string
+	sc := bufio.NewScanner(stdout)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if out.Len() < maxOutput {
+			out.WriteString(line)
+			out.WriteByte('\n')
+		}
+		if name, ok := strings.CutPrefix(line, "--- FAIL: "); ok && failed == "" {
+			failed, _, _ = strings.Cut(name, " ")
+		}
+		if strings.HasPrefix(line, "Benchmark") && strings.Contains(line, "\t") {
+			name, _, _ := strings.Cut(line, "\t")
+			p.Benchmark = strings.TrimSpace(name)
+			e.progress(p)
+		}
+	}
+	io.Copy(io.Discard, stdout)
+	waitErr := cmd.Wait()
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	if waitErr != nil || failed != "" {
+		detail := failureDetail(out.String() + stderr.String())
+		if detail == "" && waitErr != nil {
+			detail = waitErr.Error()
+		}
+		if failed == "" {
+			failed = panicking(out.String() + stderr.String())
+		}
+		return nil, &BenchmarkError{Side: side, Rev: rev, Package: b.ImportPath, Benchmark: failed, Detail: detail}
+	}
+	return out.Bytes(), nil
+}
+
+// extra runs x on one binary.
+func (e *executor) extra(ctx context.Context, x ExtraRun, side string, rev Revision, b Binary) error {
+	dir, err := os.MkdirTemp("", "benchdb-ab-"+x.Name+"-")
+	if err != nil {
+		return fmt.Errorf("%s run: %w", x.Name, err)
+	}
+	defer os.RemoveAll(dir)
+	var args []string
+	if x.Args != nil {
+		args = x.Args(side, b, dir)
+	}
+	out, err := e.exec(ctx, side, rev, b, e.cfg.FirstRound+e.cfg.Rounds-1, args)
+	if err != nil {
+		return fmt.Errorf("%s run: %w", x.Name, err)
+	}
+	if x.Done != nil {
+		if err := x.Done(side, b, dir, out); err != nil {
+			return fmt.Errorf("%s run of %s %s: %w", x.Name, side, b.ImportPath, err)
+		}
+	}
+	return nil
+}
+
+func (e *executor) progress(p Progress) {
+	if e.cfg.Progress == nil {
+		return
+	}
+	p.Elapsed = e.now().Sub(e.start)
+	if e.done > 0 && e.done < e.total {
+		p.Left = time.Duration(float64(p.Elapsed) / float64(e.done) * float64(e.total-e.done))
+	}
+	e.cfg.Progress(p)
+}
+
+// failureDetail picks the lines that explain a failure: the panic or the
+// messages under "--- FAIL".
+func failureDetail(out string) string {
+	lines := strings.Split(out, "\n")
+	for i, l := range lines {
+		t := strings.TrimSpace(l)
+		if strings.HasPrefix(t, "panic:") {
+			return t
+		}
+		if strings.HasPrefix(t, "--- FAIL:") {
+			var msg []string
+			for _, m := range lines[i+1:] {
+				m = strings.TrimSpace(m)
+				if m == "" || strings.HasPrefix(m, "---") || m == "FAIL" || strings.HasPrefix(m, "Benchmark") {
+					break
+				}
+				msg = append(msg, m)
+				if len(msg) == 3 {
+					break
+				}
+			}
+			return strings.Join(msg, "; ")
+		}
+	}
+	return firstLines(out, 3)
+}
+
+// panicking returns the benchmark a panic trace names, or "".
+func panicking(out string) string {
+	for _, l := range strings.Split(out, "\n") {
+		l = strings.TrimSpace(l)
+		if f, ok := strings.CutPrefix(l, "--- FAIL: "); ok {
+			f, _, _ = strings.Cut(f, " ")
+			return f
+		}
+	}
+	// A panic's goroutine trace names the function: pkg.BenchmarkX(...).
+	for _, l := range strings.Split(out, "\n") {
+		if i := strings.Index(l, ".Benchmark"); i >= 0 && strings.Contains(l, "(") && !strings.HasPrefix(strings.TrimSpace(l), "testing.") {
+			name := l[i+1:]
+			name, _, _ = strings.Cut(name, "(")
+			return name
+		}
+	}
+	return ""
+}
+
+// tail keeps the last maxOutput bytes written to it.
+type tail struct{ b []byte }
+
+func (t *tail) Write(p []byte) (int, error) {
+	t.b = append(t.b, p...)
+	if len(t.b) > maxOutput {
+		t.b = t.b[len(t.b)-maxOutput:]
+	}
+	return len(p), nil
+}
+
+func (t *tail) String() string { return string(t.b) }

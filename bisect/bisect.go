@@ -1,0 +1,709 @@
+// Package bisect finds the commit that carries a measured benchmark
+// change, with the interleaved measurements of package ab.
+//
+// Bisect first measures BAD against GOOD, picks the benchmark that changed
+// most (the change to find), and then walks `git rev-list --first-parent
+// GOOD..BAD` by halving: each candidate is measured against GOOD in
+// interleaved rounds, and it is bad when its level lies beyond the middle
+// of the GOOD-to-BAD change with confidence, good when it lies before it.
+// When the interval straddles the middle, it measures more rounds, up to
+// a limit, before it decides by the estimate and says so. A commit that
+// does not build, or whose benchmark fails or is missing, is skipped as
+// `git bisect skip` does. At the end it measures the first bad commit
+// against the last good one directly, for the change and its interval.
+//
+// Every measurement is stored as two runs (ab's sides) labelled
+// bisect=<id>, commit and the bisection's parameters, so that Run with
+// Options.Resume replays a bisection from the store without measuring
+// again what was stored, and `benchdb compare` can show any step.
+package bisect
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/perf/benchfmt"
+
+	"github.com/benchdb/benchdb/ab"
+	"github.com/benchdb/benchdb/store"
+)
+
+// Labels bisect stores on every run, besides ab's.
+const (
+	LabelID       = "bisect"
+	LabelGood     = "bisect_good"
+	LabelBad      = "bisect_bad"
+	LabelBench    = "bisect_bench"
+	LabelPackages = "bisect_pkgs"
+	LabelStep     = "bisect_step"
+)
+
+// Store is what bisect needs of a store; *store.DB is one.
+type Store interface {
+	ab.Ingester
+	ab.ResultSource
+	Runs(ctx context.Context) ([]store.Run, error)
+}
+
+// Options says what to bisect.
+type Options struct {
+	// Dir is the module's directory in a git repository; "." when empty.
+	Dir string
+	// Good and Bad are the revisions at the ends; Bench the benchmark
+	// pattern (-test.bench). With Resume they are read from the store.
+	Good, Bad, Bench string
+	// Packages are the package patterns; "." when empty.
+	Packages []string
+	// BuildFlags go to `go test -c`.
+	BuildFlags []string
+	// Config is the measurement of each step: Rounds (ab.DefaultRounds
+	// when zero) rounds at first, Benchtime, TestArgs, Seed, Env. Bench
+	// is ignored; Progress receives every run of every step.
+	ab.Config
+	// MaxRounds bounds the rounds of one measurement when the evidence
+	// stays unclear; 3*Rounds when zero.
+	MaxRounds int
+	// Threshold, in percent, is the smallest GOOD-to-BAD change that
+	// counts as reproduced.
+	Threshold float64
+	// Confidence is the level of the intervals; ab.DefaultConfidence
+	// when zero.
+	Confidence float64
+	// Store receives every measurement and holds the ones Resume reads.
+	// Required.
+	Store Store
+	// ID names the bisection (label bisect); a new one when empty.
+	ID string
+	// Resume continues the bisection with this id from the store.
+	Resume string
+	// Labels are added to every stored run.
+	Labels map[string]string
+	// Step, when not nil, is told about each step as it starts and ends.
+	Step func(StepProgress)
+	// Workspace, when not nil, is used instead of a new one (and not
+	// closed).
+	Workspace *ab.Workspace
+}
+
+// StepProgress describes the bisection's state, for Options.Step.
+type StepProgress struct {
+	// Step counts the measured commits from 1; About is about how many
+	// there will be.
+	Step, About int
+	Commit      ab.Revision
+	// Left is the number of commits that may still be the first bad one.
+	Left int
+	// Done is set when the step finished, with its Outcome.
+	Done    bool
+	Outcome string
+	// Estimate is the candidate's position between GOOD (0) and BAD (1),
+	// when Done.
+	Estimate float64
+}
+
+// Outcomes of a Step.
+const (
+	Good  = "good"
+	Bad   = "bad"
+	Skip  = "skip"
+	Total = "total" // the GOOD-to-BAD measurement
+	Final = "final" // the first bad commit against the last good one
+)
+
+// A Step is one measured (or skipped) commit.
+type Step struct {
+	Commit  ab.Revision
+	Against ab.Revision // the OLD side: GOOD, or the last good commit for Final
+	Outcome string
+	// Reason says why a commit was skipped, or that a decision was taken
+	// on the estimate because more rounds did not make it clear.
+	Reason string
+	// Row is the target benchmark's paired comparison (zero for a skip).
+	Row ab.Row
+	// Position is where the commit's level lies between GOOD (0) and BAD
+	// (1), with its interval; NaN when unknown.
+	Position, PosLo, PosHi float64
+	// Clear is set when the interval was on one side of the middle.
+	Clear bool
+	// Stored is set when the measurement came from the store (a resumed
+	// bisection), Measured rounds were run now.
+	Stored, Measured int
+}
+
+// Result is what a bisection found.
+type Result struct {
+	ID         string
+	Good, Bad  ab.Revision
+	Commits    int // commits in GOOD..BAD (first parents)
+	Target     Target
+	Total      ab.Row // BAD against GOOD, for the target
+	Reproduced bool
+	// Found is set when the first bad commit is known: FirstBad, with
+	// LastGood its first parent in the range (or GOOD).
+	Found    bool
+	FirstBad ab.Revision
+	LastGood ab.Revision
+	// Change is FirstBad measured against LastGood directly.
+	Change ab.Row
+	// Share is the part of the GOOD-to-BAD change (in log scale) that
+	// Change accounts for.
+	Share float64
+	// Candidates lists the commits that may be the first bad one when
+	// skipped commits leave it open (FirstBad is then the last of them).
+	Candidates []ab.Revision
+	// MultipleSteps is set when the range holds more than one change:
+	// a commit measured clearly between the two ends, or a first bad
+	// commit that accounts for clearly less than the whole change.
+	MultipleSteps bool
+	// Sureness is "high" (every decision clear and the final change
+	// significant), "medium" or "low", with Notes saying why.
+	Sureness string
+	Notes    []string
+	Steps    []Step
+	// Measured is the number of commits measured (BAD and the final
+	// measurement included); Stored of those came from the store.
+	Measured, Stored int
+	Elapsed          time.Duration
+}
+
+// Target is the benchmark whose change is bisected.
+type Target struct {
+	Package, Name, Unit string
+}
+
+// Errors.
+var (
+	// ErrNotReproduced is returned (wrapped), with a Result, when GOOD
+	// and BAD do not differ significantly (by at least Threshold).
+	ErrNotReproduced = errors.New("change not reproduced between good and bad")
+	// ErrNoBisection is returned (wrapped) by Resume for an id with no
+	// stored runs.
+	ErrNoBisection = errors.New("no such bisection")
+)
+
+// measurement is the stored and new rounds of one pair of commits.
+type measurement struct {
+	old, new ab.Side
+	rounds   int
+	stored   int
+}
+
+type bisector struct {
+	opts    Options
+	ws      *ab.Workspace
+	good    ab.Revision
+	bad     ab.Revision
+	bench   string
+	pkgs    []string
+	labels  map[string]string
+	stored  map[[2]string][]store.Run // by old and new commit: stored runs of this bisection
+	step    int
+	about   int
+	left    int
+	measure map[[2]string]*measurement
+	target  Target
+}
+
+// Run bisects as opts says. It returns a Result whenever it got as far as
+// measuring GOOD against BAD: with ErrNotReproduced when they do not
+// differ, or with an error that stopped it later (the steps so far are
+// stored).
+func Run(ctx context.Context, opts Options) (res *Result, err error) {
+	start := time.Now()
+	if opts.Store == nil {
+		return nil, errors.New("bisect: no store")
+	}
+	if opts.Rounds <= 0 {
+		opts.Rounds = ab.DefaultRounds
+	}
+	if opts.MaxRounds <= 0 {
+		opts.MaxRounds = 3 * opts.Rounds
+	}
+	opts.MaxRounds = max(opts.MaxRounds, opts.Rounds)
+	opts.Confidence = cmp.Or(opts.Confidence, ab.DefaultConfidence)
+	b := &bisector{opts: opts, stored: map[[2]string][]store.Run{}, measure: map[[2]string]*measurement{}}
+
+	runs, err := opts.Store.Runs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	id := opts.ID
+	if opts.Resume != "" {
+		id = opts.Resume
+		var first *store.Run
+		for i, r := range runs {
+			if r.Labels[LabelID] == id {
+				if first == nil {
+					first = &runs[i]
+				}
+			}
+		}
+		if first == nil {
+			return nil, fmt.Errorf("resume %s: %w", id, ErrNoBisection)
+		}
+		opts.Good, opts.Bad, opts.Bench = first.Labels[LabelGood], first.Labels[LabelBad], first.Labels[LabelBench]
+		opts.Packages = strings.Fields(first.Labels[LabelPackages])
+		b.opts = opts
+	}
+	if opts.Good == "" || opts.Bad == "" {
+		return nil, errors.New("bisect: want both good and bad revisions")
+	}
+	if opts.Bench == "" {
+		opts.Bench = ab.DefaultBench
+	}
+	b.bench = opts.Bench
+	b.pkgs = opts.Packages
+	if len(b.pkgs) == 0 {
+		b.pkgs = []string{"."}
+	}
+
+	ws := opts.Workspace
+	if ws == nil {
+		ws, err = ab.NewWorkspace(ctx, opts.Dir)
+		if err != nil {
+			return nil, err
+		}
+		ws.BuildFlags = opts.BuildFlags
+		ws.Env = opts.Env
+		defer func() {
+			if cerr := ws.Close(); cerr != nil && err == nil {
+				err = cerr
+			}
+		}()
+	}
+	b.ws = ws
+	if b.good, err = ws.Repo.Resolve(ctx, opts.Good); err != nil {
+		return nil, fmt.Errorf("good: %w", err)
+	}
+	if b.bad, err = ws.Repo.Resolve(ctx, opts.Bad); err != nil {
+		return nil, fmt.Errorf("bad: %w", err)
+	}
+	if b.good.WorkTree || b.bad.WorkTree {
+		return nil, errors.New("bisect: good and bad must be commits, not the working tree")
+	}
+	commits, err := ws.Repo.FirstParents(ctx, b.good.Commit, b.bad.Commit)
+	if err != nil {
+		return nil, err
+	}
+	if len(commits) == 0 || commits[len(commits)-1].Commit != b.bad.Commit {
+		return nil, fmt.Errorf("bisect: bad %s is not a first-parent descendant of good %s", opts.Bad, opts.Good)
+	}
+	for i := range commits {
+		commits[i].Name = commits[i].Short()
+	}
+	b.bad.Subject, b.bad.Date, b.bad.Author = commits[len(commits)-1].Subject, commits[len(commits)-1].Date, commits[len(commits)-1].Author
+	if id == "" {
+		id = ab.NewID(start, b.good.Commit, b.bad.Commit)
+	}
+	b.labels = map[string]string{}
+	for k, v := range opts.Labels {
+		b.labels[k] = v
+	}
+	b.labels[LabelID] = id
+	b.labels[LabelGood] = b.good.Commit
+	b.labels[LabelBad] = b.bad.Commit
+	b.labels[LabelBench] = opts.Bench
+	b.labels[LabelPackages] = strings.Join(b.pkgs, " ")
+	for _, r := range runs {
+		if r.Labels[LabelID] == id {
+			b.addStored(r, runs)
+		}
+	}
+	b.about = int(math.Ceil(math.Log2(float64(len(commits)+1)))) + 2
+
+	res = &Result{ID: id, Good: b.good, Bad: b.bad, Commits: len(commits)}
+	defer func() { res.Elapsed = time.Since(start) }()
+	return res, b.run(ctx, res, commits)
+}
+
+// addStored records stored run r (one side of an ab measurement) under
+// the pair of commits it compares.
+func (b *bisector) addStored(r store.Run, runs []store.Run) {
+	if r.Labels["side"] != ab.New {
+		return
+	}
+	for _, o := range runs {
+		if o.Labels["ab"] == r.Labels["ab"] && o.Labels["side"] == ab.Old && o.Labels[LabelID] == r.Labels[LabelID] {
+			k := [2]string{o.Labels["commit"], r.Labels["commit"]}
+			b.stored[k] = append(b.stored[k], o, r)
+		}
+	}
+}
+
+func (b *bisector) run(ctx context.Context, res *Result, commits []ab.Revision) error {
+	n := len(commits)
+	b.left = n
+	// The change to find: BAD against GOOD.
+	total, err := b.judgeTotal(ctx, res)
+	if err != nil {
+		return err
+	}
+	if total == nil {
+		return fmt.Errorf("%s..%s: %w", b.good.Short(), b.bad.Short(), ErrNotReproduced)
+	}
+	T := math.Log(total.Ratio)
+	res.Reproduced = true
+
+	// Halving. lo is the last known good index (-1 for GOOD), hi the
+	// first known bad (n-1 for BAD).
+	lo, hi := -1, n-1
+	skipped := map[int]bool{}
+	pos := map[int][3]float64{-1: {0, 0, 0}, n - 1: {1, res.Steps[0].PosLo, res.Steps[0].PosHi}}
+	guessed := false
+	for hi-lo > 1 {
+		c := b.pick(lo, hi, skipped)
+		if c < 0 {
+			break
+		}
+		b.left = hi - lo - 1
+		st, err := b.judge(ctx, commits[c], T)
+		if err != nil {
+			return err
+		}
+		res.Steps = append(res.Steps, *st)
+		switch st.Outcome {
+		case Skip:
+			skipped[c] = true
+			continue
+		case Good:
+			lo = c
+		case Bad:
+			hi = c
+		}
+		pos[c] = [3]float64{st.Position, st.PosLo, st.PosHi}
+		if !st.Clear {
+			guessed = true
+		}
+		// A level clearly between the ends: more than one change.
+		if st.PosLo > 0.1 && st.PosHi < 0.9 && st.Row.Significant {
+			res.MultipleSteps = true
+		}
+	}
+	res.LastGood = b.good
+	if lo >= 0 {
+		res.LastGood = commits[lo]
+	}
+	res.FirstBad = commits[hi]
+	for c := lo + 1; c < hi; c++ {
+		res.Candidates = append(res.Candidates, commits[c])
+	}
+	if len(res.Candidates) > 0 {
+		res.Candidates = append(res.Candidates, commits[hi])
+		res.Notes = append(res.Notes, fmt.Sprintf("%d commits before %s were skipped (do not build or their benchmark fails): the first bad commit is one of %d",
+			len(res.Candidates)-1, commits[hi].Short(), len(res.Candidates)))
+	}
+	res.Found = true
+
+	// The change itself: first bad against last good, directly.
+	final, err := b.judgeFinal(ctx, res.LastGood, res.FirstBad, T)
+	if err != nil {
+		return err
+	}
+	res.Steps = append(res.Steps, *final)
+	res.Change = final.Row
+	res.Share = math.Log(final.Row.Ratio) / T
+	shareHi := math.Max(math.Log(final.Row.Lo)/T, math.Log(final.Row.Hi)/T)
+	if !math.IsNaN(shareHi) && shareHi < 0.8 {
+		res.MultipleSteps = true
+	}
+	if p := pos[lo]; lo >= 0 && p[1] > 0.1 {
+		res.MultipleSteps = true
+	}
+	if res.MultipleSteps {
+		res.Notes = append(res.Notes, fmt.Sprintf("the range holds more than one step: %s accounts for about %.0f%% of the change from good to bad",
+			res.FirstBad.Short(), 100*res.Share))
+	}
+	switch {
+	case !final.Row.Significant:
+		res.Sureness = "low"
+		res.Notes = append(res.Notes, "the first bad commit's own change is not significant")
+	case guessed || len(res.Candidates) > 0:
+		res.Sureness = "medium"
+		if guessed {
+			res.Notes = append(res.Notes, fmt.Sprintf("some decisions were taken on the estimate after %d rounds did not make them clear", b.opts.MaxRounds))
+		}
+	default:
+		res.Sureness = "high"
+	}
+	for _, s := range res.Steps {
+		if s.Outcome != Skip {
+			res.Measured++
+			if s.Measured == 0 {
+				res.Stored++
+			}
+		}
+	}
+	return nil
+}
+
+// pick returns the commit to measure between lo and hi (exclusive): the
+// one nearest the middle that was not skipped, or -1.
+func (b *bisector) pick(lo, hi int, skipped map[int]bool) int {
+	mid := (lo + hi) / 2
+	for d := 0; d < hi-lo; d++ {
+		for _, c := range []int{mid - d, mid + d} {
+			if c > lo && c < hi && !skipped[c] {
+				return c
+			}
+		}
+	}
+	return -1
+}
+
+// judgeTotal measures BAD against GOOD, adding rounds until a change is
+// significant or MaxRounds is reached, and picks the target: the
+// benchmark (in sec/op when it changed, else any unit) with the largest
+// significant change of at least Threshold. It returns nil when there is
+// none.
+func (b *bisector) judgeTotal(ctx context.Context, res *Result) (*ab.Row, error) {
+	rounds := b.opts.Rounds
+	for {
+		b.progress(StepProgress{Commit: b.bad})
+		m, err := b.measured(ctx, b.good, b.bad, b.bench, rounds)
+		if err != nil {
+			return nil, err
+		}
+		a := b.analyze(m)
+		var best *ab.Row
+		for i, r := range a.Rows {
+			if !r.Significant || math.Abs(r.Pct()) < b.opts.Threshold {
+				continue
+			}
+			if best == nil || unitPref(r.Unit) < unitPref(best.Unit) ||
+				unitPref(r.Unit) == unitPref(best.Unit) && math.Abs(math.Log(r.Ratio)) > math.Abs(math.Log(best.Ratio)) {
+				best = &a.Rows[i]
+			}
+		}
+		if best != nil || rounds >= b.opts.MaxRounds {
+			st := Step{Commit: b.bad, Against: b.good, Outcome: Total, Position: 1, PosLo: math.NaN(), PosHi: math.NaN(), Clear: best != nil,
+				Stored: m.stored, Measured: m.rounds - m.stored}
+			if best != nil {
+				res.Target = Target{best.Package, best.Name, best.Unit}
+				res.Total = *best
+				st.Row = *best
+				st.PosLo, st.PosHi = posInterval(*best, math.Log(best.Ratio))
+			} else if len(a.Rows) > 0 {
+				st.Row = a.Rows[0]
+				res.Total = a.Rows[0]
+				res.Target = Target{a.Rows[0].Package, a.Rows[0].Name, a.Rows[0].Unit}
+			}
+			res.Steps = append(res.Steps, st)
+			b.progress(StepProgress{Commit: b.bad, Done: true, Outcome: Total, Estimate: 1})
+			if best == nil {
+				return nil, nil
+			}
+			b.bench = Pattern(best.Name)
+			b.target = res.Target
+			return best, nil
+		}
+		rounds = min(rounds+b.opts.Rounds, b.opts.MaxRounds)
+	}
+}
+
+// unitPref prefers time over the other units.
+func unitPref(u string) int {
+	if u == "sec/op" {
+		return 0
+	}
+	return 1
+}
+
+// posInterval returns the position interval of r's interval in units of
+// the total log change T.
+func posInterval(r ab.Row, T float64) (lo, hi float64) {
+	lo, hi = math.Log(r.Lo)/T, math.Log(r.Hi)/T
+	if lo > hi {
+		lo, hi = hi, lo
+	}
+	return lo, hi
+}
+
+// judge measures candidate c against GOOD and decides.
+func (b *bisector) judge(ctx context.Context, c ab.Revision, T float64) (*Step, error) {
+	st := &Step{Commit: c, Against: b.good, Position: math.NaN(), PosLo: math.NaN(), PosHi: math.NaN()}
+	b.progress(StepProgress{Commit: c})
+	rounds := b.opts.Rounds
+	for {
+		m, err := b.measured(ctx, b.good, c, b.bench, rounds)
+		var be *ab.BuildError
+		var fe *ab.BenchmarkError
+		switch {
+		case errors.As(err, &be), errors.As(err, &fe), errors.Is(err, ab.ErrNoBenchmarks):
+			st.Outcome, st.Reason = Skip, err.Error()
+			b.progress(StepProgress{Commit: c, Done: true, Outcome: Skip, Estimate: math.NaN()})
+			return st, nil
+		case err != nil:
+			return nil, err
+		}
+		st.Stored, st.Measured = m.stored, m.rounds-m.stored
+		row, ok := b.analyze(m).Row(b.target.Package, b.target.Name, b.target.Unit)
+		if !ok {
+			st.Outcome, st.Reason = Skip, "the benchmark is missing"
+			b.progress(StepProgress{Commit: c, Done: true, Outcome: Skip, Estimate: math.NaN()})
+			return st, nil
+		}
+		st.Row = row
+		st.Position = math.Log(row.Ratio) / T
+		if !math.IsNaN(row.Lo) {
+			st.PosLo, st.PosHi = posInterval(row, T)
+		}
+		switch {
+		case st.PosLo > 0.5:
+			st.Outcome, st.Clear = Bad, true
+		case st.PosHi < 0.5:
+			st.Outcome, st.Clear = Good, true
+		case rounds >= b.opts.MaxRounds:
+			st.Outcome = Good
+			if st.Position > 0.5 {
+				st.Outcome = Bad
+			}
+			st.Reason = fmt.Sprintf("unclear after %d rounds: decided on the estimate", rounds)
+		default:
+			rounds = min(rounds+b.opts.Rounds, b.opts.MaxRounds)
+			continue
+		}
+		b.progress(StepProgress{Commit: c, Done: true, Outcome: st.Outcome, Estimate: st.Position})
+		return st, nil
+	}
+}
+
+// judgeFinal measures the first bad commit against the last good one.
+func (b *bisector) judgeFinal(ctx context.Context, lastGood, firstBad ab.Revision, T float64) (*Step, error) {
+	st := &Step{Commit: firstBad, Against: lastGood, Outcome: Final, Position: math.NaN(), PosLo: math.NaN(), PosHi: math.NaN()}
+	b.progress(StepProgress{Commit: firstBad})
+	rounds := b.opts.Rounds
+	for {
+		m, err := b.measured(ctx, lastGood, firstBad, b.bench, rounds)
+		if err != nil {
+			return nil, fmt.Errorf("measure %s against %s: %w", firstBad.Short(), lastGood.Short(), err)
+		}
+		st.Stored, st.Measured = m.stored, m.rounds-m.stored
+		row, ok := b.analyze(m).Row(b.target.Package, b.target.Name, b.target.Unit)
+		if !ok {
+			return nil, fmt.Errorf("measure %s against %s: the benchmark is missing", firstBad.Short(), lastGood.Short())
+		}
+		st.Row = row
+		st.Position = math.Log(row.Ratio) / T
+		if !math.IsNaN(row.Lo) {
+			st.PosLo, st.PosHi = posInterval(row, T)
+		}
+		st.Clear = row.Significant
+		if row.Significant || rounds >= b.opts.MaxRounds {
+			b.progress(StepProgress{Commit: firstBad, Done: true, Outcome: Final, Estimate: st.Position})
+			return st, nil
+		}
+		rounds = min(rounds+b.opts.Rounds, b.opts.MaxRounds)
+	}
+}
+
+func (b *bisector) analyze(m *measurement) *ab.Analysis {
+	return ab.Analyze(&ab.Measurement{Old: m.old, New: m.new, Rounds: m.rounds}, ab.AnalysisOptions{Confidence: b.opts.Confidence, Threshold: b.opts.Threshold})
+}
+
+// measured returns at least rounds rounds of new against old: those
+// stored by this bisection first, then new ones, which it stores.
+func (b *bisector) measured(ctx context.Context, old, new ab.Revision, bench string, rounds int) (*measurement, error) {
+	k := [2]string{old.Commit, new.Commit}
+	m := b.measure[k]
+	if m == nil {
+		m = &measurement{old: ab.Side{Rev: old}, new: ab.Side{Rev: new}}
+		var oldIDs, newIDs []int64
+		for _, r := range b.stored[k] {
+			if r.Labels["side"] == ab.Old {
+				oldIDs = append(oldIDs, r.ID)
+			} else {
+				newIDs = append(newIDs, r.ID)
+			}
+		}
+		if len(oldIDs) > 0 {
+			os, err := ab.LoadSide(ctx, b.opts.Store, old, oldIDs...)
+			if err != nil {
+				return nil, err
+			}
+			ns, err := ab.LoadSide(ctx, b.opts.Store, new, newIDs...)
+			if err != nil {
+				return nil, err
+			}
+			m.old.Results, m.new.Results = os.Results, ns.Results
+			m.rounds = countRounds(ns.Results)
+			m.stored = m.rounds
+		}
+		b.measure[k] = m
+	}
+	if m.rounds >= rounds {
+		return m, nil
+	}
+	ob, err := b.ws.Build(ctx, old, b.pkgs)
+	if err != nil {
+		return nil, err
+	}
+	nb, err := b.ws.Build(ctx, new, b.pkgs)
+	if err != nil {
+		return nil, err
+	}
+	cfg := b.opts.Config
+	cfg.Bench = bench
+	cfg.Rounds = rounds - m.rounds
+	cfg.FirstRound = m.rounds
+	cfg.Seed = b.opts.Seed + uint64(len(b.measure))*1000 + uint64(m.rounds)
+	got, err := ab.Measure(ctx, ob, nb, cfg)
+	if err != nil {
+		return nil, err
+	}
+	b.step++
+	labels := map[string]string{LabelStep: strconv.Itoa(b.step)}
+	for k, v := range b.labels {
+		labels[k] = v
+	}
+	id := b.labels[LabelID] + "-" + old.Commit[:8] + "-" + new.Commit[:8] + "-" + strconv.Itoa(m.rounds)
+	if _, err := ab.Store(ctx, b.opts.Store, got, id, labels); err != nil {
+		return nil, err
+	}
+	m.old.Results = append(m.old.Results, got.Old.Results...)
+	m.new.Results = append(m.new.Results, got.New.Results...)
+	m.rounds = rounds
+	return m, nil
+}
+
+// countRounds returns the number of distinct rounds among rs.
+func countRounds(rs []*benchfmt.Result) int {
+	seen := map[string]bool{}
+	for _, r := range rs {
+		seen[r.GetConfig("round")] = true
+	}
+	return len(seen)
+}
+
+func (b *bisector) progress(p StepProgress) {
+	if b.opts.Step == nil {
+		return
+	}
+	p.Step = len(b.measure) + 1
+	if p.Done {
+		p.Step--
+	}
+	p.About = b.about
+	p.Left = b.left
+	b.opts.Step(p)
+}
+
+// Pattern returns a -test.bench pattern that matches exactly the
+// benchmark named name as results print it ("Select/pool=8-2"): each level
+// anchored, the -GOMAXPROCS suffix dropped.
+func Pattern(name string) string {
+	base, parts := benchfmt.Name(name).Parts()
+	levels := []string{"^Benchmark" + regexp.QuoteMeta(string(base)) + "$"}
+	for _, p := range parts {
+		if p[0] == '/' {
+			levels = append(levels, "^"+regexp.QuoteMeta(string(p[1:]))+"$")
+		}
+	}
+	return strings.Join(levels, "/")
+}
