@@ -155,6 +155,10 @@ func (r *Result) profileShare(v float64) string {
 	return fmt.Sprintf("%.1f%%", 100*s)
 }
 
+// Signed formats a change in the result's unit with its sign, as the text
+// output does: +12.5µs, -3.00KiB.
+func (r *Result) Signed(v float64) string { return r.signed(v) }
+
 func (r *Result) signed(v float64) string {
 	if v >= 0 {
 		return "+" + r.value(v)

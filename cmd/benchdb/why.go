@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -208,11 +209,11 @@ func compareProfiles(c *cli.Context, db *store.DB, pr whyPair, kinds []string) (
 	out := profdiff.Comparison{Pkg: pr.old.pkg, OldName: pr.old.name, NewName: pr.new.name,
 		OldRuns: runIDs(pr.oldP), NewRuns: runIDs(pr.newP)}
 	for _, kind := range kinds {
-		old, err := diffSide(c, db, pr.old, pr.oldP, kind)
+		old, err := diffSide(c.Context, db, pr.old, pr.oldP, kind)
 		if err != nil {
 			return out, err
 		}
-		new, err := diffSide(c, db, pr.new, pr.newP, kind)
+		new, err := diffSide(c.Context, db, pr.new, pr.newP, kind)
 		if err != nil {
 			return out, err
 		}
@@ -242,7 +243,7 @@ func runIDs(ps []store.Profile) []int64 {
 }
 
 // diffSide reads one side's profiles of kind and its measured cost.
-func diffSide(c *cli.Context, db *store.DB, k benchKey, ps []store.Profile, kind string) (profdiff.Side, error) {
+func diffSide(ctx context.Context, db *store.DB, k benchKey, ps []store.Profile, kind string) (profdiff.Side, error) {
 	s := profdiff.Side{Measured: math.NaN()}
 	var ids []int64
 	listed := map[int64][]store.Profile{} // each run's profiles, for the setup ones
@@ -250,7 +251,7 @@ func diffSide(c *cli.Context, db *store.DB, k benchKey, ps []store.Profile, kind
 		if p.Kind != kind {
 			continue
 		}
-		data, err := db.ProfileData(c.Context, p)
+		data, err := db.ProfileData(ctx, p)
 		if err != nil {
 			return s, fmt.Errorf("why: %w", err)
 		}
@@ -258,7 +259,7 @@ func diffSide(c *cli.Context, db *store.DB, k benchKey, ps []store.Profile, kind
 		s.Iters = append(s.Iters, p.Iters)
 		ids = append(ids, p.RunID)
 		if _, ok := listed[p.RunID]; !ok {
-			if listed[p.RunID], err = db.Profiles(c.Context, p.RunID); err != nil {
+			if listed[p.RunID], err = db.Profiles(ctx, p.RunID); err != nil {
 				return s, fmt.Errorf("why: %w", err)
 			}
 		}
@@ -268,7 +269,7 @@ func diffSide(c *cli.Context, db *store.DB, k benchKey, ps []store.Profile, kind
 		if i < 0 {
 			continue
 		}
-		setup, err := db.ProfileData(c.Context, listed[p.RunID][i])
+		setup, err := db.ProfileData(ctx, listed[p.RunID][i])
 		if err != nil {
 			return s, fmt.Errorf("why: %w", err)
 		}
@@ -287,7 +288,7 @@ func diffSide(c *cli.Context, db *store.DB, k benchKey, ps []store.Profile, kind
 		unit = "B/op"
 	}
 	var vals []float64
-	err := db.Results(c.Context, ids, func(_ int64, r *benchfmt.Result) error {
+	err := db.Results(ctx, ids, func(_ int64, r *benchfmt.Result) error {
 		if r.Name.String() != k.name || r.GetConfig("pkg") != k.pkg {
 			return nil
 		}
