@@ -51,7 +51,7 @@ Examples:
    benchdb why 'latest@Select/profile=elixir-1.6.3$/pool=8/depth=100000' \
                'latest@Select/profile=elixir-1.5.1$/pool=8/depth=100000'
    benchdb why 12 13 --bench Parse --kind cpu
-   benchdb why 12 13 --bench Parse --format html -o why.html`,
+   benchdb why --output why.html 12 13 --bench Parse`,
 		Flags: withStore([]cli.Flag{
 			&cli.StringFlag{Name: "bench", Usage: "compare only benchmarks matching the go test -bench `REGEX`", Category: catFilter},
 			&cli.StringFlag{Name: "kind", Usage: "profile `KINDS` to compare: cpu, alloc or cpu,alloc", Value: "cpu,alloc", Category: catFilter},
