@@ -32,6 +32,7 @@ import (
 	"golang.org/x/perf/benchfmt"
 
 	"github.com/benchdb/benchdb/ab"
+	"github.com/benchdb/benchdb/reports/nightly"
 	"github.com/benchdb/benchdb/store"
 )
 
@@ -167,8 +168,9 @@ type Result struct {
 	Sureness string
 	Notes    []string
 	Steps    []Step
-	// Measured is the number of commits measured (BAD and the final
-	// measurement included); Stored of those came from the store.
+	// Measured is the number of distinct pairs of commits measured (BAD
+	// against GOOD and the final measurement included); Stored of those
+	// came wholly from the store.
 	Measured, Stored int
 	Elapsed          time.Duration
 }
@@ -208,6 +210,7 @@ type bisector struct {
 	about   int
 	left    int
 	measure map[[2]string]*measurement
+	stepNo  int
 	target  Target
 }
 
@@ -432,8 +435,11 @@ func (b *bisector) run(ctx context.Context, res *Result, commits []ab.Revision) 
 	default:
 		res.Sureness = "high"
 	}
+	seen := map[[2]string]bool{}
 	for _, s := range res.Steps {
-		if s.Outcome != Skip {
+		k := [2]string{s.Against.Commit, s.Commit.Commit}
+		if s.Outcome != Skip && !seen[k] {
+			seen[k] = true
 			res.Measured++
 			if s.Measured == 0 {
 				res.Stored++
@@ -464,8 +470,8 @@ func (b *bisector) pick(lo, hi int, skipped map[int]bool) int {
 // none.
 func (b *bisector) judgeTotal(ctx context.Context, res *Result) (*ab.Row, error) {
 	rounds := b.opts.Rounds
+	b.progress(StepProgress{Commit: b.bad})
 	for {
-		b.progress(StepProgress{Commit: b.bad})
 		m, err := b.measured(ctx, b.good, b.bad, b.bench, rounds)
 		if err != nil {
 			return nil, err
@@ -532,6 +538,9 @@ func (b *bisector) judge(ctx context.Context, c ab.Revision, T float64) (*Step, 
 	rounds := b.opts.Rounds
 	for {
 		m, err := b.measured(ctx, b.good, c, b.bench, rounds)
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		var be *ab.BuildError
 		var fe *ab.BenchmarkError
 		switch {
@@ -685,10 +694,10 @@ func (b *bisector) progress(p StepProgress) {
 	if b.opts.Step == nil {
 		return
 	}
-	p.Step = len(b.measure) + 1
-	if p.Done {
-		p.Step--
+	if !p.Done {
+		b.stepNo++
 	}
+	p.Step = b.stepNo
 	p.About = b.about
 	p.Left = b.left
 	b.opts.Step(p)
@@ -706,4 +715,25 @@ func Pattern(name string) string {
 		}
 	}
 	return strings.Join(levels, "/")
+}
+
+// FromReport returns what to bisect for the newest regression of a
+// nightly report: the commits of the last good run and of the run where
+// the change started (their commit labels), the benchmark's exact
+// pattern and its package. It fails when no regression's runs carry
+// commit labels.
+func FromReport(rep *nightly.Report) (good, bad, bench, pkg string, err error) {
+	var best *nightly.Change
+	for _, c := range rep.Regressions {
+		if c.Good.Labels["commit"] == "" || c.Change.Labels["commit"] == "" {
+			continue
+		}
+		if best == nil || c.Change.Time.After(best.Change.Time) {
+			best = c
+		}
+	}
+	if best == nil {
+		return "", "", "", "", errors.New("the report has no regression whose runs carry commit labels")
+	}
+	return best.Good.Labels["commit"], best.Change.Labels["commit"], Pattern(best.Name), best.Package, nil
 }

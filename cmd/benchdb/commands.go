@@ -18,5 +18,6 @@ func commands() []*cli.Command {
 		profilesCommand(),
 		whyCommand(),
 		abCommand(),
+		bisectCommand(),
 	}
 }
