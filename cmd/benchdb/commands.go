@@ -19,5 +19,7 @@ func commands() []*cli.Command {
 		whyCommand(),
 		abCommand(),
 		bisectCommand(),
+		serveCommand(),
+		tokenCommand(),
 	}
 }

@@ -94,7 +94,7 @@ status 2 before anything is stored.`,
 			&cli.BoolFlag{Name: "partial", Usage: "after a failure, store the results that finished, labelled partial=true", Category: catStore},
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "show the benchmark output as it arrives", Category: catOutput},
 			labelFlag("store the run with label `KEY=VALUE` (repeatable)"),
-		}, pprofFlags()),
+		}, remoteFlags(), pprofFlags()),
 		Action: runAction,
 	}
 }
@@ -120,6 +120,9 @@ func runAction(c *cli.Context) error {
 	plan, err := planRun(c)
 	if err != nil {
 		return err
+	}
+	if c.String("server") != "" {
+		return runRemote(c, plan)
 	}
 	db, err := openStore(c)
 	if err != nil {
@@ -302,7 +305,7 @@ func planRun(c *cli.Context) (*runPlan, error) {
 
 // runOnlyFlags are benchdb run's flags that go test does not have; after
 // the packages they are a mistake, not go test flags.
-var runOnlyFlags = []string{"profile", "suite", "partial", "label", "dir", "db", "pprof", "pprof-time", "pprof-max-size"}
+var runOnlyFlags = []string{"profile", "suite", "partial", "label", "dir", "db", "server", "token-file", "pprof", "pprof-time", "pprof-max-size"}
 
 // splitRunArgs splits benchdb run's arguments into packages and go test
 // flags: the flags start at "--" (which is dropped) or at the first
