@@ -45,8 +45,12 @@ func parsePprofKinds(flag, v string) ([]string, error) {
 
 // checkPprofFlags validates run's profile flags before anything runs.
 func checkPprofFlags(c *cli.Context) error {
-	if _, err := parsePprofKinds("--pprof", c.String("pprof")); err != nil {
+	kinds, err := parsePprofKinds("--pprof", c.String("pprof"))
+	if err != nil {
 		return err
+	}
+	if len(kinds) > 0 && c.String("server") != "" {
+		return usagef("--pprof works with a local store only: a server takes results, not profiles")
 	}
 	if d := c.Duration("pprof-time"); d <= 0 {
 		return usagef("--pprof-time %v: want more than 0", d)

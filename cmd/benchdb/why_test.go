@@ -215,6 +215,7 @@ func TestWhy(t *testing.T) {
 			{"no such benchmark", []string{"why", "1", "2", "--bench", "Nope"}, `benchdb: why: no cpu or alloc profile of 1 (run 1) matches benchmark "Nope"`},
 			{"over the size limit", append(run, "--pprof", "cpu", "--pprof-max-size", "100", "--bench", "Op", "./..."), "KiB is over the limit of 100 B: profile too large (see --pprof-max-size); nothing stored"},
 			{"bad kind", append(run, "--pprof", "heap", "./..."), `benchdb: --pprof "heap": unknown profile kind "heap" (want cpu, alloc or cpu,alloc)`},
+			{"with a server", append(run, "--server", "http://127.0.0.1:1", "./..."), "benchdb: --pprof works with a local store only"},
 			{"export ambiguous", []string{"export", "--profile", "cpu", "1"}, "benchdb: export: --profile cpu --bench \"\" matches 3 profiles"},
 			{"export no profiles", []string{"export", "--profile", "cpu", "3"}, "benchdb: export: run 3 holds no profiles"},
 		}
