@@ -16,10 +16,10 @@ func commands() []*cli.Command {
 		scenarioCommand(),
 		suitesCommand(),
 		profilesCommand(),
-		whyCommand(),
-		abCommand(),
-		bisectCommand(),
 		serveCommand(),
 		tokenCommand(),
+		abCommand(),
+		bisectCommand(),
+		whyCommand(),
 	}
 }
