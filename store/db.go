@@ -15,7 +15,7 @@ import (
 )
 
 // LatestSchemaVersion is the schema version Open migrates databases to.
-const LatestSchemaVersion = 3
+const LatestSchemaVersion = 4
 
 func init() {
 	if len(migrations) != LatestSchemaVersion {

@@ -24,7 +24,7 @@ const pgWriteLock = applicationID
 const pgConnectTimeout = 10 * time.Second
 
 // pgSchema creates a PostgreSQL store at LatestSchemaVersion: the tables
-// and views of SQLite's migrations 1 to 3, with the differences dialect.go
+// and views of SQLite's migrations 1 to 4, with the differences dialect.go
 // lists.
 const pgSchema = `
 CREATE TABLE schema_version (
@@ -137,6 +137,20 @@ SELECT run.id            AS run_id,
        (SELECT string_agg(l.key || '=' || l.value, ' ' ORDER BY l.key)
           FROM label l WHERE l.run_id = run.id) AS labels
   FROM run;
+
+CREATE TABLE profile (
+	run_id BIGINT  NOT NULL REFERENCES run (id) ON DELETE CASCADE,
+	pkg    TEXT    COLLATE "C" NOT NULL,
+	name   TEXT    COLLATE "C" NOT NULL,
+	side   TEXT    COLLATE "C" NOT NULL DEFAULT '',
+	kind   TEXT    COLLATE "C" NOT NULL,
+	setup  INTEGER NOT NULL DEFAULT 0,
+	iters  BIGINT  NOT NULL,
+	size   BIGINT  NOT NULL,
+	sha256 TEXT    NOT NULL,
+	data   BYTEA   NOT NULL,
+	PRIMARY KEY (run_id, pkg, name, side, kind, setup)
+);
 `
 
 // pgStatements replaces the statements of schema.go that PostgreSQL

@@ -28,7 +28,7 @@ type migration struct {
 // schema version i to i+1. Never edit a released migration: append a new
 // one. Each runs in one transaction together with the update of
 // schema_version.
-var migrations = []migration{{sql: migration1}, {sql: migration2}, {sql: migration3, fn: migrateConfigSets}}
+var migrations = []migration{{sql: migration1}, {sql: migration2}, {sql: migration3, fn: migrateConfigSets}, {sql: migrationProfiles}}
 
 const (
 	// Version 1: runs, labels, interned names, configuration sets and unit

@@ -54,6 +54,12 @@ Examples:
    benchdb ab --dir ~/src/proj v1.2.0 v1.3.0 ./... -- -cpu 1 -tags purego
    benchdb ab --format markdown --fail-on-regression origin/main HEAD >> "$GITHUB_STEP_SUMMARY"
    benchdb compare --col side ab:20261201T083000-abc123   # the stored runs
+   benchdb ab --profile cpu,alloc HEAD~1 HEAD ./parser && benchdb why latest~1 latest
+
+--profile cpu,alloc runs every binary once more after the timed rounds
+and profiles each benchmark of both sides (as benchdb run --pprof does;
+not used for timing), and stores the profiles with each side's run, for
+benchdb why.
 
 Exit status: 0 done, 1 a regression with --fail-on-regression, 2 an error
 (not a git repository, unknown revision, a revision that does not build, a
@@ -71,7 +77,7 @@ benchmark that fails in either revision, no benchmark matched).`,
 			&cli.Float64Flag{Name: "threshold", Usage: "report significant changes smaller than `PCT` percent as unchanged", Category: catOutput},
 			&cli.BoolFlag{Name: "fail-on-regression", Usage: "exit with status 1 if any benchmark regressed", Category: catOutput},
 			formatFlag("text", "json", "csv", "markdown"),
-		}),
+		}, abPprofFlags()),
 		Action: abAction,
 	}
 }
@@ -80,6 +86,13 @@ func abAction(c *cli.Context) error {
 	opts, err := abOptions(c)
 	if err != nil {
 		return err
+	}
+	pprof, err := newABPprof(c)
+	if err != nil {
+		return err
+	}
+	if pprof != nil {
+		opts.Extra = append(opts.Extra, pprof.extraRun(c.Context))
 	}
 	db, err := openStore(c)
 	if err != nil {
@@ -114,6 +127,9 @@ func abAction(c *cli.Context) error {
 	printer.Clear()
 	if err != nil {
 		return fmt.Errorf("ab: %w", err)
+	}
+	if err := pprof.store(c, db, rep.Stored); err != nil {
+		return err
 	}
 	w := c.App.Writer
 	switch c.String("format") {

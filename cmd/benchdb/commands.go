@@ -22,5 +22,6 @@ func commands() []*cli.Command {
 		tokenCommand(),
 		abCommand(),
 		bisectCommand(),
+		whyCommand(),
 	}
 }

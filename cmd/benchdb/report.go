@@ -180,6 +180,9 @@ func reportAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := addWhy(c.Context, db, rep, format, out, &buf); err != nil {
+		return err
+	}
 	if out == "" {
 		if _, err := c.App.Writer.Write(buf.Bytes()); err != nil {
 			return fmt.Errorf("write report: %w", err)

@@ -77,7 +77,15 @@ Examples:
    benchdb run                                   # the built-in suites, every profile
    benchdb run --profile elixir-1.5.1 --profile roundrobin --count 5
    benchdb run --suite receive --bench 'Receive/mode=scan' -v
-   benchdb run --dir ~/src/myproject --count 10 ./... -- -cpu 1,2`,
+   benchdb run --dir ~/src/myproject --count 10 ./... -- -cpu 1,2
+   benchdb run --suite selection --bench 'depth=100000' --pprof cpu,alloc   # then: benchdb why
+
+--pprof cpu,alloc profiles each benchmark that ran once more, alone, with
+-test.cpuprofile and -test.memprofile, for a fixed iteration count that
+lasts about --pprof-time, and stores the profiles with the run (see
+benchdb why and benchdb export --profile). Profiled runs are not used for
+timing. A profile over --pprof-max-size stops the command with exit
+status 2 before anything is stored.`,
 		Flags: withStore([]cli.Flag{
 			&cli.StringSliceFlag{Name: "profile", Usage: "run only version profile `P` of the profile-keyed benchmarks (repeatable)", Category: catFilter},
 			&cli.StringSliceFlag{Name: "suite", Usage: "run built-in suite `S` (repeatable; default: all, when no PKG is given)", Category: catFilter},
@@ -90,7 +98,7 @@ Examples:
 			&cli.BoolFlag{Name: "partial", Usage: "after a failure, store the results that finished, labelled partial=true", Category: catStore},
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "show the benchmark output as it arrives", Category: catOutput},
 			labelFlag("store the run with label `KEY=VALUE` (repeatable)"),
-		}, remoteFlags()),
+		}, remoteFlags(), pprofFlags()),
 		Action: runAction,
 	}
 }
@@ -150,6 +158,10 @@ func runAction(c *cli.Context) error {
 	if res.Results == 0 {
 		return fmt.Errorf("run: no benchmark results: -bench %q matched nothing in %s", plan.cfg.Bench, strings.Join(plan.cfg.Packages, " "))
 	}
+	profiles, err := profileRun(c, plan.cfg, res)
+	if err != nil {
+		return err
+	}
 	setCPULabel(plan.labels, plan.user, res.Output)
 	got, err := db.Ingest(c.Context, bytes.NewReader(res.Output), store.IngestOptions{
 		Name: "go test", Labels: plan.labels, Time: start,
@@ -166,6 +178,9 @@ func runAction(c *cli.Context) error {
 	}
 	for _, warn := range got.Warnings {
 		fmt.Fprintf(c.App.ErrWriter, "benchdb: warning: %s\n", termsafe.Lines(warn.Error()))
+	}
+	if err := storeProfiles(c, db, got, profiles); err != nil {
+		return err
 	}
 	if len(plan.suites) == 0 {
 		return nil
@@ -189,6 +204,9 @@ func planRun(c *cli.Context) (*runPlan, error) {
 		if f == "-json" || strings.HasPrefix(f, "-json=") {
 			return nil, usagef("go test flag %s: benchdb run reads go test -json itself", f)
 		}
+	}
+	if err := checkPprofFlags(c); err != nil {
+		return nil, err
 	}
 	count := c.Int("count")
 	if count < 1 {
@@ -365,7 +383,7 @@ func modfileModule(gomod []byte) string {
 
 // runOnlyFlags are benchdb run's flags that go test does not have; after
 // the packages they are a mistake, not go test flags.
-var runOnlyFlags = []string{"profile", "suite", "partial", "label", "dir", "db", "server", "token-file"}
+var runOnlyFlags = []string{"profile", "suite", "partial", "label", "dir", "db", "server", "token-file", "pprof", "pprof-time", "pprof-max-size"}
 
 // splitRunArgs splits benchdb run's arguments into packages and go test
 // flags: the flags start at "--" (which is dropped) or at the first

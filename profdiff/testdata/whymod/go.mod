@@ -1,0 +1,3 @@
+module example.com/whymod
+
+go 1.26
