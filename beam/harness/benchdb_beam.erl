@@ -346,7 +346,7 @@ scenario(Opts) ->
     Res = sample(#{router => Router, start => Start, cap => Cap, drain => DrainQ,
                    settle => SettleMs * 1000000, every => SampleMs,
                    deadline => Start + DurationMs * 1000000},
-                 undefined, -1, 0, 0),
+                 undefined, none, 0, 0),
     End = now_ns(),
     stop_all(Producers),
     exit(Router, kill),
@@ -408,6 +408,7 @@ spin_until(T) ->
         false -> erlang:yield(), spin_until(T)
     end.
 
+%% (Erlang's monotonic time may be negative: "not yet" is an atom.)
 %% sample records the router's queue every few milliseconds and decides
 %% the outcome, as benchdb's Go scenario does.
 sample(#{router := R, start := Start, cap := Cap, drain := DrainQ, settle := Settle,
@@ -420,14 +421,14 @@ sample(#{router := R, start := Start, cap := Cap, drain := DrainQ, settle := Set
     PeakMem1 = max(PeakMem, Mem),
     if
         Q >= Cap -> {runaway, Peak1, PeakMem1, undefined, Q};
-        Resumed =/= undefined, Q =< DrainQ, Low >= 0, Now - Low >= Settle ->
+        Resumed =/= undefined, Q =< DrainQ, Low =/= none, Now - Low >= Settle ->
             {drained, Peak1, PeakMem1, max(Low - Resumed, 0), Q};
         Now >= Deadline -> {runaway, Peak1, PeakMem1, undefined, Q};
         true ->
             Low1 = if
-                       Resumed =/= undefined, Q =< DrainQ, Low >= 0 -> Low;
+                       Resumed =/= undefined, Q =< DrainQ, Low =/= none -> Low;
                        Resumed =/= undefined, Q =< DrainQ -> Now;
-                       true -> -1
+                       true -> none
                    end,
             receive after Every -> ok end,
             sample(S, Resumed, Low1, Peak1, PeakMem1)
