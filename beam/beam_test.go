@@ -30,7 +30,7 @@ func mustHarness(tb testing.TB) *Harness {
 
 func TestParseCosts(t *testing.T) {
 	out := []byte("noise\nCost s0=4.0e-6 rate=49990.5 handled=49990 calls=2\n" +
-		"Cost depth=0 service=5.0e-6\nCost depth=1000 service=2.5e-5\nCost depth=10000 service=2.45e-4\n")
+		"Cost isolated_depth=0 service=5.0e-6\nCost isolated_depth=1000 service=2.5e-5\nCost isolated_depth=10000 service=2.45e-4\n")
 	c, err := parseCosts(out, 2)
 	if err != nil {
 		t.Fatal(err)
@@ -45,14 +45,41 @@ func TestParseCosts(t *testing.T) {
 		t.Errorf("model = %+v", m)
 	}
 	for _, bad := range []string{
-		"Cost depth=0 service=1e-6\n",
+		"Cost isolated_depth=0 service=1e-6\n",
 		"Cost s0=x rate=1\n",
-		"Cost s0=1e-6 rate=1\nCost depth=10 service=1e-6\nCost depth=5 service=1e-6\n",
-		"Cost s0=1e-6 rate=1\nCost depth=10\n",
+		"Cost s0=1e-6 rate=1\nCost isolated_depth=10 service=1e-6\nCost isolated_depth=5 service=1e-6\n",
+		"Cost s0=1e-6 rate=1\nCost isolated_depth=10\n",
+		"Cost s0=1e-6 rate=1\nCost depth=10 service=x events=5\n",
 	} {
 		if _, err := parseCosts([]byte(bad), 1); err == nil {
 			t.Errorf("parseCosts(%q): no error", bad)
 		}
+	}
+}
+
+// TestCosts_Model_live pools live bins into groups of queue length.
+func TestCosts_Model_live(t *testing.T) {
+	out := []byte("Cost s0=2e-6 rate=10000 handled=1 calls=1\n" +
+		"Cost depth=50 service=2.1e-6 events=500\n" + // below 100: not used
+		"Cost depth=400 service=6e-6 events=100\nCost depth=800 service=10e-6 events=300\n" + // pooled: n 700, S 9e-6
+		"Cost depth=2000 service=30e-6 events=30\n" + // too few events alone
+		"Cost depth=20000 service=402e-6 events=60\n")
+	c, err := parseCosts(out, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := c.Model()
+	if len(m.Scan) != 2 {
+		t.Fatalf("Scan = %+v, want two groups", m.Scan)
+	}
+	if p := m.Scan[0]; p.N != 700 || math.Abs(p.C-10e-9) > 1e-15 {
+		t.Errorf("group 300..1000 = %+v, want n 700, c (9µs − 2µs)/700 = 10ns", p)
+	}
+	if p := m.Scan[1]; p.N != 20000 || math.Abs(p.C-20e-9) > 1e-15 {
+		t.Errorf("group 10,000..30,000 = %+v, want n 20000, c 20ns", p)
+	}
+	if m.C != m.Scan[0].C {
+		t.Errorf("C = %v, want c at the deepest point up to 10,000", m.C)
 	}
 }
 
@@ -193,14 +220,17 @@ func TestHarness_cancel(t *testing.T) {
 // TestHarness_Costs measures tiny costs: s0 positive, S(n) at two depths.
 func TestHarness_Costs(t *testing.T) {
 	h := mustHarness(t)
-	c, err := h.Costs(context.Background(), CostOptions{Rate: 2000, Calls: 1, Live: 100 * time.Millisecond, Depths: []int{0, 1000}, Events: 200})
+	c, err := h.Costs(context.Background(), CostOptions{Rate: 5000, Calls: 1, Live: 100 * time.Millisecond, Depths: []int{0, 1000}, Events: 200, Backlogs: []int{2000}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !(c.S0 > 0) || len(c.Service) != 2 || c.Service[1].Depth != 1000 {
 		t.Fatalf("costs = %+v", c)
 	}
-	if m := c.Model(); m.K != 1 || len(m.Scan) != 1 || !(m.C > 0) {
+	if len(c.Live) == 0 {
+		t.Errorf("no live S(n) bins: %+v", c)
+	}
+	if m := c.Model(); m.K != 1 || len(m.Scan) < 1 || !(m.C > 0) {
 		t.Errorf("model = %+v", m)
 	}
 }

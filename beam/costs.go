@@ -20,11 +20,18 @@ type CostOptions struct {
 	Queue   string        // OnHeap (default) or OffHeap
 	Live    time.Duration // how long s0 is measured at the rate (default 1s)
 	Depths  []int         // depths of S(n) (default DefaultCostDepths)
-	Events  int           // events timed at each depth (default 2,000)
+	Events  int           // events timed at each isolated depth (default 2,000)
+	// Backlogs are the backlogs of the live S(n) runs (default
+	// DefaultBacklogs): one below n* drains through the lower depths, one
+	// above it covers the higher ones as the queue runs away.
+	Backlogs []int
 }
 
+// DefaultBacklogs are the backlogs Costs builds to measure S(n) live.
+func DefaultBacklogs() []int { return []int{1_000, 3_000, 10_000, 30_000} }
+
 // DefaultCostDepths are the queue depths at which Costs measures S(n).
-func DefaultCostDepths() []int { return []int{0, 1_000, 3_000, 10_000, 30_000} }
+func DefaultCostDepths() []int { return []int{0, 1_000, 10_000} }
 
 // Costs are the model's costs as measured on the BEAM.
 type Costs struct {
@@ -37,8 +44,13 @@ type Costs struct {
 	ArrivalRate float64
 	// K is the calls per event.
 	K int
-	// Service is S(n) measured with n events queued (no producers).
+	// Service is S(n) measured with n events queued and no producers:
+	// the isolated cost of a scan, for comparison.
 	Service []DepthCost
+	// Live is S(n) measured in live runs (the router stopped until a
+	// backlog built up, then served it while the producers went on), in
+	// bins of queue length: what the model uses.
+	Live []LiveCost
 }
 
 // DepthCost is the mean service time, in seconds, at one queue depth.
@@ -47,19 +59,66 @@ type DepthCost struct {
 	Seconds float64
 }
 
-// Model returns the costs for package model: s0, k, and c(n) from the
-// service times, c(n) = (S(n) − S(0))/(k·n) at each measured depth (never
-// below a picosecond); C is c(n) at the deepest depth of 10,000 or less,
-// for display. Without a depth 0 or with k = 0, c is 0.
+// LiveCost is the mean service time, in seconds, of Events events served
+// with a mean of Depth events queued behind them.
+type LiveCost struct {
+	Depth   float64
+	Seconds float64
+	Events  int
+}
+
+// liveGroups are the edges of the queue-length groups Model pools the
+// live bins into: a few points of c(n), each from many events.
+var liveGroups = []float64{100, 300, 1000, 3000, 10000, 30000, math.Inf(1)}
+
+// Model returns the costs for package model: s0, k, and c(n). With live
+// measurements, the bins are pooled into groups of queue length (100 to
+// 300, 300 to 1,000, ... above 30,000), weighted by their events, and
+// each group gives c = (S − s0)/(k·n) at its mean n. Otherwise c(n) comes
+// from the isolated service times, c(n) = (S(n) − S(0))/(k·n). c is never
+// below a picosecond; C is c(n) at the deepest point of 10,000 or less,
+// for display. With k = 0, c is 0.
 func (c Costs) Model() model.Costs {
 	m := model.Costs{S0: c.S0, K: c.K}
+	if c.K == 0 {
+		return m
+	}
+	if len(c.Live) > 0 {
+		for g := 1; g < len(liveGroups); g++ {
+			var n, s float64
+			var events int
+			for _, b := range c.Live {
+				if b.Depth >= liveGroups[g-1] && b.Depth < liveGroups[g] {
+					n += b.Depth * float64(b.Events)
+					s += b.Seconds * float64(b.Events)
+					events += b.Events
+				}
+			}
+			if events < 50 {
+				continue
+			}
+			n /= float64(events)
+			s /= float64(events)
+			cn := max((s-c.S0)/(float64(c.K)*n), 1e-12)
+			m.Scan = append(m.Scan, model.ScanPoint{N: n, C: cn})
+			if n <= 10_000 {
+				m.C = cn
+			}
+		}
+		if m.C == 0 && len(m.Scan) > 0 {
+			m.C = m.Scan[0].C
+		}
+		if len(m.Scan) > 0 {
+			return m
+		}
+	}
 	base := -1.0
 	for _, d := range c.Service {
 		if d.Depth == 0 {
 			base = d.Seconds
 		}
 	}
-	if base < 0 || c.K == 0 {
+	if base < 0 {
 		return m
 	}
 	for _, d := range c.Service {
@@ -100,6 +159,16 @@ func (h *Harness) Costs(ctx context.Context, o CostOptions) (Costs, error) {
 	if o.Events <= 0 {
 		o.Events = 2000
 	}
+	if len(o.Backlogs) == 0 {
+		o.Backlogs = DefaultBacklogs()
+	}
+	backlogs := make([]string, len(o.Backlogs))
+	for i, b := range o.Backlogs {
+		if b < 1 || b > 1_000_000 {
+			return Costs{}, fmt.Errorf("beam costs: backlog %d: want 1 to 10^6", b)
+		}
+		backlogs[i] = strconv.Itoa(b)
+	}
 	if err := checkCommon(o.Rate, o.Calls, o.Tick, o.Queue); err != nil {
 		return Costs{}, fmt.Errorf("beam costs: %w", err)
 	}
@@ -114,7 +183,8 @@ func (h *Harness) Costs(ctx context.Context, o CostOptions) (Costs, error) {
 		"rate="+floatArg(o.Rate), "calls="+strconv.Itoa(o.Calls), "tick_ms="+tickMs(o.Tick),
 		"workers="+strconv.Itoa(o.Workers), "queue="+o.Queue,
 		"live_ms="+strconv.FormatInt(o.Live.Milliseconds(), 10),
-		"depths="+strings.Join(depths, ","), "events="+strconv.Itoa(o.Events))
+		"depths="+strings.Join(depths, ","), "events="+strconv.Itoa(o.Events),
+		"backlogs="+strings.Join(backlogs, ","))
 	if err != nil {
 		return Costs{}, err
 	}
@@ -129,6 +199,20 @@ func parseCosts(out []byte, calls int) (Costs, error) {
 		if rec.kind != "Cost" {
 			continue
 		}
+		if _, ok := rec.fields["events"]; ok {
+			var b LiveCost
+			var err error
+			if b.Depth, err = rec.float("depth"); err == nil {
+				if b.Seconds, err = rec.float("service"); err == nil {
+					b.Events, err = rec.int("events")
+				}
+			}
+			if err != nil {
+				return Costs{}, fmt.Errorf("beam costs: %w", err)
+			}
+			c.Live = append(c.Live, b)
+			continue
+		}
 		if _, ok := rec.fields["s0"]; ok {
 			var err error
 			if c.S0, err = rec.float("s0"); err != nil {
@@ -140,7 +224,7 @@ func parseCosts(out []byte, calls int) (Costs, error) {
 			seenS0 = true
 			continue
 		}
-		d, err := rec.int("depth")
+		d, err := rec.int("isolated_depth")
 		if err != nil {
 			return Costs{}, fmt.Errorf("beam costs: %w", err)
 		}

@@ -245,17 +245,84 @@ costs(Opts) ->
     LiveMs = int("live_ms", Opts, 1000),
     Depths = ints("depths", Opts, "0,1000,3000,10000,30000,100000"),
     Events = int("events", Opts, 2000),
+    Backlogs = ints("backlogs", Opts, "1000,3000,10000,30000"),
     Cs = spawn(?MODULE, code_server, []),
     Writers = start_writers(Workers),
     {S0, Arr, Handled} = live_s0(Rate, Calls, TickMs, Queue, LiveMs, Cs, Writers),
     io:format("Cost s0=~.6e rate=~.1f handled=~b calls=~b~n", [S0, Arr, Handled, Calls]),
     [begin
          S = service_at(D, Events, Calls, Queue, Cs, Writers),
-         io:format("Cost depth=~b service=~.6e~n", [D, S])
+         io:format("Cost isolated_depth=~b service=~.6e~n", [D, S])
      end || D <- Depths],
+    Bins = lists:foldl(fun(B, Acc) ->
+                               merge_bins(Acc, live_service(Rate, Calls, TickMs, Queue, B, Cs, Writers))
+                       end, #{}, Backlogs),
+    [io:format("Cost depth=~.1f service=~.6e events=~b~n", [SumN / C, SumS / C / 1.0e9, C])
+     || {_, {SumN, SumS, C}} <- lists:sort(maps:to_list(Bins)), C >= 20],
     stop_writers(Writers),
     Cs ! stop,
     ok.
+
+%% live_service measures S(n) in a live run: the router stops until
+%% Backlog events are queued, then serves them while the producers go on
+%% at the rate, timing each event against the queue behind it, until the
+%% queue has drained or has grown to twice the backlog (or 3 s have
+%% passed). Events are grouped by queue length in bins of a quarter of a
+%% power of two; each bin gives its mean queue length, mean service time
+%% and count. These are the costs as the live system pays them: the
+%% scans, the garbage collections of a growing heap, the arrivals during
+%% each call.
+live_service(Rate, Calls, TickMs, Queue, Backlog, Cs, Writers) ->
+    Parent = self(),
+    Router = spawn_opt(fun() ->
+                               rand:seed(exrop, {1, 2, 3}),
+                               wait_backlog(Backlog),
+                               Deadline = now_ns() + 3000000000,
+                               Bins = service_loop(Calls, Cs, Writers, 2 * Backlog, Deadline, #{}),
+                               Parent ! {bins, self(), Bins}
+                       end, [{message_queue_data, Queue}]),
+    Producers = start_producers(Router, Rate, 2, TickMs),
+    receive
+        {bins, Router, Bins} ->
+            stop_all(Producers),
+            exit(Router, kill),
+            Bins
+    end.
+
+merge_bins(A, B) ->
+    maps:fold(fun(K, {N, S, C}, Acc) ->
+                      {N0, S0, C0} = maps:get(K, Acc, {0, 0, 0}),
+                      Acc#{K => {N0 + N, S0 + S, C0 + C}}
+              end, A, B).
+
+wait_backlog(Backlog) ->
+    {message_queue_len, Q} = process_info(self(), message_queue_len),
+    if
+        Q >= Backlog -> ok;
+        true -> receive after 1 -> ok end, wait_backlog(Backlog)
+    end.
+
+service_loop(Calls, Cs, Writers, Cap, Deadline, Bins) ->
+    {message_queue_len, Q} = process_info(self(), message_queue_len),
+    T0 = now_ns(),
+    if
+        Q =:= 0; Q >= Cap; T0 >= Deadline -> Bins;
+        true ->
+            receive
+                {log, _, _} = Ev ->
+                    calls(Calls, Cs),
+                    pick(Writers) ! Ev
+            end,
+            Dt = now_ns() - T0,
+            N = Q - 1,
+            Bin = bin(N),
+            {SN, SS, C} = maps:get(Bin, Bins, {0, 0, 0}),
+            service_loop(Calls, Cs, Writers, Cap, Deadline, Bins#{Bin => {SN + N, SS + Dt, C + 1}})
+    end.
+
+%% bin numbers queue lengths in steps of a quarter of a power of two.
+bin(N) when N < 16 -> 0;
+bin(N) -> round(4 * math:log2(N)).
 
 %% live_s0 runs the router at the rate and, after a warm-up of 200 ms,
 %% for LiveMs measures the mean time it spent per event from taking it to

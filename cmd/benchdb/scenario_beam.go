@@ -67,9 +67,16 @@ type beamReport struct {
 	DrainSeconds     *float64       `json:"drain_seconds"`
 	Model            modelReport    `json:"model"`
 	ServiceSeconds   []depthReport  `json:"service_seconds"`
+	LiveService      []liveReport   `json:"live_service_seconds"`
 	ArrivalRate      float64        `json:"arrival_rate"`
 	CriticalMeasured *float64       `json:"critical_pause_seconds_measured"`
 	Series           []sampleReport `json:"series"`
+}
+
+type liveReport struct {
+	Depth   float64 `json:"depth"`
+	Seconds float64 `json:"seconds"`
+	Events  int     `json:"events"`
 }
 
 type depthReport struct {
@@ -118,7 +125,7 @@ func beamScenarioAction(c *cli.Context, o scenarioOptions) error {
 		TickSeconds: max(o.tick, time.Millisecond).Seconds(), PauseSeconds: cfg.Pause.Seconds(),
 		Outcome: res.Outcome, PeakQueue: res.PeakQueue, PeakBytes: res.PeakBytes,
 		Model: newModelReport(costs, cfg.Rate, max(o.tick, time.Millisecond)), ArrivalRate: measured.ArrivalRate,
-		Series: []sampleReport{}, ServiceSeconds: []depthReport{},
+		Series: []sampleReport{}, ServiceSeconds: []depthReport{}, LiveService: []liveReport{},
 	}
 	if res.Outcome == model.Drained {
 		v := res.DrainTime.Seconds()
@@ -126,6 +133,9 @@ func beamScenarioAction(c *cli.Context, o scenarioOptions) error {
 	}
 	for _, s := range res.Series {
 		rep.Series = append(rep.Series, sampleReport{TSeconds: s.T.Seconds(), Queue: s.Queue, Bytes: s.Bytes})
+	}
+	for _, d := range measured.Live {
+		rep.LiveService = append(rep.LiveService, liveReport{d.Depth, d.Seconds, d.Events})
 	}
 	for _, d := range measured.Service {
 		rep.ServiceSeconds = append(rep.ServiceSeconds, depthReport{d.Depth, d.Seconds})
@@ -197,8 +207,9 @@ func writeBeamText(w io.Writer, o scenarioOptions, r beamReport, measured beam.C
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\ns0 is the router's time per event measured live at the rate; c(n) = (S(n) − S(0))/(k·n) from the\n"+
-		"service time S(n) measured with n events queued. To model this system elsewhere: --costs %v --rate %g --tick %v\n",
+	fmt.Fprintf(w, "\ns0 is the router's time per event measured live at the rate; c(n) = (S(n) − s0)/(k·n), from the\n"+
+		"service time S(n) measured live with n events queued (JSON live_service_seconds; service_seconds are\n"+
+		"the same costs measured with no producers). To model this system elsewhere: --costs %v --rate %g --tick %v\n",
 		cn, r.Rate, max(o.tick, time.Millisecond))
 	return nil
 }
