@@ -97,7 +97,7 @@ func (c Costs) Model() model.Costs {
 			if events < 50 {
 				continue
 			}
-			n /= float64(events)
+			n = math.Round(n / float64(events))
 			s /= float64(events)
 			cn := max((s-c.S0)/(float64(c.K)*n), 1e-12)
 			m.Scan = append(m.Scan, model.ScanPoint{N: n, C: cn})
