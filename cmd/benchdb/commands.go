@@ -16,5 +16,7 @@ func commands() []*cli.Command {
 		scenarioCommand(),
 		suitesCommand(),
 		profilesCommand(),
+		serveCommand(),
+		tokenCommand(),
 	}
 }

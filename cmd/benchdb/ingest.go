@@ -47,7 +47,9 @@ Examples:
 
    go test -bench . -count 10 -json ./... | benchdb ingest --label branch=main -
 
-   benchdb ingest --time 2026-01-02T03:04:05Z --format json old/*.txt`,
+   benchdb ingest --time 2026-01-02T03:04:05Z --format json old/*.txt
+
+   BENCHDB_TOKEN=... benchdb ingest --server https://bench.example new.txt   # to a benchdb serve`,
 		Flags: withStore([]cli.Flag{
 			labelFlag("store the run with label `KEY=VALUE` (repeatable)"),
 			&cli.StringFlag{
@@ -61,7 +63,7 @@ Examples:
 				Category: catStore,
 			},
 			formatFlag("text", "json"),
-		}),
+		}, remoteFlags()),
 		Action: ingestAction,
 	}
 }
@@ -103,6 +105,9 @@ func ingestAction(c *cli.Context) error {
 			// is no benchmark's time anyway.
 			return usagef("--time %q: the zero time (0001-01-01T00:00:00Z) is not a run's time", s)
 		}
+	}
+	if c.String("server") != "" {
+		return ingestRemote(c, files, labels, t)
 	}
 	// Check every file before the store is opened or created, so that a
 	// mistyped name stores nothing.

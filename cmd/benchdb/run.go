@@ -86,7 +86,7 @@ Examples:
 			&cli.BoolFlag{Name: "partial", Usage: "after a failure, store the results that finished, labelled partial=true", Category: catStore},
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "show the benchmark output as it arrives", Category: catOutput},
 			labelFlag("store the run with label `KEY=VALUE` (repeatable)"),
-		}),
+		}, remoteFlags()),
 		Action: runAction,
 	}
 }
@@ -113,6 +113,9 @@ func runAction(c *cli.Context) error {
 	plan, err := planRun(c)
 	if err != nil {
 		return err
+	}
+	if c.String("server") != "" {
+		return runRemote(c, plan)
 	}
 	db, err := openStore(c)
 	if err != nil {
@@ -305,7 +308,7 @@ func planRun(c *cli.Context) (*runPlan, error) {
 
 // runOnlyFlags are benchdb run's flags that go test does not have; after
 // the packages they are a mistake, not go test flags.
-var runOnlyFlags = []string{"profile", "suite", "partial", "label", "dir", "db"}
+var runOnlyFlags = []string{"profile", "suite", "partial", "label", "dir", "db", "server", "token-file"}
 
 // splitRunArgs splits benchdb run's arguments into packages and go test
 // flags: the flags start at "--" (which is dropped) or at the first

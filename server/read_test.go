@@ -1,0 +1,238 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/benchdb/benchdb/reports"
+	"github.com/benchdb/benchdb/reports/nightly"
+	"github.com/benchdb/benchdb/server"
+)
+
+// reportNow is the clock of the test servers' reports.
+var reportNow = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+
+func TestReadAPI(t *testing.T) {
+	ts := mustServer(t, func(c *server.Config) { c.Now = func() time.Time { return reportNow } })
+	ts.mustHistory(t, 14, 10)
+	get := func(path string, want int) []byte {
+		t.Helper()
+		code, b := ts.do(t, "GET", path, ts.Token, nil, nil)
+		if code != want {
+			t.Fatalf("GET %s: status %d (%s), want %d", path, code, b, want)
+		}
+		return b
+	}
+
+	var runs []server.RunJSON
+	if err := json.Unmarshal(get("/api/v1/runs", 200), &runs); err != nil || len(runs) != 14 {
+		t.Fatalf("runs: %d, %v; want 14", len(runs), err)
+	}
+	if runs[0].Labels["commit"] != "c00" || runs[13].Labels["commit"] != "c13" {
+		t.Errorf("runs not oldest first: %v ... %v", runs[0].Labels, runs[13].Labels)
+	}
+	json.Unmarshal(get("/api/v1/runs?sel=commit:c03&sel=commit:c04", 200), &runs)
+	if len(runs) != 2 || runs[0].Labels["commit"] != "c03" {
+		t.Errorf("runs?sel=commit:c03&sel=commit:c04: %+v", runs)
+	}
+	json.Unmarshal(get("/api/v1/runs?limit=3", 200), &runs)
+	if len(runs) != 3 || runs[2].Labels["commit"] != "c13" {
+		t.Errorf("runs?limit=3: %+v", runs)
+	}
+	get("/api/v1/runs?sel=commit:nope", 400)
+	get("/api/v1/runs?limit=0", 400)
+
+	var run server.RunDetailJSON
+	if err := json.Unmarshal(get("/api/v1/runs/latest", 200), &run); err != nil {
+		t.Fatal(err)
+	}
+	if run.Labels["commit"] != "c13" || run.Source != "night13.txt" || len(run.Benchmarks) != 4 {
+		t.Errorf("runs/latest: %+v", run)
+	}
+	for _, b := range run.Benchmarks {
+		if b.Unit == "sec/op" && (b.Median < 140e-9 || b.Median > 160e-9 || b.N != 5) {
+			t.Errorf("%s: median %g s over %d samples, want about 150ns over 5", b.Name, b.Median, b.N)
+		}
+	}
+	get("/api/v1/runs/999", 404)
+	get("/api/v1/runs/branch:main", 400) // matches 14 runs
+	exp := string(get("/api/v1/runs/1/export", 200))
+	if !strings.Contains(exp, "BenchmarkEncode/size=1k-2") || !strings.Contains(exp, "pkg: example.com/enc") {
+		t.Errorf("export:\n%s", exp)
+	}
+
+	// compare: the JSON of reports.Compare, as `benchdb compare --format json`.
+	got := get("/api/v1/compare?sel=old%3Dcommit:c00&sel=new%3Dcommit:c13", 200)
+	sels := []reports.Selector{mustSel(t, "old=commit:c00"), mustSel(t, "new=commit:c13")}
+	cmp, err := reports.Compare(context.Background(), ts.DB, sels, reports.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want bytes.Buffer
+	cmp.WriteJSON(&want)
+	if !bytes.Equal(got, want.Bytes()) {
+		t.Errorf("compare JSON differs from reports.Compare:\n%s\nwant\n%s", got, want.Bytes())
+	}
+	if !strings.Contains(string(got), `"verdict": "regression"`) {
+		t.Errorf("compare of 100ns and 150ns: no regression:\n%s", got)
+	}
+	get("/api/v1/compare", 400)
+	get("/api/v1/compare?sel=commit:nope", 400)
+	get("/api/v1/compare?sel=1&col=/(", 400)
+
+	// report: the JSON of nightly.Build.
+	got = get("/api/v1/report?since=30d", 200)
+	rep, err := nightly.Build(context.Background(), ts.DB, nightly.Options{Seed: 1, Since: 30 * 24 * time.Hour, Now: func() time.Time { return reportNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want.Reset()
+	nightly.WriteJSON(&want, rep)
+	if !bytes.Equal(got, want.Bytes()) {
+		t.Errorf("report JSON differs from nightly.Build:\n%s\nwant\n%s", got, want.Bytes())
+	}
+	if len(rep.Regressions) < 2 {
+		t.Errorf("report finds %d regressions, want the two sec/op steps", len(rep.Regressions))
+	}
+	get("/api/v1/report?since=soon", 400)
+
+	// a benchmark's history, with its change point at night 10.
+	var hs []server.HistoryJSON
+	b := get(strings.Replace(server.BenchmarkURL("example.com/enc", "Encode/size=1k-2", "sec/op"), "/benchmarks/", "/api/v1/benchmarks/", 1), 200)
+	if err := json.Unmarshal(b, &hs); err != nil || len(hs) != 1 {
+		t.Fatalf("history: %s, %v", b, err)
+	}
+	h := hs[0]
+	if len(h.Points) != 14 || len(h.ChangePoints) != 1 || h.ChangePoints[0] != 10 || h.Points[10].Run != 11 || *h.Points[10].Commit != "c10" {
+		t.Errorf("history: %d points, change points %v, point 10 %+v; want 14, [10], run 11", len(h.Points), h.ChangePoints, h.Points[10])
+	}
+	// Every unit without unit=, and a name made of HTML, by parameter.
+	get("/api/v1/benchmarks/?"+url.Values{"name": {scriptName + "-2"}, "pkg": {"example.com/enc"}}.Encode(), 200)
+	json.Unmarshal(get("/api/v1/benchmarks/Encode/size=1k-2?pkg=example.com/enc", 200), &hs)
+	if len(hs) != 2 {
+		t.Errorf("history without unit: %d histories, want 2 (sec/op, B/op)", len(hs))
+	}
+	get("/api/v1/benchmarks/Nope?pkg=example.com/enc", 404)
+}
+
+func mustSel(t *testing.T, s string) reports.Selector {
+	t.Helper()
+	sel, err := reports.ParseSelector(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sel
+}
+
+func TestPages_HTML(t *testing.T) {
+	ts := mustServer(t, func(c *server.Config) {
+		c.PublicRead = true
+		c.Now = func() time.Time { return reportNow }
+	})
+	ts.mustHistory(t, 14, 10)
+	for _, path := range []string{
+		"/runs", "/runs?sel=branch:main", "/runs/1", "/runs/latest",
+		"/compare", "/compare?sel=1&sel=14", "/report", "/report?since=14d",
+		server.BenchmarkURL("example.com/enc", scriptName+"-2", "sec/op"),
+		server.BenchmarkURL("example.com/enc", "Encode/size=1k-2", ""),
+	} {
+		t.Run(path, func(t *testing.T) {
+			req, _ := http.NewRequest("GET", ts.URL+path, nil)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			page := string(b)
+			if resp.StatusCode != 200 {
+				t.Fatalf("status %d:\n%s", resp.StatusCode, page)
+			}
+			csp := resp.Header.Get("Content-Security-Policy")
+			if !strings.Contains(csp, "default-src 'none'") || strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "script-src") {
+				t.Errorf("Content-Security-Policy %q: want no scripts at all", csp)
+			}
+			if strings.Contains(page, "<script") || strings.Contains(page, "style=") {
+				t.Errorf("page holds a script or an inline style")
+			}
+			if strings.Contains(path, "benchmarks") || strings.HasPrefix(path, "/runs/") || strings.Contains(path, "report") || strings.Contains(path, "compare?") {
+				if !strings.Contains(page, "&lt;script&gt;alert(1)&lt;/script&gt;") && !strings.Contains(path, "Encode") {
+					t.Errorf("the name made of HTML is not shown escaped")
+				}
+			}
+		})
+	}
+	_, cmpPage := ts.do(t, "GET", "/compare?sel=1&sel=14", "", nil, nil)
+	if !strings.Contains(string(cmpPage), `href="/benchmarks/Encode/size=1k-2?pkg=example.com%2Fenc&amp;unit=sec%2Fop"`) {
+		t.Errorf("compare page: a row does not link to its history:\n%s", cmpPage)
+	}
+	if _, p := ts.do(t, "GET", "/compare?sel=1&sel=14&row=.name", "", nil, nil); strings.Contains(string(p), `href="/benchmarks/`) {
+		t.Errorf("compare page with row=.name links rows to histories")
+	}
+	if _, page := ts.do(t, "GET", server.BenchmarkURL("example.com/enc", "Encode/size=1k-2", "sec/op"), "", nil, nil); !strings.Contains(string(page), `<a href="/runs/11"><circle class="dot"`) {
+		t.Errorf("history page: the chart's point of run 11 is not a link to it")
+	}
+	for path, want := range map[string]int{"/runs/99": 404, "/compare?sel=commit:nope": 400, "/report?since=x": 400, "/nope": 404} {
+		if code, _ := ts.do(t, "GET", path, "", nil, nil); code != want {
+			t.Errorf("GET %s: status %d, want %d", path, code, want)
+		}
+	}
+}
+
+// TestLogin: on a server whose reads need a token, a browser logs in
+// with a form; the cookie lets it read, never upload.
+func TestLogin(t *testing.T) {
+	ts := mustServer(t, nil)
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noRedirect.Get(ts.URL + "/runs?sel=latest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 401 || !strings.Contains(string(b), `action="/login"`) || !strings.Contains(string(b), `value="/runs?sel=latest"`) {
+		t.Fatalf("page without a token: %d, want 401 with the login form:\n%s", resp.StatusCode, b)
+	}
+	post := func(token, next string) *http.Response {
+		t.Helper()
+		resp, err := noRedirect.PostForm(ts.URL+"/login", url.Values{"token": {token}, "next": {next}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	if r := post("bdb_wrong", "/runs"); r.StatusCode != 403 || len(r.Cookies()) != 0 {
+		t.Errorf("login with a wrong token: %d, cookies %v", r.StatusCode, r.Cookies())
+	}
+	r := post(ts.Token, "/runs?sel=latest")
+	if r.StatusCode != 303 || r.Header.Get("Location") != "/runs?sel=latest" || len(r.Cookies()) != 1 || !r.Cookies()[0].HttpOnly || r.Cookies()[0].SameSite != http.SameSiteStrictMode {
+		t.Fatalf("login: %d to %q, cookies %v", r.StatusCode, r.Header.Get("Location"), r.Cookies())
+	}
+	cookie := r.Cookies()[0]
+	if r := post(ts.Token, "//evil.example/x"); r.Header.Get("Location") != "/runs" {
+		t.Errorf("login with next=//evil.example/x goes to %q, want /runs", r.Header.Get("Location"))
+	}
+	for _, tt := range []struct {
+		method, path string
+		want         int
+	}{{"GET", "/runs", 200}, {"GET", "/api/v1/runs", 200}, {"POST", "/api/v1/runs", 401}} {
+		req, _ := http.NewRequest(tt.method, ts.URL+tt.path, strings.NewReader(night(0, -1)))
+		req.AddCookie(cookie)
+		resp, err := noRedirect.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tt.want {
+			t.Errorf("%s %s with the cookie: %d, want %d", tt.method, tt.path, resp.StatusCode, tt.want)
+		}
+	}
+}
