@@ -142,6 +142,17 @@ func (cs *CodeServer) ModuleLoaded(id ModuleID) bool {
 	return id >= 0 && int(id) < len(cs.loaded) && cs.loaded[id].Load()
 }
 
+// Preload marks the named modules on the code path as loaded without a
+// call, as a release booted in embedded mode has them loaded before any
+// process runs. Names not on the path are ignored. Safe for concurrent use.
+func (cs *CodeServer) Preload(names ...string) {
+	for _, name := range names {
+		if id := cs.Module(name); id != NoModule {
+			cs.loaded[id].Store(true)
+		}
+	}
+}
+
 // Answers reports how many requests the server has answered.
 func (cs *CodeServer) Answers() uint64 { return cs.answers.Load() }
 

@@ -20,6 +20,20 @@ type Costs struct {
 	C float64
 	// K is the number of code-server calls (full-mailbox scans) per event.
 	K int
+	// Scan, when not empty, is c measured at several queue depths, in
+	// ascending order of N: the cost of a queued message grows with the
+	// queue where the queue leaves the caches, or where the garbage
+	// collector copies an on-heap queue. c(n) then interpolates between
+	// the points (linearly in log n) and is constant beyond the ends, and
+	// C is not used by Service. Empty means c(n) = C.
+	Scan []ScanPoint
+}
+
+// ScanPoint is the cost of scanning one queued message, C in seconds,
+// measured with N messages queued.
+type ScanPoint struct {
+	N float64
+	C float64
 }
 
 // Validate reports whether the costs can drive the model.
@@ -32,13 +46,44 @@ func (c Costs) Validate() error {
 	case c.K < 0:
 		return fmt.Errorf("k %d: want zero or more calls", c.K)
 	}
+	for i, p := range c.Scan {
+		switch {
+		case !(p.N >= 1) || math.IsInf(p.N, 0):
+			return fmt.Errorf("c(n) point %d: depth %v: want 1 or more", i+1, p.N)
+		case math.IsNaN(p.C) || math.IsInf(p.C, 0) || p.C < 0:
+			return fmt.Errorf("c(n) point %d: c %v: want a time of zero or more", i+1, p.C)
+		case i > 0 && p.N <= c.Scan[i-1].N:
+			return fmt.Errorf("c(n) point %d: depth %v: want depths in ascending order", i+1, p.N)
+		}
+	}
 	return nil
 }
 
-// Service returns S(n) = s0 + k·c·n, the time one event takes, in seconds,
-// with n messages queued behind it.
+// ScanCost returns c(n), the cost of scanning one message with n queued:
+// C, or the Scan points interpolated linearly in log n.
+func (c Costs) ScanCost(n float64) float64 {
+	pts := c.Scan
+	switch {
+	case len(pts) == 0:
+		return c.C
+	case n <= pts[0].N:
+		return pts[0].C
+	case n >= pts[len(pts)-1].N:
+		return pts[len(pts)-1].C
+	}
+	i := 1
+	for pts[i].N < n {
+		i++
+	}
+	a, b := pts[i-1], pts[i]
+	f := math.Log(n/a.N) / math.Log(b.N/a.N)
+	return a.C + f*(b.C-a.C)
+}
+
+// Service returns S(n) = s0 + k·c(n)·n, the time one event takes, in
+// seconds, with n messages queued behind it.
 func (c Costs) Service(n float64) float64 {
-	return c.S0 + float64(c.K)*c.C*n
+	return c.S0 + float64(c.K)*c.ScanCost(n)*n
 }
 
 // Utilisation returns λ·s0, the share of time the server is busy with an
@@ -61,10 +106,34 @@ func (c Costs) TippingQueue(rate float64) (n float64, finite bool) {
 	if u >= 1 {
 		return 0, true
 	}
-	if c.K == 0 || c.C == 0 {
+	if c.K == 0 || (len(c.Scan) == 0 && c.C == 0) {
 		return math.Inf(1), false
 	}
-	return (1 - u) / (rate * float64(c.K) * c.C), true
+	if len(c.Scan) == 0 {
+		return (1 - u) / (rate * float64(c.K) * c.C), true
+	}
+	// λ·S(n) = 1, solved by bisection: S grows with n as long as n·c(n)
+	// does, which holds for any c(n) that does not fall faster than 1/n.
+	target := 1 / rate
+	lo, hi := 0.0, 1.0
+	for c.Service(hi) < target {
+		if hi > 1e15 {
+			return math.Inf(1), false // c(n) is zero at the far end
+		}
+		hi *= 2
+	}
+	for range 200 {
+		mid := (lo + hi) / 2
+		if c.Service(mid) < target {
+			lo = mid
+		} else {
+			hi = mid
+		}
+		if hi-lo < 1e-6*hi {
+			break
+		}
+	}
+	return (lo + hi) / 2, true
 }
 
 // CriticalPause returns T* = n*/λ, the shortest pause whose backlog runs
@@ -78,14 +147,76 @@ func (c Costs) CriticalPause(rate float64) (t time.Duration, finite bool) {
 	return seconds(n / rate), true
 }
 
+// CriticalPauseTick is CriticalPause for producers that send in bursts,
+// every tick, instead of smoothly (tick 0 is CriticalPause).
+//
+// Between bursts the router works through its queue; a burst of λ·D
+// events lands at once. In steady state each burst is served in
+// λ·D·s0 = u·D (u = λ·s0) and the queue is empty for the rest of the
+// tick, so at a random moment the router holds u·λ·D/2 events on
+// average: a pause that starts then ends with that many on top of its own
+// λ·T arrivals. After the pause the queue drains if its level, averaged
+// over a tick (peak minus half a burst), stays below n*: with the resume
+// at a random phase of the tick, the half burst the first peak adds and
+// the half tick the router works before it cancel out. So
+//
+//	T*(D) = (n* − u·λ·D/2)/λ = T* − u·D/2
+//
+// (never below zero): bursts shorten the critical pause by at most half
+// a tick. At 1 ms ticks this is below 0.5 ms, small beside a T* of tens
+// of milliseconds; what moves a real system's T* more at high load is the
+// s0 it has under contention and a c(n) that grows with the queue (see
+// the package doc).
+func (c Costs) CriticalPauseTick(rate float64, tick time.Duration) (t time.Duration, finite bool) {
+	n, finite := c.TippingQueue(rate)
+	if !finite {
+		return 0, false
+	}
+	if tick > 0 {
+		n -= c.Utilisation(rate) * rate * tick.Seconds() / 2
+	}
+	return seconds(max(n, 0) / rate), true
+}
+
 // String formats the costs the way ParseCosts reads them.
 func (c Costs) String() string {
-	return fmt.Sprintf("s0=%s,c=%s,k=%d", FormatSeconds(c.S0), FormatSeconds(c.C), c.K)
+	s := fmt.Sprintf("s0=%s,c=%s,k=%d", FormatSeconds(c.S0), FormatSeconds(c.C), c.K)
+	if len(c.Scan) > 0 {
+		pts := make([]string, len(c.Scan))
+		for i, p := range c.Scan {
+			pts[i] = strconv.FormatFloat(p.N, 'f', -1, 64) + ":" + FormatSeconds(p.C)
+		}
+		s += ",cn=" + strings.Join(pts, "/")
+	}
+	return s
+}
+
+// parseScan reads c(n) points written as "1000:8ns/30000:12ns".
+func parseScan(v string) ([]ScanPoint, error) {
+	var pts []ScanPoint
+	for f := range strings.SplitSeq(v, "/") {
+		n, t, ok := strings.Cut(strings.TrimSpace(f), ":")
+		if !ok {
+			return nil, fmt.Errorf("point %q: want DEPTH:TIME, such as 1000:8ns", f)
+		}
+		depth, err := strconv.ParseFloat(strings.TrimSpace(n), 64)
+		if err != nil {
+			return nil, fmt.Errorf("point %q: depth %q is not a number", f, n)
+		}
+		c, err := ParseSeconds(strings.TrimSpace(t))
+		if err != nil {
+			return nil, fmt.Errorf("point %q: %w", f, err)
+		}
+		pts = append(pts, ScanPoint{N: depth, C: c})
+	}
+	return pts, nil
 }
 
 // ParseCosts reads costs written as "s0=5us,c=10ns,k=1". Times take a unit
 // (ns, us or µs, ms, s) and may be fractional ("0.8ns"); all three keys are
-// required, in any order.
+// required, in any order. An optional fourth key, cn, gives c(n) measured
+// at several depths, "cn=1000:8ns/10000:9ns/30000:17ns" (depths
+// ascending); c is then only reported, and the model uses c(n).
 func ParseCosts(s string) (Costs, error) {
 	var c Costs
 	seen := map[string]bool{}
@@ -111,8 +242,10 @@ func ParseCosts(s string) (Costs, error) {
 			if err != nil {
 				err = fmt.Errorf("%q is not a whole number", val)
 			}
+		case "cn":
+			c.Scan, err = parseScan(val)
 		default:
-			return Costs{}, fmt.Errorf("costs %q: unknown key %q (want s0, c, k)", s, key)
+			return Costs{}, fmt.Errorf("costs %q: unknown key %q (want s0, c, k, cn)", s, key)
 		}
 		if err != nil {
 			return Costs{}, fmt.Errorf("costs %q: %s: %w", s, key, err)

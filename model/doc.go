@@ -14,6 +14,42 @@
 // without bound. A pause of length T queues λ·T events, so the critical pause
 // is T* = n*/λ. With k = 0 (or c = 0) there is no finite tipping point.
 //
+// # Bursty arrivals
+//
+// Real producers are paced by timers and send in bursts: every tick D,
+// the λ·D events that fell due since the last one (Sim.Tick). Between
+// bursts the router works through its queue; in steady state a burst is
+// served in λ·D·s0 = u·D (u = λ·s0) and the queue is empty for the rest of
+// the tick, so at a random moment it holds u·λ·D/2 events on average. A
+// pause that starts then ends with those on top of its own λ·T arrivals.
+// After the pause, over one tick the router serves events whose queue
+// runs from the peak p down to p − λ·D, so the queue holds steady when
+// S(p − λ·D/2)·λ·D = D: the critical peak is n* + λ·D/2 and the critical
+// trough n* − λ·D/2. The first peak after the pause comes when the next
+// burst lands, after the router has worked for a random part of a tick:
+// averaged over that phase, the half burst and the half tick cancel, so
+//
+//	T*(D) = (n* − u·λ·D/2)/λ = T* − u·D/2        (CriticalPauseTick)
+//
+// Bursts shorten the critical pause by at most half a tick, 0.5 ms at
+// D = 1 ms: small beside T*s of tens of milliseconds. The simulation
+// (Sim.Tick) runs the bursts themselves and agrees.
+//
+// # A cost per message that depends on the queue
+//
+// On a real BEAM the cost of a queued message is not constant: a deep
+// queue leaves the caches, and with the default on-heap message queue
+// every garbage collection of the growing heap copies the queued messages.
+// Costs.Scan holds c measured at several depths; Service then uses
+// S(n) = s0 + k·c(n)·n, with c(n) interpolated in log n, and TippingQueue
+// solves λ·S(n*) = 1 by bisection. Package beam measures c(n) on the
+// runtime, live: it stops the router until a backlog has built up, then
+// times every event against the queue behind it while the producers go
+// on, which is where the real system pays for its queue. Measured that
+// way, the per-message cost near n* on a loaded two-core machine is
+// several times the cost of a scan in isolation, which is why a model fed
+// with isolated costs overestimates a real BEAM's T* at high load.
+//
 // The package knows nothing about mailboxes or goroutines: package scenario
 // measures s0, c and k on the Go runtime and runs the live incident, and
 // feeds them here. Nothing in this package blocks or keeps state.

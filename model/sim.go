@@ -70,6 +70,12 @@ type Sim struct {
 	// MaxEvents stops the run with ErrTooLong once this many events
 	// have arrived; 0 means DefaultMaxEvents, a negative value no limit.
 	MaxEvents int64
+
+	// Tick, when positive (and Poisson is not set), makes arrivals come
+	// in bursts, as producers paced by a timer send them: the events due
+	// by each multiple of Tick (event i is due at i/Rate) all arrive at
+	// that moment. 0 means smooth arrivals.
+	Tick time.Duration
 }
 
 // Result is the outcome of a simulated or live run.
@@ -105,6 +111,8 @@ func (s Sim) Validate() error {
 		return fmt.Errorf("caps, sizes and drain level must not be negative")
 	case s.SampleEvery < 0:
 		return fmt.Errorf("sample interval %v: want zero or more", s.SampleEvery)
+	case s.Tick < 0:
+		return fmt.Errorf("tick %v: want zero (smooth) or more", s.Tick)
 	}
 	return nil
 }
@@ -247,7 +255,13 @@ func (st *simState) arrivalAfter(t float64) float64 {
 	}
 	// Evenly spaced: computed from the count, so that no rounding error
 	// builds up over millions of arrivals.
-	return float64(st.arrivals+1) / st.s.Rate
+	due := float64(st.arrivals+1) / st.s.Rate
+	if tick := st.s.Tick.Seconds(); tick > 0 {
+		// Sent at the first tick at or after it is due; the tolerance
+		// keeps an event due exactly on a tick in that tick.
+		return math.Ceil(due/tick-1e-9) * tick
+	}
+	return due
 }
 
 // advance moves virtual time to t: it queues the arrivals and takes the

@@ -50,6 +50,9 @@ const (
 	// for a run to count as drained.
 	DefaultSettle = 100 * time.Millisecond
 
+	// SmoothStep is the producers' pacing step when Config.Tick is 0.
+	SmoothStep = 100 * time.Microsecond
+
 	// PayloadBytes is the size of an event's bin.
 	PayloadBytes = 100
 	// EventBytes is what one queued event holds: its payload and the
@@ -103,6 +106,10 @@ type Config struct {
 	Dir string
 	// Seed seeds the profile's random choices.
 	Seed uint64
+	// Tick makes producers send in bursts: every Tick they send the
+	// events due by then. 0 means smooth: they pace themselves in steps
+	// of SmoothStep, the finest a timer keeps up with on a busy machine.
+	Tick time.Duration
 	// Now reads the clock; nil means time.Now. Timers are real.
 	Now func() time.Time
 	// Progress, if set, is called with every sample from the sampler's
@@ -158,6 +165,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("duration %v: want more than the pause's end (%v)", c.Duration, c.At+c.Pause)
 	case c.CapQueue < 0 || c.CapBytes < 0 || c.DrainQueue < 0 || c.Settle < 0 || c.SampleEvery < 0:
 		return errors.New("caps, drain level, settle time and sample interval must not be negative")
+	case c.Tick < 0:
+		return fmt.Errorf("tick %v: want zero (smooth) or more", c.Tick)
 	}
 	return nil
 }
@@ -170,6 +179,7 @@ func (c Config) Sim(costs model.Costs) model.Sim {
 		Costs: costs, Rate: c.Rate, At: c.At, Pause: c.Pause, Duration: c.Duration,
 		CapQueue: c.CapQueue, CapBytes: c.CapBytes, MessageBytes: int64(EventBytes),
 		DrainQueue: c.DrainQueue, Settle: c.Settle, SampleEvery: c.SampleEvery,
+		Tick: c.Tick,
 	}
 }
 
@@ -378,12 +388,12 @@ func (f *fitter) line() (a, b float64, ok bool) {
 }
 
 // produce is one producer: it sends its share of the rate, paced by the
-// wall clock in 1ms steps, and holds off while the router's queue is at a
-// cap.
+// wall clock in steps of cfg.Tick (SmoothStep when 0), and holds off while
+// the router's queue is at a cap.
 func (r *run) produce(ctx context.Context, id int) {
 	rate := r.cfg.Rate / float64(r.cfg.Producers)
 	name := fmt.Sprintf("producer-%d", id)
-	tick := time.NewTicker(time.Millisecond)
+	tick := time.NewTicker(cmp.Or(r.cfg.Tick, SmoothStep))
 	defer tick.Stop()
 	start := r.cfg.Now()
 	var due, done int64

@@ -33,6 +33,7 @@ func Example() {
 	}
 	// Output:
 	// elixir-1.5.1               count-reservoir round trips 1, scanned 1001, draws 8
+	// elixir-1.5.1-otp21         count-reservoir round trips 0, scanned    0, draws 8
 	// elixir-1.5.1-consolidated  count-reservoir round trips 0, scanned    0, draws 8
 	// elixir-1.6.3               reservoir       round trips 0, scanned    0, draws 8
 	// elixir-1.6.3-consolidated  reservoir       round trips 0, scanned    0, draws 8

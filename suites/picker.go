@@ -69,6 +69,12 @@ func NewPicker(p Profile, self *mailbox.Mailbox, cs *dispatch.CodeServer, pool i
 		if !p.NeedsCodeServer() {
 			cs = nil
 		}
+		if cs != nil && p.Lookup == dispatch.LookupModuleLoaded {
+			// A running release has loaded its modules long before the
+			// first pick: OTP 21's short cut then answers every lookup
+			// locally.
+			cs.Preload(dispatch.NewEnumerable().Modules()...)
+		}
 		pk.disp, err = dispatch.NewDispatcher(dispatch.NewEnumerable(), self, cs, p.DispatchOptions())
 	case Reservoir:
 		pk.sel, err = rng.NewSelector(rng.Reservoir, src)

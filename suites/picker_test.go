@@ -210,7 +210,7 @@ func TestStartPicker(t *testing.T) {
 				t.Errorf("RoundTrips = %d, want %d", got, want)
 			}
 			cancel() // stops the code server: a calling profile now fails
-			if p.NeedsCodeServer() {
+			if p.RoundTripsPerPick > 0 {
 				_, err := pk.Pick(context.Background())
 				for err == nil { // the server may answer once more before it stops
 					_, err = pk.Pick(context.Background())

@@ -11,7 +11,7 @@ import (
 )
 
 func TestProfiles(t *testing.T) {
-	want := []string{"elixir-1.5.1", "elixir-1.5.1-consolidated", "elixir-1.6.3", "elixir-1.6.3-consolidated", "roundrobin"}
+	want := []string{"elixir-1.5.1", "elixir-1.5.1-otp21", "elixir-1.5.1-consolidated", "elixir-1.6.3", "elixir-1.6.3-consolidated", "roundrobin"}
 	if got := suites.ProfileNames(); !slices.Equal(got, want) {
 		t.Fatalf("ProfileNames = %v, want %v", got, want)
 	}
@@ -27,6 +27,7 @@ func TestProfiles(t *testing.T) {
 		calls, trips int
 	}{
 		"elixir-1.5.1":              {suites.CountReservoir, dispatch.Unconsolidated, 1, 1},
+		"elixir-1.5.1-otp21":        {suites.CountReservoir, dispatch.Unconsolidated, 1, 0},
 		"elixir-1.5.1-consolidated": {suites.CountReservoir, dispatch.Consolidated, 1, 0},
 		"elixir-1.6.3":              {suites.Reservoir, dispatch.Unconsolidated, 0, 0},
 		"elixir-1.6.3-consolidated": {suites.Reservoir, dispatch.Consolidated, 0, 0},

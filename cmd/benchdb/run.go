@@ -118,6 +118,7 @@ type runPlan struct {
 	profiles []string       // --profile values, or every profile
 	labels   map[string]string
 	user     map[string]string // the --label values
+	beam     bool              // --suite beam: the BEAM harness too
 }
 
 func runAction(c *cli.Context) error {
@@ -143,9 +144,29 @@ func runAction(c *cli.Context) error {
 		plan.cfg.Output = printer.Passthrough(c.App.Writer)
 	}
 	start := time.Now()
-	fmt.Fprintf(c.App.ErrWriter, "benchdb: running %s\n", termsafe.Escape(shellJoin(runner.CommandLine(plan.cfg))))
+	if !plan.beam || len(plan.cfg.Packages) > 0 {
+		fmt.Fprintf(c.App.ErrWriter, "benchdb: running %s\n", termsafe.Escape(shellJoin(runner.CommandLine(plan.cfg))))
+	}
 
-	res, probed, runErr := runProbed(c, plan.cfg)
+	var res *runner.Result
+	var probed int
+	var runErr error
+	if plan.beam && len(plan.cfg.Packages) == 0 {
+		res, runErr = runBeamOnly(c.Context, plan, c.App.ErrWriter)
+		if runErr == nil && res.Results == 0 {
+			return nil // skipped: erl is absent, and said so
+		}
+	} else {
+		res, probed, runErr = runProbed(c, plan.cfg)
+		if runErr == nil && plan.beam {
+			out, n, err := runBeamSuite(c.Context, plan.cfg.Count, plan.cfg.Benchtime, c.App.ErrWriter)
+			if err != nil {
+				return err
+			}
+			res.Output = append(res.Output, out...)
+			res.Results += n
+		}
+	}
 	printer.Clear()
 	if res != nil {
 		for _, warn := range res.Warnings {
@@ -229,14 +250,15 @@ func planRun(c *cli.Context) (*runPlan, error) {
 		return nil, err
 	}
 	var chosen []suites.Suite
-	for _, name := range c.StringSlice("suite") {
+	suiteNames, withBeam := splitBeamSuite(c.StringSlice("suite"))
+	for _, name := range suiteNames {
 		s, err := suites.Lookup(name)
 		if err != nil {
-			return nil, usagef("--suite %q: unknown suite (known: %s)", name, strings.Join(suites.Names(), ", "))
+			return nil, usagef("--suite %q: unknown suite (known: %s, %s)", name, strings.Join(suites.Names(), ", "), beamSuite)
 		}
 		chosen = append(chosen, s)
 	}
-	if len(chosen) == 0 && len(pkgs) == 0 {
+	if len(chosen) == 0 && len(pkgs) == 0 && !withBeam {
 		if ownModule(modPath) {
 			for _, name := range suites.Names() {
 				s, _ := suites.Lookup(name)
@@ -322,7 +344,7 @@ func planRun(c *cli.Context) (*runPlan, error) {
 			cfg.Expected = 0 // each benchmark runs once per -cpu value
 		}
 	}
-	return &runPlan{cfg: cfg, suites: chosen, profiles: profiles, labels: labels2, user: labels}, nil
+	return &runPlan{cfg: cfg, suites: chosen, profiles: profiles, labels: labels2, user: labels, beam: withBeam}, nil
 }
 
 // builtinModule is the module that holds the built-in suites.

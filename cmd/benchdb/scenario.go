@@ -93,7 +93,11 @@ Examples:
 			&cli.Uint64Flag{Name: "seed", Usage: "seed of the profiles' random choices", Value: 1, Category: catRun},
 			&cli.BoolFlag{Name: "find-critical", Usage: "find the live critical pause by bisection (slow: several runs per profile)", Category: catRun},
 			&cli.BoolFlag{Name: "sweep", Usage: "print the simulated phase diagram, rate x pause, instead of running live", Category: catRun},
-			&cli.StringFlag{Name: "costs", Usage: "model and simulate these `COSTS` (s0=D,c=D,k=N) instead of measuring them", Category: catRun},
+			&cli.StringFlag{Name: "costs", Usage: "model and simulate these `COSTS` (s0=D,c=D,k=N[,cn=N:D/N:D...]) instead of measuring them", Category: catRun},
+			&cli.DurationFlag{Name: "tick", Usage: "producers send in bursts every `D` (0: smoothly), in the live run, the simulation and the model", Category: catRun},
+			&cli.StringFlag{Name: "runtime", Usage: "`RUNTIME` to run live: go (the Go model of the incident, per profile) or beam (a real BEAM through erl)", Value: "go", Category: catRun},
+			&cli.IntFlag{Name: "calls", Usage: "with --runtime beam: untagged code-server calls per event, k", Value: 1, Category: catRun},
+			&cli.StringFlag{Name: "queue", Usage: "with --runtime beam: the router's message queue, on-heap or off-heap", Value: "on-heap", Category: catRun},
 			&cli.StringFlag{Name: "plot", Usage: "write an SVG chart to `FILE`", Category: catOutput},
 			formatFlag("text", "json"),
 		},
@@ -110,6 +114,8 @@ type scenarioOptions struct {
 	sweep        bool
 	plot         string
 	format       string
+	tick         time.Duration // producers' burst interval; 0 smooth
+	beam         *beamOptions  // --runtime beam
 }
 
 func scenarioFlags(c *cli.Context) (scenarioOptions, error) {
@@ -197,6 +203,14 @@ func scenarioFlags(c *cli.Context) (scenarioOptions, error) {
 			return o, usagef("--plot %s: %v", termsafe.Escape(o.plot), err)
 		}
 	}
+	cfg.Tick = c.Duration("tick")
+	if cfg.Tick < 0 {
+		return o, usagef("--tick %v: want 0 (smooth) or a positive time", cfg.Tick)
+	}
+	o.tick = cfg.Tick
+	if err := beamFlags(c, &o); err != nil {
+		return o, err
+	}
 	o.cfg = cfg
 	return o, nil
 }
@@ -205,6 +219,9 @@ func scenarioAction(c *cli.Context) error {
 	o, err := scenarioFlags(c)
 	if err != nil {
 		return err
+	}
+	if o.beam != nil {
+		return beamScenarioAction(c, o)
 	}
 	ctx := c.Context
 	progress := newProgress(c.App.ErrWriter)
@@ -256,7 +273,7 @@ func scenarioAction(c *cli.Context) error {
 			phases = append(phases, plot.Phase{Name: s.name, Phase: ph})
 		}
 		if s.profile == nil || o.sweep {
-			r := newReport(s.name, s.costs, cfg.Rate, simRes.Outcome, simRes)
+			r := newReport(s.name, s.costs, cfg.Rate, o.tick, simRes.Outcome, simRes)
 			r.ArrivalRate = cfg.Rate
 			reports = append(reports, r)
 			progress.done("%s: simulated %s", s.name, simRes.Outcome)
@@ -270,14 +287,14 @@ func scenarioAction(c *cli.Context) error {
 			return err
 		}
 		progress.done("%s: %s, peak %s (%s), %s", s.name, res.Outcome, plural(res.PeakQueue, "message"), formatBytes(res.PeakBytes), drainText(res.Result))
-		r := newReport(s.name, s.costs, res.ArrivalRate, simRes.Outcome, res.Result)
+		r := newReport(s.name, s.costs, res.ArrivalRate, o.tick, simRes.Outcome, res.Result)
 		r.ArrivalRate = res.ArrivalRate
 		if res.ObservedOK {
-			m := newModelReport(res.Observed, cfg.Rate)
+			m := newModelReport(res.Observed, cfg.Rate, o.tick)
 			r.Observed = &m
 		}
 
-		if tstar, ok := s.costs.CriticalPause(cfg.Rate); o.findCritical && ok && tstar > 0 {
+		if tstar, ok := s.costs.CriticalPauseTick(cfg.Rate, o.tick); o.findCritical && ok && tstar > 0 {
 			crit := cfg
 			crit.Progress = nil
 			// The machine's load changes while the bisection runs: the
@@ -302,7 +319,7 @@ func scenarioAction(c *cli.Context) error {
 				return calErr
 			}
 			avg := meanCosts(samples)
-			r.Model = newModelReport(avg, cfg.Rate)
+			r.Model = newModelReport(avg, cfg.Rate, o.tick)
 			r.costs = avg
 			r.calibrations = len(samples)
 			r.bracket = &b
@@ -374,11 +391,11 @@ type phaseReport struct {
 
 // newReport fills a report from a run's (or a simulation's) result and
 // the model at rate.
-func newReport(name string, costs model.Costs, rate float64, simulated model.Outcome, res model.Result) profileReport {
+func newReport(name string, costs model.Costs, rate float64, tick time.Duration, simulated model.Outcome, res model.Result) profileReport {
 	r := profileReport{
 		Profile: name, Outcome: res.Outcome, PeakQueue: res.PeakQueue, FinalQueue: res.FinalQueue,
 		PeakBytes: res.PeakBytes, SimulatedOutcome: simulated, costs: costs,
-		Model:  newModelReport(costs, rate),
+		Model:  newModelReport(costs, rate, tick),
 		Series: []sampleReport{},
 	}
 	if res.Outcome == model.Drained {
@@ -403,13 +420,13 @@ func meanCosts(cs []model.Costs) model.Costs {
 }
 
 // newModelReport gives the costs and what the model makes of them at
-// rate.
-func newModelReport(costs model.Costs, rate float64) modelReport {
+// rate, with producers sending in bursts every tick (0: smoothly).
+func newModelReport(costs model.Costs, rate float64, tick time.Duration) modelReport {
 	m := modelReport{S0Seconds: costs.S0, CSeconds: costs.C, K: costs.K}
 	if n, ok := costs.TippingQueue(rate); ok {
 		v := int64(math.Round(n))
 		m.TippingQueue = &v
-		t, _ := costs.CriticalPause(rate)
+		t, _ := costs.CriticalPauseTick(rate, tick)
 		s := t.Seconds()
 		m.CriticalSeconds = &s
 	}
@@ -466,6 +483,8 @@ func writeScenarioJSON(w io.Writer, o scenarioOptions, reports []profileReport, 
 			MessageBytes    int          `json:"message_bytes"`
 			Discard         bool         `json:"discard"`
 			Seed            uint64       `json:"seed"`
+			TickSeconds     float64      `json:"tick_seconds"`
+			Runtime         string       `json:"runtime"`
 			Costs           *modelReport `json:"costs"`
 		}{
 			Mode: mode, Rate: cfg.Rate, PauseSeconds: cfg.Pause.Seconds(), AtSeconds: cfg.At.Seconds(),
@@ -473,6 +492,7 @@ func writeScenarioJSON(w io.Writer, o scenarioOptions, reports []profileReport, 
 			CapQueue: cfg.CapQueue, CapBytes: cfg.CapBytes, DrainQueue: scenario.DefaultDrainQueue(cfg.Rate),
 			SettleSeconds: scenario.DefaultSettle.Seconds(), SampleSeconds: scenario.DefaultSampleEvery.Seconds(),
 			MessageBytes: scenario.EventBytes, Discard: cfg.Discard, Seed: cfg.Seed, Costs: costs,
+			TickSeconds: o.tick.Seconds(), Runtime: "go",
 		},
 		Profiles: reports,
 	}

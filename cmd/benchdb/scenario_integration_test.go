@@ -16,8 +16,8 @@ func TestScenario_DefaultsShowTheIncident(t *testing.T) {
 			t.Fatalf("run %d: exit %d: %s", run, code, stderr)
 		}
 		got := mustDecodeScenario(t, stdout)
-		if len(got.Profiles) != 5 {
-			t.Fatalf("run %d: %d profiles, want 5", run, len(got.Profiles))
+		if len(got.Profiles) != 6 {
+			t.Fatalf("run %d: %d profiles, want 6", run, len(got.Profiles))
 		}
 		for _, p := range got.Profiles {
 			want := "drained"

@@ -1,0 +1,238 @@
+package beam
+
+import (
+	"context"
+	"errors"
+	"math"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/perf/benchfmt"
+
+	"github.com/benchdb/benchdb/model"
+)
+
+// mustHarness returns a Harness, or skips the test where erl is absent.
+func mustHarness(tb testing.TB) *Harness {
+	tb.Helper()
+	h, err := Find()
+	if errors.Is(err, ErrNoErl) {
+		tb.Skipf("skipping: %v", err)
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { h.Close() })
+	return h
+}
+
+func TestParseCosts(t *testing.T) {
+	out := []byte("noise\nCost s0=4.0e-6 rate=49990.5 handled=49990 calls=2\n" +
+		"Cost isolated_depth=0 service=5.0e-6\nCost isolated_depth=1000 service=2.5e-5\nCost isolated_depth=10000 service=2.45e-4\n")
+	c, err := parseCosts(out, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.S0 != 4e-6 || c.ArrivalRate != 49990.5 || len(c.Service) != 3 {
+		t.Fatalf("costs = %+v", c)
+	}
+	m := c.Model()
+	// c(1000) = (25µs − 5µs)/(2·1000) = 10ns; c(10000) = 240µs/20000 = 12ns.
+	if m.S0 != 4e-6 || m.K != 2 || len(m.Scan) != 2 ||
+		math.Abs(m.Scan[0].C-10e-9) > 1e-15 || math.Abs(m.Scan[1].C-12e-9) > 1e-15 || m.C != m.Scan[1].C {
+		t.Errorf("model = %+v", m)
+	}
+	for _, bad := range []string{
+		"Cost isolated_depth=0 service=1e-6\n",
+		"Cost s0=x rate=1\n",
+		"Cost s0=1e-6 rate=1\nCost isolated_depth=10 service=1e-6\nCost isolated_depth=5 service=1e-6\n",
+		"Cost s0=1e-6 rate=1\nCost isolated_depth=10\n",
+		"Cost s0=1e-6 rate=1\nCost depth=10 service=x events=5\n",
+	} {
+		if _, err := parseCosts([]byte(bad), 1); err == nil {
+			t.Errorf("parseCosts(%q): no error", bad)
+		}
+	}
+}
+
+// TestCosts_Model_live pools live bins into groups of queue length.
+func TestCosts_Model_live(t *testing.T) {
+	out := []byte("Cost s0=2e-6 rate=10000 handled=1 calls=1\n" +
+		"Cost depth=50 service=2.1e-6 events=500\n" + // below 100: not used
+		"Cost depth=400 service=6e-6 events=100\nCost depth=800 service=10e-6 events=300\n" + // pooled: n 700, S 9e-6
+		"Cost depth=2000 service=30e-6 events=30\n" + // too few events alone
+		"Cost depth=20000 service=402e-6 events=60\n")
+	c, err := parseCosts(out, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := c.Model()
+	if len(m.Scan) != 2 {
+		t.Fatalf("Scan = %+v, want two groups", m.Scan)
+	}
+	if p := m.Scan[0]; p.N != 700 || math.Abs(p.C-10e-9) > 1e-15 {
+		t.Errorf("group 300..1000 = %+v, want n 700, c (9µs − 2µs)/700 = 10ns", p)
+	}
+	if p := m.Scan[1]; p.N != 20000 || math.Abs(p.C-20e-9) > 1e-15 {
+		t.Errorf("group 10,000..30,000 = %+v, want n 20000, c 20ns", p)
+	}
+	if m.C != m.Scan[0].C {
+		t.Errorf("C = %v, want c at the deepest point up to 10,000", m.C)
+	}
+}
+
+func TestParseScenario(t *testing.T) {
+	out := []byte("Sample t=0.010000 queue=3 memory=2000\nSample t=0.020000 queue=500 memory=90000\n" +
+		"Result outcome=drained peak_queue=500 peak_memory=90000 drain_ms=12.500 final_queue=3 elapsed_ms=700.000\n" +
+		"BenchmarkScenario/runtime=beam/rate=50000/pause=10ms/calls=1/tick=1ms-2\t1\t700000000 ns/op\t0 runaway\t500 peak-queue\t12.500 drain-ms\t90000 peak-B\n")
+	res, err := parseScenario(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outcome != model.Drained || res.PeakQueue != 500 || res.PeakBytes != 90000 ||
+		res.DrainTime != 12500*time.Microsecond || res.End != 700*time.Millisecond || len(res.Series) != 2 ||
+		res.Series[1].Queue != 500 || res.Series[1].T != 20*time.Millisecond {
+		t.Errorf("result = %+v", res)
+	}
+	r := benchfmt.NewReader(strings.NewReader(string(res.Benchmark)), "beam")
+	n := 0
+	for r.Scan() {
+		if br, ok := r.Result().(*benchfmt.Result); ok {
+			n++
+			if v, _ := br.Value("peak-queue"); v != 500 || br.GetConfig("pkg") != ScenarioPackage {
+				t.Errorf("benchmark %s: peak-queue %v, pkg %q", br.Name, v, br.GetConfig("pkg"))
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d results in %q, want 1", n, res.Benchmark)
+	}
+	for _, bad := range []string{
+		"Sample t=0.01 queue=1 memory=1\n",
+		"Result outcome=maybe peak_queue=1 peak_memory=1 drain_ms=0 final_queue=1 elapsed_ms=1\nBenchmarkX 1 1 ns/op\n",
+		"Result outcome=drained peak_queue=1 peak_memory=1 drain_ms=0 final_queue=1 elapsed_ms=1\n",
+	} {
+		if _, err := parseScenario([]byte(bad)); err == nil {
+			t.Errorf("parseScenario(%q): no error", bad)
+		}
+	}
+}
+
+func TestScenarioConfig_Validate(t *testing.T) {
+	for _, c := range []ScenarioConfig{
+		{Rate: -1}, {Calls: -1}, {Tick: 500 * time.Microsecond}, {Queue: "heap"},
+		{Pause: time.Second, Duration: time.Second}, {SampleEvery: time.Microsecond},
+	} {
+		if err := c.Validate(); err == nil {
+			t.Errorf("%+v: no error", c)
+		}
+	}
+	if err := (ScenarioConfig{Pause: time.Second}).Validate(); err != nil {
+		t.Errorf("defaults: %v", err)
+	}
+}
+
+// TestHarness_Receive runs the real harness on small depths and checks
+// the output is benchmark format that names line up with the Go suite's.
+func TestHarness_Receive(t *testing.T) {
+	h := mustHarness(t)
+	out, err := h.Receive(context.Background(), ReceiveOptions{Depths: []int{0, 100}, Benchtime: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := benchfmt.NewReader(strings.NewReader(string(out)), "beam")
+	names := map[string]bool{}
+	for r.Scan() {
+		br, ok := r.Result().(*benchfmt.Result)
+		if !ok {
+			continue
+		}
+		names["Benchmark"+string(br.Name.Full())] = true
+		if br.GetConfig("pkg") != ReceivePackage {
+			t.Errorf("%s: pkg %q", br.Name, br.GetConfig("pkg"))
+		}
+		if v, ok := br.Value("sec/op"); !ok || !(v > 0) {
+			t.Errorf("%s: sec/op %v", br.Name, v)
+		}
+		if strings.Contains(string(br.Name), "mode=scan") {
+			if _, ok := br.Value("sec/msg"); !ok {
+				t.Errorf("%s: no ns/msg", br.Name)
+			}
+		}
+	}
+	if len(names) != 8 {
+		t.Errorf("%d benchmarks, want 2 modes x 2 queues x 2 depths: %v", len(names), names)
+	}
+	v, err := h.Version(context.Background())
+	if err != nil || v.OTP == "" || v.Schedulers < 1 {
+		t.Fatalf("Version = %+v, %v", v, err)
+	}
+	want := "BenchmarkReceive/runtime=beam/mode=scan/depth=100-" + itoa(v.Schedulers)
+	if !names[want] {
+		t.Errorf("no %s among %v", want, names)
+	}
+	if _, err := h.Receive(context.Background(), ReceiveOptions{Modes: []string{"peek"}}); err == nil {
+		t.Error("unknown mode accepted")
+	}
+}
+
+// TestHarness_Scenario runs a small scenario with a long pause at a low
+// rate: the queue must reach the pause's backlog, and the run decide.
+func TestHarness_Scenario(t *testing.T) {
+	h := mustHarness(t)
+	res, err := h.Scenario(context.Background(), ScenarioConfig{
+		Rate: 2000, Calls: 1, At: 50 * time.Millisecond, Pause: 200 * time.Millisecond,
+		Duration: 5 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 200ms at 2,000/s queues about 400 events; k=1 at ~10ns a message
+	// drains that at once.
+	if res.Outcome != model.Drained || res.PeakQueue < 250 || res.PeakQueue > 1000 {
+		t.Errorf("outcome %v, peak %d: want drained after a peak near 400", res.Outcome, res.PeakQueue)
+	}
+	if len(res.Series) < 10 || !strings.Contains(string(res.Benchmark), "BenchmarkScenario/runtime=beam/rate=2000/pause=200ms/calls=1/tick=1ms-") {
+		t.Errorf("%d samples, benchmark %q", len(res.Series), res.Benchmark)
+	}
+}
+
+// TestHarness_cancel checks that ctx kills erl.
+func TestHarness_cancel(t *testing.T) {
+	h := mustHarness(t)
+	if _, err := h.Version(context.Background()); err != nil { // compiles the harness
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := h.Scenario(ctx, ScenarioConfig{Rate: 1000, Pause: 20 * time.Second, Duration: 30 * time.Second})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("err = %v, want the context's deadline", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %v after the context ended", d)
+	}
+}
+
+// TestHarness_Costs measures tiny costs: s0 positive, S(n) at two depths.
+func TestHarness_Costs(t *testing.T) {
+	h := mustHarness(t)
+	c, err := h.Costs(context.Background(), CostOptions{Rate: 5000, Calls: 1, Live: 100 * time.Millisecond, Depths: []int{0, 1000}, Events: 200, Backlogs: []int{2000}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !(c.S0 > 0) || len(c.Service) != 2 || c.Service[1].Depth != 1000 {
+		t.Fatalf("costs = %+v", c)
+	}
+	if len(c.Live) == 0 {
+		t.Errorf("no live S(n) bins: %+v", c)
+	}
+	if m := c.Model(); m.K != 1 || len(m.Scan) < 1 || !(m.C > 0) {
+		t.Errorf("model = %+v", m)
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

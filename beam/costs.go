@@ -1,0 +1,273 @@
+package beam
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/benchdb/benchdb/model"
+)
+
+// CostOptions set up a cost measurement. Zero fields take defaults.
+type CostOptions struct {
+	Rate    float64       // events per second (default 50,000)
+	Calls   int           // untagged calls per event, k (0 is allowed: then c is not measured)
+	Tick    time.Duration // producers' tick, whole milliseconds (default 1ms)
+	Workers int           // writer pool (default 8)
+	Queue   string        // OnHeap (default) or OffHeap
+	Live    time.Duration // how long s0 is measured at the rate (default 1s)
+	Depths  []int         // depths of S(n) (default DefaultCostDepths)
+	Events  int           // events timed at each isolated depth (default 2,000)
+	// Backlogs are the backlogs of the live S(n) runs (default
+	// DefaultBacklogs): one below n* drains through the lower depths, one
+	// above it covers the higher ones as the queue runs away.
+	Backlogs []int
+}
+
+// DefaultBacklogs are the backlogs Costs builds to measure S(n) live.
+func DefaultBacklogs() []int { return []int{1_000, 3_000, 10_000, 30_000} }
+
+// DefaultCostDepths are the queue depths at which Costs measures S(n).
+func DefaultCostDepths() []int { return []int{0, 1_000, 10_000} }
+
+// Costs are the model's costs as measured on the BEAM.
+type Costs struct {
+	// S0 is the router's mean time per event in a live run at the rate,
+	// in seconds: one event taken from a near-empty queue, its calls,
+	// the pick and the forward, with the producers, writers and code
+	// server running beside it.
+	S0 float64
+	// ArrivalRate is the rate the router served during that run.
+	ArrivalRate float64
+	// K is the calls per event.
+	K int
+	// Service is S(n) measured with n events queued and no producers:
+	// the isolated cost of a scan, for comparison.
+	Service []DepthCost
+	// Live is S(n) measured in live runs (the router stopped until a
+	// backlog built up, then served it while the producers went on), in
+	// bins of queue length: what the model uses.
+	Live []LiveCost
+}
+
+// DepthCost is the mean service time, in seconds, at one queue depth.
+type DepthCost struct {
+	Depth   int
+	Seconds float64
+}
+
+// LiveCost is the mean service time, in seconds, of Events events served
+// with a mean of Depth events queued behind them.
+type LiveCost struct {
+	Depth   float64
+	Seconds float64
+	Events  int
+}
+
+// liveGroups are the edges of the queue-length groups Model pools the
+// live bins into: a few points of c(n), each from many events.
+var liveGroups = []float64{100, 300, 1000, 3000, 10000, 30000, math.Inf(1)}
+
+// Model returns the costs for package model: s0, k, and c(n). With live
+// measurements, the bins are pooled into groups of queue length (100 to
+// 300, 300 to 1,000, ... above 30,000), weighted by their events, and
+// each group gives c = (S − s0)/(k·n) at its mean n. Otherwise c(n) comes
+// from the isolated service times, c(n) = (S(n) − S(0))/(k·n). c is never
+// below a picosecond; C is c(n) at the deepest point of 10,000 or less,
+// for display. With k = 0, c is 0.
+func (c Costs) Model() model.Costs {
+	m := model.Costs{S0: c.S0, K: c.K}
+	if c.K == 0 {
+		return m
+	}
+	if len(c.Live) > 0 {
+		for g := 1; g < len(liveGroups); g++ {
+			var n, s float64
+			var events int
+			for _, b := range c.Live {
+				if b.Depth >= liveGroups[g-1] && b.Depth < liveGroups[g] {
+					n += b.Depth * float64(b.Events)
+					s += b.Seconds * float64(b.Events)
+					events += b.Events
+				}
+			}
+			if events < 50 {
+				continue
+			}
+			n = math.Round(n / float64(events))
+			s /= float64(events)
+			cn := max((s-c.S0)/(float64(c.K)*n), 1e-12)
+			m.Scan = append(m.Scan, model.ScanPoint{N: n, C: cn})
+			if n <= 10_000 {
+				m.C = cn
+			}
+		}
+		if m.C == 0 && len(m.Scan) > 0 {
+			m.C = m.Scan[0].C
+		}
+		if len(m.Scan) > 0 {
+			return m
+		}
+	}
+	base := -1.0
+	for _, d := range c.Service {
+		if d.Depth == 0 {
+			base = d.Seconds
+		}
+	}
+	if base < 0 {
+		return m
+	}
+	for _, d := range c.Service {
+		if d.Depth == 0 {
+			continue
+		}
+		cn := max((d.Seconds-base)/float64(c.K*d.Depth), 1e-12)
+		m.Scan = append(m.Scan, model.ScanPoint{N: float64(d.Depth), C: cn})
+		if d.Depth <= 10_000 {
+			m.C = cn
+		}
+	}
+	if m.C == 0 && len(m.Scan) > 0 {
+		m.C = m.Scan[0].C
+	}
+	return m
+}
+
+// Costs measures s0 at the rate and S(n) at each depth on the BEAM.
+func (h *Harness) Costs(ctx context.Context, o CostOptions) (Costs, error) {
+	o.Rate = orFloat(o.Rate, 50000)
+	if o.Tick == 0 {
+		o.Tick = time.Millisecond
+	}
+	o.Workers = max(o.Workers, 0)
+	if o.Workers == 0 {
+		o.Workers = 8
+	}
+	if o.Queue == "" {
+		o.Queue = OnHeap
+	}
+	if o.Live <= 0 {
+		o.Live = time.Second
+	}
+	if len(o.Depths) == 0 {
+		o.Depths = DefaultCostDepths()
+	}
+	if o.Events <= 0 {
+		o.Events = 2000
+	}
+	if len(o.Backlogs) == 0 {
+		o.Backlogs = DefaultBacklogs()
+	}
+	backlogs := make([]string, len(o.Backlogs))
+	for i, b := range o.Backlogs {
+		if b < 1 || b > 1_000_000 {
+			return Costs{}, fmt.Errorf("beam costs: backlog %d: want 1 to 10^6", b)
+		}
+		backlogs[i] = strconv.Itoa(b)
+	}
+	if err := checkCommon(o.Rate, o.Calls, o.Tick, o.Queue); err != nil {
+		return Costs{}, fmt.Errorf("beam costs: %w", err)
+	}
+	depths := make([]string, len(o.Depths))
+	for i, d := range o.Depths {
+		if d < 0 || d > 1_000_000 {
+			return Costs{}, fmt.Errorf("beam costs: depth %d: want 0 to 10^6", d)
+		}
+		depths[i] = strconv.Itoa(d)
+	}
+	out, err := h.run(ctx, "costs",
+		"rate="+floatArg(o.Rate), "calls="+strconv.Itoa(o.Calls), "tick_ms="+tickMs(o.Tick),
+		"workers="+strconv.Itoa(o.Workers), "queue="+o.Queue,
+		"live_ms="+strconv.FormatInt(o.Live.Milliseconds(), 10),
+		"depths="+strings.Join(depths, ","), "events="+strconv.Itoa(o.Events),
+		"backlogs="+strings.Join(backlogs, ","))
+	if err != nil {
+		return Costs{}, err
+	}
+	return parseCosts(out, o.Calls)
+}
+
+// parseCosts reads the Cost lines of the harness's costs command.
+func parseCosts(out []byte, calls int) (Costs, error) {
+	c := Costs{K: calls}
+	seenS0 := false
+	for _, rec := range parseRecords(out) {
+		if rec.kind != "Cost" {
+			continue
+		}
+		if _, ok := rec.fields["events"]; ok {
+			var b LiveCost
+			var err error
+			if b.Depth, err = rec.float("depth"); err == nil {
+				if b.Seconds, err = rec.float("service"); err == nil {
+					b.Events, err = rec.int("events")
+				}
+			}
+			if err != nil {
+				return Costs{}, fmt.Errorf("beam costs: %w", err)
+			}
+			c.Live = append(c.Live, b)
+			continue
+		}
+		if _, ok := rec.fields["s0"]; ok {
+			var err error
+			if c.S0, err = rec.float("s0"); err != nil {
+				return Costs{}, fmt.Errorf("beam costs: %w", err)
+			}
+			if c.ArrivalRate, err = rec.float("rate"); err != nil {
+				return Costs{}, fmt.Errorf("beam costs: %w", err)
+			}
+			seenS0 = true
+			continue
+		}
+		d, err := rec.int("isolated_depth")
+		if err != nil {
+			return Costs{}, fmt.Errorf("beam costs: %w", err)
+		}
+		s, err := rec.float("service")
+		if err != nil {
+			return Costs{}, fmt.Errorf("beam costs: %w", err)
+		}
+		if len(c.Service) > 0 && d <= c.Service[len(c.Service)-1].Depth {
+			return Costs{}, fmt.Errorf("beam costs: line %d: depth %d not ascending", rec.line, d)
+		}
+		c.Service = append(c.Service, DepthCost{Depth: d, Seconds: s})
+	}
+	if !seenS0 || !(c.S0 > 0) {
+		return Costs{}, fmt.Errorf("beam costs: no positive s0 in the output")
+	}
+	return c, nil
+}
+
+func checkCommon(rate float64, calls int, tick time.Duration, queue string) error {
+	switch {
+	case !(rate > 0) || rate > 1e7 || math.IsInf(rate, 0):
+		return fmt.Errorf("rate %v: want 1 to 1e7 events per second", rate)
+	case calls < 0 || calls > 100:
+		return fmt.Errorf("calls %d: want 0 to 100", calls)
+	case tick < 0 || tick%time.Millisecond != 0:
+		return fmt.Errorf("tick %v: the BEAM's timers tick in whole milliseconds (0 is 1ms there)", tick)
+	case queue != OnHeap && queue != OffHeap:
+		return fmt.Errorf("queue %q: want %s or %s", queue, OnHeap, OffHeap)
+	}
+	return nil
+}
+
+func orFloat(v, def float64) float64 {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+func floatArg(v float64) string { return strconv.FormatFloat(v, 'f', 3, 64) }
+
+// tickMs is the producers' tick in milliseconds; smooth (0) is the
+// BEAM's finest timer step, 1ms.
+func tickMs(d time.Duration) string {
+	return strconv.FormatInt(max(d.Milliseconds(), 1), 10)
+}

@@ -1,0 +1,34 @@
+// Package beam runs the incident's pieces on a real BEAM, beside the Go
+// model of the rest of benchdb: an Erlang harness (harness/benchdb_beam.erl,
+// embedded in this package) is compiled with erlc into a temporary
+// directory and run with erl -noshell, under a context that kills it.
+//
+// The harness measures, on the real runtime:
+//
+//   - a call round trip whose reply is found by an untagged receive (OTP
+//     20's code_server:call: the whole mailbox is scanned) against a
+//     reference-tagged one (gen_server:call: the compiler's receive
+//     optimisation skips what was queued before the reference), behind 0
+//     to 10^6 queued events, in on-heap and off-heap message queues
+//     (Receive; BenchmarkReceive/runtime=beam/...);
+//   - the model's costs: s0, the router's time per event in a live run at
+//     the rate (producers in ticks, contention included), and the service
+//     time S(n) at several queue depths, from which c(n) follows (Costs);
+//   - the end-to-end router: producers sending in ticks, a router that
+//     makes k untagged calls to a code-server process per event and
+//     forwards it to a writer picked as Enum.random does, a pause, and the
+//     queue over time (Scenario; BenchmarkScenario/runtime=beam/...); and
+//     the real critical pause by bisection (FindCritical).
+//
+// Names: BEAM results use the Go suites' base names with a runtime=beam
+// level, and the default on-heap queue has no queue level (off-heap adds
+// queue=off-heap), so that with the level projected away a BEAM row has
+// the same name as the Go model's row (BenchmarkReceive/mode=M/depth=D):
+// `benchdb compare --col /runtime` sets them side by side. Receive's output
+// carries the Go receive suite's configuration lines (goos, goarch, pkg,
+// cpu) for the same reason: tables are split by configuration.
+//
+// The package needs erl and erlc (Debian's erlang-base); Find reports
+// ErrNoErl without them. It does not start an Erlang distribution, open
+// ports or write outside its temporary directory.
+package beam

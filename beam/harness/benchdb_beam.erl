@@ -1,0 +1,502 @@
+%% benchdb_beam: the incident's pieces on a real BEAM, for benchdb.
+%%
+%% Run as: erl -noshell -pa DIR -run benchdb_beam main CMD KEY=VALUE...
+%%
+%% Commands:
+%%   receive   BenchmarkReceive/runtime=beam/mode=scan|marker/depth=D lines
+%%   costs     s0 (live, at the rate, in ticks) and the service time S(n)
+%%             at several queue depths, from which c(n) follows
+%%   scenario  one live run: producers, router, code server, writers, pause
+%%
+%% Output is the Go benchmark format (Benchmark... lines) and, for what the
+%% format cannot hold, lines that start with an upper-case word (Sample,
+%% Result, Cost), which benchmark readers ignore. Errors go to stderr with
+%% exit status 2.
+-module(benchdb_beam).
+-export([main/1, code_server/0, writer/0, producer/5]).
+
+-define(PAYLOAD, 100).
+
+main([Cmd | Args]) ->
+    Opts = maps:from_list([kv(A) || A <- Args]),
+    Status = try
+                 run(Cmd, Opts),
+                 0
+             catch
+                 Class:Reason:Stack ->
+                     io:format(standard_error, "benchdb_beam ~s: ~p:~p~n~p~n",
+                               [Cmd, Class, Reason, Stack]),
+                     2
+             end,
+    halt(Status).
+
+kv(A) ->
+    case string:split(A, "=") of
+        [K, V] -> {K, V};
+        _ -> erlang:error({bad_argument, A})
+    end.
+
+opt(K, Opts, Default) -> maps:get(K, Opts, Default).
+int(K, Opts, Default) -> list_to_integer(opt(K, Opts, integer_to_list(Default))).
+ints(K, Opts, Default) ->
+    [list_to_integer(S) || S <- string:lexemes(opt(K, Opts, Default), ",")].
+strs(K, Opts, Default) -> string:lexemes(opt(K, Opts, Default), ",").
+
+run("receive", Opts) -> receive_bench(Opts);
+run("costs", Opts) -> costs(Opts);
+run("scenario", Opts) -> scenario(Opts);
+run("version", _) ->
+    io:format("Version otp=~s erts=~s schedulers=~b~n",
+              [erlang:system_info(otp_release), erlang:system_info(version),
+               erlang:system_info(schedulers_online)]);
+run(Cmd, _) -> erlang:error({unknown_command, Cmd}).
+
+procs() -> erlang:system_info(schedulers_online).
+now_ns() -> erlang:monotonic_time(nanosecond).
+
+queue_flag("on-heap") -> on_heap;
+queue_flag("off-heap") -> off_heap;
+queue_flag(Q) -> erlang:error({bad_queue, Q}).
+
+%% The event a producer sends: {log, Name, Bin} with a 100-byte payload.
+event(Name, I) ->
+    {log, Name, <<I:32, 0:((?PAYLOAD - 5) * 8), $\n>>}.
+
+%% ------------------------------------------------------------------
+%% The code server and the two call shapes.
+
+code_server() ->
+    receive
+        {code_call, From, _Req} ->
+            From ! {code_server, true},
+            code_server();
+        {tagged_call, From, Ref} ->
+            From ! {Ref, true},
+            code_server();
+        stop -> ok
+    end.
+
+%% OTP 20's code_server:call/1: the reply pattern does not hold the
+%% monitor reference, so the receive scans the whole mailbox.
+untagged_call(Cs) ->
+    Ref = erlang:monitor(process, Cs),
+    Cs ! {code_call, self(), ensure_loaded},
+    receive
+        {code_server, Reply} ->
+            erlang:demonitor(Ref, [flush]),
+            Reply;
+        {'DOWN', Ref, process, _, _} ->
+            exit(code_server_down)
+    end.
+
+%% gen_server:call's shape: every clause matches the fresh reference, so
+%% the compiler's receive optimisation skips what was queued before it.
+tagged_call(Cs) ->
+    Ref = erlang:monitor(process, Cs),
+    Cs ! {tagged_call, self(), Ref},
+    receive
+        {Ref, Reply} ->
+            erlang:demonitor(Ref),
+            Reply;
+        {'DOWN', Ref, process, _, _} ->
+            exit(code_server_down)
+    end.
+
+calls(0, _) -> ok;
+calls(K, Cs) -> untagged_call(Cs), calls(K - 1, Cs).
+
+%% ------------------------------------------------------------------
+%% receive: one call round trip behind D queued events.
+
+receive_bench(Opts) ->
+    Benchtime = int("benchtime_ms", Opts, 100) * 1000000,
+    Count = int("count", Opts, 1),
+    Depths = ints("depths", Opts, "0,1000,10000,100000,1000000"),
+    Modes = strs("modes", Opts, "scan,marker"),
+    Queues = strs("queues", Opts, "on-heap,off-heap"),
+    Cs = spawn(?MODULE, code_server, []),
+    [receive_depth(Cs, Q, D, Modes, Benchtime, Count) || Q <- Queues, D <- Depths],
+    Cs ! stop,
+    ok.
+
+receive_depth(Cs, Queue, Depth, Modes, Benchtime, Count) ->
+    Parent = self(),
+    {Pid, Mref} = spawn_opt(
+        fun() ->
+            fill(Depth),
+            Lines = [receive_mode(Cs, Queue, Depth, M, Benchtime) || M <- Modes, _ <- lists:seq(1, Count)],
+            Parent ! {self(), Lines}
+        end,
+        [monitor, {message_queue_data, queue_flag(Queue)}]),
+    receive
+        {Pid, Lines} ->
+            erlang:demonitor(Mref, [flush]),
+            [io:put_chars(L) || L <- Lines],
+            ok;
+        {'DOWN', Mref, process, Pid, Why} ->
+            erlang:error({receive_bench, Depth, Why})
+    end.
+
+fill(N) ->
+    Self = self(),
+    Bin = element(3, event(<<"filler">>, 0)),
+    lists:foreach(fun(_) -> Self ! {log, <<"filler">>, Bin} end, lists:seq(1, N)).
+
+receive_mode(Cs, Queue, Depth, Mode, Benchtime) ->
+    Op = case Mode of
+             "scan" -> fun() -> untagged_call(Cs) end;
+             "marker" -> fun() -> tagged_call(Cs) end
+         end,
+    {N, Ns} = autotime(Op, Benchtime),
+    PerOp = Ns / N,
+    QueueLevel = case Queue of "on-heap" -> ""; _ -> "/queue=" ++ Queue end,
+    Extra = case Mode of
+                "scan" -> io_lib:format("\t~.3f ns/msg", [PerOp / (Depth + 1)]);
+                _ -> ""
+            end,
+    io_lib:format("BenchmarkReceive/runtime=beam/mode=~s/depth=~b~s-~b\t~b\t~.1f ns/op~s~n",
+                  [Mode, Depth, QueueLevel, procs(), N, PerOp, Extra]).
+
+%% autotime runs Op n times for growing n, as Go's testing package does,
+%% until one batch takes at least Benchtime nanoseconds.
+autotime(Op, Benchtime) -> autotime(Op, Benchtime, 1).
+autotime(Op, Benchtime, N) ->
+    T0 = now_ns(),
+    repeat(Op, N),
+    Ns = max(now_ns() - T0, 1),
+    if
+        Ns >= Benchtime; N >= 1000000000 -> {N, Ns};
+        true ->
+            Next = max(N + 1, min(100 * N, round(1.2 * N * Benchtime / Ns))),
+            autotime(Op, Benchtime, Next)
+    end.
+
+repeat(_, 0) -> ok;
+repeat(Op, N) -> Op(), repeat(Op, N - 1).
+
+%% ------------------------------------------------------------------
+%% The router's pieces: pick a writer as Enum.random does for a list
+%% (a reservoir sample, one uniform draw per element) and forward.
+
+pick([H | T]) -> pick(T, 2, H).
+pick([], _, Chosen) -> Chosen;
+pick([H | T], I, Chosen) ->
+    case rand:uniform(I) of
+        1 -> pick(T, I + 1, H);
+        _ -> pick(T, I + 1, Chosen)
+    end.
+
+writer() ->
+    receive
+        {log, _, _} -> writer();
+        stop -> ok
+    end.
+
+start_writers(P) -> [spawn(?MODULE, writer, []) || _ <- lists:seq(1, P)].
+stop_writers(Ws) -> [W ! stop || W <- Ws], ok.
+
+%% handle takes the event at the head of the mailbox and serves it.
+handle(Calls, Cs, Writers) ->
+    receive
+        {log, _, _} = Ev ->
+            calls(Calls, Cs),
+            pick(Writers) ! Ev
+    end.
+
+%% ------------------------------------------------------------------
+%% Producers: each sends its share of the rate, paced by the clock in
+%% ticks of TickNs (0: as smoothly as the timer allows, 1 ms steps with
+%% the due events spread over the tick).
+
+producer(Router, Share, TickMs, Name, Start) ->
+    rand:seed(exrop, {erlang:phash2(Name), 2, 3}),
+    producer_loop(Router, Share, TickMs, Name, Start, 0).
+
+producer_loop(Router, Share, TickMs, Name, Start, Done) ->
+    receive
+        stop -> ok
+    after TickMs ->
+        Due = trunc(Share * (now_ns() - Start) / 1.0e9),
+        send_events(Router, Name, Done, Due),
+        producer_loop(Router, Share, TickMs, Name, Start, max(Done, Due))
+    end.
+
+send_events(_, _, I, Due) when I >= Due -> ok;
+send_events(Router, Name, I, Due) ->
+    Router ! event(Name, I),
+    send_events(Router, Name, I + 1, Due).
+
+start_producers(Router, Rate, N, TickMs) ->
+    Start = now_ns(),
+    [spawn(?MODULE, producer, [Router, Rate / N, TickMs, list_to_binary("producer-" ++ integer_to_list(I)), Start])
+     || I <- lists:seq(1, N)].
+
+stop_all(Pids) -> [P ! stop || P <- Pids], ok.
+
+%% ------------------------------------------------------------------
+%% costs: s0 at the rate, live, and S(n) at several depths.
+
+costs(Opts) ->
+    Rate = list_to_float(opt("rate", Opts, "50000.0")),
+    Calls = int("calls", Opts, 1),
+    TickMs = int("tick_ms", Opts, 1),
+    Workers = int("workers", Opts, 8),
+    Queue = queue_flag(opt("queue", Opts, "on-heap")),
+    LiveMs = int("live_ms", Opts, 1000),
+    Depths = ints("depths", Opts, "0,1000,3000,10000,30000,100000"),
+    Events = int("events", Opts, 2000),
+    Backlogs = ints("backlogs", Opts, "1000,3000,10000,30000"),
+    Cs = spawn(?MODULE, code_server, []),
+    Writers = start_writers(Workers),
+    {S0, Arr, Handled} = live_s0(Rate, Calls, TickMs, Queue, LiveMs, Cs, Writers),
+    io:format("Cost s0=~.6e rate=~.1f handled=~b calls=~b~n", [S0, Arr, Handled, Calls]),
+    [begin
+         S = service_at(D, Events, Calls, Queue, Cs, Writers),
+         io:format("Cost isolated_depth=~b service=~.6e~n", [D, S])
+     end || D <- Depths],
+    Bins = lists:foldl(fun(B, Acc) ->
+                               merge_bins(Acc, live_service(Rate, Calls, TickMs, Queue, B, Cs, Writers))
+                       end, #{}, Backlogs),
+    [io:format("Cost depth=~.1f service=~.6e events=~b~n", [SumN / C, SumS / C / 1.0e9, C])
+     || {_, {SumN, SumS, C}} <- lists:sort(maps:to_list(Bins)), C >= 20],
+    stop_writers(Writers),
+    Cs ! stop,
+    ok.
+
+%% live_service measures S(n) in a live run: the router stops until
+%% Backlog events are queued, then serves them while the producers go on
+%% at the rate, timing each event against the queue behind it, until the
+%% queue has drained or has grown to twice the backlog (or 3 s have
+%% passed). Events are grouped by queue length in bins of a quarter of a
+%% power of two; each bin gives its mean queue length, mean service time
+%% and count. These are the costs as the live system pays them: the
+%% scans, the garbage collections of a growing heap, the arrivals during
+%% each call.
+live_service(Rate, Calls, TickMs, Queue, Backlog, Cs, Writers) ->
+    Parent = self(),
+    Router = spawn_opt(fun() ->
+                               rand:seed(exrop, {1, 2, 3}),
+                               wait_backlog(Backlog),
+                               Deadline = now_ns() + 3000000000,
+                               Bins = service_loop(Calls, Cs, Writers, 2 * Backlog, Deadline, #{}),
+                               Parent ! {bins, self(), Bins}
+                       end, [{message_queue_data, Queue}]),
+    Producers = start_producers(Router, Rate, 2, TickMs),
+    receive
+        {bins, Router, Bins} ->
+            stop_all(Producers),
+            exit(Router, kill),
+            Bins
+    end.
+
+merge_bins(A, B) ->
+    maps:fold(fun(K, {N, S, C}, Acc) ->
+                      {N0, S0, C0} = maps:get(K, Acc, {0, 0, 0}),
+                      Acc#{K => {N0 + N, S0 + S, C0 + C}}
+              end, A, B).
+
+wait_backlog(Backlog) ->
+    {message_queue_len, Q} = process_info(self(), message_queue_len),
+    if
+        Q >= Backlog -> ok;
+        true -> receive after 1 -> ok end, wait_backlog(Backlog)
+    end.
+
+service_loop(Calls, Cs, Writers, Cap, Deadline, Bins) ->
+    {message_queue_len, Q} = process_info(self(), message_queue_len),
+    T0 = now_ns(),
+    if
+        Q =:= 0; Q >= Cap; T0 >= Deadline -> Bins;
+        true ->
+            receive
+                {log, _, _} = Ev ->
+                    calls(Calls, Cs),
+                    pick(Writers) ! Ev
+            end,
+            Dt = now_ns() - T0,
+            N = Q - 1,
+            Bin = bin(N),
+            {SN, SS, C} = maps:get(Bin, Bins, {0, 0, 0}),
+            service_loop(Calls, Cs, Writers, Cap, Deadline, Bins#{Bin => {SN + N, SS + Dt, C + 1}})
+    end.
+
+%% bin numbers queue lengths in steps of a quarter of a power of two.
+bin(N) when N < 16 -> 0;
+bin(N) -> round(4 * math:log2(N)).
+
+%% live_s0 runs the router at the rate and, after a warm-up of 200 ms,
+%% for LiveMs measures the mean time it spent per event from taking it to
+%% having forwarded it: with a near-empty queue, the s0 of a live system,
+%% contention with the producers, writers and code server included.
+live_s0(Rate, Calls, TickMs, Queue, LiveMs, Cs, Writers) ->
+    Parent = self(),
+    From = now_ns() + 200 * 1000000,
+    Deadline = From + LiveMs * 1000000,
+    Router = spawn_opt(fun() ->
+                               rand:seed(exrop, {1, 2, 3}),
+                               {Busy, N} = s0_loop(Calls, Cs, Writers, From, Deadline, 0, 0),
+                               Parent ! {s0, self(), Busy, N}
+                       end, [{message_queue_data, Queue}]),
+    Producers = start_producers(Router, Rate, 2, TickMs),
+    receive
+        {s0, Router, Busy, N} ->
+            stop_all(Producers),
+            exit(Router, kill),
+            {Busy / max(N, 1) / 1.0e9, N / (LiveMs / 1.0e3), N}
+    end.
+
+s0_loop(Calls, Cs, Writers, From, Deadline, Busy, N) ->
+    receive
+        {log, _, _} = Ev ->
+            T0 = now_ns(),
+            calls(Calls, Cs),
+            pick(Writers) ! Ev,
+            T1 = now_ns(),
+            if
+                T1 >= Deadline -> {Busy, N};
+                T0 < From -> s0_loop(Calls, Cs, Writers, From, Deadline, Busy, N);
+                true -> s0_loop(Calls, Cs, Writers, From, Deadline, Busy + T1 - T0, N + 1)
+            end
+    end.
+
+%% service_at returns the mean time to serve one event with D events
+%% queued behind it: the router takes the head event, makes its calls,
+%% picks and forwards; one event is sent to the back for each one taken,
+%% so the depth stays D.
+service_at(D, Events, Calls, Queue, Cs, Writers) ->
+    Parent = self(),
+    {Pid, Mref} = spawn_opt(
+        fun() ->
+            rand:seed(exrop, {1, 2, 3}),
+            Self = self(),
+            fill(D + 1),
+            Ev = event(<<"costs">>, 0),
+            %% warm up: one round through the queue's head
+            [begin Self ! Ev, handle(Calls, Cs, Writers) end || _ <- lists:seq(1, 50)],
+            T0 = now_ns(),
+            [begin Self ! Ev, handle(Calls, Cs, Writers) end || _ <- lists:seq(1, Events)],
+            Parent ! {self(), (now_ns() - T0) / Events / 1.0e9}
+        end,
+        [monitor, {message_queue_data, Queue}]),
+    receive
+        {Pid, S} -> erlang:demonitor(Mref, [flush]), S;
+        {'DOWN', Mref, process, Pid, Why} -> erlang:error({service_at, D, Why})
+    end.
+
+%% ------------------------------------------------------------------
+%% scenario: one live run.
+
+scenario(Opts) ->
+    Rate = list_to_float(opt("rate", Opts, "50000.0")),
+    Calls = int("calls", Opts, 1),
+    TickMs = int("tick_ms", Opts, 1),
+    Workers = int("workers", Opts, 8),
+    QueueName = opt("queue", Opts, "on-heap"),
+    Queue = queue_flag(QueueName),
+    AtMs = int("at_ms", Opts, 300),
+    PauseUs = int("pause_us", Opts, 100000),
+    DurationMs = int("duration_ms", Opts, 5000),
+    Cap = int("cap", Opts, 100000),
+    DrainQ = int("drain", Opts, 500),
+    SettleMs = int("settle_ms", Opts, 100),
+    SampleMs = int("sample_ms", Opts, 10),
+    Cs = spawn(?MODULE, code_server, []),
+    Writers = start_writers(Workers),
+    Self = self(),
+    Start = now_ns(),
+    PauseAt = Start + AtMs * 1000000,
+    Router = spawn_opt(fun() ->
+                               rand:seed(exrop, {1, 2, 3}),
+                               route(Calls, Cs, Writers, PauseAt, PauseUs, Self, 0)
+                       end, [{message_queue_data, Queue}]),
+    Producers = start_producers(Router, Rate, 2, TickMs),
+    Res = sample(#{router => Router, start => Start, cap => Cap, drain => DrainQ,
+                   settle => SettleMs * 1000000, every => SampleMs,
+                   deadline => Start + DurationMs * 1000000},
+                 undefined, none, 0, 0),
+    End = now_ns(),
+    stop_all(Producers),
+    exit(Router, kill),
+    stop_writers(Writers),
+    Cs ! stop,
+    {Outcome, Peak, PeakMem, DrainNs, Final} = Res,
+    Elapsed = End - Start,
+    Runaway = case Outcome of runaway -> 1; drained -> 0 end,
+    DrainMs = case DrainNs of undefined -> 0.0; _ -> DrainNs / 1.0e6 end,
+    Tick = case TickMs of 0 -> "0s"; _ -> integer_to_list(TickMs) ++ "ms" end,
+    QueueLevel = case QueueName of "on-heap" -> ""; _ -> "/queue=" ++ QueueName end,
+    io:format("Result outcome=~s peak_queue=~b peak_memory=~b drain_ms=~.3f final_queue=~b elapsed_ms=~.3f~n",
+              [Outcome, Peak, PeakMem, DrainMs, Final, Elapsed / 1.0e6]),
+    io:format("BenchmarkScenario/runtime=beam/rate=~b/pause=~s/calls=~b/tick=~s~s-~b\t1\t~b ns/op\t~b runaway\t~b peak-queue\t~.3f drain-ms\t~b peak-B~n",
+              [round(Rate), duration(PauseUs), Calls, Tick, QueueLevel, procs(), Elapsed, Runaway, Peak, DrainMs, PeakMem]),
+    ok.
+
+duration(Us) when Us rem 1000000 =:= 0 -> integer_to_list(Us div 1000000) ++ "s";
+duration(Us) when Us rem 1000 =:= 0 -> integer_to_list(Us div 1000) ++ "ms";
+duration(Us) -> integer_to_list(Us) ++ "us".
+
+%% route is the router: at PauseAt it stops for PauseUs, then tells the
+%% sampler when it resumed.
+route(Calls, Cs, Writers, PauseAt, PauseUs, Sampler, Paused) when Paused =:= 0 ->
+    Left = (PauseAt - now_ns()) div 1000000,
+    if
+        Left =< 0 ->
+            Until = now_ns() + PauseUs * 1000,
+            sleep_until(Until),
+            Sampler ! {resumed, now_ns()},
+            route(Calls, Cs, Writers, PauseAt, PauseUs, Sampler, 1);
+        true ->
+            receive
+                {log, _, _} = Ev ->
+                    calls(Calls, Cs),
+                    pick(Writers) ! Ev
+            after Left -> ok
+            end,
+            route(Calls, Cs, Writers, PauseAt, PauseUs, Sampler, 0)
+    end;
+route(Calls, Cs, Writers, _, _, _, _) ->
+    route_loop(Calls, Cs, Writers).
+
+route_loop(Calls, Cs, Writers) ->
+    handle(Calls, Cs, Writers),
+    route_loop(Calls, Cs, Writers).
+
+%% sleep_until waits without looking at the mailbox (a receive with no
+%% clauses), to a millisecond, then spins the rest.
+sleep_until(T) ->
+    Left = (T - now_ns()) div 1000000,
+    if
+        Left > 1 -> receive after Left - 1 -> ok end, sleep_until(T);
+        true -> spin_until(T)
+    end.
+spin_until(T) ->
+    case now_ns() >= T of
+        true -> ok;
+        false -> erlang:yield(), spin_until(T)
+    end.
+
+%% (Erlang's monotonic time may be negative: "not yet" is an atom.)
+%% sample records the router's queue every few milliseconds and decides
+%% the outcome, as benchdb's Go scenario does.
+sample(#{router := R, start := Start, cap := Cap, drain := DrainQ, settle := Settle,
+         every := Every, deadline := Deadline} = S, Resumed0, Low, Peak, PeakMem) ->
+    Resumed = receive {resumed, T} -> T after 0 -> Resumed0 end,
+    Now = now_ns(),
+    [{message_queue_len, Q}, {memory, Mem}] = process_info(R, [message_queue_len, memory]),
+    io:format("Sample t=~.6f queue=~b memory=~b~n", [(Now - Start) / 1.0e9, Q, Mem]),
+    Peak1 = max(Peak, Q),
+    PeakMem1 = max(PeakMem, Mem),
+    if
+        Q >= Cap -> {runaway, Peak1, PeakMem1, undefined, Q};
+        Resumed =/= undefined, Q =< DrainQ, Low =/= none, Now - Low >= Settle ->
+            {drained, Peak1, PeakMem1, max(Low - Resumed, 0), Q};
+        Now >= Deadline -> {runaway, Peak1, PeakMem1, undefined, Q};
+        true ->
+            Low1 = if
+                       Resumed =/= undefined, Q =< DrainQ, Low =/= none -> Low;
+                       Resumed =/= undefined, Q =< DrainQ -> Now;
+                       true -> none
+                   end,
+            receive after Every -> ok end,
+            sample(S, Resumed, Low1, Peak1, PeakMem1)
+    end.

@@ -1,0 +1,251 @@
+package beam
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/benchdb/benchdb/model"
+	"github.com/benchdb/benchdb/scenario"
+)
+
+// ScenarioPackage is the pkg configuration line of Scenario's benchmark
+// output.
+const ScenarioPackage = "github.com/benchdb/benchdb/suites/scenario"
+
+// ScenarioConfig sets up one live run on the BEAM. Zero fields take the
+// defaults of package scenario (rate, at, duration, workers, caps, drain
+// level, settle time, sample interval); Tick 0 is 1ms, the BEAM's finest
+// timer step.
+type ScenarioConfig struct {
+	Rate        float64
+	Calls       int // untagged code-server calls per event, k
+	Tick        time.Duration
+	Workers     int
+	Queue       string // OnHeap (default) or OffHeap
+	At          time.Duration
+	Pause       time.Duration
+	Duration    time.Duration
+	CapQueue    int
+	DrainQueue  int
+	Settle      time.Duration
+	SampleEvery time.Duration
+}
+
+func (c ScenarioConfig) withDefaults() ScenarioConfig {
+	c.Rate = orFloat(c.Rate, scenario.DefaultRate)
+	if c.Tick == 0 {
+		c.Tick = time.Millisecond
+	}
+	if c.Workers == 0 {
+		c.Workers = scenario.DefaultWorkers
+	}
+	if c.Queue == "" {
+		c.Queue = OnHeap
+	}
+	if c.Duration == 0 {
+		c.Duration = scenario.DefaultDuration
+	}
+	if c.CapQueue == 0 {
+		c.CapQueue = scenario.DefaultCapQueue
+	}
+	if c.DrainQueue == 0 {
+		c.DrainQueue = scenario.DefaultDrainQueue(c.Rate)
+	}
+	if c.Settle == 0 {
+		c.Settle = scenario.DefaultSettle
+	}
+	if c.SampleEvery == 0 {
+		c.SampleEvery = scenario.DefaultSampleEvery
+	}
+	return c
+}
+
+// Validate reports whether c (after defaults) can run.
+func (c ScenarioConfig) Validate() error {
+	c = c.withDefaults()
+	if err := checkCommon(c.Rate, c.Calls, c.Tick, c.Queue); err != nil {
+		return err
+	}
+	switch {
+	case c.Workers < 1:
+		return fmt.Errorf("workers %d: want at least 1", c.Workers)
+	case c.At < 0 || c.Pause < 0:
+		return fmt.Errorf("pause %v at %v: want times of zero or more", c.Pause, c.At)
+	case c.Duration <= c.At+c.Pause:
+		return fmt.Errorf("duration %v: want more than the pause's end (%v)", c.Duration, c.At+c.Pause)
+	case c.CapQueue < 1 || c.DrainQueue < 0 || c.Settle < 0 || c.SampleEvery < time.Millisecond:
+		return errors.New("cap at least 1, drain level and settle time not negative, sample interval at least 1ms")
+	}
+	return nil
+}
+
+// ScenarioResult is one BEAM run: the outcome, peaks (PeakBytes is the
+// router process's memory, queue included) and queue series, and the
+// run's BenchmarkScenario/runtime=beam/... line in the Go benchmark
+// format.
+type ScenarioResult struct {
+	model.Result
+	Benchmark []byte
+}
+
+// Scenario runs the end-to-end scenario once on the BEAM.
+func (h *Harness) Scenario(ctx context.Context, cfg ScenarioConfig) (ScenarioResult, error) {
+	if err := cfg.Validate(); err != nil {
+		return ScenarioResult{}, fmt.Errorf("beam scenario: %w", err)
+	}
+	c := cfg.withDefaults()
+	ms := func(d time.Duration) string { return strconv.FormatInt(d.Milliseconds(), 10) }
+	out, err := h.run(ctx, "scenario",
+		"rate="+floatArg(c.Rate), "calls="+strconv.Itoa(c.Calls), "tick_ms="+tickMs(c.Tick),
+		"workers="+strconv.Itoa(c.Workers), "queue="+c.Queue,
+		"at_ms="+ms(c.At), "pause_us="+strconv.FormatInt(c.Pause.Microseconds(), 10),
+		"duration_ms="+ms(c.Duration), "cap="+strconv.Itoa(c.CapQueue),
+		"drain="+strconv.Itoa(c.DrainQueue), "settle_ms="+ms(c.Settle), "sample_ms="+ms(c.SampleEvery))
+	if err != nil {
+		return ScenarioResult{}, err
+	}
+	res, err := parseScenario(out)
+	if err != nil {
+		return ScenarioResult{}, fmt.Errorf("beam scenario: %w", err)
+	}
+	return res, nil
+}
+
+// parseScenario reads the Sample, Result and Benchmark lines of the
+// harness's scenario command.
+func parseScenario(out []byte) (ScenarioResult, error) {
+	var res ScenarioResult
+	seen := false
+	for _, rec := range parseRecords(out) {
+		switch rec.kind {
+		case "Sample":
+			t, err := rec.float("t")
+			if err != nil {
+				return res, err
+			}
+			q, err := rec.int("queue")
+			if err != nil {
+				return res, err
+			}
+			m, err := rec.int("memory")
+			if err != nil {
+				return res, err
+			}
+			res.Series = append(res.Series, model.Sample{T: time.Duration(t * 1e9), Queue: q, Bytes: int64(m)})
+		case "Result":
+			seen = true
+			switch rec.fields["outcome"] {
+			case "drained":
+				res.Outcome = model.Drained
+			case "runaway":
+				res.Outcome = model.Runaway
+			default:
+				return res, fmt.Errorf("line %d: outcome %q: want drained or runaway", rec.line, rec.fields["outcome"])
+			}
+			for key, dst := range map[string]*int{"peak_queue": &res.PeakQueue, "final_queue": &res.FinalQueue} {
+				v, err := rec.int(key)
+				if err != nil {
+					return res, err
+				}
+				*dst = v
+			}
+			pm, err := rec.float("peak_memory")
+			if err != nil {
+				return res, err
+			}
+			res.PeakBytes = int64(pm)
+			dm, err := rec.float("drain_ms")
+			if err != nil {
+				return res, err
+			}
+			res.DrainTime = time.Duration(dm * 1e6)
+			em, err := rec.float("elapsed_ms")
+			if err != nil {
+				return res, err
+			}
+			res.End = time.Duration(em * 1e6)
+		case "Benchmark":
+			var buf bytes.Buffer
+			writeConfig(&buf, ScenarioPackage)
+			buf.WriteString(rec.raw + "\n")
+			res.Benchmark = buf.Bytes()
+		}
+	}
+	if !seen {
+		return res, errors.New("no Result line in the harness's output")
+	}
+	if res.Benchmark == nil {
+		return res, errors.New("no Benchmark line in the harness's output")
+	}
+	return res, nil
+}
+
+// FindCritical looks for the BEAM's critical pause at cfg.Rate by
+// bisection on the pause in log space, as scenario.FindCritical does for
+// the Go runtime: it starts at guess (the model's T*), doubles or halves
+// until one pause drains and one runs away (within guess/16 to 16·guess),
+// then halves the bracket steps more times. A run counts as a runaway as
+// soon as its queue reaches twice its pause's backlog (at least twenty
+// times the drain level). Report, if set, is called after each run.
+func (h *Harness) FindCritical(ctx context.Context, cfg ScenarioConfig, guess time.Duration, steps int, report func(pause time.Duration, r ScenarioResult)) (scenario.Bracket, error) {
+	if guess <= 0 {
+		return scenario.Bracket{}, errors.New("beam find critical pause: want a positive first guess")
+	}
+	cfg = cfg.withDefaults()
+	var b scenario.Bracket
+	try := func(pause time.Duration) (model.Outcome, error) {
+		c := cfg
+		c.Pause = pause.Round(time.Microsecond)
+		backlog := cfg.Rate * pause.Seconds()
+		c.CapQueue = min(cfg.CapQueue, max(int(2*backlog), 20*c.DrainQueue))
+		c.Duration = c.At + 5*pause + 2*time.Second
+		res, err := h.Scenario(ctx, c)
+		b.Runs++
+		if err != nil {
+			return 0, fmt.Errorf("beam find critical pause %v: %w", pause, err)
+		}
+		if report != nil {
+			report(pause, res)
+		}
+		return res.Outcome, nil
+	}
+	lo, hi := guess/16, guess*16
+	p := guess
+	for b.Drained == 0 || b.Runaway == 0 {
+		if p < lo || p > hi {
+			return b, nil
+		}
+		o, err := try(p)
+		if err != nil {
+			return b, err
+		}
+		if o == model.Runaway {
+			b.Runaway = p
+			if b.Drained == 0 {
+				p /= 2
+			}
+		} else {
+			b.Drained = p
+			if b.Runaway == 0 {
+				p *= 2
+			}
+		}
+	}
+	for range steps {
+		mid := b.Estimate()
+		o, err := try(mid)
+		if err != nil {
+			return b, err
+		}
+		if o == model.Runaway {
+			b.Runaway = mid
+		} else {
+			b.Drained = mid
+		}
+	}
+	return b, nil
+}

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/benchdb/benchdb/beam"
+)
+
+func TestScenario_tickAndRuntimeFlagErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--tick", "-1ms"}, "--tick"},
+		{[]string{"--runtime", "jvm"}, "--runtime"},
+		{[]string{"--calls", "2"}, "--calls"},
+		{[]string{"--queue", "off-heap"}, "--queue"},
+		{[]string{"--runtime", "beam", "--calls", "-1"}, "--calls"},
+		{[]string{"--runtime", "beam", "--queue", "heap"}, "--queue"},
+		{[]string{"--runtime", "beam", "--profile", "roundrobin"}, "--runtime beam"},
+		{[]string{"--runtime", "beam", "--costs", "s0=5us,c=10ns,k=1"}, "--runtime beam"},
+		{[]string{"--runtime", "beam", "--tick", "1500us"}, "--tick"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			code, stdout, stderr := runScenarioCmd(t, tt.args...)
+			if code != 2 || !strings.Contains(stderr, tt.want) || strings.Count(strings.TrimSpace(stderr), "\n") > 0 || stdout != "" {
+				t.Errorf("exit %d, stderr %q, stdout %q: want 2 and one line naming %s", code, stderr, stdout, tt.want)
+			}
+		})
+	}
+}
+
+// TestScenario_CostsTick: with producers in 1ms ticks the model's T* is
+// T* − u·D/2 (u = λ·s0): 0.95s − 0.05·0.5ms at 10,000/s, s0 5µs.
+func TestScenario_CostsTick(t *testing.T) {
+	code, stdout, stderr := runScenarioCmd(t, "--costs", "s0=5us,c=10ns,k=1", "--rate", "10000", "--tick", "1ms",
+		"--pause", "500ms", "--at", "100ms", "--duration", "30s", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	got := mustDecodeScenario(t, stdout)
+	if got.Settings["tick_seconds"] != 0.001 {
+		t.Errorf("settings %v, want tick_seconds 0.001", got.Settings)
+	}
+	m := got.Profiles[0].Model
+	if m.CriticalSeconds == nil || math.Abs(*m.CriticalSeconds-(0.95-0.000025)) > 1e-9 {
+		t.Errorf("T* = %v, want 0.949975", m.CriticalSeconds)
+	}
+	if got.Profiles[0].Outcome != "drained" {
+		t.Errorf("500ms pause: %s, want drained", got.Profiles[0].Outcome)
+	}
+	// c(n) from --costs cn=: n* where λ·S(n) = 1.
+	code, stdout, stderr = runScenarioCmd(t, "--costs", "s0=5us,c=10ns,k=1,cn=1000:10ns/100000:20ns", "--rate", "10000",
+		"--pause", "100ms", "--at", "100ms", "--duration", "30s", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	m = mustDecodeScenario(t, stdout).Profiles[0].Model
+	if m.TippingQueue == nil || *m.TippingQueue >= 9500 || *m.TippingQueue < 9500/2 {
+		t.Errorf("n* with c(n) growing to 20ns = %v, want between 4750 and 9500", m.TippingQueue)
+	}
+}
+
+// TestScenario_runtimeBeam runs a short scenario on the real BEAM at a low
+// rate; it skips where erl is absent.
+func TestScenario_runtimeBeam(t *testing.T) {
+	if _, err := beam.Find(); errors.Is(err, beam.ErrNoErl) {
+		t.Skipf("skipping: %v", err)
+	}
+	code, stdout, stderr := runScenarioCmd(t, "--runtime", "beam", "--rate", "2000", "--pause", "100ms", "--at", "50ms",
+		"--duration", "3s", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var got struct {
+		beamReport
+		Outcome string `json:"outcome"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatalf("decode: %v\n%s", err, stdout)
+	}
+	if got.Runtime != "beam" || got.OTP == "" || got.Calls != 1 || got.Outcome != "drained" ||
+		got.PeakQueue < 100 || !(got.Model.S0Seconds > 0) || len(got.ServiceSeconds) < 2 || len(got.Series) < 5 {
+		t.Errorf("report %+v", got)
+	}
+}
