@@ -54,11 +54,15 @@ type testServer struct {
 	Logs  *lockedWriter
 }
 
+// openTestStore opens the store mustServer serves: a new SQLite file,
+// or the backend TestPostgres sets while it runs the tests again.
+var openTestStore = storetest.Open
+
 // mustServer starts a server with a token file holding one token. edit
 // may change the configuration.
 func mustServer(tb testing.TB, edit func(*server.Config)) *testServer {
 	tb.Helper()
-	db := storetest.Open(tb)
+	db := openTestStore(tb)
 	tokFile := filepath.Join(tb.TempDir(), "tokens")
 	token, err := server.AddToken(tokFile, "ci")
 	if err != nil {
