@@ -34,19 +34,20 @@ func (c *Comparison) WriteCSV(w, warnings io.Writer, opts CSVOptions) error {
 	}
 	o := csv.NewWriter(w)
 	line := 1 // the spreadsheet row of the next record
-	var prev *Table
+	var prev [][2]string // the previous table's Config, computed once per table
 	for i, t := range c.Tables {
 		if i > 0 {
 			o.Write([]string{""})
 			line++
 		}
-		for j, kv := range t.Config() {
-			if prev == nil || prev.Config()[j] != kv {
+		cfg := t.Config()
+		for j, kv := range cfg {
+			if i == 0 || j >= len(prev) || prev[j] != kv {
 				o.Write([]string{kv[0] + ": " + kv[1]})
 				line++
 			}
 		}
-		prev = t
+		prev = cfg
 		line += writeCSVTable(o, warnings, t, line, opts)
 	}
 	o.Flush()

@@ -29,17 +29,18 @@ type TextOptions struct {
 // geomean row and numbered footnotes for warnings.
 func (c *Comparison) WriteText(w io.Writer, opts TextOptions) error {
 	bw := bufio.NewWriter(w)
-	var prev *Table
+	var prev [][2]string // the previous table's Config, computed once per table
 	for i, t := range c.Tables {
 		if i > 0 {
 			bw.WriteString("\n")
 		}
-		for j, kv := range t.Config() {
-			if prev == nil || j >= len(prev.Config()) || prev.Config()[j] != kv {
+		cfg := t.Config()
+		for j, kv := range cfg {
+			if i == 0 || j >= len(prev) || prev[j] != kv {
 				fmt.Fprintf(bw, "%s: %s\n", termsafe.Escape(kv[0]), termsafe.Escape(kv[1]))
 			}
 		}
-		prev = t
+		prev = cfg
 		writeTextTable(bw, t, opts)
 	}
 	return bw.Flush()
