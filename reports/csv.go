@@ -33,7 +33,7 @@ func (c *Comparison) WriteCSV(w, warnings io.Writer, opts CSVOptions) error {
 		warnings = io.Discard
 	}
 	o := csv.NewWriter(w)
-	line := 1 // the spreadsheet row of the next record
+	line := 1            // the spreadsheet row of the next record
 	var prev [][2]string // the previous table's Config, computed once per table
 	for i, t := range c.Tables {
 		if i > 0 {
