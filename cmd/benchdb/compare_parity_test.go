@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -39,6 +40,20 @@ func runParity(t *testing.T, first, n uint64) {
 			checkParity(t, bin, benchstattest.Generate(seed))
 		})
 	}
+}
+
+// cliMu serialises the in-process CLI runs of parallel parity cases:
+// urfave/cli's help flag is one package-level value that every App's
+// setup writes, so two Apps must not run at once in one process
+// (benchstat, a separate process, still runs in parallel).
+var cliMu sync.Mutex
+
+// runCLISerial is runCLI under cliMu.
+func runCLISerial(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	cliMu.Lock()
+	defer cliMu.Unlock()
+	return runCLI(t, nil, args...)
 }
 
 // checkParity compares benchstat and benchdb compare on one case.
@@ -86,7 +101,7 @@ func checkParity(t *testing.T, bin string, c benchstattest.Case) {
 		}
 		args := append([]string{"--db", dbPath, "compare", "--format", format}, flags...)
 		args = append(args, sels...)
-		code, got, gotErr := runCLI(t, nil, args...)
+		code, got, gotErr := runCLISerial(t, args...)
 		if code != 0 {
 			if want.Len() == 0 && strings.Contains(gotErr, "no results match") {
 				continue // benchstat prints nothing; benchdb says why

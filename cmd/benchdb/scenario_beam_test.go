@@ -28,7 +28,8 @@ func TestScenario_tickAndRuntimeFlagErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			code, stdout, stderr := runScenarioCmd(t, tt.args...)
-			if code != 2 || !strings.Contains(stderr, tt.want) || strings.Count(strings.TrimSpace(stderr), "\n") > 0 || stdout != "" {
+			line, ok := errorLine(stderr)
+			if code != 2 || !strings.Contains(line, tt.want) || !ok || stdout != "" {
 				t.Errorf("exit %d, stderr %q, stdout %q: want 2 and one line naming %s", code, stderr, stdout, tt.want)
 			}
 		})

@@ -226,11 +226,12 @@ func TestWhy(t *testing.T) {
 					args = append([]string{"--db", db}, args...)
 				}
 				code, stdout, stderr := runCLI(t, nil, args...)
-				last := strings.TrimSuffix(stderr, "\n")
-				if i := strings.LastIndex(last, "\nbenchdb: "); i >= 0 && args[2] == "run" {
+				last := stderr
+				if i := strings.LastIndex(strings.TrimSuffix(last, "\n"), "\nbenchdb: "); i >= 0 && args[2] == "run" {
 					last = last[i+1:] // after run's progress lines
 				}
-				if code != 2 || !strings.Contains(last, tt.wantErr) || strings.Contains(last, "\n") {
+				line, ok := errorLine(last)
+				if code != 2 || !strings.Contains(line, tt.wantErr) || !ok {
 					t.Errorf("exit %d, stderr %q; want 2 and one line containing %q", code, stderr, tt.wantErr)
 				}
 				if args[2] != "run" && stdout != "" {
@@ -272,7 +273,8 @@ func TestWhy_usage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		code, stdout, stderr := runCLI(t, nil, append([]string{"--db", db}, tt.args...)...)
-		if code != 2 || !strings.Contains(stderr, tt.wantErr) || strings.Count(stderr, "\n") != 1 || stdout != "" {
+		line, ok := errorLine(stderr)
+		if code != 2 || !strings.Contains(line, tt.wantErr) || !ok || stdout != "" {
 			t.Errorf("benchdb %s: exit %d, stderr %q, stdout %q; want 2 and one line with %q", strings.Join(tt.args, " "), code, stderr, stdout, tt.wantErr)
 		}
 	}
