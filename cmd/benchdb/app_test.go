@@ -158,6 +158,17 @@ func TestDBFlagWinsOverEnv(t *testing.T) {
 			t.Errorf("BENCHDB_DB not used: %v", err)
 		}
 	})
+	t.Run("neither", func(t *testing.T) {
+		// With no --db and no BENCHDB_DB the store is ./benchdb.sqlite;
+		// a read command names it (the test does not chdir, so the
+		// file is not looked for in the package's directory: the path
+		// is named, which is all this checks).
+		os.Unsetenv("BENCHDB_DB") // restored by t.Setenv above
+		code, _, stderr := runCLI(t, nil, "runs")
+		if want := "open store " + defaultDB + ":"; code != 2 || !strings.Contains(stderr, want) {
+			t.Errorf("exit %d, stderr %q: want 2 and %q", code, stderr, want)
+		}
+	})
 }
 
 // TestEnvFlagsAreGlobalOnly checks the rule that makes an explicit flag

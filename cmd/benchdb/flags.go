@@ -45,13 +45,13 @@ func dbFlag(env []string) cli.Flag {
 // dbPath returns the database path: the --db given after the command
 // name, else the global --db, else BENCHDB_DB, else defaultDB.
 func dbPath(c *cli.Context) string {
-	lineage := c.Lineage()
-	for _, cc := range lineage[:len(lineage)-1] {
+	lineage := c.Lineage() // the command's context first, then the app's
+	for _, cc := range lineage {
 		if cc.IsSet("db") {
 			return cc.String("db")
 		}
 	}
-	return lineage[len(lineage)-1].String("db")
+	return defaultDB
 }
 
 // formatFlag returns a --format flag that accepts the given formats; the
