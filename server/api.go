@@ -12,9 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/perf/benchfmt"
-	"golang.org/x/perf/benchmath"
-
 	"github.com/benchdb/benchdb/reports"
 	"github.com/benchdb/benchdb/reports/nightly"
 	"github.com/benchdb/benchdb/store"
@@ -36,19 +33,7 @@ func NewRunJSON(r store.Run) RunJSON {
 
 // SummaryJSON summarises one benchmark's values in one unit of a run, as
 // `benchdb show --format json` does.
-type SummaryJSON struct {
-	Pkg    string  `json:"pkg"`
-	Name   string  `json:"name"`
-	Unit   string  `json:"unit"`
-	N      int     `json:"n"`
-	Median float64 `json:"median"`
-	// Lo and Hi bound the 95% confidence interval of the median; null
-	// when the sample is too small for one.
-	Lo  *float64 `json:"lo"`
-	Hi  *float64 `json:"hi"`
-	Min float64  `json:"min"`
-	Max float64  `json:"max"`
-}
+type SummaryJSON = reports.Summary
 
 // RunDetailJSON is GET /api/v1/runs/{id}: the JSON of `benchdb show`.
 type RunDetailJSON struct {
@@ -58,46 +43,10 @@ type RunDetailJSON struct {
 	Benchmarks   []SummaryJSON `json:"benchmarks"`
 }
 
-// Summaries groups run id's values by package, benchmark and unit, in the
-// order they first appear, and summarises each group as benchstat does
-// (median and 95% interval under the unit's assumption).
+// Summaries is the summary of run id that `benchdb show` prints
+// (reports.Summarise).
 func Summaries(ctx context.Context, src reports.Source, id int64) ([]SummaryJSON, error) {
-	meta, err := src.UnitMetadata(ctx, []int64{id})
-	if err != nil {
-		return nil, err
-	}
-	units := benchfmt.UnitMetadataMap{}
-	for _, m := range meta {
-		units[m.UnitMetadataKey] = m
-	}
-	type key struct{ pkg, name, unit string }
-	var order []key
-	values := map[key][]float64{}
-	err = src.Results(ctx, []int64{id}, func(_ int64, r *benchfmt.Result) error {
-		pkg := r.GetConfig("pkg")
-		for _, v := range r.Values {
-			k := key{pkg, string(r.Name), v.Unit}
-			if _, ok := values[k]; !ok {
-				order = append(order, k)
-			}
-			values[k] = append(values[k], v.Value)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]SummaryJSON, 0, len(order))
-	for _, k := range order {
-		s := benchmath.NewSample(values[k], &benchmath.DefaultThresholds)
-		sum := units.GetAssumption(k.unit).Summary(s, 0.95)
-		out = append(out, SummaryJSON{
-			Pkg: k.pkg, Name: k.name, Unit: k.unit, N: len(s.Values),
-			Median: sum.Center, Lo: finite(sum.Lo), Hi: finite(sum.Hi),
-			Min: s.Values[0], Max: s.Values[len(s.Values)-1],
-		})
-	}
-	return out, nil
+	return reports.Summarise(ctx, src, id)
 }
 
 // finite returns a pointer to f, or nil if f is infinite or NaN.

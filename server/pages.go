@@ -29,8 +29,15 @@ var templateFS embed.FS
 var styleCSS []byte
 
 var funcs = template.FuncMap{
-	"date":     func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") },
-	"scale":    func(v float64, unit string) string { return benchunit.Scale(v, benchunit.ClassOf(unit)) },
+	"date":  func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") },
+	"scale": func(v float64, unit string) string { return benchunit.Scale(v, benchunit.ClassOf(unit)) },
+	// scaleOpt is scale for a statistic that may not exist (no finite value).
+	"scaleOpt": func(v *float64, unit string) string {
+		if v == nil {
+			return "—"
+		}
+		return benchunit.Scale(*v, benchunit.ClassOf(unit))
+	},
 	"pct":      func(v float64) string { return fmt.Sprintf("%+.1f%%", v) },
 	"percent":  func(v float64) string { return fmt.Sprintf("%.3g%%", 100*v) },
 	"benchURL": BenchmarkURL,
@@ -44,6 +51,9 @@ var funcs = template.FuncMap{
 		return b.Package + "." + b.Name
 	},
 	"ci": func(s SummaryJSON) string {
+		if s.Median == nil {
+			return ""
+		}
 		lo, hi := math.Inf(-1), math.Inf(1)
 		if s.Lo != nil {
 			lo = *s.Lo
@@ -51,7 +61,7 @@ var funcs = template.FuncMap{
 		if s.Hi != nil {
 			hi = *s.Hi
 		}
-		return "±" + benchmath.Summary{Center: s.Median, Lo: lo, Hi: hi}.PctRangeString()
+		return "±" + benchmath.Summary{Center: *s.Median, Lo: lo, Hi: hi}.PctRangeString()
 	},
 	"cell": func(t *reports.Table, c *reports.Cell) string {
 		if c == nil {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"maps"
@@ -12,13 +11,13 @@ import (
 	"time"
 
 	"github.com/urfave/cli/v2"
-	"golang.org/x/perf/benchfmt"
 	"golang.org/x/perf/benchmath"
 	"golang.org/x/perf/benchunit"
 
 	"github.com/benchdb/benchdb/store"
 
 	"github.com/benchdb/benchdb/internal/termsafe"
+	"github.com/benchdb/benchdb/reports"
 )
 
 func showCommand() *cli.Command {
@@ -57,20 +56,7 @@ Examples:
 // standard error: N counts the finite values the summary is made of, and
 // Median, Min and Max are null when there is none. No field is ever NaN
 // or ±Inf.
-type summaryJSON struct {
-	Pkg    string   `json:"pkg"`
-	Name   string   `json:"name"`
-	Unit   string   `json:"unit"`
-	N      int      `json:"n"`
-	Median *float64 `json:"median"`
-	// Lo and Hi bound the confidence interval of the median; they are
-	// null when the sample is too small to give one.
-	Lo        *float64 `json:"lo"`
-	Hi        *float64 `json:"hi"`
-	Min       *float64 `json:"min"`
-	Max       *float64 `json:"max"`
-	NonFinite int      `json:"non_finite"`
-}
+type summaryJSON = reports.Summary
 
 // showJSON is what `benchdb show --format json` prints.
 type showJSON struct {
@@ -101,7 +87,7 @@ func showAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	sums, err := summarise(c.Context, db, id)
+	sums, err := reports.Summarise(c.Context, db, id)
 	if err != nil {
 		return err
 	}
@@ -115,50 +101,6 @@ func showAction(c *cli.Context) error {
 		return encodeJSON(c.App.Writer, showJSON{runJSON: newRunJSON(run), Source: run.Source, SkippedLines: run.SkippedLines, Benchmarks: sums})
 	}
 	return printShow(c.App.Writer, run, sums)
-}
-
-// summarise groups the run's values by package, benchmark and unit, in
-// the order they first appear, and summarises each group.
-func summarise(ctx context.Context, db *store.DB, id int64) ([]summaryJSON, error) {
-	meta, err := db.UnitMetadata(ctx, []int64{id})
-	if err != nil {
-		return nil, err
-	}
-	units := benchfmt.UnitMetadataMap{}
-	for _, m := range meta {
-		units[m.UnitMetadataKey] = m
-	}
-	type key struct{ pkg, name, unit string }
-	var order []key
-	values := map[key][]float64{}
-	err = db.Results(ctx, []int64{id}, func(_ int64, r *benchfmt.Result) error {
-		pkg := r.GetConfig("pkg")
-		for _, v := range r.Values {
-			k := key{pkg, string(r.Name), v.Unit}
-			if _, ok := values[k]; !ok {
-				order = append(order, k)
-			}
-			values[k] = append(values[k], v.Value)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]summaryJSON, 0, len(order))
-	for _, k := range order {
-		all := values[k]
-		vals := slices.DeleteFunc(slices.Clone(all), func(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) })
-		sj := summaryJSON{Pkg: k.pkg, Name: k.name, Unit: k.unit, N: len(vals), NonFinite: len(all) - len(vals)}
-		if len(vals) > 0 {
-			s := benchmath.NewSample(vals, &benchmath.DefaultThresholds)
-			sum := units.GetAssumption(k.unit).Summary(s, 0.95)
-			sj.Median, sj.Lo, sj.Hi = finite(sum.Center), finite(sum.Lo), finite(sum.Hi)
-			sj.Min, sj.Max = finite(s.Values[0]), finite(s.Values[len(s.Values)-1])
-		}
-		out = append(out, sj)
-	}
-	return out, nil
 }
 
 func printShow(w io.Writer, run store.Run, sums []summaryJSON) error {
@@ -207,14 +149,6 @@ func printShow(w io.Writer, run store.Run, sums []summaryJSON) error {
 			sc.Format(*s.Median), ci, sc.Format(*s.Min), sc.Format(*s.Max))
 	}
 	return tw.Flush()
-}
-
-// finite returns a pointer to f, or nil if f is infinite or NaN.
-func finite(f float64) *float64 {
-	if math.IsInf(f, 0) || math.IsNaN(f) {
-		return nil
-	}
-	return &f
 }
 
 // orInf returns *p, or an infinity of the given sign if p is nil.

@@ -1,0 +1,75 @@
+package reports
+
+import (
+	"context"
+	"math"
+	"slices"
+
+	"golang.org/x/perf/benchfmt"
+	"golang.org/x/perf/benchmath"
+)
+
+// A Summary summarises one benchmark's values in one unit of a run, as
+// `benchdb show` and the server's run pages present them. Statistics are
+// null in JSON where they do not exist: Lo and Hi when the sample is too
+// small for a confidence interval, every one when no value is finite.
+type Summary struct {
+	Pkg    string   `json:"pkg"`
+	Name   string   `json:"name"`
+	Unit   string   `json:"unit"`
+	N      int      `json:"n"` // finite values, the ones summarised
+	Median *float64 `json:"median"`
+	// Lo and Hi bound the 95% confidence interval of the median.
+	Lo  *float64 `json:"lo"`
+	Hi  *float64 `json:"hi"`
+	Min *float64 `json:"min"`
+	Max *float64 `json:"max"`
+	// NonFinite counts the NaN and ±Inf values left out of the summary.
+	NonFinite int `json:"non_finite"`
+}
+
+// Summarise groups run id's values by package, benchmark and unit, in the
+// order they first appear, and summarises each group as benchstat does
+// (median and 95% interval under the unit's assumption). NaN and ±Inf
+// values are left out of the statistics and counted in NonFinite.
+func Summarise(ctx context.Context, src Source, id int64) ([]Summary, error) {
+	meta, err := src.UnitMetadata(ctx, []int64{id})
+	if err != nil {
+		return nil, err
+	}
+	units := benchfmt.UnitMetadataMap{}
+	for _, m := range meta {
+		units[m.UnitMetadataKey] = m
+	}
+	type key struct{ pkg, name, unit string }
+	var order []key
+	values := map[key][]float64{}
+	err = src.Results(ctx, []int64{id}, func(_ int64, r *benchfmt.Result) error {
+		pkg := r.GetConfig("pkg")
+		for _, v := range r.Values {
+			k := key{pkg, string(r.Name), v.Unit}
+			if _, ok := values[k]; !ok {
+				order = append(order, k)
+			}
+			values[k] = append(values[k], v.Value)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Summary, 0, len(order))
+	for _, k := range order {
+		all := values[k]
+		vals := slices.DeleteFunc(slices.Clone(all), func(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) })
+		s := Summary{Pkg: k.pkg, Name: k.name, Unit: k.unit, N: len(vals), NonFinite: len(all) - len(vals)}
+		if len(vals) > 0 {
+			sample := benchmath.NewSample(vals, &benchmath.DefaultThresholds)
+			sum := units.GetAssumption(k.unit).Summary(sample, 0.95)
+			s.Median, s.Lo, s.Hi = finite(sum.Center), finite(sum.Lo), finite(sum.Hi)
+			s.Min, s.Max = finite(sample.Values[0]), finite(sample.Values[len(sample.Values)-1])
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
