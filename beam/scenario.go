@@ -196,7 +196,6 @@ func (h *Harness) FindCritical(ctx context.Context, cfg ScenarioConfig, guess ti
 		return scenario.Bracket{}, errors.New("beam find critical pause: want a positive first guess")
 	}
 	cfg = cfg.withDefaults()
-	var b scenario.Bracket
 	try := func(pause time.Duration) (model.Outcome, error) {
 		c := cfg
 		c.Pause = pause.Round(time.Microsecond)
@@ -204,7 +203,6 @@ func (h *Harness) FindCritical(ctx context.Context, cfg ScenarioConfig, guess ti
 		c.CapQueue = min(cfg.CapQueue, max(int(2*backlog), 20*c.DrainQueue))
 		c.Duration = c.At + 5*pause + 2*time.Second
 		res, err := h.Scenario(ctx, c)
-		b.Runs++
 		if err != nil {
 			return 0, fmt.Errorf("beam find critical pause %v: %w", pause, err)
 		}
@@ -213,39 +211,5 @@ func (h *Harness) FindCritical(ctx context.Context, cfg ScenarioConfig, guess ti
 		}
 		return res.Outcome, nil
 	}
-	lo, hi := guess/16, guess*16
-	p := guess
-	for b.Drained == 0 || b.Runaway == 0 {
-		if p < lo || p > hi {
-			return b, nil
-		}
-		o, err := try(p)
-		if err != nil {
-			return b, err
-		}
-		if o == model.Runaway {
-			b.Runaway = p
-			if b.Drained == 0 {
-				p /= 2
-			}
-		} else {
-			b.Drained = p
-			if b.Runaway == 0 {
-				p *= 2
-			}
-		}
-	}
-	for range steps {
-		mid := b.Estimate()
-		o, err := try(mid)
-		if err != nil {
-			return b, err
-		}
-		if o == model.Runaway {
-			b.Runaway = mid
-		} else {
-			b.Drained = mid
-		}
-	}
-	return b, nil
+	return scenario.BisectPause(guess, steps, try)
 }

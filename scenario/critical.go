@@ -49,7 +49,6 @@ func FindCritical(ctx context.Context, cfg Config, guess time.Duration, steps in
 		return Bracket{}, errors.New("find critical pause: want a positive first guess")
 	}
 	cfg = cfg.withDefaults()
-	var b Bracket
 	try := func(pause time.Duration) (model.Outcome, error) {
 		c := cfg
 		c.Pause = pause
@@ -57,7 +56,6 @@ func FindCritical(ctx context.Context, cfg Config, guess time.Duration, steps in
 		c.CapQueue = min(cfg.CapQueue, max(int(2*backlog), 20*c.DrainQueue))
 		c.Duration = c.At + 5*pause + 2*time.Second
 		res, err := Run(ctx, c)
-		b.Runs++
 		if err != nil {
 			return 0, fmt.Errorf("find critical pause %v: %w", pause, err)
 		}
@@ -66,13 +64,28 @@ func FindCritical(ctx context.Context, cfg Config, guess time.Duration, steps in
 		}
 		return res.Outcome, nil
 	}
+	return BisectPause(guess, steps, try)
+}
+
+// BisectPause brackets the critical pause by bisection in log space, the
+// search FindCritical runs on the Go runtime and beam.FindCritical on a
+// real BEAM: it starts at guess, doubles or halves until one pause
+// drains and one runs away (within guess/16 to 16·guess; the bracket
+// stays open otherwise), then halves the bracket steps more times. try
+// runs one pause and says how it ended; each call counts in Runs.
+func BisectPause(guess time.Duration, steps int, try func(pause time.Duration) (model.Outcome, error)) (Bracket, error) {
+	var b Bracket
+	run := func(p time.Duration) (model.Outcome, error) {
+		b.Runs++
+		return try(p)
+	}
 	lo, hi := guess/criticalRange, guess*criticalRange
 	p := guess
 	for b.Drained == 0 || b.Runaway == 0 {
 		if p < lo || p > hi {
 			return b, nil // not found in range
 		}
-		o, err := try(p)
+		o, err := run(p)
 		if err != nil {
 			return b, err
 		}
@@ -90,7 +103,7 @@ func FindCritical(ctx context.Context, cfg Config, guess time.Duration, steps in
 	}
 	for range steps {
 		mid := b.Estimate()
-		o, err := try(mid)
+		o, err := run(mid)
 		if err != nil {
 			return b, err
 		}
