@@ -213,7 +213,7 @@ func TestWhy(t *testing.T) {
 			{"run without profiles", []string{"why", "3", "2"}, `benchdb: why: 3 (run 3) holds no profiles: store some with benchdb run --pprof cpu,alloc`},
 			{"corrupt profile", []string{"why", "1@Pair/version=old", "1@Pair/version=new", "--kind", "cpu"}, "benchdb: why: cpu profile: Pair/version=new-2 (run 1): profile 1: parse profile: "},
 			{"no such benchmark", []string{"why", "1", "2", "--bench", "Nope"}, `benchdb: why: no cpu or alloc profile of 1 (run 1) matches benchmark "Nope"`},
-			{"over the size limit", append(run, "--pprof", "cpu", "--pprof-max-size", "100", "--bench", "Op", "./..."), "KiB is over the limit of 100 B: profile too large (see --pprof-max-size); nothing stored"},
+			{"over the size limit", append(run, "--pprof", "cpu", "--pprof-max-size", "100", "--bench", "Op", "./..."), " is over the limit of 100 B: profile too large (see --pprof-max-size); nothing stored"},
 			{"bad kind", append(run, "--pprof", "heap", "./..."), `benchdb: --pprof "heap": unknown profile kind "heap" (want cpu, alloc or cpu,alloc)`},
 			{"with a server", append(run, "--server", "http://127.0.0.1:1", "./..."), "benchdb: --pprof works with a local store only"},
 			{"export ambiguous", []string{"export", "--profile", "cpu", "1"}, "benchdb: export: --profile cpu --bench \"\" matches 3 profiles"},
