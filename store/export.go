@@ -2,31 +2,35 @@ package store
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
+	"slices"
+	"strconv"
 
 	"golang.org/x/perf/benchfmt"
 )
 
 // Export writes the runs ids to w in the Go benchmark format: their Unit
 // metadata lines first, then their results in stored order, each
-// preceded by the configuration lines that changed. benchstat computes
-// the same numbers from the export as from the original input.
+// preceded by the configuration lines that changed. Read back with
+// benchfmt.Reader, the export gives the stored results exactly, their
+// configuration in the same order included, so benchstat computes the
+// same numbers from the export as from the original input.
 func (db *DB) Export(ctx context.Context, w io.Writer, ids ...int64) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
-	fw := benchfmt.NewWriter(bw)
 	units, err := db.UnitMetadata(ctx, ids)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
 	for _, u := range units {
-		if err := fw.Write(u); err != nil {
-			return fmt.Errorf("export: %w", err)
-		}
+		fmt.Fprintf(bw, "Unit %s %s=%s\n", u.OrigUnit, u.Key, u.Value)
 	}
+	ew := &exportWriter{w: bw}
 	err = db.Results(ctx, ids, func(_ int64, r *benchfmt.Result) error {
-		return fw.Write(r)
+		ew.result(r)
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
@@ -35,4 +39,146 @@ func (db *DB) Export(ctx context.Context, w io.Writer, ids ...int64) error {
 		return fmt.Errorf("export: %w", err)
 	}
 	return nil
+}
+
+// exportWriter writes results with the configuration lines that take
+// benchfmt.Reader from the configuration of the previous result to that
+// of the next. benchfmt.Writer does not do this exactly: a key deleted
+// and set again comes back, in the reader, at a different place in
+// Result.Config, and the reader deletes a key by moving the last key
+// into its place, which the writer does not model. exportWriter keeps
+// the reader's state as the reader keeps it and checks that its lines
+// reach the wanted order; where the few lines cannot, it deletes every
+// key and sets them again in order.
+type exportWriter struct {
+	w     *bufio.Writer
+	state []benchfmt.Config // the reader's configuration, in its order
+	began bool              // a result has been written
+	buf   bytes.Buffer
+	line  []byte
+}
+
+func (ew *exportWriter) result(r *benchfmt.Result) {
+	want := fileConfig(r.Config)
+	if !sameConfig(ew.state, want) {
+		ew.config(want)
+	}
+	ew.line = append(ew.line[:0], "Benchmark"...)
+	ew.line = append(ew.line, r.Name...)
+	ew.line = append(ew.line, ' ')
+	ew.line = strconv.AppendInt(ew.line, int64(r.Iters), 10)
+	for _, v := range r.Values {
+		val, unit := v.Value, v.Unit
+		if v.OrigUnit != "" {
+			val, unit = v.OrigValue, v.OrigUnit
+		}
+		// %v of a float64, as benchfmt.Writer writes it.
+		ew.line = append(ew.line, ' ')
+		ew.line = fmt.Appendf(ew.line, "%v", val)
+		ew.line = append(ew.line, ' ')
+		ew.line = append(ew.line, unit...)
+	}
+	ew.line = append(ew.line, '\n')
+	ew.w.Write(ew.line)
+	ew.began = true
+}
+
+// config writes the block of configuration lines that turns ew.state
+// into want, and sets ew.state to want.
+func (ew *exportWriter) config(want []benchfmt.Config) {
+	ew.buf.Reset()
+	sim := slices.Clone(ew.state)
+	// Deletions first, then changed and new keys.
+	for _, c := range ew.state {
+		if indexConfig(want, c.Key) < 0 {
+			ew.setLine(c.Key, nil)
+			sim = readerDelete(sim, c.Key)
+		}
+	}
+	for _, c := range want {
+		i := indexConfig(sim, c.Key)
+		switch {
+		case i < 0:
+			sim = append(sim, c)
+		case bytes.Equal(sim[i].Value, c.Value):
+			continue
+		default:
+			sim[i] = c
+		}
+		ew.setLine(c.Key, c.Value)
+	}
+	if !sameConfig(sim, want) {
+		// The order cannot be reached by changes in place: start
+		// from an empty configuration.
+		ew.buf.Reset()
+		for _, c := range ew.state {
+			ew.setLine(c.Key, nil)
+		}
+		for _, c := range want {
+			ew.setLine(c.Key, c.Value)
+		}
+	}
+	if ew.began {
+		// A blank line between results and the block, as
+		// benchfmt.Writer writes it.
+		ew.w.WriteByte('\n')
+	}
+	ew.w.Write(ew.buf.Bytes())
+	ew.w.WriteByte('\n')
+	ew.state = append(ew.state[:0], want...)
+	// Own the values: r is reused by the caller.
+	for i := range ew.state {
+		ew.state[i].Value = slices.Clone(ew.state[i].Value)
+	}
+}
+
+// setLine writes "key: value", or "key:" to delete key.
+func (ew *exportWriter) setLine(key string, value []byte) {
+	ew.buf.WriteString(key)
+	ew.buf.WriteByte(':')
+	if len(value) > 0 {
+		ew.buf.WriteByte(' ')
+		ew.buf.Write(value)
+	}
+	ew.buf.WriteByte('\n')
+}
+
+// fileConfig returns the file configuration of cfg, the keys a
+// configuration line sets.
+func fileConfig(cfg []benchfmt.Config) []benchfmt.Config {
+	for _, c := range cfg {
+		if !c.File {
+			return slices.DeleteFunc(slices.Clone(cfg), func(c benchfmt.Config) bool { return !c.File })
+		}
+	}
+	return cfg
+}
+
+func indexConfig(cfg []benchfmt.Config, key string) int {
+	for i, c := range cfg {
+		if c.Key == key {
+			return i
+		}
+	}
+	return -1
+}
+
+// readerDelete deletes key from cfg as benchfmt.Reader does: the last
+// key takes its place.
+func readerDelete(cfg []benchfmt.Config, key string) []benchfmt.Config {
+	i := indexConfig(cfg, key)
+	if i < 0 {
+		return cfg
+	}
+	last := len(cfg) - 1
+	cfg[i] = cfg[last]
+	return cfg[:last]
+}
+
+// sameConfig reports whether a and b hold the same keys and values in
+// the same order.
+func sameConfig(a, b []benchfmt.Config) bool {
+	return slices.EqualFunc(a, b, func(x, y benchfmt.Config) bool {
+		return x.Key == y.Key && bytes.Equal(x.Value, y.Value)
+	})
 }
