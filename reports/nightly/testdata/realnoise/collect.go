@@ -91,6 +91,9 @@ func main() {
 		}
 		now := time.Now().UTC()
 		deadline = time.Date(now.Year(), now.Month(), now.Day(), t.Hour(), t.Minute(), 0, 0, time.UTC)
+		if deadline.Before(now) { // 01:10 asked for at 22:47 means tomorrow's
+			deadline = deadline.Add(24 * time.Hour)
+		}
 	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		log.Fatal(err)
