@@ -71,6 +71,7 @@ type Input struct {
 	name    string
 	opts    IngestOptions
 	sum     string // SHA-256 of the normalised content, hex
+	key     string // the run's content hash, if not sum (Copy keeps the source's)
 	reread  func() (io.Reader, error)
 	cleanup func()
 }
@@ -188,7 +189,7 @@ func (db *DB) IngestInput(ctx context.Context, in *Input) (Ingested, error) {
 	if db.readOnly {
 		return Ingested{}, fmt.Errorf("ingest %s: store %s is open read-only", in.name, db.path)
 	}
-	if dup, ok, err := db.runByHash(ctx, db.db, in.sum); err != nil {
+	if dup, ok, err := db.runByHash(ctx, db.db, in.contentHash()); err != nil {
 		return Ingested{}, fmt.Errorf("ingest %s: %w", in.name, err)
 	} else if ok {
 		return db.duplicate(ctx, in, dup)
@@ -396,7 +397,7 @@ func (db *DB) ingestTx(ctx context.Context, in *Input, t time.Time) (res Ingeste
 			tx.Rollback()
 		}
 	}()
-	if d, ok, err := db.runByHash(ctx, tx, in.sum); err != nil {
+	if d, ok, err := db.runByHash(ctx, tx, in.contentHash()); err != nil {
 		return Ingested{}, false, fmt.Errorf("ingest %s: %w", name, err)
 	} else if ok {
 		tx.Rollback()
@@ -404,7 +405,7 @@ func (db *DB) ingestTx(ctx context.Context, in *Input, t time.Time) (res Ingeste
 	}
 
 	var runID int64
-	if err := tx.QueryRowContext(ctx, sqlInsertRun, t.UTC().Format(timeLayout), name, in.sum).Scan(&runID); err != nil {
+	if err := tx.QueryRowContext(ctx, sqlInsertRun, t.UTC().Format(timeLayout), name, in.contentHash()).Scan(&runID); err != nil {
 		return Ingested{}, false, fmt.Errorf("ingest %s: insert run: %w", name, sqliteError(err))
 	}
 	for _, k := range sortedKeys(opts.Labels) {
