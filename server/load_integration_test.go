@@ -292,11 +292,23 @@ func testKillMidUpload(t *testing.T, bin, dbFile string) {
 		res <- result{up, err}
 	}()
 	// The server spools an upload to a temporary file while it reads it:
-	// once that file exists, the upload is in flight.
+	// once the server holds that file open, the upload is in flight. The
+	// file is unlinked as soon as it is created, so look for it among
+	// the server's open files.
+	spooling := func() bool {
+		fds, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", p.cmd.Process.Pid))
+		for _, fd := range fds {
+			target, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", p.cmd.Process.Pid, fd.Name()))
+			if strings.Contains(target, "benchdb-ingest-") {
+				return true
+			}
+		}
+		m, _ := filepath.Glob(filepath.Join(tmp, "benchdb-ingest-*"))
+		return len(m) > 0
+	}
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
-		m, _ := filepath.Glob(filepath.Join(tmp, "benchdb-ingest-*"))
-		if len(m) > 0 {
+		if spooling() {
 			break
 		}
 		if time.Now().After(deadline) {
