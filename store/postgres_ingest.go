@@ -94,7 +94,7 @@ func (c *pgCopy) name(w *runWriter, n string) (int64, error) {
 		c.pending = make(map[string]int64)
 	}
 	c.pending[n] = id
-	c.names = append(c.names, []any{id, n})
+	c.names = append(c.names, []any{id, pgEscapeText(n)})
 	if len(c.names) >= pgCopyRows {
 		if err := c.sendNames(); err != nil {
 			return 0, err
