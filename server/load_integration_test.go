@@ -20,9 +20,11 @@ import (
 	"time"
 
 	_ "github.com/mattn/go-sqlite3"
+	"golang.org/x/perf/benchfmt"
 
 	"github.com/benchdb/benchdb/server"
 	"github.com/benchdb/benchdb/store"
+	"github.com/benchdb/benchdb/store/storetest"
 )
 
 // loadRun returns benchmark output of n results (three units each) whose
@@ -104,20 +106,26 @@ func peakRSS(tb testing.TB, pid int) int64 {
 }
 
 // TestLoad: 32 uploaders, 25 runs of 2,000 results each, to benchdb serve
-// running as a process on a loopback port: every run is stored exactly
-// once, the server's peak memory stays bounded, and throughput and p99
-// upload latency are logged (go test -tags integration -run Load -v).
+// running as a process on a loopback port, over each backend (PostgreSQL
+// when BENCHDB_TEST_POSTGRES is set): every run is stored exactly once,
+// the server's peak memory stays bounded, and throughput and p99 upload
+// latency are logged (go test -tags integration -run Load -v).
 func TestLoad(t *testing.T) {
+	bin := mustBuild(t)
+	for _, be := range storetest.Backends {
+		t.Run(be.Name, func(t *testing.T) { testLoad(t, bin, be.Addr(t)) })
+	}
+}
+
+func testLoad(t *testing.T, bin, dbFile string) {
 	const uploaders, perUploader, results = 32, 25, 2000
 	const maxRSS = 512 << 20
-	bin := mustBuild(t)
 	dir := t.TempDir()
 	tokFile := filepath.Join(dir, "tokens")
 	token, err := server.AddToken(tokFile, "load")
 	if err != nil {
 		t.Fatal(err)
 	}
-	dbFile := filepath.Join(dir, "load.sqlite")
 	p := startProc(t, bin, dir, "--db", dbFile, "--listen", "127.0.0.1:0", "--token-file", tokFile)
 
 	inputs := make([][]string, uploaders)
@@ -201,16 +209,64 @@ func TestLoad(t *testing.T) {
 }
 
 // TestKill_MidUpload kills the server (a separate process) with SIGKILL
-// while it reads an upload: the store stays intact, and the client's
+// while it reads an upload, over each backend (PostgreSQL when
+// BENCHDB_TEST_POSTGRES is set): the store stays intact, and the client's
 // retries complete the upload once the server is back.
 func TestKill_MidUpload(t *testing.T) {
 	bin := mustBuild(t)
+	for _, be := range storetest.Backends {
+		t.Run(be.Name, func(t *testing.T) { testKillMidUpload(t, bin, be.Addr(t)) })
+	}
+}
+
+// storedRuns returns the number of runs in the store at addr, checking
+// that each holds the results it should (500, or big for the big run):
+// whole, never partly stored. On SQLite it also runs integrity_check.
+func storedRuns(t *testing.T, addr string, big int) int {
+	t.Helper()
+	ctx := context.Background()
+	if !store.IsPostgres(addr) {
+		raw, err := sql.Open("sqlite3", "file:"+addr+"?_busy_timeout=60000")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer raw.Close()
+		var check string
+		if err := raw.QueryRow("PRAGMA integrity_check").Scan(&check); err != nil || check != "ok" {
+			t.Fatalf("integrity_check: %q %v", check, err)
+		}
+	}
+	db, err := store.OpenReadOnly(ctx, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	runs, err := db.Runs(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range runs {
+		want := 500
+		if r.Source == "big.txt" {
+			want = big
+		}
+		var n int
+		if err := db.Results(ctx, []int64{r.ID}, func(int64, *benchfmt.Result) error { n++; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if r.Results != want || n != want {
+			t.Fatalf("run %d (%s): %d results, %d stored; want %d", r.ID, r.Source, r.Results, n, want)
+		}
+	}
+	return len(runs)
+}
+
+func testKillMidUpload(t *testing.T, bin, dbFile string) {
 	dir := t.TempDir()
 	tmp := filepath.Join(dir, "tmp")
 	os.Mkdir(tmp, 0o755)
 	tokFile := filepath.Join(dir, "tokens")
 	token, _ := server.AddToken(tokFile, "ci")
-	dbFile := filepath.Join(dir, "kill.sqlite")
 	// A fixed port, so that the restarted server is where the client
 	// retries.
 	p := startProc(t, bin, tmp, "--db", dbFile, "--listen", "127.0.0.1:0", "--token-file", tokFile)
@@ -236,11 +292,23 @@ func TestKill_MidUpload(t *testing.T) {
 		res <- result{up, err}
 	}()
 	// The server spools an upload to a temporary file while it reads it:
-	// once that file exists, the upload is in flight.
+	// once the server holds that file open, the upload is in flight. The
+	// file is unlinked as soon as it is created, so look for it among
+	// the server's open files.
+	spooling := func() bool {
+		fds, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", p.cmd.Process.Pid))
+		for _, fd := range fds {
+			target, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", p.cmd.Process.Pid, fd.Name()))
+			if strings.Contains(target, "benchdb-ingest-") {
+				return true
+			}
+		}
+		m, _ := filepath.Glob(filepath.Join(tmp, "benchdb-ingest-*"))
+		return len(m) > 0
+	}
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
-		m, _ := filepath.Glob(filepath.Join(tmp, "benchdb-ingest-*"))
-		if len(m) > 0 {
+		if spooling() {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -254,17 +322,7 @@ func TestKill_MidUpload(t *testing.T) {
 	<-p.done
 	t.Logf("killed the server mid-upload")
 
-	raw, err := sql.Open("sqlite3", "file:"+dbFile+"?_busy_timeout=60000")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	var check string
-	if err := raw.QueryRow("PRAGMA integrity_check").Scan(&check); err != nil || check != "ok" {
-		t.Fatalf("integrity_check after SIGKILL: %q %v", check, err)
-	}
-	var n int
-	raw.QueryRow("SELECT count(*) FROM run").Scan(&n)
+	n := storedRuns(t, dbFile, big)
 	if n != 3 && n != 4 {
 		t.Fatalf("%d runs after SIGKILL, want the 3 earlier ones (and the big one if it committed)", n)
 	}
@@ -277,11 +335,7 @@ func TestKill_MidUpload(t *testing.T) {
 	if r.up.Results != big || retries.Load() == 0 {
 		t.Errorf("upload: %+v after %d retries; want %d results after at least one retry", r.up, retries.Load(), big)
 	}
-	raw.QueryRow("SELECT count(*) FROM run").Scan(&n)
-	if n != 4 {
+	if n := storedRuns(t, dbFile, big); n != 4 {
 		t.Errorf("%d runs stored, want 4 (3 before, the big one once)", n)
-	}
-	if err := raw.QueryRow("PRAGMA integrity_check").Scan(&check); err != nil || check != "ok" {
-		t.Errorf("integrity_check at the end: %q %v", check, err)
 	}
 }

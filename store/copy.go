@@ -14,14 +14,12 @@ type CopyResult struct {
 
 // Copy copies runs (all of them if ids is empty) from src to dst, one
 // transaction each: each run's results are exported (Export) and
-// ingested into dst with the run's time, labels and source name. The
-// copy is idempotent: a run copied before is found by its content hash
-// and stored once (missing labels are added). fn, if not nil, is called
+// ingested into dst with the run's time, labels, source name and content
+// hash. The copy is idempotent: the copy of a run keeps the content hash
+// of the text first ingested, so a run copied before, the same output
+// ingested directly, or a copy of the run copied back is found by it and
+// stored once (missing labels are added). fn, if not nil, is called
 // after each run, for progress.
-//
-// The destination's content hash is that of the exported text, so a run
-// copied in and the same original output ingested directly may be two
-// runs when the export differs from the original text.
 func Copy(ctx context.Context, src, dst *DB, ids []int64, fn func(i, n int, r CopyResult)) ([]CopyResult, error) {
 	if len(ids) == 0 {
 		runs, err := src.Runs(ctx)
@@ -43,11 +41,21 @@ func Copy(ctx context.Context, src, dst *DB, ids []int64, fn func(i, n int, r Co
 		if err := src.Export(ctx, &buf, id); err != nil {
 			return out, fmt.Errorf("copy from %s: run %d: %w", src.Path(), id, err)
 		}
-		res, err := dst.Ingest(ctx, bytes.NewReader(buf.Bytes()), IngestOptions{
+		var sum string
+		if err := src.db.QueryRowContext(ctx, sqlRunHash, id).Scan(&sum); err != nil {
+			return out, fmt.Errorf("copy from %s: run %d: read content hash: %w", src.Path(), id, err)
+		}
+		in, err := NewInput(ctx, bytes.NewReader(buf.Bytes()), IngestOptions{
 			Name:   run.Source,
 			Time:   run.Time,
 			Labels: run.Labels,
 		})
+		if err != nil {
+			return out, fmt.Errorf("copy run %d to %s: %w", id, dst.Path(), err)
+		}
+		in.key = sum
+		res, err := dst.IngestInput(ctx, in)
+		in.Close()
 		if err != nil {
 			return out, fmt.Errorf("copy run %d to %s: %w", id, dst.Path(), err)
 		}
@@ -58,4 +66,16 @@ func Copy(ctx context.Context, src, dst *DB, ids []int64, fn func(i, n int, r Co
 		}
 	}
 	return out, nil
+}
+
+// sqlRunHash reads the content hash of a run, its identity.
+const sqlRunHash = `SELECT content_hash FROM run WHERE id = ?`
+
+// contentHash returns the hash that identifies the run the input makes:
+// that of its content, or the one Copy keeps from the source store.
+func (in *Input) contentHash() string {
+	if in.key != "" {
+		return in.key
+	}
+	return in.sum
 }

@@ -30,7 +30,13 @@ import (
 //     PostgreSQL stores start at LatestSchemaVersion (pgSchema), since
 //     none was written before it;
 //   - text: PostgreSQL's columns are TEXT COLLATE "C" so that ORDER BY
-//     compares bytes, as SQLite does;
+//     compares bytes, as SQLite does; text PostgreSQL refuses (NUL bytes,
+//     invalid UTF-8) is stored escaped and read back as it was
+//     (postgres_text.go);
+//   - ingest: the samples (result_group rows) and new names go by the
+//     COPY protocol, in batches of pgCopyRows, within the run's
+//     transaction (postgres_ingest.go); new names are numbered there,
+//     under the write lock;
 //   - pragmas: SQLite only; PostgreSQL has none of them.
 
 // IsPostgres reports whether addr names a PostgreSQL database rather

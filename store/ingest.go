@@ -71,6 +71,7 @@ type Input struct {
 	name    string
 	opts    IngestOptions
 	sum     string // SHA-256 of the normalised content, hex
+	key     string // the run's content hash, if not sum (Copy keeps the source's)
 	reread  func() (io.Reader, error)
 	cleanup func()
 }
@@ -188,7 +189,7 @@ func (db *DB) IngestInput(ctx context.Context, in *Input) (Ingested, error) {
 	if db.readOnly {
 		return Ingested{}, fmt.Errorf("ingest %s: store %s is open read-only", in.name, db.path)
 	}
-	if dup, ok, err := db.runByHash(ctx, db.db, in.sum); err != nil {
+	if dup, ok, err := db.runByHash(ctx, db.db, in.contentHash()); err != nil {
 		return Ingested{}, fmt.Errorf("ingest %s: %w", in.name, err)
 	} else if ok {
 		return db.duplicate(ctx, in, dup)
@@ -376,8 +377,15 @@ func (db *DB) ingestTx(ctx context.Context, in *Input, t time.Time) (res Ingeste
 	// BEGIN IMMEDIATE (see Open): wait for the write lock now, before
 	// anything is read, so that a retry starts from a clean state.
 	var tx *sql.Tx
+	var cp *pgCopy // PostgreSQL: samples go by COPY (postgres_ingest.go)
+	release := func() {}
+	defer func() { release() }()
 	err = retryBusy(ctx, func() error {
 		var err error
+		if db.pg {
+			tx, cp, release, err = db.pgBeginIngest(ctx)
+			return err
+		}
 		tx, err = db.db.BeginTx(ctx, nil)
 		return err
 	})
@@ -389,7 +397,7 @@ func (db *DB) ingestTx(ctx context.Context, in *Input, t time.Time) (res Ingeste
 			tx.Rollback()
 		}
 	}()
-	if d, ok, err := db.runByHash(ctx, tx, in.sum); err != nil {
+	if d, ok, err := db.runByHash(ctx, tx, in.contentHash()); err != nil {
 		return Ingested{}, false, fmt.Errorf("ingest %s: %w", name, err)
 	} else if ok {
 		tx.Rollback()
@@ -397,7 +405,7 @@ func (db *DB) ingestTx(ctx context.Context, in *Input, t time.Time) (res Ingeste
 	}
 
 	var runID int64
-	if err := tx.QueryRowContext(ctx, sqlInsertRun, t.UTC().Format(timeLayout), name, in.sum).Scan(&runID); err != nil {
+	if err := tx.QueryRowContext(ctx, sqlInsertRun, t.UTC().Format(timeLayout), name, in.contentHash()).Scan(&runID); err != nil {
 		return Ingested{}, false, fmt.Errorf("ingest %s: insert run: %w", name, sqliteError(err))
 	}
 	for _, k := range sortedKeys(opts.Labels) {
@@ -411,6 +419,7 @@ func (db *DB) ingestTx(ctx context.Context, in *Input, t time.Time) (res Ingeste
 		return Ingested{}, false, fmt.Errorf("ingest %s: %w", name, err)
 	}
 	defer w.close()
+	w.pg = cp
 
 	if res, err = in.parse(ctx, w); err != nil {
 		return res, false, err
@@ -562,6 +571,8 @@ type runWriter struct {
 
 	rows    []any // pending result_group rows, resultCols values each
 	results int
+
+	pg *pgCopy // on PostgreSQL: rows and new names go by COPY
 }
 
 // A resultGroup is consecutive results of one benchmark with the same
@@ -672,6 +683,11 @@ func (w *runWriter) endGroup() error {
 	}
 	g.iters = append(g.iters, ']')
 	g.vals = append(g.vals, ']')
+	if w.pg != nil {
+		n := g.n
+		g.n = 0
+		return w.pg.row(w.runID, g.first, g.nameID, g.units, n, string(g.iters), string(g.vals))
+	}
 	w.rows = append(w.rows, g.first, g.nameID, g.units, g.n, string(g.iters), string(g.vals))
 	g.n = 0
 	if len(w.rows) == cap(w.rows) {
@@ -729,6 +745,11 @@ func (w *runWriter) flush() error {
 	}
 	if err := w.storeConfig(math.MaxInt); err != nil {
 		return err
+	}
+	if w.pg != nil {
+		if err := w.pg.send(); err != nil {
+			return fmt.Errorf("insert results: %w", err)
+		}
 	}
 	for i := 0; i < len(w.rows); i += resultCols {
 		if _, err := w.insertOne.ExecContext(w.ctx, w.rows[i:i+resultCols]...); err != nil {
@@ -854,7 +875,9 @@ func (w *runWriter) name(n benchfmt.Name) (int64, error) {
 	}
 	var id int64
 	err := sql.ErrNoRows
-	if !w.namesAll {
+	if w.pg != nil {
+		id, err = w.pg.name(w, string(n))
+	} else if !w.namesAll {
 		err = w.nameID.QueryRowContext(w.ctx, string(n)).Scan(&id)
 	}
 	if err == sql.ErrNoRows {

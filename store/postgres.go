@@ -346,25 +346,36 @@ func (c pgConnector) Connect(ctx context.Context) (driver.Conn, error) {
 func (c pgConnector) Driver() driver.Driver { return c.c.Driver() }
 
 // A pgConn is a pgx connection that rewrites each statement with
-// pgQuery and takes pgWriteLock at the start of each read-write
-// transaction.
+// pgQuery, escapes the text it sends and unescapes the text it reads
+// (postgres_text.go), and takes pgWriteLock at the start of each
+// read-write transaction.
 type pgConn struct {
 	*stdlib.Conn
 	readOnly bool // opened read-only: its transactions cannot write
 }
 
-func (c *pgConn) Prepare(q string) (driver.Stmt, error) { return c.Conn.Prepare(pgQuery(q)) }
+func (c *pgConn) Prepare(q string) (driver.Stmt, error) {
+	return c.PrepareContext(context.Background(), q)
+}
 
 func (c *pgConn) PrepareContext(ctx context.Context, q string) (driver.Stmt, error) {
-	return c.Conn.PrepareContext(ctx, pgQuery(q))
+	s, err := c.Conn.PrepareContext(ctx, pgQuery(q))
+	if err != nil {
+		return nil, err
+	}
+	return pgStmt{s}, nil
 }
 
 func (c *pgConn) ExecContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Result, error) {
-	return c.Conn.ExecContext(ctx, pgQuery(q), args)
+	return c.Conn.ExecContext(ctx, pgQuery(q), pgEscapeArgs(args))
 }
 
 func (c *pgConn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
-	return c.Conn.QueryContext(ctx, pgQuery(q), args)
+	rows, err := c.Conn.QueryContext(ctx, pgQuery(q), pgEscapeArgs(args))
+	if err != nil {
+		return nil, err
+	}
+	return pgRows{rows}, nil
 }
 
 func (c *pgConn) Begin() (driver.Tx, error) {

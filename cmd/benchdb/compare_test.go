@@ -24,7 +24,13 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // (branch=feature), one minute apart.
 func mustCompareDB(tb testing.TB) string {
 	tb.Helper()
-	path := filepath.Join(tb.TempDir(), "bench.sqlite")
+	return mustCompareAt(tb, filepath.Join(tb.TempDir(), "bench.sqlite"))
+}
+
+// mustCompareAt stores what mustCompareDB stores in the new store at
+// path (a SQLite file or a PostgreSQL address), and returns path.
+func mustCompareAt(tb testing.TB, path string) string {
+	tb.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, path)
 	if err != nil {
@@ -50,46 +56,50 @@ func mustCompareDB(tb testing.TB) string {
 	return path
 }
 
+// compareGoldenCases are the compare golden tests, run on the store
+// mustCompareDB makes (and on PostgreSQL by TestBackends_CompareGolden).
+var compareGoldenCases = []struct {
+	name string
+	args []string
+	code int
+}{
+	{"default", []string{"old=1", "new=2"}, 0},
+	{"latest", []string{"latest~1", "latest"}, 0},
+	{"json", []string{"--format", "json", "old=1", "new=2"}, 0},
+	{"csv", []string{"--format", "csv", "old=1", "new=2"}, 0},
+	{"markdown", []string{"--format", "markdown", "old=1", "new=2"}, 0},
+	{"profiles", []string{"--col", "/profile", "--filter", ".name:Select", "latest"}, 0},
+	{"label-queries", []string{"--threshold", "5", "--fail-on-regression", "base=branch:main", "pr=branch:feature"}, 1},
+	{"label-column", []string{"--col", "branch@(main feature)", "--filter", ".name:Select .unit:sec/op", "branch:(main OR feature)"}, 0},
+	{"sort-delta-fdr", []string{"--sort", "delta", "--fdr", "--filter", ".unit:sec/op", "old=1", "new=2"}, 0},
+	{"no-match", []string{"1", "branch:nope"}, 2},
+	{"no-run", []string{"1", "99"}, 2},
+	{"latest-too-far", []string{"latest~2", "latest"}, 2},
+	{"unknown-key", []string{"--col", "/nokey", "1", "2"}, 2},
+	{"bad-filter", []string{"--filter", "goos:(linux", "1", "2"}, 2},
+	{"bad-row", []string{"--row", ".name@bogus", "1", "2"}, 2},
+	{"bad-selector", []string{"1", "oops"}, 2},
+	{"no-selector", nil, 2},
+	{"bad-format", []string{"--format", "xml", "1", "2"}, 2},
+	{"flag-after-selectors", []string{"old=1", "new=2", "--format", "json"}, 0},
+	{"bad-alpha", []string{"--alpha", "2", "1", "2"}, 2},
+	{"duplicate-name", []string{"a=1", "a=2"}, 2},
+	{"csv-verdicts", []string{"--format", "csv", "--threshold", "5%", "--filter", ".unit:sec/op", "old=1", "new=2"}, 0},
+	{"alpha-zero", []string{"--alpha", "0", "--filter", ".name:Select .unit:sec/op", "old=1", "new=2"}, 0},
+	{"confidence-zero", []string{"--confidence", "0", "--filter", ".name:Select .unit:sec/op", "old=1", "new=2"}, 0},
+	{"confidence-one", []string{"--confidence", "1", "--filter", ".name:Select .unit:sec/op", "old=1", "new=2"}, 0},
+	{"threshold-percent", []string{"--threshold", "5%", "--filter", ".unit:sec/op", "old=1", "new=2"}, 0},
+	{"bad-threshold", []string{"--threshold", "5x", "1", "2"}, 2},
+	{"col-file", []string{"--col", ".file", "--filter", ".name:Select .unit:sec/op", "old=1", "new=2"}, 0},
+	{"col-file-row-sel", []string{"--col", "/profile", "--row", ".file", "--filter", ".name:Select .unit:sec/op /depth:10", "old=1", "new=2"}, 0},
+	{"filter-file", []string{"--filter", ".file:new .name:Select .unit:sec/op", "old=1", "new=2"}, 0},
+	{"dash-selector", []string{"--filter", ".unit:sec/op .name:Select", "--", "-branch:main", "latest~1"}, 0},
+	{"fullname-selector", []string{".fullname:Select/pool=8", "latest"}, 2},
+}
+
 func TestCompare_Golden(t *testing.T) {
 	db := mustCompareDB(t)
-	tests := []struct {
-		name string
-		args []string
-		code int
-	}{
-		{"default", []string{"old=1", "new=2"}, 0},
-		{"latest", []string{"latest~1", "latest"}, 0},
-		{"json", []string{"--format", "json", "old=1", "new=2"}, 0},
-		{"csv", []string{"--format", "csv", "old=1", "new=2"}, 0},
-		{"markdown", []string{"--format", "markdown", "old=1", "new=2"}, 0},
-		{"profiles", []string{"--col", "/profile", "--filter", ".name:Select", "latest"}, 0},
-		{"label-queries", []string{"--threshold", "5", "--fail-on-regression", "base=branch:main", "pr=branch:feature"}, 1},
-		{"label-column", []string{"--col", "branch@(main feature)", "--filter", ".name:Select .unit:sec/op", "branch:(main OR feature)"}, 0},
-		{"sort-delta-fdr", []string{"--sort", "delta", "--fdr", "--filter", ".unit:sec/op", "old=1", "new=2"}, 0},
-		{"no-match", []string{"1", "branch:nope"}, 2},
-		{"no-run", []string{"1", "99"}, 2},
-		{"latest-too-far", []string{"latest~2", "latest"}, 2},
-		{"unknown-key", []string{"--col", "/nokey", "1", "2"}, 2},
-		{"bad-filter", []string{"--filter", "goos:(linux", "1", "2"}, 2},
-		{"bad-row", []string{"--row", ".name@bogus", "1", "2"}, 2},
-		{"bad-selector", []string{"1", "oops"}, 2},
-		{"no-selector", nil, 2},
-		{"bad-format", []string{"--format", "xml", "1", "2"}, 2},
-		{"flag-after-selectors", []string{"old=1", "new=2", "--format", "json"}, 0},
-		{"bad-alpha", []string{"--alpha", "2", "1", "2"}, 2},
-		{"duplicate-name", []string{"a=1", "a=2"}, 2},
-		{"csv-verdicts", []string{"--format", "csv", "--threshold", "5%", "--filter", ".unit:sec/op", "old=1", "new=2"}, 0},
-		{"alpha-zero", []string{"--alpha", "0", "--filter", ".name:Select .unit:sec/op", "old=1", "new=2"}, 0},
-		{"confidence-zero", []string{"--confidence", "0", "--filter", ".name:Select .unit:sec/op", "old=1", "new=2"}, 0},
-		{"confidence-one", []string{"--confidence", "1", "--filter", ".name:Select .unit:sec/op", "old=1", "new=2"}, 0},
-		{"threshold-percent", []string{"--threshold", "5%", "--filter", ".unit:sec/op", "old=1", "new=2"}, 0},
-		{"bad-threshold", []string{"--threshold", "5x", "1", "2"}, 2},
-		{"col-file", []string{"--col", ".file", "--filter", ".name:Select .unit:sec/op", "old=1", "new=2"}, 0},
-		{"col-file-row-sel", []string{"--col", "/profile", "--row", ".file", "--filter", ".name:Select .unit:sec/op /depth:10", "old=1", "new=2"}, 0},
-		{"filter-file", []string{"--filter", ".file:new .name:Select .unit:sec/op", "old=1", "new=2"}, 0},
-		{"dash-selector", []string{"--filter", ".unit:sec/op .name:Select", "--", "-branch:main", "latest~1"}, 0},
-		{"fullname-selector", []string{".fullname:Select/pool=8", "latest"}, 2},
-	}
+	tests := compareGoldenCases
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			args := append([]string{"--db", db, "compare"}, tt.args...)

@@ -152,7 +152,7 @@ func reportAction(c *cli.Context) error {
 	}
 
 	// A report only reads: a missing database is an error, not a new file.
-	if _, err := os.Stat(dbPath(c)); err != nil {
+	if _, err := os.Stat(dbPath(c)); err != nil && !store.IsPostgres(dbPath(c)) {
 		return fmt.Errorf("report: open store: %w", err)
 	}
 	db, err := openExistingStore(c)
