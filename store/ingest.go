@@ -39,6 +39,14 @@ const maxOpenGroups = 1024
 // maxGroup is the most results one result_group row holds.
 const maxGroup = 100
 
+// maxGroupBytes ends a result_group row once its iters, vals and lines
+// hold this many bytes: a row of result_group (WITHOUT ROWID, so an
+// index b-tree) longer than about 1,000 bytes on a 4 KiB page spills
+// into an overflow page of its own, mostly empty, which made rows of
+// 100 results (a -count 1000 benchmark, or interleaved repetitions)
+// take twice the space their text does.
+const maxGroupBytes = 800
+
 // maxNameCache bounds the benchmark names an ingest remembers, so that
 // memory stays flat on inputs with millions of distinct names.
 const maxNameCache = 1 << 16
@@ -693,6 +701,13 @@ func (w *runWriter) result(r *benchfmt.Result) error {
 	g.last = line
 	g.n++
 	w.results++
+	size := len(g.iters) + len(g.vals)
+	if !g.consecutive {
+		size += len(g.lines)
+	}
+	if size >= maxGroupBytes {
+		return w.endGroup(g)
+	}
 	return nil
 }
 

@@ -292,9 +292,12 @@ func TestDB_Results_largeGroups(t *testing.T) {
 	if d := diffResults(mustStoredResults(t, db, got.ID), want.results); d != "" {
 		t.Errorf("Results differ:\n%s", d)
 	}
-	// 5 benchmarks of 250 results: groups of 100, 100, 50.
-	if n := querySamples(t, db.Path(), `SELECT count(*), max(n), sum(n) FROM result_group`); n != "15 100 1250\n" {
-		t.Errorf("groups, largest, results: %q, want 15 100 1250", n)
+	// 5 benchmarks of 250 results, each about 20 bytes of iters and
+	// vals: a group ends once it holds 800 bytes (maxGroupBytes), at
+	// about 38 results, so that a row fits its page: 6 or 7 groups for
+	// each benchmark, none over 800 bytes and one result.
+	if n := querySamples(t, db.Path(), `SELECT count(*), sum(n), max(n) < 50, max(length(iters) + length(vals)) < 830 FROM result_group`); n != "34 1250 1 1\n" {
+		t.Errorf("groups, results, largest under 50 results, largest under 830 bytes: %q, want 34 1250 1 1", n)
 	}
 }
 
