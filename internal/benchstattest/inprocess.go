@@ -60,7 +60,10 @@ func Stat(files ...Input) (cells int, err error) {
 	var order []cellKey
 	units := benchfmt.UnitMetadataMap{}
 	for _, f := range files {
-		r := benchfmt.NewReader(bytes.NewReader(f.Data), f.Name)
+		// As benchfmt.Files does, whose .file key the -col projection
+		// reads.
+		r := benchfmt.NewReader(nil, f.Name)
+		r.Reset(bytes.NewReader(f.Data), f.Name, ".file", f.Name)
 		for r.Scan() {
 			res, ok := r.Result().(*benchfmt.Result)
 			if !ok {
