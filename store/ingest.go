@@ -429,9 +429,17 @@ func (db *DB) ingestTx(ctx context.Context, in *Input, t time.Time) (res Ingeste
 	if res, err = in.parse(ctx, w); err != nil {
 		return res, false, err
 	}
-	for _, k := range w.firstConfigOrder {
-		if _, err := tx.ExecContext(ctx, sqlInsertRCfg, runID, k, w.firstConfig[k]); err != nil {
+	if len(w.firstConfigOrder) > 0 {
+		// Prepared once: a file may have a key per result.
+		ins, err := tx.PrepareContext(ctx, sqlInsertRCfg)
+		if err != nil {
 			return res, false, fmt.Errorf("ingest %s: insert run config: %w", name, sqliteError(err))
+		}
+		defer ins.Close()
+		for _, k := range w.firstConfigOrder {
+			if _, err := ins.ExecContext(ctx, runID, k, w.firstConfig[k]); err != nil {
+				return res, false, fmt.Errorf("ingest %s: insert run config: %w", name, sqliteError(err))
+			}
 		}
 	}
 	if _, err := tx.ExecContext(ctx, sqlFinishRun, w.results, res.SkippedLines, runID); err != nil {
