@@ -15,7 +15,7 @@ import (
 )
 
 // LatestSchemaVersion is the schema version Open migrates databases to.
-const LatestSchemaVersion = 4
+const LatestSchemaVersion = 5
 
 func init() {
 	if len(migrations) != LatestSchemaVersion {

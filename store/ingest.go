@@ -28,10 +28,24 @@ const timeLayout = "2006-01-02T15:04:05.000000000Z"
 const resultBatch = 32
 
 // resultCols is the number of bound columns of a result_group row.
-const resultCols = 6
+const resultCols = 7
+
+// maxOpenGroups bounds the result groups an ingest keeps open at once
+// (the benchmarks seen since the last configuration line): when a new
+// benchmark would exceed it, every open group is stored. It keeps memory
+// flat, and the groups Results merges at once few.
+const maxOpenGroups = 1024
 
 // maxGroup is the most results one result_group row holds.
 const maxGroup = 100
+
+// maxGroupBytes ends a result_group row once its iters, vals and lines
+// hold this many bytes: a row of result_group (WITHOUT ROWID, so an
+// index b-tree) longer than about 1,000 bytes on a 4 KiB page spills
+// into an overflow page of its own, mostly empty, which made rows of
+// 100 results (a -count 1000 benchmark, or interleaved repetitions)
+// take twice the space their text does.
+const maxGroupBytes = 800
 
 // maxNameCache bounds the benchmark names an ingest remembers, so that
 // memory stays flat on inputs with millions of distinct names.
@@ -424,9 +438,17 @@ func (db *DB) ingestTx(ctx context.Context, in *Input, t time.Time) (res Ingeste
 	if res, err = in.parse(ctx, w); err != nil {
 		return res, false, err
 	}
-	for _, k := range w.firstConfigOrder {
-		if _, err := tx.ExecContext(ctx, sqlInsertRCfg, runID, k, w.firstConfig[k]); err != nil {
+	if len(w.firstConfigOrder) > 0 {
+		// Prepared once: a file may have a key per result.
+		ins, err := tx.PrepareContext(ctx, sqlInsertRCfg)
+		if err != nil {
 			return res, false, fmt.Errorf("ingest %s: insert run config: %w", name, sqliteError(err))
+		}
+		defer ins.Close()
+		for _, k := range w.firstConfigOrder {
+			if _, err := ins.ExecContext(ctx, runID, k, w.firstConfig[k]); err != nil {
+				return res, false, fmt.Errorf("ingest %s: insert run config: %w", name, sqliteError(err))
+			}
 		}
 	}
 	if _, err := tx.ExecContext(ctx, sqlFinishRun, w.results, res.SkippedLines, runID); err != nil {
@@ -567,7 +589,12 @@ type runWriter struct {
 	firstConfig      map[string]string
 	firstConfigOrder []string
 
-	group resultGroup // the open group
+	// Open groups, by benchmark name: results of a benchmark since the
+	// last configuration line join its group, whether or not other
+	// benchmarks' results come between them.
+	open     map[string]*resultGroup
+	openList []*resultGroup // in the order they were opened
+	free     []*resultGroup // closed, for reuse
 
 	rows    []any // pending result_group rows, resultCols values each
 	results int
@@ -575,21 +602,23 @@ type runWriter struct {
 	pg *pgCopy // on PostgreSQL: rows and new names go by COPY
 }
 
-// A resultGroup is consecutive results of one benchmark with the same
-// configuration and units (the repetitions of go test -count), stored as
-// one result_group row.
+// A resultGroup is results of one benchmark with the same configuration
+// and units (the repetitions of go test -count, consecutive or
+// interleaved with other benchmarks'), stored as one result_group row.
 type resultGroup struct {
-	n             int
-	name          []byte
-	nameID, units int64
-	first, last   int    // input lines
-	iters, vals   []byte // JSON arrays being built
+	n                  int
+	name               string
+	nameID, units      int64
+	first, last        int    // input lines
+	iters, vals, lines []byte // JSON arrays being built
+	consecutive        bool   // lines are first, first+1, ...
 }
 
 func newRunWriter(ctx context.Context, tx *sql.Tx, runID int64, maxNames int) (*runWriter, error) {
 	w := &runWriter{
 		ctx: ctx, tx: tx, runID: runID, maxNames: maxNames,
 		names:       make(map[string]int64),
+		open:        make(map[string]*resultGroup),
 		cfgValue:    make(map[string]string),
 		unitIDs:     make(map[string]int64),
 		firstConfig: make(map[string]string),
@@ -635,6 +664,9 @@ func (w *runWriter) close() {
 func (w *runWriter) result(r *benchfmt.Result) error {
 	_, line := r.Pos()
 	if len(w.pending) > 0 && w.pending[0].line < line {
+		if err := w.endGroups(); err != nil {
+			return err
+		}
 		if err := w.storeConfig(line); err != nil {
 			return err
 		}
@@ -644,51 +676,79 @@ func (w *runWriter) result(r *benchfmt.Result) error {
 			return err
 		}
 	}
-	g := &w.group
-	// A group never spans a configuration line: its lines are
-	// consecutive.
-	if g.n == 0 || g.n == maxGroup || line != g.last+1 || g.units != w.unitsID || string(g.name) != string(r.Name) {
-		if err := w.endGroup(); err != nil {
+	g := w.open[string(r.Name)]
+	if g != nil && (g.n == maxGroup || g.units != w.unitsID) {
+		if err := w.endGroup(g); err != nil {
 			return err
 		}
-		nameID := g.nameID
-		if g.n == 0 || string(g.name) != string(r.Name) {
-			var err error
-			if nameID, err = w.name(r.Name); err != nil {
+	}
+	if g == nil {
+		if len(w.open) == maxOpenGroups {
+			if err := w.endGroups(); err != nil {
 				return err
 			}
 		}
-		*g = resultGroup{
-			name: append(g.name[:0], r.Name...), nameID: nameID, units: w.unitsID,
-			first: line, iters: append(g.iters[:0], '['), vals: append(g.vals[:0], '['),
+		nameID, err := w.name(r.Name)
+		if err != nil {
+			return err
 		}
+		if k := len(w.free); k > 0 {
+			g, w.free = w.free[k-1], w.free[:k-1]
+		} else {
+			g = new(resultGroup)
+		}
+		g.name, g.nameID = string(r.Name), nameID
+		w.open[g.name] = g
+		w.openList = append(w.openList, g)
+	}
+	if g.n == 0 {
+		g.units, g.first, g.consecutive = w.unitsID, line, true
+		g.iters = append(g.iters[:0], '[')
+		g.vals = append(g.vals[:0], '[')
+		g.lines = append(g.lines[:0], "[0"...)
 	} else {
 		g.iters = append(g.iters, ',')
 		g.vals = append(g.vals, ',')
+		g.lines = append(g.lines, ',')
+		g.lines = strconv.AppendInt(g.lines, int64(line-g.first), 10)
+		if line != g.last+1 {
+			g.consecutive = false
+		}
 	}
 	g.iters = strconv.AppendInt(g.iters, int64(r.Iters), 10)
 	g.vals = appendVals(g.vals, r.Values)
 	g.last = line
 	g.n++
 	w.results++
+	size := len(g.iters) + len(g.vals)
+	if !g.consecutive {
+		size += len(g.lines)
+	}
+	if size >= maxGroupBytes {
+		return w.endGroup(g)
+	}
 	return nil
 }
 
-// endGroup queues the open group as a row, and inserts a batch of rows
-// when one is full.
-func (w *runWriter) endGroup() error {
-	g := &w.group
+// endGroup queues group g as a row, if it holds results, and inserts a
+// batch of rows when one is full. g stays open, empty.
+func (w *runWriter) endGroup(g *resultGroup) error {
 	if g.n == 0 {
 		return nil
 	}
 	g.iters = append(g.iters, ']')
 	g.vals = append(g.vals, ']')
+	var lines any // NULL: consecutive
+	if !g.consecutive {
+		g.lines = append(g.lines, ']')
+		lines = string(g.lines)
+	}
 	if w.pg != nil {
 		n := g.n
 		g.n = 0
-		return w.pg.row(w.runID, g.first, g.nameID, g.units, n, string(g.iters), string(g.vals))
+		return w.pg.row(w.runID, g.first, g.nameID, g.units, n, string(g.iters), string(g.vals), lines)
 	}
-	w.rows = append(w.rows, g.first, g.nameID, g.units, g.n, string(g.iters), string(g.vals))
+	w.rows = append(w.rows, g.first, g.nameID, g.units, g.n, string(g.iters), string(g.vals), lines)
 	g.n = 0
 	if len(w.rows) == cap(w.rows) {
 		if _, err := w.insertBatch.ExecContext(w.ctx, w.rows...); err != nil {
@@ -696,6 +756,21 @@ func (w *runWriter) endGroup() error {
 		}
 		w.rows = w.rows[:0]
 	}
+	return nil
+}
+
+// endGroups queues every open group as a row and closes them all: no
+// group spans a configuration line.
+func (w *runWriter) endGroups() error {
+	for _, g := range w.openList {
+		if err := w.endGroup(g); err != nil {
+			return err
+		}
+	}
+	w.free = append(w.free, w.openList...)
+	clear(w.openList)
+	w.openList = w.openList[:0]
+	clear(w.open)
 	return nil
 }
 
@@ -740,7 +815,7 @@ func (w *runWriter) storeConfig(line int) error {
 // flush inserts the open group, the pending rows and configuration
 // lines after the last result.
 func (w *runWriter) flush() error {
-	if err := w.endGroup(); err != nil {
+	if err := w.endGroups(); err != nil {
 		return err
 	}
 	if err := w.storeConfig(math.MaxInt); err != nil {

@@ -292,9 +292,12 @@ func TestDB_Results_largeGroups(t *testing.T) {
 	if d := diffResults(mustStoredResults(t, db, got.ID), want.results); d != "" {
 		t.Errorf("Results differ:\n%s", d)
 	}
-	// 5 benchmarks of 250 results: groups of 100, 100, 50.
-	if n := querySamples(t, db.Path(), `SELECT count(*), max(n), sum(n) FROM result_group`); n != "15 100 1250\n" {
-		t.Errorf("groups, largest, results: %q, want 15 100 1250", n)
+	// 5 benchmarks of 250 results, each about 20 bytes of iters and
+	// vals: a group ends once it holds 800 bytes (maxGroupBytes), at
+	// about 38 results, so that a row fits its page: 6 or 7 groups for
+	// each benchmark, none over 800 bytes and one result.
+	if n := querySamples(t, db.Path(), `SELECT count(*), sum(n), max(n) < 50, max(length(iters) + length(vals)) < 830 FROM result_group`); n != "34 1250 1 1\n" {
+		t.Errorf("groups, results, largest under 50 results, largest under 830 bytes: %q, want 34 1250 1 1", n)
 	}
 }
 
@@ -325,5 +328,70 @@ func TestDB_Ingest_sharedNames(t *testing.T) {
 				t.Errorf("%s names stored, want %d", strings.TrimSpace(got), names)
 			}
 		})
+	}
+}
+
+// TestDB_Ingest_interleaved checks that results of benchmarks run one
+// after the other (go test -count 1 in a loop) are grouped by benchmark,
+// not stored a row per result, and come back in input order, each with
+// its line in the result_line view; and that more benchmarks at once
+// than ingest keeps open, a configuration line between repetitions and
+// a change of units each end the groups they must.
+func TestDB_Ingest_interleaved(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString("goos: linux\npkg: example.com/a\n")
+	for i := range 6 {
+		if i == 4 {
+			sb.WriteString("pkg: example.com/b\n\n")
+		}
+		for b := range 3 {
+			fmt.Fprintf(&sb, "BenchmarkX%d-8 \t 100\t %d ns/op\n", b, 10*b+i)
+		}
+		if i == 1 {
+			// A blank line and a change of units for X0.
+			sb.WriteString("\nBenchmarkX0-8 \t 100\t 5 ns/op\t 3 B/op\n")
+		}
+	}
+	// Many distinct benchmarks, each twice, more than ingest keeps open.
+	sb.WriteString("pkg: example.com/c\n")
+	for range 2 {
+		for b := range 1500 {
+			fmt.Fprintf(&sb, "BenchmarkMany%d \t 1\t %d ns/op\n", b, b)
+		}
+	}
+	input := sb.String()
+	db := storetest.Open(t)
+	got, err := db.Ingest(context.Background(), strings.NewReader(input), store.IngestOptions{Name: "loop"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := mustReadRecords(t, strings.NewReader(input), "loop")
+	if d := diffResults(mustStoredResults(t, db, got.ID), want.results); d != "" {
+		t.Errorf("Results differ:\n%s", d)
+	}
+	// Package a: X0 on lines 3 and 6, then 10 with B/op and 11 and 14
+	// with ns/op again, each change of units ending its group; X1 and X2
+	// across the blank line. Package b's configuration line ends them
+	// all.
+	if rows := querySamples(t, db.Path(), `SELECT n.name, g.line, g.n, g.lines FROM result_group g JOIN name n ON n.id = g.name_id WHERE n.name LIKE 'X%' ORDER BY g.line`); rows != ""+
+		"X0-8 3 2 [0,3]\n"+
+		"X1-8 4 4 [0,3,8,11]\n"+
+		"X2-8 5 4 [0,3,8,11]\n"+
+		"X0-8 10 1 <nil>\n"+
+		"X0-8 11 2 [0,3]\n"+
+		"X0-8 19 2 [0,3]\n"+
+		"X1-8 20 2 [0,3]\n"+
+		"X2-8 21 2 [0,3]\n" {
+		t.Errorf("result groups:\n%s", rows)
+	}
+	// The view gives each result its input line.
+	if rows := querySamples(t, db.Path(), `SELECT group_concat(line, ' ') FROM (SELECT rl.line FROM result_line rl JOIN name n ON n.id = rl.name_id WHERE n.name = 'X1-8' ORDER BY rl.line)`); rows != "4 7 12 15 20 23\n" {
+		t.Errorf("lines of X1-8 in result_line: %q", rows)
+	}
+	// 1500 benchmarks in turn: the 1024 open groups are stored when the
+	// 1025th benchmark starts, before any has a second result, so each
+	// result is a group of its own (memory stays bounded).
+	if rows := querySamples(t, db.Path(), `SELECT count(*), sum(n) FROM result_group g JOIN name n ON n.id = g.name_id WHERE n.name LIKE 'Many%'`); rows != "3000 3000\n" {
+		t.Errorf("groups and results of the Many benchmarks: %q", rows)
 	}
 }

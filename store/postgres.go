@@ -24,7 +24,7 @@ const pgWriteLock = applicationID
 const pgConnectTimeout = 10 * time.Second
 
 // pgSchema creates a PostgreSQL store at LatestSchemaVersion: the tables
-// and views of SQLite's migrations 1 to 4, with the differences dialect.go
+// and views of SQLite's migrations 1 to 5, with the differences dialect.go
 // lists.
 const pgSchema = `
 CREATE TABLE schema_version (
@@ -76,6 +76,7 @@ CREATE TABLE result_group (
 	n           INTEGER NOT NULL,
 	iters       TEXT    NOT NULL, -- JSON array of n integers
 	vals        TEXT    NOT NULL, -- JSON array of n arrays of numbers
+	lines       TEXT,             -- JSON array of n line offsets, NULL if consecutive
 	PRIMARY KEY (run_id, line)
 );
 CREATE INDEX result_group_name ON result_group (name_id);
@@ -101,7 +102,7 @@ CREATE INDEX config_line_key ON config_line (run_id, key, line);
 
 CREATE VIEW result_line AS
 SELECT g.run_id                              AS run_id,
-       g.line + (r.ord - 1)::integer         AS line,
+       g.line + coalesce((g.lines::jsonb ->> (r.ord - 1)::integer)::integer, (r.ord - 1)::integer) AS line,
        g.name_id                             AS name_id,
        g.unit_set_id                         AS unit_set_id,
        (g.iters::jsonb ->> (r.ord - 1)::integer) AS iters,
@@ -273,6 +274,21 @@ func (db *DB) pgVersion(ctx context.Context, q querier) (int, error) {
 	return int(v.Int64), nil
 }
 
+// pgMigration5 is SQLite's migration5 for a PostgreSQL store made at
+// version 4.
+const pgMigration5 = `
+ALTER TABLE result_group ADD COLUMN lines TEXT;
+CREATE OR REPLACE VIEW result_line AS
+SELECT g.run_id                              AS run_id,
+       g.line + coalesce((g.lines::jsonb ->> (r.ord - 1)::integer)::integer, (r.ord - 1)::integer) AS line,
+       g.name_id                             AS name_id,
+       g.unit_set_id                         AS unit_set_id,
+       (g.iters::jsonb ->> (r.ord - 1)::integer) AS iters,
+       r.value                               AS vals
+  FROM result_group g,
+       jsonb_array_elements(g.vals::jsonb) WITH ORDINALITY r(value, ord);
+`
+
 // pgMigrateOne creates the schema of an empty PostgreSQL database, in
 // one transaction under pgWriteLock, so that of several benchdb
 // processes starting at once one creates it and the others find it.
@@ -291,6 +307,18 @@ func (db *DB) pgMigrateOne(ctx context.Context) (done bool, err error) {
 	}
 	switch {
 	case v == LatestSchemaVersion:
+		return true, nil
+	case v == 4:
+		// Version 5 (migration5): result_group.lines.
+		if _, err := tx.ExecContext(ctx, pgMigration5); err != nil {
+			return false, fmt.Errorf("migrate schema from version 4: %w", pgError(err))
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE schema_version SET version = $1`, LatestSchemaVersion); err != nil {
+			return false, fmt.Errorf("migrate schema from version 4: %w", pgError(err))
+		}
+		if err := tx.Commit(); err != nil {
+			return false, fmt.Errorf("migrate schema from version 4: %w", pgError(err))
+		}
 		return true, nil
 	case v != 0:
 		// No PostgreSQL store was written before version 3: a later

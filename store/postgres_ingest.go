@@ -134,7 +134,7 @@ func (c *pgCopy) send() error {
 	if len(c.rows) == 0 {
 		return nil
 	}
-	if err := c.copyFrom("result_group", []string{"run_id", "line", "name_id", "unit_set_id", "n", "iters", "vals"}, c.rows); err != nil {
+	if err := c.copyFrom("result_group", []string{"run_id", "line", "name_id", "unit_set_id", "n", "iters", "vals", "lines"}, c.rows); err != nil {
 		return err
 	}
 	c.rows = c.rows[:0]

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"container/heap"
 	"context"
 	"database/sql"
 	"fmt"
@@ -173,34 +174,182 @@ func (rd *resultReader) run(ctx context.Context, id int64, fn func(int64, *bench
 	}
 	defer rows.Close()
 	var (
-		name        sql.RawBytes
+		name, lines sql.RawBytes
 		iters, vals sql.RawBytes
 		n, line     int
 		unitID      int64
 		r           = new(benchfmt.Result)
+		open        groupHeap // groups read, with results left
+		free        []*groupCursor
+		next        *groupCursor // the last group read, not yet in open
 	)
-	for rows.Next() {
-		if err := rows.Scan(&name, &line, &unitID, &n, &iters, &vals); err != nil {
-			return fmt.Errorf("read results of run %d: %w", id, err)
+	// read reads the next group into next, or sets it to nil after the
+	// last.
+	read := func() error {
+		next = nil
+		if !rows.Next() {
+			if err := rows.Err(); err != nil {
+				return fmt.Errorf("read results of run %d: %w", id, sqliteError(err))
+			}
+			return nil
 		}
-		// Replay the configuration lines before the group, as
-		// benchfmt.Reader applies them.
-		for len(ops) > 0 && ops[0].line < line {
-			setFileConfig(r, ops[0].key, ops[0].value)
-			ops = ops[1:]
+		if err := rows.Scan(&name, &line, &unitID, &n, &iters, &vals, &lines); err != nil {
+			return fmt.Errorf("read results of run %d: %w", id, err)
 		}
 		units, err := rd.unitSet(ctx, unitID)
 		if err != nil {
 			return fmt.Errorf("read results of run %d: %w", id, err)
 		}
-		if err := rd.group(id, r, name, n, iters, vals, units, fn); err != nil {
+		var g *groupCursor
+		if k := len(free); k > 0 {
+			g, free = free[k-1], free[:k-1]
+		} else {
+			g = new(groupCursor)
+		}
+		if err := g.reset(name, line, n, iters, vals, lines, units); err != nil {
+			return fmt.Errorf("read results of run %d: %s: %w", id, name, err)
+		}
+		next = g
+		return nil
+	}
+	if err := read(); err != nil {
+		return err
+	}
+	// Groups come in the order of their first lines; a group's later
+	// results may come after other groups' (interleaved benchmarks), so
+	// the results are merged by line.
+	for next != nil || len(open) > 0 {
+		for next != nil && (len(open) == 0 || next.line < open[0].line) {
+			heap.Push(&open, next)
+			if err := read(); err != nil {
+				return err
+			}
+		}
+		g := open[0]
+		// Replay the configuration lines before the result, as
+		// benchfmt.Reader applies them.
+		for len(ops) > 0 && ops[0].line < g.line {
+			setFileConfig(r, ops[0].key, ops[0].value)
+			ops = ops[1:]
+		}
+		if err := g.result(r); err != nil {
+			return fmt.Errorf("read results of run %d: %s: %w", id, g.name, err)
+		}
+		if err := fn(id, r); err != nil {
 			return err
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read results of run %d: %w", id, sqliteError(err))
+		if g.k == g.n {
+			heap.Pop(&open)
+			free = append(free, g)
+		} else {
+			heap.Fix(&open, 0)
+		}
 	}
 	return nil
+}
+
+// A groupCursor is a result_group row being read: its results from the
+// k-th on, the k-th on input line line.
+type groupCursor struct {
+	name        []byte
+	first, line int
+	n, k        int
+	offsets     []int // line offsets of the results from first, nil if consecutive
+	iters, vals []byte
+	units       []unitInfo
+	ibuf, vbuf  []byte
+}
+
+// reset makes g the cursor of a row, copying what it keeps.
+func (g *groupCursor) reset(name []byte, line, n int, iters, vals, lines []byte, units []unitInfo) error {
+	g.name = append(g.name[:0], name...)
+	g.first, g.line, g.n, g.k, g.units = line, line, n, 0, units
+	if n < 1 {
+		return fmt.Errorf("bad result group of %d results", n)
+	}
+	if len(iters) < 2 || iters[0] != '[' || len(vals) < 2 || vals[0] != '[' {
+		return fmt.Errorf("bad result group %q %q", iters, vals)
+	}
+	g.ibuf = append(g.ibuf[:0], iters[1:]...)
+	g.vbuf = append(g.vbuf[:0], vals[1:]...)
+	g.iters, g.vals = g.ibuf, g.vbuf
+	g.offsets = g.offsets[:0]
+	if lines == nil {
+		g.offsets = nil
+		return nil
+	}
+	// lines: "[0,200,400]".
+	if len(lines) < 2 || lines[0] != '[' || lines[len(lines)-1] != ']' {
+		return fmt.Errorf("bad line offsets %q", lines)
+	}
+	for _, f := range bytes.Split(lines[1:len(lines)-1], []byte{','}) {
+		off, err := strconv.Atoi(string(f))
+		if err != nil {
+			return fmt.Errorf("bad line offsets %q", lines)
+		}
+		g.offsets = append(g.offsets, off)
+	}
+	if len(g.offsets) != n || g.offsets[0] != 0 {
+		return fmt.Errorf("bad line offsets %q for %d results", lines, n)
+	}
+	for i := 1; i < n; i++ {
+		if g.offsets[i] <= g.offsets[i-1] {
+			return fmt.Errorf("bad line offsets %q", lines)
+		}
+	}
+	return nil
+}
+
+// result decodes the group's next result into r and moves on.
+func (g *groupCursor) result(r *benchfmt.Result) error {
+	// iters: "123,456]"; vals: "[1,2],[3,4]]".
+	i := bytes.IndexAny(g.iters, ",]")
+	if i < 0 {
+		return fmt.Errorf("result %d: bad iterations", g.k)
+	}
+	it, err := strconv.Atoi(string(g.iters[:i]))
+	if err != nil {
+		return fmt.Errorf("result %d: bad iterations: %w", g.k, err)
+	}
+	g.iters = g.iters[i+1:]
+	j := bytes.IndexByte(g.vals, ']')
+	if j < 0 {
+		return fmt.Errorf("result %d: bad values", g.k)
+	}
+	r.Name = append(r.Name[:0], g.name...)
+	r.Iters = it
+	r.Values, err = decodeVals(r.Values[:0], g.vals[:j+1], g.units)
+	if err != nil {
+		return fmt.Errorf("result %d: %w", g.k, err)
+	}
+	g.vals = g.vals[j+1:]
+	if len(g.vals) > 0 && g.vals[0] == ',' {
+		g.vals = g.vals[1:]
+	}
+	g.k++
+	switch {
+	case g.k == g.n:
+	case g.offsets == nil:
+		g.line++
+	default:
+		g.line = g.first + g.offsets[g.k]
+	}
+	return nil
+}
+
+// A groupHeap orders groups being read by the line of their next
+// result (container/heap).
+type groupHeap []*groupCursor
+
+func (h groupHeap) Len() int           { return len(h) }
+func (h groupHeap) Less(i, j int) bool { return h[i].line < h[j].line }
+func (h groupHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *groupHeap) Push(x any)        { *h = append(*h, x.(*groupCursor)) }
+func (h *groupHeap) Pop() any {
+	old := *h
+	g := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return g
 }
 
 // setFileConfig applies one configuration line to r as benchfmt.Reader
@@ -232,47 +381,6 @@ func (rd *resultReader) configLines(ctx context.Context, id int64) ([]configOp, 
 		return nil, fmt.Errorf("read configuration: %w", sqliteError(err))
 	}
 	return ops, nil
-}
-
-// group calls fn for each result of one result_group row.
-func (rd *resultReader) group(id int64, r *benchfmt.Result, name []byte, n int, iters, vals []byte, units []unitInfo, fn func(int64, *benchfmt.Result) error) error {
-	bad := func(err error) error {
-		return fmt.Errorf("read results of run %d: %s: %w", id, name, err)
-	}
-	if len(iters) < 2 || iters[0] != '[' || len(vals) < 2 || vals[0] != '[' {
-		return bad(fmt.Errorf("bad result group %q %q", iters, vals))
-	}
-	iters, vals = iters[1:], vals[1:]
-	for k := range n {
-		// iters: "123,456]"; vals: "[1,2],[3,4]]".
-		i := bytes.IndexAny(iters, ",]")
-		if i < 0 {
-			return bad(fmt.Errorf("result %d: bad iterations", k))
-		}
-		it, err := strconv.Atoi(string(iters[:i]))
-		if err != nil {
-			return bad(fmt.Errorf("result %d: bad iterations: %w", k, err))
-		}
-		iters = iters[i+1:]
-		j := bytes.IndexByte(vals, ']')
-		if j < 0 {
-			return bad(fmt.Errorf("result %d: bad values", k))
-		}
-		r.Name = append(r.Name[:0], name...)
-		r.Iters = it
-		r.Values, err = decodeVals(r.Values[:0], vals[:j+1], units)
-		if err != nil {
-			return bad(fmt.Errorf("result %d: %w", k, err))
-		}
-		vals = vals[j+1:]
-		if len(vals) > 0 && vals[0] == ',' {
-			vals = vals[1:]
-		}
-		if err := fn(id, r); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 func (rd *resultReader) unitSet(ctx context.Context, id int64) ([]unitInfo, error) {

@@ -28,7 +28,7 @@ type migration struct {
 // schema version i to i+1. Never edit a released migration: append a new
 // one. Each runs in one transaction together with the update of
 // schema_version.
-var migrations = []migration{{sql: migration1}, {sql: migration2}, {sql: migration3, fn: migrateConfigSets}, {sql: migrationProfiles}}
+var migrations = []migration{{sql: migration1}, {sql: migration2}, {sql: migration3, fn: migrateConfigSets}, {sql: migrationProfiles}, {sql: migration5}}
 
 const (
 	// Version 1: runs, labels, interned names, configuration sets and unit
@@ -224,6 +224,49 @@ PRAGMA application_id = 1650745907; -- applicationID; SQLite only
 `
 )
 
+// Version 5: a result_group row may hold results that are not on
+// consecutive lines: the -count repetitions of benchmarks run one after
+// the other (go test -count 1 in a loop, or -count N over several
+// benchmarks in a file concatenated N times), which took a row per
+// result before. lines is then the JSON array of the n results' line
+// offsets from line ([0,200,400]); NULL, as in every row stored
+// before, means consecutive lines. A row still never spans a
+// configuration line.
+const migration5 = `
+ALTER TABLE result_group ADD COLUMN lines TEXT;
+
+DROP VIEW sample;
+DROP VIEW result_line;
+
+CREATE VIEW result_line AS
+SELECT g.run_id                                AS run_id,
+       g.line + coalesce(g.lines ->> r.key, r.key) AS line,
+       g.name_id                               AS name_id,
+       g.unit_set_id                           AS unit_set_id,
+       g.iters ->> r.key                       AS iters,
+       r.value                                 AS vals
+  FROM result_group g, json_each(g.vals) r;
+
+CREATE VIEW sample AS
+SELECT rl.run_id           AS run_id,
+       run.time            AS time,
+       rl.line             AS line,
+       (SELECT c.value FROM config_line c
+         WHERE c.run_id = rl.run_id AND c.key = 'pkg' AND c.line < rl.line
+         ORDER BY c.line DESC, c.seq DESC LIMIT 1) AS pkg,
+       n.name              AS name,
+       rl.iters            AS iters,
+       u.value             AS unit,
+       v.value             AS value
+  FROM result_line rl
+  JOIN run           ON run.id = rl.run_id
+  JOIN name n        ON n.id = rl.name_id
+  JOIN unit_set us   ON us.id = rl.unit_set_id,
+       json_each(rl.vals) v,
+       json_each(us.units) u
+ WHERE u.key = v.key;
+`
+
 // Statements used at run time.
 const (
 	sqlSchemaVersion    = `SELECT version FROM schema_version`
@@ -257,8 +300,8 @@ const (
 	// sqlInsertResultCols is followed by groups of sqlInsertResultRow,
 	// comma-separated, each with the run id written in: a bound
 	// parameter costs a call through cgo.
-	sqlInsertResultCols = `INSERT INTO result_group (run_id, line, name_id, unit_set_id, n, iters, vals) VALUES `
-	sqlInsertResultRow  = `(%d, ?, ?, ?, ?, ?, ?)`
+	sqlInsertResultCols = `INSERT INTO result_group (run_id, line, name_id, unit_set_id, n, iters, vals, lines) VALUES `
+	sqlInsertResultRow  = `(%d, ?, ?, ?, ?, ?, ?, ?)`
 
 	sqlRuns = `SELECT id, time, results, source, skipped_lines FROM run ORDER BY time, id`
 	sqlRun  = `SELECT id, time, results, source, skipped_lines FROM run WHERE id = ?`
@@ -268,7 +311,7 @@ const (
 	sqlLabels       = `SELECT key, value FROM label WHERE run_id = ?`
 	sqlRunConfig    = `SELECT key, value FROM run_config WHERE run_id = ?`
 
-	sqlResults = `SELECT n.name, g.line, g.unit_set_id, g.n, g.iters, g.vals
+	sqlResults = `SELECT n.name, g.line, g.unit_set_id, g.n, g.iters, g.vals, g.lines
   FROM result_group g JOIN name n ON n.id = g.name_id
  WHERE g.run_id = ?
  ORDER BY g.line`

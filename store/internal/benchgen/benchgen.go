@@ -4,6 +4,8 @@ package benchgen
 
 import (
 	"bufio"
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -24,6 +26,9 @@ type Options struct {
 	// Benchmarks is the number of distinct benchmarks ShapeInterleaved
 	// cycles through (default 200).
 	Benchmarks int
+	// JSON writes the output as `go test -json` does: each line the
+	// Output of an "output" event of package example.com/gen.
+	JSON bool
 }
 
 // Shapes of generated output.
@@ -48,6 +53,11 @@ const (
 func Write(w io.Writer, opts Options) error {
 	if opts.Count <= 0 {
 		opts.Count = 10
+	}
+	var jw *jsonWriter
+	if opts.JSON {
+		jw = &jsonWriter{w: w}
+		w = jw
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 	rng := rand.New(rand.NewPCG(opts.Seed, 0))
@@ -83,5 +93,65 @@ func Write(w io.Writer, opts Options) error {
 	if _, err := fmt.Fprintf(bw, "PASS\nok  \texample.com/gen\t1.000s\n"); err != nil {
 		return err
 	}
-	return bw.Flush()
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	if jw != nil {
+		return jw.close()
+	}
+	return nil
+}
+
+// A jsonWriter writes each line written to it as the Output of a `go
+// test -json` "output" event.
+type jsonWriter struct {
+	w       io.Writer
+	partial []byte
+	out     []byte
+}
+
+func (j *jsonWriter) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			j.partial = append(j.partial, p...)
+			break
+		}
+		j.partial = append(j.partial, p[:i+1]...)
+		p = p[i+1:]
+		if err := j.event("output", j.partial); err != nil {
+			return 0, err
+		}
+		j.partial = j.partial[:0]
+	}
+	return n, nil
+}
+
+// event writes one event; output is its Output if action is "output".
+func (j *jsonWriter) event(action string, output []byte) error {
+	j.out = append(j.out[:0], `{"Time":"2026-01-01T00:00:00Z","Action":"`...)
+	j.out = append(j.out, action...)
+	j.out = append(j.out, `","Package":"example.com/gen"`...)
+	if action == "output" {
+		q, err := json.Marshal(string(output))
+		if err != nil {
+			return err
+		}
+		j.out = append(append(append(j.out, `,"Output":`...), q...), '}', '\n')
+	} else {
+		j.out = append(j.out, `,"Elapsed":1}`+"\n"...)
+	}
+	_, err := j.w.Write(j.out)
+	return err
+}
+
+// close writes a partial last line, if any, and the "pass" event.
+func (j *jsonWriter) close() error {
+	if len(j.partial) > 0 {
+		if err := j.event("output", j.partial); err != nil {
+			return err
+		}
+	}
+	return j.event("pass", nil)
 }

@@ -18,6 +18,7 @@ func main() {
 	flag.Uint64Var(&opts.Seed, "seed", 1, "random seed")
 	flag.StringVar(&opts.Shape, "shape", "grouped", "grouped, interleaved, config-churn, config-change or distinct")
 	flag.IntVar(&opts.Benchmarks, "benchmarks", 200, "distinct benchmarks of the interleaved shapes")
+	flag.BoolVar(&opts.JSON, "json", false, "write go test -json output")
 	flag.Parse()
 	if err := benchgen.Write(os.Stdout, opts); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
