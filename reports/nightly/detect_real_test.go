@@ -24,8 +24,8 @@ func realCorpus(t *testing.T) *nightlytest.RealCorpus {
 	if err != nil {
 		t.Fatalf("real corpus: %v", err)
 	}
-	if len(c.Nights) < 9 {
-		t.Fatalf("real corpus has %d nights, want at least 14", len(c.Nights))
+	if len(c.Nights) < 30 {
+		t.Fatalf("real corpus has %d nights, want at least 30", len(c.Nights))
 	}
 	return c
 }
@@ -161,6 +161,7 @@ func TestDetection_Real(t *testing.T) {
 			if length > nn {
 				continue
 			}
+			found0, total0 := found, total
 			stepAt := length - 3 // the step has three nights in the last report
 			for first := 0; first+length <= nn; first += 2 {
 				nights := make([]int, length)
@@ -202,13 +203,17 @@ func TestDetection_Real(t *testing.T) {
 					}
 				}
 			}
+			t.Logf("probe=%v, %d-night histories: %d/%d real steps found", probe, length, found-found0, total-total0)
 		}
 		t.Logf("probe=%v: real steps found within 2 nights at the right night: %d/%d (%d of them after the step's own night), %d misattributed",
 			probe, found, total, late, wrong)
-		// On this corpus (night-to-night noise of 10-80%, heavy tails)
-		// not every such step is found: see the README's table.
-		if found == 0 || wrong*10 > found {
-			t.Errorf("probe=%v: found %d/%d real steps, %d misattributed", probe, found, total, wrong)
+		// On this corpus (night-to-night noise of 10-80%, heavy tails,
+		// load spells of several nights) not every such step is found:
+		// see the README's table. The bounds hold what was measured
+		// (found 49 of 69 without the probe, 47 with it, on 32 nights),
+		// so that a change that loses real steps fails here.
+		if found*100 < 60*total || wrong*10 > found {
+			t.Errorf("probe=%v: found %d/%d real steps (want >= 60%%), %d misattributed (want <= 10%% of found)", probe, found, total, wrong)
 		}
 	}
 
@@ -237,7 +242,7 @@ func TestDetection_Real(t *testing.T) {
 			if commits == 1 && alarms > 0 {
 				t.Errorf("probe=%v: %d alarms on unchanged code of one commit", probe, alarms)
 			}
-			if commits == 0 && float64(alarms) > 0.25*float64(nights) {
+			if commits == 0 && float64(alarms) > 0.15*float64(nights) { // measured: 11.6% (7.0% with the probe) on 32 nights
 				t.Errorf("probe=%v: %d alarms in %d benchmark-nights on unchanged code", probe, alarms, nights)
 			}
 		}

@@ -9,30 +9,38 @@
 //   - each run's level is the mean logarithm of its samples, leaving out
 //     outliers (farther than 3.5 within-run standard deviations, pooled
 //     over the history, from the run's median);
-//   - change points over the whole series are found by binary segmentation
-//     of the run levels with a difference-of-means statistic and a seeded
-//     permutation test, so a change is attributed to the run where it
-//     started;
+//   - each benchmark's night-to-night noise is its own, moderated by a
+//     prior fitted across the series as in limma-trend: the siblings'
+//     ratio of night-to-night noise to within-run spread, times the
+//     benchmark's own within-run floor (fitPriors), so a quiet benchmark
+//     is not judged by its noisy siblings' noise; a benchmark clearly
+//     noisier than its prior keeps its own estimate;
+//   - change points over the whole history are found by binary
+//     segmentation of the run levels: the split with the largest
+//     standardised difference of means, tested with Student's t against
+//     the noise inside its two parts (localNoise) and corrected for the
+//     splits tried, so a change is attributed to the run where it started
+//     and a large step on a short history reaches significance;
 //   - the current level (the runs since a recent change point, or else the
-//     newest run) is compared with the baseline window by the Mann-Whitney
-//     U test of golang.org/x/perf/benchmath, with the size of the change
-//     and its confidence interval from the Hodges-Lehmann estimator;
+//     newest run) is compared with the baseline window by Student's t
+//     against the noise of the nights on both sides, and the machine's
+//     speed (the calibration probe) is taken out where the benchmark is
+//     seen to follow it;
 //   - the p-values of all benchmarks of a report are adjusted by the
 //     Benjamini-Hochberg procedure, and a change is reported only when its
-//     adjusted p-value is at most Alpha and its size at least Threshold
-//     and at least the run-to-run variation (a trimmed standard deviation
-//     of the run levels before the current one) times the Student t
-//     quantile that a night with no change passes once in 1,000 each way;
-//   - benchmarks whose own history is too noisy to judge are listed as
-//     noisy, not alerted.
+//     adjusted p-value is at most Alpha, its own p-value at most 0.01 and
+//     its size at least Threshold; a change of the newest night alone, on
+//     a machine with wild nights, waits for a second night, and runs of
+//     one commit on both sides of a change are the machine, not the code;
+//   - each verdict says how sure it is: the change with its interval, the
+//     benchmark's minimum detectable effect (noisy when that is above
+//     Options.Noise: a property shown beside the verdict, never a reason
+//     to hide one), the nights of evidence and the machine's drift.
 //
-// Measured on synthetic histories (TestBuild_Recall, TestBuild_FalseAlarms,
-// 5 samples a night, 2% outliers): at least 98% of steps of 10% are
-// reported on the night they happen at CV 3%, and all but a few in a
-// thousand of larger steps or smaller CVs; 0.8 false alarms per 1,000
-// benchmark-nights on histories with no change (CV 0.5-5%, bimodal,
-// night-to-night noise), though about 1.5 per 1,000 for benchmarks at
-// CV 3% alone.
+// Measured on the real-noise corpus in testdata/realnoise and on
+// synthetic histories: see the README's "Detection, measured" and
+// TestDetection_Real, TestDetection_Synthetic, TestBuild_Recall and
+// TestBuild_FalseAlarms.
 //
 // The Report is rendered as a self-contained HTML page with inline SVG
 // charts (WriteHTML), as Markdown (WriteMarkdown) or as JSON (WriteJSON).

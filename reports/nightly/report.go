@@ -526,33 +526,19 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 		return a.bench.Unit < b.bench.Unit
 	})
 
-	// Per series: the typical night-to-night noise of its benchmarks (the
-	// prior of each benchmark's own estimate) and the machine's speed.
-	prior := map[*Series]noisePrior{}
+	// Per benchmark: the prior of its night-to-night noise (see
+	// fitPriors); per series: whether it has wild nights, and the
+	// machine's speed.
+	prior := fitPriors(order)
 	machine := map[*Series][]float64{}
 	spiky := map[*Series]bool{}
 	{
-		sds, dfs := map[*Series][]float64{}, map[*Series][]float64{}
 		spikes, nights := map[*Series]int{}, map[*Series]int{}
-		for _, h := range order {
-			if h.bench.Package == ProbePackage {
-				continue
-			}
-			if sd, df := noise(h.levels); df >= 2 {
-				sds[h.series] = append(sds[h.series], max(sd, h.floor, minNoise))
-				dfs[h.series] = append(dfs[h.series], df)
-			}
-		}
-		for s, v := range sds {
-			p := noisePrior{}
-			p.sd, p.df = fitPrior(v, dfs[s])
-			prior[s] = p
-		}
-		// Count spikes against each benchmark's noise moderated by the
-		// series' (a benchmark's own estimate is sometimes too small).
+		// Count spikes against each benchmark's noise moderated by its
+		// prior (a benchmark's own estimate is sometimes too small).
 		for _, h := range order {
 			if sd, df := noise(h.levels); df >= 2 && h.bench.Package != ProbePackage {
-				sd, _ = moderate(sd, df, prior[h.series], h.floor)
+				sd, _ = moderate(sd, df, prior[h], h.floor)
 				kept, _ := despike(h.levels, sd*spikyK/spikeK)
 				spikes[h.series] += len(h.levels) - len(kept)
 				nights[h.series] += len(h.levels)
@@ -606,7 +592,7 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 			rep.New = append(rep.New, &Entry{Benchmark: h.bench, Series: s, Run: s.Runs[newest]})
 			continue
 		}
-		v := judge(h, prior[s], spiky[s], machine[s], opt)
+		v := judge(h, prior[h], spiky[s], machine[s], opt)
 		rep.Shifts = append(rep.Shifts, shifts(v, since, opt)...)
 		if v.short {
 			n := len(h.samples)

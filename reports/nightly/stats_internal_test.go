@@ -62,7 +62,7 @@ func TestChangePoints(t *testing.T) {
 				}
 			}
 			x[10] += 1 // one wild value is not a change
-			got := changePoints(x, 0.01, 60, 0.01)
+			got := changePoints(x, 0.01, 60, 0.01, nil)
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("changePoints = %v, want %v", got, tt.want)
 			}
@@ -75,13 +75,13 @@ func TestChangePoints_Short(t *testing.T) {
 	// freedom): a step of 50% after four nights is found where it starts;
 	// a step of 15% is not.
 	x := []float64{0.05, -0.1, 0.02, 0.1, 0.45, 0.35, 0.5}
-	if got := changePoints(x, 0.1, 12, 0.01); !slices.Equal(got, []int{4}) {
+	if got := changePoints(x, 0.1, 12, 0.01, nil); !slices.Equal(got, []int{4}) {
 		t.Errorf("changePoints = %v, want [4]", got)
 	}
 	for i := 4; i < len(x); i++ {
 		x[i] -= 0.3
 	}
-	if got := changePoints(x, 0.1, 12, 0.01); len(got) != 0 {
+	if got := changePoints(x, 0.1, 12, 0.01, nil); len(got) != 0 {
 		t.Errorf("changePoints of a small step = %v, want none", got)
 	}
 }
@@ -97,7 +97,7 @@ func TestChangePoints_FalsePositiveRate(t *testing.T) {
 		for j := range x {
 			x[j] = rng.NormFloat64()
 		}
-		if len(changePoints(x, 1, 1e6, 0.01)) > 0 {
+		if len(changePoints(x, 1, 1e6, 0.01, nil)) > 0 {
 			found++
 		}
 	}
@@ -260,5 +260,108 @@ func TestFitPrior(t *testing.T) {
 	}
 	if _, d0 := fitPrior(sds, dfs); d0 > minPriorDF {
 		t.Errorf("scattered noise: d0 %.1f, want small", d0)
+	}
+}
+
+func TestFitPriorTrend(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	draw := func(sigma float64, df int) float64 {
+		ss := 0.0
+		for range df {
+			x := sigma * rng.NormFloat64()
+			ss += x * x
+		}
+		return math.Sqrt(ss / float64(df))
+	}
+	// Night-to-night noise four times each benchmark's within-run floor,
+	// floors ranging over a factor of 20: the trend takes all of the
+	// floor (b near 1), and each prior is near four times its floor.
+	var sds, floors, dfs []float64
+	for i := range 40 {
+		f := 0.005 * math.Pow(20, float64(i)/39)
+		floors = append(floors, f)
+		sds = append(sds, draw(4*f, 8))
+		dfs = append(dfs, 8)
+	}
+	a, b, d0 := fitPriorTrend(sds, floors, dfs)
+	if b < 0.85 || d0 < 10 {
+		t.Errorf("noise proportional to the floor: b %.2f d0 %.1f, want about 1 and large", b, d0)
+	}
+	for _, f := range []float64{0.005, 0.02, 0.1} {
+		if p := priorAt(a, b, f); math.Abs(p/(4*f)-1) > 0.2 {
+			t.Errorf("prior at floor %.3f = %.4f, want about %.4f", f, p, 4*f)
+		}
+	}
+	// One noise for all, whatever the floor: b near 0, the shared noise.
+	sds, floors, dfs = nil, nil, nil
+	for i := range 40 {
+		floors = append(floors, 0.005*math.Pow(20, float64(i)/39))
+		sds = append(sds, draw(0.1, 8))
+		dfs = append(dfs, 8)
+	}
+	a, b, _ = fitPriorTrend(sds, floors, dfs)
+	if b > 0.15 {
+		t.Errorf("noise independent of the floor: b %.2f, want about 0", b)
+	}
+	if p := priorAt(a, b, 0.02); math.Abs(p/0.1-1) > 0.2 {
+		t.Errorf("shared noise: prior %.4f, want about 0.1", p)
+	}
+	// Too few estimates: fitPrior's answer (b = 0), or nothing.
+	if _, b, d0 := fitPriorTrend([]float64{0.1, 0.2}, []float64{0.01, 0.02}, []float64{5, 5}); b != 0 || d0 != 0 {
+		t.Errorf("two estimates: b %.2f d0 %.1f, want 0, 0", b, d0)
+	}
+}
+
+func TestLocalNoise(t *testing.T) {
+	// A quiet benchmark's step on seven nights: four at one level, three
+	// +60% higher, a tenth of a unit (log) of noise.
+	x := []float64{-9.82, -9.65, -9.65, -9.84, -9.17, -9.13, -9.17}
+	if p := (&localNoise{}).test(x, 4); p > 0.001 {
+		t.Errorf("step against its own noise: p %.2g, want <= 0.001", p)
+	}
+	// The same against a prior five times as noisy, worth four nights:
+	// the prior weighs in and the evidence weakens.
+	noisy := &localNoise{prior: noisePrior{sd: 0.5, df: 4}}
+	if p := noisy.test(x, 4); p < 0.001 || p > 0.2 {
+		t.Errorf("step against a noisy prior: p %.2g, want between 0.001 and 0.2", p)
+	}
+	// No step: nothing to see, wherever the split.
+	flat := []float64{-9.82, -9.65, -9.65, -9.84, -9.70, -9.79, -9.66}
+	for at := 2; at <= 5; at++ {
+		if p := (&localNoise{}).test(flat, at); p < 0.05 {
+			t.Errorf("no step, split at %d: p %.2g, want > 0.05", at, p)
+		}
+	}
+	// The floor bounds the noise from below: identical nights are not
+	// infinitely precise.
+	same := []float64{1, 1, 1, 1, 1.1, 1.1, 1.1}
+	if p := (&localNoise{floor: 0.05}).test(same, 4); p < 1e-4 || p > 0.05 {
+		t.Errorf("floor 0.05, step 0.1: p %.2g, want between 1e-4 and 0.05", p)
+	}
+	// Split points outside the segment test nothing.
+	if p := (&localNoise{}).test(x, 0); p != 1 {
+		t.Errorf("split at 0: p %v, want 1", p)
+	}
+}
+
+func TestConflicts(t *testing.T) {
+	prior := noisePrior{sd: 0.1, df: 10}
+	tests := []struct {
+		sd, df float64
+		want   bool
+	}{
+		{0.1, 10, false},  // as the prior says
+		{0.5, 10, true},   // far noisier than the siblings: keeps its own
+		{0.15, 3, false},  // a little noisier on three nights: chance
+		{0.01, 10, false}, // quieter: may be luck, the prior still counts
+		{0.5, 1, false},   // one degree of freedom says nothing
+	}
+	for _, tt := range tests {
+		if got := conflicts(tt.sd, tt.df, prior); got != tt.want {
+			t.Errorf("conflicts(%v, %v, %+v) = %v, want %v", tt.sd, tt.df, prior, got, tt.want)
+		}
+	}
+	if conflicts(0.5, 10, noisePrior{}) {
+		t.Error("conflict with no prior")
 	}
 }

@@ -206,3 +206,68 @@ func fitPrior(sds, dfs []float64) (s0, d0 float64) {
 	s0 = math.Sqrt(math.Exp(mean + digamma(d0/2) - math.Log(d0/2)))
 	return s0, d0
 }
+
+// fitPriorTrend is fitPrior with a trend, as in limma-trend: the prior
+// noise of each benchmark is a power of its within-run floor,
+// s0_i = exp(a) * floor_i^b with b in [0, 1], fitted by least squares on
+// the same log-variance scale fitPrior uses. b = 0 is fitPrior (one
+// noise for all); b = 1 says the night multiplies the within-run spread
+// by one common ratio. Benchmarks run side by side differ in their noise
+// by a factor of five or more, and their within-run spread tells much of
+// it, not all: the fit takes as much of the floor as the data show. It
+// returns a, b and d0; with fewer than four usable estimates, or floors
+// that do not differ, it returns fitPrior's answer with b = 0.
+func fitPriorTrend(sds, floors, dfs []float64) (a, b, d0 float64) {
+	var z, x, tg []float64
+	for i, sd := range sds {
+		if sd <= 0 || dfs[i] <= 0 || floors[i] <= 0 {
+			continue
+		}
+		z = append(z, math.Log(sd*sd)-digamma(dfs[i]/2)+math.Log(dfs[i]/2))
+		x = append(x, math.Log(floors[i]*floors[i]))
+		tg = append(tg, trigamma(dfs[i]/2))
+	}
+	n := float64(len(z))
+	var mx, mz, mtg float64
+	for i := range z {
+		mx += x[i]
+		mz += z[i]
+		mtg += tg[i]
+	}
+	if len(z) < 4 {
+		s0, d0 := fitPrior(sds, dfs)
+		if s0 <= 0 {
+			return 0, 0, 0
+		}
+		return math.Log(s0), 0, d0
+	}
+	mx, mz, mtg = mx/n, mz/n, mtg/n
+	var sxx, sxz float64
+	for i := range z {
+		sxx += (x[i] - mx) * (x[i] - mx)
+		sxz += (x[i] - mx) * (z[i] - mz)
+	}
+	if sxx > 1e-12 {
+		b = min(max(sxz/sxx, 0), 1) // on the variance scale: the sd's power
+	}
+	v := 0.0
+	for i := range z {
+		e := z[i] - mz - b*(x[i]-mx)
+		v += e * e
+	}
+	v /= n - 2
+	if excess := v - mtg; excess > 0 {
+		d0 = max(min(2*trigammaInv(excess), maxPriorDF), minPriorDF)
+	} else {
+		d0 = maxPriorDF
+	}
+	// log s0_i^2 = mz - b*mx + b*x_i + digamma(d0/2) - log(d0/2)
+	a = (mz - b*mx + digamma(d0/2) - math.Log(d0/2)) / 2
+	return a, b, d0
+}
+
+// priorAt returns the prior noise of a benchmark with the given floor
+// under a fitPriorTrend fit.
+func priorAt(a, b, floor float64) float64 {
+	return math.Exp(a + b*math.Log(floor))
+}
