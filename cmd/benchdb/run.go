@@ -20,6 +20,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/perf/benchfmt"
 
+	"github.com/benchdb/benchdb/profiles"
 	"github.com/benchdb/benchdb/reports"
 	"github.com/benchdb/benchdb/runner"
 	"github.com/benchdb/benchdb/store"
@@ -291,7 +292,7 @@ func planRun(c *cli.Context) (*runPlan, error) {
 		}
 	}
 
-	all := suites.ProfileNames()
+	all := profiles.Names()
 	profiles := c.StringSlice("profile")
 	for _, p := range profiles {
 		if !slices.Contains(all, p) {

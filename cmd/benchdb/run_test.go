@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/perf/benchfmt"
 
+	"github.com/benchdb/benchdb/profiles"
 	"github.com/benchdb/benchdb/runner"
 	"github.com/benchdb/benchdb/store"
 	"github.com/benchdb/benchdb/suites"
@@ -422,12 +423,12 @@ func TestSuites(t *testing.T) {
 
 func TestProfiles(t *testing.T) {
 	out := mustRunCLI(t, "profiles", "--format", "json")
-	var got []suites.Profile
+	var got []profiles.Profile
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("profiles JSON: %v\n%s", err, out)
 	}
-	if !slices.Equal(got, suites.Profiles()) {
-		t.Errorf("profiles JSON = %+v, want the registry's %+v", got, suites.Profiles())
+	if !slices.Equal(got, profiles.All()) {
+		t.Errorf("profiles JSON = %+v, want the registry's %+v", got, profiles.All())
 	}
 	text := mustRunCLI(t, "profiles")
 	lines := strings.Split(text, "\n")
