@@ -380,7 +380,7 @@ BenchmarkSelect/profile=roundrobin/pool=8/depth=0-2  100  5 ns/op
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	writeOutcomes(&buf, outcomes, []string{"elixir-1.5.1", "roundrobin"})
+	writeOutcomes(&buf, outcomes.Sorted([]string{"elixir-1.5.1", "roundrobin"}))
 	want := `profile       outcome            peak queue  peak bytes  drain
 elixir-1.5.1  runaway in 2 of 3  70000       7 MiB       900 ms
 roundrobin    drained            6000        614 KiB     130 ms
