@@ -35,18 +35,18 @@ func experimentConfig() Config {
 
 // TestExperiment_costs: external costs are simulated, not run; at 10,000
 // events/s, s0 = 5µs and c = 10ns with one call an event, n* is 9,500 and
-// the 1s pause (10,000 events) runs away; the sweep's diagram is attached
-// to the entry of the same name.
+// the 1s pause (10,000 events) runs away. (A sweep simulates a whole grid:
+// cmd/benchdb's TestScenario_Sweep runs one.)
 func TestExperiment_costs(t *testing.T) {
 	costs := model.Costs{S0: 5e-6, C: 10e-9, K: 1}
 	var rec recorder
-	e := &Experiment{Config: experimentConfig(), Costs: &costs, Sweep: true, Progress: &rec}
+	e := &Experiment{Config: experimentConfig(), Costs: &costs, Progress: &rec}
 	reports, phases, err := e.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(reports) != 1 || len(phases) != 1 {
-		t.Fatalf("%d reports, %d phases; want 1 of each", len(reports), len(phases))
+	if len(reports) != 1 || len(phases) != 0 {
+		t.Fatalf("%d reports, %d phases; want 1 report", len(reports), len(phases))
 	}
 	r := reports[0]
 	if r.Profile != "external" || r.Outcome != model.Runaway || r.SimulatedOutcome != model.Runaway || r.ArrivalRate != 10000 {
@@ -55,10 +55,10 @@ func TestExperiment_costs(t *testing.T) {
 	if r.Model.TippingQueue == nil || *r.Model.TippingQueue != 9500 || r.Model.K != 1 {
 		t.Errorf("model %+v, want n* = 9500, k = 1", r.Model)
 	}
-	if r.Phase == nil || len(r.Phase.Rates) != len(phases[0].Phase.Rates) || r.Bracket != nil {
-		t.Errorf("phase %+v (bracket %v): want the sweep's diagram and no bracket", r.Phase, r.Bracket)
+	if r.Phase != nil || r.Bracket != nil || len(r.Series) == 0 {
+		t.Errorf("phase %+v, bracket %v, %d samples: want a series and neither of the others", r.Phase, r.Bracket, len(r.Series))
 	}
-	if got, want := strings.Join(rec.events, "; "), "sweeping external; simulated external runaway"; got != want {
+	if got, want := strings.Join(rec.events, "; "), "simulated external runaway"; got != want {
 		t.Errorf("progress: %s, want %s", got, want)
 	}
 	out := e.Output(reports)
@@ -98,5 +98,26 @@ func TestMeanCosts(t *testing.T) {
 	got := MeanCosts([]model.Costs{{S0: 1e-6, C: 2e-9, K: 1}, {S0: 3e-6, C: 4e-9, K: 1}})
 	if d := got.S0 - 2e-6; d > 1e-18 || d < -1e-18 || got.C < 2.99e-9 || got.C > 3.01e-9 || got.K != 1 {
 		t.Errorf("MeanCosts = %+v, want s0 2µs, c 3ns, k 1", got)
+	}
+}
+
+// TestAttachPhases: each entry gets the diagram of its name, pauses in
+// seconds and a null critical pause where the model has none.
+func TestAttachPhases(t *testing.T) {
+	ph := model.Phase{
+		Rates: []float64{1000, 2000}, Pauses: []time.Duration{time.Second, 2 * time.Second},
+		Outcomes:   [][]model.Outcome{{model.Drained, model.Runaway}, {model.Runaway, model.Runaway}},
+		Critical:   []time.Duration{1500 * time.Millisecond, 0},
+		CriticalOK: []bool{true, false},
+	}
+	reports := []ProfileReport{{Profile: "a"}, {Profile: "b"}}
+	attachPhases(reports, []Phase{{Name: "b", Phase: ph}})
+	if reports[0].Phase != nil {
+		t.Errorf("a got a phase: %+v", reports[0].Phase)
+	}
+	p := reports[1].Phase
+	if p == nil || len(p.PausesSeconds) != 2 || p.PausesSeconds[1] != 2 || len(p.CriticalSeconds) != 2 ||
+		p.CriticalSeconds[0] == nil || *p.CriticalSeconds[0] != 1.5 || p.CriticalSeconds[1] != nil || len(p.Outcomes) != 2 {
+		t.Errorf("b's phase %+v, want pauses [1 2]s, critical [1.5 null]", p)
 	}
 }
