@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -14,6 +13,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/benchdb/benchdb/model"
+	"github.com/benchdb/benchdb/runner"
 	"github.com/benchdb/benchdb/scenario"
 	"github.com/benchdb/benchdb/scenario/plot"
 	// The scenario suite registers BenchmarkScenario for `benchdb run`.
@@ -430,13 +430,7 @@ type progress struct {
 }
 
 func newProgress(w io.Writer) *progress {
-	p := &progress{w: w}
-	if f, ok := w.(*os.File); ok {
-		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-			p.tty = true
-		}
-	}
-	return p
+	return &progress{w: w, tty: runner.IsTerminal(w)}
 }
 
 // line shows a transient line (only on a terminal).
