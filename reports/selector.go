@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/benchdb/benchdb/store"
+	"github.com/benchdb/benchdb/store/storedata"
 	"golang.org/x/perf/benchfmt"
 	"golang.org/x/perf/benchproc"
 )
@@ -132,7 +132,7 @@ func isDigits(s string) bool {
 
 // Match returns the ids of the runs (given oldest first) that s selects,
 // oldest first. It returns an error naming the selector when none does.
-func (s Selector) Match(runs []store.Run) ([]int64, error) {
+func (s Selector) Match(runs []storedata.Run) ([]int64, error) {
 	var ids []int64
 	switch s.kind {
 	case selID:
@@ -161,7 +161,7 @@ func (s Selector) Match(runs []store.Run) ([]int64, error) {
 // matchRun reports whether a run's labels and configuration satisfy f.
 // File configuration wins over a label of the same key, as it does in
 // Compare.
-func matchRun(f *benchproc.Filter, r store.Run) bool {
+func matchRun(f *benchproc.Filter, r storedata.Run) bool {
 	res := &benchfmt.Result{
 		Name:   benchfmt.Name("Run"),
 		Iters:  1,

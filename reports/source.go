@@ -9,7 +9,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/benchdb/benchdb/store"
+	"github.com/benchdb/benchdb/store/storedata"
 	"golang.org/x/perf/benchfmt"
 )
 
@@ -17,7 +17,7 @@ import (
 // *store.DB that reports uses.
 type Source interface {
 	// Runs returns every stored run, oldest first.
-	Runs(ctx context.Context) ([]store.Run, error)
+	Runs(ctx context.Context) ([]storedata.Run, error)
 	// Results calls fn for every result of the runs ids, in stored
 	// order. The *benchfmt.Result may be reused after fn returns.
 	Results(ctx context.Context, ids []int64, fn func(runID int64, r *benchfmt.Result) error) error
@@ -30,7 +30,7 @@ type Source interface {
 // Its zero value is empty and ready to use; it is not safe for
 // concurrent use while runs are being added.
 type MemSource struct {
-	runs    []store.Run
+	runs    []storedata.Run
 	results map[int64][]*benchfmt.Result
 	units   map[int64][]*benchfmt.UnitMetadata
 }
@@ -69,14 +69,14 @@ func (m *MemSource) Add(r io.Reader, name string, labels map[string]string, t ti
 		return 0, fmt.Errorf("read %s: %w", name, err)
 	}
 	if len(results) == 0 {
-		return 0, fmt.Errorf("%s: %w", name, store.ErrNoResults)
+		return 0, fmt.Errorf("%s: %w", name, storedata.ErrNoResults)
 	}
 	if m.results == nil {
 		m.results = map[int64][]*benchfmt.Result{}
 		m.units = map[int64][]*benchfmt.UnitMetadata{}
 	}
 	id := int64(len(m.runs) + 1)
-	m.runs = append(m.runs, store.Run{
+	m.runs = append(m.runs, storedata.Run{
 		ID: id, Time: t, Labels: maps.Clone(labels), Config: config, Results: len(results),
 	})
 	m.results[id] = results
@@ -90,9 +90,9 @@ func (m *MemSource) AddString(text, name string, labels map[string]string, t tim
 }
 
 // Runs returns the runs added so far, oldest first (by time, then id).
-func (m *MemSource) Runs(context.Context) ([]store.Run, error) {
+func (m *MemSource) Runs(context.Context) ([]storedata.Run, error) {
 	runs := slices.Clone(m.runs)
-	slices.SortStableFunc(runs, func(a, b store.Run) int {
+	slices.SortStableFunc(runs, func(a, b storedata.Run) int {
 		if c := a.Time.Compare(b.Time); c != 0 {
 			return c
 		}
@@ -109,7 +109,7 @@ func (m *MemSource) Results(ctx context.Context, ids []int64, fn func(int64, *be
 	for _, id := range ids {
 		rs, ok := m.results[id]
 		if !ok {
-			return fmt.Errorf("run %d: %w", id, store.ErrNoRun)
+			return fmt.Errorf("run %d: %w", id, storedata.ErrNoRun)
 		}
 		for _, r := range rs {
 			if err := ctx.Err(); err != nil {

@@ -11,8 +11,15 @@
 // context comes back as an *Error, together with a Result that holds only the
 // benchmarks that finished, so that a caller can decide whether to keep them.
 //
-// The package imports only the standard library. It does not parse results
-// beyond recognising result lines (golang.org/x/perf/benchfmt does that in
-// the store), and it knows nothing of benchdb's suites or store: Matches and
-// SkipValues work on plain benchmark names and `key=value` levels.
+// Before a run, KeepValues, KeyLevels and CountMatches plan it over known
+// benchmark names: the -skip pattern that keeps some values of a level
+// (benchdb run --profile) and the number of leaves it will report. After
+// it, Outcomes summarises a benchmark that reports whether it ran away
+// (BenchmarkScenario), per value of a level.
+//
+// The package imports the standard library and, for Outcomes, x/perf's
+// benchfmt. It does not parse the output beyond recognising result lines
+// (the store does that), and it knows nothing of benchdb's suites or store:
+// Matches, SkipValues and the planning functions work on plain benchmark
+// names and `key=value` levels.
 package runner

@@ -193,7 +193,7 @@ func profileOne(ctx context.Context, cfg PprofConfig, bin, pkgDir, tmp string, t
 	cmd.Dir = pkgDir
 	cmd.Env = append(os.Environ(), cfg.Env...)
 	setProcessGroup(cmd)
-	var stdout, stderr tailBuffer
+	var stdout, stderr headBuffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	runErr := cmd.Run()
 	fail := func(detail string, err error) (int64, []byte, error) {
@@ -332,7 +332,7 @@ func goOutput(ctx context.Context, goCmd, dir string, env []string, args ...stri
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
 	setProcessGroup(cmd)
-	var stderr tailBuffer
+	var stderr headBuffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {

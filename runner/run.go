@@ -226,7 +226,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	cmd.Dir = cfg.Dir
 	cmd.Env = append(os.Environ(), cfg.Env...)
 	setProcessGroup(cmd)
-	var stderr tailBuffer
+	var stderr headBuffer
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -752,13 +752,14 @@ func firstLines(s string, n int) string {
 	return strings.Join(lines, "\n")
 }
 
-// tailBuffer keeps the first 64 KiB written to it.
-type tailBuffer struct {
+// headBuffer keeps the first 64 KiB written to it: the start of a
+// command's output, where a build failure says what failed.
+type headBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-func (t *tailBuffer) Write(p []byte) (int, error) {
+func (t *headBuffer) Write(p []byte) (int, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if room := 64<<10 - t.buf.Len(); room > 0 {
@@ -767,7 +768,7 @@ func (t *tailBuffer) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func (t *tailBuffer) String() string {
+func (t *headBuffer) String() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.buf.String()

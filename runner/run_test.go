@@ -351,12 +351,20 @@ func TestRun_Stop(t *testing.T) {
 		err     error
 	}{
 		// The interrupt runs first, so that the timeout does not
-		// include building the fixture.
+		// include compiling the fixture; it still includes linking it
+		// and BenchmarkA, which take what the machine's load makes them
+		// take: the timeout is 5s more than twice what the interrupted
+		// run took to reach BenchmarkHang, so that it expires in
+		// BenchmarkHang on a busy machine too.
 		{"interrupt", 0, true, runner.Interrupted, context.Canceled},
 		{"timeout", 5 * time.Second, false, runner.TimedOut, context.DeadlineExceeded},
 	}
+	var reached time.Duration // how long the interrupted run took to reach BenchmarkHang
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if tt.timeout > 0 {
+				tt.timeout += 2 * reached
+			}
 			pidFile := filepath.Join(t.TempDir(), "pid")
 			ctx, cancel := context.WithCancel(t.Context())
 			defer cancel()
@@ -369,6 +377,7 @@ func TestRun_Stop(t *testing.T) {
 				Env:       []string{"FIXTURE_PIDFILE=" + pidFile},
 				Progress: func(p runner.Progress) {
 					if tt.cancel && p.Event == "start" && p.Benchmark == "BenchmarkHang" {
+						reached = time.Since(start)
 						cancel()
 					}
 				},

@@ -201,8 +201,9 @@ type Result struct {
 	// router handled without waiting gives its service time and the
 	// queue behind it, and a least-squares line S(n) = s0 + k·c·n through
 	// them gives s0 and c (k is the profile's). They include whatever the
-	// run suffered (other goroutines and processes on the same cores,
-	// garbage collection), which Calibrate's medians leave out.
+	// run suffered (its own producers and writers, other processes on
+	// the same cores, garbage collection), which Calibrate, timing the
+	// router alone just before the run, does not see.
 	// ObservedOK is false when the queue did not vary enough to fit.
 	Observed   model.Costs
 	ObservedOK bool

@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+
+	"github.com/benchdb/benchdb/store/storedata"
 )
 
-// CopyResult is what Copy did with one run of the source.
-type CopyResult struct {
-	From     int64    // the run in the source
-	Ingested Ingested // what the destination stored (or found stored)
-}
+// CopyResult is what Copy did with one run of the source
+// (storedata.CopyResult).
+type CopyResult = storedata.CopyResult
 
 // Copy copies runs (all of them if ids is empty) from src to dst, one
 // transaction each: each run's results are exported (Export) and

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/mattn/go-sqlite3"
+
+	"github.com/benchdb/benchdb/store/storedata"
 )
 
 // LatestSchemaVersion is the schema version Open migrates databases to.
@@ -111,7 +113,7 @@ func OpenOptions(ctx context.Context, path string, opts Options) (_ *DB, err err
 // ErrOldSchema is returned (wrapped) by OpenReadOnly for a store whose
 // schema is older than this package's: reading it would need a
 // migration, which only a writer (Open) makes.
-var ErrOldSchema = errors.New("schema is older than this benchdb's")
+var ErrOldSchema = storedata.ErrOldSchema
 
 // OpenReadOnly opens an existing store for reading only. It never
 // creates, migrates or writes the file, and it works where only read

@@ -19,76 +19,33 @@
 // tests.
 package store
 
-import (
-	"errors"
-	"time"
-)
+import "github.com/benchdb/benchdb/store/storedata"
 
-// Sentinel errors.
+// The store's data types and errors are declared in package storedata,
+// which has no database driver (reports imports it and builds without
+// cgo); these aliases keep them in this package's API.
+
+// Sentinel errors: see storedata.
 var (
 	// ErrNoRun is returned (wrapped) when a run id does not exist.
-	ErrNoRun = errors.New("no such run")
+	ErrNoRun = storedata.ErrNoRun
 	// ErrNoResults is returned (wrapped) by Ingest for input with no
 	// benchmark result lines.
-	ErrNoResults = errors.New("no benchmark results")
+	ErrNoResults = storedata.ErrNoResults
 	// ErrFull is returned (wrapped) when the database cannot grow: its
 	// disk is full, or it reached Options.MaxPages.
-	ErrFull = errors.New("database or disk is full")
+	ErrFull = storedata.ErrFull
 	// ErrInputChanged is returned (wrapped in an *InputError) by Ingest
 	// when the input read to store it differs from the input read to
 	// hash it: a file that changed during the ingest. Nothing is stored.
-	ErrInputChanged = errors.New("input changed while it was read")
+	ErrInputChanged = storedata.ErrInputChanged
 )
 
-// A Run describes one stored run.
-type Run struct {
-	ID   int64
-	Time time.Time
-	// Labels are the user's labels (--label k=v) and those benchdb run
-	// records (commit, branch, host, ...).
-	Labels map[string]string
-	// Config holds the file-level configuration lines (goos, goarch, pkg,
-	// cpu, any key: value) of the run. A key whose value changed within
-	// the file holds the first value; each result carries its own.
-	Config map[string]string
-	// Results is the number of result lines stored.
-	Results int
-	// Source is the name the input was ingested under (a file name, or
-	// "-" for standard input).
-	Source string
-	// SkippedLines is the number of malformed lines skipped at ingest.
-	SkippedLines int
-}
+// A Run describes one stored run (storedata.Run).
+type Run = storedata.Run
 
-// IngestOptions says how to store one input.
-type IngestOptions struct {
-	// Name is the input's name in errors and warnings (a file name, or
-	// "-" for standard input).
-	Name string
-	// Labels are stored with the run.
-	Labels map[string]string
-	// Time is the run's time; the zero value means now.
-	Time time.Time
-	// Strict makes any malformed line fail the whole input.
-	Strict bool
-}
+// IngestOptions says how to store one input (storedata.IngestOptions).
+type IngestOptions = storedata.IngestOptions
 
-// Ingested is what Ingest stored.
-type Ingested struct {
-	// ID is the run's id. For a duplicate it is the run that already
-	// holds the content.
-	ID int64
-	// Results is the number of result lines in the input.
-	Results int
-	// DuplicateOf is nonzero when the same content was stored before, by
-	// the run it names; nothing new was stored.
-	DuplicateOf int64
-	// SkippedLines counts malformed lines that were skipped.
-	SkippedLines int
-	// LabelsAdded holds, for a duplicate, the labels given that the
-	// earlier run did not have and now has.
-	LabelsAdded map[string]string
-	// Warnings describe the skipped lines, as FILE:LINE: message, and,
-	// for a duplicate, labels not applied (*LabelConflictError).
-	Warnings []error
-}
+// Ingested is what Ingest stored (storedata.Ingested).
+type Ingested = storedata.Ingested

@@ -12,20 +12,35 @@ import (
 
 	"golang.org/x/perf/benchfmt"
 
+	"github.com/benchdb/benchdb/runner"
 	"github.com/benchdb/benchdb/suites"
 	_ "github.com/benchdb/benchdb/suites/protocol"
 	_ "github.com/benchdb/benchdb/suites/receive"
 	_ "github.com/benchdb/benchdb/suites/selection"
 )
 
-// TestBuiltinSuites_bench runs the built-in suites with a real `go test
-// -bench` (3 iterations per leaf, so it checks counters, not speed),
-// reads the output with benchfmt as benchstat does, and checks that every
-// listed leaf ran and reported the counts the issue asks for.
+// shallow selects the leaves at depths 0 and 1,000 of every built-in
+// suite: filling the deeper mailboxes (up to 10⁶ messages) for each leaf
+// takes most of a full run's time, and the counters are the same
+// function of the depth.
+const shallow = `Receive/./^depth=(0|1000)$|Dispatch/./^depth=(0|1000)$|Select/././^depth=(0|1000)$`
+
+// TestBuiltinSuites_bench runs the built-in suites' leaves at depths 0
+// and 1,000 with a real `go test -bench` (3 iterations per leaf, so it
+// checks counters, not speed), reads the output with benchfmt as
+// benchstat does, and checks that every listed leaf the pattern selects
+// ran and reported the counts the issue asks for. The integration tier
+// runs every leaf (TestBuiltinSuites_benchAll).
 func TestBuiltinSuites_bench(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go test -bench on the suites")
 	}
+	checkBuiltinSuites(t, shallow)
+}
+
+// checkBuiltinSuites runs the leaves of the built-in suites that the
+// -bench pattern bench selects, and checks them.
+func checkBuiltinSuites(t *testing.T, bench string) {
 	const iters = 3
 	var pkgs []string
 	listed := map[string]bool{} // leaf names without "Benchmark"
@@ -35,14 +50,27 @@ func TestBuiltinSuites_bench(t *testing.T) {
 			t.Fatal(err)
 		}
 		pkgs = append(pkgs, s.ImportPath())
+		n := len(listed)
 		for _, b := range s.Benchmarks() {
-			listed[strings.TrimPrefix(b.Name, "Benchmark")] = true
+			ok, err := runner.Matches(bench, "", b.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ok {
+				listed[strings.TrimPrefix(b.Name, "Benchmark")] = true
+			}
+		}
+		if len(listed) == n {
+			t.Errorf("-bench %s selects no leaf of suite %s", bench, name)
 		}
 	}
 	if len(pkgs) != 3 {
 		t.Fatalf("registered suites %v, want the 3 built-in ones", suites.Names())
 	}
-	args := append([]string{"test", "-run", "^$", "-bench", ".", "-benchtime", fmt.Sprintf("%dx", iters)}, pkgs...)
+	if len(listed) == 0 {
+		t.Fatalf("-bench %s selects no listed leaf", bench)
+	}
+	args := append([]string{"test", "-run", "^$", "-bench", bench, "-benchtime", fmt.Sprintf("%dx", iters)}, pkgs...)
 	cmd := exec.CommandContext(t.Context(), "go", args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

@@ -2,11 +2,9 @@ package main
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"maps"
 	"os"
@@ -14,13 +12,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/urfave/cli/v2"
-	"golang.org/x/perf/benchfmt"
 
-	"github.com/benchdb/benchdb/reports"
+	"github.com/benchdb/benchdb/profiles"
 	"github.com/benchdb/benchdb/runner"
 	"github.com/benchdb/benchdb/store"
 	"github.com/benchdb/benchdb/suites"
@@ -291,25 +287,20 @@ func planRun(c *cli.Context) (*runPlan, error) {
 		}
 	}
 
-	all := suites.ProfileNames()
-	profiles := c.StringSlice("profile")
-	for _, p := range profiles {
+	all := profiles.Names()
+	only := c.StringSlice("profile")
+	for _, p := range only {
 		if !slices.Contains(all, p) {
 			return nil, usagef("--profile %q: unknown profile (known: %s)", p, strings.Join(all, ", "))
 		}
 	}
-	var skip string
-	if len(profiles) > 0 {
-		if slices.ContainsFunc(extra, func(f string) bool { return f == "-skip" || strings.HasPrefix(f, "-skip=") }) {
-			return nil, usagef("--profile works through go test -skip: give one or the other")
-		}
-		others := slices.DeleteFunc(slices.Clone(all), func(p string) bool { return slices.Contains(profiles, p) })
-		skip = runner.SkipValues(profileKey, others, profileLevels(chosen))
-		// Compare them in the registry's order, whatever the flags' order.
-		profiles = slices.DeleteFunc(slices.Clone(all), func(p string) bool { return slices.Contains(others, p) })
-	} else {
-		profiles = all
+	if len(only) > 0 && slices.ContainsFunc(extra, func(f string) bool { return f == "-skip" || strings.HasPrefix(f, "-skip=") }) {
+		return nil, usagef("--profile works through go test -skip: give one or the other")
 	}
+	leaves := leafNames(chosen)
+	// The profiles are compared in the registry's order, whatever the
+	// flags' order.
+	skip, compared := runner.KeepValues(profileKey, all, only, leaves)
 
 	labels, err := parseLabels(c.StringSlice("label"))
 	if err != nil {
@@ -335,7 +326,7 @@ func planRun(c *cli.Context) (*runPlan, error) {
 
 	// The total is known when every package is a built-in suite.
 	if len(chosen) == len(packages) {
-		n, err := countLeaves(chosen, bench, skip)
+		n, err := runner.CountMatches(leaves, bench, skip)
 		if err != nil {
 			return nil, usagef("--bench %q: %v", bench, err)
 		}
@@ -344,7 +335,7 @@ func planRun(c *cli.Context) (*runPlan, error) {
 			cfg.Expected = 0 // each benchmark runs once per -cpu value
 		}
 	}
-	return &runPlan{cfg: cfg, suites: chosen, profiles: profiles, labels: labels2, user: labels, beam: withBeam}, nil
+	return &runPlan{cfg: cfg, suites: chosen, profiles: compared, labels: labels2, user: labels, beam: withBeam}, nil
 }
 
 // builtinModule is the module that holds the built-in suites.
@@ -433,42 +424,15 @@ func validBenchtime(s string) bool {
 	return err == nil && d > 0
 }
 
-// profileLevels returns the name levels (1 for the top) at which the
-// suites' benchmarks have a profile=P level, or level 2 if none has.
-func profileLevels(ss []suites.Suite) []int {
-	var levels []int
+// leafNames returns the full names of the suites' leaf benchmarks.
+func leafNames(ss []suites.Suite) []string {
+	var names []string
 	for _, s := range ss {
 		for _, b := range s.Benchmarks() {
-			for i, e := range strings.Split(b.Name, "/") {
-				if strings.HasPrefix(e, profileKey+"=") && !slices.Contains(levels, i+1) {
-					levels = append(levels, i+1)
-				}
-			}
+			names = append(names, b.Name)
 		}
 	}
-	if len(levels) == 0 {
-		return []int{2}
-	}
-	slices.Sort(levels)
-	return levels
-}
-
-// countLeaves counts the suites' leaf benchmarks that go test -bench bench
-// -skip skip runs.
-func countLeaves(ss []suites.Suite, bench, skip string) (int, error) {
-	n := 0
-	for _, s := range ss {
-		for _, b := range s.Benchmarks() {
-			ok, err := runner.Matches(bench, skip, b.Name)
-			if err != nil {
-				return 0, err
-			}
-			if ok {
-				n++
-			}
-		}
-	}
-	return n, nil
+	return names
 }
 
 // expectFromHistory returns the result count of the newest complete run
@@ -561,196 +525,6 @@ func resultCount(res *runner.Result) int {
 // packageCount says how many packages ran, such as "3 packages".
 func packageCount(pkgs []runner.Package) string {
 	return plural(len(pkgs), "package")
-}
-
-// printProfiles prints the profile comparison of run id and the scenario
-// outcome per profile.
-func printProfiles(ctx context.Context, w io.Writer, db *store.DB, id int64, profiles []string) error {
-	sel, err := reports.ParseSelector(strconv.FormatInt(id, 10))
-	if err != nil {
-		return err
-	}
-	keyed, err := hasProfileLevel(ctx, db, id)
-	if err != nil {
-		return err
-	}
-	col := "/" + profileKey + "@(" + strings.Join(profiles, " ") + ")"
-	var cmp *reports.Comparison
-	if keyed {
-		cmp, err = reports.Compare(ctx, db, []reports.Selector{sel}, reports.Options{
-			Col:    col,
-			Filter: "/" + profileKey + ":/./ .unit:(" + strings.Join(summaryUnits, " OR ") + ")",
-		})
-	}
-	switch {
-	case !keyed:
-		// A run of the suites without profile-keyed benchmarks
-		// (--bench Receive, say) has nothing to compare.
-		fmt.Fprintf(w, "\nno profile comparison: none of the benchmarks that ran has a %s=P level\n", profileKey)
-	case err != nil:
-		fmt.Fprintf(w, "\nno profile comparison: %v\n", err)
-	case len(cmp.Tables) > 0:
-		fmt.Fprintf(w, "\nprofiles compared (%s; all units: benchdb compare --col /profile %d):\n\n",
-			strings.Join(summaryUnits, ", "), id)
-		if err := cmp.WriteText(w, reports.TextOptions{}); err != nil {
-			return err
-		}
-	}
-	outcomes, err := scenarioOutcomes(ctx, db, id)
-	if err != nil {
-		return err
-	}
-	if len(outcomes) > 0 {
-		fmt.Fprintf(w, "\nscenario outcome per profile (BenchmarkScenario):\n\n")
-		writeOutcomes(w, outcomes, profiles)
-	}
-	return nil
-}
-
-// hasProfileLevel reports whether a result of run id has a profile=P
-// level in its name.
-func hasProfileLevel(ctx context.Context, db *store.DB, id int64) (bool, error) {
-	found := false
-	err := db.Results(ctx, []int64{id}, func(_ int64, r *benchfmt.Result) error {
-		if !found {
-			_, parts := r.Name.Parts()
-			found = slices.ContainsFunc(parts, func(p []byte) bool { return bytes.HasPrefix(p, []byte("/"+profileKey+"=")) })
-		}
-		return nil
-	})
-	if err != nil {
-		return false, fmt.Errorf("read results of run %d: %w", id, err)
-	}
-	return found, nil
-}
-
-// summaryUnits are the units of the profile comparison benchdb run prints:
-// the time, and the two counts that tell the incident's story.
-var summaryUnits = []string{"sec/op", "scanned/op", "roundtrips/op"}
-
-// outcome summarises BenchmarkScenario's samples for one profile.
-type outcome struct {
-	profile   string
-	samples   int
-	runaways  int
-	peakQueue []float64
-	drainMS   []float64 // of the samples that drained
-	peakBytes []float64
-}
-
-// scenarioOutcomes reads the BenchmarkScenario/profile=P results of run
-// id.
-func scenarioOutcomes(ctx context.Context, db *store.DB, id int64) (map[string]*outcome, error) {
-	out := map[string]*outcome{}
-	err := db.Results(ctx, []int64{id}, func(_ int64, r *benchfmt.Result) error {
-		base, parts := r.Name.Parts()
-		if string(base) != "Scenario" {
-			return nil
-		}
-		var profile string
-		for _, p := range parts {
-			if v, ok := strings.CutPrefix(string(p), "/"+profileKey+"="); ok {
-				profile = v
-			}
-		}
-		if profile == "" {
-			return nil
-		}
-		o := out[profile]
-		if o == nil {
-			o = &outcome{profile: profile}
-			out[profile] = o
-		}
-		o.samples++
-		runaway := false
-		if v, ok := r.Value("runaway"); ok && v >= 0.5 {
-			o.runaways++
-			runaway = true
-		}
-		if v, ok := r.Value("peak-queue"); ok {
-			o.peakQueue = append(o.peakQueue, v)
-		}
-		// A runaway never drains: its drain-ms says nothing.
-		if v, ok := r.Value("drain-ms"); ok && !runaway {
-			o.drainMS = append(o.drainMS, v)
-		}
-		if v, ok := r.Value("peak-B"); ok {
-			o.peakBytes = append(o.peakBytes, v)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read scenario results of run %d: %w", id, err)
-	}
-	return out, nil
-}
-
-// writeOutcomes prints one line per profile, in the registry's order and
-// then any other profile by name.
-func writeOutcomes(w io.Writer, outcomes map[string]*outcome, profiles []string) {
-	names := slices.SortedFunc(maps.Keys(outcomes), func(a, b string) int {
-		ia, ib := slices.Index(profiles, a), slices.Index(profiles, b)
-		if ia < 0 {
-			ia = len(profiles)
-		}
-		if ib < 0 {
-			ib = len(profiles)
-		}
-		return cmp.Or(cmp.Compare(ia, ib), strings.Compare(a, b))
-	})
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "profile\toutcome\tpeak queue\tpeak bytes\tdrain")
-	for _, name := range names {
-		o := outcomes[name]
-		verdict := "drained"
-		switch {
-		case o.runaways == o.samples:
-			verdict = "runaway"
-		case o.runaways > 0:
-			verdict = fmt.Sprintf("runaway in %d of %d", o.runaways, o.samples)
-		}
-		drain := "-"
-		if len(o.drainMS) > 0 {
-			drain = fmt.Sprintf("%.0f ms", median(o.drainMS))
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", termsafe.Escape(name), verdict,
-			formatMedian(o.peakQueue, "%.0f"), formatMedianBytes(o.peakBytes), drain)
-	}
-	tw.Flush()
-}
-
-// median returns the median of xs (which it sorts), or 0 for none.
-func median(xs []float64) float64 {
-	if len(xs) == 0 {
-		return 0
-	}
-	slices.Sort(xs)
-	n := len(xs)
-	if n%2 == 1 {
-		return xs[n/2]
-	}
-	return (xs[n/2-1] + xs[n/2]) / 2
-}
-
-func formatMedian(xs []float64, format string) string {
-	if len(xs) == 0 {
-		return "-"
-	}
-	return fmt.Sprintf(format, median(xs))
-}
-
-func formatMedianBytes(xs []float64) string {
-	if len(xs) == 0 {
-		return "-"
-	}
-	v := median(xs)
-	for _, u := range []string{"B", "KiB", "MiB", "GiB"} {
-		if v < 1024 || u == "GiB" {
-			return fmt.Sprintf("%.0f %s", v, u)
-		}
-		v /= 1024
-	}
-	return ""
 }
 
 // shellJoin joins args into one line a shell would split back the same

@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/perf/benchfmt"
 
+	"github.com/benchdb/benchdb/profiles"
 	"github.com/benchdb/benchdb/runner"
 	"github.com/benchdb/benchdb/store"
 	"github.com/benchdb/benchdb/suites"
@@ -379,7 +380,7 @@ BenchmarkSelect/profile=roundrobin/pool=8/depth=0-2  100  5 ns/op
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	writeOutcomes(&buf, outcomes, []string{"elixir-1.5.1", "roundrobin"})
+	writeOutcomes(&buf, outcomes.Sorted([]string{"elixir-1.5.1", "roundrobin"}))
 	want := `profile       outcome            peak queue  peak bytes  drain
 elixir-1.5.1  runaway in 2 of 3  70000       7 MiB       900 ms
 roundrobin    drained            6000        614 KiB     130 ms
@@ -422,12 +423,12 @@ func TestSuites(t *testing.T) {
 
 func TestProfiles(t *testing.T) {
 	out := mustRunCLI(t, "profiles", "--format", "json")
-	var got []suites.Profile
+	var got []profiles.Profile
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("profiles JSON: %v\n%s", err, out)
 	}
-	if !slices.Equal(got, suites.Profiles()) {
-		t.Errorf("profiles JSON = %+v, want the registry's %+v", got, suites.Profiles())
+	if !slices.Equal(got, profiles.All()) {
+		t.Errorf("profiles JSON = %+v, want the registry's %+v", got, profiles.All())
 	}
 	text := mustRunCLI(t, "profiles")
 	lines := strings.Split(text, "\n")

@@ -2,12 +2,9 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -16,6 +13,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/benchdb/benchdb/model"
+	"github.com/benchdb/benchdb/runner"
 	"github.com/benchdb/benchdb/scenario"
 	"github.com/benchdb/benchdb/scenario/plot"
 	// The scenario suite registers BenchmarkScenario for `benchdb run`.
@@ -27,7 +25,7 @@ import (
 
 // criticalSteps is how many times --find-critical halves its bracket
 // after it has found a pause that drains and one that runs away.
-const criticalSteps = 4
+const criticalSteps = scenario.DefaultCriticalSteps
 
 func scenarioCommand() *cli.Command {
 	return &cli.Command{
@@ -223,285 +221,45 @@ func scenarioAction(c *cli.Context) error {
 	if o.beam != nil {
 		return beamScenarioAction(c, o)
 	}
-	ctx := c.Context
-	progress := newProgress(c.App.ErrWriter)
-	var reports []profileReport
-	var phases []plot.Phase
-
-	// The subjects: the profiles, each with its measured costs, or one
-	// set of external costs.
-	type subject struct {
-		name    string
-		profile *scenario.Profile
-		costs   model.Costs
+	exp := o.experiment()
+	exp.Progress = newProgress(c.App.ErrWriter)
+	reports, phases, err := exp.Run(c.Context)
+	if err != nil {
+		return err
 	}
-	var subjects []subject
-	if o.costs != nil {
-		subjects = append(subjects, subject{name: "external", costs: *o.costs})
-	} else {
-		for i := range o.profiles {
-			p := &o.profiles[i]
-			progress.line("%s: measuring s0 and c", p.Name)
-			cfg := o.cfg
-			cfg.Profile = *p
-			costs, err := scenario.Calibrate(ctx, cfg)
-			if err != nil {
-				return err
-			}
-			progress.line("%s: %v", p.Name, costs)
-			subjects = append(subjects, subject{name: p.Name, profile: p, costs: costs})
-		}
-	}
-
-	for _, s := range subjects {
-		cfg := o.cfg
-		sim := cfg.Sim(s.costs)
-		simRes, err := sim.RunContext(ctx)
-		if err != nil {
-			return fmt.Errorf("simulate %s: %w", s.name, err)
-		}
-		if o.sweep {
-			rates, pauses := model.DefaultGrid(s.costs, cfg.Rate)
-			progress.line("%s: simulating %d rates x %d pauses", s.name, len(rates), len(pauses))
-			ph, err := model.SweepContext(ctx, sim, rates, pauses, sweepAfter(cfg))
-			if errors.Is(err, model.ErrTooLong) {
-				return fmt.Errorf("--sweep at --rate %v for %s: %w; lower --rate", cfg.Rate, s.name, err)
-			}
-			if err != nil {
-				return err
-			}
-			phases = append(phases, plot.Phase{Name: s.name, Phase: ph})
-		}
-		if s.profile == nil || o.sweep {
-			r := newReport(s.name, s.costs, cfg.Rate, o.tick, simRes.Outcome, simRes)
-			r.ArrivalRate = cfg.Rate
-			reports = append(reports, r)
-			progress.done("%s: simulated %s", s.name, simRes.Outcome)
-			continue
-		}
-
-		cfg.Profile = *s.profile
-		cfg.Progress = progress.sampler(s.name, cfg)
-		res, err := scenario.Run(ctx, cfg)
-		if err != nil {
-			return err
-		}
-		progress.done("%s: %s, peak %s (%s), %s", s.name, res.Outcome, plural(res.PeakQueue, "message"), formatBytes(res.PeakBytes), drainText(res.Result))
-		r := newReport(s.name, s.costs, res.ArrivalRate, o.tick, simRes.Outcome, res.Result)
-		r.ArrivalRate = res.ArrivalRate
-		if res.ObservedOK {
-			m := newModelReport(res.Observed, cfg.Rate, o.tick)
-			r.Observed = &m
-		}
-
-		if tstar, ok := s.costs.CriticalPauseTick(cfg.Rate, o.tick); o.findCritical && ok && tstar > 0 {
-			crit := cfg
-			crit.Progress = nil
-			// The machine's load changes while the bisection runs: the
-			// costs are measured again after each of its runs, and the
-			// model is given their mean, so that it describes the same
-			// stretch of time as the live critical pause.
-			samples := []model.Costs{s.costs}
-			var calErr error
-			b, err := scenario.FindCritical(ctx, crit, tstar, criticalSteps, func(pause time.Duration, res scenario.Result) {
-				progress.done("%s: find critical pause: %v -> %s (peak %d)", s.name, pause, res.Outcome, res.PeakQueue)
-				c, err := scenario.Calibrate(ctx, crit)
-				if err != nil {
-					calErr = err
-					return
-				}
-				samples = append(samples, c)
-			})
-			if err != nil {
-				return err
-			}
-			if calErr != nil {
-				return calErr
-			}
-			avg := meanCosts(samples)
-			r.Model = newModelReport(avg, cfg.Rate, o.tick)
-			r.costs = avg
-			r.calibrations = len(samples)
-			r.bracket = &b
-			if b.Found() {
-				v := b.Estimate().Seconds()
-				r.CriticalMeasured = &v
-			}
-		}
-		reports = append(reports, r)
-	}
-
 	if o.plot != "" {
 		if err := writePlot(o, reports, phases); err != nil {
 			return err
 		}
 	}
 	if o.format == "json" {
-		return writeScenarioJSON(c.App.Writer, o, reports, phases)
+		return encodeJSON(c.App.Writer, exp.Output(reports))
 	}
 	return writeScenarioText(c.App.Writer, o, reports, phases)
 }
 
-// sweepAfter is how long each cell of a sweep may take after its pause.
-func sweepAfter(cfg scenario.Config) time.Duration {
-	return max(cfg.Duration-cfg.At-cfg.Pause, 10*time.Second)
-}
-
-// profileReport is one profile's entry in the output; its JSON is the
-// command's API.
-type profileReport struct {
-	Profile          string         `json:"profile"`
-	Outcome          model.Outcome  `json:"outcome"`
-	PeakQueue        int            `json:"peak_queue"`
-	FinalQueue       int            `json:"final_queue"`
-	PeakBytes        int64          `json:"peak_bytes"`
-	DrainSeconds     *float64       `json:"drain_seconds"`
-	ArrivalRate      float64        `json:"arrival_rate"`
-	Model            modelReport    `json:"model"`
-	Observed         *modelReport   `json:"observed"`
-	SimulatedOutcome model.Outcome  `json:"simulated_outcome"`
-	CriticalMeasured *float64       `json:"critical_pause_seconds_measured"`
-	Series           []sampleReport `json:"series"`
-	Phase            *phaseReport   `json:"phase,omitempty"`
-	bracket          *scenario.Bracket
-	calibrations     int // how many calibrations the model's costs are the mean of
-	costs            model.Costs
-}
-
-type modelReport struct {
-	S0Seconds       float64  `json:"s0_seconds"`
-	CSeconds        float64  `json:"c_seconds"`
-	K               int      `json:"k"`
-	TippingQueue    *int64   `json:"tipping_queue"`
-	CriticalSeconds *float64 `json:"critical_pause_seconds"`
-}
-
-type sampleReport struct {
-	TSeconds float64 `json:"t_seconds"`
-	Queue    int     `json:"queue"`
-	Bytes    int64   `json:"bytes"`
-}
-
-type phaseReport struct {
-	Rates           []float64         `json:"rates"`
-	PausesSeconds   []float64         `json:"pauses_seconds"`
-	Outcomes        [][]model.Outcome `json:"outcomes"`
-	CriticalSeconds []*float64        `json:"critical_pause_seconds"`
-}
-
-// newReport fills a report from a run's (or a simulation's) result and
-// the model at rate.
-func newReport(name string, costs model.Costs, rate float64, tick time.Duration, simulated model.Outcome, res model.Result) profileReport {
-	r := profileReport{
-		Profile: name, Outcome: res.Outcome, PeakQueue: res.PeakQueue, FinalQueue: res.FinalQueue,
-		PeakBytes: res.PeakBytes, SimulatedOutcome: simulated, costs: costs,
-		Model:  newModelReport(costs, rate, tick),
-		Series: []sampleReport{},
+// experiment returns the experiment the options ask for.
+func (o scenarioOptions) experiment() *scenario.Experiment {
+	return &scenario.Experiment{
+		Config: o.cfg, Profiles: o.profiles, Costs: o.costs,
+		Sweep: o.sweep, FindCritical: o.findCritical, CriticalSteps: criticalSteps,
 	}
-	if res.Outcome == model.Drained {
-		v := res.DrainTime.Seconds()
-		r.DrainSeconds = &v
-	}
-	for _, s := range res.Series {
-		r.Series = append(r.Series, sampleReport{TSeconds: s.T.Seconds(), Queue: s.Queue, Bytes: s.Bytes})
-	}
-	return r
 }
 
-// meanCosts returns the mean s0 and c of several measurements of one
-// profile's costs.
-func meanCosts(cs []model.Costs) model.Costs {
-	m := model.Costs{K: cs[0].K}
-	for _, c := range cs {
-		m.S0 += c.S0 / float64(len(cs))
-		m.C += c.C / float64(len(cs))
-	}
-	return m
-}
+// The JSON types and the model's figures that the BEAM runtime's output
+// shares with the Go one.
+type (
+	modelReport  = scenario.ModelReport
+	sampleReport = scenario.SampleReport
+)
 
 // newModelReport gives the costs and what the model makes of them at
 // rate, with producers sending in bursts every tick (0: smoothly).
 func newModelReport(costs model.Costs, rate float64, tick time.Duration) modelReport {
-	m := modelReport{S0Seconds: costs.S0, CSeconds: costs.C, K: costs.K}
-	if n, ok := costs.TippingQueue(rate); ok {
-		v := int64(math.Round(n))
-		m.TippingQueue = &v
-		t, _ := costs.CriticalPauseTick(rate, tick)
-		s := t.Seconds()
-		m.CriticalSeconds = &s
-	}
-	return m
+	return scenario.NewModelReport(costs, rate, tick)
 }
 
-func writeScenarioJSON(w io.Writer, o scenarioOptions, reports []profileReport, phases []plot.Phase) error {
-	for i := range reports {
-		for _, ph := range phases {
-			if ph.Name != reports[i].Profile {
-				continue
-			}
-			p := &phaseReport{Rates: ph.Phase.Rates, Outcomes: ph.Phase.Outcomes}
-			for _, d := range ph.Phase.Pauses {
-				p.PausesSeconds = append(p.PausesSeconds, d.Seconds())
-			}
-			for j, d := range ph.Phase.Critical {
-				var v *float64
-				if ph.Phase.CriticalOK[j] {
-					s := d.Seconds()
-					v = &s
-				}
-				p.CriticalSeconds = append(p.CriticalSeconds, v)
-			}
-			reports[i].Phase = p
-		}
-	}
-	mode := "live"
-	if o.sweep || o.costs != nil {
-		mode = "simulation"
-	}
-	var costs *modelReport
-	if o.costs != nil {
-		costs = &modelReport{S0Seconds: o.costs.S0, CSeconds: o.costs.C, K: o.costs.K}
-	}
-	cfg := o.cfg
-	out := struct {
-		Settings any             `json:"settings"`
-		Profiles []profileReport `json:"profiles"`
-	}{
-		Settings: struct {
-			Mode            string       `json:"mode"`
-			Rate            float64      `json:"rate"`
-			PauseSeconds    float64      `json:"pause_seconds"`
-			AtSeconds       float64      `json:"at_seconds"`
-			DurationSeconds float64      `json:"duration_seconds"`
-			Workers         int          `json:"workers"`
-			Producers       int          `json:"producers"`
-			CapQueue        int          `json:"cap_queue"`
-			CapBytes        int64        `json:"cap_bytes"`
-			DrainQueue      int          `json:"drain_queue"`
-			SettleSeconds   float64      `json:"settle_seconds"`
-			SampleSeconds   float64      `json:"sample_seconds"`
-			MessageBytes    int          `json:"message_bytes"`
-			Discard         bool         `json:"discard"`
-			Seed            uint64       `json:"seed"`
-			TickSeconds     float64      `json:"tick_seconds"`
-			Runtime         string       `json:"runtime"`
-			Costs           *modelReport `json:"costs"`
-		}{
-			Mode: mode, Rate: cfg.Rate, PauseSeconds: cfg.Pause.Seconds(), AtSeconds: cfg.At.Seconds(),
-			DurationSeconds: cfg.Duration.Seconds(), Workers: cfg.Workers, Producers: scenario.DefaultProducers,
-			CapQueue: cfg.CapQueue, CapBytes: cfg.CapBytes, DrainQueue: scenario.DefaultDrainQueue(cfg.Rate),
-			SettleSeconds: scenario.DefaultSettle.Seconds(), SampleSeconds: scenario.DefaultSampleEvery.Seconds(),
-			MessageBytes: scenario.EventBytes, Discard: cfg.Discard, Seed: cfg.Seed, Costs: costs,
-			TickSeconds: o.tick.Seconds(), Runtime: "go",
-		},
-		Profiles: reports,
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
-}
-
-func writeScenarioText(w io.Writer, o scenarioOptions, reports []profileReport, phases []plot.Phase) error {
+func writeScenarioText(w io.Writer, o scenarioOptions, reports []scenario.ProfileReport, phases []scenario.Phase) error {
 	cfg := o.cfg
 	what := "live"
 	if o.sweep || o.costs != nil {
@@ -528,13 +286,13 @@ func writeScenarioText(w io.Writer, o scenarioOptions, reports []profileReport, 
 		}
 		line := fmt.Sprintf("%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s",
 			r.Profile, r.Outcome, r.PeakQueue, formatBytes(r.PeakBytes), drain, model.FormatRate(r.ArrivalRate),
-			model.FormatSeconds(r.costs.S0), model.FormatSeconds(r.costs.C), r.costs.K, nstar, tstar, r.SimulatedOutcome)
+			model.FormatSeconds(r.Costs.S0), model.FormatSeconds(r.Costs.C), r.Costs.K, nstar, tstar, r.SimulatedOutcome)
 		if o.findCritical {
 			switch {
 			case r.CriticalMeasured != nil:
 				line += fmt.Sprintf("\t%s (%v..%v, %s; model costs: mean of %s)", model.FormatSeconds(*r.CriticalMeasured),
-					r.bracket.Drained.Round(time.Millisecond), r.bracket.Runaway.Round(time.Millisecond), plural(r.bracket.Runs, "run"), plural(r.calibrations, "measurement"))
-			case r.bracket != nil:
+					r.Bracket.Drained.Round(time.Millisecond), r.Bracket.Runaway.Round(time.Millisecond), plural(r.Bracket.Runs, "run"), plural(r.Calibrations, "measurement"))
+			case r.Bracket != nil:
 				line += "\tnot found"
 			default:
 				line += "\t-"
@@ -553,7 +311,7 @@ func writeScenarioText(w io.Writer, o scenarioOptions, reports []profileReport, 
 	}
 	for _, ph := range phases {
 		fmt.Fprintf(w, "\nphase diagram, %s (%v):\n", ph.Name, ph.Phase.Costs)
-		if allDrained(ph.Phase) {
+		if scenario.AllDrained(ph.Phase) {
 			fmt.Fprintf(w, "  no tipping point: every pause from %v to %v drains at every rate from %s to %s\n",
 				ph.Phase.Pauses[0], ph.Phase.Pauses[len(ph.Phase.Pauses)-1],
 				model.FormatRate(ph.Phase.Rates[0]), model.FormatRate(ph.Phase.Rates[len(ph.Phase.Rates)-1]))
@@ -569,25 +327,7 @@ func writeScenarioText(w io.Writer, o scenarioOptions, reports []profileReport, 
 	return nil
 }
 
-// allDrained reports whether a phase diagram has no finite T* and no
-// runaway: nothing to draw as text.
-func allDrained(p model.Phase) bool {
-	for j := range p.Rates {
-		if p.CriticalOK[j] {
-			return false
-		}
-	}
-	for _, row := range p.Outcomes {
-		for _, o := range row {
-			if o != model.Drained {
-				return false
-			}
-		}
-	}
-	return len(p.Rates) > 0 && len(p.Pauses) > 0
-}
-
-func writePlot(o scenarioOptions, reports []profileReport, phases []plot.Phase) error {
+func writePlot(o scenarioOptions, reports []scenario.ProfileReport, phases []scenario.Phase) error {
 	var buf bytes.Buffer
 	if err := drawPlot(&buf, o, reports, phases); err != nil {
 		return fmt.Errorf("--plot: %w", err)
@@ -599,9 +339,13 @@ func writePlot(o scenarioOptions, reports []profileReport, phases []plot.Phase) 
 }
 
 // drawPlot draws the chart --plot asks for.
-func drawPlot(f io.Writer, o scenarioOptions, reports []profileReport, phases []plot.Phase) error {
+func drawPlot(f io.Writer, o scenarioOptions, reports []scenario.ProfileReport, phases []scenario.Phase) error {
 	if o.sweep {
-		return plot.WritePhases(f, "Simulated phase diagram: drained or runaway, by rate and pause", phases)
+		var ps []plot.Phase
+		for _, ph := range phases {
+			ps = append(ps, plot.Phase{Name: ph.Name, Phase: ph.Phase})
+		}
+		return plot.WritePhases(f, "Simulated phase diagram: drained or runaway, by rate and pause", ps)
 	}
 	cfg := o.cfg
 	chart := plot.Lines{
@@ -686,13 +430,7 @@ type progress struct {
 }
 
 func newProgress(w io.Writer) *progress {
-	p := &progress{w: w}
-	if f, ok := w.(*os.File); ok {
-		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-			p.tty = true
-		}
-	}
-	return p
+	return &progress{w: w, tty: runner.IsTerminal(w)}
 }
 
 // line shows a transient line (only on a terminal).
@@ -710,9 +448,31 @@ func (p *progress) done(format string, args ...any) {
 	fmt.Fprintf(p.w, format+"\n", args...)
 }
 
-// sampler returns a scenario progress callback that shows the queue at
+// Calibrating, Calibrated, Sweeping, Simulated, Ran and CriticalRun
+// make *progress a scenario.Progress.
+func (p *progress) Calibrating(name string) { p.line("%s: measuring s0 and c", name) }
+
+func (p *progress) Calibrated(name string, costs model.Costs) { p.line("%s: %v", name, costs) }
+
+func (p *progress) Sweeping(name string, rates, pauses int) {
+	p.line("%s: simulating %d rates x %d pauses", name, rates, pauses)
+}
+
+func (p *progress) Simulated(name string, outcome model.Outcome) {
+	p.done("%s: simulated %s", name, outcome)
+}
+
+func (p *progress) Ran(name string, res scenario.Result) {
+	p.done("%s: %s, peak %s (%s), %s", name, res.Outcome, plural(res.PeakQueue, "message"), formatBytes(res.PeakBytes), drainText(res.Result))
+}
+
+func (p *progress) CriticalRun(name string, pause time.Duration, res scenario.Result) {
+	p.done("%s: find critical pause: %v -> %s (peak %d)", name, pause, res.Outcome, res.PeakQueue)
+}
+
+// Sampler returns a scenario progress callback that shows the queue at
 // most ten times a second.
-func (p *progress) sampler(name string, cfg scenario.Config) func(model.Sample) {
+func (p *progress) Sampler(name string, cfg scenario.Config) func(model.Sample) {
 	if !p.tty {
 		return nil
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/benchdb/benchdb/profiles"
 	"github.com/benchdb/benchdb/suites"
 )
 
@@ -88,11 +89,11 @@ how the code server is asked, how the reply is received), the facts from
 the Elixir and OTP sources that follow from them, and what it models.
 
 Benchmarks with a profile=P level run once per profile; "benchdb run
---profile P" restricts them. Profiles are data (suites/profiles.json): the
+--profile P" restricts them. Profiles are data (profiles/profiles.json): the
 columns below are the profiles' fields, so a new profile or a new axis
 shows here without a change to the command.
 
-JSON: the profiles as suites/profiles.json holds them:
+JSON: the profiles as profiles/profiles.json holds them:
 [{"name": "...", "doc": "...", "selection": "...", ...}]
 
 Examples:
@@ -109,10 +110,10 @@ func profilesAction(c *cli.Context) error {
 	if c.NArg() > 0 {
 		return usagef("profiles: unexpected argument %q", c.Args().First())
 	}
-	ps := suites.Profiles()
+	ps := profiles.All()
 	if c.String("format") == "json" {
 		if ps == nil {
-			ps = []suites.Profile{}
+			ps = []profiles.Profile{}
 		}
 		return encodeJSON(c.App.Writer, ps)
 	}

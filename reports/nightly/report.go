@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/benchdb/benchdb/reports"
-	"github.com/benchdb/benchdb/store"
+	store "github.com/benchdb/benchdb/store/storedata"
 	"golang.org/x/perf/benchfmt"
 	"golang.org/x/perf/benchmath"
 )

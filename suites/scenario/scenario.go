@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/benchdb/benchdb/model"
+	"github.com/benchdb/benchdb/profiles"
 	"github.com/benchdb/benchdb/scenario"
 	"github.com/benchdb/benchdb/suites"
 )
@@ -62,7 +63,7 @@ func Settings(p scenario.Profile) scenario.Config {
 // Benchmarks returns the leaves of BenchmarkScenario, one per profile.
 func (Suite) Benchmarks() []suites.Benchmark {
 	var bs []suites.Benchmark
-	for _, p := range suites.Profiles() {
+	for _, p := range profiles.All() {
 		bs = append(bs, suites.Benchmark{
 			Name: "BenchmarkScenario/profile=" + p.Name,
 			F:    func(b *testing.B) { Bench(b, p) },
@@ -75,7 +76,7 @@ func (Suite) Benchmarks() []suites.Benchmark {
 func Scenario(b *testing.B) { suites.RunLeaves(b, Suite{}.Benchmarks()) }
 
 // Bench runs one leaf: live runs under profile p at Settings.
-func Bench(b *testing.B, p suites.Profile) {
+func Bench(b *testing.B, p profiles.Profile) {
 	cfg := Settings(scenario.FromSuite(p))
 	cfg.Dir = b.TempDir()
 	var runs, runaways, drained int

@@ -3,6 +3,7 @@ package scenario_test
 import (
 	"testing"
 
+	"github.com/benchdb/benchdb/profiles"
 	"github.com/benchdb/benchdb/suites"
 	"github.com/benchdb/benchdb/suites/scenario"
 	"github.com/benchdb/benchdb/suites/suitetest"
@@ -19,10 +20,10 @@ func TestSuite(t *testing.T) {
 		t.Fatal(err)
 	}
 	bs := s.Benchmarks()
-	if len(bs) != len(suites.Profiles()) {
+	if len(bs) != len(profiles.All()) {
 		t.Fatalf("%d benchmarks, want one per profile", len(bs))
 	}
-	for i, p := range suites.Profiles() {
+	for i, p := range profiles.All() {
 		if want := "BenchmarkScenario/profile=" + p.Name; bs[i].Name != want {
 			t.Errorf("benchmark %d is %s, want %s", i, bs[i].Name, want)
 		}

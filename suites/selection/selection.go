@@ -2,11 +2,11 @@
 // pool as each version profile does, with D messages queued in the
 // picking process's mailbox: BenchmarkSelect/profile=P/pool=N/depth=D.
 //
-// Each op is one Pick of a suites.Picker for the profile: under
+// Each op is one Pick of a profiles.Picker for the profile: under
 // elixir-1.5.1 that is an Enumerable.count dispatch through the
 // unconsolidated protocol, so a code server round trip whose reply is
 // found by scanning the whole mailbox, then a reservoir sample; the other
-// built-in profiles make no call. The profiles come from suites.Profiles,
+// built-in profiles make no call. The profiles come from profiles.All,
 // so a profile added to profiles.json gets its benchmarks with no code.
 // Metrics: scanned/op, roundtrips/op and draws/op.
 package selection
@@ -19,6 +19,7 @@ import (
 
 	"github.com/benchdb/benchdb/dispatch"
 	"github.com/benchdb/benchdb/mailbox"
+	"github.com/benchdb/benchdb/profiles"
 	"github.com/benchdb/benchdb/suites"
 )
 
@@ -52,7 +53,7 @@ func (Suite) ImportPath() string { return "github.com/benchdb/benchdb/suites/sel
 // Benchmarks returns the leaves of BenchmarkSelect.
 func (Suite) Benchmarks() []suites.Benchmark {
 	var bs []suites.Benchmark
-	for _, p := range suites.Profiles() {
+	for _, p := range profiles.All() {
 		for _, pool := range Pools() {
 			for _, depth := range Depths() {
 				bs = append(bs, suites.Benchmark{
@@ -70,7 +71,7 @@ func Select(b *testing.B) { suites.RunLeaves(b, Suite{}.Benchmarks()) }
 
 // Bench runs one leaf: profile p, a pool of pool workers, depth events
 // queued once before the timed loop.
-func Bench(b *testing.B, p suites.Profile, pool, depth int) {
+func Bench(b *testing.B, p profiles.Profile, pool, depth int) {
 	ctx := context.Background()
 	var cs *dispatch.CodeServer
 	if p.NeedsCodeServer() {
@@ -82,7 +83,7 @@ func Bench(b *testing.B, p suites.Profile, pool, depth int) {
 	for range depth {
 		self.Send(mailbox.Message{Kind: 1, Size: 100})
 	}
-	pk, err := suites.NewPicker(p, self, cs, pool, Seed)
+	pk, err := profiles.NewPicker(p, self, cs, pool, Seed)
 	if err != nil {
 		b.Fatal(err)
 	}

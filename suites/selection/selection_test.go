@@ -3,6 +3,7 @@ package selection_test
 import (
 	"testing"
 
+	"github.com/benchdb/benchdb/profiles"
 	"github.com/benchdb/benchdb/suites"
 	"github.com/benchdb/benchdb/suites/selection"
 	"github.com/benchdb/benchdb/suites/suitetest"
@@ -17,7 +18,7 @@ func TestSuite(t *testing.T) {
 	if _, err := suites.Lookup("selection"); err != nil {
 		t.Fatal(err)
 	}
-	want := len(suites.Profiles()) * len(selection.Pools()) * len(selection.Depths())
+	want := len(profiles.All()) * len(selection.Pools()) * len(selection.Depths())
 	if got := len(selection.Suite{}.Benchmarks()); got != want {
 		t.Errorf("%d benchmarks, want one per profile, pool and depth (%d)", got, want)
 	}

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/benchdb/benchdb/reports"
-	"github.com/benchdb/benchdb/store"
+	store "github.com/benchdb/benchdb/store/storedata"
 	"golang.org/x/perf/benchfmt"
 )
 

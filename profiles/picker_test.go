@@ -1,4 +1,4 @@
-package suites_test
+package profiles_test
 
 import (
 	"context"
@@ -11,8 +11,8 @@ import (
 	"github.com/benchdb/benchdb/dispatch/dispatchtest"
 	"github.com/benchdb/benchdb/mailbox"
 	"github.com/benchdb/benchdb/mailbox/mailboxtest"
+	"github.com/benchdb/benchdb/profiles"
 	"github.com/benchdb/benchdb/rng"
-	"github.com/benchdb/benchdb/suites"
 )
 
 func fill(mb *mailbox.Mailbox, depth int) {
@@ -25,13 +25,13 @@ func fill(mb *mailbox.Mailbox, depth int) {
 // calls its profile data says, and scans the mailbox only when it calls.
 func TestPicker_Pick(t *testing.T) {
 	const picks = 5
-	for _, p := range suites.Profiles() {
+	for _, p := range profiles.All() {
 		for _, pool := range []int{1, 8} {
 			for _, depth := range []int{0, 300} {
 				t.Run(fmt.Sprintf("%s/pool=%d/depth=%d", p.Name, pool, depth), func(t *testing.T) {
 					self := mailbox.New()
 					fill(self, depth)
-					pk, err := suites.NewPicker(p, self, dispatchtest.MustCodeServer(t), pool, 1)
+					pk, err := profiles.NewPicker(p, self, dispatchtest.MustCodeServer(t), pool, 1)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -67,11 +67,11 @@ func TestPicker_Pick(t *testing.T) {
 	}
 }
 
-func wantDraws(p suites.Profile, picks, pool int) uint64 {
+func wantDraws(p profiles.Profile, picks, pool int) uint64 {
 	switch p.Selection {
-	case suites.CountReservoir, suites.Reservoir:
+	case profiles.CountReservoir, profiles.Reservoir:
 		return uint64(picks * pool) // a list's count is unknown: reservoir
-	case suites.Uniform:
+	case profiles.Uniform:
 		return uint64(picks)
 	}
 	return 0
@@ -80,14 +80,14 @@ func wantDraws(p suites.Profile, picks, pool int) uint64 {
 // TestPicker_Pick_marker checks the reference-tagged receive: the same
 // round trips, one message looked at each.
 func TestPicker_Pick_marker(t *testing.T) {
-	p, err := suites.LookupProfile("elixir-1.5.1")
+	p, err := profiles.Lookup("elixir-1.5.1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	p.Receive = dispatch.ReceiveMarker
 	self := mailbox.New()
 	fill(self, 1000)
-	pk, err := suites.NewPicker(p, self, dispatchtest.MustCodeServer(t), 8, 1)
+	pk, err := profiles.NewPicker(p, self, dispatchtest.MustCodeServer(t), 8, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,11 +108,11 @@ func TestPicker_uniformity(t *testing.T) {
 	crit := 26.1 // chi-square, 7 degrees of freedom, upper 0.001
 	for _, name := range []string{"elixir-1.5.1-consolidated", "elixir-1.6.3", "roundrobin"} {
 		t.Run(name, func(t *testing.T) {
-			p, err := suites.LookupProfile(name)
+			p, err := profiles.Lookup(name)
 			if err != nil {
 				t.Fatal(err)
 			}
-			pk, err := suites.NewPicker(p, mailbox.New(), dispatchtest.MustCodeServer(t), pool, 42)
+			pk, err := profiles.NewPicker(p, mailbox.New(), dispatchtest.MustCodeServer(t), pool, 42)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -137,12 +137,12 @@ func TestPicker_uniformity(t *testing.T) {
 }
 
 func TestPicker_Pick_serverDown(t *testing.T) {
-	p, err := suites.LookupProfile("elixir-1.5.1")
+	p, err := profiles.Lookup("elixir-1.5.1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	cs := dispatch.NewCodeServer(dispatch.NewEnumerable().Modules()...)
-	pk, err := suites.NewPicker(p, mailbox.New(), cs, 8, 1)
+	pk, err := profiles.NewPicker(p, mailbox.New(), cs, 8, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,18 +154,18 @@ func TestPicker_Pick_serverDown(t *testing.T) {
 }
 
 func TestNewPicker_errors(t *testing.T) {
-	p151, _ := suites.LookupProfile("elixir-1.5.1")
-	p163, _ := suites.LookupProfile("elixir-1.6.3")
+	p151, _ := profiles.Lookup("elixir-1.5.1")
+	p163, _ := profiles.Lookup("elixir-1.6.3")
 	tests := []struct {
 		name    string
-		p       suites.Profile
+		p       profiles.Profile
 		pool    int
 		noCS    bool
 		wantErr string
 	}{
 		{"empty pool", p163, 0, false, rng.ErrEmptyPool.Error()},
 		{"no code server", p151, 8, true, "needs a code server"},
-		{"invalid profile", suites.Profile{Name: "x"}, 8, false, "profile x"},
+		{"invalid profile", profiles.Profile{Name: "x"}, 8, false, "profile x"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -173,32 +173,32 @@ func TestNewPicker_errors(t *testing.T) {
 			if !tt.noCS {
 				cs = dispatchtest.MustCodeServer(t)
 			}
-			_, err := suites.NewPicker(tt.p, mailbox.New(), cs, tt.pool, 1)
+			_, err := profiles.NewPicker(tt.p, mailbox.New(), cs, tt.pool, 1)
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("err = %v, want one containing %q", err, tt.wantErr)
 			}
 		})
 	}
 	// Profiles that make no call need no code server.
-	for _, p := range suites.Profiles() {
+	for _, p := range profiles.All() {
 		if p.NeedsCodeServer() {
 			continue
 		}
-		if _, err := suites.NewPicker(p, mailbox.New(), nil, 8, 1); err != nil {
+		if _, err := profiles.NewPicker(p, mailbox.New(), nil, 8, 1); err != nil {
 			t.Errorf("%s without a code server: %v", p.Name, err)
 		}
 	}
 }
 
 func TestStartPicker(t *testing.T) {
-	for _, p := range suites.Profiles() {
+	for _, p := range profiles.All() {
 		t.Run(p.Name, func(t *testing.T) {
 			mailboxtest.MustNotLeak(t)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			self := mailbox.New()
 			fill(self, 10)
-			pk, stop, err := suites.StartPicker(ctx, p, self, 8, 1)
+			pk, stop, err := profiles.StartPicker(ctx, p, self, 8, 1)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -223,7 +223,7 @@ func TestStartPicker(t *testing.T) {
 			stop()
 		})
 	}
-	_, _, err := suites.StartPicker(context.Background(), suites.Profiles()[0], mailbox.New(), 0, 1)
+	_, _, err := profiles.StartPicker(context.Background(), profiles.All()[0], mailbox.New(), 0, 1)
 	if err == nil {
 		t.Error("no error for an empty pool")
 	}

@@ -1,4 +1,4 @@
-package suites_test
+package profiles_test
 
 import (
 	"context"
@@ -6,7 +6,7 @@ import (
 
 	"github.com/benchdb/benchdb/dispatch"
 	"github.com/benchdb/benchdb/mailbox"
-	"github.com/benchdb/benchdb/suites"
+	"github.com/benchdb/benchdb/profiles"
 )
 
 // Each built-in profile picks a writer from a pool of 8 for a process
@@ -16,12 +16,12 @@ func Example() {
 	ctx := context.Background()
 	cs := dispatch.NewCodeServer(dispatch.NewEnumerable().Modules()...)
 	defer cs.Stop()
-	for _, p := range suites.Profiles() {
+	for _, p := range profiles.All() {
 		self := mailbox.New()
 		for range 1000 {
 			self.Send(mailbox.Message{Kind: 1, Size: 100})
 		}
-		pk, err := suites.NewPicker(p, self, cs, 8, 1)
+		pk, err := profiles.NewPicker(p, self, cs, 8, 1)
 		if err != nil {
 			panic(err)
 		}

@@ -1,4 +1,4 @@
-package suites
+package profiles
 
 import (
 	"bytes"
@@ -12,9 +12,9 @@ import (
 	"github.com/benchdb/benchdb/dispatch"
 )
 
-// ErrUnknownProfile is returned (wrapped) by LookupProfile for a name that
+// ErrUnknown is returned (wrapped) by Lookup for a name that
 // no profile has.
-var ErrUnknownProfile = errors.New("unknown profile")
+var ErrUnknown = errors.New("unknown profile")
 
 // A Selection says how a profile picks a worker from a list.
 type Selection string
@@ -100,10 +100,10 @@ func (p Profile) DispatchOptions() dispatch.Options {
 	return dispatch.Options{Mode: p.Dispatch, Lookup: p.Lookup, Receive: p.Receive}
 }
 
-// ParseProfiles reads a profiles file ({"profiles": [...]}) from r and
+// Parse reads a profiles file ({"profiles": [...]}) from r and
 // validates each profile. name is the file's name in errors. Unknown
 // fields and duplicate names are errors.
-func ParseProfiles(name string, r io.Reader) ([]Profile, error) {
+func Parse(name string, r io.Reader) ([]Profile, error) {
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
 	var file struct {
@@ -135,21 +135,21 @@ var profilesJSON []byte
 var builtinProfiles = mustParseProfiles()
 
 func mustParseProfiles() []Profile {
-	ps, err := ParseProfiles("suites/profiles.json", bytes.NewReader(profilesJSON))
+	ps, err := Parse("profiles/profiles.json", bytes.NewReader(profilesJSON))
 	if err != nil {
 		panic(err) // the embedded file is part of the program
 	}
 	return ps
 }
 
-// Profiles returns the built-in profiles, in the order of profiles.json.
+// All returns the built-in profiles, in the order of profiles.json.
 // The slice is the caller's.
-func Profiles() []Profile {
+func All() []Profile {
 	return append([]Profile(nil), builtinProfiles...)
 }
 
-// ProfileNames returns the built-in profiles' names, in order.
-func ProfileNames() []string {
+// Names returns the built-in profiles' names, in order.
+func Names() []string {
 	names := make([]string, len(builtinProfiles))
 	for i, p := range builtinProfiles {
 		names[i] = p.Name
@@ -157,13 +157,13 @@ func ProfileNames() []string {
 	return names
 }
 
-// LookupProfile returns the built-in profile called name, or an error
-// wrapping ErrUnknownProfile that lists the known names.
-func LookupProfile(name string) (Profile, error) {
+// Lookup returns the built-in profile called name, or an error
+// wrapping ErrUnknown that lists the known names.
+func Lookup(name string) (Profile, error) {
 	for _, p := range builtinProfiles {
 		if p.Name == name {
 			return p, nil
 		}
 	}
-	return Profile{}, fmt.Errorf("profile %q: %w (known: %s)", name, ErrUnknownProfile, strings.Join(ProfileNames(), ", "))
+	return Profile{}, fmt.Errorf("profile %q: %w (known: %s)", name, ErrUnknown, strings.Join(Names(), ", "))
 }

@@ -1,4 +1,4 @@
-package suites_test
+package profiles_test
 
 import (
 	"errors"
@@ -7,34 +7,34 @@ import (
 	"testing"
 
 	"github.com/benchdb/benchdb/dispatch"
-	"github.com/benchdb/benchdb/suites"
+	"github.com/benchdb/benchdb/profiles"
 )
 
 func TestProfiles(t *testing.T) {
 	want := []string{"elixir-1.5.1", "elixir-1.5.1-otp21", "elixir-1.5.1-consolidated", "elixir-1.6.3", "elixir-1.6.3-consolidated", "roundrobin"}
-	if got := suites.ProfileNames(); !slices.Equal(got, want) {
+	if got := profiles.Names(); !slices.Equal(got, want) {
 		t.Fatalf("ProfileNames = %v, want %v", got, want)
 	}
-	ps := suites.Profiles()
+	ps := profiles.All()
 	ps[0].Name = "changed" // the caller's copy
-	if suites.Profiles()[0].Name != "elixir-1.5.1" {
+	if profiles.All()[0].Name != "elixir-1.5.1" {
 		t.Error("Profiles returned the registry's own slice")
 	}
 	// DESIGN.md's table.
 	facts := map[string]struct {
-		sel          suites.Selection
+		sel          profiles.Selection
 		mode         dispatch.Mode
 		calls, trips int
 	}{
-		"elixir-1.5.1":              {suites.CountReservoir, dispatch.Unconsolidated, 1, 1},
-		"elixir-1.5.1-otp21":        {suites.CountReservoir, dispatch.Unconsolidated, 1, 0},
-		"elixir-1.5.1-consolidated": {suites.CountReservoir, dispatch.Consolidated, 1, 0},
-		"elixir-1.6.3":              {suites.Reservoir, dispatch.Unconsolidated, 0, 0},
-		"elixir-1.6.3-consolidated": {suites.Reservoir, dispatch.Consolidated, 0, 0},
-		"roundrobin":                {suites.Modulo, dispatch.Consolidated, 0, 0},
+		"elixir-1.5.1":              {profiles.CountReservoir, dispatch.Unconsolidated, 1, 1},
+		"elixir-1.5.1-otp21":        {profiles.CountReservoir, dispatch.Unconsolidated, 1, 0},
+		"elixir-1.5.1-consolidated": {profiles.CountReservoir, dispatch.Consolidated, 1, 0},
+		"elixir-1.6.3":              {profiles.Reservoir, dispatch.Unconsolidated, 0, 0},
+		"elixir-1.6.3-consolidated": {profiles.Reservoir, dispatch.Consolidated, 0, 0},
+		"roundrobin":                {profiles.Modulo, dispatch.Consolidated, 0, 0},
 	}
 	for name, f := range facts {
-		p, err := suites.LookupProfile(name)
+		p, err := profiles.Lookup(name)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -42,8 +42,8 @@ func TestProfiles(t *testing.T) {
 			t.Errorf("%s = %+v, want %+v", name, p, f)
 		}
 	}
-	_, err := suites.LookupProfile("elixir-9")
-	if !errors.Is(err, suites.ErrUnknownProfile) || !strings.Contains(err.Error(), "roundrobin") {
+	_, err := profiles.Lookup("elixir-9")
+	if !errors.Is(err, profiles.ErrUnknown) || !strings.Contains(err.Error(), "roundrobin") {
 		t.Errorf("LookupProfile(elixir-9): err = %v", err)
 	}
 }
@@ -69,7 +69,7 @@ func TestParseProfiles(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ps, err := suites.ParseProfiles("test.json", strings.NewReader(tt.in))
+			ps, err := profiles.Parse("test.json", strings.NewReader(tt.in))
 			if tt.wantErr == "" {
 				if err != nil || len(ps) != 1 {
 					t.Fatalf("got %d profiles, %v", len(ps), err)
