@@ -173,6 +173,16 @@ func TestHarness_Receive(t *testing.T) {
 	if !names[want] {
 		t.Errorf("no %s among %v", want, names)
 	}
+	// Benchmarks lists what Receive runs, in its order.
+	var order []string
+	for line := range strings.Lines(string(out)) {
+		if name, _, ok := strings.Cut(line, "\t"); ok && strings.HasPrefix(name, "Benchmark") {
+			order = append(order, strings.TrimSuffix(name, "-"+itoa(v.Schedulers)))
+		}
+	}
+	if list := Benchmarks(ReceiveOptions{Depths: []int{0, 100}}); strings.Join(list, " ") != strings.Join(order, " ") {
+		t.Errorf("Benchmarks = %q,\nReceive ran %q", list, order)
+	}
 	if _, err := h.Receive(context.Background(), ReceiveOptions{Modes: []string{"peek"}}); err == nil {
 		t.Error("unknown mode accepted")
 	}

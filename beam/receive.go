@@ -120,3 +120,32 @@ func cpuModel() string {
 	}
 	return ""
 }
+
+// Benchmarks returns the names of the leaf benchmarks Receive runs with
+// o (zero fields take Receive's defaults), in the order it runs them:
+// queue kinds, then depths, then modes, as in
+// BenchmarkReceive/runtime=beam/mode=scan/depth=1000/queue=off-heap.
+func Benchmarks(o ReceiveOptions) []string {
+	if len(o.Modes) == 0 {
+		o.Modes = []string{ModeScan, ModeMarker}
+	}
+	if len(o.Queues) == 0 {
+		o.Queues = []string{OnHeap, OffHeap}
+	}
+	if len(o.Depths) == 0 {
+		o.Depths = DefaultReceiveDepths()
+	}
+	var names []string
+	for _, q := range o.Queues {
+		level := ""
+		if q != OnHeap {
+			level = "/queue=" + q
+		}
+		for _, d := range o.Depths {
+			for _, m := range o.Modes {
+				names = append(names, fmt.Sprintf("BenchmarkReceive/runtime=beam/mode=%s/depth=%d%s", m, d, level))
+			}
+		}
+	}
+	return names
+}
