@@ -61,25 +61,35 @@ func TestParseCosts(t *testing.T) {
 func TestCosts_Model_live(t *testing.T) {
 	out := []byte("Cost s0=2e-6 rate=10000 handled=1 calls=1\n" +
 		"Cost depth=50 service=2.1e-6 events=500\n" + // below 100: not used
-		"Cost depth=400 service=6e-6 events=100\nCost depth=800 service=10e-6 events=300\n" + // pooled: n 700, S 9e-6
-		"Cost depth=2000 service=30e-6 events=30\n" + // too few events alone
+		"Cost depth=400 service=6e-6 events=100\n" + // a group of its own: c (6µs − 2µs)/400 = 10ns
+		"Cost depth=700 service=7e-6 cycle=9e-6 events=40\nCost depth=800 service=8e-6 cycle=10e-6 events=60\n" + // pooled: n 760, cycle 9.6µs
+		"Cost depth=2000 service=30e-6 events=30\n" + // too few events, and the next bin is too far
 		"Cost depth=20000 service=402e-6 events=60\n")
 	c, err := parseCosts(out, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(c.Live) != 6 || c.Live[2].Cycle != 9e-6 || c.Live[0].Cycle != 0 {
+		t.Fatalf("Live = %+v", c.Live)
+	}
 	m := c.Model()
-	if len(m.Scan) != 2 {
-		t.Fatalf("Scan = %+v, want two groups", m.Scan)
+	if len(m.Scan) != 3 {
+		t.Fatalf("Scan = %+v, want three groups", m.Scan)
 	}
-	if p := m.Scan[0]; p.N != 700 || math.Abs(p.C-10e-9) > 1e-15 {
-		t.Errorf("group 300..1000 = %+v, want n 700, c (9µs − 2µs)/700 = 10ns", p)
+	if p := m.Scan[0]; p.N != 400 || math.Abs(p.C-10e-9) > 1e-15 {
+		t.Errorf("group at 400 = %+v, want c 10ns", p)
 	}
-	if p := m.Scan[1]; p.N != 20000 || math.Abs(p.C-20e-9) > 1e-15 {
-		t.Errorf("group 10,000..30,000 = %+v, want n 20000, c 20ns", p)
+	if p := m.Scan[1]; p.N != 760 || math.Abs(p.C-10e-9) > 1e-15 {
+		t.Errorf("group at 700..800 = %+v, want n 760, c (9.6µs − 2µs)/760 = 10ns from the cycle times", p)
 	}
-	if m.C != m.Scan[0].C {
+	if p := m.Scan[2]; p.N != 20000 || math.Abs(p.C-20e-9) > 1e-15 {
+		t.Errorf("group at 20,000 = %+v, want c 20ns", p)
+	}
+	if m.C != m.Scan[1].C {
 		t.Errorf("C = %v, want c at the deepest point up to 10,000", m.C)
+	}
+	if _, err := parseCosts([]byte("Cost s0=1e-6 rate=1\nCost depth=10 service=1e-6 cycle=x events=5\n"), 1); err == nil {
+		t.Error("bad cycle accepted")
 	}
 }
 

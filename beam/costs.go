@@ -60,51 +60,79 @@ type DepthCost struct {
 }
 
 // LiveCost is the mean service time, in seconds, of Events events served
-// with a mean of Depth events queued behind them.
+// with a mean of Depth events queued behind them, and their mean cycle
+// time: from taking one event to taking the next, with the queue never
+// empty in between (0 where not measured).
 type LiveCost struct {
 	Depth   float64
 	Seconds float64
+	Cycle   float64
 	Events  int
 }
 
-// liveGroups are the edges of the queue-length groups Model pools the
-// live bins into: a few points of c(n), each from many events.
-var liveGroups = []float64{100, 300, 1000, 3000, 10000, 30000, math.Inf(1)}
+// Live bins are pooled into groups of at least groupEvents events, each
+// spanning at most a factor groupSpan of queue length; a group left with
+// fewer than minGroupEvents is dropped, and bins below minLiveDepth (where
+// the scan is lost in the noise of s0) are not used.
+const (
+	groupEvents    = 100
+	minGroupEvents = 50
+	groupSpan      = 2
+	minLiveDepth   = 100
+)
 
 // Model returns the costs for package model: s0, k, and c(n). With live
-// measurements, the bins are pooled into groups of queue length (100 to
-// 300, 300 to 1,000, ... above 30,000), weighted by their events, and
-// each group gives c = (S − s0)/(k·n) at its mean n. Otherwise c(n) comes
-// from the isolated service times, c(n) = (S(n) − S(0))/(k·n). c is never
-// below a picosecond; C is c(n) at the deepest point of 10,000 or less,
-// for display. With k = 0, c is 0.
+// measurements, the bins (in ascending order of depth) are pooled into
+// groups of about a hundred events within a factor of two of queue
+// length, weighted by their events, and each group gives c = (S − s0)/(k·n)
+// at its mean n, S being the cycle time where the harness measured it
+// (the router's time per event, what it loses between events included)
+// and the service time otherwise. Fine groups follow a c(n) that climbs
+// steeply where the on-heap queue starts to cost the garbage collector.
+// Otherwise c(n) comes from the isolated service times,
+// c(n) = (S(n) − S(0))/(k·n). c is never below a picosecond; C is c(n) at
+// the deepest point of 10,000 or less, for display. With k = 0, c is 0.
 func (c Costs) Model() model.Costs {
 	m := model.Costs{S0: c.S0, K: c.K}
 	if c.K == 0 {
 		return m
 	}
 	if len(c.Live) > 0 {
-		for g := 1; g < len(liveGroups); g++ {
-			var n, s float64
-			var events int
-			for _, b := range c.Live {
-				if b.Depth >= liveGroups[g-1] && b.Depth < liveGroups[g] {
-					n += b.Depth * float64(b.Events)
-					s += b.Seconds * float64(b.Events)
-					events += b.Events
+		var n, s, first float64
+		var events int
+		flush := func() {
+			if events >= minGroupEvents {
+				n := math.Round(n / float64(events))
+				cn := max((s/float64(events)-c.S0)/(float64(c.K)*n), 1e-12)
+				m.Scan = append(m.Scan, model.ScanPoint{N: n, C: cn})
+				if n <= 10_000 {
+					m.C = cn
 				}
 			}
-			if events < 50 {
+			n, s, events = 0, 0, 0
+		}
+		for _, b := range c.Live {
+			if b.Depth < minLiveDepth {
 				continue
 			}
-			n = math.Round(n / float64(events))
-			s /= float64(events)
-			cn := max((s-c.S0)/(float64(c.K)*n), 1e-12)
-			m.Scan = append(m.Scan, model.ScanPoint{N: n, C: cn})
-			if n <= 10_000 {
-				m.C = cn
+			if events > 0 && b.Depth > groupSpan*first {
+				flush()
+			}
+			if events == 0 {
+				first = b.Depth
+			}
+			t := b.Seconds
+			if b.Cycle > 0 {
+				t = b.Cycle
+			}
+			n += b.Depth * float64(b.Events)
+			s += t * float64(b.Events)
+			events += b.Events
+			if events >= groupEvents {
+				flush()
 			}
 		}
+		flush()
 		if m.C == 0 && len(m.Scan) > 0 {
 			m.C = m.Scan[0].C
 		}
@@ -206,6 +234,9 @@ func parseCosts(out []byte, calls int) (Costs, error) {
 				if b.Seconds, err = rec.float("service"); err == nil {
 					b.Events, err = rec.int("events")
 				}
+			}
+			if _, ok := rec.fields["cycle"]; ok && err == nil {
+				b.Cycle, err = rec.float("cycle")
 			}
 			if err != nil {
 				return Costs{}, fmt.Errorf("beam costs: %w", err)

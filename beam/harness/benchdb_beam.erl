@@ -270,8 +270,9 @@ costs(Opts) ->
     Bins = lists:foldl(fun(B, Acc) ->
                                merge_bins(Acc, live_service(Rate, Calls, TickMs, Queue, B, Cs, Writers))
                        end, #{}, Backlogs),
-    [io:format("Cost depth=~.1f service=~.6e events=~b~n", [SumN / C, SumS / C / 1.0e9, C])
-     || {_, {SumN, SumS, C}} <- lists:sort(maps:to_list(Bins)), C >= 20],
+    [io:format("Cost depth=~.1f service=~.6e cycle=~.6e events=~b~n",
+               [SumN / C, SumS / C / 1.0e9, SumC / CC / 1.0e9, C])
+     || {_, {SumN, SumS, C, SumC, CC}} <- lists:sort(maps:to_list(Bins)), C >= 20, CC >= 20],
     stop_writers(Writers),
     Cs ! stop,
     ok.
@@ -281,17 +282,24 @@ costs(Opts) ->
 %% at the rate, timing each event against the queue behind it, until the
 %% queue has drained or has grown to twice the backlog (or 3 s have
 %% passed). Events are grouped by queue length in bins of a quarter of a
-%% power of two; each bin gives its mean queue length, mean service time
-%% and count. These are the costs as the live system pays them: the
-%% scans, the garbage collections of a growing heap, the arrivals during
-%% each call.
+%% power of two; each bin gives its mean queue length, mean service time,
+%% mean cycle time and count. These are the costs as the live system pays
+%% them: the scans, the garbage collections of a growing heap, the
+%% arrivals during each call. The service time runs from taking an event
+%% to having forwarded it; the cycle time from taking one event to taking
+%% the next, with the router never idle in between (its queue is not
+%% empty): it adds what the router loses between events, when the
+%% scheduler runs the producers, writers and code server instead, or
+%% collects its garbage, or the machine's other programs take the
+%% schedulers' threads. 1/cycle is the rate the router can keep up with
+%% at that queue length, which is what decides whether a backlog drains.
 live_service(Rate, Calls, TickMs, Queue, Backlog, Cs, Writers) ->
     Parent = self(),
     Router = spawn_opt(fun() ->
                                rand:seed(exrop, {1, 2, 3}),
                                wait_backlog(Backlog),
                                Deadline = now_ns() + 3000000000,
-                               Bins = service_loop(Calls, Cs, Writers, 2 * Backlog, Deadline, #{}),
+                               Bins = service_loop(Calls, Cs, Writers, 2 * Backlog, Deadline, none, #{}),
                                Parent ! {bins, self(), Bins}
                        end, [{message_queue_data, Queue}]),
     Producers = start_producers(Router, Rate, 2, TickMs),
@@ -303,9 +311,9 @@ live_service(Rate, Calls, TickMs, Queue, Backlog, Cs, Writers) ->
     end.
 
 merge_bins(A, B) ->
-    maps:fold(fun(K, {N, S, C}, Acc) ->
-                      {N0, S0, C0} = maps:get(K, Acc, {0, 0, 0}),
-                      Acc#{K => {N0 + N, S0 + S, C0 + C}}
+    maps:fold(fun(K, {N, S, C, SC, CC}, Acc) ->
+                      {N0, S0, C0, SC0, CC0} = maps:get(K, Acc, {0, 0, 0, 0, 0}),
+                      Acc#{K => {N0 + N, S0 + S, C0 + C, SC0 + SC, CC0 + CC}}
               end, A, B).
 
 wait_backlog(Backlog) ->
@@ -315,9 +323,17 @@ wait_backlog(Backlog) ->
         true -> receive after 1 -> ok end, wait_backlog(Backlog)
     end.
 
-service_loop(Calls, Cs, Writers, Cap, Deadline, Bins) ->
+%% service_loop serves the backlog; Prev is {Bin, T0} of the event served
+%% before, whose cycle ends when this one is taken, or none.
+service_loop(Calls, Cs, Writers, Cap, Deadline, Prev, Bins0) ->
     {message_queue_len, Q} = process_info(self(), message_queue_len),
     T0 = now_ns(),
+    Bins = case Prev of
+               {PB, PT} when Q > 0 ->
+                   {SN0, SS0, C0, SC0, CC0} = maps:get(PB, Bins0),
+                   Bins0#{PB => {SN0, SS0, C0, SC0 + T0 - PT, CC0 + 1}};
+               _ -> Bins0
+           end,
     if
         Q =:= 0; Q >= Cap; T0 >= Deadline -> Bins;
         true ->
@@ -329,8 +345,9 @@ service_loop(Calls, Cs, Writers, Cap, Deadline, Bins) ->
             Dt = now_ns() - T0,
             N = Q - 1,
             Bin = bin(N),
-            {SN, SS, C} = maps:get(Bin, Bins, {0, 0, 0}),
-            service_loop(Calls, Cs, Writers, Cap, Deadline, Bins#{Bin => {SN + N, SS + Dt, C + 1}})
+            {SN, SS, C, SC, CC} = maps:get(Bin, Bins, {0, 0, 0, 0, 0}),
+            service_loop(Calls, Cs, Writers, Cap, Deadline, {Bin, T0},
+                         Bins#{Bin => {SN + N, SS + Dt, C + 1, SC, CC}})
     end.
 
 %% bin numbers queue lengths in steps of a quarter of a power of two.

@@ -76,6 +76,7 @@ type beamReport struct {
 type liveReport struct {
 	Depth   float64 `json:"depth"`
 	Seconds float64 `json:"seconds"`
+	Cycle   float64 `json:"cycle_seconds"`
 	Events  int     `json:"events"`
 }
 
@@ -135,7 +136,7 @@ func beamScenarioAction(c *cli.Context, o scenarioOptions) error {
 		rep.Series = append(rep.Series, sampleReport{TSeconds: s.T.Seconds(), Queue: s.Queue, Bytes: s.Bytes})
 	}
 	for _, d := range measured.Live {
-		rep.LiveService = append(rep.LiveService, liveReport{d.Depth, d.Seconds, d.Events})
+		rep.LiveService = append(rep.LiveService, liveReport{d.Depth, d.Seconds, d.Cycle, d.Events})
 	}
 	for _, d := range measured.Service {
 		rep.ServiceSeconds = append(rep.ServiceSeconds, depthReport{d.Depth, d.Seconds})
