@@ -12,6 +12,7 @@ import (
 	"golang.org/x/perf/benchfmt"
 
 	"github.com/benchdb/benchdb/model"
+	"github.com/benchdb/benchdb/scenario"
 )
 
 // mustHarness returns a Harness, or skips the test where erl is absent.
@@ -256,3 +257,52 @@ func TestHarness_Costs(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestMergeCosts(t *testing.T) {
+	a := Costs{S0: 2e-6, ArrivalRate: 100, K: 2,
+		Service: []DepthCost{{0, 3e-6}, {1000, 20e-6}},
+		Live:    []LiveCost{{Depth: 500, Seconds: 5e-6, Events: 60}, {Depth: 4000, Seconds: 50e-6, Events: 80}}}
+	b := Costs{S0: 4e-6, ArrivalRate: 300, K: 2,
+		Service: []DepthCost{{0, 5e-6}},
+		Live:    []LiveCost{{Depth: 600, Seconds: 7e-6, Events: 40}}}
+	m := MergeCosts(a, b)
+	if m.S0 != 3e-6 || m.ArrivalRate != 200 || m.K != 2 {
+		t.Errorf("merged s0 %v, rate %v, k %d; want 3µs, 200, 2", m.S0, m.ArrivalRate, m.K)
+	}
+	if len(m.Service) != 1 || m.Service[0].Depth != 0 || math.Abs(m.Service[0].Seconds-4e-6) > 1e-15 {
+		t.Errorf("merged isolated costs %+v, want depth 0 only, 4µs", m.Service)
+	}
+	if len(m.Live) != 3 || m.Live[0].Depth != 500 || m.Live[1].Depth != 600 || m.Live[2].Depth != 4000 {
+		t.Fatalf("merged live bins %+v, want depths 500, 600, 4000", m.Live)
+	}
+	// The bins at 500 and 600 pool into one group of 100 events:
+	// n 540, S 5.8µs, c (5.8µs − 3µs)/(2·540).
+	got := m.Model()
+	if len(got.Scan) != 2 || got.Scan[0].N != 540 || math.Abs(got.Scan[0].C-2.8e-6/1080) > 1e-15 {
+		t.Errorf("model of the merged costs: %+v", got.Scan)
+	}
+	if one := MergeCosts(a); one.S0 != a.S0 || len(one.Live) != 2 {
+		t.Errorf("MergeCosts of one = %+v", one)
+	}
+	if z := MergeCosts(); z.S0 != 0 || z.Live != nil {
+		t.Errorf("MergeCosts of none = %+v", z)
+	}
+}
+
+func TestModelCheck_Ratio(t *testing.T) {
+	m := ModelCheck{Predicted: 20 * time.Millisecond, PredictedOK: true,
+		Bracket: scenario.Bracket{Drained: 20 * time.Millisecond, Runaway: 45 * time.Millisecond}}
+	// The estimate is the bracket's geometric mean, 30ms.
+	if r := m.Ratio(); math.Abs(r-1.5) > 1e-9 {
+		t.Errorf("Ratio = %v, want 1.5", r)
+	}
+	m.Bracket.Runaway = 0
+	if r := m.Ratio(); r != 0 {
+		t.Errorf("Ratio without a bracket = %v, want 0", r)
+	}
+	// No finite T* to start from: an error before any erl runs.
+	_, err := (&Harness{}).CheckModel(context.Background(), ScenarioConfig{Rate: 1000}, Costs{S0: 1e-6, K: 0}, 1, nil)
+	if err == nil || !strings.Contains(err.Error(), "no finite critical pause") {
+		t.Errorf("CheckModel with k = 0: %v", err)
+	}
+}

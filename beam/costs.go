@@ -1,9 +1,11 @@
 package beam
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -301,4 +303,44 @@ func floatArg(v float64) string { return strconv.FormatFloat(v, 'f', 3, 64) }
 // BEAM's finest timer step, 1ms.
 func tickMs(d time.Duration) string {
 	return strconv.FormatInt(max(d.Milliseconds(), 1), 10)
+}
+
+// MergeCosts pools cost measurements made at the same rate and k at
+// different times, so that the model describes the same stretch of time
+// as a measurement that ran between them (a bisection, whose runs a busy
+// machine slows down unevenly): s0 and the arrival rate are their means,
+// the live bins of all of them are merged in ascending order of depth
+// (Model pools neighbours), and the isolated service times are the means
+// at each depth that every measurement has. K is the first's. Merging
+// one measurement returns it unchanged; merging none returns zero Costs.
+func MergeCosts(cs ...Costs) Costs {
+	if len(cs) <= 1 {
+		if len(cs) == 1 {
+			return cs[0]
+		}
+		return Costs{}
+	}
+	m := Costs{K: cs[0].K}
+	n := float64(len(cs))
+	for _, c := range cs {
+		m.S0 += c.S0 / n
+		m.ArrivalRate += c.ArrivalRate / n
+		m.Live = append(m.Live, c.Live...)
+	}
+	slices.SortStableFunc(m.Live, func(a, b LiveCost) int { return cmp.Compare(a.Depth, b.Depth) })
+	for _, d := range cs[0].Service {
+		sum, seen := 0.0, 0
+		for _, c := range cs {
+			for _, e := range c.Service {
+				if e.Depth == d.Depth {
+					sum += e.Seconds
+					seen++
+				}
+			}
+		}
+		if seen == len(cs) {
+			m.Service = append(m.Service, DepthCost{Depth: d.Depth, Seconds: sum / n})
+		}
+	}
+	return m
 }
