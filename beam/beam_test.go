@@ -62,9 +62,9 @@ func TestParseCosts(t *testing.T) {
 func TestCosts_Model_live(t *testing.T) {
 	out := []byte("Cost s0=2e-6 rate=10000 handled=1 calls=1\n" +
 		"Cost depth=50 service=2.1e-6 events=500\n" + // below 100: not used
-		"Cost depth=400 service=6e-6 events=100\n" + // a group of its own: c (6µs − 2µs)/400 = 10ns
-		"Cost depth=700 service=7e-6 cycle=9e-6 events=40\nCost depth=800 service=8e-6 cycle=10e-6 events=60\n" + // pooled: n 760, cycle 9.6µs
-		"Cost depth=2000 service=30e-6 events=30\n" + // too few events, and the next bin is too far
+		"Cost depth=400 service=6e-6 events=100\n" + // 256..511: c (6µs − 2µs)/400 = 10ns
+		"Cost depth=700 service=7e-6 cycle=9e-6 events=40\nCost depth=800 service=8e-6 cycle=10e-6 events=60\n" + // 512..1023, pooled: n 760, cycle 9.6µs
+		"Cost depth=2000 service=30e-6 events=30\n" + // 1024..2047: too few events
 		"Cost depth=20000 service=402e-6 events=60\n")
 	c, err := parseCosts(out, 1)
 	if err != nil {
@@ -261,10 +261,15 @@ func itoa(n int) string { return strconv.Itoa(n) }
 func TestMergeCosts(t *testing.T) {
 	a := Costs{S0: 2e-6, ArrivalRate: 100, K: 2,
 		Service: []DepthCost{{0, 3e-6}, {1000, 20e-6}},
-		Live:    []LiveCost{{Depth: 500, Seconds: 5e-6, Events: 60}, {Depth: 4000, Seconds: 50e-6, Events: 80}}}
+		Live:    []LiveCost{{Depth: 520, Seconds: 5e-6, Events: 60}, {Depth: 4000, Seconds: 50e-6, Events: 80}}}
 	b := Costs{S0: 4e-6, ArrivalRate: 300, K: 2,
 		Service: []DepthCost{{0, 5e-6}},
 		Live:    []LiveCost{{Depth: 600, Seconds: 7e-6, Events: 40}}}
+	// s0 is the median: one starved measurement does not move it.
+	starved := Costs{S0: 500e-6, ArrivalRate: 200, K: 2, Service: []DepthCost{{0, 4e-6}}}
+	if m := MergeCosts(a, b, starved); m.S0 != 4e-6 {
+		t.Errorf("median s0 of 2µs, 4µs, 500µs = %v", m.S0)
+	}
 	m := MergeCosts(a, b)
 	if m.S0 != 3e-6 || m.ArrivalRate != 200 || m.K != 2 {
 		t.Errorf("merged s0 %v, rate %v, k %d; want 3µs, 200, 2", m.S0, m.ArrivalRate, m.K)
@@ -272,13 +277,13 @@ func TestMergeCosts(t *testing.T) {
 	if len(m.Service) != 1 || m.Service[0].Depth != 0 || math.Abs(m.Service[0].Seconds-4e-6) > 1e-15 {
 		t.Errorf("merged isolated costs %+v, want depth 0 only, 4µs", m.Service)
 	}
-	if len(m.Live) != 3 || m.Live[0].Depth != 500 || m.Live[1].Depth != 600 || m.Live[2].Depth != 4000 {
-		t.Fatalf("merged live bins %+v, want depths 500, 600, 4000", m.Live)
+	if len(m.Live) != 3 || m.Live[0].Depth != 520 || m.Live[1].Depth != 600 || m.Live[2].Depth != 4000 {
+		t.Fatalf("merged live bins %+v, want depths 520, 600, 4000", m.Live)
 	}
-	// The bins at 500 and 600 pool into one group of 100 events:
-	// n 540, S 5.8µs, c (5.8µs − 3µs)/(2·540).
+	// The bins at 520 and 600 pool into one group of 100 events:
+	// n 552, S 5.8µs, c (5.8µs − 3µs)/(2·552).
 	got := m.Model()
-	if len(got.Scan) != 2 || got.Scan[0].N != 540 || math.Abs(got.Scan[0].C-2.8e-6/1080) > 1e-15 {
+	if len(got.Scan) != 2 || got.Scan[0].N != 552 || math.Abs(got.Scan[0].C-2.8e-6/1104) > 1e-15 {
 		t.Errorf("model of the merged costs: %+v", got.Scan)
 	}
 	if one := MergeCosts(a); one.S0 != a.S0 || len(one.Live) != 2 {

@@ -72,24 +72,22 @@ type LiveCost struct {
 	Events  int
 }
 
-// Live bins are pooled into groups of at least groupEvents events, each
-// spanning at most a factor groupSpan of queue length; a group left with
-// fewer than minGroupEvents is dropped, and bins below minLiveDepth (where
-// the scan is lost in the noise of s0) are not used.
+// Live bins are pooled into groups of queue length between powers of two
+// (256 to 511, 512 to 1,023, ...); a group with fewer than minGroupEvents
+// events is dropped, and bins below minLiveDepth (where the scan is lost
+// in the noise of s0) are not used.
 const (
-	groupEvents    = 100
 	minGroupEvents = 50
-	groupSpan      = 2
 	minLiveDepth   = 100
 )
 
 // Model returns the costs for package model: s0, k, and c(n). With live
 // measurements, the bins (in ascending order of depth) are pooled into
-// groups of about a hundred events within a factor of two of queue
-// length, weighted by their events, and each group gives c = (S − s0)/(k·n)
-// at its mean n, S being the cycle time where the harness measured it
-// (the router's time per event, what it loses between events included)
-// and the service time otherwise. Fine groups follow a c(n) that climbs
+// groups between powers of two of queue length, weighted by their
+// events, and each group gives c = (S − s0)/(k·n) at its mean n, S being
+// the cycle time where the harness measured it (the router's time per
+// event, what it loses between events included) and the service time
+// otherwise. Groups a factor of two apart follow a c(n) that climbs
 // steeply where the on-heap queue starts to cost the garbage collector.
 // Otherwise c(n) comes from the isolated service times,
 // c(n) = (S(n) − S(0))/(k·n). c is never below a picosecond; C is c(n) at
@@ -100,8 +98,9 @@ func (c Costs) Model() model.Costs {
 		return m
 	}
 	if len(c.Live) > 0 {
-		var n, s, first float64
+		var n, s float64
 		var events int
+		group := -1
 		flush := func() {
 			if events >= minGroupEvents {
 				n := math.Round(n / float64(events))
@@ -117,11 +116,9 @@ func (c Costs) Model() model.Costs {
 			if b.Depth < minLiveDepth {
 				continue
 			}
-			if events > 0 && b.Depth > groupSpan*first {
+			if g := int(math.Floor(math.Log2(b.Depth))); g != group {
 				flush()
-			}
-			if events == 0 {
-				first = b.Depth
+				group = g
 			}
 			t := b.Seconds
 			if b.Cycle > 0 {
@@ -130,9 +127,6 @@ func (c Costs) Model() model.Costs {
 			n += b.Depth * float64(b.Events)
 			s += t * float64(b.Events)
 			events += b.Events
-			if events >= groupEvents {
-				flush()
-			}
 		}
 		flush()
 		if m.C == 0 && len(m.Scan) > 0 {
@@ -308,7 +302,9 @@ func tickMs(d time.Duration) string {
 // MergeCosts pools cost measurements made at the same rate and k at
 // different times, so that the model describes the same stretch of time
 // as a measurement that ran between them (a bisection, whose runs a busy
-// machine slows down unevenly): s0 and the arrival rate are their means,
+// machine slows down unevenly): s0 is their median (one measurement made
+// while the machine starved the router, when almost no event finds a
+// short queue, would otherwise decide it), the arrival rate their mean,
 // the live bins of all of them are merged in ascending order of depth
 // (Model pools neighbours), and the isolated service times are the means
 // at each depth that every measurement has. K is the first's. Merging
@@ -322,11 +318,14 @@ func MergeCosts(cs ...Costs) Costs {
 	}
 	m := Costs{K: cs[0].K}
 	n := float64(len(cs))
-	for _, c := range cs {
-		m.S0 += c.S0 / n
+	s0 := make([]float64, len(cs))
+	for i, c := range cs {
+		s0[i] = c.S0
 		m.ArrivalRate += c.ArrivalRate / n
 		m.Live = append(m.Live, c.Live...)
 	}
+	slices.Sort(s0)
+	m.S0 = (s0[(len(s0)-1)/2] + s0[len(s0)/2]) / 2
 	slices.SortStableFunc(m.Live, func(a, b LiveCost) int { return cmp.Compare(a.Depth, b.Depth) })
 	for _, d := range cs[0].Service {
 		sum, seen := 0.0, 0
