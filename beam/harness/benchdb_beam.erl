@@ -364,7 +364,19 @@ bin(N) -> round(4 * math:log2(N)).
 %% program), the events it then serves scan a longer queue, and that is
 %% the model's k·c(n)·n, not its s0. The mean over all events, and how
 %% many were served with a short queue, are reported beside it.
+%% When the queue reaches ?S0_FLUSH (the router fell behind by more than
+%% a tick's burst at any rate it is measured at), the router drops it: at
+%% high load the backlog of one hiccup may be past n*, and a router that
+%% then ran away would serve no event with a short queue for the rest of
+%% the measurement.
 -define(S0_QUEUE, 64).
+-define(S0_FLUSH, 1000).
+
+flush_events() ->
+    receive
+        {log, _, _} -> flush_events()
+    after 0 -> ok
+    end.
 live_s0(Rate, Calls, TickMs, Queue, LiveMs, Cs, Writers) ->
     Parent = self(),
     From = now_ns() + 200 * 1000000,
@@ -398,6 +410,9 @@ s0_loop(Calls, Cs, Writers, From, Deadline, {Busy, N, LowBusy, LowN} = Acc) ->
             Dt = T1 - T0,
             if
                 T1 >= Deadline -> Acc;
+                Q >= ?S0_FLUSH ->
+                    flush_events(),
+                    s0_loop(Calls, Cs, Writers, From, Deadline, Acc);
                 T0 < From -> s0_loop(Calls, Cs, Writers, From, Deadline, Acc);
                 Q < ?S0_QUEUE ->
                     s0_loop(Calls, Cs, Writers, From, Deadline, {Busy + Dt, N + 1, LowBusy + Dt, LowN + 1});
