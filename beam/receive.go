@@ -105,9 +105,16 @@ func writeConfig(buf *bytes.Buffer, pkg string) {
 	}
 }
 
-// cpuModel returns the CPU's model name from /proc/cpuinfo, as the testing
-// package reports it, or "".
+// cpuModel returns the CPU's name as the testing package writes it on its
+// cpu line: the CPUID brand string on amd64 (which may differ from
+// /proc/cpuinfo's model name: "Oxide Virtual Turin-like Processor" with
+// trailing spaces against "AMD EPYC" on the development machine, and a
+// BEAM row whose cpu differs from the Go row's lands in another table),
+// otherwise /proc/cpuinfo's model name, or "".
 func cpuModel() string {
+	if s := brandString(); s != "" {
+		return s
+	}
 	data, err := os.ReadFile("/proc/cpuinfo")
 	if err != nil {
 		return ""
