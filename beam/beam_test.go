@@ -311,3 +311,27 @@ func TestModelCheck_Ratio(t *testing.T) {
 		t.Errorf("CheckModel with k = 0: %v", err)
 	}
 }
+
+func TestBeforePauseEnd(t *testing.T) {
+	c := ScenarioConfig{At: 300 * time.Millisecond, Pause: 20 * time.Millisecond}
+	tests := []struct {
+		outcome model.Outcome
+		end     time.Duration
+		want    bool
+	}{
+		{model.Runaway, 250 * time.Millisecond, true},  // before the pause
+		{model.Runaway, 310 * time.Millisecond, true},  // during it
+		{model.Runaway, 900 * time.Millisecond, false}, // after it: the pause's doing
+		{model.Drained, 250 * time.Millisecond, false},
+		{model.Runaway, 0, false}, // no end time
+	}
+	for _, tt := range tests {
+		r := ScenarioResult{Result: model.Result{Outcome: tt.outcome, End: tt.end}}
+		if got := beforePauseEnd(r, c); got != tt.want {
+			t.Errorf("%v at %v: beforePauseEnd = %v, want %v", tt.outcome, tt.end, got, tt.want)
+		}
+	}
+	if got := (ScenarioConfig{}).withDefaults().At; got != 300*time.Millisecond {
+		t.Errorf("default At = %v, want scenario.DefaultAt", got)
+	}
+}
