@@ -33,8 +33,8 @@ const (
 //     a pick made behind a deep queue, less the mean behind an empty
 //     one, divided by k and the depth. It is measured at 10,000 queued
 //     messages, then again at the n* that gives at cfg.Rate (within 500
-//     and 100,000), because c grows with the queue as the queue leaves
-//     the caches, and the model needs c where the backlog is decided. For a profile that makes no calls
+//     and 100,000): c depends on the queue's depth (the caches it
+//     fits in), and the model needs c where the backlog is decided. For a profile that makes no calls
 //     (k = 0), c is the cost per message of a receive that scans the
 //     whole queue: the cost such a profile would pay if it made a call.
 //   - k is the profile's Calls.
@@ -85,8 +85,8 @@ func Calibrate(ctx context.Context, cfg Config) (model.Costs, error) {
 // time: the n* that c at calibDepth gives at rate, within calibMinDepth
 // and calibMaxDepth, and false where that is within a quarter of
 // calibDepth or n* is not finite. The cost of a queued message is not
-// constant (it grows as the queue leaves the caches): the model needs it
-// near n*, where the backlog decides whether it drains.
+// constant (it depends on the caches the queue fits in): the model needs
+// it near n*, where the backlog decides whether it drains.
 func scanDepth(c model.Costs, rate float64) (int, bool) {
 	n, finite := c.TippingQueue(rate)
 	if c.K == 0 || !finite || n <= 0 {
