@@ -12,6 +12,7 @@ import (
 	"golang.org/x/perf/benchfmt"
 
 	"github.com/benchdb/benchdb/model"
+	"github.com/benchdb/benchdb/scenario"
 )
 
 // mustHarness returns a Harness, or skips the test where erl is absent.
@@ -61,25 +62,35 @@ func TestParseCosts(t *testing.T) {
 func TestCosts_Model_live(t *testing.T) {
 	out := []byte("Cost s0=2e-6 rate=10000 handled=1 calls=1\n" +
 		"Cost depth=50 service=2.1e-6 events=500\n" + // below 100: not used
-		"Cost depth=400 service=6e-6 events=100\nCost depth=800 service=10e-6 events=300\n" + // pooled: n 700, S 9e-6
-		"Cost depth=2000 service=30e-6 events=30\n" + // too few events alone
+		"Cost depth=400 service=6e-6 events=100\n" + // 256..511: c (6µs − 2µs)/400 = 10ns
+		"Cost depth=700 service=7e-6 cycle=9e-6 events=40\nCost depth=800 service=8e-6 cycle=10e-6 events=60\n" + // 512..1023, pooled: n 760, cycle 9.6µs
+		"Cost depth=2000 service=30e-6 events=30\n" + // 1024..2047: too few events
 		"Cost depth=20000 service=402e-6 events=60\n")
 	c, err := parseCosts(out, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(c.Live) != 6 || c.Live[2].Cycle != 9e-6 || c.Live[0].Cycle != 0 {
+		t.Fatalf("Live = %+v", c.Live)
+	}
 	m := c.Model()
-	if len(m.Scan) != 2 {
-		t.Fatalf("Scan = %+v, want two groups", m.Scan)
+	if len(m.Scan) != 3 {
+		t.Fatalf("Scan = %+v, want three groups", m.Scan)
 	}
-	if p := m.Scan[0]; p.N != 700 || math.Abs(p.C-10e-9) > 1e-15 {
-		t.Errorf("group 300..1000 = %+v, want n 700, c (9µs − 2µs)/700 = 10ns", p)
+	if p := m.Scan[0]; p.N != 400 || math.Abs(p.C-10e-9) > 1e-15 {
+		t.Errorf("group at 400 = %+v, want c 10ns", p)
 	}
-	if p := m.Scan[1]; p.N != 20000 || math.Abs(p.C-20e-9) > 1e-15 {
-		t.Errorf("group 10,000..30,000 = %+v, want n 20000, c 20ns", p)
+	if p := m.Scan[1]; p.N != 760 || math.Abs(p.C-10e-9) > 1e-15 {
+		t.Errorf("group at 700..800 = %+v, want n 760, c (9.6µs − 2µs)/760 = 10ns from the cycle times", p)
 	}
-	if m.C != m.Scan[0].C {
+	if p := m.Scan[2]; p.N != 20000 || math.Abs(p.C-20e-9) > 1e-15 {
+		t.Errorf("group at 20,000 = %+v, want c 20ns", p)
+	}
+	if m.C != m.Scan[1].C {
 		t.Errorf("C = %v, want c at the deepest point up to 10,000", m.C)
+	}
+	if _, err := parseCosts([]byte("Cost s0=1e-6 rate=1\nCost depth=10 service=1e-6 cycle=x events=5\n"), 1); err == nil {
+		t.Error("bad cycle accepted")
 	}
 }
 
@@ -173,6 +184,16 @@ func TestHarness_Receive(t *testing.T) {
 	if !names[want] {
 		t.Errorf("no %s among %v", want, names)
 	}
+	// Benchmarks lists what Receive runs, in its order.
+	var order []string
+	for line := range strings.Lines(string(out)) {
+		if name, _, ok := strings.Cut(line, "\t"); ok && strings.HasPrefix(name, "Benchmark") {
+			order = append(order, strings.TrimSuffix(name, "-"+itoa(v.Schedulers)))
+		}
+	}
+	if list := Benchmarks(ReceiveOptions{Depths: []int{0, 100}}); strings.Join(list, " ") != strings.Join(order, " ") {
+		t.Errorf("Benchmarks = %q,\nReceive ran %q", list, order)
+	}
 	if _, err := h.Receive(context.Background(), ReceiveOptions{Modes: []string{"peek"}}); err == nil {
 		t.Error("unknown mode accepted")
 	}
@@ -236,3 +257,81 @@ func TestHarness_Costs(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestMergeCosts(t *testing.T) {
+	a := Costs{S0: 2e-6, ArrivalRate: 100, K: 2,
+		Service: []DepthCost{{0, 3e-6}, {1000, 20e-6}},
+		Live:    []LiveCost{{Depth: 520, Seconds: 5e-6, Events: 60}, {Depth: 4000, Seconds: 50e-6, Events: 80}}}
+	b := Costs{S0: 4e-6, ArrivalRate: 300, K: 2,
+		Service: []DepthCost{{0, 5e-6}},
+		Live:    []LiveCost{{Depth: 600, Seconds: 7e-6, Events: 40}}}
+	// s0 is the median: one starved measurement does not move it.
+	starved := Costs{S0: 500e-6, ArrivalRate: 200, K: 2, Service: []DepthCost{{0, 4e-6}}}
+	if m := MergeCosts(a, b, starved); m.S0 != 4e-6 {
+		t.Errorf("median s0 of 2µs, 4µs, 500µs = %v", m.S0)
+	}
+	m := MergeCosts(a, b)
+	if m.S0 != 3e-6 || m.ArrivalRate != 200 || m.K != 2 {
+		t.Errorf("merged s0 %v, rate %v, k %d; want 3µs, 200, 2", m.S0, m.ArrivalRate, m.K)
+	}
+	if len(m.Service) != 1 || m.Service[0].Depth != 0 || math.Abs(m.Service[0].Seconds-4e-6) > 1e-15 {
+		t.Errorf("merged isolated costs %+v, want depth 0 only, 4µs", m.Service)
+	}
+	if len(m.Live) != 3 || m.Live[0].Depth != 520 || m.Live[1].Depth != 600 || m.Live[2].Depth != 4000 {
+		t.Fatalf("merged live bins %+v, want depths 520, 600, 4000", m.Live)
+	}
+	// The bins at 520 and 600 pool into one group of 100 events:
+	// n 552, S 5.8µs, c (5.8µs − 3µs)/(2·552).
+	got := m.Model()
+	if len(got.Scan) != 2 || got.Scan[0].N != 552 || math.Abs(got.Scan[0].C-2.8e-6/1104) > 1e-15 {
+		t.Errorf("model of the merged costs: %+v", got.Scan)
+	}
+	if one := MergeCosts(a); one.S0 != a.S0 || len(one.Live) != 2 {
+		t.Errorf("MergeCosts of one = %+v", one)
+	}
+	if z := MergeCosts(); z.S0 != 0 || z.Live != nil {
+		t.Errorf("MergeCosts of none = %+v", z)
+	}
+}
+
+func TestModelCheck_Ratio(t *testing.T) {
+	m := ModelCheck{Predicted: 20 * time.Millisecond, PredictedOK: true,
+		Bracket: scenario.Bracket{Drained: 20 * time.Millisecond, Runaway: 45 * time.Millisecond}}
+	// The estimate is the bracket's geometric mean, 30ms.
+	if r := m.Ratio(); math.Abs(r-1.5) > 1e-9 {
+		t.Errorf("Ratio = %v, want 1.5", r)
+	}
+	m.Bracket.Runaway = 0
+	if r := m.Ratio(); r != 0 {
+		t.Errorf("Ratio without a bracket = %v, want 0", r)
+	}
+	// No finite T* to start from: an error before any erl runs.
+	_, err := (&Harness{}).CheckModel(context.Background(), ScenarioConfig{Rate: 1000}, Costs{S0: 1e-6, K: 0}, 1, nil)
+	if err == nil || !strings.Contains(err.Error(), "no finite critical pause") {
+		t.Errorf("CheckModel with k = 0: %v", err)
+	}
+}
+
+func TestBeforePauseEnd(t *testing.T) {
+	c := ScenarioConfig{At: 300 * time.Millisecond, Pause: 20 * time.Millisecond}
+	tests := []struct {
+		outcome model.Outcome
+		end     time.Duration
+		want    bool
+	}{
+		{model.Runaway, 250 * time.Millisecond, true},  // before the pause
+		{model.Runaway, 310 * time.Millisecond, true},  // during it
+		{model.Runaway, 900 * time.Millisecond, false}, // after it: the pause's doing
+		{model.Drained, 250 * time.Millisecond, false},
+		{model.Runaway, 0, false}, // no end time
+	}
+	for _, tt := range tests {
+		r := ScenarioResult{Result: model.Result{Outcome: tt.outcome, End: tt.end}}
+		if got := beforePauseEnd(r, c); got != tt.want {
+			t.Errorf("%v at %v: beforePauseEnd = %v, want %v", tt.outcome, tt.end, got, tt.want)
+		}
+	}
+	if got := (ScenarioConfig{}).withDefaults().At; got != 300*time.Millisecond {
+		t.Errorf("default At = %v, want scenario.DefaultAt", got)
+	}
+}

@@ -1,9 +1,11 @@
 package beam
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -60,51 +62,73 @@ type DepthCost struct {
 }
 
 // LiveCost is the mean service time, in seconds, of Events events served
-// with a mean of Depth events queued behind them.
+// with a mean of Depth events queued behind them, and their mean cycle
+// time: from taking one event to taking the next, with the queue never
+// empty in between (0 where not measured).
 type LiveCost struct {
 	Depth   float64
 	Seconds float64
+	Cycle   float64
 	Events  int
 }
 
-// liveGroups are the edges of the queue-length groups Model pools the
-// live bins into: a few points of c(n), each from many events.
-var liveGroups = []float64{100, 300, 1000, 3000, 10000, 30000, math.Inf(1)}
+// Live bins are pooled into groups of queue length between powers of two
+// (256 to 511, 512 to 1,023, ...); a group with fewer than minGroupEvents
+// events is dropped, and bins below minLiveDepth (where the scan is lost
+// in the noise of s0) are not used.
+const (
+	minGroupEvents = 50
+	minLiveDepth   = 100
+)
 
 // Model returns the costs for package model: s0, k, and c(n). With live
-// measurements, the bins are pooled into groups of queue length (100 to
-// 300, 300 to 1,000, ... above 30,000), weighted by their events, and
-// each group gives c = (S − s0)/(k·n) at its mean n. Otherwise c(n) comes
-// from the isolated service times, c(n) = (S(n) − S(0))/(k·n). c is never
-// below a picosecond; C is c(n) at the deepest point of 10,000 or less,
-// for display. With k = 0, c is 0.
+// measurements, the bins (in ascending order of depth) are pooled into
+// groups between powers of two of queue length, weighted by their
+// events, and each group gives c = (S − s0)/(k·n) at its mean n, S being
+// the cycle time where the harness measured it (the router's time per
+// event, what it loses between events included) and the service time
+// otherwise. Groups a factor of two apart follow a c(n) that climbs
+// steeply where the on-heap queue starts to cost the garbage collector.
+// Otherwise c(n) comes from the isolated service times,
+// c(n) = (S(n) − S(0))/(k·n). c is never below a picosecond; C is c(n) at
+// the deepest point of 10,000 or less, for display. With k = 0, c is 0.
 func (c Costs) Model() model.Costs {
 	m := model.Costs{S0: c.S0, K: c.K}
 	if c.K == 0 {
 		return m
 	}
 	if len(c.Live) > 0 {
-		for g := 1; g < len(liveGroups); g++ {
-			var n, s float64
-			var events int
-			for _, b := range c.Live {
-				if b.Depth >= liveGroups[g-1] && b.Depth < liveGroups[g] {
-					n += b.Depth * float64(b.Events)
-					s += b.Seconds * float64(b.Events)
-					events += b.Events
+		var n, s float64
+		var events int
+		group := -1
+		flush := func() {
+			if events >= minGroupEvents {
+				n := math.Round(n / float64(events))
+				cn := max((s/float64(events)-c.S0)/(float64(c.K)*n), 1e-12)
+				m.Scan = append(m.Scan, model.ScanPoint{N: n, C: cn})
+				if n <= 10_000 {
+					m.C = cn
 				}
 			}
-			if events < 50 {
+			n, s, events = 0, 0, 0
+		}
+		for _, b := range c.Live {
+			if b.Depth < minLiveDepth {
 				continue
 			}
-			n = math.Round(n / float64(events))
-			s /= float64(events)
-			cn := max((s-c.S0)/(float64(c.K)*n), 1e-12)
-			m.Scan = append(m.Scan, model.ScanPoint{N: n, C: cn})
-			if n <= 10_000 {
-				m.C = cn
+			if g := int(math.Floor(math.Log2(b.Depth))); g != group {
+				flush()
+				group = g
 			}
+			t := b.Seconds
+			if b.Cycle > 0 {
+				t = b.Cycle
+			}
+			n += b.Depth * float64(b.Events)
+			s += t * float64(b.Events)
+			events += b.Events
 		}
+		flush()
 		if m.C == 0 && len(m.Scan) > 0 {
 			m.C = m.Scan[0].C
 		}
@@ -207,6 +231,9 @@ func parseCosts(out []byte, calls int) (Costs, error) {
 					b.Events, err = rec.int("events")
 				}
 			}
+			if _, ok := rec.fields["cycle"]; ok && err == nil {
+				b.Cycle, err = rec.float("cycle")
+			}
 			if err != nil {
 				return Costs{}, fmt.Errorf("beam costs: %w", err)
 			}
@@ -270,4 +297,49 @@ func floatArg(v float64) string { return strconv.FormatFloat(v, 'f', 3, 64) }
 // BEAM's finest timer step, 1ms.
 func tickMs(d time.Duration) string {
 	return strconv.FormatInt(max(d.Milliseconds(), 1), 10)
+}
+
+// MergeCosts pools cost measurements made at the same rate and k at
+// different times, so that the model describes the same stretch of time
+// as a measurement that ran between them (a bisection, whose runs a busy
+// machine slows down unevenly): s0 is their median (one measurement made
+// while the machine starved the router, when almost no event finds a
+// short queue, would otherwise decide it), the arrival rate their mean,
+// the live bins of all of them are merged in ascending order of depth
+// (Model pools neighbours), and the isolated service times are the means
+// at each depth that every measurement has. K is the first's. Merging
+// one measurement returns it unchanged; merging none returns zero Costs.
+func MergeCosts(cs ...Costs) Costs {
+	if len(cs) <= 1 {
+		if len(cs) == 1 {
+			return cs[0]
+		}
+		return Costs{}
+	}
+	m := Costs{K: cs[0].K}
+	n := float64(len(cs))
+	s0 := make([]float64, len(cs))
+	for i, c := range cs {
+		s0[i] = c.S0
+		m.ArrivalRate += c.ArrivalRate / n
+		m.Live = append(m.Live, c.Live...)
+	}
+	slices.Sort(s0)
+	m.S0 = (s0[(len(s0)-1)/2] + s0[len(s0)/2]) / 2
+	slices.SortStableFunc(m.Live, func(a, b LiveCost) int { return cmp.Compare(a.Depth, b.Depth) })
+	for _, d := range cs[0].Service {
+		sum, seen := 0.0, 0
+		for _, c := range cs {
+			for _, e := range c.Service {
+				if e.Depth == d.Depth {
+					sum += e.Seconds
+					seen++
+				}
+			}
+		}
+		if seen == len(cs) {
+			m.Service = append(m.Service, DepthCost{Depth: d.Depth, Seconds: sum / n})
+		}
+	}
+	return m
 }

@@ -12,13 +12,17 @@
 //     to 10^6 queued events, in on-heap and off-heap message queues
 //     (Receive; BenchmarkReceive/runtime=beam/...);
 //   - the model's costs: s0, the router's time per event in a live run at
-//     the rate (producers in ticks, contention included), and the service
-//     time S(n) at several queue depths, from which c(n) follows (Costs);
+//     the rate (producers in ticks, contention included) over the events
+//     it serves with a short queue, and the cycle time S(n) with n events
+//     queued, live, from which c(n) follows (Costs, Costs.Model; several
+//     measurements pool with MergeCosts);
 //   - the end-to-end router: producers sending in ticks, a router that
 //     makes k untagged calls to a code-server process per event and
 //     forwards it to a writer picked as Enum.random does, a pause, and the
 //     queue over time (Scenario; BenchmarkScenario/runtime=beam/...); and
-//     the real critical pause by bisection (FindCritical).
+//     the real critical pause by bisection (FindCritical), beside the
+//     model's T* from costs measured again after each of its runs
+//     (CheckModel).
 //
 // Names: BEAM results use the Go suites' base names with a runtime=beam
 // level, and the default on-heap queue has no queue level (off-heap adds
@@ -26,7 +30,9 @@
 // the same name as the Go model's row (BenchmarkReceive/mode=M/depth=D):
 // `benchdb compare --col /runtime` sets them side by side. Receive's output
 // carries the Go receive suite's configuration lines (goos, goarch, pkg,
-// cpu) for the same reason: tables are split by configuration.
+// cpu, the cpu as go test writes it: the CPUID brand string on amd64) for
+// the same reason: tables are split by configuration. Benchmarks lists the
+// receive benchmarks' names for benchdb suites.
 //
 // The package needs erl and erlc (Debian's erlang-base); Find reports
 // ErrNoErl without them. It does not start an Erlang distribution, open

@@ -105,9 +105,16 @@ func writeConfig(buf *bytes.Buffer, pkg string) {
 	}
 }
 
-// cpuModel returns the CPU's model name from /proc/cpuinfo, as the testing
-// package reports it, or "".
+// cpuModel returns the CPU's name as the testing package writes it on its
+// cpu line: the CPUID brand string on amd64 (which may differ from
+// /proc/cpuinfo's model name: "Oxide Virtual Turin-like Processor" with
+// trailing spaces against "AMD EPYC" on the development machine, and a
+// BEAM row whose cpu differs from the Go row's lands in another table),
+// otherwise /proc/cpuinfo's model name, or "".
 func cpuModel() string {
+	if s := brandString(); s != "" {
+		return s
+	}
 	data, err := os.ReadFile("/proc/cpuinfo")
 	if err != nil {
 		return ""
@@ -119,4 +126,33 @@ func cpuModel() string {
 		}
 	}
 	return ""
+}
+
+// Benchmarks returns the names of the leaf benchmarks Receive runs with
+// o (zero fields take Receive's defaults), in the order it runs them:
+// queue kinds, then depths, then modes, as in
+// BenchmarkReceive/runtime=beam/mode=scan/depth=1000/queue=off-heap.
+func Benchmarks(o ReceiveOptions) []string {
+	if len(o.Modes) == 0 {
+		o.Modes = []string{ModeScan, ModeMarker}
+	}
+	if len(o.Queues) == 0 {
+		o.Queues = []string{OnHeap, OffHeap}
+	}
+	if len(o.Depths) == 0 {
+		o.Depths = DefaultReceiveDepths()
+	}
+	var names []string
+	for _, q := range o.Queues {
+		level := ""
+		if q != OnHeap {
+			level = "/queue=" + q
+		}
+		for _, d := range o.Depths {
+			for _, m := range o.Modes {
+				names = append(names, fmt.Sprintf("BenchmarkReceive/runtime=beam/mode=%s/depth=%d%s", m, d, level))
+			}
+		}
+	}
+	return names
 }

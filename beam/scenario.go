@@ -37,6 +37,9 @@ type ScenarioConfig struct {
 
 func (c ScenarioConfig) withDefaults() ScenarioConfig {
 	c.Rate = orFloat(c.Rate, scenario.DefaultRate)
+	if c.At == 0 {
+		c.At = scenario.DefaultAt
+	}
 	if c.Tick == 0 {
 		c.Tick = time.Millisecond
 	}
@@ -184,13 +187,27 @@ func parseScenario(out []byte) (ScenarioResult, error) {
 	return res, nil
 }
 
+// preRetries is how many times FindCritical runs a pause again whose run
+// ran away before the pause had ended.
+const preRetries = 2
+
+// beforePauseEnd reports whether r ran away before its pause had ended:
+// the queue reached the cap, twice the pause's backlog, while the router
+// was still paused or not yet paused, so the machine (a stop of the whole
+// runtime on a busy machine) and not the pause decided the run.
+func beforePauseEnd(r ScenarioResult, c ScenarioConfig) bool {
+	return r.Outcome == model.Runaway && r.End > 0 && r.End < c.At+c.Pause
+}
+
 // FindCritical looks for the BEAM's critical pause at cfg.Rate by
 // bisection on the pause in log space, as scenario.FindCritical does for
 // the Go runtime: it starts at guess (the model's T*), doubles or halves
 // until one pause drains and one runs away (within guess/16 to 16·guess),
 // then halves the bracket steps more times. A run counts as a runaway as
 // soon as its queue reaches twice its pause's backlog (at least twenty
-// times the drain level). Report, if set, is called after each run.
+// times the drain level); a run that reached that before its pause had
+// ended (the machine, not the pause, decided it) is run again, up to
+// twice. Report, if set, is called after each run.
 func (h *Harness) FindCritical(ctx context.Context, cfg ScenarioConfig, guess time.Duration, steps int, report func(pause time.Duration, r ScenarioResult)) (scenario.Bracket, error) {
 	if guess <= 0 {
 		return scenario.Bracket{}, errors.New("beam find critical pause: want a positive first guess")
@@ -202,14 +219,20 @@ func (h *Harness) FindCritical(ctx context.Context, cfg ScenarioConfig, guess ti
 		backlog := cfg.Rate * pause.Seconds()
 		c.CapQueue = min(cfg.CapQueue, max(int(2*backlog), 20*c.DrainQueue))
 		c.Duration = c.At + 5*pause + 2*time.Second
-		res, err := h.Scenario(ctx, c)
-		if err != nil {
-			return 0, fmt.Errorf("beam find critical pause %v: %w", pause, err)
+		var res ScenarioResult
+		for attempt := 0; ; attempt++ {
+			var err error
+			res, err = h.Scenario(ctx, c)
+			if err != nil {
+				return 0, fmt.Errorf("beam find critical pause %v: %w", pause, err)
+			}
+			if report != nil {
+				report(pause, res)
+			}
+			if !beforePauseEnd(res, c) || attempt == preRetries {
+				return res.Outcome, nil
+			}
 		}
-		if report != nil {
-			report(pause, res)
-		}
-		return res.Outcome, nil
 	}
 	return scenario.BisectPause(guess, steps, try)
 }

@@ -13,9 +13,12 @@ import (
 const (
 	calibBatch   = 256    // events per s0 batch
 	calibBatches = 64     // s0 batches
-	calibDepth   = 10_000 // queue depth at which c is measured: near n*
-	calibPicks   = 32     // picks timed per round
-	calibRounds  = 16     // rounds of c measurement
+	calibDepth   = 10_000 // queue depth at which c is measured first
+	// c is measured again at n*, within these depths (scanDepth).
+	calibMinDepth = 500
+	calibMaxDepth = 100_000
+	calibPicks    = 32 // picks timed per round
+	calibRounds   = 16 // rounds of c measurement
 )
 
 // Calibrate measures the costs that drive the model for cfg's profile, on
@@ -28,7 +31,10 @@ const (
 //     the producer pays: a slight overestimate.
 //   - c is the time one pick spends per queued message: the mean time of
 //     a pick made behind a deep queue, less the mean behind an empty
-//     one, divided by k and the depth. For a profile that makes no calls
+//     one, divided by k and the depth. It is measured at 10,000 queued
+//     messages, then again at the n* that gives at cfg.Rate (within 500
+//     and 100,000): c depends on the queue's depth (the caches it
+//     fits in), and the model needs c where the backlog is decided. For a profile that makes no calls
 //     (k = 0), c is the cost per message of a receive that scans the
 //     whole queue: the cost such a profile would pay if it made a call.
 //   - k is the profile's Calls.
@@ -58,7 +64,7 @@ func Calibrate(ctx context.Context, cfg Config) (model.Costs, error) {
 	defer func() { cancel(); stopPicker() }()
 
 	k := cfg.Profile.Calls
-	c, err := measureScan(ctx, cfg, self, picker, k)
+	c, err := measureScan(ctx, cfg, self, picker, k, calibDepth)
 	if err != nil {
 		return model.Costs{}, fmt.Errorf("calibrate %s: %w", cfg.Profile.Name, err)
 	}
@@ -66,7 +72,31 @@ func Calibrate(ctx context.Context, cfg Config) (model.Costs, error) {
 	if err != nil {
 		return model.Costs{}, fmt.Errorf("calibrate %s: %w", cfg.Profile.Name, err)
 	}
-	return model.Costs{S0: s0, C: c, K: k}, nil
+	costs := model.Costs{S0: s0, C: c, K: k}
+	if d, ok := scanDepth(costs, cfg.Rate); ok {
+		if costs.C, err = measureScan(ctx, cfg, self, picker, k, d); err != nil {
+			return model.Costs{}, fmt.Errorf("calibrate %s: %w", cfg.Profile.Name, err)
+		}
+	}
+	return costs, nil
+}
+
+// scanDepth returns the depth at which Calibrate measures c a second
+// time: the n* that c at calibDepth gives at rate, within calibMinDepth
+// and calibMaxDepth, and false where that is within a quarter of
+// calibDepth or n* is not finite. The cost of a queued message is not
+// constant (it depends on the caches the queue fits in): the model needs
+// it near n*, where the backlog decides whether it drains.
+func scanDepth(c model.Costs, rate float64) (int, bool) {
+	n, finite := c.TippingQueue(rate)
+	if c.K == 0 || !finite || n <= 0 {
+		return 0, false
+	}
+	d := int(min(max(n, calibMinDepth), calibMaxDepth))
+	if r := float64(d) / calibDepth; r > 0.8 && r < 1.25 {
+		return 0, false
+	}
+	return d, true
 }
 
 // measureBase returns s0 in seconds.
@@ -96,7 +126,7 @@ func measureBase(ctx context.Context, cfg Config, self *mailbox.Mailbox, picker 
 }
 
 // measureScan returns c in seconds per queued message.
-func measureScan(ctx context.Context, cfg Config, self *mailbox.Mailbox, picker Picker, k int) (float64, error) {
+func measureScan(ctx context.Context, cfg Config, self *mailbox.Mailbox, picker Picker, k, depth int) (float64, error) {
 	timePicks := func(into *[]float64) error {
 		for range calibPicks {
 			start := cfg.Now()
@@ -117,7 +147,7 @@ func measureScan(ctx context.Context, cfg Config, self *mailbox.Mailbox, picker 
 			}
 		}
 	}
-	for i := range calibDepth {
+	for i := range depth {
 		self.Send(mailbox.Message{Kind: eventKind, Tag: int32(i)})
 	}
 	for range calibRounds {
@@ -139,9 +169,9 @@ func measureScan(ctx context.Context, cfg Config, self *mailbox.Mailbox, picker 
 			return 0, err
 		}
 	}
-	c := mean(deep) / calibDepth
+	c := mean(deep) / float64(depth)
 	if k > 0 {
-		c = (mean(deep) - mean(shallow)) / float64(k*calibDepth)
+		c = (mean(deep) - mean(shallow)) / float64(k*depth)
 	}
 	return max(c, 1e-12), nil
 }

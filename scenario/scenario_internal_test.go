@@ -3,6 +3,7 @@ package scenario
 import (
 	"context"
 	"errors"
+	"math"
 	"os"
 	"runtime"
 	"strings"
@@ -200,5 +201,34 @@ func TestProduce_BurstStopsAtCap(t *testing.T) {
 	wg.Wait()
 	if n < cfg.CapQueue || n > cfg.CapQueue+64 {
 		t.Errorf("queue %d after the burst, want the cap %d (at most 64 more)", n, cfg.CapQueue)
+	}
+}
+
+// TestScanDepth checks where Calibrate measures c a second time: at n*,
+// clamped, and not again near the first depth or without a tipping point.
+func TestScanDepth(t *testing.T) {
+	tests := []struct {
+		name  string
+		costs model.Costs
+		rate  float64
+		want  int
+		ok    bool
+	}{
+		// n* = (1 − 0.15)/(50000·1·5e-9) = 3400.
+		{"n* below the first depth", model.Costs{S0: 3e-6, C: 5e-9, K: 1}, 50000, 3400, true},
+		// n* = 0.85/(50000·2·0.5e-9) = 17000.
+		{"n* above it", model.Costs{S0: 3e-6, C: 0.5e-9, K: 2}, 50000, 17000, true},
+		// n* = 0.85/(50000·1·1.7e-9) = 10000: measured already.
+		{"n* at the first depth", model.Costs{S0: 3e-6, C: 1.7e-9, K: 1}, 50000, 0, false},
+		{"clamped below", model.Costs{S0: 3e-6, C: 1e-7, K: 1}, 50000, calibMinDepth, true},
+		{"clamped above", model.Costs{S0: 3e-6, C: 1e-12, K: 1}, 50000, calibMaxDepth, true},
+		{"no calls", model.Costs{S0: 3e-6, C: 5e-9, K: 0}, 50000, 0, false},
+		{"overloaded", model.Costs{S0: 30e-6, C: 5e-9, K: 1}, 50000, 0, false},
+	}
+	for _, tt := range tests {
+		d, ok := scanDepth(tt.costs, tt.rate)
+		if ok != tt.ok || (ok && math.Abs(float64(d-tt.want)) > 1) {
+			t.Errorf("%s: scanDepth = %d, %v; want %d, %v", tt.name, d, ok, tt.want, tt.ok)
+		}
 	}
 }

@@ -54,28 +54,32 @@ func beamFlags(c *cli.Context, o *scenarioOptions) error {
 
 // beamReport is the JSON of a --runtime beam run.
 type beamReport struct {
-	Runtime          string         `json:"runtime"`
-	OTP              string         `json:"otp"`
-	Rate             float64        `json:"rate"`
-	Calls            int            `json:"calls"`
-	Queue            string         `json:"queue"`
-	TickSeconds      float64        `json:"tick_seconds"`
-	PauseSeconds     float64        `json:"pause_seconds"`
-	Outcome          model.Outcome  `json:"outcome"`
-	PeakQueue        int            `json:"peak_queue"`
-	PeakBytes        int64          `json:"peak_bytes"`
-	DrainSeconds     *float64       `json:"drain_seconds"`
-	Model            modelReport    `json:"model"`
-	ServiceSeconds   []depthReport  `json:"service_seconds"`
-	LiveService      []liveReport   `json:"live_service_seconds"`
-	ArrivalRate      float64        `json:"arrival_rate"`
-	CriticalMeasured *float64       `json:"critical_pause_seconds_measured"`
-	Series           []sampleReport `json:"series"`
+	Runtime          string        `json:"runtime"`
+	OTP              string        `json:"otp"`
+	Rate             float64       `json:"rate"`
+	Calls            int           `json:"calls"`
+	Queue            string        `json:"queue"`
+	TickSeconds      float64       `json:"tick_seconds"`
+	PauseSeconds     float64       `json:"pause_seconds"`
+	Outcome          model.Outcome `json:"outcome"`
+	PeakQueue        int           `json:"peak_queue"`
+	PeakBytes        int64         `json:"peak_bytes"`
+	DrainSeconds     *float64      `json:"drain_seconds"`
+	Model            modelReport   `json:"model"`
+	ServiceSeconds   []depthReport `json:"service_seconds"`
+	LiveService      []liveReport  `json:"live_service_seconds"`
+	ArrivalRate      float64       `json:"arrival_rate"`
+	CriticalMeasured *float64      `json:"critical_pause_seconds_measured"`
+	// Calibrations is how many cost measurements the model pools (1, or
+	// one more per bisection run with --find-critical).
+	Calibrations int            `json:"calibrations"`
+	Series       []sampleReport `json:"series"`
 }
 
 type liveReport struct {
 	Depth   float64 `json:"depth"`
 	Seconds float64 `json:"seconds"`
+	Cycle   float64 `json:"cycle_seconds"`
 	Events  int     `json:"events"`
 }
 
@@ -126,6 +130,7 @@ func beamScenarioAction(c *cli.Context, o scenarioOptions) error {
 		Outcome: res.Outcome, PeakQueue: res.PeakQueue, PeakBytes: res.PeakBytes,
 		Model: newModelReport(costs, cfg.Rate, max(o.tick, time.Millisecond)), ArrivalRate: measured.ArrivalRate,
 		Series: []sampleReport{}, ServiceSeconds: []depthReport{}, LiveService: []liveReport{},
+		Calibrations: 1,
 	}
 	if res.Outcome == model.Drained {
 		v := res.DrainTime.Seconds()
@@ -134,24 +139,34 @@ func beamScenarioAction(c *cli.Context, o scenarioOptions) error {
 	for _, s := range res.Series {
 		rep.Series = append(rep.Series, sampleReport{TSeconds: s.T.Seconds(), Queue: s.Queue, Bytes: s.Bytes})
 	}
-	for _, d := range measured.Live {
-		rep.LiveService = append(rep.LiveService, liveReport{d.Depth, d.Seconds, d.Events})
-	}
 	for _, d := range measured.Service {
 		rep.ServiceSeconds = append(rep.ServiceSeconds, depthReport{d.Depth, d.Seconds})
 	}
 	var bracket scenario.Bracket
 	if tstar, ok := costs.CriticalPauseTick(cfg.Rate, max(o.tick, time.Millisecond)); o.findCritical && ok && tstar > 0 {
-		bracket, err = h.FindCritical(ctx, bcfg, tstar, criticalSteps, func(pause time.Duration, r beam.ScenarioResult) {
+		// As on the Go runtime, the costs are measured again after each
+		// run of the bisection and the model is given them all pooled.
+		chk, err := h.CheckModel(ctx, bcfg, measured, criticalSteps, func(pause time.Duration, r beam.ScenarioResult) {
 			progress.done("beam: find critical pause: %v -> %s (peak %d)", pause.Round(time.Microsecond), r.Outcome, r.PeakQueue)
 		})
 		if err != nil {
 			return err
 		}
+		for _, w := range chk.Warnings {
+			progress.done("beam: warning: cost measurement %v", w)
+		}
+		bracket, measured, costs = chk.Bracket, chk.Costs, chk.Model
+		rep.Model = newModelReport(costs, cfg.Rate, max(o.tick, time.Millisecond))
+		rep.Calibrations = chk.Measurements
+		progress.done("beam: %v (pooled over %d measurements)", costs, chk.Measurements)
 		if bracket.Found() {
 			v := bracket.Estimate().Seconds()
 			rep.CriticalMeasured = &v
 		}
+	}
+	rep.LiveService = rep.LiveService[:0]
+	for _, d := range measured.Live {
+		rep.LiveService = append(rep.LiveService, liveReport{d.Depth, d.Seconds, d.Cycle, d.Events})
 	}
 	if o.format == "json" {
 		enc := json.NewEncoder(c.App.Writer)
@@ -195,8 +210,12 @@ func writeBeamText(w io.Writer, o scenarioOptions, r beamReport, measured beam.C
 	if o.findCritical {
 		switch {
 		case r.CriticalMeasured != nil:
-			line += fmt.Sprintf("\t%s (%v..%v, %d runs; live/model %.2f)", model.FormatSeconds(*r.CriticalMeasured),
-				b.Drained.Round(time.Microsecond), b.Runaway.Round(time.Microsecond), b.Runs, *r.CriticalMeasured / *r.Model.CriticalSeconds)
+			ratio := "-"
+			if r.Model.CriticalSeconds != nil && *r.Model.CriticalSeconds > 0 {
+				ratio = fmt.Sprintf("%.2f", *r.CriticalMeasured / *r.Model.CriticalSeconds)
+			}
+			line += fmt.Sprintf("\t%s (%v..%v, %d runs; costs measured %d times; live/model %s)", model.FormatSeconds(*r.CriticalMeasured),
+				b.Drained.Round(time.Microsecond), b.Runaway.Round(time.Microsecond), b.Runs, r.Calibrations, ratio)
 		case b.Runs > 0:
 			line += "\tnot found"
 		default:

@@ -12,6 +12,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/benchdb/benchdb/beam"
 	"github.com/benchdb/benchdb/profiles"
 	"github.com/benchdb/benchdb/suites"
 )
@@ -24,7 +25,13 @@ func suitesCommand() *cli.Command {
 package (which "go test -bench" and "benchdb run" run) and its leaf
 benchmarks. Pick suites for a run with "benchdb run --suite NAME".
 
-JSON: [{"name": "...", "doc": "...", "package": "...", "benchmarks": ["..."]}]
+The last one, beam, is the BEAM harness: Erlang code that "benchdb run
+--suite beam" runs with erl (not go test; skipped with a message where erl
+is absent). Its package is the Go driver, its results are stored under the
+Go receive suite's package, and its entry says "requires": "erl".
+
+JSON: [{"name": "...", "doc": "...", "package": "...", "benchmarks": ["..."],
+"requires": "erl" (the beam entry only)}]
 
 Examples:
 
@@ -42,7 +49,27 @@ type suiteJSON struct {
 	Doc        string   `json:"doc"`
 	Package    string   `json:"package"`
 	Benchmarks []string `json:"benchmarks"`
+	// Requires names the program the suite needs besides go: "erl" for
+	// the BEAM harness.
+	Requires string `json:"requires,omitempty"`
 }
+
+// beamSuiteJSON is the suites listing's entry for the BEAM harness: not a
+// Go package in the suites registry, but run by benchdb run --suite beam.
+func beamSuiteJSON() suiteJSON {
+	doc := "the BEAM harness (beam/harness/benchdb_beam.erl, run with erl): an untagged receive " +
+		"(OTP 20's code_server:call) against a reference-tagged one behind D queued messages, " +
+		"on-heap and off-heap queues; benchdb scenario --runtime beam runs the router " +
+		"(BenchmarkScenario/runtime=beam/...)"
+	if _, err := beam.Find(); err != nil {
+		doc += " [" + err.Error() + ": benchdb run skips it]"
+	}
+	return suiteJSON{Name: beamSuite, Doc: doc, Package: beamPackage,
+		Benchmarks: beam.Benchmarks(beam.ReceiveOptions{}), Requires: "erl"}
+}
+
+// beamPackage is the Go driver of the BEAM harness.
+const beamPackage = "github.com/benchdb/benchdb/beam"
 
 func suitesAction(c *cli.Context) error {
 	if c.NArg() > 0 {
@@ -60,6 +87,7 @@ func suitesAction(c *cli.Context) error {
 		}
 		out = append(out, j)
 	}
+	out = append(out, beamSuiteJSON())
 	if c.String("format") == "json" {
 		if out == nil {
 			out = []suiteJSON{}
@@ -71,7 +99,11 @@ func suitesAction(c *cli.Context) error {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		fmt.Fprintf(w, "%s  %s\n  %s\n  %s:\n", s.Name, s.Package, s.Doc, plural(len(s.Benchmarks), "benchmark"))
+		fmt.Fprintf(w, "%s  %s\n  %s\n  %s", s.Name, s.Package, s.Doc, plural(len(s.Benchmarks), "benchmark"))
+		if s.Requires != "" {
+			fmt.Fprintf(w, " (with %s)", s.Requires)
+		}
+		fmt.Fprintln(w, ":")
 		for _, b := range s.Benchmarks {
 			fmt.Fprintf(w, "    %s\n", b)
 		}
