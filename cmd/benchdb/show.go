@@ -38,8 +38,8 @@ text shows "N (+K NaN/Inf)", and JSON counts them in "non_finite", with
 
 The pprof profiles stored with the run (benchdb run --pprof, ab --profile,
 bisect --profile) are listed last, one line each: kind, benchmark, side,
-the profiled run's iteration count and size; a setup profile (one
-iteration, which benchdb why subtracts) is marked so. benchdb export
+the profiled run's iteration count and size; a setup profile (a run of one
+iteration, which benchdb why subtracts) is marked "1 (setup)". benchdb export
 --profile KIND --bench RE RUN writes one back, and benchdb why compares
 them. JSON lists them in "profiles".
 
@@ -156,17 +156,17 @@ func printStoredProfiles(w io.Writer, ps []store.Profile) error {
 			}
 			pkg = p.Pkg
 			fmt.Fprintf(w, "pkg: %s\n", termsafe.Escape(pkg))
-			fmt.Fprintln(tw, "KIND\tBENCHMARK\tSIDE\tITERS\tSIZE\t")
+			fmt.Fprintln(tw, "KIND\tBENCHMARK\tSIDE\tITERS\tSIZE")
 		}
 		side := p.Side
 		if side == "" {
 			side = "-"
 		}
-		setup := ""
+		iters := strconv.FormatInt(p.Iters, 10)
 		if p.Setup {
-			setup = "setup (1 iteration)"
+			iters += " (setup)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", p.Kind, termsafe.Escape(p.Name), termsafe.Escape(side), p.Iters, sizeText(p.Size), setup)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.Kind, termsafe.Escape(p.Name), termsafe.Escape(side), iters, sizeText(p.Size))
 	}
 	return tw.Flush()
 }
