@@ -38,8 +38,8 @@ round's value is the best of them (the least time; --within median takes
 their median). On a busy machine, many short repetitions measure the code
 and not the scheduler: a repetition shorter than a time slice often runs
 undisturbed. "--benchtime 250x --count 80" detected a 5% change in 10
-rounds at load average 16-20 on two cores, where one 20000x run per round
-did not detect 10% (README, "A/B runs").
+rounds in 11 of 11 trials at load average about 28 on two cores, where one
+20000x run per round detected 10% in none (README, "A/B runs").
 
 The analysis pairs the rounds: for every benchmark and unit, the round's
 NEW/OLD ratio, their Hodges-Lehmann centre with the exact Wilcoxon
