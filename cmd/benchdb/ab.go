@@ -22,9 +22,10 @@ func abCommand() *cli.Command {
 		Description: `ab builds one test binary per revision and package (git worktree add into a
 temporary directory, go test -c, the same toolchain and flags for both) and
 runs them interleaved: --rounds rounds, each running every OLD and every NEW
-binary once (-test.run '^$' -test.bench RE -test.count 1), in a balanced random
-order (ABBA, BAAB, ... seeded by --shuffle), so that the machine's drift
-during the run falls on both sides alike. Progress goes to standard error.
+binary once (-test.run '^$' -test.bench RE -test.count N, N from --count,
+1 by default), in a balanced random order (ABBA, BAAB, ... seeded by
+--shuffle), so that the machine's drift during the run falls on both
+sides alike. Progress goes to standard error.
 
 OLD and NEW are git revisions of the module in --dir; "." (or "worktree") is
 the working tree with its uncommitted changes. If tracked files have
