@@ -21,7 +21,7 @@ func TestBisect(t *testing.T) {
 	repo.Commit("three", nil)
 	db := filepath.Join(t.TempDir(), "b.sqlite")
 	args := []string{"--db", db, "bisect", "--dir", repo.Dir, "--good", good, "--bad", "HEAD", "--bench", "Work",
-		"--rounds", "6", "--benchtime", "10000x", "--shuffle", "1", "--format", "json", "--", "-cpu", "1"}
+		"--rounds", "6", "--benchtime", "1000x", "--count", "10", "--shuffle", "1", "--format", "json", "--", "-cpu", "1"}
 	code, stdout, stderr := runCLI(t, nil, args...)
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s", code, stderr)
