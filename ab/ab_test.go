@@ -429,3 +429,121 @@ func TestOrder(t *testing.T) {
 		t.Errorf("eight seeds gave the same order")
 	}
 }
+
+// TestAnalyze_Within checks how a round's repetitions make its value: the
+// best (least time, most MB/s) by default, or the median.
+func TestAnalyze_Within(t *testing.T) {
+	var in strings.Builder
+	side := func(old bool) []*benchfmt.Result {
+		in.Reset()
+		in.WriteString("pkg: p\n")
+		for r := range 6 {
+			in.WriteString("round: " + strconv.Itoa(r) + "\n")
+			// Old: 100 ns (50 MB/s) once, disturbed twice; new: 10%
+			// slower at its best, less disturbed.
+			lines := []string{"BenchmarkX 1 110 ns/op 45 MB/s", "BenchmarkX 1 120 ns/op 40 MB/s", "BenchmarkX 1 120 ns/op 40 MB/s"}
+			if old {
+				lines = []string{"BenchmarkX 1 400 ns/op 10 MB/s", "BenchmarkX 1 100 ns/op 50 MB/s", "BenchmarkX 1 400 ns/op 10 MB/s"}
+			}
+			in.WriteString(strings.Join(lines, "\n") + "\n")
+		}
+		var out []*benchfmt.Result
+		rd := benchfmt.NewReader(strings.NewReader(in.String()), "in")
+		for rd.Scan() {
+			if r, ok := rd.Result().(*benchfmt.Result); ok {
+				out = append(out, r.Clone())
+			}
+		}
+		if err := rd.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	m := &ab.Measurement{Rounds: 6, Old: ab.Side{Rev: ab.Revision{Name: "a", Commit: "a"}, Results: side(true)},
+		New: ab.Side{Rev: ab.Revision{Name: "b", Commit: "b"}, Results: side(false)}}
+	tests := []struct {
+		within             string
+		wantTime, wantRate float64
+		verdict            string
+	}{
+		{"", 1.1, 0.9, "regression"},
+		{ab.WithinBest, 1.1, 0.9, "regression"},
+		{ab.WithinMedian, 0.3, 4, "improvement"},
+	}
+	for _, tt := range tests {
+		a := ab.Analyze(m, ab.AnalysisOptions{Within: tt.within})
+		if a.Repetitions != 3 || a.Within != cmpOr(tt.within, ab.WithinBest) {
+			t.Errorf("within %q: analysis says %q of %d repetitions", tt.within, a.Within, a.Repetitions)
+		}
+		for unit, want := range map[string]float64{"sec/op": tt.wantTime, "B/s": tt.wantRate} {
+			row, ok := a.Row("p", "X", unit)
+			if !ok {
+				t.Fatalf("no %s row: %+v", unit, a.Rows)
+			}
+			if d := row.Ratio/want - 1; d > 1e-9 || d < -1e-9 || row.Verdict != tt.verdict {
+				t.Errorf("within %q, %s: ratio %g verdict %s, want %g %s", tt.within, unit, row.Ratio, row.Verdict, want, tt.verdict)
+			}
+		}
+	}
+	var text bytes.Buffer
+	if err := (&ab.Report{ID: "x", Analysis: ab.Analyze(m, ab.AnalysisOptions{})}).WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text.String(), "best of up to 3 repetitions per round") {
+		t.Errorf("text does not say how rounds were summarised:\n%s", text.String())
+	}
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// TestExtraAndCount measures with Config.Count repetitions per run, and
+// runs Extra alone: one run of each side's binary, no timed rounds.
+func TestExtraAndCount(t *testing.T) {
+	repo := abtest.MustRepo(t)
+	repo.Commit("same", nil)
+	ctx := context.Background()
+	ws, err := ab.NewWorkspace(ctx, repo.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	var builds []*ab.Build
+	for _, rev := range []string{"HEAD~1", "HEAD"} {
+		r, err := ws.Repo.Resolve(ctx, rev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := ws.Build(ctx, r, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		builds = append(builds, b)
+	}
+	cfg := ab.Config{Rounds: 2, Count: 3, Bench: "^BenchmarkWork$", Benchtime: "100x", TestArgs: []string{"-test.cpu=1"}}
+	m, err := ab.Measure(ctx, builds[0], builds[1], cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Old.Results) != 6 || len(m.New.Results) != 6 {
+		t.Errorf("2 rounds of 3 repetitions: %d old and %d new results, want 6 each", len(m.Old.Results), len(m.New.Results))
+	}
+	if a := ab.Analyze(m, ab.AnalysisOptions{}); a.Repetitions != 3 {
+		t.Errorf("analysis: %d repetitions, want 3", a.Repetitions)
+	}
+	var calls []string
+	cfg.Extra = []ab.ExtraRun{{Name: "profile", Done: func(side string, b ab.Binary, dir string, out []byte) error {
+		calls = append(calls, side+" "+strconv.Itoa(bytes.Count(out, []byte("BenchmarkWork"))))
+		return nil
+	}}}
+	if err := ab.Extra(ctx, builds[0], builds[1], cfg); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(calls, ",") != "old 3,new 3" {
+		t.Errorf("Extra ran %v, want one run of each side (with its 3 repetitions)", calls)
+	}
+}

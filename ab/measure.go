@@ -40,9 +40,16 @@ type Config struct {
 	FirstRound int
 	// Bench is the -test.bench pattern; DefaultBench when empty.
 	Bench string
-	// Benchtime is -test.benchtime ("100ms", "1000x"); the testing
-	// package's default (1s) when empty.
+	// Benchtime is -test.benchtime ("100ms", "1000x") of each
+	// repetition; the testing package's default (1s) when empty.
 	Benchtime string
+	// Count is -test.count: how many times each run of a binary repeats
+	// each benchmark; 1 when zero. Analyze makes one value per round of
+	// them (AnalysisOptions.Within). On a busy machine many short
+	// repetitions (say 250x, 80 times) measure the code rather than the
+	// scheduler: a repetition shorter than a time slice often runs
+	// undisturbed, and the best one of a round is taken.
+	Count int
 	// TestArgs are extra test binary flags, spelled -test.x.
 	TestArgs []string
 	// Seed seeds the order of the rounds; the same seed gives the same
@@ -246,20 +253,59 @@ func Measure(ctx context.Context, old, new *Build, cfg Config) (*Measurement, er
 			}
 		}
 	}
-	for _, x := range cfg.Extra {
+	if err := e.extras(ctx, pairs, old.Rev, new.Rev); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Extra runs only cfg.Extra on the binaries of old and new, one run of
+// each binary of both sides per ExtraRun, with no timed rounds: bisect
+// uses it to profile the first bad commit and its parent once the
+// measurements are done. cfg.Rounds and cfg.FirstRound only number the
+// runs (in progress and in the round configuration of their output).
+func Extra(ctx context.Context, old, new *Build, cfg Config) error {
+	if cfg.Rounds <= 0 {
+		cfg.Rounds = 1
+	}
+	if cfg.Bench == "" {
+		cfg.Bench = DefaultBench
+	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	var pairs []pair
+	for _, ob := range old.Binaries {
+		for _, nb := range new.Binaries {
+			if nb.ImportPath == ob.ImportPath {
+				pairs = append(pairs, pair{ob, nb})
+			}
+		}
+	}
+	if len(pairs) == 0 {
+		return fmt.Errorf("no package has test binaries in both revisions")
+	}
+	e := &executor{cfg: cfg, now: now, start: now(), total: 2 * len(pairs) * len(cfg.Extra)}
+	return e.extras(ctx, pairs, old.Rev, new.Rev)
+}
+
+// extras runs every ExtraRun of the configuration on both sides of pairs.
+func (e *executor) extras(ctx context.Context, pairs []pair, old, new Revision) error {
+	for _, x := range e.cfg.Extra {
 		for _, p := range pairs {
 			for _, s := range []struct {
 				name string
 				b    Binary
 				rev  Revision
-			}{{Old, p.old, old.Rev}, {New, p.new, new.Rev}} {
+			}{{Old, p.old, old}, {New, p.new, new}} {
 				if err := e.extra(ctx, x, s.name, s.rev, s.b); err != nil {
-					return nil, err
+					return err
 				}
 			}
 		}
 	}
-	return m, nil
+	return nil
 }
 
 func hasBinary(bs []Binary, path string) bool {
@@ -318,7 +364,7 @@ const maxOutput = 1 << 20
 
 // args returns the test binary's flags.
 func (e *executor) args() []string {
-	args := []string{"-test.run=^$", "-test.bench=" + e.cfg.Bench, "-test.count=1", "-test.benchmem"}
+	args := []string{"-test.run=^$", "-test.bench=" + e.cfg.Bench, "-test.count=" + strconv.Itoa(max(1, e.cfg.Count)), "-test.benchmem"}
 	if e.cfg.Benchtime != "" {
 		args = append(args, "-test.benchtime="+e.cfg.Benchtime)
 	}

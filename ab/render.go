@@ -25,6 +25,15 @@ func (a *Analysis) orderName() string {
 	return fmt.Sprintf("interleaved (ABBA/BAAB, seed %d)", a.Seed)
 }
 
+// withinText says how a round's repetitions were summarised, or "" when
+// each round had one value.
+func (a *Analysis) withinText() string {
+	if a.Repetitions <= 1 {
+		return ""
+	}
+	return fmt.Sprintf(", %s of up to %d repetitions per round", a.Within, a.Repetitions)
+}
+
 func pct(ratio float64) string {
 	if math.IsNaN(ratio) || math.IsInf(ratio, 0) {
 		return "-"
@@ -96,7 +105,7 @@ func (a *Analysis) groups() (groups [][]Row, constant []string) {
 func (rep *Report) WriteText(w io.Writer) error {
 	a := rep.Analysis
 	var b strings.Builder
-	fmt.Fprintf(&b, "ab %s: %d rounds, %s, %.0f%% confidence", rep.ID, a.Rounds, a.orderName(), a.Confidence*100)
+	fmt.Fprintf(&b, "ab %s: %d rounds, %s%s, %.0f%% confidence", rep.ID, a.Rounds, a.orderName(), a.withinText(), a.Confidence*100)
 	if a.Threshold > 0 {
 		fmt.Fprintf(&b, ", threshold %g%%", a.Threshold)
 	}
@@ -179,7 +188,7 @@ func (rep *Report) WriteMarkdown(w io.Writer) error {
 	a := rep.Analysis
 	var b strings.Builder
 	fmt.Fprintf(&b, "### benchdb ab %s\n\n", mdEscape(rep.ID))
-	fmt.Fprintf(&b, "%d rounds, %s, %.0f%% confidence.\n\n", a.Rounds, a.orderName(), a.Confidence*100)
+	fmt.Fprintf(&b, "%d rounds, %s%s, %.0f%% confidence.\n\n", a.Rounds, a.orderName(), a.withinText(), a.Confidence*100)
 	fmt.Fprintf(&b, "- old: `%s` %s %s\n- new: `%s` %s %s\n", mdCode(a.Old.Name), a.Old.Short(), mdEscape(a.Old.Subject),
 		mdCode(a.New.Name), a.New.Short(), mdEscape(a.New.Subject))
 	if st := rep.Stored; st != nil {
@@ -247,6 +256,8 @@ type (
 		Rounds       int       `json:"rounds"`
 		Seed         uint64    `json:"seed"`
 		Order        string    `json:"order"`
+		Within       string    `json:"within"`
+		Repetitions  int       `json:"repetitions"`
 		Confidence   float64   `json:"confidence"`
 		ThresholdPct float64   `json:"threshold_pct"`
 		AA           bool      `json:"aa"`
@@ -304,7 +315,7 @@ func newJSONRev(r Revision, run *int64) jsonRev {
 // ratios, null where there is no value, never NaN.
 func (rep *Report) WriteJSON(w io.Writer) error {
 	a := rep.Analysis
-	j := jsonReport{ID: rep.ID, Rounds: a.Rounds, Seed: a.Seed, Order: "interleaved", Confidence: a.Confidence,
+	j := jsonReport{ID: rep.ID, Rounds: a.Rounds, Seed: a.Seed, Order: "interleaved", Within: a.Within, Repetitions: a.Repetitions, Confidence: a.Confidence,
 		ThresholdPct: a.Threshold, AA: a.AA, Seconds: rep.Elapsed.Seconds(), Rows: []jsonRow{}, Warnings: a.Warnings}
 	if a.Sequential {
 		j.Order = "sequential"

@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -51,6 +52,7 @@ type Store interface {
 	ab.Ingester
 	ab.ResultSource
 	Runs(ctx context.Context) ([]store.Run, error)
+	Profiles(ctx context.Context, id int64) ([]store.Profile, error)
 }
 
 // Options says what to bisect.
@@ -65,7 +67,7 @@ type Options struct {
 	// BuildFlags go to `go test -c`.
 	BuildFlags []string
 	// Config is the measurement of each step: Rounds (ab.DefaultRounds
-	// when zero) rounds at first, Benchtime, TestArgs, Seed, Env. Bench
+	// when zero) rounds at first, Benchtime, Count, TestArgs, Seed, Env. Bench
 	// is ignored; Progress receives every run of every step.
 	ab.Config
 	// MaxRounds bounds the rounds of one measurement when the evidence
@@ -77,6 +79,9 @@ type Options struct {
 	// Confidence is the level of the intervals; ab.DefaultConfidence
 	// when zero.
 	Confidence float64
+	// Within is ab.AnalysisOptions.Within: how a round's Config.Count
+	// repetitions make its value (ab.WithinBest when empty).
+	Within string
 	// Store receives every measurement and holds the ones Resume reads.
 	// Required.
 	Store Store
@@ -91,6 +96,13 @@ type Options struct {
 	// Workspace, when not nil, is used instead of a new one (and not
 	// closed).
 	Workspace *ab.Workspace
+	// Profile, when not empty, are runs of the last good and the first
+	// bad commit's binaries after the final measurement, not used for
+	// timing (`bisect --profile` passes the ab.ExtraRun that `ab
+	// --profile` uses, and stores what it collects with Result.FinalRuns).
+	// They are skipped when the final measurement's new run holds
+	// profiles already (a resumed bisection that profiled before).
+	Profile []ab.ExtraRun
 }
 
 // StepProgress describes the bisection's state, for Options.Step.
@@ -101,7 +113,9 @@ type StepProgress struct {
 	Commit      ab.Revision
 	// Left is the number of commits that may still be the first bad one.
 	Left int
-	// Done is set when the step finished, with its Outcome.
+	// Done is set when the step finished, with its Outcome. Outcome
+	// Profiled without Done says that Options.Profile starts on Commit
+	// (the first bad one) and its parent: not a measured step.
 	Done    bool
 	Outcome string
 	// Estimate is the candidate's position between GOOD (0) and BAD (1),
@@ -116,6 +130,9 @@ const (
 	Skip  = "skip"
 	Total = "total" // the GOOD-to-BAD measurement
 	Final = "final" // the first bad commit against the last good one
+	// Profiled is the outcome StepProgress reports when Options.Profile
+	// ran on the last good and first bad commits (not a Step).
+	Profiled = "profiled"
 )
 
 // A Step is one measured (or skipped) commit.
@@ -172,7 +189,15 @@ type Result struct {
 	// against GOOD and the final measurement included); Stored of those
 	// came wholly from the store.
 	Measured, Stored int
-	Elapsed          time.Duration
+	// FinalRuns are the stored runs of the final measurement (the last
+	// good commit's side, then the first bad one's; the newest run of each
+	// when it was stored in parts), zero when not found.
+	FinalRuns [2]int64
+	// Profiled is set when Options.Profile ran on the final pair;
+	// ProfilesStored when it was skipped because FinalRuns[1] holds
+	// profiles already.
+	Profiled, ProfilesStored bool
+	Elapsed                  time.Duration
 }
 
 // Target is the benchmark whose change is bisected.
@@ -195,6 +220,8 @@ type measurement struct {
 	old, new ab.Side
 	rounds   int
 	stored   int
+	// runs are the stored runs of each side, oldest first.
+	oldRuns, newRuns []int64
 }
 
 type bisector struct {
@@ -411,6 +438,12 @@ func (b *bisector) run(ctx context.Context, res *Result, commits []ab.Revision) 
 	}
 	res.Steps = append(res.Steps, *final)
 	res.Change = final.Row
+	if m := b.measure[[2]string{res.LastGood.Commit, res.FirstBad.Commit}]; m != nil && len(m.oldRuns) > 0 && len(m.newRuns) > 0 {
+		res.FinalRuns = [2]int64{slices.Max(m.oldRuns), slices.Max(m.newRuns)}
+	}
+	if err := b.profile(ctx, res); err != nil {
+		return err
+	}
 	res.Share = math.Log(final.Row.Ratio) / T
 	shareHi := math.Max(math.Log(final.Row.Lo)/T, math.Log(final.Row.Hi)/T)
 	if !math.IsNaN(shareHi) && shareHi < 0.8 {
@@ -446,6 +479,41 @@ func (b *bisector) run(ctx context.Context, res *Result, commits []ab.Revision) 
 			}
 		}
 	}
+	return nil
+}
+
+// profile runs Options.Profile on the last good and first bad commits,
+// unless the final measurement's runs hold profiles already.
+func (b *bisector) profile(ctx context.Context, res *Result) error {
+	if len(b.opts.Profile) == 0 {
+		return nil
+	}
+	if res.FinalRuns[1] != 0 {
+		ps, err := b.opts.Store.Profiles(ctx, res.FinalRuns[1])
+		if err != nil {
+			return err
+		}
+		if len(ps) > 0 {
+			res.ProfilesStored = true
+			return nil
+		}
+	}
+	ob, err := b.ws.Build(ctx, res.LastGood, b.pkgs)
+	if err != nil {
+		return fmt.Errorf("profile %s: %w", res.LastGood.Short(), err)
+	}
+	nb, err := b.ws.Build(ctx, res.FirstBad, b.pkgs)
+	if err != nil {
+		return fmt.Errorf("profile %s: %w", res.FirstBad.Short(), err)
+	}
+	b.progress(StepProgress{Commit: res.FirstBad, Outcome: Profiled})
+	cfg := b.opts.Config
+	cfg.Bench, cfg.Rounds, cfg.FirstRound, cfg.Extra = b.bench, 1, 0, b.opts.Profile
+	if err := ab.Extra(ctx, ob, nb, cfg); err != nil {
+		return fmt.Errorf("profile %s and %s: %w", res.LastGood.Short(), res.FirstBad.Short(), err)
+	}
+	res.Profiled = true
+	b.progress(StepProgress{Commit: res.FirstBad, Done: true, Outcome: Profiled, Estimate: math.NaN()})
 	return nil
 }
 
@@ -613,7 +681,7 @@ func (b *bisector) judgeFinal(ctx context.Context, lastGood, firstBad ab.Revisio
 }
 
 func (b *bisector) analyze(m *measurement) *ab.Analysis {
-	return ab.Analyze(&ab.Measurement{Old: m.old, New: m.new, Rounds: m.rounds}, ab.AnalysisOptions{Confidence: b.opts.Confidence, Threshold: b.opts.Threshold})
+	return ab.Analyze(&ab.Measurement{Old: m.old, New: m.new, Rounds: m.rounds}, ab.AnalysisOptions{Confidence: b.opts.Confidence, Threshold: b.opts.Threshold, Within: b.opts.Within})
 }
 
 // measured returns at least rounds rounds of new against old: those
@@ -641,6 +709,7 @@ func (b *bisector) measured(ctx context.Context, old, new ab.Revision, bench str
 				return nil, err
 			}
 			m.old.Results, m.new.Results = os.Results, ns.Results
+			m.oldRuns, m.newRuns = oldIDs, newIDs
 			m.rounds = countRounds(ns.Results)
 			m.stored = m.rounds
 		}
@@ -672,9 +741,11 @@ func (b *bisector) measured(ctx context.Context, old, new ab.Revision, bench str
 		labels[k] = v
 	}
 	id := b.labels[LabelID] + "-" + old.Commit[:8] + "-" + new.Commit[:8] + "-" + strconv.Itoa(m.rounds)
-	if _, err := ab.Store(ctx, b.opts.Store, got, id, labels); err != nil {
+	st, err := ab.Store(ctx, b.opts.Store, got, id, labels)
+	if err != nil {
 		return nil, err
 	}
+	m.oldRuns, m.newRuns = append(m.oldRuns, st.OldRun), append(m.newRuns, st.NewRun)
 	m.old.Results = append(m.old.Results, got.Old.Results...)
 	m.new.Results = append(m.new.Results, got.New.Results...)
 	m.rounds = rounds
@@ -694,7 +765,7 @@ func (b *bisector) progress(p StepProgress) {
 	if b.opts.Step == nil {
 		return
 	}
-	if !p.Done {
+	if !p.Done && p.Outcome == "" {
 		b.stepNo++
 	}
 	p.Step = b.stepNo

@@ -65,6 +65,9 @@ func (r *Result) WriteText(w io.Writer) error {
 		fmt.Fprintf(&b, "  change against %s: %s (p=%.2g), %.0f%% of the change from good to bad\n", r.LastGood.Short(), rowChange(r.Change), r.Change.P, 100*r.Share)
 		fmt.Fprintf(&b, "  sureness: %s; %d commits measured (%d from the store), about log2(%d)+1 = %.1f expected\n",
 			r.Sureness, r.Measured, r.Stored, r.Commits, math.Log2(float64(r.Commits))+1)
+		if l := r.runsLine(); l != "" {
+			b.WriteString("  " + l + "\n")
+		}
 	}
 	for _, n := range r.Notes {
 		b.WriteString("note: " + termsafe.Escape(n) + "\n")
@@ -82,6 +85,20 @@ func (r *Result) WriteText(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// runsLine names the final measurement's runs and, when the first bad
+// commit and its parent were profiled, the benchdb why command that
+// compares their profiles; "" when the runs are not known.
+func (r *Result) runsLine() string {
+	if r.FinalRuns[0] == 0 || r.FinalRuns[1] == 0 {
+		return ""
+	}
+	l := fmt.Sprintf("stored as runs %d (%s) and %d (%s)", r.FinalRuns[0], r.LastGood.Short(), r.FinalRuns[1], r.FirstBad.Short())
+	if r.Profiled || r.ProfilesStored {
+		l += fmt.Sprintf(", with profiles: benchdb why %d %d", r.FinalRuns[0], r.FinalRuns[1])
+	}
+	return l
 }
 
 func firstLine(s string) string {
@@ -103,6 +120,9 @@ func (r *Result) WriteMarkdown(w io.Writer) error {
 	if r.Found {
 		fmt.Fprintf(&b, "- change against `%s`: %s, %.0f%% of the whole change\n- author date %s\n- sureness: %s (%d commits measured)\n",
 			r.LastGood.Short(), rowChange(r.Change), 100*r.Share, r.FirstBad.Date.UTC().Format(time.RFC3339), r.Sureness, r.Measured)
+		if l := r.runsLine(); l != "" {
+			fmt.Fprintf(&b, "- %s\n", strings.ReplaceAll(l, "benchdb why", "`benchdb why")+"`")
+		}
 	}
 	for _, n := range r.Notes {
 		b.WriteString("- note: " + esc.Replace(termsafe.Escape(n)) + "\n")
@@ -136,7 +156,13 @@ type (
 		Measured      int          `json:"measured_commits"`
 		Stored        int          `json:"stored_commits"`
 		Seconds       float64      `json:"elapsed_seconds"`
+		FinalRuns     *jsonRuns    `json:"final_runs"`
+		Profiled      bool         `json:"profiled"`
 		Steps         []jsonStep   `json:"steps"`
+	}
+	jsonRuns struct {
+		LastGood int64 `json:"last_good"`
+		FirstBad int64 `json:"first_bad"`
 	}
 	jsonCommit struct {
 		Commit  string `json:"commit"`
@@ -199,7 +225,10 @@ func (r *Result) WriteJSON(w io.Writer) error {
 		Benchmark: jsonTarget{r.Target.Package, r.Target.Name, r.Target.Unit}, Total: changeJSON(r.Total),
 		Reproduced: r.Reproduced, Found: r.Found, MultipleSteps: r.MultipleSteps, Sureness: r.Sureness,
 		Notes: append([]string{}, r.Notes...), Measured: r.Measured, Stored: r.Stored, Seconds: r.Elapsed.Seconds(),
-		Candidates: []jsonCommit{}, Steps: []jsonStep{}}
+		Candidates: []jsonCommit{}, Steps: []jsonStep{}, Profiled: r.Profiled || r.ProfilesStored}
+	if r.FinalRuns[0] != 0 && r.FinalRuns[1] != 0 {
+		j.FinalRuns = &jsonRuns{r.FinalRuns[0], r.FinalRuns[1]}
+	}
 	if r.Found {
 		fb, lg, ch := commitJSON(r.FirstBad), commitJSON(r.LastGood), changeJSON(r.Change)
 		j.FirstBad, j.LastGood, j.Change, j.Share = &fb, &lg, &ch, num(r.Share)

@@ -19,16 +19,18 @@ func TestAb(t *testing.T) {
 	repo.Commit("twice the work", map[string]string{"knobs.go": abtest.Knobs(2*abtest.BaseIters, false, false)})
 	db := filepath.Join(t.TempDir(), "ab.sqlite")
 
-	code, stdout, stderr := runCLI(t, nil, "--db", db, "ab", "--dir", repo.Dir, "--rounds", "10", "--benchtime", "10000x",
+	code, stdout, stderr := runCLI(t, nil, "--db", db, "ab", "--dir", repo.Dir, "--rounds", "10", "--benchtime", "5000x", "--count", "2",
 		"--shuffle", "5", "--format", "json", "--fail-on-regression", "--label", "ci=yes", "HEAD~1", "HEAD", ".", "--", "-cpu", "1")
 	if code != exitRegression {
 		t.Fatalf("exit %d, want %d (regression)\n%s", code, exitRegression, stderr)
 	}
 	var rep struct {
-		ID     string `json:"id"`
-		Seed   uint64 `json:"seed"`
-		Rounds int    `json:"rounds"`
-		Old    struct {
+		ID          string `json:"id"`
+		Seed        uint64 `json:"seed"`
+		Rounds      int    `json:"rounds"`
+		Within      string `json:"within"`
+		Repetitions int    `json:"repetitions"`
+		Old         struct {
 			Rev   string `json:"rev"`
 			RunID *int64 `json:"run_id"`
 		} `json:"old"`
@@ -42,7 +44,7 @@ func TestAb(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
 		t.Fatalf("JSON: %v\n%s", err, stdout)
 	}
-	if rep.Seed != 5 || rep.Rounds != 10 || rep.Old.Rev != "HEAD~1" || rep.Old.RunID == nil {
+	if rep.Seed != 5 || rep.Rounds != 10 || rep.Within != "best" || rep.Repetitions != 2 || rep.Old.Rev != "HEAD~1" || rep.Old.RunID == nil {
 		t.Errorf("report header: %+v", rep)
 	}
 	found := false
@@ -81,6 +83,8 @@ func TestAb_Usage(t *testing.T) {
 		{[]string{"ab", "--rounds", "0", "a", "b"}, "--rounds 0"},
 		{[]string{"ab", "--benchtime", "soon", "a", "b"}, `--benchtime "soon"`},
 		{[]string{"ab", "--shuffle", "x", "a", "b"}, `--shuffle "x"`},
+		{[]string{"ab", "--count", "0", "a", "b"}, "--count 0: want 1 to 10000"},
+		{[]string{"ab", "--within", "mean", "a", "b"}, `--within "mean": want best or median`},
 		{[]string{"ab", "a", "b", "--", "-nosuch"}, "-nosuch: not a flag"},
 		{[]string{"ab", "--dir", "/nonexistent-dir-for-ab", "a", "b"}, "/nonexistent-dir-for-ab: not a git repository"},
 	}

@@ -39,13 +39,20 @@ benchdb compare can show any step. --from-report takes GOOD, BAD and the
 benchmark from the newest regression of benchdb report over the store
 (its runs need commit labels, as benchdb run records them).
 
+--profile cpu,alloc then profiles the first bad commit and its parent (one
+more untimed run of each binary, as benchdb ab --profile does) and stores
+the profiles with the final measurement's two runs, so that benchdb why
+explains the change; the output names the runs and the command.
+
 Progress goes to standard error: step k of about log2(N)+2, the commit, the
 commits left and each decision.
 
 Examples:
    benchdb bisect --good v1.4.0 --bad main --bench 'Select/profile=roundrobin' ./suites/selection
    benchdb bisect --good HEAD~40 --bad HEAD --bench Receive --benchtime 200ms ./suites/receive
+   benchdb bisect --good HEAD~40 --bad HEAD --bench Parse --benchtime 250x --count 80   # a busy machine
    benchdb bisect --resume 20261201T093000-1a2b3c
+   benchdb bisect --good v1.4.0 --bad main --bench Parse --profile cpu,alloc ./parser   # then: benchdb why (as printed)
    benchdb bisect --from-report --format markdown >> "$GITHUB_STEP_SUMMARY"
    benchdb compare --col side bisect:20261201T093000-1a2b3c
 
@@ -60,13 +67,15 @@ reproduced between GOOD and BAD, 2 an error.`,
 			&cli.BoolFlag{Name: "from-report", Usage: "take good, bad and the benchmark from the newest regression of benchdb report", Category: catRun},
 			&cli.IntFlag{Name: "rounds", Usage: "`N` rounds per measurement at first", Value: ab.DefaultRounds, Category: catRun},
 			&cli.IntFlag{Name: "max-rounds", Usage: "at most `N` rounds for one measurement when it stays unclear (default 3*rounds)", Category: catRun},
-			&cli.StringFlag{Name: "benchtime", Usage: "-test.benchtime `D` of each run; go test's default when empty", Category: catRun},
+			&cli.StringFlag{Name: "benchtime", Usage: "-test.benchtime `D` of each repetition; go test's default when empty", Category: catRun},
+			countFlag(),
 			&cli.StringFlag{Name: "shuffle", Usage: "seed of the round order: a number, or on", Value: "on", Category: catRun},
 			labelFlag("add label `KEY=VALUE` to every stored run (repeatable)"),
 			&cli.Float64Flag{Name: "threshold", Usage: "the change between good and bad must be at least `PCT` percent", Category: catOutput},
 			&cli.Float64Flag{Name: "confidence", Usage: "confidence `LEVEL` of the intervals", Value: ab.DefaultConfidence, Category: catOutput},
+			withinFlag(),
 			formatFlag("text", "json", "markdown"),
-		}),
+		}, abPprofFlags()),
 		Action: bisectAction,
 	}
 }
@@ -101,11 +110,18 @@ func bisectAction(c *cli.Context) error {
 	if v := c.Float64("confidence"); !(v > 0 && v < 1) {
 		return usagef("--confidence %v: must be in (0, 1)", v)
 	}
+	if err := checkCountWithin(c); err != nil {
+		return err
+	}
+	pprof, err := newABPprof(c)
+	if err != nil {
+		return err
+	}
 	opts := bisect.Options{
 		Dir: c.String("dir"), Good: c.String("good"), Bad: c.String("bad"), Bench: c.String("bench"),
 		Packages: pkgs, BuildFlags: build,
-		Config:    ab.Config{Rounds: c.Int("rounds"), Benchtime: c.String("benchtime"), TestArgs: test, Seed: seed},
-		MaxRounds: c.Int("max-rounds"), Threshold: c.Float64("threshold"), Confidence: c.Float64("confidence"),
+		Config:    ab.Config{Rounds: c.Int("rounds"), Benchtime: c.String("benchtime"), Count: c.Int("count"), TestArgs: test, Seed: seed},
+		MaxRounds: c.Int("max-rounds"), Threshold: c.Float64("threshold"), Confidence: c.Float64("confidence"), Within: c.String("within"),
 		Resume: c.String("resume"), Labels: labels,
 	}
 	modes := 0
@@ -127,6 +143,9 @@ func bisectAction(c *cli.Context) error {
 	}
 	defer db.Close()
 	opts.Store = db
+	if pprof != nil {
+		opts.Profile = []ab.ExtraRun{pprof.extraRun(c.Context)}
+	}
 	if c.Bool("from-report") {
 		rep, err := nightly.Build(c.Context, db, nightly.Options{})
 		if err != nil {
@@ -153,6 +172,10 @@ func bisectAction(c *cli.Context) error {
 	}
 	opts.Step = func(p bisect.StepProgress) {
 		printer.Clear()
+		if p.Outcome == bisect.Profiled && !p.Done {
+			fmt.Fprintf(c.App.ErrWriter, "benchdb: bisect: profiling %s %s and its parent (%s)\n", p.Commit.Short(), termsafe.Escape(p.Commit.Subject), c.String("profile"))
+			return
+		}
 		if !p.Done {
 			fmt.Fprintf(c.App.ErrWriter, "benchdb: bisect step %d of about %d: %s %s (%d commits left)\n",
 				p.Step, p.About, p.Commit.Short(), termsafe.Escape(p.Commit.Subject), p.Left)
@@ -171,6 +194,11 @@ func bisectAction(c *cli.Context) error {
 			return fmt.Errorf("bisect %s: %w (resume with --resume %s)", res.ID, err, res.ID)
 		}
 		return fmt.Errorf("bisect: %w", err)
+	}
+	if res.Profiled {
+		if err := pprof.store(c, db, &ab.Stored{OldRun: res.FinalRuns[0], NewRun: res.FinalRuns[1]}); err != nil {
+			return fmt.Errorf("bisect %s: %w", res.ID, err)
+		}
 	}
 	w := c.App.Writer
 	var werr error

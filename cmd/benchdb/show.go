@@ -36,6 +36,13 @@ back) but left out of the summary, with a warning on standard error: the
 text shows "N (+K NaN/Inf)", and JSON counts them in "non_finite", with
 "median", "min" and "max" null when no value is finite.
 
+The pprof profiles stored with the run (benchdb run --pprof, ab --profile,
+bisect --profile) are listed last, one line each: kind, benchmark, side,
+the profiled run's iteration count and size; a setup profile (a run of one
+iteration, which benchdb why subtracts) is marked "1 (setup)". benchdb export
+--profile KIND --bench RE RUN writes one back, and benchdb why compares
+them. JSON lists them in "profiles".
+
 RUN is a run id, latest, latest~N (the Nth run before the latest), or a
 label query that matches exactly one run.
 
@@ -64,6 +71,19 @@ type showJSON struct {
 	Source       string        `json:"source"`
 	SkippedLines int           `json:"skipped_lines"`
 	Benchmarks   []summaryJSON `json:"benchmarks"`
+	Profiles     []profileJSON `json:"profiles"`
+}
+
+// profileJSON describes one stored profile in show's JSON.
+type profileJSON struct {
+	Pkg    string `json:"pkg"`
+	Name   string `json:"name"`
+	Side   string `json:"side"`
+	Kind   string `json:"kind"`
+	Setup  bool   `json:"setup"`
+	Iters  int64  `json:"iters"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
 }
 
 func showAction(c *cli.Context) error {
@@ -91,6 +111,10 @@ func showAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	profiles, err := db.Profiles(c.Context, id)
+	if err != nil {
+		return err
+	}
 	for _, s := range sums {
 		if s.NonFinite > 0 {
 			fmt.Fprintf(c.App.ErrWriter, "benchdb: warning: %s %s: %d of %d values are NaN or ±Inf, left out of the summary\n",
@@ -98,9 +122,67 @@ func showAction(c *cli.Context) error {
 		}
 	}
 	if c.String("format") == "json" {
-		return encodeJSON(c.App.Writer, showJSON{runJSON: newRunJSON(run), Source: run.Source, SkippedLines: run.SkippedLines, Benchmarks: sums})
+		pj := []profileJSON{}
+		for _, p := range profiles {
+			pj = append(pj, profileJSON{Pkg: p.Pkg, Name: p.Name, Side: p.Side, Kind: p.Kind, Setup: p.Setup, Iters: p.Iters, Size: p.Size, SHA256: p.SHA256})
+		}
+		return encodeJSON(c.App.Writer, showJSON{runJSON: newRunJSON(run), Source: run.Source, SkippedLines: run.SkippedLines, Benchmarks: sums, Profiles: pj})
 	}
-	return printShow(c.App.Writer, run, sums)
+	if err := printShow(c.App.Writer, run, sums); err != nil {
+		return err
+	}
+	return printStoredProfiles(c.App.Writer, profiles)
+}
+
+// printStoredProfiles lists a run's stored profiles, by package; nothing when
+// there are none.
+func printStoredProfiles(w io.Writer, ps []store.Profile) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	main := 0
+	for _, p := range ps {
+		if !p.Setup {
+			main++
+		}
+	}
+	fmt.Fprintf(w, "\nprofiles: %d (and %d setup profiles); benchdb export --profile KIND --bench RE writes one, benchdb why compares them\n", main, len(ps)-main)
+	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
+	pkg := "\x00"
+	for _, p := range ps {
+		if p.Pkg != pkg {
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			pkg = p.Pkg
+			fmt.Fprintf(w, "pkg: %s\n", termsafe.Escape(pkg))
+			fmt.Fprintln(tw, "KIND\tBENCHMARK\tSIDE\tITERS\tSIZE")
+		}
+		side := p.Side
+		if side == "" {
+			side = "-"
+		}
+		iters := strconv.FormatInt(p.Iters, 10)
+		if p.Setup {
+			iters += " (setup)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.Kind, termsafe.Escape(p.Name), termsafe.Escape(side), iters, sizeText(p.Size))
+	}
+	return tw.Flush()
+}
+
+// sizeText writes n bytes as 512 B or 3.5 KiB.
+func sizeText(n int64) string {
+	if n < 1<<10 {
+		return fmt.Sprintf("%d B", n)
+	}
+	v, units := float64(n)/1024, []string{"KiB", "MiB", "GiB"}
+	i := 0
+	for v >= 1024 && i < len(units)-1 {
+		v /= 1024
+		i++
+	}
+	return fmt.Sprintf("%.1f %s", v, units[i])
 }
 
 func printShow(w io.Writer, run store.Run, sums []summaryJSON) error {

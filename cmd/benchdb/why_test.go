@@ -3,11 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -243,6 +246,45 @@ func TestWhy(t *testing.T) {
 			})
 		}
 	})
+	t.Run("show", func(t *testing.T) { showProfiles(t, db) })
+}
+
+// showProfiles checks that benchdb show lists the profiles of run 2 (the
+// fixture's new version, profiled for cpu and alloc) with the digest of
+// the bytes export writes, and none for run 3, which has none.
+func showProfiles(t *testing.T, db string) {
+	text := mustRunCLI(t, "--db", db, "show", "2")
+	if !strings.Contains(text, "profiles: 2 (and 2 setup profiles)") || !regexp.MustCompile(`(?m)^cpu +Op(-\d+)? +- +\d+ +[0-9.]+ (B|KiB)$`).MatchString(text) ||
+		!regexp.MustCompile(`(?m)^alloc +Op(-\d+)? +- +1 \(setup\) +[0-9.]+ (B|KiB)$`).MatchString(text) {
+		t.Errorf("show 2 does not list its profiles:\n%s", text)
+	}
+	var j struct {
+		Profiles []struct {
+			Pkg, Name, Side, Kind, SHA256 string
+			Setup                         bool
+			Iters, Size                   int64
+		} `json:"profiles"`
+	}
+	if err := json.Unmarshal([]byte(mustRunCLI(t, "--db", db, "show", "--format", "json", "2")), &j); err != nil {
+		t.Fatal(err)
+	}
+	exported := mustRunCLI(t, "--db", db, "export", "--profile", "cpu", "--bench", "Op", "2")
+	sum := sha256.Sum256([]byte(exported))
+	found := false
+	for _, p := range j.Profiles {
+		if p.Kind == "cpu" && !p.Setup {
+			found = p.SHA256 == hex.EncodeToString(sum[:]) && p.Size == int64(len(exported)) && p.Iters > 1 && p.Pkg == "example.com/whymod/work"
+		}
+	}
+	if len(j.Profiles) != 4 || !found {
+		t.Errorf("show --format json 2: %d profiles, cpu digest and size matching the export: %v\n%+v", len(j.Profiles), found, j.Profiles)
+	}
+	if out := mustRunCLI(t, "--db", db, "show", "3"); strings.Contains(out, "profiles:") {
+		t.Errorf("show 3 lists profiles it does not have:\n%s", out)
+	}
+	if out := mustRunCLI(t, "--db", db, "show", "--format", "json", "3"); !strings.Contains(out, `"profiles": []`) {
+		t.Errorf("show --format json 3: want an empty profiles list:\n%s", out)
+	}
 }
 
 func TestWhy_usage(t *testing.T) {
