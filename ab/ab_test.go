@@ -19,10 +19,12 @@ import (
 )
 
 // fastConfig keeps the default tests quick: each run of BenchmarkWork
-// does a fixed number of iterations (about 10 ms at the base cost), with
-// GOMAXPROCS 1 so that names carry no -N suffix.
+// does a fixed number of iterations (about 10 ms at the base cost, as 10
+// repetitions of 1,000, of which a round keeps the best: one 10 ms run
+// measured how much CPU the process got on a busy machine, and missed a
+// doubling), with GOMAXPROCS 1 so that names carry no -N suffix.
 func fastConfig(rounds int) ab.Config {
-	return ab.Config{Rounds: rounds, Benchtime: "10000x", Seed: 1, TestArgs: []string{"-test.cpu=1"}}
+	return ab.Config{Rounds: rounds, Benchtime: "1000x", Count: 10, Seed: 1, TestArgs: []string{"-test.cpu=1"}}
 }
 
 // isolateTemp points TMPDIR at an empty directory and returns a check
@@ -122,8 +124,8 @@ func TestRun_DetectsDoubling(t *testing.T) {
 	for _, r := range runs {
 		side := r.Labels["side"]
 		wantCommit := map[string]string{"old": oldC, "new": newC}[side]
-		if r.Labels["ab"] != "test1" || r.Labels["commit"] != wantCommit || r.Labels["who"] != "test" || r.Results != 20 {
-			t.Errorf("run %d: labels %v, %d results; want ab=test1 side=old|new commit=%s who=test, 20 results", r.ID, r.Labels, r.Results, wantCommit)
+		if r.Labels["ab"] != "test1" || r.Labels["commit"] != wantCommit || r.Labels["who"] != "test" || r.Results != 20*cfg.Count {
+			t.Errorf("run %d: labels %v, %d results; want ab=test1 side=old|new commit=%s who=test, %d results", r.ID, r.Labels, r.Results, wantCommit, 20*cfg.Count)
 		}
 		rounds := map[string]int{}
 		err := db.Results(context.Background(), []int64{r.ID}, func(_ int64, res *benchfmt.Result) error {
@@ -137,8 +139,8 @@ func TestRun_DetectsDoubling(t *testing.T) {
 			t.Fatal(err)
 		}
 		for i := range 10 {
-			if rounds[strconv.Itoa(i)] != 2 {
-				t.Errorf("run %d round %d: %d results, want 2", r.ID, i, rounds[strconv.Itoa(i)])
+			if rounds[strconv.Itoa(i)] != 2*cfg.Count {
+				t.Errorf("run %d round %d: %d results, want %d (two benchmarks, %d repetitions)", r.ID, i, rounds[strconv.Itoa(i)], 2*cfg.Count, cfg.Count)
 			}
 		}
 	}
@@ -308,7 +310,7 @@ func TestRun_CancelCleansUp(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cfg := fastConfig(10)
-	cfg.Benchtime = "2s" // long runs; cancelled in the first
+	cfg.Benchtime, cfg.Count = "2s", 1 // long runs; cancelled in the first
 	cfg.Progress = func(p ab.Progress) { cancel() }
 	db := storetest.Open(t)
 	_, err := ab.Run(ctx, ab.Options{Dir: repo.Dir, Old: "HEAD~1", New: "HEAD", Config: cfg, Store: db})
