@@ -168,6 +168,7 @@ func TestOpen_badFile(t *testing.T) {
 }
 
 func TestOpen_walAndViews(t *testing.T) {
+	storetest.SQLiteOnly(t) // reads the SQLite file itself
 	db := storetest.Open(t)
 	mustIngestFile(t, db, "testdata/roundtrip/basic.txt", store.IngestOptions{Labels: map[string]string{"branch": "main", "a": "1"}})
 	// Another connection, as the sqlite3 tool would open the file.

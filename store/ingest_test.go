@@ -278,6 +278,7 @@ func TestDB_Ingest_realGoTestJSON(t *testing.T) {
 // TestDB_Results_largeGroups checks results of one benchmark repeated
 // more often than one stored group holds.
 func TestDB_Results_largeGroups(t *testing.T) {
+	storetest.SQLiteOnly(t) // reads the SQLite file itself
 	var buf bytes.Buffer
 	if err := benchgen.Write(&buf, benchgen.Options{Lines: 1250, Count: 250, Seed: 7}); err != nil {
 		t.Fatal(err)
@@ -304,6 +305,7 @@ func TestDB_Results_largeGroups(t *testing.T) {
 // TestDB_Ingest_sharedNames checks that runs share interned names, both
 // when the store has few names (all cached up front) and many.
 func TestDB_Ingest_sharedNames(t *testing.T) {
+	storetest.SQLiteOnly(t) // reads the SQLite file itself
 	for _, names := range []int{40, 250} {
 		t.Run(fmt.Sprint("names=", names), func(t *testing.T) {
 			db := storetest.Open(t)
@@ -338,6 +340,7 @@ func TestDB_Ingest_sharedNames(t *testing.T) {
 // than ingest keeps open, a configuration line between repetitions and
 // a change of units each end the groups they must.
 func TestDB_Ingest_interleaved(t *testing.T) {
+	storetest.SQLiteOnly(t) // reads the SQLite file itself
 	var sb strings.Builder
 	sb.WriteString("goos: linux\npkg: example.com/a\n")
 	for i := range 6 {

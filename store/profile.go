@@ -129,7 +129,7 @@ func (db *DB) AddProfiles(ctx context.Context, id int64, ps []Profile, opts Prof
 		for _, p := range ps {
 			sum := sha256.Sum256(p.Data)
 			_, err := tx.ExecContext(ctx, sqlInsertProfile, id, p.Pkg, p.Name, p.Side, p.Kind,
-				p.Setup, p.Iters, len(p.Data), hex.EncodeToString(sum[:]), p.Data)
+				setupInt(p.Setup), p.Iters, len(p.Data), hex.EncodeToString(sum[:]), p.Data)
 			if err != nil {
 				return fmt.Errorf("%s profile of %s: %w", p.Kind, p.Name, sqliteError(err))
 			}
@@ -173,7 +173,7 @@ func (db *DB) Profiles(ctx context.Context, id int64) ([]Profile, error) {
 // the returned slice.
 func (db *DB) ProfileData(ctx context.Context, p Profile) ([]byte, error) {
 	var data []byte
-	err := db.db.QueryRowContext(ctx, sqlProfileData, p.RunID, p.Pkg, p.Name, p.Side, p.Kind, p.Setup).Scan(&data)
+	err := db.db.QueryRowContext(ctx, sqlProfileData, p.RunID, p.Pkg, p.Name, p.Side, p.Kind, setupInt(p.Setup)).Scan(&data)
 	if err == sql.ErrNoRows {
 		return nil, fmt.Errorf("%s profile of %s in run %d: %w", p.Kind, p.Name, p.RunID, ErrNoProfile)
 	}
@@ -181,4 +181,14 @@ func (db *DB) ProfileData(ctx context.Context, p Profile) ([]byte, error) {
 		return nil, fmt.Errorf("read %s profile of %s in run %d: %w", p.Kind, p.Name, p.RunID, sqliteError(err))
 	}
 	return data, nil
+}
+
+// setupInt is the profile table's setup column for a Profile's Setup:
+// an INTEGER on both backends (SQLite takes a Go bool as 0 or 1, and
+// PostgreSQL refuses one for an integer column).
+func setupInt(setup bool) int {
+	if setup {
+		return 1
+	}
+	return 0
 }

@@ -306,6 +306,7 @@ func TestDB_Ingest_strayByte(t *testing.T) {
 // for a 160 KB file); each result still reads back with its whole
 // configuration.
 func TestDB_Ingest_configChurn(t *testing.T) {
+	storetest.SQLiteOnly(t) // reads the SQLite file itself
 	var buf bytes.Buffer
 	if err := benchgen.Write(&buf, benchgen.Options{Lines: 1500, Shape: benchgen.ShapeConfigChurn}); err != nil {
 		t.Fatal(err)

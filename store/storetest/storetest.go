@@ -16,10 +16,32 @@ import (
 	"github.com/benchdb/benchdb/store"
 )
 
-// Open returns a new, empty store in a SQLite file under tb.TempDir(). It
+// BackendEnv names the environment variable that chooses the store Open
+// returns: unset or "sqlite", a SQLite file; "postgres", a fresh
+// PostgreSQL database (OpenPostgres), so that a package's whole test
+// suite runs on PostgreSQL: BENCHDB_TEST_BACKEND=postgres go test ./store.
+const BackendEnv = "BENCHDB_TEST_BACKEND"
+
+// OnPostgres reports whether Open returns PostgreSQL stores.
+func OnPostgres() bool { return os.Getenv(BackendEnv) == "postgres" }
+
+// SQLiteOnly skips a test of what only a SQLite file has (its path, its
+// file on disk, its locks) when Open returns PostgreSQL stores.
+func SQLiteOnly(tb testing.TB) {
+	tb.Helper()
+	if OnPostgres() {
+		tb.Skipf("storetest: a SQLite file's behaviour; %s=postgres", BackendEnv)
+	}
+}
+
+// Open returns a new, empty store in a SQLite file under tb.TempDir(), or
+// in a fresh PostgreSQL database when BENCHDB_TEST_BACKEND is postgres. It
 // is closed when the test ends.
 func Open(tb testing.TB) *store.DB {
 	tb.Helper()
+	if OnPostgres() {
+		return OpenPostgres(tb)
+	}
 	db, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "benchdb.sqlite"))
 	if err != nil {
 		tb.Fatalf("storetest: %v", err)
