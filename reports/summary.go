@@ -7,6 +7,8 @@ import (
 
 	"golang.org/x/perf/benchfmt"
 	"golang.org/x/perf/benchmath"
+
+	"github.com/benchdb/benchdb/store/storedata"
 )
 
 // A Summary summarises one benchmark's values in one unit of a run, as
@@ -72,4 +74,28 @@ func Summarise(ctx context.Context, src Source, id int64) ([]Summary, error) {
 		out = append(out, s)
 	}
 	return out, nil
+}
+
+// A ProfileEntry describes one stored profile of a run, without its data,
+// as `benchdb show --format json` and the server's GET /api/v1/runs/{id}
+// list them.
+type ProfileEntry struct {
+	Pkg    string `json:"pkg"`
+	Name   string `json:"name"`
+	Side   string `json:"side"`
+	Kind   string `json:"kind"`
+	Setup  bool   `json:"setup"`
+	Iters  int64  `json:"iters"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
+}
+
+// ProfileEntries lists ps as ProfileEntries: never nil, so that JSON has
+// [] for a run without profiles.
+func ProfileEntries(ps []storedata.Profile) []ProfileEntry {
+	out := make([]ProfileEntry, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, ProfileEntry{Pkg: p.Pkg, Name: p.Name, Side: p.Side, Kind: p.Kind, Setup: p.Setup, Iters: p.Iters, Size: p.Size, SHA256: p.SHA256})
+	}
+	return out
 }

@@ -38,9 +38,10 @@ type SummaryJSON = reports.Summary
 // RunDetailJSON is GET /api/v1/runs/{id}: the JSON of `benchdb show`.
 type RunDetailJSON struct {
 	RunJSON
-	Source       string        `json:"source"`
-	SkippedLines int           `json:"skipped_lines"`
-	Benchmarks   []SummaryJSON `json:"benchmarks"`
+	Source       string                 `json:"source"`
+	SkippedLines int                    `json:"skipped_lines"`
+	Benchmarks   []SummaryJSON          `json:"benchmarks"`
+	Profiles     []reports.ProfileEntry `json:"profiles"`
 }
 
 // Summaries is the summary of run id that `benchdb show` prints
@@ -193,7 +194,13 @@ func (s *Server) apiRun(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, RunDetailJSON{RunJSON: NewRunJSON(run), Source: run.Source, SkippedLines: run.SkippedLines, Benchmarks: sums})
+	profiles, err := s.cfg.Store.Profiles(r.Context(), run.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, RunDetailJSON{RunJSON: NewRunJSON(run), Source: run.Source, SkippedLines: run.SkippedLines,
+		Benchmarks: sums, Profiles: reports.ProfileEntries(profiles)})
 }
 
 // apiExport is GET /api/v1/runs/{id}/export: the run in the Go benchmark

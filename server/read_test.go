@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"runtime/pprof"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/benchdb/benchdb/reports"
 	"github.com/benchdb/benchdb/reports/nightly"
 	"github.com/benchdb/benchdb/server"
+	"github.com/benchdb/benchdb/store"
 )
 
 // reportNow is the clock of the test servers' reports.
@@ -60,6 +62,28 @@ func TestReadAPI(t *testing.T) {
 		if b.Unit == "sec/op" && (b.Median == nil || *b.Median < 140e-9 || *b.Median > 160e-9 || b.N != 5) {
 			t.Errorf("%s: median %v s over %d samples, want about 150ns over 5", b.Name, b.Median, b.N)
 		}
+	}
+	// The run's stored profiles, as `benchdb show --format json` lists
+	// them: [] without any, then the one stored.
+	if run.Profiles == nil || len(run.Profiles) != 0 {
+		t.Errorf("runs/latest without profiles: profiles %#v, want []", run.Profiles)
+	}
+	var prof bytes.Buffer
+	if err := pprof.Lookup("allocs").WriteTo(&prof, 0); err != nil {
+		t.Fatal(err)
+	}
+	err := ts.DB.AddProfiles(context.Background(), run.ID, []store.Profile{{Pkg: "example.com/enc", Name: "Encode/size=1k-2",
+		Kind: store.ProfileAlloc, Iters: 1000, Data: prof.Bytes()}}, store.ProfileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var withProf server.RunDetailJSON
+	if err := json.Unmarshal(get("/api/v1/runs/latest", 200), &withProf); err != nil {
+		t.Fatal(err)
+	}
+	if ps := withProf.Profiles; len(ps) != 1 || ps[0].Name != "Encode/size=1k-2" || ps[0].Kind != store.ProfileAlloc ||
+		ps[0].Iters != 1000 || ps[0].Size != int64(prof.Len()) || len(ps[0].SHA256) != 64 {
+		t.Errorf("runs/latest profiles: %+v, want the one alloc profile of Encode/size=1k-2 (%d bytes)", ps, prof.Len())
 	}
 	get("/api/v1/runs/999", 404)
 	get("/api/v1/runs/branch:main", 400) // matches 14 runs

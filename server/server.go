@@ -24,6 +24,7 @@ type Store interface {
 	Results(ctx context.Context, ids []int64, fn func(runID int64, r *benchfmt.Result) error) error
 	UnitMetadata(ctx context.Context, ids []int64) ([]*benchfmt.UnitMetadata, error)
 	Export(ctx context.Context, w io.Writer, ids ...int64) error
+	Profiles(ctx context.Context, id int64) ([]store.Profile, error)
 }
 
 var _ Store = (*store.DB)(nil)

@@ -68,22 +68,10 @@ type summaryJSON = reports.Summary
 // showJSON is what `benchdb show --format json` prints.
 type showJSON struct {
 	runJSON
-	Source       string        `json:"source"`
-	SkippedLines int           `json:"skipped_lines"`
-	Benchmarks   []summaryJSON `json:"benchmarks"`
-	Profiles     []profileJSON `json:"profiles"`
-}
-
-// profileJSON describes one stored profile in show's JSON.
-type profileJSON struct {
-	Pkg    string `json:"pkg"`
-	Name   string `json:"name"`
-	Side   string `json:"side"`
-	Kind   string `json:"kind"`
-	Setup  bool   `json:"setup"`
-	Iters  int64  `json:"iters"`
-	Size   int64  `json:"size"`
-	SHA256 string `json:"sha256"`
+	Source       string                 `json:"source"`
+	SkippedLines int                    `json:"skipped_lines"`
+	Benchmarks   []summaryJSON          `json:"benchmarks"`
+	Profiles     []reports.ProfileEntry `json:"profiles"`
 }
 
 func showAction(c *cli.Context) error {
@@ -122,11 +110,7 @@ func showAction(c *cli.Context) error {
 		}
 	}
 	if c.String("format") == "json" {
-		pj := []profileJSON{}
-		for _, p := range profiles {
-			pj = append(pj, profileJSON{Pkg: p.Pkg, Name: p.Name, Side: p.Side, Kind: p.Kind, Setup: p.Setup, Iters: p.Iters, Size: p.Size, SHA256: p.SHA256})
-		}
-		return encodeJSON(c.App.Writer, showJSON{runJSON: newRunJSON(run), Source: run.Source, SkippedLines: run.SkippedLines, Benchmarks: sums, Profiles: pj})
+		return encodeJSON(c.App.Writer, showJSON{runJSON: newRunJSON(run), Source: run.Source, SkippedLines: run.SkippedLines, Benchmarks: sums, Profiles: reports.ProfileEntries(profiles)})
 	}
 	if err := printShow(c.App.Writer, run, sums); err != nil {
 		return err
