@@ -44,15 +44,7 @@ func DefaultReceiveDepths() []int { return []int{0, 1_000, 10_000, 100_000, 1_00
 // call round trip to a server process, its reply found behind D queued
 // {log, Name, Bin} events; scan results also report ns/msg.
 func (h *Harness) Receive(ctx context.Context, o ReceiveOptions) ([]byte, error) {
-	if len(o.Modes) == 0 {
-		o.Modes = []string{ModeScan, ModeMarker}
-	}
-	if len(o.Queues) == 0 {
-		o.Queues = []string{OnHeap, OffHeap}
-	}
-	if len(o.Depths) == 0 {
-		o.Depths = DefaultReceiveDepths()
-	}
+	o = o.withListDefaults()
 	if o.Benchtime <= 0 {
 		o.Benchtime = 100 * time.Millisecond
 	}
@@ -128,11 +120,9 @@ func cpuModel() string {
 	return ""
 }
 
-// Benchmarks returns the names of the leaf benchmarks Receive runs with
-// o (zero fields take Receive's defaults), in the order it runs them:
-// queue kinds, then depths, then modes, as in
-// BenchmarkReceive/runtime=beam/mode=scan/depth=1000/queue=off-heap.
-func Benchmarks(o ReceiveOptions) []string {
+// withListDefaults returns o with Receive's default modes, queue kinds
+// and depths where o has none.
+func (o ReceiveOptions) withListDefaults() ReceiveOptions {
 	if len(o.Modes) == 0 {
 		o.Modes = []string{ModeScan, ModeMarker}
 	}
@@ -142,6 +132,15 @@ func Benchmarks(o ReceiveOptions) []string {
 	if len(o.Depths) == 0 {
 		o.Depths = DefaultReceiveDepths()
 	}
+	return o
+}
+
+// Benchmarks returns the names of the leaf benchmarks Receive runs with
+// o (zero fields take Receive's defaults), in the order it runs them:
+// queue kinds, then depths, then modes, as in
+// BenchmarkReceive/runtime=beam/mode=scan/depth=1000/queue=off-heap.
+func Benchmarks(o ReceiveOptions) []string {
+	o = o.withListDefaults()
 	var names []string
 	for _, q := range o.Queues {
 		level := ""

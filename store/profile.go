@@ -88,13 +88,13 @@ func CheckProfile(p Profile, opts ProfileOptions) error {
 	case len(p.Data) == 0:
 		return fmt.Errorf("%s: empty", what)
 	case int64(len(p.Data)) > limit:
-		return fmt.Errorf("%s: %s is over the limit of %s: %w", what, formatSize(int64(len(p.Data))), formatSize(limit), ErrProfileTooLarge)
+		return fmt.Errorf("%s: %s is over the limit of %s: %w", what, FormatSize(int64(len(p.Data))), FormatSize(limit), ErrProfileTooLarge)
 	}
 	return nil
 }
 
 // formatSize writes n bytes the way a person reads them: 512 B, 3.5 KiB.
-func formatSize(n int64) string {
+func FormatSize(n int64) string {
 	if n < 1<<10 {
 		return fmt.Sprintf("%d B", n)
 	}

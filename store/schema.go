@@ -201,7 +201,15 @@ SELECT g.run_id                      AS run_id,
        r.value                       AS vals
   FROM result_group g, json_each(g.vals) r;
 
-CREATE VIEW sample AS
+` + sampleView + `
+PRAGMA application_id = 1650745907; -- applicationID; SQLite only
+`
+)
+
+// sampleView is the sample view since version 3 (versions 3 and 5
+// create it, the latter over the new result_line); result_line must
+// exist first.
+const sampleView = `CREATE VIEW sample AS
 SELECT rl.run_id           AS run_id,
        run.time            AS time,
        rl.line             AS line,
@@ -219,10 +227,7 @@ SELECT rl.run_id           AS run_id,
        json_each(rl.vals) v,
        json_each(us.units) u
  WHERE u.key = v.key;
-
-PRAGMA application_id = 1650745907; -- applicationID; SQLite only
 `
-)
 
 // Version 5: a result_group row may hold results that are not on
 // consecutive lines: the -count repetitions of benchmarks run one after
@@ -247,25 +252,7 @@ SELECT g.run_id                                AS run_id,
        r.value                                 AS vals
   FROM result_group g, json_each(g.vals) r;
 
-CREATE VIEW sample AS
-SELECT rl.run_id           AS run_id,
-       run.time            AS time,
-       rl.line             AS line,
-       (SELECT c.value FROM config_line c
-         WHERE c.run_id = rl.run_id AND c.key = 'pkg' AND c.line < rl.line
-         ORDER BY c.line DESC, c.seq DESC LIMIT 1) AS pkg,
-       n.name              AS name,
-       rl.iters            AS iters,
-       u.value             AS unit,
-       v.value             AS value
-  FROM result_line rl
-  JOIN run           ON run.id = rl.run_id
-  JOIN name n        ON n.id = rl.name_id
-  JOIN unit_set us   ON us.id = rl.unit_set_id,
-       json_each(rl.vals) v,
-       json_each(us.units) u
- WHERE u.key = v.key;
-`
+` + sampleView
 
 // Statements used at run time.
 const (

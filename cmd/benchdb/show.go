@@ -150,23 +150,9 @@ func printStoredProfiles(w io.Writer, ps []store.Profile) error {
 		if p.Setup {
 			iters += " (setup)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.Kind, termsafe.Escape(p.Name), termsafe.Escape(side), iters, sizeText(p.Size))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.Kind, termsafe.Escape(p.Name), termsafe.Escape(side), iters, store.FormatSize(p.Size))
 	}
 	return tw.Flush()
-}
-
-// sizeText writes n bytes as 512 B or 3.5 KiB.
-func sizeText(n int64) string {
-	if n < 1<<10 {
-		return fmt.Sprintf("%d B", n)
-	}
-	v, units := float64(n)/1024, []string{"KiB", "MiB", "GiB"}
-	i := 0
-	for v >= 1024 && i < len(units)-1 {
-		v /= 1024
-		i++
-	}
-	return fmt.Sprintf("%.1f %s", v, units[i])
 }
 
 func printShow(w io.Writer, run store.Run, sums []summaryJSON) error {

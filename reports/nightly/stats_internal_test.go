@@ -232,17 +232,9 @@ func TestDigammaTrigamma(t *testing.T) {
 }
 
 func TestFitPrior(t *testing.T) {
-	rng := rand.New(rand.NewPCG(5, 6))
+	draw := sdDrawer(rand.New(rand.NewPCG(5, 6)))
 	// 40 benchmarks sharing a noise of 0.1, each estimated from 5
 	// degrees of freedom: the prior finds 0.1 and a large weight.
-	draw := func(sigma float64, df int) float64 {
-		ss := 0.0
-		for range df {
-			x := sigma * rng.NormFloat64()
-			ss += x * x
-		}
-		return math.Sqrt(ss / float64(df))
-	}
 	var sds, dfs []float64
 	for range 40 {
 		sds = append(sds, draw(0.1, 5))
@@ -264,15 +256,7 @@ func TestFitPrior(t *testing.T) {
 }
 
 func TestFitPriorTrend(t *testing.T) {
-	rng := rand.New(rand.NewPCG(5, 6))
-	draw := func(sigma float64, df int) float64 {
-		ss := 0.0
-		for range df {
-			x := sigma * rng.NormFloat64()
-			ss += x * x
-		}
-		return math.Sqrt(ss / float64(df))
-	}
+	draw := sdDrawer(rand.New(rand.NewPCG(5, 6)))
 	// Night-to-night noise four times each benchmark's within-run floor,
 	// floors ranging over a factor of 20: the trend takes all of the
 	// floor (b near 1), and each prior is near four times its floor.
@@ -363,5 +347,19 @@ func TestConflicts(t *testing.T) {
 	}
 	if conflicts(0.5, 10, noisePrior{}) {
 		t.Error("conflict with no prior")
+	}
+}
+
+// sdDrawer returns a function that draws the standard deviation of df
+// normal values of standard deviation sigma (with a known mean of 0): a
+// noise estimate with df degrees of freedom.
+func sdDrawer(rng *rand.Rand) func(sigma float64, df int) float64 {
+	return func(sigma float64, df int) float64 {
+		ss := 0.0
+		for range df {
+			x := sigma * rng.NormFloat64()
+			ss += x * x
+		}
+		return math.Sqrt(ss / float64(df))
 	}
 }
