@@ -95,7 +95,7 @@ func OpenOptions(ctx context.Context, path string, opts Options) (_ *DB, err err
 	// Identify the file before anything is written: a file that is not
 	// ours, or is newer than this code, is left as it is.
 	err = retryBusy(ctx, func() error {
-		_, err := db.version(ctx, db.db)
+		_, err := db.snapshotVersion(ctx)
 		return err
 	})
 	if err != nil {
@@ -265,7 +265,7 @@ func (db *DB) migrateOne(ctx context.Context) (done bool, err error) {
 	}
 	// A quick read-only check first, so that opening an up-to-date
 	// database takes no write lock.
-	if v, err := db.version(ctx, db.db); err == nil && v == len(migrations) {
+	if v, err := db.snapshotVersion(ctx); err == nil && v == len(migrations) {
 		return true, nil
 	}
 	tx, err := db.db.BeginTx(ctx, nil)
@@ -296,6 +296,27 @@ func (db *DB) migrateOne(ctx context.Context) (done bool, err error) {
 		return false, fmt.Errorf("migrate schema to version %d: %w", v+1, sqliteError(err))
 	}
 	return false, nil
+}
+
+// snapshotVersion is version read in one read transaction on one
+// connection, so that its several queries see one state of the file: run
+// on the pool, another opener's migration could commit between the read
+// of application_id and that of schema_version (a version-1 store then
+// looked like "schema version 3 without benchdb's application_id").
+func (db *DB) snapshotVersion(ctx context.Context) (int, error) {
+	if db.pg {
+		return db.version(ctx, db.db)
+	}
+	conn, err := db.db.Conn(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("read schema: %w", sqliteError(err))
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN DEFERRED"); err != nil {
+		return 0, fmt.Errorf("read schema: %w", sqliteError(err))
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+	return db.version(ctx, conn)
 }
 
 type querier interface {
