@@ -497,6 +497,14 @@ func judge(h *history, prior noisePrior, spiky bool, machine []float64, opt Opti
 		// night after.
 		cur = refineSplit(logs, prev, cur)
 	}
+	if cur < n-1 && newestJumps(logs[cur:], sd0) {
+		// The segmentation winsorises each segment, so a newest night far
+		// from a recent level is clipped into it (an eightfold jump read
+		// as the few percent of the level's own start): that night starts
+		// a level of its own, judged against the recent one.
+		prev, cur = cur, n-1
+		v.cps = append(v.cps, idx[cur])
+	}
 	base := max(cur-opt.Baseline, prev)
 	if cur-base < minBaseline {
 		base = max(cur-opt.Baseline, 0)
@@ -561,6 +569,28 @@ func judge(h *history, prior noisePrior, spiky bool, machine []float64, opt Opti
 	full := float64(min(opt.Baseline, n-1))
 	v.mde = max(math.Log1p(opt.Threshold), tInv(noiseAlpha/2, v.df)*v.sd*math.Sqrt(1+1/full))
 	return v
+}
+
+// newestJumps reports whether the last value of seg lies farther from the
+// rest of it than winsorising at winsorK*sd would leave it: a change
+// of the newest night that the segmentation cannot see.
+func newestJumps(seg []float64, sd float64) bool {
+	k := len(seg) - 1
+	if k < 1 || sd <= 0 {
+		return false
+	}
+	rest := seg[:k]
+	return math.Abs(seg[k]-median(sortedCopy(rest))) > winsorK*sd+(maxAbsDev(rest))
+}
+
+// maxAbsDev returns the largest distance of a value of v from v's median.
+func maxAbsDev(v []float64) float64 {
+	med := median(sortedCopy(v))
+	d := 0.0
+	for _, x := range v {
+		d = max(d, math.Abs(x-med))
+	}
+	return d
 }
 
 // historyChangePoints returns the change points of h's run levels (indices

@@ -1,0 +1,76 @@
+package nightly_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/benchdb/benchdb/reports/nightly"
+	"github.com/benchdb/benchdb/reports/nightly/nightlytest"
+)
+
+// levelRuns returns one run a night of benchmark B at the given levels
+// (ns/op), five samples each spread ±0.5% around the level, with
+// commit cN on night N.
+func levelRuns(levels []float64) []nightlytest.Run {
+	var runs []nightlytest.Run
+	for i, l := range levels {
+		var b strings.Builder
+		b.WriteString("goos: linux\ngoarch: amd64\npkg: p\n")
+		for _, f := range []float64{0.995, 0.9975, 1, 1.0025, 1.005} {
+			fmt.Fprintf(&b, "BenchmarkB-2 \t1000000\t%.2f ns/op\n", l*f)
+		}
+		runs = append(runs, nightlytest.Run{
+			Time:   epoch.Add(time.Duration(i) * 24 * time.Hour),
+			Labels: map[string]string{"host": "a", "commit": fmt.Sprintf("c%d", i)},
+			Text:   []byte(b.String()),
+		})
+	}
+	return runs
+}
+
+// TestBuild_newestJump: a benchmark whose level moved a little a few
+// nights ago and then jumped eightfold on the newest night is reported
+// with the jump's size, at the newest night, not with the small move's
+// (the newest night must not be clipped into the recent level). On a
+// history shorter than the calm nights a change of one night waits for
+// a second (Pending, Wait) with that size; on a longer one it is a
+// regression.
+func TestBuild_newestJump(t *testing.T) {
+	for _, before := range []int{9, 25} {
+		t.Run(fmt.Sprint(before+4, "nights"), func(t *testing.T) {
+			var levels []float64
+			for i := range before {
+				levels = append(levels, 55*(1+0.004*float64(i%3-1)))
+			}
+			levels = append(levels, 59.6, 60.1, 59.8, 505)
+			newest := fmt.Sprintf("c%d", len(levels)-1)
+			src := nightlytest.MustMemSource(t, levelRuns(levels))
+			now := epoch.Add(time.Duration(len(levels)) * 24 * time.Hour)
+			rep, err := nightly.Build(context.Background(), src, nightly.Options{Now: func() time.Time { return now }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := (505/59.83 - 1) * 100
+			if before < 20 {
+				if len(rep.Regressions) != 0 || len(rep.Pending) != 1 || !rep.Pending[0].Wait {
+					t.Fatalf("regressions %d, pending %+v: want one pending change waiting for a second night", len(rep.Regressions), rep.Pending)
+				}
+				if p := rep.Pending[0].Pct; math.Abs(p-want) > 0.1*want {
+					t.Errorf("pending %+.1f%%, want about %+.0f%%", p, want)
+				}
+				return
+			}
+			if len(rep.Regressions) != 1 {
+				t.Fatalf("regressions = %d, want 1 (pending %d)", len(rep.Regressions), len(rep.Pending))
+			}
+			c := rep.Regressions[0]
+			if math.Abs(c.Pct-want) > 0.1*want || c.Commit() != newest {
+				t.Errorf("regression %+.1f%% at %s, want about %+.0f%% at %s", c.Pct, c.Commit(), want, newest)
+			}
+		})
+	}
+}
