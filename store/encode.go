@@ -16,22 +16,14 @@ func origValue(v benchfmt.Value) (float64, string) {
 	return v.Value, v.Unit
 }
 
-// appendVals appends the values as a JSON array of numbers, in the
-// units of the input. NaN and infinities are written as SQLite's JSON5
-// reads them.
-func appendVals(b []byte, vals []benchfmt.Value) []byte {
-	b = append(b, '[')
-	for i, v := range vals {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendFloat(b, v)
-	}
-	return append(b, ']')
-}
-
 func appendFloat(b []byte, v benchfmt.Value) []byte {
 	f, _ := origValue(v)
+	return appendNumber(b, f)
+}
+
+// appendNumber appends f as a JSON number (JSON5 for NaN and the
+// infinities), in the shortest form that reads back as f.
+func appendNumber(b []byte, f float64) []byte {
 	switch {
 	case math.IsNaN(f):
 		return append(b, "NaN"...)

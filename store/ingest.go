@@ -220,12 +220,11 @@ func (db *DB) ingestTx(ctx context.Context, in *Input, t time.Time) (res Ingeste
 		}
 	}
 
-	w, err := newRunWriter(ctx, tx, runID, db.maxNames)
+	w, err := newRunWriter(ctx, tx, runID, db.maxNames, cp)
 	if err != nil {
 		return Ingested{}, false, fmt.Errorf("ingest %s: %w", name, err)
 	}
 	defer w.close()
-	w.pg = cp
 
 	if res, err = in.parse(ctx, w); err != nil {
 		return res, false, err

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
 
 	"golang.org/x/perf/benchfmt"
@@ -15,8 +14,9 @@ import (
 // statement.
 const resultBatch = 32
 
-// resultCols is the number of bound columns of a result_group row.
-const resultCols = 7
+// resultCols is the number of bound columns of a result_group row on
+// SQLite: line, name_id, unit_set_id, n and data.
+const resultCols = 5
 
 // maxOpenGroups bounds the result groups an ingest keeps open at once
 // (the benchmarks seen since the last configuration line): when a new
@@ -27,12 +27,12 @@ const maxOpenGroups = 1024
 // maxGroup is the most results one result_group row holds.
 const maxGroup = 100
 
-// maxGroupBytes ends a result_group row once its iters, vals and lines
-// hold this many bytes: a row of result_group (WITHOUT ROWID, so an
-// index b-tree) longer than about 1,000 bytes on a 4 KiB page spills
-// into an overflow page of its own, mostly empty, which made rows of
-// 100 results (a -count 1000 benchmark, or interleaved repetitions)
-// take twice the space their text does.
+// maxGroupBytes bounds a result_group row's value block (SQLite) or its
+// iters, vals and lines (PostgreSQL): a group whose encoding is longer
+// is stored as two rows, each half of it, and so on. A row of
+// result_group (WITHOUT ROWID, so an index b-tree) longer than about
+// 1,000 bytes on a 4 KiB page spills into an overflow page of its own,
+// mostly empty.
 const maxGroupBytes = 800
 
 // maxNameCache bounds the benchmark names an ingest remembers, so that
@@ -80,7 +80,10 @@ type runWriter struct {
 	openList []*resultGroup // in the order they were opened
 	free     []*resultGroup // closed, for reuse
 
-	rows    []any // pending result_group rows, resultCols values each
+	rows    []any  // pending result_group rows, resultCols values each
+	arena   []byte // their value blocks
+	scratch []int64
+	text    [3][]byte // PostgreSQL: a row's iters, vals and lines
 	results int
 
 	pg *pgCopy // on PostgreSQL: rows and new names go by COPY
@@ -90,17 +93,20 @@ type runWriter struct {
 // and units (the repetitions of go test -count, consecutive or
 // interleaved with other benchmarks'), stored as one result_group row.
 type resultGroup struct {
-	n                  int
-	name               string
-	nameID, units      int64
-	first, last        int    // input lines
-	iters, vals, lines []byte // JSON arrays being built
-	consecutive        bool   // lines are first, first+1, ...
+	n             int
+	name          string
+	nameID, units int64
+	nunits        int       // values per result
+	iters         []int64   // of each result
+	lines         []int     // input line of each result
+	vals          []float64 // nunits per result, as written in the input
 }
 
-func newRunWriter(ctx context.Context, tx *sql.Tx, runID int64, maxNames int) (*runWriter, error) {
+// newRunWriter returns a writer of run runID's records in tx; on
+// PostgreSQL, cp sends its rows by COPY.
+func newRunWriter(ctx context.Context, tx *sql.Tx, runID int64, maxNames int, cp *pgCopy) (*runWriter, error) {
 	w := &runWriter{
-		ctx: ctx, tx: tx, runID: runID, maxNames: maxNames,
+		ctx: ctx, tx: tx, runID: runID, maxNames: maxNames, pg: cp,
 		names:       make(map[string]int64),
 		open:        make(map[string]*resultGroup),
 		cfgValue:    make(map[string]string),
@@ -119,8 +125,10 @@ func newRunWriter(ctx context.Context, tx *sql.Tx, runID int64, maxNames int) (*
 		s, err = tx.PrepareContext(ctx, q)
 		return s
 	}
-	w.insertBatch = prep(batch)
-	w.insertOne = prep(sqlInsertResultCols + row)
+	if cp == nil {
+		w.insertBatch = prep(batch)
+		w.insertOne = prep(sqlInsertResultCols + row)
+	}
 	w.nameID = prep(sqlNameID)
 	w.insertName = prep(sqlInsertName)
 	w.insertUnitMD = prep(sqlInsertUnitMD)
@@ -186,61 +194,81 @@ func (w *runWriter) result(r *benchfmt.Result) error {
 		w.openList = append(w.openList, g)
 	}
 	if g.n == 0 {
-		g.units, g.first, g.consecutive = w.unitsID, line, true
-		g.iters = append(g.iters[:0], '[')
-		g.vals = append(g.vals[:0], '[')
-		g.lines = append(g.lines[:0], "[0"...)
-	} else {
-		g.iters = append(g.iters, ',')
-		g.vals = append(g.vals, ',')
-		g.lines = append(g.lines, ',')
-		g.lines = strconv.AppendInt(g.lines, int64(line-g.first), 10)
-		if line != g.last+1 {
-			g.consecutive = false
-		}
+		g.units, g.nunits = w.unitsID, len(r.Values)
+		g.iters, g.lines, g.vals = g.iters[:0], g.lines[:0], g.vals[:0]
 	}
-	g.iters = strconv.AppendInt(g.iters, int64(r.Iters), 10)
-	g.vals = appendVals(g.vals, r.Values)
-	g.last = line
+	g.iters = append(g.iters, int64(r.Iters))
+	g.lines = append(g.lines, line)
+	for _, v := range r.Values {
+		f, _ := origValue(v)
+		g.vals = append(g.vals, f)
+	}
 	g.n++
 	w.results++
-	size := len(g.iters) + len(g.vals)
-	if !g.consecutive {
-		size += len(g.lines)
-	}
-	if size >= maxGroupBytes {
-		return w.endGroup(g)
-	}
 	return nil
 }
 
-// endGroup queues group g as a row, if it holds results, and inserts a
+// endGroup queues group g as rows, if it holds results, and inserts a
 // batch of rows when one is full. g stays open, empty.
 func (w *runWriter) endGroup(g *resultGroup) error {
 	if g.n == 0 {
 		return nil
 	}
-	g.iters = append(g.iters, ']')
-	g.vals = append(g.vals, ']')
-	var lines any // NULL: consecutive
-	if !g.consecutive {
-		g.lines = append(g.lines, ']')
-		lines = string(g.lines)
+	err := w.groupRows(g, 0, g.n)
+	g.n = 0
+	return err
+}
+
+// groupRows queues results lo to hi of g as one row, or, if its
+// encoding is longer than maxGroupBytes, as two or more.
+func (w *runWriter) groupRows(g *resultGroup, lo, hi int) error {
+	n, u := hi-lo, g.nunits
+	var offsets []int // nil: consecutive lines
+	if g.lines[hi-1]-g.lines[lo] != n-1 {
+		offsets = make([]int, n)
+		for i := range offsets {
+			offsets[i] = g.lines[lo+i] - g.lines[lo]
+		}
 	}
 	if w.pg != nil {
-		n := g.n
-		g.n = 0
-		return w.pg.row(w.runID, g.first, g.nameID, g.units, n, string(g.iters), string(g.vals), lines)
+		w.text[0] = appendItersJSON(w.text[0][:0], g.iters[lo:hi])
+		w.text[1] = appendValsJSON(w.text[1][:0], n, u, g.vals[lo*u:hi*u])
+		var lines any // NULL: consecutive
+		size := len(w.text[0]) + len(w.text[1])
+		if offsets != nil {
+			w.text[2] = appendLinesJSON(w.text[2][:0], offsets)
+			size += len(w.text[2])
+			lines = string(w.text[2])
+		}
+		if size > maxGroupBytes && n > 1 {
+			return w.splitRows(g, lo, hi)
+		}
+		return w.pg.row(w.runID, g.lines[lo], g.nameID, g.units, n, string(w.text[0]), string(w.text[1]), lines)
 	}
-	w.rows = append(w.rows, g.first, g.nameID, g.units, g.n, string(g.iters), string(g.vals), lines)
-	g.n = 0
+	start := len(w.arena)
+	w.arena, w.scratch = appendBlock(w.arena, n, u, g.iters[lo:hi], offsets, g.vals[lo*u:hi*u], w.scratch)
+	if len(w.arena)-start > maxGroupBytes && n > 1 {
+		w.arena = w.arena[:start]
+		return w.splitRows(g, lo, hi)
+	}
+	w.rows = append(w.rows, g.lines[lo], g.nameID, g.units, n, w.arena[start:len(w.arena):len(w.arena)])
 	if len(w.rows) == cap(w.rows) {
 		if _, err := w.insertBatch.ExecContext(w.ctx, w.rows...); err != nil {
 			return fmt.Errorf("insert results: %w", sqliteError(err))
 		}
 		w.rows = w.rows[:0]
+		w.arena = w.arena[:0]
 	}
 	return nil
+}
+
+// splitRows queues results lo to hi of g as two halves.
+func (w *runWriter) splitRows(g *resultGroup, lo, hi int) error {
+	mid := lo + (hi-lo)/2
+	if err := w.groupRows(g, lo, mid); err != nil {
+		return err
+	}
+	return w.groupRows(g, mid, hi)
 }
 
 // endGroups queues every open group as a row and closes them all: no
@@ -316,6 +344,7 @@ func (w *runWriter) flush() error {
 		}
 	}
 	w.rows = w.rows[:0]
+	w.arena = w.arena[:0]
 	return nil
 }
 
