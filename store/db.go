@@ -17,7 +17,7 @@ import (
 )
 
 // LatestSchemaVersion is the schema version Open migrates databases to.
-const LatestSchemaVersion = 5
+const LatestSchemaVersion = 6
 
 func init() {
 	if len(migrations) != LatestSchemaVersion {
@@ -150,7 +150,7 @@ func OpenReadOnly(ctx context.Context, path string) (_ *DB, err error) {
 		q.Set("mode", "ro")
 	}
 	dsn := "file:" + escapePath(path) + "?" + q.Encode()
-	sdb, err := sql.Open("sqlite3", dsn)
+	sdb, err := sql.Open(SQLiteDriver, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}

@@ -78,11 +78,12 @@ func TestOpen_migrate(t *testing.T) {
 	mustIngestFile(t, db, "testdata/roundtrip/basic.txt", store.IngestOptions{})
 }
 
-// querySamples runs query on the SQLite file at path, as a sqlite3 user
-// would, and prints the rows.
+// querySamples runs query on the SQLite file at path, as a SQL user
+// would through store.SQLiteDriver (the views' functions), and prints
+// the rows.
 func querySamples(tb testing.TB, path, query string) string {
 	tb.Helper()
-	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	db, err := sql.Open(store.SQLiteDriver, "file:"+path+"?mode=ro")
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -293,13 +295,49 @@ func TestDB_Results_largeGroups(t *testing.T) {
 	if d := diffResults(mustStoredResults(t, db, got.ID), want.results); d != "" {
 		t.Errorf("Results differ:\n%s", d)
 	}
-	// 5 benchmarks of 250 results, each about 20 bytes of iters and
-	// vals: a group ends once it holds 800 bytes (maxGroupBytes), at
-	// about 38 results, so that a row fits its page: 6 or 7 groups for
-	// each benchmark, none over 800 bytes and one result.
-	if n := querySamples(t, db.Path(), `SELECT count(*), sum(n), max(n) < 50, max(length(iters) + length(vals)) < 830 FROM result_group`); n != "34 1250 1 1\n" {
-		t.Errorf("groups, results, largest under 50 results, largest under 830 bytes: %q, want 34 1250 1 1", n)
+	// 5 benchmarks of 250 results: a group ends at 100 results
+	// (maxGroup), 100, 100 and 50 for each benchmark; the value block of
+	// 100 results (ns/op with one decimal, iters, B/op and allocs/op the
+	// same for each) takes about 3 bytes a result, well under 800
+	// (maxGroupBytes).
+	if n := querySamples(t, db.Path(), `SELECT count(*), sum(n), max(n), max(length(data)) < 400 FROM result_group`); n != "15 1250 100 1\n" {
+		t.Errorf("groups, results, largest, largest under 400 bytes: %q, want 15 1250 100 1", n)
 	}
+}
+
+// TestDB_Results_rawValues checks that values a value block cannot keep
+// as short decimals (full-precision floats, NaN, infinities, negative
+// zero) come back bit for bit, and that the rows they make are split to
+// stay under maxGroupBytes.
+func TestDB_Results_rawValues(t *testing.T) {
+	storetest.SQLiteOnly(t) // reads the SQLite file itself
+	var sb strings.Builder
+	sb.WriteString("goos: linux\n")
+	r := rand.New(rand.NewPCG(3, 4))
+	special := []string{"NaN", "+Inf", "-Inf", "-0", "0", "1e-300", "1.7976931348623157e+308", "123456789012345678901234"}
+	for i := range 250 {
+		v := strconv.FormatFloat(r.Float64()*1e6, 'g', -1, 64)
+		if i%10 == 0 {
+			v = special[(i/10)%len(special)]
+		}
+		fmt.Fprintf(&sb, "BenchmarkRaw-8\t%d\t%s ns/op\t%s x/op\n", 1000+r.IntN(1000), v, strconv.FormatFloat(r.NormFloat64(), 'g', -1, 64))
+	}
+	input := sb.String()
+	db := storetest.Open(t)
+	got, err := db.Ingest(context.Background(), strings.NewReader(input), store.IngestOptions{Name: "raw"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := mustReadRecords(t, strings.NewReader(input), "raw")
+	if d := diffResults(mustStoredResults(t, db, got.ID), want.results); d != "" {
+		t.Errorf("Results differ:\n%s", d)
+	}
+	// About 26 bytes a result in raw form: 100 results (3 units'
+	// worth) would take 2,600 bytes, so each 100 is split in four.
+	if n := querySamples(t, db.Path(), `SELECT count(*), sum(n), max(n), max(length(data)) <= 800 FROM result_group`); n != "10 250 25 1\n" {
+		t.Errorf("groups, results, largest, largest within 800 bytes: %q, want 10 250 25 1", n)
+	}
+
 }
 
 // TestDB_Ingest_sharedNames checks that runs share interned names, both
@@ -376,7 +414,7 @@ func TestDB_Ingest_interleaved(t *testing.T) {
 	// with ns/op again, each change of units ending its group; X1 and X2
 	// across the blank line. Package b's configuration line ends them
 	// all.
-	if rows := querySamples(t, db.Path(), `SELECT n.name, g.line, g.n, g.lines FROM result_group g JOIN name n ON n.id = g.name_id WHERE n.name LIKE 'X%' ORDER BY g.line`); rows != ""+
+	if rows := querySamples(t, db.Path(), `SELECT n.name, g.line, g.n, benchdb_lines(g.data) FROM result_group g JOIN name n ON n.id = g.name_id WHERE n.name LIKE 'X%' ORDER BY g.line`); rows != ""+
 		"X0-8 3 2 [0,3]\n"+
 		"X1-8 4 4 [0,3,8,11]\n"+
 		"X2-8 5 4 [0,3,8,11]\n"+

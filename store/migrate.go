@@ -129,3 +129,76 @@ func configDiff(from, to []configOp) []configOp {
 	}
 	return append(ops, to[k:]...)
 }
+
+// migrateValueBlocks is version 6's conversion: each result_group row's
+// JSON text (iters, vals, lines) is encoded as a value block in data,
+// run by run; then migration6Finish drops the text columns.
+func migrateValueBlocks(ctx context.Context, tx *sql.Tx) error {
+	var runs []int64
+	rows, err := tx.QueryContext(ctx, sqlV2RunIDs)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		runs = append(runs, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	upd, err := tx.PrepareContext(ctx, sqlV5SetData)
+	if err != nil {
+		return err
+	}
+	defer upd.Close()
+	type row struct {
+		line int64
+		data []byte
+	}
+	var (
+		b       block
+		scratch []int64
+		groups  []row
+	)
+	for _, run := range runs {
+		groups = groups[:0]
+		rows, err := tx.QueryContext(ctx, sqlV5RunGroups, run)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var (
+				line               int64
+				n                  int
+				iters, vals, lines []byte
+			)
+			if err := rows.Scan(&line, &n, &iters, &vals, &lines); err != nil {
+				rows.Close()
+				return err
+			}
+			if err := b.parseJSON(n, iters, vals, lines); err != nil {
+				rows.Close()
+				return fmt.Errorf("run %d: result group at line %d: %w", run, line, err)
+			}
+			var data []byte
+			data, scratch = appendBlock(nil, b.n, b.units, b.iters, b.offsets, b.vals, scratch)
+			groups = append(groups, row{line, data})
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, g := range groups {
+			if _, err := upd.ExecContext(ctx, g.data, run, g.line); err != nil {
+				return fmt.Errorf("run %d: store value block at line %d: %w", run, g.line, err)
+			}
+		}
+	}
+	_, err = tx.ExecContext(ctx, migration6Finish)
+	return err
+}

@@ -48,7 +48,7 @@ func currentSchemaVersion(tb testing.TB) int {
 // path, read only.
 func mustQueryInt(tb testing.TB, path, query string) int {
 	tb.Helper()
-	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	db, err := sql.Open(store.SQLiteDriver, "file:"+path+"?mode=ro")
 	if err != nil {
 		tb.Fatal(err)
 	}

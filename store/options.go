@@ -21,13 +21,16 @@ type Options struct {
 // open returns a database handle for dsn whose connections apply o.
 func (o Options) open(dsn string) (*sql.DB, error) {
 	if o.MaxPages == 0 {
-		return sql.Open("sqlite3", dsn)
+		return sql.Open(SQLiteDriver, dsn)
 	}
 	if o.MaxPages < 0 {
 		return nil, fmt.Errorf("MaxPages %d: want zero or more", o.MaxPages)
 	}
 	d := &sqlite3.SQLiteDriver{
 		ConnectHook: func(c *sqlite3.SQLiteConn) error {
+			if err := registerFuncs(c); err != nil {
+				return err
+			}
 			_, err := c.Exec(fmt.Sprintf("PRAGMA max_page_count = %d", o.MaxPages), nil)
 			return err
 		},

@@ -25,7 +25,9 @@ const pgConnectTimeout = 10 * time.Second
 
 // pgSchema creates a PostgreSQL store at LatestSchemaVersion: the tables
 // and views of SQLite's migrations 1 to 5, with the differences dialect.go
-// lists.
+// lists. Version 6 (SQLite's value blocks) changes nothing here: a
+// PostgreSQL store keeps result_group's iters, vals and lines as JSON
+// text, which its own SQL reads.
 const pgSchema = `
 CREATE TABLE schema_version (
 	version        INTEGER NOT NULL,
@@ -162,6 +164,11 @@ var pgStatements = map[string]string{
 	sqlInsertRun:     `INSERT INTO run (id, time, source, content_hash) VALUES ((SELECT coalesce(max(id), 0) + 1 FROM run), $1, $2, $3) RETURNING id`,
 	sqlInsertName:    `INSERT INTO name (id, name) VALUES ((SELECT coalesce(max(id), 0) + 1 FROM name), $1) RETURNING id`,
 	sqlInsertUnitSet: `INSERT INTO unit_set (id, units) VALUES ((SELECT coalesce(max(id), 0) + 1 FROM unit_set), $1) RETURNING id`,
+	// PostgreSQL keeps the JSON text columns of version 5.
+	sqlResults: `SELECT n.name, g.line, g.unit_set_id, g.n, g.iters, g.vals, g.lines
+  FROM result_group g JOIN name n ON n.id = g.name_id
+ WHERE g.run_id = $1
+ ORDER BY g.line`,
 }
 
 // pgQuery returns the PostgreSQL form of a statement written for SQLite.
@@ -308,16 +315,20 @@ func (db *DB) pgMigrateOne(ctx context.Context) (done bool, err error) {
 	switch {
 	case v == LatestSchemaVersion:
 		return true, nil
-	case v == 4:
-		// Version 5 (migration5): result_group.lines.
-		if _, err := tx.ExecContext(ctx, pgMigration5); err != nil {
-			return false, fmt.Errorf("migrate schema from version 4: %w", pgError(err))
+	case v == 4 || v == 5:
+		// Version 5 (migration5): result_group.lines. Version 6 (value
+		// blocks) is SQLite's alone: a PostgreSQL store keeps its JSON
+		// text, so only the version changes.
+		if v == 4 {
+			if _, err := tx.ExecContext(ctx, pgMigration5); err != nil {
+				return false, fmt.Errorf("migrate schema from version 4: %w", pgError(err))
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE schema_version SET version = $1`, LatestSchemaVersion); err != nil {
-			return false, fmt.Errorf("migrate schema from version 4: %w", pgError(err))
+			return false, fmt.Errorf("migrate schema from version %d: %w", v, pgError(err))
 		}
 		if err := tx.Commit(); err != nil {
-			return false, fmt.Errorf("migrate schema from version 4: %w", pgError(err))
+			return false, fmt.Errorf("migrate schema from version %d: %w", v, pgError(err))
 		}
 		return true, nil
 	case v != 0:

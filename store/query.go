@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"container/heap"
 	"context"
 	"database/sql"
@@ -175,7 +174,7 @@ func (rd *resultReader) run(ctx context.Context, id int64, fn func(int64, *bench
 	defer rows.Close()
 	var (
 		name, lines sql.RawBytes
-		iters, vals sql.RawBytes
+		iters, vals sql.RawBytes // PostgreSQL; data on SQLite
 		n, line     int
 		unitID      int64
 		r           = new(benchfmt.Result)
@@ -193,7 +192,13 @@ func (rd *resultReader) run(ctx context.Context, id int64, fn func(int64, *bench
 			}
 			return nil
 		}
-		if err := rows.Scan(&name, &line, &unitID, &n, &iters, &vals, &lines); err != nil {
+		var err error
+		if rd.db.pg {
+			err = rows.Scan(&name, &line, &unitID, &n, &iters, &vals, &lines)
+		} else {
+			err = rows.Scan(&name, &line, &unitID, &n, &vals)
+		}
+		if err != nil {
 			return fmt.Errorf("read results of run %d: %w", id, err)
 		}
 		units, err := rd.unitSet(ctx, unitID)
@@ -206,7 +211,12 @@ func (rd *resultReader) run(ctx context.Context, id int64, fn func(int64, *bench
 		} else {
 			g = new(groupCursor)
 		}
-		if err := g.reset(name, line, n, iters, vals, lines, units); err != nil {
+		if rd.db.pg {
+			err = g.resetJSON(name, line, n, iters, vals, lines, units)
+		} else {
+			err = g.reset(name, line, n, vals, units)
+		}
+		if err != nil {
 			return fmt.Errorf("read results of run %d: %s: %w", id, name, err)
 		}
 		next = g
@@ -238,7 +248,7 @@ func (rd *resultReader) run(ctx context.Context, id int64, fn func(int64, *bench
 		if err := fn(id, r); err != nil {
 			return err
 		}
-		if g.k == g.n {
+		if g.k == g.b.n {
 			heap.Pop(&open)
 			free = append(free, g)
 		} else {
@@ -253,86 +263,60 @@ func (rd *resultReader) run(ctx context.Context, id int64, fn func(int64, *bench
 type groupCursor struct {
 	name        []byte
 	first, line int
-	n, k        int
-	offsets     []int // line offsets of the results from first, nil if consecutive
-	iters, vals []byte
+	k           int
+	b           block
 	units       []unitInfo
-	ibuf, vbuf  []byte
 }
 
-// reset makes g the cursor of a row, copying what it keeps.
-func (g *groupCursor) reset(name []byte, line, n int, iters, vals, lines []byte, units []unitInfo) error {
+// reset makes g the cursor of a row holding value block data, copying
+// what it keeps.
+func (g *groupCursor) reset(name []byte, line, n int, data []byte, units []unitInfo) error {
+	if err := g.b.decode(data); err != nil {
+		return err
+	}
+	return g.start(name, line, n, units)
+}
+
+// resetJSON makes g the cursor of a row in the JSON form (PostgreSQL).
+func (g *groupCursor) resetJSON(name []byte, line, n int, iters, vals, lines []byte, units []unitInfo) error {
+	if err := g.b.parseJSON(n, iters, vals, lines); err != nil {
+		return err
+	}
+	return g.start(name, line, n, units)
+}
+
+func (g *groupCursor) start(name []byte, line, n int, units []unitInfo) error {
+	if g.b.n != n {
+		return fmt.Errorf("bad result group: %d results, n = %d", g.b.n, n)
+	}
+	if g.b.units != len(units) {
+		return fmt.Errorf("%d values for %d units", g.b.units, len(units))
+	}
 	g.name = append(g.name[:0], name...)
-	g.first, g.line, g.n, g.k, g.units = line, line, n, 0, units
-	if n < 1 {
-		return fmt.Errorf("bad result group of %d results", n)
-	}
-	if len(iters) < 2 || iters[0] != '[' || len(vals) < 2 || vals[0] != '[' {
-		return fmt.Errorf("bad result group %q %q", iters, vals)
-	}
-	g.ibuf = append(g.ibuf[:0], iters[1:]...)
-	g.vbuf = append(g.vbuf[:0], vals[1:]...)
-	g.iters, g.vals = g.ibuf, g.vbuf
-	g.offsets = g.offsets[:0]
-	if lines == nil {
-		g.offsets = nil
-		return nil
-	}
-	// lines: "[0,200,400]".
-	if len(lines) < 2 || lines[0] != '[' || lines[len(lines)-1] != ']' {
-		return fmt.Errorf("bad line offsets %q", lines)
-	}
-	for _, f := range bytes.Split(lines[1:len(lines)-1], []byte{','}) {
-		off, err := strconv.Atoi(string(f))
-		if err != nil {
-			return fmt.Errorf("bad line offsets %q", lines)
-		}
-		g.offsets = append(g.offsets, off)
-	}
-	if len(g.offsets) != n || g.offsets[0] != 0 {
-		return fmt.Errorf("bad line offsets %q for %d results", lines, n)
-	}
-	for i := 1; i < n; i++ {
-		if g.offsets[i] <= g.offsets[i-1] {
-			return fmt.Errorf("bad line offsets %q", lines)
-		}
-	}
+	g.first, g.line, g.k, g.units = line, line, 0, units
 	return nil
 }
 
 // result decodes the group's next result into r and moves on.
 func (g *groupCursor) result(r *benchfmt.Result) error {
-	// iters: "123,456]"; vals: "[1,2],[3,4]]".
-	i := bytes.IndexAny(g.iters, ",]")
-	if i < 0 {
-		return fmt.Errorf("result %d: bad iterations", g.k)
-	}
-	it, err := strconv.Atoi(string(g.iters[:i]))
-	if err != nil {
-		return fmt.Errorf("result %d: bad iterations: %w", g.k, err)
-	}
-	g.iters = g.iters[i+1:]
-	j := bytes.IndexByte(g.vals, ']')
-	if j < 0 {
-		return fmt.Errorf("result %d: bad values", g.k)
-	}
 	r.Name = append(r.Name[:0], g.name...)
-	r.Iters = it
-	r.Values, err = decodeVals(r.Values[:0], g.vals[:j+1], g.units)
-	if err != nil {
-		return fmt.Errorf("result %d: %w", g.k, err)
-	}
-	g.vals = g.vals[j+1:]
-	if len(g.vals) > 0 && g.vals[0] == ',' {
-		g.vals = g.vals[1:]
+	r.Iters = int(g.b.iters[g.k])
+	r.Values = r.Values[:0]
+	for j, u := range g.units {
+		f := g.b.vals[g.k*g.b.units+j]
+		if t := f * u.factor; t == f {
+			r.Values = append(r.Values, benchfmt.Value{Value: f, Unit: u.orig})
+		} else {
+			r.Values = append(r.Values, benchfmt.Value{Value: t, Unit: u.tidy, OrigValue: f, OrigUnit: u.orig})
+		}
 	}
 	g.k++
 	switch {
-	case g.k == g.n:
-	case g.offsets == nil:
+	case g.k == g.b.n:
+	case g.b.offsets == nil:
 		g.line++
 	default:
-		g.line = g.first + g.offsets[g.k]
+		g.line = g.first + g.b.offsets[g.k]
 	}
 	return nil
 }
@@ -430,44 +414,6 @@ func parseUnits(s string) ([]string, error) {
 		}
 	}
 	return units, nil
-}
-
-// decodeVals appends the values of a stored JSON number array, tidied as
-// benchfmt.Reader tidies them.
-func decodeVals(out []benchfmt.Value, b []byte, units []unitInfo) ([]benchfmt.Value, error) {
-	if len(b) < 2 || b[0] != '[' || b[len(b)-1] != ']' {
-		return out, fmt.Errorf("bad values %q", b)
-	}
-	b = b[1 : len(b)-1]
-	i := 0
-	for len(b) > 0 {
-		j := 0
-		for j < len(b) && b[j] != ',' {
-			j++
-		}
-		f, err := parseFloat(b[:j])
-		if err != nil {
-			return out, fmt.Errorf("bad values: %w", err)
-		}
-		if i >= len(units) {
-			return out, fmt.Errorf("more values than units")
-		}
-		u := units[i]
-		if t := f * u.factor; t == f {
-			out = append(out, benchfmt.Value{Value: f, Unit: u.orig})
-		} else {
-			out = append(out, benchfmt.Value{Value: t, Unit: u.tidy, OrigValue: f, OrigUnit: u.orig})
-		}
-		i++
-		if j == len(b) {
-			break
-		}
-		b = b[j+1:]
-	}
-	if i != len(units) {
-		return out, fmt.Errorf("%d values for %d units", i, len(units))
-	}
-	return out, nil
 }
 
 // parseFloat parses a number written by appendFloat, with a fast path

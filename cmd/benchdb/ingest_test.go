@@ -83,7 +83,7 @@ func fileState(tb testing.TB, path string) string {
 	for _, q := range []string{
 		`SELECT id, time, source, content_hash, results, skipped_lines FROM run ORDER BY id`,
 		`SELECT run_id, key, value FROM label ORDER BY run_id, key`,
-		`SELECT run_id, line, name_id, unit_set_id, n, iters, vals FROM result_group ORDER BY run_id, line`,
+		`SELECT run_id, line, name_id, unit_set_id, n, data FROM result_group ORDER BY run_id, line`,
 		`SELECT id, name FROM name ORDER BY id`,
 		`SELECT run_id, seq, line, key, value FROM config_line ORDER BY run_id, seq`,
 		`SELECT run_id, line, unit, key, value FROM unit_metadata ORDER BY run_id, line, key`,

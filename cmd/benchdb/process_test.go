@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/benchdb/benchdb/store"
 )
 
 // TestProcesses runs the benchdb binary as separate processes, built once
@@ -65,7 +67,7 @@ func mustRunProc(tb testing.TB, bin, tmp string, args ...string) string {
 // store, to look at what is really there. It is closed when the test ends.
 func openRaw(tb testing.TB, path string) *sql.DB {
 	tb.Helper()
-	db, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=60000")
+	db, err := sql.Open(store.SQLiteDriver, "file:"+path+"?_busy_timeout=60000")
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -1,0 +1,425 @@
+package reports
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"golang.org/x/perf/benchfmt"
+	"golang.org/x/perf/benchmath"
+	"golang.org/x/perf/benchproc"
+)
+
+// A Builder groups benchmark results into tables. Add results with Add,
+// then call Tables once. A Builder is not safe for concurrent use.
+type Builder struct {
+	opts       Options
+	thresholds benchmath.Thresholds
+	filter     *benchproc.Filter
+
+	tableBy, rowBy, colBy, residue *benchproc.Projection
+	unitField                      *benchproc.Field
+	// userFields are the fields named in the projections, by option,
+	// checked for existence in the data.
+	userFields map[string][]*benchproc.Field
+
+	tables  map[benchproc.Key]*builderTable
+	results int
+
+	// matchAll is set when the filter is "*".
+	matchAll bool
+	// cache maps benchmark names to their cells for addGen.
+	cache    map[string]*cacheEntry
+	cacheGen int
+}
+
+type builderTable struct {
+	cells map[cellKey]*builderCell
+	// rows and cols are filled from cells by Tables.
+	rows, cols map[benchproc.Key]struct{}
+}
+
+type cellKey struct{ row, col benchproc.Key }
+
+type builderCell struct {
+	values []float64
+	// last is the residue key of the latest value; residue holds every
+	// distinct residue key once there are two.
+	residue map[benchproc.Key]struct{}
+	last    benchproc.Key
+}
+
+// NewBuilder parses the projections and filter of opts. Errors are
+// *OptionError values naming the option.
+func NewBuilder(opts Options) (*Builder, error) {
+	opts = opts.withDefaults()
+	if !(opts.Confidence >= 0 && opts.Confidence <= 1) {
+		return nil, &OptionError{"confidence", fmt.Sprint(opts.Confidence), errors.New("must be in [0, 1]")}
+	}
+	if !(opts.Alpha >= 0 && opts.Alpha <= 1) {
+		return nil, &OptionError{"alpha", fmt.Sprint(opts.Alpha), errors.New("must be in [0, 1]")}
+	}
+	if opts.Threshold < 0 || math.IsNaN(opts.Threshold) {
+		return nil, &OptionError{"threshold", fmt.Sprint(opts.Threshold), errors.New("must be a percentage >= 0")}
+	}
+	b := &Builder{
+		opts:       opts,
+		thresholds: benchmath.Thresholds{CompareAlpha: opts.Alpha},
+		tables:     map[benchproc.Key]*builderTable{},
+		userFields: map[string][]*benchproc.Field{},
+	}
+	var err error
+	if b.filter, err = benchproc.NewFilter(opts.Filter); err != nil {
+		return nil, &OptionError{"filter", opts.Filter, err}
+	}
+	// A fixed order in a projection (/profile@(a b)) filters too: it
+	// drops results with other values, so only "*" without fixed orders
+	// may skip the filter.
+	b.matchAll = strings.TrimSpace(opts.Filter) == "*"
+	for _, proj := range []string{opts.Table, opts.Row, opts.Col, opts.Ignore} {
+		if strings.Contains(proj, "@") {
+			b.matchAll = false
+		}
+	}
+	var p benchproc.ProjectionParser
+	if b.tableBy, b.unitField, err = p.ParseWithUnit(opts.Table, b.filter); err != nil {
+		return nil, &OptionError{"table", opts.Table, err}
+	}
+	if b.rowBy, err = p.Parse(opts.Row, b.filter); err != nil {
+		return nil, &OptionError{"row", opts.Row, err}
+	}
+	if b.colBy, err = p.Parse(opts.Col, b.filter); err != nil {
+		return nil, &OptionError{"col", opts.Col, err}
+	}
+	ignore, err := p.Parse(opts.Ignore, b.filter)
+	if err != nil {
+		return nil, &OptionError{"ignore", opts.Ignore, err}
+	}
+	b.residue = p.Residue()
+	for name, proj := range map[string]*benchproc.Projection{"table": b.tableBy, "row": b.rowBy, "col": b.colBy, "ignore": ignore} {
+		for _, f := range proj.Fields() {
+			if f.IsTuple || f.Name == ".fullname" || f.Name == ".name" || f.Name == ".unit" {
+				continue
+			}
+			b.userFields[name] = append(b.userFields[name], f)
+		}
+	}
+	return b, nil
+}
+
+// Add adds the measurements of r that pass the filter. It may rewrite
+// r.Values (the filter drops measurements in place) but keeps no
+// reference to r.
+func (b *Builder) Add(r *benchfmt.Result) {
+	if !b.matchAll {
+		if ok, _ := b.filter.Apply(r); !ok {
+			return
+		}
+	}
+	b.results++
+	b.place(r)
+}
+
+// addGen is Add for callers that promise that every result passed with
+// the same gen has the same configuration (a different gen resets the
+// cache). Results with a name seen before in the same gen skip the
+// projections and go straight to their cells: the projections depend
+// only on the name and the configuration, and the table key also on the
+// units, which are checked.
+func (b *Builder) addGen(r *benchfmt.Result, gen int) {
+	if !b.matchAll {
+		if ok, _ := b.filter.Apply(r); !ok {
+			return
+		}
+	}
+	b.results++
+	if gen != b.cacheGen || b.cache == nil {
+		// The next configuration usually has as many names.
+		b.cache = make(map[string]*cacheEntry, len(b.cache))
+		b.cacheGen = gen
+	}
+	e := b.cache[string(r.Name)]
+	if e != nil && len(e.units) == len(r.Values) {
+		same := true
+		for i, u := range e.units {
+			if r.Values[i].Unit != u {
+				same = false
+				break
+			}
+		}
+		if same {
+			for i, c := range e.cells {
+				c.values = append(c.values, r.Values[i].Value)
+			}
+			return
+		}
+	}
+	cells := b.place(r)
+	if e == nil {
+		e = &cacheEntry{}
+		b.cache[string(r.Name)] = e
+	}
+	e.units = e.units[:0]
+	for _, v := range r.Values {
+		e.units = append(e.units, v.Unit)
+	}
+	e.cells = cells
+}
+
+type cacheEntry struct {
+	units []string
+	cells []*builderCell
+}
+
+// place projects r and appends its values to their cells, which it
+// returns (one per value).
+func (b *Builder) place(r *benchfmt.Result) []*builderCell {
+	tableKeys := b.tableBy.ProjectValues(r)
+	ck := cellKey{b.rowBy.Project(r), b.colBy.Project(r)}
+	res := b.residue.Project(r)
+	cells := make([]*builderCell, len(tableKeys))
+	for i, tk := range tableKeys {
+		t := b.tables[tk]
+		if t == nil {
+			t = &builderTable{cells: map[cellKey]*builderCell{}}
+			b.tables[tk] = t
+		}
+		c := t.cells[ck]
+		if c == nil {
+			c = &builderCell{last: res, values: make([]float64, 0, 8)}
+			t.cells[ck] = c
+		} else if c.last != res {
+			// The residue set is only needed once it has two keys.
+			if c.residue == nil {
+				c.residue = map[benchproc.Key]struct{}{c.last: {}}
+			}
+			c.residue[res] = struct{}{}
+			c.last = res
+		}
+		c.values = append(c.values, r.Values[i].Value)
+		cells[i] = c
+	}
+	return cells
+}
+
+// Tables summarizes and compares every cell, using units for the
+// distributional assumption (`assume=exact`) and direction (`better=`)
+// of each unit. Cells are summarized in parallel; every goroutine has
+// finished when Tables returns.
+func (b *Builder) Tables(units benchfmt.UnitMetadataMap) (*Comparison, error) {
+	if b.results == 0 {
+		return nil, &OptionError{"filter", b.opts.Filter, errors.New("no results match")}
+	}
+	for _, t := range b.tables {
+		t.rows = map[benchproc.Key]struct{}{}
+		t.cols = map[benchproc.Key]struct{}{}
+		for ck := range t.cells {
+			t.rows[ck.row] = struct{}{}
+			t.cols[ck.col] = struct{}{}
+		}
+	}
+	if err := b.checkFields(); err != nil {
+		return nil, err
+	}
+	keys := make([]benchproc.Key, 0, len(b.tables))
+	for k := range b.tables {
+		keys = append(keys, k)
+	}
+	benchproc.SortKeys(keys)
+
+	// Every table's rows come from one projection: sort their union
+	// once and order each table by rank.
+	rowRank := newRanking(b.tables)
+	type job struct {
+		cell, base *Cell
+		delta      *Delta
+		values     *builderCell
+		assume     benchmath.Assumption
+	}
+	ncells := 0
+	for _, bt := range b.tables {
+		ncells += len(bt.cells)
+	}
+	jobs := make([]job, 0, ncells)
+	cmp := &Comparison{Options: b.opts, Tables: make([]*Table, 0, len(keys))}
+	for _, k := range keys {
+		bt := b.tables[k]
+		unit := k.Get(b.unitField)
+		t := &Table{
+			Key:        k,
+			Unit:       unit,
+			Better:     Direction(unit, units),
+			Assumption: units.GetAssumption(unit),
+			Columns:    sortedKeys(bt.cols),
+		}
+		colIdx := make(map[benchproc.Key]int, len(t.Columns))
+		for i, c := range t.Columns {
+			colIdx[c] = i
+		}
+		rows := rowRank.sort(bt.rows)
+		t.Rows = make([]*Row, len(rows))
+		rowIdx := make(map[benchproc.Key]int, len(rows))
+		for i, rk := range rows {
+			t.Rows[i] = &Row{
+				Key: rk, Name: rk.StringValues(),
+				Cells:  make([]*Cell, len(t.Columns)),
+				Deltas: make([]*Delta, len(t.Columns)),
+			}
+			rowIdx[rk] = i
+		}
+		for ck, bc := range bt.cells {
+			vals, nan := dropNaN(bc.values)
+			t.Rows[rowIdx[ck.row]].Cells[colIdx[ck.col]] = &Cell{
+				Sample: benchmath.NewSample(vals, &b.thresholds),
+				nan:    nan,
+			}
+		}
+		for ck, bc := range bt.cells {
+			row := t.Rows[rowIdx[ck.row]]
+			ci := colIdx[ck.col]
+			j := job{cell: row.Cells[ci], values: bc, assume: t.Assumption}
+			if ci > 0 && row.Cells[0] != nil && len(row.Cells[0].Sample.Values) > 0 && len(j.cell.Sample.Values) > 0 {
+				j.base = row.Cells[0]
+				j.delta = &Delta{}
+				row.Deltas[ci] = j.delta
+			}
+			jobs = append(jobs, j)
+		}
+		cmp.Tables = append(cmp.Tables, t)
+	}
+
+	memo := &uMemo{m: map[string]benchmath.Comparison{}}
+	// Summaries first (deltas need both centers), then comparisons.
+	conf := b.opts.Confidence
+	parallel(len(jobs), func(i int) {
+		j := jobs[i]
+		if len(j.cell.Sample.Values) == 0 {
+			// Every value was NaN: nothing to summarize.
+			j.cell.Summary = benchmath.Summary{Center: math.NaN(), Lo: math.Inf(-1), Hi: math.Inf(1)}
+			return
+		}
+		j.cell.Summary = j.assume.Summary(j.cell.Sample, conf)
+	})
+	parallel(len(jobs), func(i int) {
+		j := jobs[i]
+		if n := j.cell.nan; n > 0 {
+			j.cell.Warnings = append(j.cell.Warnings, fmt.Errorf("%d of %d values are NaN and excluded", n, n+len(j.cell.Sample.Values)))
+		}
+		j.cell.Warnings = append(j.cell.Warnings, j.cell.Sample.Warnings...)
+		if len(j.values.residue) > 1 {
+			res := make([]benchproc.Key, 0, len(j.values.residue))
+			for k := range j.values.residue {
+				res = append(res, k)
+			}
+			benchproc.SortKeys(res)
+			if nsk := benchproc.NonSingularFields(res); len(nsk) > 0 {
+				names := make([]string, len(nsk))
+				for i, f := range nsk {
+					names[i] = f.Name
+				}
+				j.cell.Warnings = append(j.cell.Warnings, errors.New("benchmarks vary in "+strings.Join(names, ", ")))
+			}
+		}
+		j.cell.Warnings = append(j.cell.Warnings, j.cell.Summary.Warnings...)
+		if j.delta != nil {
+			d := j.delta
+			d.Comparison = memo.compare(j.assume, j.base.Sample, j.cell.Sample)
+			d.Old, d.New = j.base.Summary.Center, j.cell.Summary.Center
+			d.P = d.Comparison.P
+			switch {
+			case d.Old == d.New:
+				d.Pct = 0
+			case d.Old == 0:
+				d.Pct = math.Inf(int(math.Copysign(1, d.New)))
+			default:
+				d.Pct = (d.New/d.Old - 1) * 100
+			}
+		}
+	})
+	for _, t := range cmp.Tables {
+		b.decide(t)
+		if b.opts.SortByDelta {
+			sortByDelta(t)
+		}
+		t.Geomean = geomean(t)
+	}
+	return cmp, nil
+}
+
+// checkFields reports a key named in a projection that no result has.
+func (b *Builder) checkFields() error {
+	seen := map[*benchproc.Field]bool{}
+	var mark func(k benchproc.Key, fs []*benchproc.Field)
+	mark = func(k benchproc.Key, fs []*benchproc.Field) {
+		for _, f := range fs {
+			if !seen[f] && k.Get(f) != "" {
+				seen[f] = true
+			}
+		}
+	}
+	for tk, t := range b.tables {
+		mark(tk, b.userFields["table"])
+		for rk := range t.rows {
+			mark(rk, b.userFields["row"])
+		}
+		for ck := range t.cols {
+			mark(ck, b.userFields["col"])
+		}
+	}
+	for _, opt := range []string{"table", "row", "col"} {
+		for _, f := range b.userFields[opt] {
+			if !seen[f] {
+				val := map[string]string{"table": b.opts.Table, "row": b.opts.Row, "col": b.opts.Col}[opt]
+				return &OptionError{opt, val, fmt.Errorf("unknown key %s: no selected result has it", f.Name)}
+			}
+		}
+	}
+	return nil
+}
+
+func sortedKeys(m map[benchproc.Key]struct{}) []benchproc.Key {
+	keys := make([]benchproc.Key, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	benchproc.SortKeys(keys)
+	return keys
+}
+
+// A ranking orders row keys by benchproc's sort order, computed once
+// for the union of every table's rows.
+type ranking map[benchproc.Key]int
+
+func newRanking(tables map[benchproc.Key]*builderTable) ranking {
+	all := map[benchproc.Key]struct{}{}
+	for _, t := range tables {
+		for k := range t.rows {
+			all[k] = struct{}{}
+		}
+	}
+	r := make(ranking, len(all))
+	for i, k := range sortedKeys(all) {
+		r[k] = i
+	}
+	return r
+}
+
+// sort returns the keys of m in rank order.
+func (r ranking) sort(m map[benchproc.Key]struct{}) []benchproc.Key {
+	type ranked struct {
+		rank int
+		key  benchproc.Key
+	}
+	rs := make([]ranked, 0, len(m))
+	for k := range m {
+		rs = append(rs, ranked{r[k], k})
+	}
+	slices.SortFunc(rs, func(a, b ranked) int { return a.rank - b.rank })
+	keys := make([]benchproc.Key, len(rs))
+	for i, x := range rs {
+		keys[i] = x.key
+	}
+	return keys
+}

@@ -1,0 +1,455 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"strings"
+
+	"golang.org/x/perf/benchfmt"
+)
+
+// resultBatch is the number of result_group rows inserted by one
+// statement.
+const resultBatch = 32
+
+// resultCols is the number of bound columns of a result_group row on
+// SQLite: line, name_id, unit_set_id, n and data.
+const resultCols = 5
+
+// maxOpenGroups bounds the result groups an ingest keeps open at once
+// (the benchmarks seen since the last configuration line): when a new
+// benchmark would exceed it, every open group is stored. It keeps memory
+// flat, and the groups Results merges at once few.
+const maxOpenGroups = 1024
+
+// maxGroup is the most results one result_group row holds.
+const maxGroup = 100
+
+// maxGroupBytes bounds a result_group row's value block (SQLite) or its
+// iters, vals and lines (PostgreSQL): a group whose encoding is longer
+// is stored as two rows, each half of it, and so on. A row of
+// result_group (WITHOUT ROWID, so an index b-tree) longer than about
+// 1,000 bytes on a 4 KiB page spills into an overflow page of its own,
+// mostly empty.
+const maxGroupBytes = 800
+
+// maxNameCache bounds the benchmark names an ingest remembers, so that
+// memory stays flat on inputs with millions of distinct names.
+const maxNameCache = 1 << 16
+
+// A runWriter inserts the records of one run within a transaction,
+// interning names, configuration sets and unit sets.
+type runWriter struct {
+	ctx   context.Context
+	tx    *sql.Tx
+	runID int64
+
+	insertBatch, insertOne *sql.Stmt
+	nameID, insertName     *sql.Stmt
+	insertUnitMD           *sql.Stmt
+	insertCfgLine          *sql.Stmt
+
+	// names caches name ids. If namesAll is set, it holds every stored
+	// name, so a name missing from it is new.
+	names    map[string]int64
+	namesAll bool
+	maxNames int // size of the cache: DB.maxNames
+
+	// Configuration lines read but not yet stored (benchfmt reads ahead
+	// of the result it returns), the number stored, and each key's
+	// current value.
+	pending  []configOp
+	cfgSeq   int
+	cfgValue map[string]string
+	touched  []string // keys set since the last result
+
+	// Current unit set.
+	units   []string
+	unitsID int64
+	unitIDs map[string]int64
+
+	firstConfig      map[string]string
+	firstConfigOrder []string
+
+	// Open groups, by benchmark name: results of a benchmark since the
+	// last configuration line join its group, whether or not other
+	// benchmarks' results come between them.
+	open     map[string]*resultGroup
+	openList []*resultGroup // in the order they were opened
+	free     []*resultGroup // closed, for reuse
+
+	rows    []any  // pending result_group rows, resultCols values each
+	arena   []byte // their value blocks
+	scratch []int64
+	text    [3][]byte // PostgreSQL: a row's iters, vals and lines
+	results int
+
+	pg *pgCopy // on PostgreSQL: rows and new names go by COPY
+}
+
+// A resultGroup is results of one benchmark with the same configuration
+// and units (the repetitions of go test -count, consecutive or
+// interleaved with other benchmarks'), stored as one result_group row.
+type resultGroup struct {
+	n             int
+	name          string
+	nameID, units int64
+	nunits        int       // values per result
+	iters         []int64   // of each result
+	lines         []int     // input line of each result
+	vals          []float64 // nunits per result, as written in the input
+}
+
+// newRunWriter returns a writer of run runID's records in tx; on
+// PostgreSQL, cp sends its rows by COPY.
+func newRunWriter(ctx context.Context, tx *sql.Tx, runID int64, maxNames int, cp *pgCopy) (*runWriter, error) {
+	w := &runWriter{
+		ctx: ctx, tx: tx, runID: runID, maxNames: maxNames, pg: cp,
+		names:       make(map[string]int64),
+		open:        make(map[string]*resultGroup),
+		cfgValue:    make(map[string]string),
+		unitIDs:     make(map[string]int64),
+		firstConfig: make(map[string]string),
+		rows:        make([]any, 0, resultBatch*resultCols),
+	}
+	row := fmt.Sprintf(sqlInsertResultRow, runID)
+	batch := sqlInsertResultCols + strings.TrimSuffix(strings.Repeat(row+", ", resultBatch), ", ")
+	var err error
+	prep := func(q string) *sql.Stmt {
+		if err != nil {
+			return nil
+		}
+		var s *sql.Stmt
+		s, err = tx.PrepareContext(ctx, q)
+		return s
+	}
+	if cp == nil {
+		w.insertBatch = prep(batch)
+		w.insertOne = prep(sqlInsertResultCols + row)
+	}
+	w.nameID = prep(sqlNameID)
+	w.insertName = prep(sqlInsertName)
+	w.insertUnitMD = prep(sqlInsertUnitMD)
+	w.insertCfgLine = prep(sqlInsertCfgLine)
+	if err != nil {
+		w.close()
+		return nil, fmt.Errorf("prepare: %w", sqliteError(err))
+	}
+	if err := w.loadNames(); err != nil {
+		w.close()
+		return nil, fmt.Errorf("read names: %w", err)
+	}
+	return w, nil
+}
+
+func (w *runWriter) close() {
+	for _, s := range []*sql.Stmt{w.insertBatch, w.insertOne, w.nameID, w.insertName, w.insertUnitMD, w.insertCfgLine} {
+		if s != nil {
+			s.Close()
+		}
+	}
+}
+
+// result queues one result row.
+func (w *runWriter) result(r *benchfmt.Result) error {
+	_, line := r.Pos()
+	if len(w.pending) > 0 && w.pending[0].line < line {
+		if err := w.endGroups(); err != nil {
+			return err
+		}
+		if err := w.storeConfig(line); err != nil {
+			return err
+		}
+	}
+	if !sameUnits(w.units, r.Values) {
+		if err := w.setUnits(r.Values); err != nil {
+			return err
+		}
+	}
+	g := w.open[string(r.Name)]
+	if g != nil && (g.n == maxGroup || g.units != w.unitsID) {
+		if err := w.endGroup(g); err != nil {
+			return err
+		}
+	}
+	if g == nil {
+		if len(w.open) == maxOpenGroups {
+			if err := w.endGroups(); err != nil {
+				return err
+			}
+		}
+		nameID, err := w.name(r.Name)
+		if err != nil {
+			return err
+		}
+		if k := len(w.free); k > 0 {
+			g, w.free = w.free[k-1], w.free[:k-1]
+		} else {
+			g = new(resultGroup)
+		}
+		g.name, g.nameID = string(r.Name), nameID
+		w.open[g.name] = g
+		w.openList = append(w.openList, g)
+	}
+	if g.n == 0 {
+		g.units, g.nunits = w.unitsID, len(r.Values)
+		g.iters, g.lines, g.vals = g.iters[:0], g.lines[:0], g.vals[:0]
+	}
+	g.iters = append(g.iters, int64(r.Iters))
+	g.lines = append(g.lines, line)
+	for _, v := range r.Values {
+		f, _ := origValue(v)
+		g.vals = append(g.vals, f)
+	}
+	g.n++
+	w.results++
+	return nil
+}
+
+// endGroup queues group g as rows, if it holds results, and inserts a
+// batch of rows when one is full. g stays open, empty.
+func (w *runWriter) endGroup(g *resultGroup) error {
+	if g.n == 0 {
+		return nil
+	}
+	err := w.groupRows(g, 0, g.n)
+	g.n = 0
+	return err
+}
+
+// groupRows queues results lo to hi of g as one row, or, if its
+// encoding is longer than maxGroupBytes, as two or more.
+func (w *runWriter) groupRows(g *resultGroup, lo, hi int) error {
+	n, u := hi-lo, g.nunits
+	var offsets []int // nil: consecutive lines
+	if g.lines[hi-1]-g.lines[lo] != n-1 {
+		offsets = make([]int, n)
+		for i := range offsets {
+			offsets[i] = g.lines[lo+i] - g.lines[lo]
+		}
+	}
+	if w.pg != nil {
+		w.text[0] = appendItersJSON(w.text[0][:0], g.iters[lo:hi])
+		w.text[1] = appendValsJSON(w.text[1][:0], n, u, g.vals[lo*u:hi*u])
+		var lines any // NULL: consecutive
+		size := len(w.text[0]) + len(w.text[1])
+		if offsets != nil {
+			w.text[2] = appendLinesJSON(w.text[2][:0], offsets)
+			size += len(w.text[2])
+			lines = string(w.text[2])
+		}
+		if size > maxGroupBytes && n > 1 {
+			return w.splitRows(g, lo, hi)
+		}
+		return w.pg.row(w.runID, g.lines[lo], g.nameID, g.units, n, string(w.text[0]), string(w.text[1]), lines)
+	}
+	start := len(w.arena)
+	w.arena, w.scratch = appendBlock(w.arena, n, u, g.iters[lo:hi], offsets, g.vals[lo*u:hi*u], w.scratch)
+	if len(w.arena)-start > maxGroupBytes && n > 1 {
+		w.arena = w.arena[:start]
+		return w.splitRows(g, lo, hi)
+	}
+	w.rows = append(w.rows, g.lines[lo], g.nameID, g.units, n, w.arena[start:len(w.arena):len(w.arena)])
+	if len(w.rows) == cap(w.rows) {
+		if _, err := w.insertBatch.ExecContext(w.ctx, w.rows...); err != nil {
+			return fmt.Errorf("insert results: %w", sqliteError(err))
+		}
+		w.rows = w.rows[:0]
+		w.arena = w.arena[:0]
+	}
+	return nil
+}
+
+// splitRows queues results lo to hi of g as two halves.
+func (w *runWriter) splitRows(g *resultGroup, lo, hi int) error {
+	mid := lo + (hi-lo)/2
+	if err := w.groupRows(g, lo, mid); err != nil {
+		return err
+	}
+	return w.groupRows(g, mid, hi)
+}
+
+// endGroups queues every open group as a row and closes them all: no
+// group spans a configuration line.
+func (w *runWriter) endGroups() error {
+	for _, g := range w.openList {
+		if err := w.endGroup(g); err != nil {
+			return err
+		}
+	}
+	w.free = append(w.free, w.openList...)
+	clear(w.openList)
+	w.openList = w.openList[:0]
+	clear(w.open)
+	return nil
+}
+
+// count returns the number of results taken.
+func (w *runWriter) count() int { return w.results }
+
+// configLine queues a configuration line until the result after it.
+func (w *runWriter) configLine(line int, key, value []byte) {
+	w.pending = append(w.pending, configOp{line: line, key: string(key), value: string(value)})
+}
+
+// storeConfig stores the queued configuration lines before line, and
+// notes the first value of each key that a result has.
+func (w *runWriter) storeConfig(line int) error {
+	n := 0
+	for _, op := range w.pending {
+		if op.line >= line {
+			break
+		}
+		if _, err := w.insertCfgLine.ExecContext(w.ctx, w.runID, w.cfgSeq, op.line, op.key, op.value); err != nil {
+			return fmt.Errorf("insert configuration line %d: %w", op.line, sqliteError(err))
+		}
+		w.cfgSeq++
+		w.cfgValue[op.key] = op.value
+		w.touched = append(w.touched, op.key)
+		n++
+	}
+	w.pending = append(w.pending[:0], w.pending[n:]...)
+	if line == math.MaxInt {
+		return nil // after the last result
+	}
+	for _, k := range w.touched {
+		if _, ok := w.firstConfig[k]; !ok && w.cfgValue[k] != "" {
+			w.firstConfig[k] = w.cfgValue[k]
+			w.firstConfigOrder = append(w.firstConfigOrder, k)
+		}
+	}
+	w.touched = w.touched[:0]
+	return nil
+}
+
+// flush inserts the open group, the pending rows and configuration
+// lines after the last result.
+func (w *runWriter) flush() error {
+	if err := w.endGroups(); err != nil {
+		return err
+	}
+	if err := w.storeConfig(math.MaxInt); err != nil {
+		return err
+	}
+	if w.pg != nil {
+		if err := w.pg.send(); err != nil {
+			return fmt.Errorf("insert results: %w", err)
+		}
+	}
+	for i := 0; i < len(w.rows); i += resultCols {
+		if _, err := w.insertOne.ExecContext(w.ctx, w.rows[i:i+resultCols]...); err != nil {
+			return fmt.Errorf("insert results: %w", sqliteError(err))
+		}
+	}
+	w.rows = w.rows[:0]
+	w.arena = w.arena[:0]
+	return nil
+}
+
+func (w *runWriter) setUnits(vals []benchfmt.Value) error {
+	w.units = w.units[:0]
+	for _, v := range vals {
+		_, u := origValue(v)
+		w.units = append(w.units, u)
+	}
+	key := unitsJSON(w.units)
+	if id, ok := w.unitIDs[key]; ok {
+		w.unitsID = id
+		return nil
+	}
+	id, err := w.intern(sqlUnitSetID, sqlInsertUnitSet, key, nil)
+	if err != nil {
+		return fmt.Errorf("store units: %w", err)
+	}
+	w.unitIDs[key] = id
+	w.unitsID = id
+	return nil
+}
+
+// intern returns the id of the row holding key, inserting it (and
+// calling fill with the new id) if there is none.
+func (w *runWriter) intern(get, insert, key string, fill func(int64) error) (int64, error) {
+	var id int64
+	err := w.tx.QueryRowContext(w.ctx, get, key).Scan(&id)
+	if err == nil {
+		return id, nil
+	}
+	if err != sql.ErrNoRows {
+		return 0, sqliteError(err)
+	}
+	if err := w.tx.QueryRowContext(w.ctx, insert, key).Scan(&id); err != nil {
+		return 0, sqliteError(err)
+	}
+	if fill != nil {
+		if err := fill(id); err != nil {
+			return 0, sqliteError(err)
+		}
+	}
+	return id, nil
+}
+
+func (w *runWriter) name(n benchfmt.Name) (int64, error) {
+	if id, ok := w.names[string(n)]; ok {
+		return id, nil
+	}
+	var id int64
+	err := sql.ErrNoRows
+	if w.pg != nil {
+		id, err = w.pg.name(w, string(n))
+	} else if !w.namesAll {
+		err = w.nameID.QueryRowContext(w.ctx, string(n)).Scan(&id)
+	}
+	if err == sql.ErrNoRows {
+		err = w.insertName.QueryRowContext(w.ctx, string(n)).Scan(&id)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store name %s: %w", n, sqliteError(err))
+	}
+	if len(w.names) >= w.maxNames {
+		clear(w.names)
+		w.namesAll = false
+	}
+	w.names[string(n)] = id
+	return id, nil
+}
+
+// loadNames fills the name cache with every stored name if there are few
+// enough: then the benchmarks of a store's usual runs need no query, and
+// new names only an insert. The write lock keeps the table as it is.
+func (w *runWriter) loadNames() error {
+	var n int
+	if err := w.tx.QueryRowContext(w.ctx, sqlCountNames).Scan(&n); err != nil {
+		return sqliteError(err)
+	}
+	if n > w.maxNames/2 {
+		return nil
+	}
+	rows, err := w.tx.QueryContext(w.ctx, sqlAllNames)
+	if err != nil {
+		return sqliteError(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return err
+		}
+		w.names[name] = id
+	}
+	if err := rows.Err(); err != nil {
+		return sqliteError(err)
+	}
+	w.namesAll = true
+	return nil
+}
+
+func (w *runWriter) unitMetadata(m *benchfmt.UnitMetadata) error {
+	_, line := m.Pos()
+	if _, err := w.insertUnitMD.ExecContext(w.ctx, w.runID, line, m.OrigUnit, m.Key, m.Value); err != nil {
+		return fmt.Errorf("insert unit metadata: %w", sqliteError(err))
+	}
+	return nil
+}
