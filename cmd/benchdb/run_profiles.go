@@ -121,12 +121,6 @@ func writeOutcomes(w io.Writer, outcomes []*runner.Outcome) {
 	tw.Flush()
 }
 
-// median returns the median of xs (which it sorts), or 0 for none.
-func median(xs []float64) float64 {
-	m, _ := runner.Median(xs)
-	return m
-}
-
 // formatMedianBytes writes the median of xs with a binary unit, or "-".
 func formatMedianBytes(xs []float64) string {
 	v, ok := runner.Median(xs)

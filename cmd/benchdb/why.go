@@ -5,11 +5,12 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"github.com/benchdb/benchdb/internal/outfile"
 	"math"
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/benchdb/benchdb/internal/outfile"
 
 	"github.com/urfave/cli/v2"
 	"golang.org/x/perf/benchfmt"
@@ -302,7 +303,7 @@ func diffSide(ctx context.Context, db *store.DB, k benchKey, ps []store.Profile,
 		return s, fmt.Errorf("why: %w", err)
 	}
 	if len(vals) > 0 {
-		s.Measured = median(vals)
+		s.Measured, _ = runner.Median(vals)
 	}
 	return s, nil
 }
