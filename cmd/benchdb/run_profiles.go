@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -127,11 +128,5 @@ func formatMedianBytes(xs []float64) string {
 	if !ok {
 		return "-"
 	}
-	for _, u := range []string{"B", "KiB", "MiB", "GiB"} {
-		if v < 1024 || u == "GiB" {
-			return fmt.Sprintf("%.0f %s", v, u)
-		}
-		v /= 1024
-	}
-	return ""
+	return store.FormatSize(int64(math.Round(v)))
 }

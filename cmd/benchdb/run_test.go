@@ -299,7 +299,7 @@ BenchmarkSelect/profile=roundrobin/pool=8/depth=0-2  100  5 ns/op
 	writeOutcomes(&buf, outcomes.Sorted([]string{"elixir-1.5.1", "roundrobin"}))
 	want := `profile       outcome            peak queue  peak bytes  drain
 elixir-1.5.1  runaway in 2 of 3  70000       7 MiB       900 ms
-roundrobin    drained            6000        614 KiB     130 ms
+roundrobin    drained            6000        614.4 KiB   130 ms
 `
 	if buf.String() != want {
 		t.Errorf("outcomes:\n%s\nwant:\n%s", buf.String(), want)

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/benchdb/benchdb/store"
 )
 
 // runScenarioCmd runs benchdb scenario with args in process, as runCLI
@@ -84,7 +86,7 @@ func TestScenario_FlagErrors(t *testing.T) {
 		{[]string{"--rate", "1e8"}, "--rate 1e+08: want events per second, more than 0 and at most 1e+07"},
 		{[]string{"--rate", "1e7", "--duration", "20s"}, "--rate 1e+07 with --duration 20s: up to 2e+08 events"},
 		{[]string{"--cap-queue", "100000000"}, "--cap-queue 100000000: want 1 to 10000000"},
-		{[]string{"--cap-bytes", "2GiB"}, `--cap-bytes "2GiB": want a size from 1 byte to 1GiB`},
+		{[]string{"--cap-bytes", "2GiB"}, `--cap-bytes "2GiB": want a size from 1 byte to 1 GiB`},
 		{[]string{"--costs", "s0=1ns,c=0ns,k=0", "--rate", "1e7", "--sweep"}, "--sweep at --rate 1e+07: the grid simulates at least"},
 		{[]string{"--plot", "/nonexistent/dir/p.svg"}, "--plot /nonexistent/dir/p.svg: directory /nonexistent/dir: no such file or directory"},
 		{[]string{"--cap-queue", "0"}, "--cap-queue"},
@@ -218,7 +220,7 @@ func TestParseBytes(t *testing.T) {
 			t.Errorf("parseBytes(%q) = %d, %v; want %d, ok %v", tt.in, got, err, tt.want, tt.ok)
 		}
 	}
-	if got, _ := parseBytes(formatBytes(256 << 20)); got != 256<<20 {
-		t.Errorf("formatBytes does not round-trip: %q", formatBytes(256<<20))
+	if got, _ := parseBytes(store.FormatSize(256 << 20)); got != 256<<20 {
+		t.Errorf("store.FormatSize does not round-trip: %q", store.FormatSize(256<<20))
 	}
 }
