@@ -2,10 +2,12 @@ package main
 
 import (
 	"fmt"
-	"github.com/benchdb/benchdb/internal/outfile"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/benchdb/benchdb/internal/outfile"
+	"github.com/benchdb/benchdb/profdiff/stored"
 
 	"github.com/urfave/cli/v2"
 
@@ -225,9 +227,9 @@ func exportProfile(c *cli.Context, db *store.DB, ids []int64) error {
 			return fmt.Errorf("export: %w", err)
 		}
 		if len(all) == 0 {
-			return fmt.Errorf("export: %s holds no profiles (benchdb run --pprof cpu,alloc stores them)", runsText(ids))
+			return fmt.Errorf("export: %s holds no profiles (benchdb run --pprof cpu,alloc stores them)", stored.RunsText(ids))
 		}
-		return fmt.Errorf("export: no %s profile matches --bench %q in %s (it holds: %s)", kind, bench, runsText(ids), profileNames(all))
+		return fmt.Errorf("export: no %s profile matches --bench %q in %s (it holds: %s)", kind, bench, stored.RunsText(ids), profileNames(all))
 	case len(ps) > 1:
 		return fmt.Errorf("export: --profile %s --bench %q matches %d profiles: %s; narrow --bench (a profile is exported alone)", kind, bench, len(ps), profileNames(ps))
 	}
@@ -245,18 +247,6 @@ func exportProfile(c *cli.Context, db *store.DB, ids []int64) error {
 		return fmt.Errorf("export: %w", err)
 	}
 	return nil
-}
-
-// runsText says "run 3" or "runs 3, 4".
-func runsText(ids []int64) string {
-	s := make([]string, len(ids))
-	for i, id := range ids {
-		s[i] = fmt.Sprint(id)
-	}
-	if len(ids) == 1 {
-		return "run " + s[0]
-	}
-	return "runs " + strings.Join(s, ", ")
 }
 
 func cmpOr(a, b string) string {
