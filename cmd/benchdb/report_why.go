@@ -107,7 +107,7 @@ func addWhy(ctx context.Context, db *store.DB, rep *nightly.Report, format, out 
 	if format != "html" {
 		fmt.Fprintf(buf, "\n## Why: functions that grew, from stored profiles\n\n")
 		for _, w := range whys {
-			base, _ := splitProcsName(w.change.Name)
+			base, _ := stored.SplitProcs(w.change.Name)
 			fmt.Fprintf(buf, "- `%s` %s (runs %d → %d; `benchdb why %d %d --bench '%s'`):", mdName(w.change.Name), w.change.Unit,
 				w.change.Good.ID, w.change.Change.ID, w.change.Good.ID, w.change.Change.ID,
 				mdName(strings.ReplaceAll(runner.ExactPattern("Benchmark"+base), "'", `'\''`)))

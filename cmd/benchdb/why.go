@@ -115,11 +115,11 @@ func whyAction(c *cli.Context) error {
 		if s.ids, err = resolveRuns(c.Context, db, sels[i:i+1]); err != nil {
 			return fmt.Errorf("why: %w", err)
 		}
-		if s.profiles, err = listProfiles(c, db, s.ids, kinds, bench, s.bench); err != nil {
+		if s.profiles, err = stored.List(c.Context, db, s.ids, kinds, bench, s.bench); err != nil {
 			return fmt.Errorf("why: %w", err)
 		}
 		if len(s.profiles) == 0 {
-			all, err := listProfiles(c, db, s.ids, nil)
+			all, err := stored.List(c.Context, db, s.ids, nil)
 			if err != nil {
 				return fmt.Errorf("why: %w", err)
 			}

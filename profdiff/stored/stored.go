@@ -1,7 +1,8 @@
 // Package stored reads the pprof profiles that a store keeps with its
-// runs (benchdb run --pprof, ab --profile, bisect --profile) as
-// profdiff sides, pairs the benchmarks of two sets of runs, and compares
-// them: what benchdb why and the nightly report's explanations share.
+// runs (benchdb run --pprof, ab --profile, bisect --profile): it lists
+// them by kind and benchmark pattern, reads them as profdiff sides, pairs
+// the benchmarks of two sets of runs, and compares them. benchdb why,
+// export --profile and the nightly report's explanations share it.
 //
 // It reads through Source, the few methods of store.DB it needs, so it
 // builds without cgo; profdiff itself knows nothing of the store.
@@ -20,6 +21,7 @@ import (
 	"github.com/benchdb/benchdb/internal/mathx"
 	"github.com/benchdb/benchdb/internal/termsafe"
 	"github.com/benchdb/benchdb/profdiff"
+	"github.com/benchdb/benchdb/runner"
 	"github.com/benchdb/benchdb/store/storedata"
 )
 
@@ -182,6 +184,50 @@ func ReadSide(ctx context.Context, src Source, b Bench, ps []storedata.Profile, 
 		s.Measured = mathx.Median(vals)
 	}
 	return s, nil
+}
+
+// List returns the main (not setup) profiles of runs ids whose benchmark
+// matches every pattern in benches (go test -bench patterns, matched as
+// runner.Matches does; an empty one matches all) and whose kind is among
+// kinds (all when empty), in run order and, within a run, as
+// Source.Profiles lists them.
+func List(ctx context.Context, src Source, ids []int64, kinds []string, benches ...string) ([]storedata.Profile, error) {
+	var out []storedata.Profile
+	for _, id := range ids {
+		ps, err := src.Profiles(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range ps {
+			if p.Setup || len(kinds) > 0 && !slices.Contains(kinds, p.Kind) {
+				continue
+			}
+			ok := true
+			for _, re := range benches {
+				if re == "" {
+					continue
+				}
+				base, _ := SplitProcs(p.Name)
+				if m, _ := runner.Matches(re, "", "Benchmark"+base); !m {
+					ok = false
+				}
+			}
+			if ok {
+				out = append(out, p)
+			}
+		}
+	}
+	return out, nil
+}
+
+// SplitProcs splits a stored name such as "Select/n=10-2" into the name
+// and its -GOMAXPROCS suffix ("" when none).
+func SplitProcs(name string) (string, string) {
+	i := strings.LastIndexByte(name, '-')
+	if i <= 0 || i == len(name)-1 || strings.Trim(name[i+1:], "0123456789") != "" || strings.Contains(name[i:], "/") {
+		return name, ""
+	}
+	return name[:i], name[i+1:]
 }
 
 // RunsText says "run 3" or "runs 3, 4".

@@ -154,3 +154,72 @@ func TestRunsText(t *testing.T) {
 		t.Errorf("RunsText(3, 4) = %q", got)
 	}
 }
+
+func TestSplitProcs(t *testing.T) {
+	for _, tt := range []struct{ in, name, procs string }{
+		{"Select/n=10-2", "Select/n=10", "2"},
+		{"Leaf-16", "Leaf", "16"},
+		{"Leaf", "Leaf", ""},
+		{"a-b/c", "a-b/c", ""},
+		{"Odd-", "Odd-", ""},
+		{"-2", "-2", ""},
+	} {
+		if n, p := stored.SplitProcs(tt.in); n != tt.name || p != tt.procs {
+			t.Errorf("SplitProcs(%q) = %q, %q; want %q, %q", tt.in, n, p, tt.name, tt.procs)
+		}
+	}
+}
+
+// TestList stores profiles of two benchmarks and both kinds, with a setup
+// profile, and lists them by kind and -bench pattern.
+func TestList(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.Open(t)
+	got, err := db.Ingest(ctx, strings.NewReader("pkg: example.com/a\nBenchmarkSlow/n=10-2 1 2 ns/op\nBenchmarkFast-2 1 1 ns/op\n"), store.IngestOptions{Name: "in.txt"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := mustCPUProfile(t, map[string]int64{"a.BenchmarkSlow|a.work": 1000})
+	var ps []store.Profile
+	for _, name := range []string{"Slow/n=10-2", "Fast-2"} {
+		for _, kind := range []string{store.ProfileCPU, store.ProfileAlloc} {
+			ps = append(ps, store.Profile{Pkg: "example.com/a", Name: name, Kind: kind, Iters: 10, Data: data})
+		}
+	}
+	ps = append(ps, store.Profile{Pkg: "example.com/a", Name: "Fast-2", Kind: store.ProfileCPU, Iters: 1, Setup: true, Data: data})
+	if err := db.AddProfiles(ctx, got.ID, ps, store.ProfileOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	names := func(ps []store.Profile) string {
+		var s []string
+		for _, p := range ps {
+			s = append(s, p.Kind+" "+p.Name)
+		}
+		return strings.Join(s, ", ")
+	}
+	for _, tt := range []struct {
+		kinds   []string
+		benches []string
+		want    int
+		has     string
+	}{
+		{nil, nil, 4, ""},
+		{[]string{store.ProfileCPU}, nil, 2, ""},
+		{[]string{store.ProfileCPU}, []string{"Slow/n=10"}, 1, "cpu Slow/n=10-2"},
+		{nil, []string{"Fast", ""}, 2, "alloc Fast-2"},
+		{nil, []string{"Fast", "Slow"}, 0, ""},
+	} {
+		ps, err := stored.List(ctx, db, []int64{got.ID}, tt.kinds, tt.benches...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ps) != tt.want || !strings.Contains(names(ps), tt.has) {
+			t.Errorf("List(%v, %q) = [%s], want %d profiles with %q", tt.kinds, tt.benches, names(ps), tt.want, tt.has)
+		}
+		for _, p := range ps {
+			if p.Setup {
+				t.Errorf("List(%v, %q) lists a setup profile", tt.kinds, tt.benches)
+			}
+		}
+	}
+}
