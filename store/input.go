@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -153,6 +154,17 @@ func isText(b []byte) bool {
 	}
 	bad := 0
 	for i := 0; i < len(b); {
+		// Eight bytes at a time while they are printable ASCII: no
+		// high bit, none below 0x20, none 0x7f.
+		if i+8 <= len(b) {
+			const ones, highs = 0x0101010101010101, 0x8080808080808080
+			x := binary.LittleEndian.Uint64(b[i:])
+			y := x ^ 0x7f*ones
+			if (x|(x-0x20*ones)|(y-ones)&^y)&highs == 0 {
+				i += 8
+				continue
+			}
+		}
 		c := b[i]
 		if c < utf8.RuneSelf {
 			if c < 0x20 && c != '\t' && c != '\f' && c != '\v' && c != 0x1b || c == 0x7f {
