@@ -79,6 +79,13 @@ type lineSource struct {
 
 	// warnings are input lines skipped as malformed (JSON input only).
 	warnings []*InputError
+
+	// rec records what a JSON input gives (replay.go); replay reads
+	// such a record instead of the input.
+	rec      *bufio.Writer
+	recWarns int // warnings recorded
+	recErr   error
+	replay   bool
 }
 
 func newLineSource(ctx context.Context, r io.Reader, name string) *lineSource {
@@ -220,17 +227,28 @@ func (s *lineSource) detect() error {
 	}
 }
 
+// start detects the input's format.
+func (s *lineSource) start() error {
+	if err := s.detect(); err != nil {
+		return err
+	}
+	if s.json {
+		s.partial = make(map[string][]byte)
+		s.srcOf = make([]int32, 1<<17)
+	}
+	return nil
+}
+
 // next returns the next benchmark-format line, or io.EOF. The slice is
 // valid until the next call.
 func (s *lineSource) next() ([]byte, error) {
 	if !s.started {
-		if err := s.detect(); err != nil {
+		if err := s.start(); err != nil {
 			return nil, err
 		}
-		if s.json {
-			s.partial = make(map[string][]byte)
-			s.srcOf = make([]int32, 1<<17)
-		}
+	}
+	if s.replay {
+		return s.nextReplay()
 	}
 	if !s.json {
 		line, err := s.readRaw(MaxLineLength)
@@ -253,6 +271,7 @@ func (s *lineSource) next() ([]byte, error) {
 				}
 			}
 			if len(s.queue) == 0 {
+				s.record(nil)
 				return nil, io.EOF
 			}
 			break
@@ -268,6 +287,7 @@ func (s *lineSource) next() ([]byte, error) {
 	s.queue = s.queue[1:]
 	s.outLine++
 	s.srcOf[s.outLine%len(s.srcOf)] = int32(s.srcLine)
+	s.record(line)
 	return line, nil
 }
 
