@@ -244,15 +244,20 @@ func (b *Builder) Tables(units benchfmt.UnitMetadataMap) (*Comparison, error) {
 	}
 	jobs := make([]job, 0, ncells)
 	cmp := &Comparison{Options: b.opts, Tables: make([]*Table, 0, len(keys))}
+	var cols []benchproc.Key // the previous table's columns, sorted
 	for _, k := range keys {
 		bt := b.tables[k]
 		unit := k.Get(b.unitField)
+		// Tables mostly have the same columns (old, new): sorted once.
+		if !sameKeys(cols, bt.cols) {
+			cols = sortedKeys(bt.cols)
+		}
 		t := &Table{
 			Key:        k,
 			Unit:       unit,
 			Better:     Direction(unit, units),
 			Assumption: units.GetAssumption(unit),
-			Columns:    sortedKeys(bt.cols),
+			Columns:    slices.Clone(cols),
 		}
 		colIdx := newKeyIndex(t.Columns)
 		rows := rowRank.sort(bt.rows)
@@ -347,6 +352,19 @@ func (b *Builder) Tables(units benchfmt.UnitMetadataMap) (*Comparison, error) {
 		t.Geomean = geomean(t)
 	}
 	return cmp, nil
+}
+
+// sameKeys reports whether keys holds exactly the keys of m.
+func sameKeys(keys []benchproc.Key, m map[benchproc.Key]struct{}) bool {
+	if len(keys) != len(m) {
+		return false
+	}
+	for _, k := range keys {
+		if _, ok := m[k]; !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // A keyIndex finds a key's index in a list of distinct keys: by a

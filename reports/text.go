@@ -35,6 +35,7 @@ func (c *Comparison) WriteText(w io.Writer, opts TextOptions) error {
 	var (
 		g     grid
 		notes footnotes
+		kh    keyHeaders
 	)
 	for i, t := range c.Tables {
 		if i > 0 {
@@ -49,7 +50,7 @@ func (c *Comparison) WriteText(w io.Writer, opts TextOptions) error {
 		prev = cfg
 		g.reset()
 		notes.reset()
-		writeTextTable(bw, t, opts, &g, &notes)
+		writeTextTable(bw, t, opts, &g, &notes, kh.of(t.Columns))
 	}
 	return bw.Flush()
 }
@@ -110,8 +111,23 @@ func superscript(n int) string {
 	}
 }
 
-// writeTextTable writes t with g and notes, which must be empty.
-func writeTextTable(w *bufio.Writer, t *Table, opts TextOptions, g *grid, notes *footnotes) {
+// keyHeaders remembers the header of the last columns asked for: most
+// tables have the same columns.
+type keyHeaders struct {
+	cols []benchproc.Key
+	kh   *benchproc.KeyHeader
+}
+
+func (k *keyHeaders) of(cols []benchproc.Key) *benchproc.KeyHeader {
+	if k.kh == nil || !slices.Equal(k.cols, cols) {
+		k.cols, k.kh = cols, benchproc.NewKeyHeader(cols)
+	}
+	return k.kh
+}
+
+// writeTextTable writes t with g and notes, which must be empty, and
+// kh, the header of t.Columns.
+func writeTextTable(w *bufio.Writer, t *Table, opts TextOptions, g *grid, notes *footnotes, kh *benchproc.KeyHeader) {
 	// Each column group has a center part (center, "± CI", footnotes)
 	// and, after the baseline, a delta part (delta, "(p=... n=...)",
 	// footnotes): benchstat's layout.
@@ -128,7 +144,6 @@ func writeTextTable(w *bufio.Writer, t *Table, opts TextOptions, g *grid, notes 
 	g.cells = slices.Grow(g.cells, (len(t.Rows)+4)*(1+6*len(t.Columns)))
 
 	// Column keys are user data: escaped before they are measured.
-	kh := benchproc.NewKeyHeader(t.Columns)
 	redge := start(len(t.Columns) + 1)
 	for nodes := kh.Top; len(nodes) > 0; {
 		var next []*benchproc.KeyHeaderNode
