@@ -244,41 +244,47 @@ func (b *Builder) Tables(units benchfmt.UnitMetadataMap) (*Comparison, error) {
 	}
 	jobs := make([]job, 0, ncells)
 	cmp := &Comparison{Options: b.opts, Tables: make([]*Table, 0, len(keys))}
+	var cols []benchproc.Key // the previous table's columns, sorted
 	for _, k := range keys {
 		bt := b.tables[k]
 		unit := k.Get(b.unitField)
+		// Tables mostly have the same columns (old, new): sorted once.
+		if !sameKeys(cols, bt.cols) {
+			cols = sortedKeys(bt.cols)
+		}
 		t := &Table{
 			Key:        k,
 			Unit:       unit,
 			Better:     Direction(unit, units),
 			Assumption: units.GetAssumption(unit),
-			Columns:    sortedKeys(bt.cols),
+			Columns:    slices.Clone(cols),
 		}
-		colIdx := make(map[benchproc.Key]int, len(t.Columns))
-		for i, c := range t.Columns {
-			colIdx[c] = i
-		}
+		colIdx := newKeyIndex(t.Columns)
 		rows := rowRank.sort(bt.rows)
 		t.Rows = make([]*Row, len(rows))
-		rowIdx := make(map[benchproc.Key]int, len(rows))
+		// A table per result (a configuration line per result) is
+		// common: one allocation for its rows' cells and deltas.
+		cellsOf := make([]*Cell, len(rows)*len(t.Columns))
+		deltasOf := make([]*Delta, len(rows)*len(t.Columns))
 		for i, rk := range rows {
+			n := len(t.Columns)
 			t.Rows[i] = &Row{
 				Key: rk, Name: rk.StringValues(),
-				Cells:  make([]*Cell, len(t.Columns)),
-				Deltas: make([]*Delta, len(t.Columns)),
+				Cells:  cellsOf[i*n : (i+1)*n : (i+1)*n],
+				Deltas: deltasOf[i*n : (i+1)*n : (i+1)*n],
 			}
-			rowIdx[rk] = i
 		}
+		rowIdx := newKeyIndex(rows)
 		for ck, bc := range bt.cells {
 			vals, nan := dropNaN(bc.values)
-			t.Rows[rowIdx[ck.row]].Cells[colIdx[ck.col]] = &Cell{
+			t.Rows[rowIdx.of(ck.row)].Cells[colIdx.of(ck.col)] = &Cell{
 				Sample: benchmath.NewSample(vals, &b.thresholds),
 				nan:    nan,
 			}
 		}
 		for ck, bc := range bt.cells {
-			row := t.Rows[rowIdx[ck.row]]
-			ci := colIdx[ck.col]
+			row := t.Rows[rowIdx.of(ck.row)]
+			ci := colIdx.of(ck.col)
 			j := job{cell: row.Cells[ci], values: bc, assume: t.Assumption}
 			if ci > 0 && row.Cells[0] != nil && len(row.Cells[0].Sample.Values) > 0 && len(j.cell.Sample.Values) > 0 {
 				j.base = row.Cells[0]
@@ -346,6 +352,49 @@ func (b *Builder) Tables(units benchfmt.UnitMetadataMap) (*Comparison, error) {
 		t.Geomean = geomean(t)
 	}
 	return cmp, nil
+}
+
+// sameKeys reports whether keys holds exactly the keys of m.
+func sameKeys(keys []benchproc.Key, m map[benchproc.Key]struct{}) bool {
+	if len(keys) != len(m) {
+		return false
+	}
+	for _, k := range keys {
+		if _, ok := m[k]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// A keyIndex finds a key's index in a list of distinct keys: by a
+// linear search in a short list (most tables have few rows and
+// columns), by a map in a longer one.
+type keyIndex struct {
+	keys []benchproc.Key
+	m    map[benchproc.Key]int
+}
+
+// maxLinearKeys is the longest list a keyIndex searches.
+const maxLinearKeys = 8
+
+func newKeyIndex(keys []benchproc.Key) keyIndex {
+	x := keyIndex{keys: keys}
+	if len(keys) > maxLinearKeys {
+		x.m = make(map[benchproc.Key]int, len(keys))
+		for i, k := range keys {
+			x.m[k] = i
+		}
+	}
+	return x
+}
+
+// of returns the index of k, which is in the list.
+func (x keyIndex) of(k benchproc.Key) int {
+	if x.m != nil {
+		return x.m[k]
+	}
+	return slices.Index(x.keys, k)
 }
 
 // checkFields reports a key named in a projection that no result has.

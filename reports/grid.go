@@ -21,6 +21,25 @@ type grid struct {
 	cols           int
 	shrink         []bool
 	curRow, curCol int
+
+	// format's scratch space, kept for the next table.
+	margins, widths, offs, grow []int
+	order                       []uint64
+}
+
+// reset empties g for another table, keeping its memory.
+func (g *grid) reset() {
+	clear(g.cells) // drop the strings
+	g.cells = g.cells[:0]
+	g.shrink = g.shrink[:0]
+	g.cols, g.curRow, g.curCol = 0, 0, 0
+}
+
+// ints returns s resized to n zeros.
+func ints(s []int, n int) []int {
+	s = slices.Grow(s[:0], n)[:n]
+	clear(s)
+	return s
 }
 
 type gridCell struct {
@@ -98,23 +117,27 @@ func (g *grid) isShrink(c int) bool { return c < len(g.shrink) && g.shrink[c] }
 // format writes the grid, one line per row, without trailing blanks
 // after the last non-empty cell of a row.
 func (g *grid) format(w *bufio.Writer) {
-	margins := make([]int, g.cols)
+	g.margins = ints(g.margins, g.cols)
+	margins := g.margins
 	for _, c := range g.cells {
 		margins[c.col] = max(margins[c.col], utf8.RuneCountInString(c.margin))
 	}
-	widths := make([]int, g.cols)
+	g.widths = ints(g.widths, g.cols)
+	widths := g.widths
 	// Single cells first, then wider spans, in the order of benchstat's
 	// unstable sort.Slice by span, so that ties fall the same way:
 	// slices.SortFunc is generated from the same pdqsort template as
 	// sort.Slice, so equal comparisons give the same permutation, here
 	// of indices, which are cheap to swap.
 	// Each entry is span<<32 | index; only the span is compared.
-	order := make([]uint64, len(g.cells))
+	order := slices.Grow(g.order[:0], len(g.cells))[:len(g.cells)]
+	g.order = order
 	for i := range order {
 		order[i] = uint64(g.cells[i].span)<<32 | uint64(i)
 	}
 	slices.SortFunc(order, func(a, b uint64) int { return int(a>>32) - int(b>>32) })
-	var grow []int
+	grow := g.grow[:0]
+	defer func() { g.grow = grow }()
 	for _, k := range order {
 		c := &g.cells[uint32(k)]
 		col, span := int(c.col), int(c.span)
@@ -150,7 +173,8 @@ func (g *grid) format(w *bufio.Writer) {
 			n--
 		}
 	}
-	offs := make([]int, g.cols+1)
+	g.offs = ints(g.offs, g.cols+1)
+	offs := g.offs
 	for i, wd := range widths {
 		offs[i+1] = offs[i] + wd
 	}
@@ -168,36 +192,59 @@ func (g *grid) format(w *bufio.Writer) {
 			w.WriteByte('\n')
 			pos = 0
 		}
-		w.WriteString(blanks(offs[col] - pos))
-		w.WriteString(padLeft(c.margin, margins[col]))
+		writeBlanks(w, abs(offs[col]-pos)) // as blanks does
+		writeBlanks(w, margins[col]-utf8.RuneCountInString(c.margin))
+		w.WriteString(c.margin)
 		pos = offs[col] + margins[col]
 		total := offs[col+int(c.span)] - offs[col] - margins[col]
 		s := c.value
+		n := utf8.RuneCountInString(s)
 		switch c.align {
 		case alignCenter:
-			s = blanks((total-utf8.RuneCountInString(s))/2) + s
+			b := (total - n) / 2
+			writeBlanks(w, abs(b))
+			pos += abs(b)
+			w.WriteString(s)
 		case alignRight:
 			if total < 0 {
-				s = padRight(s, -total)
+				w.WriteString(s)
+				writeBlanks(w, -total-n)
+				pos += max(0, -total-n)
 			} else {
-				s = padLeft(s, total)
+				writeBlanks(w, total-n)
+				pos += max(0, total-n)
+				w.WriteString(s)
 			}
+		default:
+			w.WriteString(s)
 		}
-		w.WriteString(s)
-		pos += utf8.RuneCountInString(s)
+		pos += n
 	}
 	if len(g.cells) > 0 {
 		w.WriteByte('\n')
 	}
 }
 
-// blanks returns what benchstat's fmt.Sprintf("%*s", n, "") does: n
-// spaces, and for a negative n (a cell wider than the columns it
-// spans, which happens when every one of them is a shrink column) -n
-// spaces, since fmt reads a negative width as left-justified.
-func blanks(n int) string {
-	if n < 0 {
-		n = -n
+// spaces is a run of blanks that writeBlanks writes from.
+const spaces = "                                                                "
+
+// writeBlanks writes max(0, n) spaces. Where benchstat writes
+// fmt.Sprintf("%*s", n, "") (before a cell, and to center one), the
+// callers pass abs(n): for a negative n (a cell wider than the columns
+// it spans, which happens when every one of them is a shrink column)
+// fmt writes -n spaces, since it reads a negative width as
+// left-justified.
+func writeBlanks(w *bufio.Writer, n int) {
+	for n > 0 {
+		k := min(n, len(spaces))
+		w.WriteString(spaces[:k])
+		n -= k
 	}
-	return strings.Repeat(" ", n)
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"golang.org/x/perf/benchproc"
 	"golang.org/x/perf/benchunit"
@@ -30,6 +30,13 @@ type TextOptions struct {
 func (c *Comparison) WriteText(w io.Writer, opts TextOptions) error {
 	bw := bufio.NewWriter(w)
 	var prev [][2]string // the previous table's Config, computed once per table
+	// One grid and one set of footnotes for every table, emptied before
+	// each: a comparison may hold a table per result.
+	var (
+		g     grid
+		notes footnotes
+		kh    keyHeaders
+	)
 	for i, t := range c.Tables {
 		if i > 0 {
 			bw.WriteString("\n")
@@ -41,7 +48,9 @@ func (c *Comparison) WriteText(w io.Writer, opts TextOptions) error {
 			}
 		}
 		prev = cfg
-		writeTextTable(bw, t, opts)
+		g.reset()
+		notes.reset()
+		writeTextTable(bw, t, opts, &g, &notes, kh.of(t.Columns))
 	}
 	return bw.Flush()
 }
@@ -50,6 +59,12 @@ func (c *Comparison) WriteText(w io.Writer, opts TextOptions) error {
 type footnotes struct {
 	list []string
 	idx  map[string]int
+}
+
+// reset empties f, keeping its memory.
+func (f *footnotes) reset() {
+	f.list = f.list[:0]
+	clear(f.idx)
 }
 
 func (f *footnotes) mark(errs ...[]error) string {
@@ -96,11 +111,23 @@ func superscript(n int) string {
 	}
 }
 
-func writeTextTable(w *bufio.Writer, t *Table, opts TextOptions) {
-	var (
-		g     grid
-		notes footnotes
-	)
+// keyHeaders remembers the header of the last columns asked for: most
+// tables have the same columns.
+type keyHeaders struct {
+	cols []benchproc.Key
+	kh   *benchproc.KeyHeader
+}
+
+func (k *keyHeaders) of(cols []benchproc.Key) *benchproc.KeyHeader {
+	if k.kh == nil || !slices.Equal(k.cols, cols) {
+		k.cols, k.kh = cols, benchproc.NewKeyHeader(cols)
+	}
+	return k.kh
+}
+
+// writeTextTable writes t with g and notes, which must be empty, and
+// kh, the header of t.Columns.
+func writeTextTable(w *bufio.Writer, t *Table, opts TextOptions, g *grid, notes *footnotes, kh *benchproc.KeyHeader) {
 	// Each column group has a center part (center, "± CI", footnotes)
 	// and, after the baseline, a delta part (delta, "(p=... n=...)",
 	// footnotes): benchstat's layout.
@@ -114,10 +141,9 @@ func writeTextTable(w *bufio.Writer, t *Table, opts TextOptions) {
 	warn := func(errs ...[]error) { g.cell(notes.mark(errs...)) }
 	// At most one label and six cells per column and row, plus the
 	// header rows.
-	g.cells = make([]gridCell, 0, (len(t.Rows)+4)*(1+6*len(t.Columns)))
+	g.cells = slices.Grow(g.cells, (len(t.Rows)+4)*(1+6*len(t.Columns)))
 
 	// Column keys are user data: escaped before they are measured.
-	kh := benchproc.NewKeyHeader(t.Columns)
 	redge := start(len(t.Columns) + 1)
 	for nodes := kh.Top; len(nodes) > 0; {
 		var next []*benchproc.KeyHeaderNode
@@ -199,14 +225,4 @@ func writeTextTable(w *bufio.Writer, t *Table, opts TextOptions) {
 			}
 		}
 	}
-}
-
-func width(s string) int { return utf8.RuneCountInString(s) }
-
-func padLeft(s string, w int) string {
-	return strings.Repeat(" ", max(0, w-width(s))) + s
-}
-
-func padRight(s string, w int) string {
-	return s + strings.Repeat(" ", max(0, w-width(s)))
 }

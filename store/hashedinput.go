@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -23,6 +24,9 @@ type Input struct {
 	key     string // the run's content hash, if not sum (Copy keeps the source's)
 	reread  func() (io.Reader, error)
 	cleanup func()
+	// replay is set for `go test -json` input: reread gives the
+	// benchmark lines NewInput extracted (a replay file, replay.go).
+	replay bool
 }
 
 // NewInput reads r once: it checks what makes a whole input fail (binary
@@ -36,7 +40,11 @@ type Input struct {
 //
 // Every later read of the input (by IngestInput or CheckInput) hashes
 // it again, and fails with an *InputError wrapping ErrInputChanged if it
-// differs: what is stored is exactly what was hashed.
+// differs: what is stored is exactly what was hashed. For `go test
+// -json` input, NewInput keeps the benchmark lines it extracted (and the
+// input lines they came from, and the malformed events it skipped) in a
+// private temporary file instead, and later reads read that: the JSON is
+// decoded once.
 func NewInput(ctx context.Context, r io.Reader, opts IngestOptions) (*Input, error) {
 	in := &Input{name: opts.Name, opts: opts}
 	if in.name == "" {
@@ -53,12 +61,17 @@ func NewInput(ctx context.Context, r io.Reader, opts IngestOptions) (*Input, err
 		return nil, &InputError{Name: in.name, Msg: err.Error(), Err: err}
 	}
 	h := sha256.New()
-	if err := checkInput(ctx, first, in.name, h); err != nil {
+	rf, err := checkInput(ctx, first, in.name, h)
+	if err != nil {
 		cleanup()
 		return nil, err
 	}
 	in.sum = hex.EncodeToString(h.Sum(nil))
 	in.reread, in.cleanup = again, cleanup
+	if rf != nil {
+		cleanup() // the input itself is not read again
+		in.reread, in.cleanup, in.replay = rf.again, rf.cleanup, true
+	}
 	return in, nil
 }
 
@@ -95,7 +108,11 @@ func (in *Input) parse(ctx context.Context, sink recordSink) (Ingested, error) {
 		return Ingested{}, err
 	}
 	h := sha256.New()
-	res, err := parseInput(ctx, r, in.name, in.opts, sink, h)
+	src := newLineSource(ctx, r, in.name)
+	if in.replay {
+		src.startReplay()
+	}
+	res, err := parseInput(ctx, src, in.name, in.opts, sink, h)
 	if err != nil {
 		return res, err
 	}
@@ -121,33 +138,66 @@ func rereadable(r io.Reader) (first io.Reader, again func() (io.Reader, error), 
 			}, func() {}, nil
 		}
 	}
+	t, err := newTempFile()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return &spool{r: r, f: t.f}, t.again, t.cleanup, nil
+}
+
+// A tempFile is a private temporary file, read again from the start.
+type tempFile struct {
+	f       *os.File
+	removed bool
+}
+
+// newTempFile creates a temporary file and unlinks it at once: it lives
+// only as long as it is open, so no exit path (error, signal, crash)
+// leaves it behind. Where an open file cannot be removed (Windows),
+// cleanup removes it.
+func newTempFile() (*tempFile, error) {
 	f, err := os.CreateTemp("", "benchdb-ingest-*")
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("create temporary file: %w", err)
+		return nil, fmt.Errorf("create temporary file: %w", err)
 	}
-	// Unlinked now, the file lives only as long as f is open: no exit
-	// path (error, signal, crash) leaves it behind. Where an open file
-	// cannot be removed (Windows), cleanup removes it.
-	removed := os.Remove(f.Name()) == nil
-	cleanup = func() {
-		f.Close()
-		if !removed {
-			os.Remove(f.Name())
-		}
+	return &tempFile{f: f, removed: os.Remove(f.Name()) == nil}, nil
+}
+
+func (t *tempFile) cleanup() {
+	t.f.Close()
+	if !t.removed {
+		os.Remove(t.f.Name())
 	}
-	again = func() (io.Reader, error) {
-		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			return nil, fmt.Errorf("read temporary file: %w", err)
-		}
-		return f, nil
+}
+
+func (t *tempFile) again() (io.Reader, error) {
+	if _, err := t.f.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("read temporary file: %w", err)
 	}
-	return &spool{r: r, f: f}, again, cleanup, nil
+	return t.f, nil
 }
 
 // checkInput reads the input once: it finds input-wide errors before
-// anything is stored and writes the content to h.
-func checkInput(ctx context.Context, r io.Reader, name string, h hash.Hash) error {
+// anything is stored and writes the content to h. For `go test -json`
+// input it returns the replay file of what it read (replay.go).
+func checkInput(ctx context.Context, r io.Reader, name string, h hash.Hash) (replay *tempFile, err error) {
 	src := newLineSource(ctx, r, name)
+	if err := src.start(); err != nil {
+		return nil, err
+	}
+	if src.json {
+		rf, err := newTempFile()
+		if err != nil {
+			return nil, &InputError{Name: name, Msg: err.Error(), Err: err}
+		}
+		defer func() {
+			if replay == nil {
+				rf.cleanup()
+			}
+		}()
+		src.rec = bufio.NewWriterSize(rf.f, readBuffer)
+		replay = rf
+	}
 	nonblank := false
 	var buf []byte
 	for {
@@ -156,7 +206,7 @@ func checkInput(ctx context.Context, r io.Reader, name string, h hash.Hash) erro
 			break
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if !nonblank && len(bytes.TrimSpace(line)) > 0 {
 			nonblank = true
@@ -165,9 +215,15 @@ func checkInput(ctx context.Context, r io.Reader, name string, h hash.Hash) erro
 		h.Write(buf)
 	}
 	if !nonblank {
-		return &InputError{Name: name, Msg: "empty input", Err: ErrNoResults}
+		return nil, &InputError{Name: name, Msg: "empty input", Err: ErrNoResults}
 	}
-	return nil
+	if src.rec == nil {
+		return nil, nil
+	}
+	if err := src.endRecord(); err != nil {
+		return nil, &InputError{Name: name, Msg: "write temporary file: " + err.Error(), Err: err}
+	}
+	return replay, nil
 }
 
 // spool copies a reader that cannot seek to a temporary file as it is

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -241,6 +242,27 @@ func TestDB_Ingest_goTestJSONWarnings(t *testing.T) {
 		"t.json:6: parsing measurement: invalid syntax"
 	if strings.Join(msgs, "\n") != want || got.Results != 1 || got.SkippedLines != 2 {
 		t.Errorf("got %d results, %d skipped, warnings\n%s\nwant 1, 2,\n%s", got.Results, got.SkippedLines, strings.Join(msgs, "\n"), want)
+	}
+	// The JSON is decoded once, by NewInput; Check and an ingest from a
+	// pipe (copied as it is read) replay the same lines and warnings.
+	for _, how := range []string{"check", "pipe"} {
+		var res store.Ingested
+		var err error
+		if how == "check" {
+			res, err = store.Check(context.Background(), strings.NewReader(input), store.IngestOptions{Name: "t.json"})
+		} else {
+			res, err = storetest.Open(t).Ingest(context.Background(), io.MultiReader(strings.NewReader(input)), store.IngestOptions{Name: "t.json"})
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", how, err)
+		}
+		msgs = msgs[:0]
+		for _, w := range res.Warnings {
+			msgs = append(msgs, w.Error())
+		}
+		if strings.Join(msgs, "\n") != want || res.Results != 1 || res.SkippedLines != 2 {
+			t.Errorf("%s: got %d results, %d skipped, warnings\n%s\nwant 1, 2,\n%s", how, res.Results, res.SkippedLines, strings.Join(msgs, "\n"), want)
+		}
 	}
 }
 

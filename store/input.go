@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -81,6 +82,13 @@ type lineSource struct {
 
 	// warnings are input lines skipped as malformed (JSON input only).
 	warnings []*InputError
+
+	// rec records what a JSON input gives (replay.go); replay reads
+	// such a record instead of the input.
+	rec      *bufio.Writer
+	recWarns int // warnings recorded
+	recErr   error
+	replay   bool
 }
 
 func newLineSource(ctx context.Context, r io.Reader, name string) *lineSource {
@@ -156,6 +164,17 @@ func isText(b []byte) bool {
 	}
 	bad := 0
 	for i := 0; i < len(b); {
+		// Eight bytes at a time while they are printable ASCII: no
+		// high bit, none below 0x20, none 0x7f.
+		if i+8 <= len(b) {
+			const ones, highs = 0x0101010101010101, 0x8080808080808080
+			x := binary.LittleEndian.Uint64(b[i:])
+			y := x ^ 0x7f*ones
+			if (x|(x-0x20*ones)|(y-ones)&^y)&highs == 0 {
+				i += 8
+				continue
+			}
+		}
 		c := b[i]
 		if c < utf8.RuneSelf {
 			if c < 0x20 && c != '\t' && c != '\f' && c != '\v' && c != 0x1b || c == 0x7f {
@@ -211,17 +230,28 @@ func (s *lineSource) detect() error {
 	}
 }
 
+// start detects the input's format.
+func (s *lineSource) start() error {
+	if err := s.detect(); err != nil {
+		return err
+	}
+	if s.json {
+		s.partial = make(map[string][]byte)
+		s.srcOf = make([]int32, 1<<17)
+	}
+	return nil
+}
+
 // next returns the next benchmark-format line, or io.EOF. The slice is
 // valid until the next call.
 func (s *lineSource) next() ([]byte, error) {
 	if !s.started {
-		if err := s.detect(); err != nil {
+		if err := s.start(); err != nil {
 			return nil, err
 		}
-		if s.json {
-			s.partial = make(map[string][]byte)
-			s.srcOf = make([]int32, 1<<17)
-		}
+	}
+	if s.replay {
+		return s.nextReplay()
 	}
 	if !s.json {
 		line, err := s.readRaw(MaxLineLength)
@@ -244,6 +274,7 @@ func (s *lineSource) next() ([]byte, error) {
 				}
 			}
 			if len(s.queue) == 0 {
+				s.record(nil)
 				return nil, io.EOF
 			}
 			break
@@ -259,6 +290,7 @@ func (s *lineSource) next() ([]byte, error) {
 	s.queue = s.queue[1:]
 	s.outLine++
 	s.srcOf[s.outLine%len(s.srcOf)] = int32(s.srcLine)
+	s.record(line)
 	return line, nil
 }
 

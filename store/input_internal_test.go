@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"math/rand/v2"
 	"testing"
+	"unicode/utf8"
 )
 
 // checkFastEvent checks that fastEvent, where it decodes raw, gives what
@@ -71,4 +73,42 @@ func FuzzLineSource_fastEvent(f *testing.F) {
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		checkFastEvent(t, raw)
 	})
+}
+
+// TestIsText_words checks isText's eight-bytes-at-a-time path against a
+// byte-by-byte reading of its rule, on random lines mixing printable
+// ASCII with the bytes that are not.
+func TestIsText_words(t *testing.T) {
+	ref := func(b []byte) bool {
+		if bytes.IndexByte(b, 0) >= 0 {
+			return false
+		}
+		bad := 0
+		for i := 0; i < len(b); {
+			r, n := utf8.DecodeRune(b[i:])
+			switch {
+			case r == utf8.RuneError && n == 1:
+				bad++
+			case r < 0x20 && r != '\t' && r != '\f' && r != '\v' && r != 0x1b, r == 0x7f:
+				bad++
+			}
+			i += n
+		}
+		return bad == 0 || bad*4 < len(b)
+	}
+	r := rand.New(rand.NewPCG(9, 9))
+	odd := []byte{0x01, 0x1f, 0x7f, 0x80, 0xc3, 0xa9, 0xff, '\t', 0x1b, '\n', 0x20, 0x7e}
+	for range 20000 {
+		b := make([]byte, r.IntN(40))
+		for i := range b {
+			if r.IntN(10) == 0 {
+				b[i] = odd[r.IntN(len(odd))]
+			} else {
+				b[i] = byte(0x20 + r.IntN(0x5f))
+			}
+		}
+		if got, want := isText(b), ref(b); got != want {
+			t.Fatalf("isText(%q) = %v, want %v", b, got, want)
+		}
+	}
 }

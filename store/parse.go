@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"hash"
-	"io"
 
 	"golang.org/x/perf/benchfmt"
 )
@@ -36,8 +35,7 @@ type recordSink interface {
 // parseInput reads the records of an input that checkInput accepted
 // into sink, writing its content to h, and returns the warnings and
 // counts, or the error that makes the whole input fail.
-func parseInput(ctx context.Context, r io.Reader, name string, opts IngestOptions, sink recordSink, h hash.Hash) (res Ingested, err error) {
-	src := newLineSource(ctx, r, name)
+func parseInput(ctx context.Context, src *lineSource, name string, opts IngestOptions, sink recordSink, h hash.Hash) (res Ingested, err error) {
 	br := benchfmt.NewReader(&lineFeed{src: src, sink: sink, h: h}, name)
 	lastSkipped := 0
 	lastSkippedMsg := ""

@@ -162,7 +162,6 @@ var pgStatements = map[string]string{
 	// SQLite's INTEGER PRIMARY KEY assigns max(id)+1; so do these,
 	// under pgWriteLock.
 	sqlInsertRun:     `INSERT INTO run (id, time, source, content_hash) VALUES ((SELECT coalesce(max(id), 0) + 1 FROM run), $1, $2, $3) RETURNING id`,
-	sqlInsertName:    `INSERT INTO name (id, name) VALUES ((SELECT coalesce(max(id), 0) + 1 FROM name), $1) RETURNING id`,
 	sqlInsertUnitSet: `INSERT INTO unit_set (id, units) VALUES ((SELECT coalesce(max(id), 0) + 1 FROM unit_set), $1) RETURNING id`,
 	// PostgreSQL keeps the JSON text columns of version 5.
 	sqlResults: `SELECT n.name, g.line, g.unit_set_id, g.n, g.iters, g.vals, g.lines

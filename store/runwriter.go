@@ -35,6 +35,10 @@ const maxGroup = 100
 // mostly empty.
 const maxGroupBytes = 800
 
+// nameBatch is the number of new names inserted by one statement on
+// SQLite.
+const nameBatch = 128
+
 // maxNameCache bounds the benchmark names an ingest remembers, so that
 // memory stays flat on inputs with millions of distinct names.
 const maxNameCache = 1 << 16
@@ -47,7 +51,7 @@ type runWriter struct {
 	runID int64
 
 	insertBatch, insertOne *sql.Stmt
-	nameID, insertName     *sql.Stmt
+	nameID                 *sql.Stmt
 	insertUnitMD           *sql.Stmt
 	insertCfgLine          *sql.Stmt
 
@@ -56,6 +60,15 @@ type runWriter struct {
 	names    map[string]int64
 	namesAll bool
 	maxNames int // size of the cache: DB.maxNames
+
+	// New names on SQLite, numbered here as INTEGER PRIMARY KEY would
+	// (max(id)+1, ...: the ingest holds the write lock) and inserted
+	// nameBatch at a time: nextName is the next id (0 until read),
+	// newNames the names not yet inserted and nameRows their rows.
+	nextName    int64
+	newNames    map[string]int64
+	nameRows    []any
+	insertNames *sql.Stmt
 
 	// Configuration lines read but not yet stored (benchfmt reads ahead
 	// of the result it returns), the number stored, and each key's
@@ -128,9 +141,9 @@ func newRunWriter(ctx context.Context, tx *sql.Tx, runID int64, maxNames int, cp
 	if cp == nil {
 		w.insertBatch = prep(batch)
 		w.insertOne = prep(sqlInsertResultCols + row)
+		w.insertNames = prep(sqlInsertNamesCols + strings.TrimSuffix(strings.Repeat(sqlInsertNamesRow+", ", nameBatch), ", "))
 	}
 	w.nameID = prep(sqlNameID)
-	w.insertName = prep(sqlInsertName)
 	w.insertUnitMD = prep(sqlInsertUnitMD)
 	w.insertCfgLine = prep(sqlInsertCfgLine)
 	if err != nil {
@@ -145,7 +158,7 @@ func newRunWriter(ctx context.Context, tx *sql.Tx, runID int64, maxNames int, cp
 }
 
 func (w *runWriter) close() {
-	for _, s := range []*sql.Stmt{w.insertBatch, w.insertOne, w.nameID, w.insertName, w.insertUnitMD, w.insertCfgLine} {
+	for _, s := range []*sql.Stmt{w.insertBatch, w.insertOne, w.nameID, w.insertNames, w.insertUnitMD, w.insertCfgLine} {
 		if s != nil {
 			s.Close()
 		}
@@ -338,6 +351,13 @@ func (w *runWriter) flush() error {
 			return fmt.Errorf("insert results: %w", err)
 		}
 	}
+	for i := 0; i < len(w.nameRows); i += 2 {
+		if _, err := w.tx.ExecContext(w.ctx, sqlInsertNamesCols+sqlInsertNamesRow, w.nameRows[i:i+2]...); err != nil {
+			return fmt.Errorf("store name %s: %w", w.nameRows[i+1], sqliteError(err))
+		}
+	}
+	w.nameRows = w.nameRows[:0]
+	clear(w.newNames)
 	for i := 0; i < len(w.rows); i += resultCols {
 		if _, err := w.insertOne.ExecContext(w.ctx, w.rows[i:i+resultCols]...); err != nil {
 			return fmt.Errorf("insert results: %w", sqliteError(err))
@@ -398,11 +418,13 @@ func (w *runWriter) name(n benchfmt.Name) (int64, error) {
 	err := sql.ErrNoRows
 	if w.pg != nil {
 		id, err = w.pg.name(w, string(n))
+	} else if nid, ok := w.newNames[string(n)]; ok {
+		id, err = nid, nil
 	} else if !w.namesAll {
 		err = w.nameID.QueryRowContext(w.ctx, string(n)).Scan(&id)
 	}
 	if err == sql.ErrNoRows {
-		err = w.insertName.QueryRowContext(w.ctx, string(n)).Scan(&id)
+		id, err = w.newName(string(n))
 	}
 	if err != nil {
 		return 0, fmt.Errorf("store name %s: %w", n, sqliteError(err))
@@ -412,6 +434,28 @@ func (w *runWriter) name(n benchfmt.Name) (int64, error) {
 		w.namesAll = false
 	}
 	w.names[string(n)] = id
+	return id, nil
+}
+
+// newName numbers a name the store does not have and queues its insert.
+func (w *runWriter) newName(n string) (int64, error) {
+	if w.nextName == 0 {
+		if err := w.tx.QueryRowContext(w.ctx, sqlNextNameID).Scan(&w.nextName); err != nil {
+			return 0, err
+		}
+		w.newNames = make(map[string]int64)
+	}
+	id := w.nextName
+	w.nextName++
+	w.newNames[n] = id
+	w.nameRows = append(w.nameRows, id, n)
+	if len(w.nameRows) == 2*nameBatch {
+		if _, err := w.insertNames.ExecContext(w.ctx, w.nameRows...); err != nil {
+			return 0, err
+		}
+		w.nameRows = w.nameRows[:0]
+		clear(w.newNames)
+	}
 	return id, nil
 }
 

@@ -314,13 +314,17 @@ const (
 	sqlInsertLabel = `INSERT INTO label (run_id, key, value) VALUES (?, ?, ?)`
 	sqlInsertRCfg  = `INSERT INTO run_config (run_id, key, value) VALUES (?, ?, ?)`
 
-	sqlNameID        = `SELECT id FROM name WHERE name = ?`
-	sqlCountNames    = `SELECT count(*) FROM name`
-	sqlAllNames      = `SELECT id, name FROM name`
-	sqlInsertName    = `INSERT INTO name (name) VALUES (?) RETURNING id`
-	sqlUnitSetID     = `SELECT id FROM unit_set WHERE units = ?`
-	sqlInsertUnitSet = `INSERT INTO unit_set (units) VALUES (?) RETURNING id`
-	sqlInsertUnitMD  = `INSERT INTO unit_metadata (run_id, line, unit, key, value) VALUES (?, ?, ?, ?, ?)`
+	sqlNameID     = `SELECT id FROM name WHERE name = ?`
+	sqlCountNames = `SELECT count(*) FROM name`
+	sqlAllNames   = `SELECT id, name FROM name`
+	sqlNextNameID = `SELECT coalesce(max(id), 0) + 1 FROM name`
+	// sqlInsertNamesCols is followed by comma-separated
+	// sqlInsertNamesRow: new names with the ids an ingest gave them.
+	sqlInsertNamesCols = `INSERT INTO name (id, name) VALUES `
+	sqlInsertNamesRow  = `(?, ?)`
+	sqlUnitSetID       = `SELECT id FROM unit_set WHERE units = ?`
+	sqlInsertUnitSet   = `INSERT INTO unit_set (units) VALUES (?) RETURNING id`
+	sqlInsertUnitMD    = `INSERT INTO unit_metadata (run_id, line, unit, key, value) VALUES (?, ?, ?, ?, ?)`
 
 	// sqlInsertResultCols is followed by groups of sqlInsertResultRow,
 	// comma-separated, each with the run id written in: a bound
