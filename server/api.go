@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/benchdb/benchdb/internal/timex"
 	"github.com/benchdb/benchdb/reports"
 	"github.com/benchdb/benchdb/reports/nightly"
 	"github.com/benchdb/benchdb/store"
@@ -304,7 +305,7 @@ func compareError(err error) error {
 func (s *Server) reportOptions(q url.Values) (nightly.Options, error) {
 	opt := nightly.Options{Seed: 1, Now: s.cfg.Now}
 	if v := q.Get("since"); v != "" {
-		d, err := parseDays(v)
+		d, err := timex.ParseDays(v)
 		if err != nil || d <= 0 {
 			return opt, &badRequest{fmt.Errorf("since %q: want a positive duration such as 36h or 7d", v)}
 		}
@@ -346,21 +347,6 @@ func (s *Server) reportOptions(q url.Values) (nightly.Options, error) {
 		opt.Seed = n
 	}
 	return opt, nil
-}
-
-// parseDays parses a Go duration, or a whole number of days ("7d").
-func parseDays(s string) (time.Duration, error) {
-	if n, ok := strings.CutSuffix(s, "d"); ok {
-		days, err := strconv.Atoi(n)
-		if err != nil {
-			return 0, err
-		}
-		if days > 100000 || days < 0 {
-			return 0, fmt.Errorf("%s: out of range", s)
-		}
-		return time.Duration(days) * 24 * time.Hour, nil
-	}
-	return time.ParseDuration(s)
 }
 
 // apiReport is GET /api/v1/report: the JSON of `benchdb report`.

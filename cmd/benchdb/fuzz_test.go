@@ -146,31 +146,3 @@ func runCount(tb testing.TB, db string) int {
 	}
 	return len(mustRunsJSON(tb, db))
 }
-
-// FuzzParseDays parses report --since values. An accepted value is
-// exactly what it says: N days ("7d") are N times 24 hours, without
-// overflow, and anything else is what time.ParseDuration gives.
-func FuzzParseDays(f *testing.F) {
-	for _, s := range []string{"7d", "36h", "0d", "-1d", "+5d", "1.5d", "d", "106751d", "106752d", "213504d", "9999999999999999999d", "1h30m", "5", ""} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		d, err := parseDays(s)
-		if err != nil {
-			return
-		}
-		if n, ok := strings.CutSuffix(s, "d"); ok {
-			days, aerr := strconv.Atoi(n)
-			if aerr != nil {
-				t.Fatalf("parseDays(%q) = %v, but %q is not a whole number", s, d, n)
-			}
-			if d%(24*time.Hour) != 0 || int64(d/(24*time.Hour)) != int64(days) {
-				t.Errorf("parseDays(%q) = %v, want %d days", s, d, days)
-			}
-			return
-		}
-		if want, werr := time.ParseDuration(s); werr != nil || d != want {
-			t.Errorf("parseDays(%q) = %v, want %v (%v)", s, d, want, werr)
-		}
-	})
-}

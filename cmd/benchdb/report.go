@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/benchdb/benchdb/internal/outfile"
 	"github.com/benchdb/benchdb/internal/termsafe"
+	"github.com/benchdb/benchdb/internal/timex"
 )
 
 // The store is the report's source.
@@ -203,7 +203,7 @@ func reportAction(c *cli.Context) error {
 func reportOptions(c *cli.Context) (nightly.Options, error) {
 	opt := nightly.Options{Seed: c.Uint64("seed"), Now: time.Now}
 	if s := c.String("since"); s != "" {
-		d, err := parseDays(s)
+		d, err := timex.ParseDays(s)
 		if err != nil || d <= 0 {
 			return opt, usagef("--since %q: want a positive duration such as 36h or 7d", s)
 		}
@@ -237,20 +237,4 @@ func reportOptions(c *cli.Context) (nightly.Options, error) {
 		opt.Now = func() time.Time { return t }
 	}
 	return opt, nil
-}
-
-// parseDays parses a Go duration, also accepting a whole number of days
-// ("7d").
-func parseDays(s string) (time.Duration, error) {
-	if n, ok := strings.CutSuffix(s, "d"); ok {
-		days, err := strconv.Atoi(n)
-		if err != nil {
-			return 0, err
-		}
-		if maxDays := int(math.MaxInt64 / int64(24*time.Hour)); days > maxDays || days < -maxDays {
-			return 0, fmt.Errorf("%s: more than %d days", s, maxDays)
-		}
-		return time.Duration(days) * 24 * time.Hour, nil
-	}
-	return time.ParseDuration(s)
 }

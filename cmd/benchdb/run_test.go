@@ -107,7 +107,7 @@ func TestRun_Fixture(t *testing.T) {
 		},
 		{
 			name:    "panic, partial",
-			args:    []string{"--partial", fixturePkg + "panics"},
+			args:    []string{"--partial", "--probe=false", fixturePkg + "panics"}, // the probe (3 s under -race) is TestRun_Fixture/pass's
 			code:    2,
 			stderr:  []string{"benchmark failed: example.com/fixture/panics BenchmarkB: ", "stored the 1 result that finished as run 1, labelled partial=true"},
 			results: []string{"A-2"},
