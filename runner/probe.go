@@ -7,6 +7,7 @@ import (
 	"io"
 	"runtime"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -38,14 +39,14 @@ type ProbeConfig struct {
 	Duration time.Duration
 }
 
-// probeMemWords is the size of the memory-bound probe's table: 4 Mi words,
-// 32 MiB, larger than the last-level cache of common CI machines, so that
+// probeMemWords is the size of the memory-bound probe's table: 4 Mi 32-bit words,
+// 16 MiB, larger than the last-level cache of common CI machines, so that
 // its dependent loads measure the memory system rather than the cache.
 const probeMemWords = 1 << 22
 
 // Probe measures the machine with fixed work that does not depend on the
 // code under test: a CPU-bound integer loop (`kind=cpu`) and a chain of
-// dependent random loads over 32 MiB (`kind=mem`). It writes the results to
+// dependent random loads over 16 MiB (`kind=mem`). It writes the results to
 // w in the Go benchmark format, under the package ProbePackage, as
 // `go test -bench` would print them, so they are stored and compared like any
 // other result. A report reads them as the machine's speed that night: when
@@ -59,6 +60,9 @@ func Probe(ctx context.Context, w io.Writer, cfg ProbeConfig) error {
 	}
 	if cfg.Duration <= 0 {
 		cfg.Duration = DefaultProbeDuration
+	}
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	table := probeTable()
 	kinds := []struct {
@@ -128,8 +132,11 @@ func probeCPU(x uint64) uint64 {
 
 // probeTable returns a random cyclic permutation (Sattolo's algorithm, fixed
 // seed) over probeMemWords entries: following it visits every entry once in
-// an order the prefetcher cannot guess.
-func probeTable() []uint32 {
+// an order the prefetcher cannot guess. It is built once per process
+// (about 3 s under the race detector) and kept.
+var probeTable = sync.OnceValue(newProbeTable)
+
+func newProbeTable() []uint32 {
 	t := make([]uint32, probeMemWords)
 	for i := range t {
 		t[i] = uint32(i)
