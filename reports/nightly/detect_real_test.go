@@ -144,6 +144,7 @@ func realBuild(t *testing.T, c *nightlytest.RealCorpus, h nightlytest.RealHistor
 // histories of 10 nights or more and two runs of one commit must raise no
 // alarm.
 func TestDetection_Real(t *testing.T) {
+	skipUnderRace(t)
 	t.Parallel()
 	c := realCorpus(t)
 	steps := realSteps(t, c)

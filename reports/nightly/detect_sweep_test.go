@@ -131,6 +131,7 @@ func measureSweep(t *testing.T, seeds uint64, cvs []float64) []sweepRow {
 // TestDetection_Synthetic is the default-tier sweep: few histories, checks
 // that large steps are found and nothing is alarmed at every noise level.
 func TestDetection_Synthetic(t *testing.T) {
+	skipUnderRace(t)
 	t.Parallel()
 	rows := measureSweep(t, sweepSeeds, []float64{0.01, 0.03, 0.05, 0.10, 0.20, 0.30})
 	for _, r := range rows {

@@ -50,6 +50,7 @@ func merge(cfgs ...nightlytest.Config) []nightlytest.Run {
 // whether the change is attributed to the right run a few nights later:
 // 64 steps a cell (TestBuild_RecallLarge, with the integration tag, does 1,600).
 func TestBuild_Recall(t *testing.T) {
+	skipUnderRace(t)
 	t.Parallel()
 	measureRecall(t, 8)
 }
@@ -171,6 +172,7 @@ func measureRecall(t *testing.T, seeds uint64) {
 // whose nights vary more than their samples: about 8,000
 // benchmark-nights.
 func TestBuild_FalseAlarms(t *testing.T) {
+	skipUnderRace(t)
 	t.Parallel()
 	measureFalseAlarms(t, 35, 1)
 }
@@ -258,4 +260,15 @@ func why(rep *nightly.Report, host, name string) string {
 		}
 	}
 	return ""
+}
+
+// skipUnderRace skips a test that builds thousands of reports: nothing in
+// reports/nightly starts a goroutine, so the race detector has nothing to
+// check there and would only multiply the test's time by ten. `go test
+// ./reports/nightly` runs them (.ci/run does, after the race run).
+func skipUnderRace(t *testing.T) {
+	t.Helper()
+	if raceDetector {
+		t.Skip("deterministic statistics over thousands of reports, no goroutines: run without -race (go test ./reports/nightly)")
+	}
 }

@@ -1,0 +1,5 @@
+//go:build race
+
+package nightly_test
+
+const raceDetector = true
