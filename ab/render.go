@@ -14,6 +14,8 @@ import (
 
 	"golang.org/x/perf/benchunit"
 
+	"github.com/benchdb/benchdb/internal/mathx"
+	"github.com/benchdb/benchdb/internal/mdtext"
 	"github.com/benchdb/benchdb/internal/termsafe"
 )
 
@@ -178,7 +180,7 @@ func (a *Analysis) aaSummary() string {
 	if len(res) > 0 {
 		slices.Sort(res)
 		fmt.Fprintf(&b, "\nWith %d rounds this setup detects (80%% of the time) time changes larger than about %s (median over %d benchmarks; the least stable, %s, needs %s).",
-			a.Rounds, strings.TrimPrefix(pct(median(res)), "+"), len(res), termsafe.Escape(worstName), strings.TrimPrefix(pct(worst), "+"))
+			a.Rounds, strings.TrimPrefix(pct(mathx.Median(res)), "+"), len(res), termsafe.Escape(worstName), strings.TrimPrefix(pct(worst), "+"))
 	}
 	return b.String()
 }
@@ -187,43 +189,37 @@ func (a *Analysis) aaSummary() string {
 func (rep *Report) WriteMarkdown(w io.Writer) error {
 	a := rep.Analysis
 	var b strings.Builder
-	fmt.Fprintf(&b, "### benchdb ab %s\n\n", mdEscape(rep.ID))
+	fmt.Fprintf(&b, "### benchdb ab %s\n\n", mdtext.Escape(rep.ID))
 	fmt.Fprintf(&b, "%d rounds, %s%s, %.0f%% confidence.\n\n", a.Rounds, a.orderName(), a.withinText(), a.Confidence*100)
-	fmt.Fprintf(&b, "- old: `%s` %s %s\n- new: `%s` %s %s\n", mdCode(a.Old.Name), a.Old.Short(), mdEscape(a.Old.Subject),
-		mdCode(a.New.Name), a.New.Short(), mdEscape(a.New.Subject))
+	fmt.Fprintf(&b, "- old: `%s` %s %s\n- new: `%s` %s %s\n", mdCode(a.Old.Name), a.Old.Short(), mdtext.Escape(a.Old.Subject),
+		mdCode(a.New.Name), a.New.Short(), mdtext.Escape(a.New.Subject))
 	if st := rep.Stored; st != nil {
 		fmt.Fprintf(&b, "- stored as runs %d (old) and %d (new)\n", st.OldRun, st.NewRun)
 	}
 	groups, constant := a.groups()
 	for _, g := range groups {
-		fmt.Fprintf(&b, "\n`%s` %s\n\n", mdCode(g[0].Package), mdEscape(g[0].Unit))
+		fmt.Fprintf(&b, "\n`%s` %s\n\n", mdCode(g[0].Package), mdtext.Escape(g[0].Unit))
 		fmt.Fprintf(&b, "| benchmark | old | new | new/old | %.0f%% interval | p | old drift | detects | verdict |\n", a.Confidence*100)
 		b.WriteString("|---|---:|---:|---:|---|---:|---:|---:|---|\n")
 		for _, r := range g {
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", mdEscape(r.Name), value(r.OldMedian, r.Unit), value(r.NewMedian, r.Unit),
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", mdtext.Escape(r.Name), value(r.OldMedian, r.Unit), value(r.NewMedian, r.Unit),
 				pct(r.Ratio), interval(r), pValue(r.P), pct(r.Drift), resolution(r), verdictText(r))
 		}
 	}
 	if len(constant) > 0 {
-		fmt.Fprintf(&b, "\n%s: the same in every round on both sides.\n", mdEscape(strings.Join(constant, ", ")))
+		fmt.Fprintf(&b, "\n%s: the same in every round on both sides.\n", mdtext.Escape(strings.Join(constant, ", ")))
 	}
 	if a.AA {
-		b.WriteString("\n" + mdEscape(a.aaSummary()) + "\n")
+		b.WriteString("\n" + mdtext.Escape(a.aaSummary()) + "\n")
 	}
 	if len(a.Warnings) > 0 {
 		b.WriteString("\nWarnings:\n\n")
 		for _, w := range a.Warnings {
-			b.WriteString("- " + mdEscape(w) + "\n")
+			b.WriteString("- " + mdtext.Escape(w) + "\n")
 		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-func mdEscape(s string) string {
-	s = termsafe.Escape(s)
-	r := strings.NewReplacer("|", `\|`, "*", `\*`, "_", `\_`, "`", "\\`", "<", "&lt;", ">", "&gt;", "[", `\[`, "]", `\]`)
-	return r.Replace(s)
 }
 
 func mdCode(s string) string { return strings.ReplaceAll(termsafe.Escape(s), "`", "'") }

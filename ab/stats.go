@@ -4,6 +4,8 @@ import (
 	"math"
 	"slices"
 	"sort"
+
+	"github.com/benchdb/benchdb/internal/mathx"
 )
 
 // This file holds the paired statistics. The per-round log ratios
@@ -82,7 +84,7 @@ func signedRank(d []float64, confidence float64) wilcoxon {
 		}
 	}
 	slices.Sort(walsh)
-	w.center = median(walsh)
+	w.center = mathx.Median(walsh)
 
 	counts := signedRankCounts(n)
 	// Interval: the largest k with P(W+ <= k) <= (1-confidence)/2 gives
@@ -160,24 +162,12 @@ func theilSen(x, y []float64) float64 {
 		return math.NaN()
 	}
 	slices.Sort(slopes)
-	return median(slopes)
-}
-
-// median returns the median of sorted xs; NaN when empty.
-func median(xs []float64) float64 {
-	n := len(xs)
-	if n == 0 {
-		return math.NaN()
-	}
-	if n%2 == 1 {
-		return xs[n/2]
-	}
-	return (xs[n/2-1] + xs[n/2]) / 2
+	return mathx.Median(slopes)
 }
 
 // medianOf returns the median of xs without changing xs.
 func medianOf(xs []float64) float64 {
 	s := slices.Clone(xs)
 	slices.Sort(s)
-	return median(s)
+	return mathx.Median(s)
 }

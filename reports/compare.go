@@ -7,6 +7,8 @@ import (
 
 	"golang.org/x/perf/benchfmt"
 	"golang.org/x/perf/benchunit"
+
+	"github.com/benchdb/benchdb/internal/benchcfg"
 )
 
 // Compare reads the runs each selector matches from src and compares
@@ -140,7 +142,7 @@ func (in *injector) reset() { in.valid = false }
 // run labels and the selector name, shared by every result of the same
 // run and configuration (in.gen numbers them).
 func (in *injector) config(runID int64, labels map[string]string, r *benchfmt.Result) []benchfmt.Config {
-	if !in.valid || runID != in.run || !sameConfig(in.last, r.Config) {
+	if !in.valid || runID != in.run || !benchcfg.Equal(in.last, r.Config) {
 		in.run, in.valid = runID, true
 		in.gen++
 		in.last = in.last[:0]
@@ -172,18 +174,6 @@ func (in *injector) config(runID int64, labels map[string]string, r *benchfmt.Re
 		in.cfg = cfg
 	}
 	return in.cfg
-}
-
-func sameConfig(a, b []benchfmt.Config) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i].Key != b[i].Key || a[i].File != b[i].File || !bytes.Equal(a[i].Value, b[i].Value) {
-			return false
-		}
-	}
-	return true
 }
 
 // A batch carries results from the reading goroutine to the grouping

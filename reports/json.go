@@ -4,7 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
+
+	"github.com/benchdb/benchdb/internal/mathx"
 )
 
 // JSON output types. Field names are the API documented in the README;
@@ -45,14 +46,6 @@ type (
 	}
 )
 
-// finite returns &x, or nil (JSON null) for NaN and ±Inf.
-func finite(x float64) *float64 {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return nil
-	}
-	return &x
-}
-
 // WriteJSON writes c as one JSON object:
 //
 //	{"tables": [{"config": {"goos": "linux", ...}, "unit": "sec/op",
@@ -88,7 +81,7 @@ func (c *Comparison) WriteJSON(w io.Writer) error {
 					continue
 				}
 				jr.Cells[i] = &jsonCell{
-					Center: finite(cell.Summary.Center), Lo: finite(cell.Summary.Lo), Hi: finite(cell.Summary.Hi),
+					Center: mathx.Finite(cell.Summary.Center), Lo: mathx.Finite(cell.Summary.Lo), Hi: mathx.Finite(cell.Summary.Hi),
 					N: len(cell.Sample.Values),
 				}
 			}
@@ -96,15 +89,15 @@ func (c *Comparison) WriteJSON(w io.Writer) error {
 				if d == nil {
 					continue
 				}
-				jr.Deltas[i] = &jsonDelta{Pct: finite(d.Pct), P: finite(d.P), Significant: d.Significant, Verdict: d.Verdict}
+				jr.Deltas[i] = &jsonDelta{Pct: mathx.Finite(d.Pct), P: mathx.Finite(d.P), Significant: d.Significant, Verdict: d.Verdict}
 			}
 			jt.Rows = append(jt.Rows, jr)
 		}
 		if g := t.Geomean; g != nil {
 			jg := &jsonGeomean{Centers: make([]*float64, len(g.Centers)), Pcts: make([]*float64, len(g.Pcts))}
 			for i := range g.Centers {
-				jg.Centers[i] = finite(g.Centers[i])
-				jg.Pcts[i] = finite(g.Pcts[i])
+				jg.Centers[i] = mathx.Finite(g.Centers[i])
+				jg.Pcts[i] = mathx.Finite(g.Pcts[i])
 			}
 			jt.Geomean = jg
 		}

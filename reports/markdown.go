@@ -9,7 +9,7 @@ import (
 
 	"golang.org/x/perf/benchunit"
 
-	"github.com/benchdb/benchdb/internal/termsafe"
+	"github.com/benchdb/benchdb/internal/mdtext"
 )
 
 // WriteMarkdown writes c as GitHub-flavoured Markdown, for CI job
@@ -24,23 +24,23 @@ func (c *Comparison) WriteMarkdown(w io.Writer) error {
 		if i > 0 {
 			bw.WriteString("\n")
 		}
-		fmt.Fprintf(bw, "### %s", mdEscape(t.Unit))
+		fmt.Fprintf(bw, "### %s", mdtext.Escape(t.Unit))
 		var cfg []string
 		for _, kv := range t.Config() {
 			cfg = append(cfg, kv[0]+": "+kv[1])
 		}
 		if len(cfg) > 0 {
-			fmt.Fprintf(bw, " (%s)", mdEscape(strings.Join(cfg, ", ")))
+			fmt.Fprintf(bw, " (%s)", mdtext.Escape(strings.Join(cfg, ", ")))
 		}
 		bw.WriteString("\n\n")
 		names := t.ColumnNames()
 		head := []string{"benchmark"}
 		align := []string{":--"}
 		for col, name := range names {
-			head = append(head, mdEscape(name))
+			head = append(head, mdtext.Escape(name))
 			align = append(align, "--:")
 			if col > 0 {
-				head = append(head, "vs "+mdEscape(names[0]))
+				head = append(head, "vs "+mdtext.Escape(names[0]))
 				align = append(align, ":--")
 			}
 		}
@@ -48,7 +48,7 @@ func (c *Comparison) WriteMarkdown(w io.Writer) error {
 		mdRow(bw, align)
 		var notes footnotes
 		for _, r := range t.Rows {
-			cells := []string{mdEscape(r.Name)}
+			cells := []string{mdtext.Escape(r.Name)}
 			scaler := unitScaler(r, t.Unit)
 			for col, cell := range r.Cells {
 				s := ""
@@ -108,7 +108,7 @@ func (c *Comparison) WriteMarkdown(w io.Writer) error {
 		if len(notes.list) > 0 {
 			bw.WriteString("\n")
 			for i, msg := range notes.list {
-				fmt.Fprintf(bw, "%s %s  \n", superscript(i+1), mdEscape(msg))
+				fmt.Fprintf(bw, "%s %s  \n", superscript(i+1), mdtext.Escape(msg))
 			}
 		}
 	}
@@ -117,17 +117,4 @@ func (c *Comparison) WriteMarkdown(w io.Writer) error {
 
 func mdRow(w *bufio.Writer, cells []string) {
 	w.WriteString("| " + strings.Join(cells, " | ") + " |\n")
-}
-
-// mdEscape keeps s from breaking a Markdown table or being read as
-// emphasis, after termsafe.Escape has shown its control characters as
-// Go escapes (whose backslash mdEscape then doubles, so that they show
-// as written).
-func mdEscape(s string) string {
-	s = termsafe.Escape(s)
-	// '<', '&' and brackets are escaped too, so that a benchmark name or
-	// configuration value cannot become HTML or a link where the
-	// Markdown is rendered.
-	return strings.NewReplacer("\\", `\\`, "|", `\|`, "*", `\*`, "_", `\_`, "`", "\\`",
-		"<", `\<`, "&", `\&`, "[", `\[`, "]", `\]`).Replace(s)
 }

@@ -8,6 +8,7 @@ import (
 	"golang.org/x/perf/benchfmt"
 	"golang.org/x/perf/benchmath"
 
+	"github.com/benchdb/benchdb/internal/mathx"
 	"github.com/benchdb/benchdb/store/storedata"
 )
 
@@ -68,8 +69,8 @@ func Summarise(ctx context.Context, src Source, id int64) ([]Summary, error) {
 		if len(vals) > 0 {
 			sample := benchmath.NewSample(vals, &benchmath.DefaultThresholds)
 			sum := units.GetAssumption(k.unit).Summary(sample, 0.95)
-			s.Median, s.Lo, s.Hi = finite(sum.Center), finite(sum.Lo), finite(sum.Hi)
-			s.Min, s.Max = finite(sample.Values[0]), finite(sample.Values[len(sample.Values)-1])
+			s.Median, s.Lo, s.Hi = mathx.Finite(sum.Center), mathx.Finite(sum.Lo), mathx.Finite(sum.Hi)
+			s.Min, s.Max = mathx.Finite(sample.Values[0]), mathx.Finite(sample.Values[len(sample.Values)-1])
 		}
 		out = append(out, s)
 	}

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"golang.org/x/perf/benchfmt"
+
+	"github.com/benchdb/benchdb/internal/mathx"
 )
 
 // An Outcome summarises the results of one value of a key=value level of
@@ -113,9 +115,5 @@ func Median(xs []float64) (float64, bool) {
 		return 0, false
 	}
 	slices.Sort(xs)
-	n := len(xs)
-	if n%2 == 1 {
-		return xs[n/2], true
-	}
-	return (xs[n/2-1] + xs[n/2]) / 2, true
+	return mathx.Median(xs), true
 }

@@ -362,6 +362,9 @@ func TestRun_Stop(t *testing.T) {
 	var reached time.Duration // how long the interrupted run took to reach BenchmarkHang
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if tt.timeout > 0 && !integrationTier {
+				t.Skip("waits out a timeout that follows the machine's load: run with -tags integration")
+			}
 			if tt.timeout > 0 {
 				tt.timeout += 2 * reached
 			}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -48,14 +47,6 @@ type RunDetailJSON struct {
 // (reports.Summarise).
 func Summaries(ctx context.Context, src reports.Source, id int64) ([]SummaryJSON, error) {
 	return reports.Summarise(ctx, src, id)
-}
-
-// finite returns a pointer to f, or nil if f is infinite or NaN.
-func finite(f float64) *float64 {
-	if math.IsInf(f, 0) || math.IsNaN(f) {
-		return nil
-	}
-	return &f
 }
 
 // selectRuns returns the runs that the selectors sel (reports.Selector

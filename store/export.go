@@ -10,6 +10,8 @@ import (
 	"strconv"
 
 	"golang.org/x/perf/benchfmt"
+
+	"github.com/benchdb/benchdb/internal/benchcfg"
 )
 
 // Export writes the runs ids to w in the Go benchmark format: their Unit
@@ -60,7 +62,7 @@ type exportWriter struct {
 
 func (ew *exportWriter) result(r *benchfmt.Result) {
 	want := fileConfig(r.Config)
-	if !sameConfig(ew.state, want) {
+	if !benchcfg.Equal(ew.state, want) {
 		ew.config(want)
 	}
 	ew.line = append(ew.line[:0], "Benchmark"...)
@@ -107,7 +109,7 @@ func (ew *exportWriter) config(want []benchfmt.Config) {
 		}
 		ew.setLine(c.Key, c.Value)
 	}
-	if !sameConfig(sim, want) {
+	if !benchcfg.Equal(sim, want) {
 		// The order cannot be reached by changes in place: start
 		// from an empty configuration.
 		ew.buf.Reset()
@@ -173,12 +175,4 @@ func readerDelete(cfg []benchfmt.Config, key string) []benchfmt.Config {
 	last := len(cfg) - 1
 	cfg[i] = cfg[last]
 	return cfg[:last]
-}
-
-// sameConfig reports whether a and b hold the same keys and values in
-// the same order.
-func sameConfig(a, b []benchfmt.Config) bool {
-	return slices.EqualFunc(a, b, func(x, y benchfmt.Config) bool {
-		return x.Key == y.Key && bytes.Equal(x.Value, y.Value)
-	})
 }

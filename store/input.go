@@ -23,9 +23,12 @@ const MaxLineLength = 64<<10 - 1
 // maxJSONLineLength bounds one event line of `go test -json` output.
 const maxJSONLineLength = 4 << 20
 
-// An InputError is a problem with the input that makes Ingest refuse
-// all of it. Its message names the input and, where there is one, the
-// line.
+// An InputError is a problem with the input. Its message names the input
+// and, where there is one, the line. Returned by Ingest, it refused all
+// of the input and stored nothing; in Ingested.Warnings it describes a
+// line that Ingest skipped (a malformed result line, a malformed go test
+// -json event) while it stored the rest. Callers tell the two apart by
+// where they find it, not by its fields.
 type InputError struct {
 	Name string
 	Line int // 0 when the problem is not on one line

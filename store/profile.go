@@ -93,7 +93,11 @@ func CheckProfile(p Profile, opts ProfileOptions) error {
 	return nil
 }
 
-// formatSize writes n bytes the way a person reads them: 512 B, 3.5 KiB.
+// FormatSize writes n bytes the way a person reads them: 512 B, 3.5 KiB,
+// 256 MiB. It is how benchdb's text output writes a size (show, the
+// scenario, run's profile comparison; the scenario's --cap-bytes reads
+// what it writes when it is whole); profdiff writes signed per-operation
+// changes, such as +4.00KiB, its own way.
 func FormatSize(n int64) string {
 	if n < 1<<10 {
 		return fmt.Sprintf("%d B", n)

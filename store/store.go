@@ -14,8 +14,10 @@
 // The file is in WAL mode: several processes may ingest into it at once,
 // each waiting for the others' write transactions, while readers go on.
 // schema.md describes the tables and views for users of the sqlite3
-// tool; schema.go holds every SQL statement, and the migrations that
-// Open applies to older files. storetest opens a temporary store for
+// tool; schema.go holds the schema, the migrations that Open applies to
+// older files and the statements of ingest, while the queries live
+// beside what uses them (query.go, profile.go, copy.go, and postgres*.go
+// for PostgreSQL). storetest opens a temporary store for
 // tests.
 package store
 

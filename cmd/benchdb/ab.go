@@ -181,7 +181,7 @@ func abOptions(c *cli.Context) (ab.Options, error) {
 	if n := c.Int("rounds"); n < 1 {
 		return ab.Options{}, usagef("--rounds %d: want at least 1 (6 or more for a confidence interval)", n)
 	}
-	if bt := c.String("benchtime"); bt != "" && !validBenchtime(bt) {
+	if bt := c.String("benchtime"); bt != "" && !runner.ValidBenchtime(bt) {
 		return ab.Options{}, usagef("--benchtime %q: want a duration such as 100ms or a count such as 1000x", bt)
 	}
 	if v := c.Float64("confidence"); !(v > 0 && v < 1) {

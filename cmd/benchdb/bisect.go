@@ -104,7 +104,7 @@ func bisectAction(c *cli.Context) error {
 	if n := c.Int("rounds"); n < 6 {
 		return usagef("--rounds %d: want at least 6 (a 95%% interval needs 6 pairs)", n)
 	}
-	if bt := c.String("benchtime"); bt != "" && !validBenchtime(bt) {
+	if bt := c.String("benchtime"); bt != "" && !runner.ValidBenchtime(bt) {
 		return usagef("--benchtime %q: want a duration such as 100ms or a count such as 1000x", bt)
 	}
 	if v := c.Float64("confidence"); !(v > 0 && v < 1) {

@@ -2,10 +2,12 @@ package main
 
 import (
 	"fmt"
-	"github.com/benchdb/benchdb/internal/outfile"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/benchdb/benchdb/internal/outfile"
+	"github.com/benchdb/benchdb/profdiff/stored"
 
 	"github.com/urfave/cli/v2"
 
@@ -145,48 +147,6 @@ func storeProfiles(c *cli.Context, db *store.DB, got store.Ingested, ps []store.
 	return nil
 }
 
-// listProfiles returns the main (not setup) profiles of runs ids whose benchmark matches
-// every pattern in benches (go test -bench patterns; an empty one matches
-// all) and whose kind is among kinds (all when empty).
-func listProfiles(c *cli.Context, db *store.DB, ids []int64, kinds []string, benches ...string) ([]store.Profile, error) {
-	var out []store.Profile
-	for _, id := range ids {
-		ps, err := db.Profiles(c.Context, id)
-		if err != nil {
-			return nil, err
-		}
-		for _, p := range ps {
-			if p.Setup || len(kinds) > 0 && !slices.Contains(kinds, p.Kind) {
-				continue
-			}
-			ok := true
-			for _, re := range benches {
-				if re == "" {
-					continue
-				}
-				base, _ := splitProcsName(p.Name)
-				if m, _ := runner.Matches(re, "", "Benchmark"+base); !m {
-					ok = false
-				}
-			}
-			if ok {
-				out = append(out, p)
-			}
-		}
-	}
-	return out, nil
-}
-
-// splitProcsName splits a stored name such as "Select/n=10-2" into the
-// name and its -GOMAXPROCS suffix ("" when none).
-func splitProcsName(name string) (string, string) {
-	i := strings.LastIndexByte(name, '-')
-	if i <= 0 || i == len(name)-1 || strings.Trim(name[i+1:], "0123456789") != "" || strings.Contains(name[i:], "/") {
-		return name, ""
-	}
-	return name[:i], name[i+1:]
-}
-
 // profileNames lists the distinct "KIND NAME" of ps, at most 10.
 func profileNames(ps []store.Profile) string {
 	var names []string
@@ -214,20 +174,20 @@ func exportProfile(c *cli.Context, db *store.DB, ids []int64) error {
 	if _, err := runner.Matches(cmpOr(bench, "."), "", "BenchmarkX"); err != nil {
 		return usagef("--bench %q: %v", bench, err)
 	}
-	ps, err := listProfiles(c, db, ids, []string{kind}, bench)
+	ps, err := stored.List(c.Context, db, ids, []string{kind}, bench)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
 	switch {
 	case len(ps) == 0:
-		all, err := listProfiles(c, db, ids, nil)
+		all, err := stored.List(c.Context, db, ids, nil)
 		if err != nil {
 			return fmt.Errorf("export: %w", err)
 		}
 		if len(all) == 0 {
-			return fmt.Errorf("export: %s holds no profiles (benchdb run --pprof cpu,alloc stores them)", runsText(ids))
+			return fmt.Errorf("export: %s holds no profiles (benchdb run --pprof cpu,alloc stores them)", stored.RunsText(ids))
 		}
-		return fmt.Errorf("export: no %s profile matches --bench %q in %s (it holds: %s)", kind, bench, runsText(ids), profileNames(all))
+		return fmt.Errorf("export: no %s profile matches --bench %q in %s (it holds: %s)", kind, bench, stored.RunsText(ids), profileNames(all))
 	case len(ps) > 1:
 		return fmt.Errorf("export: --profile %s --bench %q matches %d profiles: %s; narrow --bench (a profile is exported alone)", kind, bench, len(ps), profileNames(ps))
 	}
@@ -245,18 +205,6 @@ func exportProfile(c *cli.Context, db *store.DB, ids []int64) error {
 		return fmt.Errorf("export: %w", err)
 	}
 	return nil
-}
-
-// runsText says "run 3" or "runs 3, 4".
-func runsText(ids []int64) string {
-	s := make([]string, len(ids))
-	for i, id := range ids {
-		s[i] = fmt.Sprint(id)
-	}
-	if len(ids) == 1 {
-		return "run " + s[0]
-	}
-	return "runs " + strings.Join(s, ", ")
 }
 
 func cmpOr(a, b string) string {

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/benchdb/benchdb/internal/outfile"
 	"html"
 	"path/filepath"
 	"strings"
+
+	"github.com/benchdb/benchdb/internal/outfile"
+	"github.com/benchdb/benchdb/profdiff/stored"
 
 	"github.com/benchdb/benchdb/profdiff"
 	"github.com/benchdb/benchdb/reports/nightly"
@@ -39,7 +41,7 @@ func explainRegressions(ctx context.Context, db *store.DB, rep *nightly.Report) 
 		default:
 			continue
 		}
-		k := benchKey{pkg: ch.Package, name: ch.Name}
+		k := stored.Bench{Pkg: ch.Package, Name: ch.Name}
 		var sides [2]profdiff.Side
 		ok := true
 		for i, id := range []int64{ch.Good.ID, ch.Change.ID} {
@@ -49,7 +51,7 @@ func explainRegressions(ctx context.Context, db *store.DB, rep *nightly.Report) 
 			}
 			var mine []store.Profile
 			for _, p := range ps {
-				if !p.Setup && p.Kind == kind && p.Pkg == k.pkg && p.Name == k.name {
+				if !p.Setup && p.Kind == kind && p.Pkg == k.Pkg && p.Name == k.Name {
 					mine = append(mine, p)
 				}
 			}
@@ -57,8 +59,8 @@ func explainRegressions(ctx context.Context, db *store.DB, rep *nightly.Report) 
 				ok = false
 				break
 			}
-			if sides[i], err = diffSide(ctx, db, k, mine, kind); err != nil {
-				return nil, fmt.Errorf("report: %w", err)
+			if sides[i], err = stored.ReadSide(ctx, db, k, mine, kind); err != nil {
+				return nil, fmt.Errorf("report: why: %w", err)
 			}
 		}
 		if !ok {
@@ -69,7 +71,7 @@ func explainRegressions(ctx context.Context, db *store.DB, rep *nightly.Report) 
 			return nil, fmt.Errorf("report: why %s: %w", ch.Name, err)
 		}
 		out = append(out, regressionWhy{change: ch, cmp: profdiff.Comparison{
-			Pkg: k.pkg, OldName: k.name, NewName: k.name,
+			Pkg: k.Pkg, OldName: k.Name, NewName: k.Name,
 			OldRuns: []int64{ch.Good.ID}, NewRuns: []int64{ch.Change.ID}, Results: []*profdiff.Result{res},
 		}})
 	}
@@ -105,7 +107,7 @@ func addWhy(ctx context.Context, db *store.DB, rep *nightly.Report, format, out 
 	if format != "html" {
 		fmt.Fprintf(buf, "\n## Why: functions that grew, from stored profiles\n\n")
 		for _, w := range whys {
-			base, _ := splitProcsName(w.change.Name)
+			base, _ := stored.SplitProcs(w.change.Name)
 			fmt.Fprintf(buf, "- `%s` %s (runs %d → %d; `benchdb why %d %d --bench '%s'`):", mdName(w.change.Name), w.change.Unit,
 				w.change.Good.ID, w.change.Change.ID, w.change.Good.ID, w.change.Change.ID,
 				mdName(strings.ReplaceAll(runner.ExactPattern("Benchmark"+base), "'", `'\''`)))

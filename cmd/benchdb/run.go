@@ -5,12 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"maps"
-	"os"
-	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -236,14 +232,14 @@ func planRun(c *cli.Context) (*runPlan, error) {
 	if _, err := runner.Matches(bench, "", "BenchmarkX"); err != nil {
 		return nil, usagef("--bench %q: %v", bench, errors.Unwrap(err))
 	}
-	if bt := c.String("benchtime"); bt != "" && !validBenchtime(bt) {
+	if bt := c.String("benchtime"); bt != "" && !runner.ValidBenchtime(bt) {
 		return nil, usagef("--benchtime %q: want a duration such as 500ms or a count such as 100x", bt)
 	}
 
 	dir := c.String("dir")
-	modPath, err := targetModule(dir)
+	modPath, err := runner.ModulePath(dir)
 	if err != nil {
-		return nil, err
+		return nil, usagef("--dir %s: %s", termsafe.Escape(dir), termsafe.Escape(err.Error()))
 	}
 	var chosen []suites.Suite
 	suiteNames, withBeam := splitBeamSuite(c.StringSlice("suite"))
@@ -352,48 +348,6 @@ func ownModule(modPath string) bool {
 	return modPath == builtinModule
 }
 
-// targetModule checks --dir and returns the path of the Go module it is
-// in, from the nearest go.mod at or above it. A directory that does not
-// exist, or is in no module, is a usage error that names it.
-func targetModule(dir string) (string, error) {
-	fi, err := os.Stat(dir)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return "", usagef("--dir %s: no such directory", termsafe.Escape(dir))
-	case err != nil:
-		return "", usagef("--dir %s: %v", termsafe.Escape(dir), errors.Unwrap(err))
-	case !fi.IsDir():
-		return "", usagef("--dir %s: not a directory", termsafe.Escape(dir))
-	}
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return "", usagef("--dir %s: %v", termsafe.Escape(dir), err)
-	}
-	for d := abs; ; d = filepath.Dir(d) {
-		b, err := os.ReadFile(filepath.Join(d, "go.mod"))
-		if err == nil {
-			if p := modfileModule(b); p != "" {
-				return p, nil
-			}
-			return "", usagef("--dir %s: %s has no module line", termsafe.Escape(dir), termsafe.Escape(filepath.Join(d, "go.mod")))
-		}
-		if filepath.Dir(d) == d {
-			return "", usagef("--dir %s: not in a Go module (no go.mod in it or above it)", termsafe.Escape(dir))
-		}
-	}
-}
-
-// modfileModule returns the module path of a go.mod file's content, or "".
-func modfileModule(gomod []byte) string {
-	for line := range strings.Lines(string(gomod)) {
-		if rest, ok := strings.CutPrefix(strings.TrimSpace(line), "module"); ok && rest != "" && (rest[0] == ' ' || rest[0] == '\t') {
-			rest, _, _ = strings.Cut(rest, "//")
-			return strings.Trim(strings.TrimSpace(rest), `"`+"`")
-		}
-	}
-	return ""
-}
-
 // runOnlyFlags are benchdb run's flags that go test does not have; after
 // the packages they are a mistake, not go test flags.
 var runOnlyFlags = []string{"profile", "suite", "partial", "label", "dir", "db", "server", "token-file", "pprof", "pprof-time", "pprof-max-size"}
@@ -411,17 +365,6 @@ func splitRunArgs(args []string) (pkgs, flags []string) {
 		}
 	}
 	return args, nil
-}
-
-// validBenchtime reports whether s is a valid go test -benchtime: a
-// positive duration, or a count followed by x.
-func validBenchtime(s string) bool {
-	if n, ok := strings.CutSuffix(s, "x"); ok {
-		v, err := strconv.Atoi(n)
-		return err == nil && v > 0
-	}
-	d, err := time.ParseDuration(s)
-	return err == nil && d > 0
 }
 
 // leafNames returns the full names of the suites' leaf benchmarks.

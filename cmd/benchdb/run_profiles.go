@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -121,23 +122,11 @@ func writeOutcomes(w io.Writer, outcomes []*runner.Outcome) {
 	tw.Flush()
 }
 
-// median returns the median of xs (which it sorts), or 0 for none.
-func median(xs []float64) float64 {
-	m, _ := runner.Median(xs)
-	return m
-}
-
 // formatMedianBytes writes the median of xs with a binary unit, or "-".
 func formatMedianBytes(xs []float64) string {
 	v, ok := runner.Median(xs)
 	if !ok {
 		return "-"
 	}
-	for _, u := range []string{"B", "KiB", "MiB", "GiB"} {
-		if v < 1024 || u == "GiB" {
-			return fmt.Sprintf("%.0f %s", v, u)
-		}
-		v /= 1024
-	}
-	return ""
+	return store.FormatSize(int64(math.Round(v)))
 }

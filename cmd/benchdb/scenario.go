@@ -16,6 +16,8 @@ import (
 	"github.com/benchdb/benchdb/runner"
 	"github.com/benchdb/benchdb/scenario"
 	"github.com/benchdb/benchdb/scenario/plot"
+	"github.com/benchdb/benchdb/store"
+
 	// The scenario suite registers BenchmarkScenario for `benchdb run`.
 	_ "github.com/benchdb/benchdb/suites/scenario"
 
@@ -86,7 +88,7 @@ Examples:
 			&cli.DurationFlag{Name: "duration", Usage: "the longest one run goes on, pause included (a run stops as soon as it has drained or hit a cap)", Value: scenario.DefaultDuration, Category: catRun},
 			&cli.IntFlag{Name: "workers", Usage: "writer pool size P", Value: scenario.DefaultWorkers, Category: catRun},
 			&cli.IntFlag{Name: "cap-queue", Usage: "stop a runaway at this many queued `MESSAGES`", Value: scenario.DefaultCapQueue, Category: catRun},
-			&cli.StringFlag{Name: "cap-bytes", Usage: "stop a runaway when the queue holds this many `BYTES` (suffixes KiB, MiB, GiB, KB, MB, GB)", Value: formatBytes(scenario.DefaultCapBytes), Category: catRun},
+			&cli.StringFlag{Name: "cap-bytes", Usage: "stop a runaway when the queue holds this many `BYTES` (suffixes KiB, MiB, GiB, KB, MB, GB)", Value: store.FormatSize(scenario.DefaultCapBytes), Category: catRun},
 			&cli.BoolFlag{Name: "discard", Usage: "writers drop the payloads instead of appending them to files in a temporary directory", Category: catRun},
 			&cli.Uint64Flag{Name: "seed", Usage: "seed of the profiles' random choices", Value: 1, Category: catRun},
 			&cli.BoolFlag{Name: "find-critical", Usage: "find the live critical pause by bisection (slow: several runs per profile)", Category: catRun},
@@ -170,7 +172,7 @@ func scenarioFlags(c *cli.Context) (scenarioOptions, error) {
 	}
 	capBytes, err := parseBytes(c.String("cap-bytes"))
 	if err != nil || capBytes < 1 || capBytes > scenario.MaxCapBytes {
-		return o, usagef("--cap-bytes %q: want a size from 1 byte to %s, such as 268435456 or 256MiB", c.String("cap-bytes"), formatBytes(scenario.MaxCapBytes))
+		return o, usagef("--cap-bytes %q: want a size from 1 byte to %s, such as 268435456 or 256MiB", c.String("cap-bytes"), store.FormatSize(scenario.MaxCapBytes))
 	}
 	cfg.CapBytes = capBytes
 	if s := c.String("costs"); s != "" {
@@ -266,7 +268,7 @@ func writeScenarioText(w io.Writer, o scenarioOptions, reports []scenario.Profil
 		what = "simulated"
 	}
 	fmt.Fprintf(w, "%s: λ = %s, pause %v at %v, %s, caps %s / %s\n\n",
-		what, model.FormatRate(cfg.Rate), cfg.Pause, cfg.At, plural(cfg.Workers, "writer"), plural(cfg.CapQueue, "message"), formatBytes(cfg.CapBytes))
+		what, model.FormatRate(cfg.Rate), cfg.Pause, cfg.At, plural(cfg.Workers, "writer"), plural(cfg.CapQueue, "message"), store.FormatSize(cfg.CapBytes))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	live := !o.sweep && o.costs == nil
 	head := "profile\toutcome\tpeak queue\tpeak bytes\tdrain\tarrivals\ts0\tc\tk\tn*\tT*\tsimulated"
@@ -285,7 +287,7 @@ func writeScenarioText(w io.Writer, o scenarioOptions, reports []scenario.Profil
 			tstar = model.FormatSeconds(*r.Model.CriticalSeconds)
 		}
 		line := fmt.Sprintf("%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s",
-			r.Profile, r.Outcome, r.PeakQueue, formatBytes(r.PeakBytes), drain, model.FormatRate(r.ArrivalRate),
+			r.Profile, r.Outcome, r.PeakQueue, store.FormatSize(r.PeakBytes), drain, model.FormatRate(r.ArrivalRate),
 			model.FormatSeconds(r.Costs.S0), model.FormatSeconds(r.Costs.C), r.Costs.K, nstar, tstar, r.SimulatedOutcome)
 		if o.findCritical {
 			switch {
@@ -405,22 +407,6 @@ func parseBytes(s string) (int64, error) {
 	return n * scale, nil
 }
 
-// formatBytes writes a size with a binary unit, as parseBytes reads it
-// when it is whole.
-func formatBytes(n int64) string {
-	switch {
-	case n >= 1<<30 && n%(1<<30) == 0:
-		return fmt.Sprintf("%dGiB", n>>30)
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%dMiB", n>>20)
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1fMiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1fKiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%dB", n)
-}
-
 // progress writes the live lines on stderr: on a terminal one line per
 // profile, rewritten in place as the run goes; elsewhere only the lines
 // that finish a step.
@@ -463,7 +449,7 @@ func (p *progress) Simulated(name string, outcome model.Outcome) {
 }
 
 func (p *progress) Ran(name string, res scenario.Result) {
-	p.done("%s: %s, peak %s (%s), %s", name, res.Outcome, plural(res.PeakQueue, "message"), formatBytes(res.PeakBytes), drainText(res.Result))
+	p.done("%s: %s, peak %s (%s), %s", name, res.Outcome, plural(res.PeakQueue, "message"), store.FormatSize(res.PeakBytes), drainText(res.Result))
 }
 
 func (p *progress) CriticalRun(name string, pause time.Duration, res scenario.Result) {
@@ -489,6 +475,6 @@ func (p *progress) Sampler(name string, cfg scenario.Config) func(model.Sample) 
 		case s.T >= cfg.At+cfg.Pause:
 			state = "resumed"
 		}
-		p.line("%s: %5.2fs  queue %8d  %10s  %s", name, s.T.Seconds(), s.Queue, formatBytes(s.Bytes), state)
+		p.line("%s: %5.2fs  queue %8d  %10s  %s", name, s.T.Seconds(), s.Queue, store.FormatSize(s.Bytes), state)
 	}
 }

@@ -5,9 +5,10 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
+
+	"github.com/benchdb/benchdb/store"
 )
 
 // runScenarioCmd runs benchdb scenario with args in process, as runCLI
@@ -85,7 +86,7 @@ func TestScenario_FlagErrors(t *testing.T) {
 		{[]string{"--rate", "1e8"}, "--rate 1e+08: want events per second, more than 0 and at most 1e+07"},
 		{[]string{"--rate", "1e7", "--duration", "20s"}, "--rate 1e+07 with --duration 20s: up to 2e+08 events"},
 		{[]string{"--cap-queue", "100000000"}, "--cap-queue 100000000: want 1 to 10000000"},
-		{[]string{"--cap-bytes", "2GiB"}, `--cap-bytes "2GiB": want a size from 1 byte to 1GiB`},
+		{[]string{"--cap-bytes", "2GiB"}, `--cap-bytes "2GiB": want a size from 1 byte to 1 GiB`},
 		{[]string{"--costs", "s0=1ns,c=0ns,k=0", "--rate", "1e7", "--sweep"}, "--sweep at --rate 1e+07: the grid simulates at least"},
 		{[]string{"--plot", "/nonexistent/dir/p.svg"}, "--plot /nonexistent/dir/p.svg: directory /nonexistent/dir: no such file or directory"},
 		{[]string{"--cap-queue", "0"}, "--cap-queue"},
@@ -161,39 +162,6 @@ func TestScenario_Costs(t *testing.T) {
 	}
 }
 
-func TestScenario_Sweep(t *testing.T) {
-	svg := filepath.Join(t.TempDir(), "phase.svg")
-	code, stdout, stderr := runScenarioCmd(t, "--sweep", "--costs", "s0=5us,c=10ns,k=1", "--rate", "10000", "--plot", svg)
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, stderr)
-	}
-	for _, want := range []string{"phase diagram", "model T*", "2.5k/s", "20k/s", " R ", " . ", "plot written to " + svg} {
-		if !strings.Contains(stdout, want) {
-			t.Errorf("output lacks %q:\n%s", want, stdout)
-		}
-	}
-	b, err := os.ReadFile(svg)
-	if err != nil || !bytes.Contains(b, []byte("<svg")) || !bytes.Contains(b, []byte("model T* (critical pause)")) {
-		t.Errorf("plot %s: %v, %d bytes", svg, err, len(b))
-	}
-
-	code, stdout, stderr = runScenarioCmd(t, "--sweep", "--costs", "s0=5us,c=10ns,k=1", "--rate", "10000", "--format", "json")
-	if code != 0 {
-		t.Fatalf("json: exit %d: %s", code, stderr)
-	}
-	ph := mustDecodeScenario(t, stdout).Profiles[0].Phase
-	if ph == nil || len(ph.Rates) != 8 || len(ph.PausesSeconds) != 12 || len(ph.Outcomes) != 12 || len(ph.CriticalSeconds) != 8 {
-		t.Fatalf("phase %+v, want 8 rates x 12 pauses", ph)
-	}
-	var outcomes []string
-	for _, row := range ph.Outcomes {
-		outcomes = append(outcomes, row...)
-	}
-	if !slices.Contains(outcomes, "runaway") || !slices.Contains(outcomes, "drained") {
-		t.Errorf("the phase diagram has no boundary: %v", ph.Outcomes)
-	}
-}
-
 // TestScenario_Live runs two profiles live with a short pause that both
 // drain, and checks the JSON and the plot.
 func TestScenario_Live(t *testing.T) {
@@ -252,7 +220,7 @@ func TestParseBytes(t *testing.T) {
 			t.Errorf("parseBytes(%q) = %d, %v; want %d, ok %v", tt.in, got, err, tt.want, tt.ok)
 		}
 	}
-	if got, _ := parseBytes(formatBytes(256 << 20)); got != 256<<20 {
-		t.Errorf("formatBytes does not round-trip: %q", formatBytes(256<<20))
+	if got, _ := parseBytes(store.FormatSize(256 << 20)); got != 256<<20 {
+		t.Errorf("store.FormatSize does not round-trip: %q", store.FormatSize(256<<20))
 	}
 }

@@ -2,17 +2,14 @@ package main
 
 import (
 	"bytes"
-	"cmp"
-	"context"
 	"fmt"
-	"github.com/benchdb/benchdb/internal/outfile"
-	"math"
 	"path/filepath"
-	"slices"
 	"strings"
 
+	"github.com/benchdb/benchdb/internal/outfile"
+	"github.com/benchdb/benchdb/profdiff/stored"
+
 	"github.com/urfave/cli/v2"
-	"golang.org/x/perf/benchfmt"
 
 	"github.com/benchdb/benchdb/internal/termsafe"
 	"github.com/benchdb/benchdb/profdiff"
@@ -118,30 +115,31 @@ func whyAction(c *cli.Context) error {
 		if s.ids, err = resolveRuns(c.Context, db, sels[i:i+1]); err != nil {
 			return fmt.Errorf("why: %w", err)
 		}
-		if s.profiles, err = listProfiles(c, db, s.ids, kinds, bench, s.bench); err != nil {
+		if s.profiles, err = stored.List(c.Context, db, s.ids, kinds, bench, s.bench); err != nil {
 			return fmt.Errorf("why: %w", err)
 		}
 		if len(s.profiles) == 0 {
-			all, err := listProfiles(c, db, s.ids, nil)
+			all, err := stored.List(c.Context, db, s.ids, nil)
 			if err != nil {
 				return fmt.Errorf("why: %w", err)
 			}
 			if len(all) == 0 {
-				return fmt.Errorf("why: %s (%s) holds no profiles: store some with benchdb run --pprof cpu,alloc", termsafe.Escape(s.arg), runsText(s.ids))
+				return fmt.Errorf("why: %s (%s) holds no profiles: store some with benchdb run --pprof cpu,alloc", termsafe.Escape(s.arg), stored.RunsText(s.ids))
 			}
 			return fmt.Errorf("why: no %s profile of %s (%s) matches %s (it holds: %s)", strings.Join(kinds, " or "),
-				termsafe.Escape(s.arg), runsText(s.ids), patternText(bench, s.bench), profileNames(all))
+				termsafe.Escape(s.arg), stored.RunsText(s.ids), patternText(bench, s.bench), profileNames(all))
 		}
 	}
-	pairs, err := pairProfiles(sides[0], sides[1])
-	if err != nil {
-		return err
+	pairs := stored.PairProfiles(sides[0].profiles, sides[1].profiles)
+	if len(pairs) == 0 {
+		return fmt.Errorf("why: no benchmark has profiles on both sides (OLD: %s; NEW: %s); pick one on each side with SEL@BENCH",
+			profileNames(sides[0].profiles), profileNames(sides[1].profiles))
 	}
 	report := &profdiff.Report{}
 	for _, pr := range pairs {
-		cmpn, err := compareProfiles(c, db, pr, kinds)
+		cmpn, err := stored.Compare(c.Context, db, pr, kinds, profdiff.Options{Top: c.Int("top")})
 		if err != nil {
-			return err
+			return fmt.Errorf("why: %w", err)
 		}
 		report.Comparisons = append(report.Comparisons, cmpn)
 	}
@@ -159,152 +157,6 @@ func patternText(bench, side string) string {
 		return "any benchmark"
 	}
 	return "benchmark " + strings.Join(ps, " and ")
-}
-
-// benchKey names one benchmark.
-type benchKey struct{ pkg, name string }
-
-// whyPair is one benchmark's profiles on both sides.
-type whyPair struct {
-	old, new benchKey
-	oldP     []store.Profile
-	newP     []store.Profile
-}
-
-// pairProfiles pairs the two sides' benchmarks: the one benchmark of each
-// side when each has one, else by package and name.
-func pairProfiles(old, new *whySide) ([]whyPair, error) {
-	group := func(ps []store.Profile) ([]benchKey, map[benchKey][]store.Profile) {
-		m := map[benchKey][]store.Profile{}
-		var keys []benchKey
-		for _, p := range ps {
-			k := benchKey{p.Pkg, p.Name}
-			if _, ok := m[k]; !ok {
-				keys = append(keys, k)
-			}
-			m[k] = append(m[k], p)
-		}
-		slices.SortFunc(keys, func(a, b benchKey) int { return cmp.Or(cmp.Compare(a.pkg, b.pkg), cmp.Compare(a.name, b.name)) })
-		return keys, m
-	}
-	ok, om := group(old.profiles)
-	nk, nm := group(new.profiles)
-	if len(ok) == 1 && len(nk) == 1 {
-		return []whyPair{{old: ok[0], new: nk[0], oldP: om[ok[0]], newP: nm[nk[0]]}}, nil
-	}
-	var pairs []whyPair
-	for _, k := range ok {
-		if ps, found := nm[k]; found {
-			pairs = append(pairs, whyPair{old: k, new: k, oldP: om[k], newP: ps})
-		}
-	}
-	if len(pairs) == 0 {
-		return nil, fmt.Errorf("why: no benchmark has profiles on both sides (OLD: %s; NEW: %s); pick one on each side with SEL@BENCH",
-			profileNames(old.profiles), profileNames(new.profiles))
-	}
-	return pairs, nil
-}
-
-// compareProfiles diffs one pair, kind by kind.
-func compareProfiles(c *cli.Context, db *store.DB, pr whyPair, kinds []string) (profdiff.Comparison, error) {
-	out := profdiff.Comparison{Pkg: pr.old.pkg, OldName: pr.old.name, NewName: pr.new.name,
-		OldRuns: runIDs(pr.oldP), NewRuns: runIDs(pr.newP)}
-	for _, kind := range kinds {
-		old, err := diffSide(c.Context, db, pr.old, pr.oldP, kind)
-		if err != nil {
-			return out, err
-		}
-		new, err := diffSide(c.Context, db, pr.new, pr.newP, kind)
-		if err != nil {
-			return out, err
-		}
-		if len(old.Profiles) == 0 || len(new.Profiles) == 0 {
-			continue // this kind is not on both sides
-		}
-		res, err := profdiff.Diff(kind, old, new, profdiff.Options{Top: c.Int("top")})
-		if err != nil {
-			return out, fmt.Errorf("why: %s profile: %w", kind, err)
-		}
-		out.Results = append(out.Results, res)
-	}
-	if len(out.Results) == 0 {
-		return out, fmt.Errorf("why: %s and %s have no profile kind in common", termsafe.Escape(pr.old.name), termsafe.Escape(pr.new.name))
-	}
-	return out, nil
-}
-
-func runIDs(ps []store.Profile) []int64 {
-	var ids []int64
-	for _, p := range ps {
-		if !slices.Contains(ids, p.RunID) {
-			ids = append(ids, p.RunID)
-		}
-	}
-	return ids
-}
-
-// diffSide reads one side's profiles of kind and its measured cost.
-func diffSide(ctx context.Context, db *store.DB, k benchKey, ps []store.Profile, kind string) (profdiff.Side, error) {
-	s := profdiff.Side{Measured: math.NaN()}
-	var ids []int64
-	listed := map[int64][]store.Profile{} // each run's profiles, for the setup ones
-	for _, p := range ps {
-		if p.Kind != kind {
-			continue
-		}
-		data, err := db.ProfileData(ctx, p)
-		if err != nil {
-			return s, fmt.Errorf("why: %w", err)
-		}
-		s.Profiles = append(s.Profiles, data)
-		s.Iters = append(s.Iters, p.Iters)
-		ids = append(ids, p.RunID)
-		if _, ok := listed[p.RunID]; !ok {
-			if listed[p.RunID], err = db.Profiles(ctx, p.RunID); err != nil {
-				return s, fmt.Errorf("why: %w", err)
-			}
-		}
-		i := slices.IndexFunc(listed[p.RunID], func(q store.Profile) bool {
-			return q.Setup && q.Pkg == p.Pkg && q.Name == p.Name && q.Side == p.Side && q.Kind == p.Kind
-		})
-		if i < 0 {
-			continue
-		}
-		setup, err := db.ProfileData(ctx, listed[p.RunID][i])
-		if err != nil {
-			return s, fmt.Errorf("why: %w", err)
-		}
-		s.Setup = append(s.Setup, setup)
-		s.SetupIters = append(s.SetupIters, listed[p.RunID][i].Iters)
-	}
-	if len(s.Setup) != len(s.Profiles) {
-		s.Setup, s.SetupIters = nil, nil // subtract all or none
-	}
-	s.Label = fmt.Sprintf("%s (%s)", termsafe.Escape(k.name), runsText(ids))
-	if len(ids) == 0 {
-		return s, nil
-	}
-	unit := "sec/op"
-	if kind == store.ProfileAlloc {
-		unit = "B/op"
-	}
-	var vals []float64
-	err := db.Results(ctx, ids, func(_ int64, r *benchfmt.Result) error {
-		if r.Name.String() != k.name || r.GetConfig("pkg") != k.pkg {
-			return nil
-		}
-		if v, ok := r.Value(unit); ok {
-			vals = append(vals, v)
-		}
-		return nil
-	})
-	if err != nil {
-		return s, fmt.Errorf("why: %w", err)
-	}
-	if len(vals) > 0 {
-		s.Measured = median(vals)
-	}
-	return s, nil
 }
 
 // writeWhy renders the report in --format to --output or standard output.

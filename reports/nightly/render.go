@@ -13,6 +13,8 @@ import (
 
 	"golang.org/x/perf/benchunit"
 
+	"github.com/benchdb/benchdb/internal/mathx"
+	"github.com/benchdb/benchdb/internal/mdtext"
 	"github.com/benchdb/benchdb/internal/termsafe"
 )
 
@@ -63,13 +65,13 @@ func WriteJSON(w io.Writer, r *Report) error {
 	for _, n := range r.Noisy {
 		out.Noisy = append(out.Noisy, jsonNoisy{
 			Benchmark: n.Name, Package: n.Package, Unit: n.Unit, Series: n.Series.Labels,
-			CV: finite(n.CV), RunCV: finite(n.RunCV), MDE: finite(n.MDE),
+			CV: mathx.Finite(n.CV), RunCV: mathx.Finite(n.RunCV), MDE: mathx.Finite(n.MDE),
 		})
 	}
 	for _, sh := range r.Shifts {
 		j := jsonShift{Benchmark: sh.Name, Package: sh.Package, Unit: sh.Unit, Series: sh.Series.Labels,
 			Run: sh.Run.ID, Time: sh.Run.Time.UTC().Format(time.RFC3339), GoodRun: sh.Good.ID,
-			Pct: finite(sh.Pct), Nights: sh.Nights, Machine: sh.Machine}
+			Pct: mathx.Finite(sh.Pct), Nights: sh.Nights, Machine: sh.Machine}
 		if c := sh.Commit(); c != "" {
 			j.Commit = &c
 		}
@@ -77,7 +79,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 	}
 	for _, p := range r.Pending {
 		out.Pending = append(out.Pending, jsonPending{Benchmark: p.Name, Package: p.Package, Unit: p.Unit, Series: p.Series.Labels,
-			Runs: p.Runs, Pct: finite(p.Pct), P: finite(p.P), Wait: p.Wait})
+			Runs: p.Runs, Pct: mathx.Finite(p.Pct), P: mathx.Finite(p.P), Wait: p.Wait})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -87,19 +89,11 @@ func WriteJSON(w io.Writer, r *Report) error {
 	return nil
 }
 
-// finite returns v, or nil (JSON null) when v is NaN or infinite.
-func finite(v float64) *float64 {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return nil
-	}
-	return &v
-}
-
-// finites applies finite to each value.
+// finites applies mathx.Finite to each value.
 func finites(v []float64) []*float64 {
 	out := make([]*float64, len(v))
 	for i, x := range v {
-		out[i] = finite(x)
+		out[i] = mathx.Finite(x)
 	}
 	return out
 }
@@ -197,10 +191,10 @@ func jsonChanges(cs []*Change) []jsonChange {
 	for _, c := range cs {
 		j := jsonChange{
 			Benchmark: c.Name, Package: c.Package, Unit: c.Unit, Series: c.Series.Labels,
-			Pct: finite(c.Pct), LoPct: finite(c.LoPct), HiPct: finite(c.HiPct), P: finite(c.P), RawP: finite(c.RawP),
-			MDEPct: finite(c.MDE), NoisePct: finite(c.Noise), Noisy: c.Noisy,
+			Pct: mathx.Finite(c.Pct), LoPct: mathx.Finite(c.LoPct), HiPct: mathx.Finite(c.HiPct), P: mathx.Finite(c.P), RawP: mathx.Finite(c.RawP),
+			MDEPct: mathx.Finite(c.MDE), NoisePct: mathx.Finite(c.Noise), Noisy: c.Noisy,
 			Nights: c.Current, BaselineRuns: c.Baseline,
-			MachinePct: finite(c.Machine), DriftPct: finite(c.Drift), Corrected: c.Corrected,
+			MachinePct: mathx.Finite(c.Machine), DriftPct: mathx.Finite(c.Drift), Corrected: c.Corrected,
 			ChangeRun: c.Change.ID, ChangeTime: c.Change.Time.UTC().Format(time.RFC3339), GoodRun: c.Good.ID,
 		}
 		if commit := c.Commit(); commit != "" {
@@ -239,7 +233,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		fmt.Fprintf(&b, "|---|---|---|--:|--:|--:|--:|--:|---|---|\n")
 		for _, c := range cs {
 			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s … %s | ±%.3g%%%s | %d vs %d | %s | run %d (%s), after run %d | %s |\n",
-				mdEscape(c.Benchmark.qualified()), mdEscape(c.Unit), mdEscape(c.Series.Key()), pct(c.Pct), pct(c.LoPct), pct(c.HiPct),
+				mdtext.Escape(c.Benchmark.qualified()), mdtext.Escape(c.Unit), mdtext.Escape(c.Series.Key()), pct(c.Pct), pct(c.LoPct), pct(c.HiPct),
 				c.MDE, noisyMark(c.Noisy), c.Current, c.Baseline, machineCell(c),
 				c.Change.ID, c.Change.Time.UTC().Format("2006-01-02 15:04"), c.Good.ID, mdCode(c.Commit()))
 		}
@@ -256,7 +250,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 				cause = "machine (same commit)"
 			}
 			fmt.Fprintf(&b, "| %d (%s) | %s | %s | %s | %s | %s | %d | %s |\n", s.Run.ID, s.Run.Time.UTC().Format("2006-01-02 15:04"), mdCode(s.Commit()),
-				mdEscape(s.Benchmark.qualified()), mdEscape(s.Unit), mdEscape(s.Series.Key()), pct(s.Pct), s.Nights, cause)
+				mdtext.Escape(s.Benchmark.qualified()), mdtext.Escape(s.Unit), mdtext.Escape(s.Series.Key()), pct(s.Pct), s.Nights, cause)
 		}
 		b.WriteString("\n")
 	}
@@ -264,7 +258,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		fmt.Fprintf(&b, "## Noisy (judged, with a higher bar)\n\nTheir night-to-night noise lets only changes larger than ±%.3g%% be seen in one night; larger changes are still reported above.\n\n", 100*o.Noise)
 		fmt.Fprintf(&b, "| benchmark | unit | series | night-to-night | can reveal | sample CV |\n|---|---|---|--:|--:|--:|\n")
 		for _, n := range r.Noisy {
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | ±%s | %s |\n", mdEscape(n.Benchmark.qualified()), mdEscape(n.Unit), mdEscape(n.Series.Key()),
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | ±%s | %s |\n", mdtext.Escape(n.Benchmark.qualified()), mdtext.Escape(n.Unit), mdtext.Escape(n.Series.Key()),
 				pctAbs(100*n.RunCV), pctAbs(100*n.MDE), pctAbs(100*n.CV))
 		}
 		b.WriteString("\n")
@@ -273,7 +267,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		fmt.Fprintf(&b, "## Pending\n\nNot alarms yet. \"Too short\": fewer than %d earlier runs, so a change that a within-run test sees cannot be told from the machine's night-to-night noise. \"One night\": the newest night alone moved, and the benchmark has jumped as far before and come back; a second night will tell.\n\n", minBaseline)
 		fmt.Fprintf(&b, "| benchmark | unit | series | runs | why | change | p |\n|---|---|---|--:|---|--:|--:|\n")
 		for _, p := range r.Pending {
-			fmt.Fprintf(&b, "| %s | %s | %s | %d | %s | %s | %.2g |\n", mdEscape(p.Benchmark.qualified()), mdEscape(p.Unit), mdEscape(p.Series.Key()), p.Runs, p.why(), pct(p.Pct), p.P)
+			fmt.Fprintf(&b, "| %s | %s | %s | %d | %s | %s | %.2g |\n", mdtext.Escape(p.Benchmark.qualified()), mdtext.Escape(p.Unit), mdtext.Escape(p.Series.Key()), p.Runs, p.why(), pct(p.Pct), p.P)
 		}
 		b.WriteString("\n")
 	}
@@ -283,7 +277,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		}
 		fmt.Fprintf(&b, "## %s\n\n| benchmark | unit | series | %s |\n|---|---|---|---|\n", title, what)
 		for _, e := range es {
-			fmt.Fprintf(&b, "| %s | %s | %s | run %d (%s) |\n", mdEscape(e.Benchmark.qualified()), mdEscape(e.Unit), mdEscape(e.Series.Key()), e.Run.ID, e.Run.Time.UTC().Format("2006-01-02 15:04"))
+			fmt.Fprintf(&b, "| %s | %s | %s | run %d (%s) |\n", mdtext.Escape(e.Benchmark.qualified()), mdtext.Escape(e.Unit), mdtext.Escape(e.Series.Key()), e.Run.ID, e.Run.Time.UTC().Format("2006-01-02 15:04"))
 		}
 		b.WriteString("\n")
 	}
@@ -296,7 +290,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		if s.Machine != nil {
 			mline, mlast = sparkline(s.Machine, 40), lastPct(s.Machine)
 		}
-		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s |\n", mdEscape(s.Key()), len(s.Runs), sparkline(s.Geomean, 40), lastPct(s.Geomean), mline, mlast)
+		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s |\n", mdtext.Escape(s.Key()), len(s.Runs), sparkline(s.Geomean, 40), lastPct(s.Geomean), mline, mlast)
 	}
 	_, err := w.Write(b.Bytes())
 	return err
@@ -394,16 +388,6 @@ func pct(v float64) string {
 	}
 	return fmt.Sprintf("%+.1f%%", v)
 }
-
-var mdReplacer = strings.NewReplacer(
-	"&", "&amp;", "<", "&lt;", ">", "&gt;", "|", "\\|", "\\", "\\\\",
-	"`", "\\`", "*", "\\*", "_", "\\_", "[", "\\[", "]", "\\]", "\n", " ", "\r", " ",
-)
-
-// mdEscape makes s show as plain text in a Markdown table cell: control
-// characters and invalid UTF-8 as Go escapes (termsafe.Escape), whose
-// backslash is then doubled like any other.
-func mdEscape(s string) string { return mdReplacer.Replace(termsafe.Escape(s)) }
 
 // mdCode shows s as code, or "-" when empty.
 func mdCode(s string) string {

@@ -6,6 +6,8 @@ import (
 	"sort"
 
 	"golang.org/x/perf/benchmath"
+
+	"github.com/benchdb/benchdb/internal/mathx"
 )
 
 // uTest returns the two-sided p-value of the Mann-Whitney U test of a
@@ -23,17 +25,8 @@ func normalQuantile(p float64) float64 {
 	return math.Sqrt2 * math.Erfinv(2*p-1)
 }
 
-// median returns the median of sorted values.
-func median(sorted []float64) float64 {
-	n := len(sorted)
-	if n == 0 {
-		return math.NaN()
-	}
-	if n%2 == 1 {
-		return sorted[n/2]
-	}
-	return (sorted[n/2-1] + sorted[n/2]) / 2
-}
+// median returns the median of sorted values (mathx.Median).
+func median(sorted []float64) float64 { return mathx.Median(sorted) }
 
 // robustCV returns the median absolute deviation of values, scaled to
 // estimate the standard deviation of normal data, divided by their median:

@@ -1,0 +1,400 @@
+package nightly
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/benchdb/benchdb/reports"
+	store "github.com/benchdb/benchdb/store/storedata"
+	"golang.org/x/perf/benchfmt"
+)
+
+// Build reads the history from src and returns the report. It is safe to
+// call concurrently with different sources.
+func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
+	opt = opt.withDefaults()
+	now := opt.Now()
+	runs, err := src.Runs(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list runs: %w", err)
+	}
+	if len(runs) == 0 {
+		return nil, ErrNoRuns
+	}
+	rep := &Report{Generated: now, Options: opt}
+
+	// Group the runs into series, keeping each series in time order.
+	seriesOf := make(map[int64]*Series, len(runs))
+	runIndex := make(map[int64]int, len(runs))
+	byKey := map[string]*Series{}
+	sorted := slices.Clone(runs)
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Time.Before(sorted[j].Time) })
+	for _, r := range sorted {
+		labels := map[string]string{}
+		for _, k := range opt.Series {
+			if v, ok := r.Labels[k]; ok {
+				labels[k] = v
+			} else if v, ok := r.Config[k]; ok {
+				labels[k] = v
+			}
+		}
+		s := &Series{Labels: labels}
+		s.key = s.Key()
+		if old, ok := byKey[s.key]; ok {
+			s = old
+		} else {
+			byKey[s.key] = s
+			rep.Series = append(rep.Series, s)
+		}
+		runIndex[r.ID] = len(s.Runs)
+		s.Runs = append(s.Runs, r)
+		seriesOf[r.ID] = s
+	}
+	sort.Slice(rep.Series, func(i, j int) bool { return rep.Series[i].Key() < rep.Series[j].Key() })
+
+	// Read every result into per-series histories.
+	type hkey struct {
+		s *Series
+		b Benchmark
+	}
+	hist := map[hkey]*history{}
+	var order []*history
+	ids := make([]int64, len(sorted))
+	for i, r := range sorted {
+		ids[i] = r.ID
+	}
+	interned := map[string]string{}
+	err = src.Results(ctx, ids, func(id int64, r *benchfmt.Result) error {
+		s := seriesOf[id]
+		if s == nil {
+			return nil
+		}
+		ri := runIndex[id]
+		// Look the strings up rather than allocate them for every result.
+		full := r.Name.Full()
+		name, ok := interned[string(full)]
+		if !ok {
+			name = string(full)
+			interned[name] = name
+		}
+		var pkgBytes []byte
+		for _, c := range r.Config { // GetConfig would build a map per result
+			if c.Key == "pkg" {
+				pkgBytes = c.Value
+				break
+			}
+		}
+		pkg, ok := interned[string(pkgBytes)]
+		if !ok {
+			pkg = string(pkgBytes)
+			interned[pkg] = pkg
+		}
+		for _, v := range r.Values {
+			if !(v.Value >= 0) || math.IsInf(v.Value, 0) {
+				continue // NaN, infinite or negative: not a measurement
+			}
+			k := hkey{s, Benchmark{pkg, name, v.Unit}}
+			h := hist[k]
+			if h == nil {
+				h = &history{bench: k.b, series: s}
+				hist[k] = h
+				order = append(order, h)
+			}
+			if n := len(h.runs); n == 0 || h.runs[n-1] != ri {
+				h.runs = append(h.runs, ri)
+				h.samples = append(h.samples, nil)
+			}
+			h.samples[len(h.samples)-1] = append(h.samples[len(h.samples)-1], v.Value)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read results: %w", err)
+	}
+	for _, h := range order {
+		h.normalize()
+		h.setOffset()
+		for _, s := range h.samples {
+			slices.Sort(s)
+		}
+		h.levels = runLevels(h) // sets h.floor too
+	}
+	sort.SliceStable(order, func(i, j int) bool {
+		a, b := order[i], order[j]
+		if a.series != b.series {
+			return a.series.Key() < b.series.Key()
+		}
+		if a.bench.Package != b.bench.Package {
+			return a.bench.Package < b.bench.Package
+		}
+		if a.bench.Name != b.bench.Name {
+			return a.bench.Name < b.bench.Name
+		}
+		return a.bench.Unit < b.bench.Unit
+	})
+
+	// Per benchmark: the prior of its night-to-night noise (see
+	// fitPriors); per series: whether it has wild nights, and the
+	// machine's speed.
+	prior := fitPriors(order)
+	machine := map[*Series][]float64{}
+	spiky := map[*Series]bool{}
+	{
+		spikes, nights := map[*Series]int{}, map[*Series]int{}
+		// Count spikes against each benchmark's noise moderated by its
+		// prior (a benchmark's own estimate is sometimes too small).
+		for _, h := range order {
+			if sd, df := noise(h.levels); df >= 2 && h.bench.Package != ProbePackage {
+				sd, _ = moderate(sd, df, prior[h], h.floor)
+				kept, _ := despike(h.levels, sd*spikyK/spikeK)
+				spikes[h.series] += len(h.levels) - len(kept)
+				nights[h.series] += len(h.levels)
+			}
+		}
+		for _, s := range rep.Series {
+			// A machine is trusted with one-night verdicts only once it
+			// has shown calmNights without wild nights.
+			spiky[s] = len(s.Runs) < calmNights || float64(spikes[s]) > spikyRate*float64(nights[s])
+		}
+		for _, s := range rep.Series {
+			machine[s] = machineSpeed(s, order)
+			if machine[s] != nil {
+				s.Machine = make([]float64, len(machine[s]))
+				for i, m := range machine[s] {
+					s.Machine[i] = math.Exp(m)
+				}
+			}
+		}
+	}
+	for _, s := range rep.Series {
+		s.Geomean = geomean(s, order)
+	}
+
+	since := time.Time{}
+	if opt.Since > 0 {
+		since = now.Add(-opt.Since)
+	}
+	var cands []verdict
+	for _, h := range order {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		s := h.series
+		if h.bench.Package == ProbePackage {
+			continue
+		}
+		newest := len(s.Runs) - 1
+		if s.Runs[newest].Time.Before(since) {
+			continue
+		}
+		last := h.runs[len(h.runs)-1]
+		switch {
+		case last != newest:
+			// Missing only when it ran within the baseline window.
+			if newest-last <= opt.Baseline {
+				rep.Missing = append(rep.Missing, &Entry{Benchmark: h.bench, Series: s, Run: s.Runs[last]})
+			}
+			continue
+		case len(h.runs) == 1:
+			rep.New = append(rep.New, &Entry{Benchmark: h.bench, Series: s, Run: s.Runs[newest]})
+			continue
+		}
+		v := judge(h, prior[h], spiky[s], machine[s], opt)
+		rep.Shifts = append(rep.Shifts, shifts(v, since, opt)...)
+		if v.short {
+			n := len(h.samples)
+			d := math.Expm1(h.logMedian(h.samples[n-1]) - h.logMedian(h.samples[n-2]))
+			if math.Abs(d) >= opt.Threshold && v.withinP <= opt.Alpha {
+				rep.Pending = append(rep.Pending, &Pending{Benchmark: h.bench, Series: s, Runs: n, Pct: 100 * d, P: v.withinP})
+			}
+			continue
+		}
+		if math.Expm1(v.mde) > opt.Noise {
+			rep.Noisy = append(rep.Noisy, &Noisy{Benchmark: h.bench, Series: s,
+				CV: robustCV(h.samples[len(h.samples)-1]), RunCV: v.sd, MDE: math.Expm1(v.mde)})
+		}
+		cands = append(cands, v)
+	}
+	rep.Judged = len(cands)
+	sort.SliceStable(rep.Shifts, func(i, j int) bool { return rep.Shifts[i].Run.Time.Before(rep.Shifts[j].Run.Time) })
+
+	ps := make([]float64, len(cands))
+	for i, c := range cands {
+		ps[i] = c.p
+	}
+	qs := reports.AdjustBH(ps)
+	for i, v := range cands {
+		if qs[i] > opt.Alpha || v.p > noiseAlpha || math.Abs(v.est) < math.Log1p(opt.Threshold) {
+			continue
+		}
+		h := v.h
+		start := v.cur
+		change, good := h.series.Runs[h.runs[start]], h.series.Runs[h.runs[start-1]]
+		if change.Time.Before(since) || sameCommit(change, good) {
+			continue // old news, or the machine: the code did not change
+		}
+		if v.wait {
+			rep.Pending = append(rep.Pending, &Pending{Benchmark: h.bench, Series: h.series, Runs: len(h.runs),
+				Pct: 100 * math.Expm1(v.est), P: v.p, Wait: true})
+			continue
+		}
+		est, lo, hi := v.interval(opt.Confidence)
+		ch := &Change{
+			Benchmark:    h.bench,
+			Series:       h.series,
+			Pct:          100 * est,
+			LoPct:        100 * lo,
+			HiPct:        100 * hi,
+			P:            qs[i],
+			RawP:         v.p,
+			Change:       change,
+			Good:         good,
+			Baseline:     v.cur - v.base,
+			Current:      len(h.runs) - v.cur,
+			History:      points(h, opt.Confidence),
+			ChangeIndex:  start,
+			ChangePoints: v.cps,
+			MDE:          100 * math.Expm1(v.mde),
+			Noise:        100 * v.sd,
+			Noisy:        math.Expm1(v.mde) > opt.Noise,
+			Corrected:    v.corrected,
+			Machine:      nightChange(h.series.Machine, h.runs[start]),
+			Drift:        nightChange(h.series.Geomean, h.runs[start]),
+		}
+		if ch.Kind() == "regression" {
+			rep.Regressions = append(rep.Regressions, ch)
+		} else {
+			rep.Improvements = append(rep.Improvements, ch)
+		}
+	}
+	bySize := func(list []*Change) {
+		sort.SliceStable(list, func(i, j int) bool { return math.Abs(list[i].Pct) > math.Abs(list[j].Pct) })
+	}
+	bySize(rep.Regressions)
+	bySize(rep.Improvements)
+	return rep, nil
+}
+
+// sameCommit reports whether runs a and b carry the same, non-empty,
+// commit label.
+func sameCommit(a, b store.Run) bool {
+	c := a.Labels["commit"]
+	return c != "" && c == b.Labels["commit"]
+}
+
+// nightChange returns, in percent, how much ratio v[i] moved from v[i-1];
+// NaN when either is unknown.
+func nightChange(v []float64, i int) float64 {
+	if i < 1 || i >= len(v) || math.IsNaN(v[i]) || math.IsNaN(v[i-1]) {
+		return math.NaN()
+	}
+	return 100 * (v[i]/v[i-1] - 1)
+}
+
+// shifts returns the change points of v's history that started after
+// since (or, when since is zero, within the last Baseline runs of the
+// series).
+func shifts(v verdict, since time.Time, opt Options) []*Shift {
+	h := v.h
+	runs := h.series.Runs
+	var out []*Shift
+	for k, cp := range v.cps {
+		run := runs[h.runs[cp]]
+		if since.IsZero() {
+			if h.runs[cp] < len(runs)-opt.Baseline {
+				continue
+			}
+		} else if run.Time.Before(since) {
+			continue
+		}
+		lo, hi := 0, len(v.levels)
+		if k > 0 {
+			lo = v.cps[k-1]
+		}
+		if k+1 < len(v.cps) {
+			hi = v.cps[k+1]
+		}
+		sd := v.sd
+		if sd == 0 {
+			sd = math.Inf(1)
+		}
+		d := robustMean(v.levels[cp:hi], sd) - robustMean(v.levels[lo:cp], sd)
+		good := runs[h.runs[cp-1]]
+		out = append(out, &Shift{Benchmark: h.bench, Series: h.series, Run: run, Good: good,
+			Pct: 100 * math.Expm1(d), Nights: hi - cp, Machine: sameCommit(run, good)})
+	}
+	return out
+}
+
+// machineSpeed returns the machine's speed per run of s, as the log of
+// the probe's time against its typical level (the mean over the probe's
+// kinds of work), NaN where a run has no probe; nil when no run has one.
+func machineSpeed(s *Series, hs []*history) []float64 {
+	sum := make([]float64, len(s.Runs))
+	cnt := make([]int, len(s.Runs))
+	found := false
+	for _, h := range hs {
+		if h.series != s || h.bench.Package != ProbePackage || h.bench.Unit != "sec/op" {
+			continue
+		}
+		found = true
+		ref := median(sortedCopy(h.levels))
+		for i, l := range h.levels {
+			sum[h.runs[i]] += l - ref
+			cnt[h.runs[i]]++
+		}
+	}
+	if !found {
+		return nil
+	}
+	m := make([]float64, len(s.Runs))
+	for i := range m {
+		if cnt[i] == 0 {
+			m[i] = math.NaN()
+		} else {
+			m[i] = sum[i] / float64(cnt[i])
+		}
+	}
+	return m
+}
+
+// minTrendRuns is how many runs a benchmark needs to count in a trend.
+const minTrendRuns = 5
+
+// geomean computes the series' geomean trend from the histories.
+func geomean(s *Series, hs []*history) []float64 {
+	sum := make([]float64, len(s.Runs))
+	cnt := make([]int, len(s.Runs))
+	for _, h := range hs {
+		// A benchmark with few runs has no typical level yet.
+		if h.series != s || len(h.runs) < minTrendRuns || h.bench.Package == ProbePackage {
+			continue
+		}
+		logs := make([]float64, len(h.runs))
+		for i, v := range h.samples {
+			logs[i] = h.logMedian(sortedCopy(v))
+		}
+		ref := median(sortedCopy(logs))
+		sign := 1.0
+		if higherIsBetter(h.bench.Unit) {
+			sign = -1
+		}
+		for i, l := range logs {
+			sum[h.runs[i]] += sign * (l - ref)
+			cnt[h.runs[i]]++
+		}
+	}
+	g := make([]float64, len(s.Runs))
+	for i := range g {
+		if cnt[i] == 0 {
+			g[i] = math.NaN()
+		} else {
+			g[i] = math.Exp(sum[i] / float64(cnt[i]))
+		}
+	}
+	return g
+}

@@ -1,0 +1,141 @@
+package nightly
+
+import (
+	"maps"
+	"math"
+	"slices"
+
+	"golang.org/x/perf/benchmath"
+)
+
+// history is one benchmark's samples in one series.
+type history struct {
+	bench  Benchmark
+	series *Series
+	// runs are indices into series.Runs, and samples the values of each.
+	runs    []int
+	samples [][]float64
+	// off is added to every value before taking logarithms: zero, unless
+	// the history holds zeros (0 allocs/op), when it is its smallest
+	// positive value (or 1), so that a change from 0 is measurable.
+	off float64
+	// levels are the run levels (see runLevels), floor the standard
+	// error of one level from its samples (withinFloor).
+	levels []float64
+	floor  float64
+}
+
+// normalize puts the runs of h in order, merging the samples of a run
+// that came in more than one piece, in case the source did not return
+// the runs in the order asked.
+func (h *history) normalize() {
+	sorted := true
+	for i := 1; i < len(h.runs); i++ {
+		if h.runs[i] <= h.runs[i-1] {
+			sorted = false
+			break
+		}
+	}
+	if sorted {
+		return
+	}
+	byRun := map[int][]float64{}
+	for i, r := range h.runs {
+		byRun[r] = append(byRun[r], h.samples[i]...)
+	}
+	h.runs = slices.Sorted(maps.Keys(byRun))
+	h.samples = h.samples[:0]
+	for _, r := range h.runs {
+		h.samples = append(h.samples, byRun[r])
+	}
+}
+
+// setOffset sets h.off.
+func (h *history) setOffset() {
+	zero, minPos := false, math.Inf(1)
+	for _, s := range h.samples {
+		for _, v := range s {
+			if v == 0 {
+				zero = true
+			} else {
+				minPos = min(minPos, v)
+			}
+		}
+	}
+	switch {
+	case !zero:
+		h.off = 0
+	case math.IsInf(minPos, 1):
+		h.off = 1
+	default:
+		h.off = minPos
+	}
+}
+
+// logMedian returns the logarithm of the median of sorted run samples,
+// offset by h.off.
+func (h *history) logMedian(sorted []float64) float64 {
+	return math.Log(median(sorted) + h.off)
+}
+
+// runLevels returns the level of each run of h: the mean logarithm (of
+// the values plus h.off) of the run's samples within 3.5 within-run
+// standard deviations of the run's median, the deviation pooled over the
+// whole history (a median absolute deviation from each run's median).
+// It is nearly as precise as the mean, where a median of five samples
+// wastes a third of them, and as robust to outliers as the median. The
+// samples of h must be sorted. It also sets h.floor.
+func runLevels(h *history) []float64 {
+	meds := make([]float64, len(h.samples))
+	var dev []float64
+	for i, s := range h.samples {
+		meds[i] = h.logMedian(s)
+		for _, v := range s {
+			dev = append(dev, math.Abs(math.Log(v+h.off)-meds[i]))
+		}
+	}
+	slices.Sort(dev)
+	// The standard error of one run's level from its samples: the
+	// within-run deviation over the square root of the samples per run.
+	// Night-to-night noise is never smaller.
+	h.floor = 1.4826 * median(dev) / math.Sqrt(float64(len(dev))/float64(len(h.samples)))
+	limit := 3.5 * 1.4826 * median(dev)
+	levels := make([]float64, len(h.samples))
+	for i, s := range h.samples {
+		sum, k := 0.0, 0
+		for _, v := range s {
+			if l := math.Log(v + h.off); math.Abs(l-meds[i]) <= limit {
+				sum += l
+				k++
+			}
+		}
+		if k == 0 {
+			// An even run whose two middle values both lie beyond a
+			// zero limit (a history of nearly constant values).
+			levels[i] = meds[i]
+			continue
+		}
+		levels[i] = sum / float64(k)
+	}
+	return levels
+}
+
+// points returns the per-run medians of h with confidence intervals.
+func points(h *history, confidence float64) []Point {
+	th := benchmath.DefaultThresholds
+	ps := make([]Point, len(h.runs))
+	for i, s := range h.samples {
+		sum := benchmath.AssumeNothing.Summary(benchmath.NewSample(slices.Clone(s), &th), confidence)
+		if math.IsInf(sum.Lo, 0) || math.IsInf(sum.Hi, 0) {
+			sum.Lo, sum.Hi = s[0], s[len(s)-1] // s is sorted
+		}
+		ps[i] = Point{Run: h.series.Runs[h.runs[i]], Median: sum.Center, Lo: sum.Lo, Hi: sum.Hi, N: len(s)}
+	}
+	return ps
+}
+
+func sortedCopy(v []float64) []float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	return s
+}
