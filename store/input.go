@@ -70,7 +70,7 @@ type lineSource struct {
 
 	// For JSON input: output not yet split into lines, by package, and
 	// complete lines waiting to be returned.
-	partial map[string][]byte
+	partial map[string]*[]byte // each package's buffer, kept between events
 	queue   [][]byte
 	pkgs    []string // order in which packages were first seen
 	qbuf    []byte
@@ -87,6 +87,7 @@ type lineSource struct {
 	// such a record instead of the input.
 	rec      *bufio.Writer
 	recWarns int // warnings recorded
+	recHdr   []byte
 	recErr   error
 	replay   bool
 }
@@ -236,7 +237,7 @@ func (s *lineSource) start() error {
 		return err
 	}
 	if s.json {
-		s.partial = make(map[string][]byte)
+		s.partial = make(map[string]*[]byte)
 		s.srcOf = make([]int32, 1<<17)
 	}
 	return nil
@@ -266,11 +267,11 @@ func (s *lineSource) next() ([]byte, error) {
 		if err == io.EOF {
 			// Flush partial lines, in the order packages appeared.
 			for _, pkg := range s.pkgs {
-				if p := s.partial[pkg]; len(p) > 0 {
+				if p := *s.partial[pkg]; len(p) > 0 {
 					if err := s.push(p); err != nil {
 						return nil, err
 					}
-					s.partial[pkg] = p[:0]
+					*s.partial[pkg] = p[:0]
 				}
 			}
 			if len(s.queue) == 0 {
@@ -510,11 +511,14 @@ func (s *lineSource) jsonLine(raw []byte) error {
 	if string(action) != "output" || output == nil {
 		return nil
 	}
-	p, ok := s.partial[string(pkg)]
+	buf, ok := s.partial[string(pkg)]
 	if !ok {
 		s.pkgs = append(s.pkgs, string(pkg))
+		buf = new([]byte)
+		s.partial[string(pkg)] = buf
 	}
-	p = append(p, output...)
+	p := append(*buf, output...)
+	*buf = p // the buffer, grown
 	if i := bytes.LastIndexByte(p, '\n'); len(p)-(i+1) > MaxLineLength {
 		return s.errorf(s.srcLine, "output line longer than %d bytes", MaxLineLength)
 	}
@@ -529,7 +533,7 @@ func (s *lineSource) jsonLine(raw []byte) error {
 		p = p[i+1:]
 	}
 	// Keep the remainder at the start of the buffer.
-	s.partial[string(pkg)] = append(s.partial[string(pkg)][:0], p...)
+	*buf = append((*buf)[:0], p...)
 	return nil
 }
 

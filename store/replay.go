@@ -36,11 +36,11 @@ func (s *lineSource) record(line []byte) {
 }
 
 func (s *lineSource) recordEntry(tag byte, srcLine int, b []byte) {
-	var hdr [1 + 2*binary.MaxVarintLen64]byte
-	hdr[0] = tag
-	n := 1 + binary.PutUvarint(hdr[1:], uint64(srcLine))
-	n += binary.PutUvarint(hdr[n:], uint64(len(b)))
-	s.rec.Write(hdr[:n])
+	hdr := append(s.recHdr[:0], tag)
+	hdr = binary.AppendUvarint(hdr, uint64(srcLine))
+	hdr = binary.AppendUvarint(hdr, uint64(len(b)))
+	s.recHdr = hdr
+	s.rec.Write(hdr)
 	if _, err := s.rec.Write(b); err != nil && s.recErr == nil {
 		s.recErr = err
 	}
