@@ -42,7 +42,9 @@ func TestCheckModel_withinQuarter(t *testing.T) {
 			}
 			cfg := ScenarioConfig{Rate: cell.rate, Calls: cell.calls, Tick: time.Millisecond}
 			chk, err := h.CheckModel(ctx, cfg, first, 4, func(pause time.Duration, r ScenarioResult) {
-				t.Logf("pause %v: %v (peak %d)", pause.Round(time.Microsecond), r.Outcome, r.PeakQueue)
+				t.Logf("pause %v: %v (peak %d; queue %d when it stopped %v late, %d when it resumed after %v)",
+					pause.Round(time.Microsecond), r.Outcome, r.PeakQueue, r.StartQueue, r.Late.Round(time.Microsecond),
+					r.ResumeQueue, r.Paused.Round(time.Microsecond))
 			})
 			if err != nil {
 				t.Fatal(err)

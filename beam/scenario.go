@@ -93,6 +93,13 @@ func (c ScenarioConfig) Validate() error {
 type ScenarioResult struct {
 	model.Result
 	Benchmark []byte
+	// StartQueue and ResumeQueue are the router's queue when it stopped
+	// and when it resumed, Paused how long it stopped and Late how much
+	// after the configured moment it stopped (a router that had fallen
+	// behind takes its pause late, on a queue that is already long);
+	// zero where the run ended before the pause did.
+	StartQueue, ResumeQueue int
+	Paused, Late            time.Duration
 }
 
 // Scenario runs the end-to-end scenario once on the BEAM.
@@ -171,6 +178,21 @@ func parseScenario(out []byte) (ScenarioResult, error) {
 				return res, err
 			}
 			res.End = time.Duration(em * 1e6)
+		case "Pause":
+			var err error
+			if res.StartQueue, err = rec.int("start_queue"); err != nil {
+				return res, err
+			}
+			if res.ResumeQueue, err = rec.int("resume_queue"); err != nil {
+				return res, err
+			}
+			for key, dst := range map[string]*time.Duration{"paused_us": &res.Paused, "late_us": &res.Late} {
+				v, err := rec.float(key)
+				if err != nil {
+					return res, err
+				}
+				*dst = time.Duration(v * 1e3)
+			}
 		case "Benchmark":
 			var buf bytes.Buffer
 			writeConfig(&buf, ScenarioPackage)

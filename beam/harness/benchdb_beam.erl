@@ -281,7 +281,7 @@ costs(Opts) ->
 %% Backlog events are queued, then serves them while the producers go on
 %% at the rate, timing each event against the queue behind it, until the
 %% queue has drained or has grown to twice the backlog (or 3 s have
-%% passed). Events are grouped by queue length in bins of a quarter of a
+%% passed). Events are grouped by queue length in bins of an eighth of a
 %% power of two; each bin gives its mean queue length, mean service time,
 %% mean cycle time and count. These are the costs as the live system pays
 %% them: the scans, the garbage collections of a growing heap, the
@@ -350,9 +350,11 @@ service_loop(Calls, Cs, Writers, Cap, Deadline, Prev, Bins0) ->
                          Bins#{Bin => {SN + N, SS + Dt, C + 1, SC, CC}})
     end.
 
-%% bin numbers queue lengths in steps of a quarter of a power of two.
+%% bin numbers queue lengths in steps of an eighth of a power of two (9%):
+%% fine enough to place a step in S(n), where the scan's working set
+%% leaves a cache level, to within a few per cent of n.
 bin(N) when N < 16 -> 0;
-bin(N) -> round(4 * math:log2(N)).
+bin(N) -> round(8 * math:log2(N)).
 
 %% live_s0 runs the router at the rate and, after a warm-up of 200 ms,
 %% for LiveMs times each event from taking it to having forwarded it,
@@ -498,14 +500,20 @@ duration(Us) when Us rem 1000 =:= 0 -> integer_to_list(Us div 1000) ++ "ms";
 duration(Us) -> integer_to_list(Us) ++ "us".
 
 %% route is the router: at PauseAt it stops for PauseUs, then tells the
-%% sampler when it resumed.
+%% sampler when it resumed, with its queue when it stopped and when it
+%% resumed, how long it stopped and how late it stopped (a router that
+%% had fallen behind before the pause takes its pause late, on a queue
+%% that is already long).
 route(Calls, Cs, Writers, PauseAt, PauseUs, Sampler, Paused) when Paused =:= 0 ->
     Left = (PauseAt - now_ns()) div 1000000,
     if
         Left =< 0 ->
-            Until = now_ns() + PauseUs * 1000,
-            sleep_until(Until),
-            Sampler ! {resumed, now_ns()},
+            {message_queue_len, Q0} = process_info(self(), message_queue_len),
+            P0 = now_ns(),
+            sleep_until(P0 + PauseUs * 1000),
+            {message_queue_len, Q1} = process_info(self(), message_queue_len),
+            P1 = now_ns(),
+            Sampler ! {resumed, P1, {Q0, Q1, P1 - P0, P0 - PauseAt}},
             route(Calls, Cs, Writers, PauseAt, PauseUs, Sampler, 1);
         true ->
             receive
@@ -542,7 +550,13 @@ spin_until(T) ->
 %% the outcome, as benchdb's Go scenario does.
 sample(#{router := R, start := Start, cap := Cap, drain := DrainQ, settle := Settle,
          every := Every, deadline := Deadline} = S, Resumed0, Low, Peak, PeakMem) ->
-    Resumed = receive {resumed, T} -> T after 0 -> Resumed0 end,
+    Resumed = receive
+                  {resumed, T, {Q0, Q1, Paused, Late}} ->
+                      io:format("Pause start_queue=~b resume_queue=~b paused_us=~.1f late_us=~.1f~n",
+                                [Q0, Q1, Paused / 1000, Late / 1000]),
+                      T
+              after 0 -> Resumed0
+              end,
     Now = now_ns(),
     [{message_queue_len, Q}, {memory, Mem}] = process_info(R, [message_queue_len, memory]),
     io:format("Sample t=~.6f queue=~b memory=~b~n", [(Now - Start) / 1.0e9, Q, Mem]),
