@@ -361,3 +361,35 @@ func TestFocusBacklogs(t *testing.T) {
 		}
 	}
 }
+
+// TestMonotone: a slow group among faster deeper ones is pooled with
+// them until S(n) does not fall.
+func TestMonotone(t *testing.T) {
+	us := 1e-6
+	got := monotone([]liveMean{{500, 10 * us, 100}, {600, 62 * us, 60}, {700, 11 * us, 100}, {800, 12 * us, 100}, {900, 40 * us, 100}})
+	// 62 and 11 pool to 30.125µs at 662.5 (160 events), which pools with
+	// 12 to 23.15µs at 715.4 (260 events).
+	want := []liveMean{{500, 10 * us, 100}, {(600*60 + 700*100 + 800*100) / 260.0, (62*60 + 11*100 + 12*100) * us / 260, 260}, {900, 40 * us, 100}}
+	if len(got) != len(want) {
+		t.Fatalf("monotone = %+v, want %+v", got, want)
+	}
+	for i := range want {
+		if math.Abs(got[i].N-want[i].N) > 1e-9 || math.Abs(got[i].S-want[i].S) > 1e-15 || got[i].W != want[i].W {
+			t.Errorf("group %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	for i := 1; i < len(got); i++ {
+		if got[i].S < got[i-1].S {
+			t.Errorf("S falls from %v to %v", got[i-1].S, got[i].S)
+		}
+	}
+	// Through Model: the spike no longer makes the tipping point.
+	c := Costs{S0: 4e-6, K: 2, Live: []LiveCost{
+		{Depth: 500, Cycle: 10e-6, Seconds: 10e-6, Events: 100}, {Depth: 1000, Cycle: 62e-6, Seconds: 62e-6, Events: 60},
+		{Depth: 1400, Cycle: 20e-6, Seconds: 20e-6, Events: 300}, {Depth: 2000, Cycle: 36e-6, Seconds: 36e-6, Events: 300},
+		{Depth: 2500, Cycle: 44e-6, Seconds: 44e-6, Events: 300}}}
+	n, ok := c.Model().TippingQueue(25000)
+	if !ok || n < 2000 || n > 2500 {
+		t.Errorf("n* = %.0f, want between 2,000 and 2,500 (S crosses 40µs there)", n)
+	}
+}

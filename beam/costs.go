@@ -95,9 +95,10 @@ func liveGroup(n float64) int { return int(math.Round(groupsPerOctave * math.Log
 // weighted by their events, and each group gives c = (S − s0)/(k·n) at
 // its mean n, S being the cycle time where the harness measured it (the
 // router's time per event, what it loses between events included) and
-// the service time otherwise. So S(n) = s0 + k·c(n)·n is the measured
-// cycle time at every group, and the model's n* is where the measured
-// cycle time crosses 1/λ.
+// the service time otherwise, after the groups' S(n) has been made
+// non-decreasing in n (monotone). So S(n) = s0 + k·c(n)·n is the
+// measured cycle time at every group, and the model's n* is where the
+// measured cycle time crosses 1/λ.
 // Otherwise c(n) comes from the isolated service times,
 // c(n) = (S(n) − S(0))/(k·n). c is never below a picosecond; C is c(n) at
 // the deepest point of 10,000 or less, for display. With k = 0, c is 0.
@@ -107,17 +108,13 @@ func (c Costs) Model() model.Costs {
 		return m
 	}
 	if len(c.Live) > 0 {
+		var groups []liveMean
 		var n, s float64
 		var events int
 		group := -1
 		flush := func() {
 			if events >= minGroupEvents {
-				n := math.Round(n / float64(events))
-				cn := max((s/float64(events)-c.S0)/(float64(c.K)*n), 1e-12)
-				m.Scan = append(m.Scan, model.ScanPoint{N: n, C: cn})
-				if n <= 10_000 {
-					m.C = cn
-				}
+				groups = append(groups, liveMean{N: n / float64(events), S: s / float64(events), W: float64(events)})
 			}
 			n, s, events = 0, 0, 0
 		}
@@ -138,6 +135,14 @@ func (c Costs) Model() model.Costs {
 			events += b.Events
 		}
 		flush()
+		for _, g := range monotone(groups) {
+			n := math.Round(g.N)
+			cn := max((g.S-c.S0)/(float64(c.K)*n), 1e-12)
+			m.Scan = append(m.Scan, model.ScanPoint{N: n, C: cn})
+			if n <= 10_000 {
+				m.C = cn
+			}
+		}
 		if m.C == 0 && len(m.Scan) > 0 {
 			m.C = m.Scan[0].C
 		}
@@ -197,6 +202,34 @@ func FocusBacklogs(n float64, rungs []float64) []int {
 		}
 	}
 	return bs
+}
+
+// liveMean is one group of live bins: mean queue length N, mean cycle
+// time S in seconds, weight W (its events).
+type liveMean struct{ N, S, W float64 }
+
+// monotone returns the groups (in ascending order of N) with their S
+// made non-decreasing in N by weighted isotonic regression (pool adjacent
+// violators): a group slower than a deeper one is pooled with it, N and S
+// both averaged by weight. The router scans more with a longer queue, so
+// its S(n) does not fall as n grows; a group that is slower than the
+// groups above it is a stretch in which the machine took the core (a
+// garbage collection, another program's time slice), and where it lay
+// below n* the model took it for the tipping point: one group of 60
+// events at 62 µs among groups at 10 µs put n* at 500 where the router
+// tipped over at 2,500.
+func monotone(gs []liveMean) []liveMean {
+	var out []liveMean
+	for _, g := range gs {
+		out = append(out, g)
+		for len(out) > 1 && out[len(out)-2].S > out[len(out)-1].S {
+			a, b := out[len(out)-2], out[len(out)-1]
+			w := a.W + b.W
+			out = out[:len(out)-2]
+			out = append(out, liveMean{N: (a.N*a.W + b.N*b.W) / w, S: (a.S*a.W + b.S*b.W) / w, W: w})
+		}
+	}
+	return out
 }
 
 // Costs measures s0 at the rate and S(n) at each depth on the BEAM. Where
