@@ -331,9 +331,17 @@ func TestBeforePauseEnd(t *testing.T) {
 		{model.Runaway, 0, false}, // no end time
 	}
 	for _, tt := range tests {
-		r := ScenarioResult{Result: model.Result{Outcome: tt.outcome, End: tt.end}}
+		r := ScenarioResult{Result: model.Result{Outcome: tt.outcome, End: tt.end}, StartQueue: 50}
 		if got := beforePauseEnd(r, c); got != tt.want {
 			t.Errorf("%v at %v: beforePauseEnd = %v, want %v", tt.outcome, tt.end, got, tt.want)
+		}
+	}
+	// A router that had fallen behind before its pause: more than the
+	// drain level (500 at the default rate) queued when it stopped.
+	for _, o := range []model.Outcome{model.Runaway, model.Drained} {
+		behind := ScenarioResult{Result: model.Result{Outcome: o, End: 900 * time.Millisecond}, StartQueue: 8900}
+		if !beforePauseEnd(behind, c) {
+			t.Errorf("%v with 8,900 queued when the pause started: not the machine's", o)
 		}
 	}
 	if got := (ScenarioConfig{}).withDefaults().At; got != 300*time.Millisecond {

@@ -53,6 +53,9 @@ type Costs struct {
 	// backlog built up, then served it while the producers went on), in
 	// bins of queue length: what the model uses.
 	Live []LiveCost
+	// Warnings are the passes that failed and were left out (Costs'
+	// second pass, on a machine that starved the router).
+	Warnings []error
 }
 
 // DepthCost is the mean service time, in seconds, at one queue depth.
@@ -237,7 +240,8 @@ func monotone(gs []liveMean) []liveMean {
 // default backlogs, a factor of three apart, give a first n*; then
 // FocusBacklogs(n*, FocusRungs()) measure S(n) densely around it, and the
 // two passes are pooled (MergeCosts; the isolated service times are the
-// first pass's). Between backlogs a factor of three apart the live bins
+// first pass's). A second pass that fails is a warning (Costs.Warnings),
+// and the first pass is returned alone. Between backlogs a factor of three apart the live bins
 // have a gap exactly where n* lies (a backlog below n* drains, one above
 // it runs away upwards), and the model interpolated c(n) across it: at
 // 25,000/s with two calls that put n* at 3,300 where the router tipped
@@ -260,8 +264,12 @@ func (h *Harness) Costs(ctx context.Context, o CostOptions) (Costs, error) {
 	f.Depths = []int{0}
 	f.Live = 300 * time.Millisecond
 	focus, err := h.costs(ctx, f)
+	if ctx.Err() != nil {
+		return Costs{}, fmt.Errorf("beam costs: %w", context.Cause(ctx))
+	}
 	if err != nil {
-		return Costs{}, fmt.Errorf("beam costs: around n* %.0f: %w", n, err)
+		first.Warnings = append(first.Warnings, fmt.Errorf("around n* %.0f: %w", n, err))
+		return first, nil
 	}
 	m := MergeCosts(first, focus)
 	m.Service = first.Service
@@ -430,6 +438,7 @@ func MergeCosts(cs ...Costs) Costs {
 		s0[i] = c.S0
 		m.ArrivalRate += c.ArrivalRate / n
 		m.Live = append(m.Live, c.Live...)
+		m.Warnings = append(m.Warnings, c.Warnings...)
 	}
 	slices.Sort(s0)
 	m.S0 = (s0[(len(s0)-1)/2] + s0[len(s0)/2]) / 2

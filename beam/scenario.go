@@ -210,15 +210,20 @@ func parseScenario(out []byte) (ScenarioResult, error) {
 }
 
 // preRetries is how many times FindCritical runs a pause again whose run
-// ran away before the pause had ended.
+// the machine decided (beforePauseEnd).
 const preRetries = 2
 
-// beforePauseEnd reports whether r ran away before its pause had ended:
-// the queue reached the cap, twice the pause's backlog, while the router
-// was still paused or not yet paused, so the machine (a stop of the whole
-// runtime on a busy machine) and not the pause decided the run.
+// beforePauseEnd reports whether the machine and not the pause decided
+// r: it ran away before its pause had ended (the queue reached the cap,
+// twice the pause's backlog, while the router was still paused or not
+// yet paused: a stop of the whole runtime on a busy machine), or the
+// router already held more than the drain level when it stopped (it had
+// fallen behind before the pause, so its pause started on a backlog of
+// the machine's making and not from the steady state the model assumes).
 func beforePauseEnd(r ScenarioResult, c ScenarioConfig) bool {
-	return r.Outcome == model.Runaway && r.End > 0 && r.End < c.At+c.Pause
+	c = c.withDefaults()
+	return r.Outcome == model.Runaway && r.End > 0 && r.End < c.At+c.Pause ||
+		r.StartQueue > c.DrainQueue
 }
 
 // FindCritical looks for the BEAM's critical pause at cfg.Rate by
@@ -227,9 +232,10 @@ func beforePauseEnd(r ScenarioResult, c ScenarioConfig) bool {
 // until one pause drains and one runs away (within guess/16 to 16·guess),
 // then halves the bracket steps more times. A run counts as a runaway as
 // soon as its queue reaches twice its pause's backlog (at least twenty
-// times the drain level); a run that reached that before its pause had
-// ended (the machine, not the pause, decided it) is run again, up to
-// twice. Report, if set, is called after each run.
+// times the drain level); a run the machine decided (beforePauseEnd: it
+// got there before its pause had ended, or its router had fallen behind
+// before the pause started) is run again, up to twice. Report, if set,
+// is called after each run.
 func (h *Harness) FindCritical(ctx context.Context, cfg ScenarioConfig, guess time.Duration, steps int, report func(pause time.Duration, r ScenarioResult)) (scenario.Bracket, error) {
 	if guess <= 0 {
 		return scenario.Bracket{}, errors.New("beam find critical pause: want a positive first guess")
