@@ -323,32 +323,39 @@ wait_backlog(Backlog) ->
         true -> receive after 1 -> ok end, wait_backlog(Backlog)
     end.
 
-%% service_loop serves the backlog; Prev is {Bin, T0} of the event served
-%% before, whose cycle ends when this one is taken, or none.
-service_loop(Calls, Cs, Writers, Cap, Deadline, Prev, Bins0) ->
+%% service_loop serves the backlog in windows of ?WINDOW events, as the
+%% scenario's router serves it: nothing is timed or recorded per event,
+%% only the clock and the queue's length at the ends of each window. A
+%% window starts only with at least ?WINDOW events queued, so the router
+%% never waits within it, and its cycle time per event (the time it took
+%% over its events) is the router's time per event with the queue at the
+%% mean of its two ends. Timing every event (two clock reads, a
+%% process_info and a map update each, about 0.5 us, and the garbage the
+%% map updates make on a heap that holds the queue) measured an
+%% instrumented router, not the scenario's.
+-define(WINDOW, 16).
+
+service_loop(Calls, Cs, Writers, Cap, Deadline, Prev, Bins) ->
     {message_queue_len, Q} = process_info(self(), message_queue_len),
     T0 = now_ns(),
-    Bins = case Prev of
-               {PB, PT} when Q > 0 ->
-                   {SN0, SS0, C0, SC0, CC0} = maps:get(PB, Bins0),
-                   Bins0#{PB => {SN0, SS0, C0, SC0 + T0 - PT, CC0 + 1}};
-               _ -> Bins0
-           end,
     if
-        Q =:= 0; Q >= Cap; T0 >= Deadline -> Bins;
+        Q < ?WINDOW; Q >= Cap; T0 >= Deadline -> Bins;
         true ->
-            receive
-                {log, _, _} = Ev ->
-                    calls(Calls, Cs),
-                    pick(Writers) ! Ev
-            end,
-            Dt = now_ns() - T0,
-            N = Q - 1,
-            Bin = bin(N),
+            serve_n(Calls, Cs, Writers, ?WINDOW),
+            T1 = now_ns(),
+            {message_queue_len, Q1} = process_info(self(), message_queue_len),
+            N = (Q - 1 + Q1) / 2,
+            Dt = T1 - T0,
+            Bin = bin(round(N)),
             {SN, SS, C, SC, CC} = maps:get(Bin, Bins, {0, 0, 0, 0, 0}),
-            service_loop(Calls, Cs, Writers, Cap, Deadline, {Bin, T0},
-                         Bins#{Bin => {SN + N, SS + Dt, C + 1, SC, CC}})
+            service_loop(Calls, Cs, Writers, Cap, Deadline, Prev,
+                         Bins#{Bin => {SN + N * ?WINDOW, SS + Dt, C + ?WINDOW, SC + Dt, CC + ?WINDOW}})
     end.
+
+serve_n(_, _, _, 0) -> ok;
+serve_n(Calls, Cs, Writers, N) ->
+    handle(Calls, Cs, Writers),
+    serve_n(Calls, Cs, Writers, N - 1).
 
 %% bin numbers queue lengths in steps of an eighth of a power of two (9%):
 %% fine enough to place a step in S(n), where the scan's working set
