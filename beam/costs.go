@@ -67,7 +67,8 @@ type DepthCost struct {
 // LiveCost is the mean service time, in seconds, of Events events served
 // with a mean of Depth events queued behind them, and their mean cycle
 // time: from taking one event to taking the next, with the queue never
-// empty in between (0 where not measured).
+// empty in between (0 where not measured). The harness times windows of
+// events, not each event, and reports the cycle time as both.
 type LiveCost struct {
 	Depth   float64
 	Seconds float64
@@ -80,9 +81,9 @@ type LiveCost struct {
 // measurements at the same depth pool); a group with fewer than
 // minGroupEvents events is dropped, and bins below minLiveDepth (where the
 // scan is lost in the noise of s0) are not used. Groups this narrow keep
-// the step that S(n) takes where the scan's working set leaves the
-// processor's L2 cache where it is: groups a power of two wide averaged
-// it over a factor of two of n, which moved the model's n* by up to 30%.
+// the step that S(n) takes where the scan's working set leaves a cache
+// level where it is; groups a power of two wide averaged it over a
+// factor of two of n.
 const (
 	minGroupEvents  = 50
 	minLiveDepth    = 100

@@ -285,10 +285,11 @@ costs(Opts) ->
 %% power of two; each bin gives its mean queue length, mean service time,
 %% mean cycle time and count. These are the costs as the live system pays
 %% them: the scans, the garbage collections of a growing heap, the
-%% arrivals during each call. The service time runs from taking an event
-%% to having forwarded it; the cycle time from taking one event to taking
-%% the next, with the router never idle in between (its queue is not
-%% empty): it adds what the router loses between events, when the
+%% arrivals during each call. The cycle time (reported as the service
+%% time too: the router is timed in windows of events, not per event,
+%% see service_loop) runs from taking one event to taking the next, with
+%% the router never idle in between (its queue is not empty): it counts
+%% what the router loses between events, when the
 %% scheduler runs the producers, writers and code server instead, or
 %% collects its garbage, or the machine's other programs take the
 %% schedulers' threads. 1/cycle is the rate the router can keep up with
