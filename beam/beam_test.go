@@ -344,6 +344,35 @@ func TestBeforePauseEnd(t *testing.T) {
 			t.Errorf("%v with 8,900 queued when the pause started: not the machine's", o)
 		}
 	}
+	// A late timer: the router stopped 384ms for a pause of 20ms.
+	late := ScenarioResult{Result: model.Result{Outcome: model.Drained, End: 900 * time.Millisecond}, StartQueue: 50, Paused: 384 * time.Millisecond}
+	if !beforePauseEnd(late, c) {
+		t.Error("a pause of 20ms that lasted 384ms: not the machine's")
+	}
+	late.Paused = 21 * time.Millisecond
+	if beforePauseEnd(late, c) {
+		t.Error("a pause of 20ms that lasted 21ms: the machine's")
+	}
+	// A runaway after the runtime stood still: no sample for 60ms (a
+	// quarter of the pause is 5ms, twice the sampling interval 20ms).
+	var series []model.Sample
+	for ms := 0; ms <= 600; ms += 10 {
+		if ms > 400 && ms < 460 {
+			continue
+		}
+		series = append(series, model.Sample{T: time.Duration(ms) * time.Millisecond})
+	}
+	stood := ScenarioResult{Result: model.Result{Outcome: model.Runaway, End: 900 * time.Millisecond, Series: series}, StartQueue: 50, Paused: 20 * time.Millisecond}
+	if !beforePauseEnd(stood, c) {
+		t.Error("a runaway after 60ms without a sample: not the machine's")
+	}
+	stood.Outcome = model.Drained // drained despite the stop: a valid drain
+	if beforePauseEnd(stood, c) {
+		t.Error("a drain after 60ms without a sample: the machine's")
+	}
+	if got := maxGap(series, 300*time.Millisecond); got != 60*time.Millisecond {
+		t.Errorf("maxGap = %v, want 60ms", got)
+	}
 	if got := (ScenarioConfig{}).withDefaults().At; got != 300*time.Millisecond {
 		t.Errorf("default At = %v, want scenario.DefaultAt", got)
 	}

@@ -216,14 +216,42 @@ const preRetries = 2
 // beforePauseEnd reports whether the machine and not the pause decided
 // r: it ran away before its pause had ended (the queue reached the cap,
 // twice the pause's backlog, while the router was still paused or not
-// yet paused: a stop of the whole runtime on a busy machine), or the
+// yet paused: a stop of the whole runtime on a busy machine); or the
 // router already held more than the drain level when it stopped (it had
 // fallen behind before the pause, so its pause started on a backlog of
-// the machine's making and not from the steady state the model assumes).
+// the machine's making and not from the steady state the model assumes);
+// or it stopped for more than a tenth (and 2ms) longer than its pause (a
+// late timer); or it ran away after the sampler, which samples every
+// SampleEvery, went more than a quarter of the pause (and twice
+// SampleEvery) without a sample: the whole runtime stood still for a
+// stretch that queues a backlog comparable to the pause's. At 25,000/s
+// with two calls one such run (its router stopped 384 ms for a pause of
+// 108 ms) set the bracket's upper end and the bisection ended at 0.4 of
+// the model's T*.
 func beforePauseEnd(r ScenarioResult, c ScenarioConfig) bool {
 	c = c.withDefaults()
-	return r.Outcome == model.Runaway && r.End > 0 && r.End < c.At+c.Pause ||
-		r.StartQueue > c.DrainQueue
+	switch {
+	case r.Outcome == model.Runaway && r.End > 0 && r.End < c.At+c.Pause:
+		return true
+	case r.StartQueue > c.DrainQueue:
+		return true
+	case r.Paused > c.Pause+max(c.Pause/10, 2*time.Millisecond):
+		return true
+	case r.Outcome == model.Runaway && maxGap(r.Series, c.At) > max(c.Pause/4, 2*c.SampleEvery):
+		return true
+	}
+	return false
+}
+
+// maxGap returns the longest time between two samples after from.
+func maxGap(series []model.Sample, from time.Duration) time.Duration {
+	var gap time.Duration
+	for i := 1; i < len(series); i++ {
+		if series[i].T > from {
+			gap = max(gap, series[i].T-series[i-1].T)
+		}
+	}
+	return gap
 }
 
 // FindCritical looks for the BEAM's critical pause at cfg.Rate by
