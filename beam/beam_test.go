@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -62,15 +63,16 @@ func TestParseCosts(t *testing.T) {
 func TestCosts_Model_live(t *testing.T) {
 	out := []byte("Cost s0=2e-6 rate=10000 handled=1 calls=1\n" +
 		"Cost depth=50 service=2.1e-6 events=500\n" + // below 100: not used
-		"Cost depth=400 service=6e-6 events=100\n" + // 256..511: c (6µs − 2µs)/400 = 10ns
-		"Cost depth=700 service=7e-6 cycle=9e-6 events=40\nCost depth=800 service=8e-6 cycle=10e-6 events=60\n" + // 512..1023, pooled: n 760, cycle 9.6µs
-		"Cost depth=2000 service=30e-6 events=30\n" + // 1024..2047: too few events
+		"Cost depth=400 service=6e-6 events=100\n" + // c (6µs − 2µs)/400 = 10ns
+		"Cost depth=710 service=7e-6 cycle=9e-6 events=40\nCost depth=750 service=8e-6 cycle=10e-6 events=60\n" + // 697..758, pooled: n 734, cycle 9.6µs
+		"Cost depth=800 service=8e-6 events=40\n" + // the next group, 758..826: too few events
+		"Cost depth=2000 service=30e-6 events=30\n" + // too few events
 		"Cost depth=20000 service=402e-6 events=60\n")
 	c, err := parseCosts(out, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.Live) != 6 || c.Live[2].Cycle != 9e-6 || c.Live[0].Cycle != 0 {
+	if len(c.Live) != 7 || c.Live[2].Cycle != 9e-6 || c.Live[0].Cycle != 0 {
 		t.Fatalf("Live = %+v", c.Live)
 	}
 	m := c.Model()
@@ -80,8 +82,8 @@ func TestCosts_Model_live(t *testing.T) {
 	if p := m.Scan[0]; p.N != 400 || math.Abs(p.C-10e-9) > 1e-15 {
 		t.Errorf("group at 400 = %+v, want c 10ns", p)
 	}
-	if p := m.Scan[1]; p.N != 760 || math.Abs(p.C-10e-9) > 1e-15 {
-		t.Errorf("group at 700..800 = %+v, want n 760, c (9.6µs − 2µs)/760 = 10ns from the cycle times", p)
+	if p := m.Scan[1]; p.N != 734 || math.Abs(p.C-7.6e-6/734) > 1e-15 {
+		t.Errorf("group at 697..758 = %+v, want n 734, c (9.6µs − 2µs)/734 from the cycle times", p)
 	}
 	if p := m.Scan[2]; p.N != 20000 || math.Abs(p.C-20e-9) > 1e-15 {
 		t.Errorf("group at 20,000 = %+v, want c 20ns", p)
@@ -95,7 +97,7 @@ func TestCosts_Model_live(t *testing.T) {
 }
 
 func TestParseScenario(t *testing.T) {
-	out := []byte("Sample t=0.010000 queue=3 memory=2000\nSample t=0.020000 queue=500 memory=90000\n" +
+	out := []byte("Sample t=0.010000 queue=3 memory=2000\nPause start_queue=12 resume_queue=480 paused_us=10003.5 late_us=-250.0\nSample t=0.020000 queue=500 memory=90000\n" +
 		"Result outcome=drained peak_queue=500 peak_memory=90000 drain_ms=12.500 final_queue=3 elapsed_ms=700.000\n" +
 		"BenchmarkScenario/runtime=beam/rate=50000/pause=10ms/calls=1/tick=1ms-2\t1\t700000000 ns/op\t0 runaway\t500 peak-queue\t12.500 drain-ms\t90000 peak-B\n")
 	res, err := parseScenario(out)
@@ -104,7 +106,8 @@ func TestParseScenario(t *testing.T) {
 	}
 	if res.Outcome != model.Drained || res.PeakQueue != 500 || res.PeakBytes != 90000 ||
 		res.DrainTime != 12500*time.Microsecond || res.End != 700*time.Millisecond || len(res.Series) != 2 ||
-		res.Series[1].Queue != 500 || res.Series[1].T != 20*time.Millisecond {
+		res.Series[1].Queue != 500 || res.Series[1].T != 20*time.Millisecond ||
+		res.StartQueue != 12 || res.ResumeQueue != 480 || res.Paused != 10003500*time.Nanosecond || res.Late != -250*time.Microsecond {
 		t.Errorf("result = %+v", res)
 	}
 	r := benchfmt.NewReader(strings.NewReader(string(res.Benchmark)), "beam")
@@ -124,6 +127,8 @@ func TestParseScenario(t *testing.T) {
 		"Sample t=0.01 queue=1 memory=1\n",
 		"Result outcome=maybe peak_queue=1 peak_memory=1 drain_ms=0 final_queue=1 elapsed_ms=1\nBenchmarkX 1 1 ns/op\n",
 		"Result outcome=drained peak_queue=1 peak_memory=1 drain_ms=0 final_queue=1 elapsed_ms=1\n",
+		"Pause start_queue=1 resume_queue=x paused_us=1 late_us=0\n" + // valid but for the Pause line
+			"Result outcome=drained peak_queue=1 peak_memory=1 drain_ms=0 final_queue=1 elapsed_ms=1\nBenchmarkX 1 1 ns/op\n",
 	} {
 		if _, err := parseScenario([]byte(bad)); err == nil {
 			t.Errorf("parseScenario(%q): no error", bad)
@@ -261,10 +266,10 @@ func itoa(n int) string { return strconv.Itoa(n) }
 func TestMergeCosts(t *testing.T) {
 	a := Costs{S0: 2e-6, ArrivalRate: 100, K: 2,
 		Service: []DepthCost{{0, 3e-6}, {1000, 20e-6}},
-		Live:    []LiveCost{{Depth: 520, Seconds: 5e-6, Events: 60}, {Depth: 4000, Seconds: 50e-6, Events: 80}}}
+		Live:    []LiveCost{{Depth: 500, Seconds: 5e-6, Events: 60}, {Depth: 4000, Seconds: 50e-6, Events: 80}}}
 	b := Costs{S0: 4e-6, ArrivalRate: 300, K: 2,
 		Service: []DepthCost{{0, 5e-6}},
-		Live:    []LiveCost{{Depth: 600, Seconds: 7e-6, Events: 40}}}
+		Live:    []LiveCost{{Depth: 530, Seconds: 7e-6, Events: 40}}}
 	// s0 is the median: one starved measurement does not move it.
 	starved := Costs{S0: 500e-6, ArrivalRate: 200, K: 2, Service: []DepthCost{{0, 4e-6}}}
 	if m := MergeCosts(a, b, starved); m.S0 != 4e-6 {
@@ -277,13 +282,13 @@ func TestMergeCosts(t *testing.T) {
 	if len(m.Service) != 1 || m.Service[0].Depth != 0 || math.Abs(m.Service[0].Seconds-4e-6) > 1e-15 {
 		t.Errorf("merged isolated costs %+v, want depth 0 only, 4µs", m.Service)
 	}
-	if len(m.Live) != 3 || m.Live[0].Depth != 520 || m.Live[1].Depth != 600 || m.Live[2].Depth != 4000 {
-		t.Fatalf("merged live bins %+v, want depths 520, 600, 4000", m.Live)
+	if len(m.Live) != 3 || m.Live[0].Depth != 500 || m.Live[1].Depth != 530 || m.Live[2].Depth != 4000 {
+		t.Fatalf("merged live bins %+v, want depths 500, 530, 4000", m.Live)
 	}
-	// The bins at 520 and 600 pool into one group of 100 events:
-	// n 552, S 5.8µs, c (5.8µs − 3µs)/(2·552).
+	// The bins at 500 and 530 pool into one group (488..532) of 100
+	// events: n 512, S 5.8µs, c (5.8µs − 3µs)/(2·512).
 	got := m.Model()
-	if len(got.Scan) != 2 || got.Scan[0].N != 552 || math.Abs(got.Scan[0].C-2.8e-6/1104) > 1e-15 {
+	if len(got.Scan) != 2 || got.Scan[0].N != 512 || math.Abs(got.Scan[0].C-2.8e-6/1024) > 1e-15 {
 		t.Errorf("model of the merged costs: %+v", got.Scan)
 	}
 	if one := MergeCosts(a); one.S0 != a.S0 || len(one.Live) != 2 {
@@ -326,12 +331,102 @@ func TestBeforePauseEnd(t *testing.T) {
 		{model.Runaway, 0, false}, // no end time
 	}
 	for _, tt := range tests {
-		r := ScenarioResult{Result: model.Result{Outcome: tt.outcome, End: tt.end}}
+		r := ScenarioResult{Result: model.Result{Outcome: tt.outcome, End: tt.end}, StartQueue: 50}
 		if got := beforePauseEnd(r, c); got != tt.want {
 			t.Errorf("%v at %v: beforePauseEnd = %v, want %v", tt.outcome, tt.end, got, tt.want)
 		}
 	}
+	// A router that had fallen behind before its pause: more than the
+	// drain level (500 at the default rate) queued when it stopped.
+	for _, o := range []model.Outcome{model.Runaway, model.Drained} {
+		behind := ScenarioResult{Result: model.Result{Outcome: o, End: 900 * time.Millisecond}, StartQueue: 8900}
+		if !beforePauseEnd(behind, c) {
+			t.Errorf("%v with 8,900 queued when the pause started: not the machine's", o)
+		}
+	}
+	// A late timer: the router stopped 384ms for a pause of 20ms.
+	late := ScenarioResult{Result: model.Result{Outcome: model.Drained, End: 900 * time.Millisecond}, StartQueue: 50, Paused: 384 * time.Millisecond}
+	if !beforePauseEnd(late, c) {
+		t.Error("a pause of 20ms that lasted 384ms: not the machine's")
+	}
+	late.Paused = 21 * time.Millisecond
+	if beforePauseEnd(late, c) {
+		t.Error("a pause of 20ms that lasted 21ms: the machine's")
+	}
+	// A runaway after the runtime stood still: no sample for 60ms (a
+	// quarter of the pause is 5ms, twice the sampling interval 20ms).
+	var series []model.Sample
+	for ms := 0; ms <= 600; ms += 10 {
+		if ms > 400 && ms < 460 {
+			continue
+		}
+		series = append(series, model.Sample{T: time.Duration(ms) * time.Millisecond})
+	}
+	stood := ScenarioResult{Result: model.Result{Outcome: model.Runaway, End: 900 * time.Millisecond, Series: series}, StartQueue: 50, Paused: 20 * time.Millisecond}
+	if !beforePauseEnd(stood, c) {
+		t.Error("a runaway after 60ms without a sample: not the machine's")
+	}
+	stood.Outcome = model.Drained // drained despite the stop: a valid drain
+	if beforePauseEnd(stood, c) {
+		t.Error("a drain after 60ms without a sample: the machine's")
+	}
+	if got := maxGap(series, 300*time.Millisecond); got != 60*time.Millisecond {
+		t.Errorf("maxGap = %v, want 60ms", got)
+	}
 	if got := (ScenarioConfig{}).withDefaults().At; got != 300*time.Millisecond {
 		t.Errorf("default At = %v, want scenario.DefaultAt", got)
+	}
+}
+
+// TestFocusBacklogs: the ladder around n* is rungs·n*, kept within 100
+// and 10^6, without repeats; no ladder without a finite n*.
+func TestFocusBacklogs(t *testing.T) {
+	got := FocusBacklogs(2000, FocusRungs())
+	want := []int{1200, 1440, 1700, 1900, 2100, 2400, 2800, 3300}
+	if !slices.Equal(got, want) {
+		t.Errorf("FocusBacklogs(2000) = %v, want %v", got, want)
+	}
+	if got := FocusBacklogs(100, []float64{0.5, 0.9, 1.0, 1.2}); !slices.Equal(got, []int{100, 120}) {
+		t.Errorf("FocusBacklogs(100) = %v, want [100 120]", got)
+	}
+	if got := FocusBacklogs(math.Inf(1), FocusRungs()); got != nil {
+		t.Errorf("FocusBacklogs(+Inf) = %v, want nil", got)
+	}
+	for i, r := range FocusRungs()[1:] {
+		if r/FocusRungs()[i] > 1.2+1e-9 {
+			t.Errorf("rungs %v and %v more than 20%% apart", FocusRungs()[i], r)
+		}
+	}
+}
+
+// TestMonotone: a slow group among faster deeper ones is pooled with
+// them until S(n) does not fall.
+func TestMonotone(t *testing.T) {
+	us := 1e-6
+	got := monotone([]liveMean{{500, 10 * us, 100}, {600, 62 * us, 60}, {700, 11 * us, 100}, {800, 12 * us, 100}, {900, 40 * us, 100}})
+	// 62 and 11 pool to 30.125µs at 662.5 (160 events), which pools with
+	// 12 to 23.15µs at 715.4 (260 events).
+	want := []liveMean{{500, 10 * us, 100}, {(600*60 + 700*100 + 800*100) / 260.0, (62*60 + 11*100 + 12*100) * us / 260, 260}, {900, 40 * us, 100}}
+	if len(got) != len(want) {
+		t.Fatalf("monotone = %+v, want %+v", got, want)
+	}
+	for i := range want {
+		if math.Abs(got[i].N-want[i].N) > 1e-9 || math.Abs(got[i].S-want[i].S) > 1e-15 || got[i].W != want[i].W {
+			t.Errorf("group %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	for i := 1; i < len(got); i++ {
+		if got[i].S < got[i-1].S {
+			t.Errorf("S falls from %v to %v", got[i-1].S, got[i].S)
+		}
+	}
+	// Through Model: the spike no longer makes the tipping point.
+	c := Costs{S0: 4e-6, K: 2, Live: []LiveCost{
+		{Depth: 500, Cycle: 10e-6, Seconds: 10e-6, Events: 100}, {Depth: 1000, Cycle: 62e-6, Seconds: 62e-6, Events: 60},
+		{Depth: 1400, Cycle: 20e-6, Seconds: 20e-6, Events: 300}, {Depth: 2000, Cycle: 36e-6, Seconds: 36e-6, Events: 300},
+		{Depth: 2500, Cycle: 44e-6, Seconds: 44e-6, Events: 300}}}
+	n, ok := c.Model().TippingQueue(25000)
+	if !ok || n < 2000 || n > 2500 {
+		t.Errorf("n* = %.0f, want between 2,000 and 2,500 (S crosses 40µs there)", n)
 	}
 }

@@ -43,7 +43,8 @@ func (m ModelCheck) Ratio() float64 {
 // CheckModel bisects the BEAM's critical pause at cfg's rate and calls,
 // starting from the T* of the model of first (costs measured at the same
 // settings), and measures the costs again after each run with
-// cfg's settings (s0 for 500ms, the live S(n), no isolated depths but 0;
+// cfg's settings (s0 for 500ms, the live S(n) from backlogs around the
+// n* of the costs so far (RecheckRungs), no isolated depths but 0;
 // a measurement that fails is a warning, and the model pools the others):
 // the machine's load changes while the bisection runs, and the model is
 // given all the measurements pooled, so that it describes the same
@@ -66,8 +67,13 @@ func (h *Harness) CheckModel(ctx context.Context, cfg ScenarioConfig, first Cost
 		if costErr != nil {
 			return
 		}
+		n, _ := MergeCosts(samples...).Model().TippingQueue(cfg.Rate)
+		backlogs := FocusBacklogs(n, RecheckRungs())
+		if backlogs == nil {
+			backlogs = DefaultBacklogs()
+		}
 		c, err := h.Costs(ctx, CostOptions{Rate: cfg.Rate, Calls: cfg.Calls, Tick: cfg.Tick, Workers: cfg.Workers,
-			Queue: cfg.Queue, Live: 500 * time.Millisecond, Depths: []int{0}})
+			Queue: cfg.Queue, Live: 500 * time.Millisecond, Depths: []int{0}, Backlogs: backlogs})
 		switch {
 		case ctx.Err() != nil:
 			costErr = context.Cause(ctx)

@@ -40,15 +40,23 @@ func TestCheckModel_withinQuarter(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			for _, w := range first.Warnings {
+				t.Logf("costs: %v", w)
+			}
 			cfg := ScenarioConfig{Rate: cell.rate, Calls: cell.calls, Tick: time.Millisecond}
 			chk, err := h.CheckModel(ctx, cfg, first, 4, func(pause time.Duration, r ScenarioResult) {
-				t.Logf("pause %v: %v (peak %d)", pause.Round(time.Microsecond), r.Outcome, r.PeakQueue)
+				t.Logf("pause %v: %v (peak %d; queue %d when it stopped %v late, %d when it resumed after %v)",
+					pause.Round(time.Microsecond), r.Outcome, r.PeakQueue, r.StartQueue, r.Late.Round(time.Microsecond),
+					r.ResumeQueue, r.Paused.Round(time.Microsecond))
 			})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if !chk.Bracket.Found() {
 				t.Fatalf("no critical pause found within 1/16 and 16 times the model's first T* (%+v)", chk.Bracket)
+			}
+			for _, w := range chk.Warnings {
+				t.Logf("costs: %v", w)
 			}
 			r := chk.Ratio()
 			t.Logf("%s: model T* %v (%v, %d measurements), real critical pause %v, real/model %.2f, load average %s",

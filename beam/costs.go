@@ -53,6 +53,9 @@ type Costs struct {
 	// backlog built up, then served it while the producers went on), in
 	// bins of queue length: what the model uses.
 	Live []LiveCost
+	// Warnings are the passes that failed and were left out (Costs'
+	// second pass, on a machine that starved the router).
+	Warnings []error
 }
 
 // DepthCost is the mean service time, in seconds, at one queue depth.
@@ -64,7 +67,8 @@ type DepthCost struct {
 // LiveCost is the mean service time, in seconds, of Events events served
 // with a mean of Depth events queued behind them, and their mean cycle
 // time: from taking one event to taking the next, with the queue never
-// empty in between (0 where not measured).
+// empty in between (0 where not measured). The harness times windows of
+// events, not each event, and reports the cycle time as both.
 type LiveCost struct {
 	Depth   float64
 	Seconds float64
@@ -72,23 +76,33 @@ type LiveCost struct {
 	Events  int
 }
 
-// Live bins are pooled into groups of queue length between powers of two
-// (256 to 511, 512 to 1,023, ...); a group with fewer than minGroupEvents
-// events is dropped, and bins below minLiveDepth (where the scan is lost
-// in the noise of s0) are not used.
+// Live bins are pooled into groups of queue length an eighth of a power
+// of two wide (9%, the harness's own bins, so that the bins of several
+// measurements at the same depth pool); a group with fewer than
+// minGroupEvents events is dropped, and bins below minLiveDepth (where the
+// scan is lost in the noise of s0) are not used. Groups this narrow keep
+// the step that S(n) takes where the scan's working set leaves a cache
+// level where it is; groups a power of two wide averaged it over a
+// factor of two of n.
 const (
-	minGroupEvents = 50
-	minLiveDepth   = 100
+	minGroupEvents  = 50
+	minLiveDepth    = 100
+	groupsPerOctave = 8
 )
+
+// liveGroup is the group of a live bin with mean queue length n.
+func liveGroup(n float64) int { return int(math.Round(groupsPerOctave * math.Log2(n))) }
 
 // Model returns the costs for package model: s0, k, and c(n). With live
 // measurements, the bins (in ascending order of depth) are pooled into
-// groups between powers of two of queue length, weighted by their
-// events, and each group gives c = (S − s0)/(k·n) at its mean n, S being
-// the cycle time where the harness measured it (the router's time per
-// event, what it loses between events included) and the service time
-// otherwise. Groups a factor of two apart follow a c(n) that climbs
-// steeply where the on-heap queue starts to cost the garbage collector.
+// groups an eighth of a power of two of queue length wide (liveGroup),
+// weighted by their events, and each group gives c = (S − s0)/(k·n) at
+// its mean n, S being the cycle time where the harness measured it (the
+// router's time per event, what it loses between events included) and
+// the service time otherwise, after the groups' S(n) has been made
+// non-decreasing in n (monotone). So S(n) = s0 + k·c(n)·n is the
+// measured cycle time at every group, and the model's n* is where the
+// measured cycle time crosses 1/λ.
 // Otherwise c(n) comes from the isolated service times,
 // c(n) = (S(n) − S(0))/(k·n). c is never below a picosecond; C is c(n) at
 // the deepest point of 10,000 or less, for display. With k = 0, c is 0.
@@ -98,17 +112,13 @@ func (c Costs) Model() model.Costs {
 		return m
 	}
 	if len(c.Live) > 0 {
+		var groups []liveMean
 		var n, s float64
 		var events int
 		group := -1
 		flush := func() {
 			if events >= minGroupEvents {
-				n := math.Round(n / float64(events))
-				cn := max((s/float64(events)-c.S0)/(float64(c.K)*n), 1e-12)
-				m.Scan = append(m.Scan, model.ScanPoint{N: n, C: cn})
-				if n <= 10_000 {
-					m.C = cn
-				}
+				groups = append(groups, liveMean{N: n / float64(events), S: s / float64(events), W: float64(events)})
 			}
 			n, s, events = 0, 0, 0
 		}
@@ -116,7 +126,7 @@ func (c Costs) Model() model.Costs {
 			if b.Depth < minLiveDepth {
 				continue
 			}
-			if g := int(math.Floor(math.Log2(b.Depth))); g != group {
+			if g := liveGroup(b.Depth); g != group {
 				flush()
 				group = g
 			}
@@ -129,6 +139,14 @@ func (c Costs) Model() model.Costs {
 			events += b.Events
 		}
 		flush()
+		for _, g := range monotone(groups) {
+			n := math.Round(g.N)
+			cn := max((g.S-c.S0)/(float64(c.K)*n), 1e-12)
+			m.Scan = append(m.Scan, model.ScanPoint{N: n, C: cn})
+			if n <= 10_000 {
+				m.C = cn
+			}
+		}
 		if m.C == 0 && len(m.Scan) > 0 {
 			m.C = m.Scan[0].C
 		}
@@ -161,8 +179,106 @@ func (c Costs) Model() model.Costs {
 	return m
 }
 
-// Costs measures s0 at the rate and S(n) at each depth on the BEAM.
+// FocusRungs are the backlogs, as multiples of a first n*, that Costs
+// measures S(n) live with after its first pass: a backlog below the real
+// n* drains through every depth below it, one above runs away through
+// the depths up to twice it, so a ladder whose rungs are at most 20%
+// apart leaves no gap wider than that around the real n* as long as it
+// lies between 0.6 and 1.65 times the first estimate.
+func FocusRungs() []float64 { return []float64{0.6, 0.72, 0.85, 0.95, 1.05, 1.2, 1.4, 1.65} }
+
+// RecheckRungs are the backlogs, as multiples of the n* the costs so far
+// give, of the shorter measurements CheckModel makes after each of its
+// runs.
+func RecheckRungs() []float64 { return []float64{0.85, 1.0, 1.2} }
+
+// FocusBacklogs returns the backlogs rungs·n, each within 100 and 10^6,
+// without repeats, or nil where n is not a usable queue length.
+func FocusBacklogs(n float64, rungs []float64) []int {
+	if !(n > 0) || math.IsInf(n, 0) {
+		return nil
+	}
+	var bs []int
+	for _, r := range rungs {
+		b := min(max(int(math.Round(r*n)), 100), 1_000_000)
+		if len(bs) == 0 || b != bs[len(bs)-1] {
+			bs = append(bs, b)
+		}
+	}
+	return bs
+}
+
+// liveMean is one group of live bins: mean queue length N, mean cycle
+// time S in seconds, weight W (its events).
+type liveMean struct{ N, S, W float64 }
+
+// monotone returns the groups (in ascending order of N) with their S
+// made non-decreasing in N by weighted isotonic regression (pool adjacent
+// violators): a group slower than a deeper one is pooled with it, N and S
+// both averaged by weight. The router scans more with a longer queue, so
+// its S(n) does not fall as n grows; a group that is slower than the
+// groups above it is a stretch in which the machine took the core (a
+// garbage collection, another program's time slice), and where it lay
+// below n* the model took it for the tipping point: one group of 60
+// events at 62 µs among groups at 10 µs put n* at 500 where the router
+// tipped over at 2,500.
+func monotone(gs []liveMean) []liveMean {
+	var out []liveMean
+	for _, g := range gs {
+		out = append(out, g)
+		for len(out) > 1 && out[len(out)-2].S > out[len(out)-1].S {
+			a, b := out[len(out)-2], out[len(out)-1]
+			w := a.W + b.W
+			out = out[:len(out)-2]
+			out = append(out, liveMean{N: (a.N*a.W + b.N*b.W) / w, S: (a.S*a.W + b.S*b.W) / w, W: w})
+		}
+	}
+	return out
+}
+
+// Costs measures s0 at the rate and S(n) at each depth on the BEAM. Where
+// o.Backlogs is empty and k is not zero it measures in two passes: the
+// default backlogs, a factor of three apart, give a first n*; then
+// FocusBacklogs(n*, FocusRungs()) measure S(n) densely around it, and the
+// two passes are pooled (MergeCosts; the isolated service times are the
+// first pass's). A second pass that fails is a warning (Costs.Warnings),
+// and the first pass is returned alone. Between backlogs a factor of three apart the live bins
+// have a gap exactly where n* lies (a backlog below n* drains, one above
+// it runs away upwards), and the model interpolated c(n) across it: at
+// 25,000/s with two calls that put n* at 3,300 where the router tipped
+// over at 2,200.
 func (h *Harness) Costs(ctx context.Context, o CostOptions) (Costs, error) {
+	if len(o.Backlogs) > 0 || o.Calls == 0 {
+		return h.costs(ctx, o)
+	}
+	first, err := h.costs(ctx, o)
+	if err != nil {
+		return Costs{}, err
+	}
+	n, ok := first.Model().TippingQueue(orFloat(o.Rate, 50000))
+	backlogs := FocusBacklogs(n, FocusRungs())
+	if !ok || backlogs == nil {
+		return first, nil
+	}
+	f := o
+	f.Backlogs = backlogs
+	f.Depths = []int{0}
+	f.Live = 300 * time.Millisecond
+	focus, err := h.costs(ctx, f)
+	if ctx.Err() != nil {
+		return Costs{}, fmt.Errorf("beam costs: %w", context.Cause(ctx))
+	}
+	if err != nil {
+		first.Warnings = append(first.Warnings, fmt.Errorf("around n* %.0f: %w", n, err))
+		return first, nil
+	}
+	m := MergeCosts(first, focus)
+	m.Service = first.Service
+	return m, nil
+}
+
+// costs is one pass of Costs: one run of the harness's costs command.
+func (h *Harness) costs(ctx context.Context, o CostOptions) (Costs, error) {
 	o.Rate = orFloat(o.Rate, 50000)
 	if o.Tick == 0 {
 		o.Tick = time.Millisecond
@@ -323,6 +439,7 @@ func MergeCosts(cs ...Costs) Costs {
 		s0[i] = c.S0
 		m.ArrivalRate += c.ArrivalRate / n
 		m.Live = append(m.Live, c.Live...)
+		m.Warnings = append(m.Warnings, c.Warnings...)
 	}
 	slices.Sort(s0)
 	m.S0 = (s0[(len(s0)-1)/2] + s0[len(s0)/2]) / 2

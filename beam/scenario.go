@@ -93,6 +93,13 @@ func (c ScenarioConfig) Validate() error {
 type ScenarioResult struct {
 	model.Result
 	Benchmark []byte
+	// StartQueue and ResumeQueue are the router's queue when it stopped
+	// and when it resumed, Paused how long it stopped and Late how much
+	// after the configured moment it stopped (a router that had fallen
+	// behind takes its pause late, on a queue that is already long);
+	// zero where the run ended before the pause did.
+	StartQueue, ResumeQueue int
+	Paused, Late            time.Duration
 }
 
 // Scenario runs the end-to-end scenario once on the BEAM.
@@ -171,6 +178,21 @@ func parseScenario(out []byte) (ScenarioResult, error) {
 				return res, err
 			}
 			res.End = time.Duration(em * 1e6)
+		case "Pause":
+			var err error
+			if res.StartQueue, err = rec.int("start_queue"); err != nil {
+				return res, err
+			}
+			if res.ResumeQueue, err = rec.int("resume_queue"); err != nil {
+				return res, err
+			}
+			for key, dst := range map[string]*time.Duration{"paused_us": &res.Paused, "late_us": &res.Late} {
+				v, err := rec.float(key)
+				if err != nil {
+					return res, err
+				}
+				*dst = time.Duration(v * 1e3)
+			}
 		case "Benchmark":
 			var buf bytes.Buffer
 			writeConfig(&buf, ScenarioPackage)
@@ -188,15 +210,48 @@ func parseScenario(out []byte) (ScenarioResult, error) {
 }
 
 // preRetries is how many times FindCritical runs a pause again whose run
-// ran away before the pause had ended.
-const preRetries = 2
+// the machine decided (beforePauseEnd).
+const preRetries = 4
 
-// beforePauseEnd reports whether r ran away before its pause had ended:
-// the queue reached the cap, twice the pause's backlog, while the router
-// was still paused or not yet paused, so the machine (a stop of the whole
-// runtime on a busy machine) and not the pause decided the run.
+// beforePauseEnd reports whether the machine and not the pause decided
+// r: it ran away before its pause had ended (the queue reached the cap,
+// twice the pause's backlog, while the router was still paused or not
+// yet paused: a stop of the whole runtime on a busy machine); or the
+// router already held more than the drain level when it stopped (it had
+// fallen behind before the pause, so its pause started on a backlog of
+// the machine's making and not from the steady state the model assumes);
+// or it stopped for more than a tenth (and 2ms) longer than its pause (a
+// late timer); or it ran away after the sampler, which samples every
+// SampleEvery, went more than a quarter of the pause (and twice
+// SampleEvery) without a sample: the whole runtime stood still for a
+// stretch that queues a backlog comparable to the pause's. At 25,000/s
+// with two calls one such run (its router stopped 384 ms for a pause of
+// 108 ms) set the bracket's upper end and the bisection ended at 0.4 of
+// the model's T*.
 func beforePauseEnd(r ScenarioResult, c ScenarioConfig) bool {
-	return r.Outcome == model.Runaway && r.End > 0 && r.End < c.At+c.Pause
+	c = c.withDefaults()
+	switch {
+	case r.Outcome == model.Runaway && r.End > 0 && r.End < c.At+c.Pause:
+		return true
+	case r.StartQueue > c.DrainQueue:
+		return true
+	case r.Paused > c.Pause+max(c.Pause/10, 2*time.Millisecond):
+		return true
+	case r.Outcome == model.Runaway && maxGap(r.Series, c.At) > max(c.Pause/4, 2*c.SampleEvery):
+		return true
+	}
+	return false
+}
+
+// maxGap returns the longest time between two samples after from.
+func maxGap(series []model.Sample, from time.Duration) time.Duration {
+	var gap time.Duration
+	for i := 1; i < len(series); i++ {
+		if series[i].T > from {
+			gap = max(gap, series[i].T-series[i-1].T)
+		}
+	}
+	return gap
 }
 
 // FindCritical looks for the BEAM's critical pause at cfg.Rate by
@@ -205,9 +260,10 @@ func beforePauseEnd(r ScenarioResult, c ScenarioConfig) bool {
 // until one pause drains and one runs away (within guess/16 to 16·guess),
 // then halves the bracket steps more times. A run counts as a runaway as
 // soon as its queue reaches twice its pause's backlog (at least twenty
-// times the drain level); a run that reached that before its pause had
-// ended (the machine, not the pause, decided it) is run again, up to
-// twice. Report, if set, is called after each run.
+// times the drain level); a run the machine decided (beforePauseEnd) is
+// run again, up to four times: at 50,000/s with two calls on a loaded
+// machine three runs in a row were the machine's. Report, if set, is
+// called after each run.
 func (h *Harness) FindCritical(ctx context.Context, cfg ScenarioConfig, guess time.Duration, steps int, report func(pause time.Duration, r ScenarioResult)) (scenario.Bracket, error) {
 	if guess <= 0 {
 		return scenario.Bracket{}, errors.New("beam find critical pause: want a positive first guess")

@@ -44,11 +44,13 @@
 // S(n) = s0 + k·c(n)·n, with c(n) interpolated in log n, and TippingQueue
 // solves λ·S(n*) = 1 by bisection. Package beam measures c(n) on the
 // runtime, live: it stops the router until a backlog has built up, then
-// times every event against the queue behind it while the producers go
-// on, which is where the real system pays for its queue. Measured that
-// way, the per-message cost near n* on a loaded two-core machine is
-// several times the cost of a scan in isolation, which is why a model fed
-// with isolated costs overestimates a real BEAM's T* at high load.
+// times the router in windows of events against the queue behind them
+// while the producers go on, which is where the real system pays for its
+// queue, on a ladder of backlogs around n* so that no gap in the depths
+// hides the tipping point. Measured that way, S(n) near n* takes a step
+// where the scan's working set leaves a cache level, and n* sits at the
+// step: a c(n) interpolated across it, from depths a factor of three
+// apart, put a real BEAM's T* off by up to 1.5 times either way.
 //
 // The package knows nothing about mailboxes or goroutines: package scenario
 // measures s0, c and k on the Go runtime and runs the live incident, and
