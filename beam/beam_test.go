@@ -392,19 +392,29 @@ func TestBeforePauseEnd(t *testing.T) {
 	}
 }
 
-// TestFocusBacklogs: the ladder around n* is rungs·n*, kept within 100
-// and 10^6, without repeats; no ladder without a finite n*.
+// TestFocusBacklogs: the ladder around n* is rungs·n*, at least 100,
+// at most what the rate builds in maxBuild (5 s), without repeats; no
+// ladder without a finite n* or with every rung past that bound.
 func TestFocusBacklogs(t *testing.T) {
-	got := FocusBacklogs(2000, FocusRungs())
+	got := FocusBacklogs(2000, 50000, FocusRungs())
 	want := []int{1200, 1440, 1700, 1900, 2100, 2400, 2800, 3300}
 	if !slices.Equal(got, want) {
 		t.Errorf("FocusBacklogs(2000) = %v, want %v", got, want)
 	}
-	if got := FocusBacklogs(100, []float64{0.5, 0.9, 1.0, 1.2}); !slices.Equal(got, []int{100, 120}) {
+	if got := FocusBacklogs(100, 50000, []float64{0.5, 0.9, 1.0, 1.2}); !slices.Equal(got, []int{100, 120}) {
 		t.Errorf("FocusBacklogs(100) = %v, want [100 120]", got)
 	}
-	if got := FocusBacklogs(math.Inf(1), FocusRungs()); got != nil {
+	if got := FocusBacklogs(math.Inf(1), 50000, FocusRungs()); got != nil {
 		t.Errorf("FocusBacklogs(+Inf) = %v, want nil", got)
+	}
+	// At 2,000 events/s a backlog of 10,000 takes 5 s to build: an n* of
+	// 9,000 keeps the rungs up to 9,450, one of 100,000 (the router at a
+	// low rate) gets no ladder.
+	if got := FocusBacklogs(9000, 2000, FocusRungs()); !slices.Equal(got, []int{5400, 6480, 7650, 8550, 9450}) {
+		t.Errorf("FocusBacklogs(9000, 2000/s) = %v", got)
+	}
+	if got := FocusBacklogs(100000, 2000, FocusRungs()); got != nil {
+		t.Errorf("FocusBacklogs(100000, 2000/s) = %v, want nil", got)
 	}
 	for i, r := range FocusRungs()[1:] {
 		if r/FocusRungs()[i] > 1.2+1e-9 {

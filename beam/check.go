@@ -68,7 +68,7 @@ func (h *Harness) CheckModel(ctx context.Context, cfg ScenarioConfig, first Cost
 			return
 		}
 		n, _ := MergeCosts(samples...).Model().TippingQueue(cfg.Rate)
-		backlogs := FocusBacklogs(n, RecheckRungs())
+		backlogs := FocusBacklogs(n, cfg.Rate, RecheckRungs())
 		if backlogs == nil {
 			backlogs = DefaultBacklogs()
 		}

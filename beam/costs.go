@@ -192,15 +192,26 @@ func FocusRungs() []float64 { return []float64{0.6, 0.72, 0.85, 0.95, 1.05, 1.2,
 // runs.
 func RecheckRungs() []float64 { return []float64{0.85, 1.0, 1.2} }
 
-// FocusBacklogs returns the backlogs rungs·n, each within 100 and 10^6,
-// without repeats, or nil where n is not a usable queue length.
-func FocusBacklogs(n float64, rungs []float64) []int {
+// maxBuild is the longest a focused backlog may take to build at the
+// rate: the router stands still while it builds, so a ladder around an n*
+// of 100,000 at 2,000 events/s would take ten minutes for its rungs alone.
+const maxBuild = 5 * time.Second
+
+// FocusBacklogs returns the backlogs rungs·n, each at least 100 and at
+// most what rate events/s build in maxBuild (and 10^6), without repeats;
+// nil where n is not a usable queue length or no rung is below that
+// bound (an n* that far out is left to the first pass).
+func FocusBacklogs(n, rate float64, rungs []float64) []int {
 	if !(n > 0) || math.IsInf(n, 0) {
 		return nil
 	}
+	limit := min(1_000_000, int(rate*maxBuild.Seconds()))
 	var bs []int
 	for _, r := range rungs {
-		b := min(max(int(math.Round(r*n)), 100), 1_000_000)
+		b := max(int(math.Round(r*n)), 100)
+		if b > limit {
+			break
+		}
 		if len(bs) == 0 || b != bs[len(bs)-1] {
 			bs = append(bs, b)
 		}
@@ -256,7 +267,7 @@ func (h *Harness) Costs(ctx context.Context, o CostOptions) (Costs, error) {
 		return Costs{}, err
 	}
 	n, ok := first.Model().TippingQueue(orFloat(o.Rate, 50000))
-	backlogs := FocusBacklogs(n, FocusRungs())
+	backlogs := FocusBacklogs(n, orFloat(o.Rate, 50000), FocusRungs())
 	if !ok || backlogs == nil {
 		return first, nil
 	}
