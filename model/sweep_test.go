@@ -9,7 +9,19 @@ import (
 	"github.com/benchdb/benchdb/model"
 )
 
+// skipUnderRace skips a test that simulates a whole grid of runs: the
+// model starts no goroutine, so the race detector has nothing to check
+// there and only multiplies the test's time. `go test ./model` runs them
+// (.ci/run does, after the race run).
+func skipUnderRace(t *testing.T) {
+	t.Helper()
+	if raceDetector {
+		t.Skip("a deterministic simulation of a whole grid, no goroutines: run without -race (go test ./model)")
+	}
+}
+
 func TestSweep(t *testing.T) {
+	skipUnderRace(t)
 	rates, pauses := model.DefaultGrid(goCosts, 40000)
 	if len(rates) != 8 || len(pauses) != 12 {
 		t.Fatalf("grid %d x %d, want 8 rates x 12 pauses", len(rates), len(pauses))
@@ -53,6 +65,7 @@ func TestSweep(t *testing.T) {
 }
 
 func TestSweep_NoTippingPoint(t *testing.T) {
+	skipUnderRace(t)
 	c := model.Costs{S0: 1e-6, C: 1e-9, K: 0}
 	rates, pauses := model.DefaultGrid(c, 40000)
 	p, err := model.Sweep(model.Sim{Costs: c}, rates, pauses, 3*time.Second)
