@@ -20,21 +20,8 @@ type configOp struct {
 // does gives every result exactly its old configuration, in order. It
 // then runs migration3Finish.
 func migrateConfigSets(ctx context.Context, tx *sql.Tx) error {
-	var runs []int64
-	rows, err := tx.QueryContext(ctx, sqlV2RunIDs)
+	runs, err := runIDs(ctx, tx)
 	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		runs = append(runs, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	sets := map[int64][]configOp{} // set id: its lines, in order
@@ -134,21 +121,8 @@ func configDiff(from, to []configOp) []configOp {
 // JSON text (iters, vals, lines) is encoded as a value block in data,
 // run by run; then migration6Finish drops the text columns.
 func migrateValueBlocks(ctx context.Context, tx *sql.Tx) error {
-	var runs []int64
-	rows, err := tx.QueryContext(ctx, sqlV2RunIDs)
+	runs, err := runIDs(ctx, tx)
 	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		runs = append(runs, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	upd, err := tx.PrepareContext(ctx, sqlV5SetData)
@@ -201,4 +175,23 @@ func migrateValueBlocks(ctx context.Context, tx *sql.Tx) error {
 	}
 	_, err = tx.ExecContext(ctx, migration6Finish)
 	return err
+}
+
+// runIDs returns the ID of every run, in order: what a migration that
+// rewrites the store run by run walks.
+func runIDs(ctx context.Context, tx *sql.Tx) ([]int64, error) {
+	rows, err := tx.QueryContext(ctx, sqlV2RunIDs)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var runs []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		runs = append(runs, id)
+	}
+	return runs, rows.Err()
 }

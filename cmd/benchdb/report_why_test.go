@@ -1,49 +1,15 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/pprof/profile"
-
+	"github.com/benchdb/benchdb/profdiff/profdifftest"
 	"github.com/benchdb/benchdb/store"
 )
-
-// mustCPUProfile writes a CPU profile whose samples are the given stacks
-// (frames outermost first, split at "|") with their nanoseconds.
-func mustCPUProfile(tb testing.TB, stacks map[string]int64) []byte {
-	tb.Helper()
-	p := &profile.Profile{
-		PeriodType: &profile.ValueType{Type: "cpu", Unit: "nanoseconds"}, Period: 1,
-		SampleType: []*profile.ValueType{{Type: "samples", Unit: "count"}, {Type: "cpu", Unit: "nanoseconds"}},
-	}
-	locs := map[string]*profile.Location{}
-	for stack, v := range stacks {
-		frames := strings.Split(stack, "|")
-		var ls []*profile.Location
-		for i := len(frames) - 1; i >= 0; i-- {
-			loc := locs[frames[i]]
-			if loc == nil {
-				fn := &profile.Function{ID: uint64(len(locs) + 1), Name: frames[i]}
-				loc = &profile.Location{ID: fn.ID, Line: []profile.Line{{Function: fn}}}
-				locs[frames[i]] = loc
-				p.Function = append(p.Function, fn)
-				p.Location = append(p.Location, loc)
-			}
-			ls = append(ls, loc)
-		}
-		p.Sample = append(p.Sample, &profile.Sample{Location: ls, Value: []int64{1, v}})
-	}
-	var buf bytes.Buffer
-	if err := p.Write(&buf); err != nil {
-		tb.Fatal(err)
-	}
-	return buf.Bytes()
-}
 
 // TestReport_why checks that a nightly regression whose runs hold
 // profiles is explained in the Markdown and HTML reports, and that the
@@ -61,8 +27,8 @@ func TestReport_why(t *testing.T) {
 		t.Fatalf("runs: %d, %v", len(runs), err)
 	}
 	const name = "Slow/n=10"
-	old := mustCPUProfile(t, map[string]int64{"a.BenchmarkSlow|a.work": 2000 * 1000})
-	new := mustCPUProfile(t, map[string]int64{"a.BenchmarkSlow|a.work": 2000 * 1000, "a.BenchmarkSlow|a.extra<b>": 500 * 1000})
+	old := profdifftest.CPUProfile(t, map[string]int64{"a.BenchmarkSlow|a.work": 2000 * 1000})
+	new := profdifftest.CPUProfile(t, map[string]int64{"a.BenchmarkSlow|a.work": 2000 * 1000, "a.BenchmarkSlow|a.extra<b>": 500 * 1000})
 	for id, data := range map[int64][]byte{runs[16].ID: old, runs[17].ID: new} {
 		err := sdb.AddProfiles(ctx, id, []store.Profile{{Pkg: "example.com/a", Name: name, Kind: "cpu", Iters: 1000, Data: data}}, store.ProfileOptions{})
 		if err != nil {

@@ -1,51 +1,17 @@
 package stored_test
 
 import (
-	"bytes"
 	"context"
 	"math"
 	"strings"
 	"testing"
 
-	"github.com/google/pprof/profile"
-
 	"github.com/benchdb/benchdb/profdiff"
+	"github.com/benchdb/benchdb/profdiff/profdifftest"
 	"github.com/benchdb/benchdb/profdiff/stored"
 	"github.com/benchdb/benchdb/store"
 	"github.com/benchdb/benchdb/store/storetest"
 )
-
-// mustCPUProfile writes a CPU profile whose samples are the given stacks
-// (frames outermost first, split at "|") with their nanoseconds.
-func mustCPUProfile(tb testing.TB, stacks map[string]int64) []byte {
-	tb.Helper()
-	p := &profile.Profile{
-		PeriodType: &profile.ValueType{Type: "cpu", Unit: "nanoseconds"}, Period: 1,
-		SampleType: []*profile.ValueType{{Type: "samples", Unit: "count"}, {Type: "cpu", Unit: "nanoseconds"}},
-	}
-	locs := map[string]*profile.Location{}
-	for stack, v := range stacks {
-		frames := strings.Split(stack, "|")
-		var ls []*profile.Location
-		for i := len(frames) - 1; i >= 0; i-- {
-			loc := locs[frames[i]]
-			if loc == nil {
-				fn := &profile.Function{ID: uint64(len(locs) + 1), Name: frames[i]}
-				loc = &profile.Location{ID: fn.ID, Line: []profile.Line{{Function: fn}}}
-				locs[frames[i]] = loc
-				p.Function = append(p.Function, fn)
-				p.Location = append(p.Location, loc)
-			}
-			ls = append(ls, loc)
-		}
-		p.Sample = append(p.Sample, &profile.Sample{Location: ls, Value: []int64{1, v}})
-	}
-	var buf bytes.Buffer
-	if err := p.Write(&buf); err != nil {
-		tb.Fatal(err)
-	}
-	return buf.Bytes()
-}
 
 func TestPairProfiles(t *testing.T) {
 	p := func(pkg, name string, run int64) store.Profile {
@@ -86,9 +52,9 @@ func TestCompare(t *testing.T) {
 		}
 		ids = append(ids, got.ID)
 	}
-	old := mustCPUProfile(t, map[string]int64{"a.BenchmarkSlow|a.work": 2000 * 1000})
-	new := mustCPUProfile(t, map[string]int64{"a.BenchmarkSlow|a.work": 2000 * 1000, "a.BenchmarkSlow|a.extra": 500 * 1000})
-	setup := mustCPUProfile(t, map[string]int64{"a.BenchmarkSlow|a.work": 1})
+	old := profdifftest.CPUProfile(t, map[string]int64{"a.BenchmarkSlow|a.work": 2000 * 1000})
+	new := profdifftest.CPUProfile(t, map[string]int64{"a.BenchmarkSlow|a.work": 2000 * 1000, "a.BenchmarkSlow|a.extra": 500 * 1000})
+	setup := profdifftest.CPUProfile(t, map[string]int64{"a.BenchmarkSlow|a.work": 1})
 	mustAdd := func(id int64, ps ...store.Profile) {
 		t.Helper()
 		if err := db.AddProfiles(ctx, id, ps, store.ProfileOptions{}); err != nil {
@@ -179,7 +145,7 @@ func TestList(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data := mustCPUProfile(t, map[string]int64{"a.BenchmarkSlow|a.work": 1000})
+	data := profdifftest.CPUProfile(t, map[string]int64{"a.BenchmarkSlow|a.work": 1000})
 	var ps []store.Profile
 	for _, name := range []string{"Slow/n=10-2", "Fast-2"} {
 		for _, kind := range []string{store.ProfileCPU, store.ProfileAlloc} {

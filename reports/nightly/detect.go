@@ -2,15 +2,12 @@ package nightly
 
 import (
 	"context"
-	"fmt"
 	"math"
-	"slices"
 	"sort"
 	"time"
 
 	"github.com/benchdb/benchdb/reports"
 	store "github.com/benchdb/benchdb/store/storedata"
-	"golang.org/x/perf/benchfmt"
 )
 
 // Build reads the history from src and returns the report. It is safe to
@@ -18,124 +15,17 @@ import (
 func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 	opt = opt.withDefaults()
 	now := opt.Now()
-	runs, err := src.Runs(ctx)
+	series, order, err := readHistories(ctx, src, opt, nil)
 	if err != nil {
-		return nil, fmt.Errorf("list runs: %w", err)
+		return nil, err
 	}
-	if len(runs) == 0 {
+	if len(series) == 0 {
 		return nil, ErrNoRuns
 	}
-	rep := &Report{Generated: now, Options: opt}
-
-	// Group the runs into series, keeping each series in time order.
-	seriesOf := make(map[int64]*Series, len(runs))
-	runIndex := make(map[int64]int, len(runs))
-	byKey := map[string]*Series{}
-	sorted := slices.Clone(runs)
-	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Time.Before(sorted[j].Time) })
-	for _, r := range sorted {
-		labels := map[string]string{}
-		for _, k := range opt.Series {
-			if v, ok := r.Labels[k]; ok {
-				labels[k] = v
-			} else if v, ok := r.Config[k]; ok {
-				labels[k] = v
-			}
-		}
-		s := &Series{Labels: labels}
-		s.key = s.Key()
-		if old, ok := byKey[s.key]; ok {
-			s = old
-		} else {
-			byKey[s.key] = s
-			rep.Series = append(rep.Series, s)
-		}
-		runIndex[r.ID] = len(s.Runs)
-		s.Runs = append(s.Runs, r)
-		seriesOf[r.ID] = s
-	}
-	sort.Slice(rep.Series, func(i, j int) bool { return rep.Series[i].Key() < rep.Series[j].Key() })
-
-	// Read every result into per-series histories.
-	type hkey struct {
-		s *Series
-		b Benchmark
-	}
-	hist := map[hkey]*history{}
-	var order []*history
-	ids := make([]int64, len(sorted))
-	for i, r := range sorted {
-		ids[i] = r.ID
-	}
-	interned := map[string]string{}
-	err = src.Results(ctx, ids, func(id int64, r *benchfmt.Result) error {
-		s := seriesOf[id]
-		if s == nil {
-			return nil
-		}
-		ri := runIndex[id]
-		// Look the strings up rather than allocate them for every result.
-		full := r.Name.Full()
-		name, ok := interned[string(full)]
-		if !ok {
-			name = string(full)
-			interned[name] = name
-		}
-		var pkgBytes []byte
-		for _, c := range r.Config { // GetConfig would build a map per result
-			if c.Key == "pkg" {
-				pkgBytes = c.Value
-				break
-			}
-		}
-		pkg, ok := interned[string(pkgBytes)]
-		if !ok {
-			pkg = string(pkgBytes)
-			interned[pkg] = pkg
-		}
-		for _, v := range r.Values {
-			if !(v.Value >= 0) || math.IsInf(v.Value, 0) {
-				continue // NaN, infinite or negative: not a measurement
-			}
-			k := hkey{s, Benchmark{pkg, name, v.Unit}}
-			h := hist[k]
-			if h == nil {
-				h = &history{bench: k.b, series: s}
-				hist[k] = h
-				order = append(order, h)
-			}
-			if n := len(h.runs); n == 0 || h.runs[n-1] != ri {
-				h.runs = append(h.runs, ri)
-				h.samples = append(h.samples, nil)
-			}
-			h.samples[len(h.samples)-1] = append(h.samples[len(h.samples)-1], v.Value)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read results: %w", err)
-	}
+	rep := &Report{Generated: now, Options: opt, Series: series}
 	for _, h := range order {
-		h.normalize()
-		h.setOffset()
-		for _, s := range h.samples {
-			slices.Sort(s)
-		}
 		h.levels = runLevels(h) // sets h.floor too
 	}
-	sort.SliceStable(order, func(i, j int) bool {
-		a, b := order[i], order[j]
-		if a.series != b.series {
-			return a.series.Key() < b.series.Key()
-		}
-		if a.bench.Package != b.bench.Package {
-			return a.bench.Package < b.bench.Package
-		}
-		if a.bench.Name != b.bench.Name {
-			return a.bench.Name < b.bench.Name
-		}
-		return a.bench.Unit < b.bench.Unit
-	})
 
 	// Per benchmark: the prior of its night-to-night noise (see
 	// fitPriors); per series: whether it has wild nights, and the

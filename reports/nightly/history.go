@@ -4,11 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math"
-	"slices"
-	"sort"
-
-	"golang.org/x/perf/benchfmt"
 )
 
 // A History is one benchmark's history in one series, with the change
@@ -28,103 +23,20 @@ type History struct {
 
 // Histories reads src and returns the history of every benchmark whose
 // package and full name match accepts, in every series where it ran, one
-// History per series and unit, sorted by series key and then unit.
+// History per series and benchmark (package, full name and unit), sorted
+// by series key, package, name and unit.
 // Series are formed as Build forms them (Options.Series). Only the
 // matching results are kept in memory.
 func Histories(ctx context.Context, src Source, opt Options, match func(pkg, name string) bool) ([]*History, error) {
 	opt = opt.withDefaults()
-	runs, err := src.Runs(ctx)
+	_, order, err := readHistories(ctx, src, opt, match)
 	if err != nil {
-		return nil, fmt.Errorf("list runs: %w", err)
+		return nil, err
 	}
-	sorted := slices.Clone(runs)
-	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Time.Before(sorted[j].Time) })
-	seriesOf := make(map[int64]*Series, len(sorted))
-	runIndex := make(map[int64]int, len(sorted))
-	byKey := map[string]*Series{}
-	ids := make([]int64, len(sorted))
-	for i, r := range sorted {
-		ids[i] = r.ID
-		labels := map[string]string{}
-		for _, k := range opt.Series {
-			if v, ok := r.Labels[k]; ok {
-				labels[k] = v
-			} else if v, ok := r.Config[k]; ok {
-				labels[k] = v
-			}
-		}
-		s := &Series{Labels: labels}
-		s.key = s.Key()
-		if old, ok := byKey[s.key]; ok {
-			s = old
-		} else {
-			byKey[s.key] = s
-		}
-		runIndex[r.ID] = len(s.Runs)
-		s.Runs = append(s.Runs, r)
-		seriesOf[r.ID] = s
-	}
-
-	type hkey struct {
-		s    *Series
-		unit string
-	}
-	hist := map[hkey]*history{}
-	var order []*history
-	err = src.Results(ctx, ids, func(id int64, r *benchfmt.Result) error {
-		s := seriesOf[id]
-		if s == nil {
-			return nil
-		}
-		pkg, name := r.GetConfig("pkg"), string(r.Name.Full())
-		if !match(pkg, name) {
-			return nil
-		}
-		ri := runIndex[id]
-		for _, v := range r.Values {
-			if !(v.Value >= 0) || math.IsInf(v.Value, 0) {
-				continue
-			}
-			k := hkey{s, v.Unit}
-			h := hist[k]
-			if h == nil {
-				h = &history{bench: Benchmark{pkg, name, v.Unit}, series: s}
-				hist[k] = h
-				order = append(order, h)
-			}
-			if n := len(h.runs); n == 0 || h.runs[n-1] != ri {
-				h.runs = append(h.runs, ri)
-				h.samples = append(h.samples, nil)
-			}
-			h.samples[len(h.samples)-1] = append(h.samples[len(h.samples)-1], v.Value)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read results: %w", err)
-	}
-	sort.SliceStable(order, func(i, j int) bool {
-		a, b := order[i], order[j]
-		if a.series.Key() != b.series.Key() {
-			return a.series.Key() < b.series.Key()
-		}
-		if a.bench.Package != b.bench.Package {
-			return a.bench.Package < b.bench.Package
-		}
-		if a.bench.Name != b.bench.Name {
-			return a.bench.Name < b.bench.Name
-		}
-		return a.bench.Unit < b.bench.Unit
-	})
 	out := make([]*History, 0, len(order))
 	for _, h := range order {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
-		}
-		h.normalize()
-		h.setOffset()
-		for _, s := range h.samples {
-			slices.Sort(s)
 		}
 		cps := historyChangePoints(h, opt.ChangeAlpha)
 		out = append(out, &History{Benchmark: h.bench, Series: h.series, Points: points(h, opt.Confidence), ChangePoints: cps})

@@ -58,4 +58,14 @@ func TestHistories(t *testing.T) {
 	if err := nightly.WriteHistoryChart(&b, flat[0]); err != nil || strings.Contains(b.String(), `class="cp"`) {
 		t.Errorf("chart of a flat history: %v; want no change point line", err)
 	}
+
+	// A name that two packages share (the server's page without pkg=) is
+	// two histories, not one that mixes their samples.
+	both, err := nightly.Histories(context.Background(), src, nightly.Options{Seed: 1}, func(_, name string) bool { return strings.HasPrefix(name, "Step") })
+	if err != nil || len(both) != 2 || both[0].Package != "example.com/a" || both[1].Package != "example.com/b" {
+		t.Fatalf("Step in both packages: %v, %d histories; want example.com/a's and example.com/b's", err, len(both))
+	}
+	if m := both[1].Points[25].Median; m < 48e-9 || m > 52e-9 || len(both[1].Points) != 30 {
+		t.Errorf("example.com/b Step: median %g over %d points, want about 50ns over 30", m, len(both[1].Points))
+	}
 }

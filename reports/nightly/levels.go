@@ -1,9 +1,13 @@
 package nightly
 
 import (
+	"context"
+	"fmt"
+	"golang.org/x/perf/benchfmt"
 	"maps"
 	"math"
 	"slices"
+	"sort"
 
 	"golang.org/x/perf/benchmath"
 )
@@ -138,4 +142,126 @@ func sortedCopy(v []float64) []float64 {
 	s := slices.Clone(v)
 	slices.Sort(s)
 	return s
+}
+
+// readHistories reads src into per-series histories: the runs grouped
+// into series by opt.Series (each in time order, the series sorted by
+// key), and one history per series and benchmark (package, full name and
+// unit) whose package and name match accepts (all when match is nil),
+// its runs in order and each run's samples sorted, sorted by series,
+// package, name and unit. Build and Histories form series alike through
+// it.
+func readHistories(ctx context.Context, src Source, opt Options, match func(pkg, name string) bool) ([]*Series, []*history, error) {
+	runs, err := src.Runs(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("list runs: %w", err)
+	}
+	sorted := slices.Clone(runs)
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Time.Before(sorted[j].Time) })
+	seriesOf := make(map[int64]*Series, len(sorted))
+	runIndex := make(map[int64]int, len(sorted))
+	byKey := map[string]*Series{}
+	var series []*Series
+	ids := make([]int64, len(sorted))
+	for i, r := range sorted {
+		ids[i] = r.ID
+		labels := map[string]string{}
+		for _, k := range opt.Series {
+			if v, ok := r.Labels[k]; ok {
+				labels[k] = v
+			} else if v, ok := r.Config[k]; ok {
+				labels[k] = v
+			}
+		}
+		s := &Series{Labels: labels}
+		s.key = s.Key()
+		if old, ok := byKey[s.key]; ok {
+			s = old
+		} else {
+			byKey[s.key] = s
+			series = append(series, s)
+		}
+		runIndex[r.ID] = len(s.Runs)
+		s.Runs = append(s.Runs, r)
+		seriesOf[r.ID] = s
+	}
+	sort.Slice(series, func(i, j int) bool { return series[i].key < series[j].key })
+
+	type hkey struct {
+		s *Series
+		b Benchmark
+	}
+	hist := map[hkey]*history{}
+	var order []*history
+	interned := map[string]string{}
+	intern := func(b []byte) string {
+		if s, ok := interned[string(b)]; ok {
+			return s
+		}
+		s := string(b)
+		interned[s] = s
+		return s
+	}
+	err = src.Results(ctx, ids, func(id int64, r *benchfmt.Result) error {
+		s := seriesOf[id]
+		if s == nil {
+			return nil
+		}
+		// Look the strings up rather than allocate them for every result.
+		name := intern(r.Name.Full())
+		var pkgBytes []byte
+		for _, c := range r.Config { // GetConfig would build a map per result
+			if c.Key == "pkg" {
+				pkgBytes = c.Value
+				break
+			}
+		}
+		pkg := intern(pkgBytes)
+		if match != nil && !match(pkg, name) {
+			return nil
+		}
+		ri := runIndex[id]
+		for _, v := range r.Values {
+			if !(v.Value >= 0) || math.IsInf(v.Value, 0) {
+				continue // NaN, infinite or negative: not a measurement
+			}
+			k := hkey{s, Benchmark{pkg, name, v.Unit}}
+			h := hist[k]
+			if h == nil {
+				h = &history{bench: k.b, series: s}
+				hist[k] = h
+				order = append(order, h)
+			}
+			if n := len(h.runs); n == 0 || h.runs[n-1] != ri {
+				h.runs = append(h.runs, ri)
+				h.samples = append(h.samples, nil)
+			}
+			h.samples[len(h.samples)-1] = append(h.samples[len(h.samples)-1], v.Value)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("read results: %w", err)
+	}
+	for _, h := range order {
+		h.normalize()
+		h.setOffset()
+		for _, s := range h.samples {
+			slices.Sort(s)
+		}
+	}
+	sort.SliceStable(order, func(i, j int) bool {
+		a, b := order[i], order[j]
+		if a.series != b.series {
+			return a.series.key < b.series.key
+		}
+		if a.bench.Package != b.bench.Package {
+			return a.bench.Package < b.bench.Package
+		}
+		if a.bench.Name != b.bench.Name {
+			return a.bench.Name < b.bench.Name
+		}
+		return a.bench.Unit < b.bench.Unit
+	})
+	return series, order, nil
 }
