@@ -21,6 +21,7 @@ package bisect
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -45,7 +46,37 @@ const (
 	LabelBench    = "bisect_bench"
 	LabelPackages = "bisect_pkgs"
 	LabelStep     = "bisect_step"
+	// LabelSettings holds the measurement settings (JSON) that Resume
+	// restores, so that a resumed bisection measures as it began.
+	LabelSettings = "bisect_settings"
 )
+
+// settings are the measurement settings of a bisection, stored with every
+// run under LabelSettings. Its steps compare levels measured by these
+// settings, so a resumed bisection must keep them.
+type settings struct {
+	Rounds     int      `json:"rounds"`
+	MaxRounds  int      `json:"max_rounds"`
+	Count      int      `json:"count,omitempty"`
+	Benchtime  string   `json:"benchtime,omitempty"`
+	Threshold  float64  `json:"threshold,omitempty"`
+	Confidence float64  `json:"confidence"`
+	Within     string   `json:"within,omitempty"`
+	BuildFlags []string `json:"build_flags,omitempty"`
+	TestArgs   []string `json:"test_args,omitempty"`
+}
+
+func settingsOf(o Options) settings {
+	return settings{Rounds: o.Rounds, MaxRounds: o.MaxRounds, Count: o.Count, Benchtime: o.Benchtime,
+		Threshold: o.Threshold, Confidence: o.Confidence, Within: o.Within, BuildFlags: o.BuildFlags, TestArgs: o.TestArgs}
+}
+
+// restore sets o's measurement settings to s.
+func (s settings) restore(o *Options) {
+	o.Rounds, o.MaxRounds, o.Count, o.Benchtime = s.Rounds, s.MaxRounds, s.Count, s.Benchtime
+	o.Threshold, o.Confidence, o.Within = s.Threshold, s.Confidence, s.Within
+	o.BuildFlags, o.TestArgs = s.BuildFlags, s.TestArgs
+}
 
 // Store is what bisect needs of a store; *store.DB is one.
 type Store interface {
@@ -87,7 +118,12 @@ type Options struct {
 	Store Store
 	// ID names the bisection (label bisect); a new one when empty.
 	ID string
-	// Resume continues the bisection with this id from the store.
+	// Resume continues the bisection with this id from the store. Its
+	// revisions, benchmark pattern, packages and measurement settings
+	// (Rounds, MaxRounds, Count, Benchtime, Threshold, Confidence, Within,
+	// BuildFlags, TestArgs) are the ones it began with, read from the
+	// store; those given in Options are ignored (a bisection stored by a
+	// version that kept no settings resumes with the ones given).
 	Resume string
 	// Labels are added to every stored run.
 	Labels map[string]string
@@ -250,16 +286,6 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 	if opts.Store == nil {
 		return nil, errors.New("bisect: no store")
 	}
-	if opts.Rounds <= 0 {
-		opts.Rounds = ab.DefaultRounds
-	}
-	if opts.MaxRounds <= 0 {
-		opts.MaxRounds = 3 * opts.Rounds
-	}
-	opts.MaxRounds = max(opts.MaxRounds, opts.Rounds)
-	opts.Confidence = cmp.Or(opts.Confidence, ab.DefaultConfidence)
-	b := &bisector{opts: opts, stored: map[[2]string][]store.Run{}, measure: map[[2]string]*measurement{}}
-
 	runs, err := opts.Store.Runs(ctx)
 	if err != nil {
 		return nil, err
@@ -270,9 +296,8 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 		var first *store.Run
 		for i, r := range runs {
 			if r.Labels[LabelID] == id {
-				if first == nil {
-					first = &runs[i]
-				}
+				first = &runs[i]
+				break
 			}
 		}
 		if first == nil {
@@ -280,8 +305,23 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 		}
 		opts.Good, opts.Bad, opts.Bench = first.Labels[LabelGood], first.Labels[LabelBad], first.Labels[LabelBench]
 		opts.Packages = strings.Fields(first.Labels[LabelPackages])
-		b.opts = opts
+		if js, ok := first.Labels[LabelSettings]; ok {
+			var s settings
+			if err := json.Unmarshal([]byte(js), &s); err != nil {
+				return nil, fmt.Errorf("resume %s: run %d: label %s: %w", id, first.ID, LabelSettings, err)
+			}
+			s.restore(&opts)
+		}
 	}
+	if opts.Rounds <= 0 {
+		opts.Rounds = ab.DefaultRounds
+	}
+	if opts.MaxRounds <= 0 {
+		opts.MaxRounds = 3 * opts.Rounds
+	}
+	opts.MaxRounds = max(opts.MaxRounds, opts.Rounds)
+	opts.Confidence = cmp.Or(opts.Confidence, ab.DefaultConfidence)
+	b := &bisector{opts: opts, stored: map[[2]string][]store.Run{}, measure: map[[2]string]*measurement{}}
 	if opts.Good == "" || opts.Bad == "" {
 		return nil, errors.New("bisect: want both good and bad revisions")
 	}
@@ -341,6 +381,11 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 	b.labels[LabelBad] = b.bad.Commit
 	b.labels[LabelBench] = opts.Bench
 	b.labels[LabelPackages] = strings.Join(b.pkgs, " ")
+	js, err := json.Marshal(settingsOf(opts))
+	if err != nil {
+		return nil, err
+	}
+	b.labels[LabelSettings] = string(js)
 	for _, r := range runs {
 		if r.Labels[LabelID] == id {
 			b.addStored(r, runs)

@@ -12,6 +12,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -200,9 +201,29 @@ func TestBisect_Resume(t *testing.T) {
 		t.Fatalf("interrupted run: err = %v, want context.Canceled", err)
 	}
 	before, _ := db.Runs(context.Background())
-	res, err := bisect.Run(context.Background(), bisect.Options{Dir: repo.Dir, Resume: id, Config: config(1), Store: db})
+	// Resumed with other settings: the bisection keeps measuring as it
+	// began (the settings given are ignored), or its steps would compare
+	// levels measured differently.
+	other := ab.Config{Rounds: 7, Benchtime: "100x", Count: 3, Seed: 1}
+	res, err := bisect.Run(context.Background(), bisect.Options{Dir: repo.Dir, Resume: id, Config: other, Threshold: 1, Store: db})
 	if err != nil {
 		t.Fatal(err)
+	}
+	afterResume, _ := db.Runs(context.Background())
+	want := before[0].Labels[bisect.LabelSettings]
+	var s struct {
+		Rounds    int      `json:"rounds"`
+		Count     int      `json:"count"`
+		Benchtime string   `json:"benchtime"`
+		TestArgs  []string `json:"test_args"`
+	}
+	if err := json.Unmarshal([]byte(want), &s); err != nil || s.Rounds != 10 || s.Count != 80 || s.Benchtime != "250x" || !slices.Equal(s.TestArgs, []string{"-test.cpu=1"}) {
+		t.Errorf("stored settings %s (%v), want rounds 10, count 80, benchtime 250x, test args -test.cpu=1", want, err)
+	}
+	for _, r := range afterResume[len(before):] {
+		if got := r.Labels[bisect.LabelSettings]; got != want {
+			t.Errorf("run %d after resuming: settings %s, want the bisection's own %s", r.ID, got, want)
+		}
 	}
 	if res.FirstBad.Commit != commits[21] {
 		t.Errorf("resumed: first bad %s, want commit 21", res.FirstBad.Subject)

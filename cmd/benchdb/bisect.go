@@ -35,7 +35,10 @@ and its interval, and says whether the range holds more than one step.
 
 Every measurement is stored (labels bisect=ID, commit, side, ab), so that
 --resume ID finishes an interrupted bisection without measuring again, and
-benchdb compare can show any step. --from-report takes GOOD, BAD and the
+benchdb compare can show any step. A resumed bisection measures as it began:
+its revisions, packages, go test flags and measurement settings (--rounds,
+--max-rounds, --count, --benchtime, --threshold, --confidence, --within)
+are stored with its runs, and giving them again with --resume is an error. --from-report takes GOOD, BAD and the
 benchmark from the newest regression of benchdb report over the store
 (its runs need commit labels, as benchdb run records them).
 
@@ -135,6 +138,18 @@ func bisectAction(c *cli.Context) error {
 		return usagef("bisect: want --good and --bad, or --resume ID, or --from-report (one of them)")
 	case opts.Resume == "" && !c.Bool("from-report") && (opts.Good == "" || opts.Bad == "" || opts.Bench == ""):
 		return usagef("bisect: want --good, --bad and --bench")
+	}
+	if opts.Resume != "" {
+		// A resumed bisection measures as it began (bisect.Options.Resume):
+		// a setting given again would be ignored, so it is an error.
+		for _, name := range []string{"bench", "rounds", "max-rounds", "benchtime", "count", "threshold", "confidence", "within"} {
+			if c.IsSet(name) {
+				return usagef("bisect --resume: --%s is the bisection's own, stored with its runs; drop it", name)
+			}
+		}
+		if len(c.Args().Slice()) > 0 {
+			return usagef("bisect --resume: packages and go test flags are the bisection's own, stored with its runs; drop %q", c.Args().First())
+		}
 	}
 
 	db, err := openStore(c)

@@ -118,7 +118,7 @@ func TestBisect_profile(t *testing.T) {
 	}
 
 	_, before := counts(t, db)
-	code, stdout, stderr = runCLI(t, nil, "--db", db, "bisect", "--dir", repo, "--resume", res.ID, "--rounds", "6", "--benchtime", "20ms", "--profile", "cpu,alloc")
+	code, stdout, stderr = runCLI(t, nil, "--db", db, "bisect", "--dir", repo, "--resume", res.ID, "--profile", "cpu,alloc")
 	if code != exitOK || strings.Contains(stderr, "profiling") || !strings.Contains(stdout, "with profiles: benchdb why "+old+" "+new) {
 		t.Errorf("resume --profile: exit %d\n%s\n%s", code, stdout, stderr)
 	}

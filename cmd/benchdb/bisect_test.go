@@ -43,6 +43,9 @@ func TestBisect_Usage(t *testing.T) {
 		{[]string{"bisect", "--resume", "x", "--count", "-1"}, "--count -1: want 1 to 10000"},
 		{[]string{"bisect", "--resume", "x", "--within", "mean"}, `--within "mean"`},
 		{[]string{"bisect", "--resume", "x", "--profile", "heap"}, `--profile "heap": unknown profile kind`},
+		{[]string{"bisect", "--resume", "x", "--count", "5"}, "bisect --resume: --count is the bisection's own, stored with its runs; drop it"},
+		{[]string{"bisect", "--resume", "x", "--benchtime", "1s"}, "--benchtime is the bisection's own"},
+		{[]string{"bisect", "--resume", "x", "./pkg"}, `packages and go test flags are the bisection's own, stored with its runs; drop "./pkg"`},
 		{[]string{"bisect", "--resume", "nosuch"}, "no such bisection"},
 		{[]string{"bisect", "--from-report"}, "no runs stored"},
 	} {
