@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
+	"math"
 	"runtime"
 	"slices"
 	"sync"
@@ -166,12 +168,16 @@ func probeMem(t []uint32, seed uint64) uint64 {
 // just after the go test run, so that the machine's speed is recorded with
 // the run it slowed or sped up. The probe's results are appended to
 // Result.Output (its samples from before and after together) and counted
-// in the returned int, not in Result.Results. A run that failed, and a
+// in the returned int, not in Result.Results. So are, under the same
+// package, the stretch of each package whose test binary it followed
+// through the run (Result.Stretch, StretchName): how long its threads
+// waited for a CPU, against how long they ran. A run that failed, and a
 // probe that fails (the context cancelled), leave the output as Run
 // returned it.
 func RunProbed(ctx context.Context, cfg Config, pc ProbeConfig) (*Result, int, error) {
 	var before bytes.Buffer
 	errBefore := Probe(ctx, &before, pc)
+	cfg.stretch = true
 	res, err := Run(ctx, cfg)
 	if errBefore != nil || err != nil || res == nil || res.Results == 0 {
 		return res, 0, err // an incomplete run is kept as it finished
@@ -188,6 +194,15 @@ func RunProbed(ctx context.Context, cfg Config, pc ProbeConfig) (*Result, int, e
 	// The second probe's "pkg:" line repeats the first's.
 	_, rest, _ := bytes.Cut(after.Bytes(), []byte("\n"))
 	out = append(out, rest...)
+	n := bytes.Count(before.Bytes(), []byte("\n")) - 1 + bytes.Count(rest, []byte("\n"))
+	// Each package's stretch, under the probe's package too: the machine's
+	// other work as the benchmarks felt it, over the whole of their run.
+	for _, pkg := range slices.Sorted(maps.Keys(res.Stretch)) {
+		if st := res.Stretch[pkg]; st >= 1 && !math.IsInf(st, 0) {
+			out = fmt.Appendf(out, "%s \t%8d\t%12.4f %s\n", StretchName(pkg), 1, st, StretchUnit)
+			n++
+		}
+	}
 	res.Output = out
-	return res, bytes.Count(before.Bytes(), []byte("\n")) - 1 + bytes.Count(rest, []byte("\n")), err
+	return res, n, err
 }

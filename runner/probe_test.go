@@ -3,6 +3,8 @@ package runner_test
 import (
 	"bytes"
 	"context"
+	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -27,7 +29,11 @@ func probeResults(t *testing.T, text []byte) (probe []string, other int) {
 			other++
 			continue
 		}
-		if len(res.Values) != 1 || res.Values[0].Unit != "sec/op" || !(res.Values[0].Value > 0) {
+		if _, ok := runner.StretchPackage(string(res.Name.Full())); ok {
+			if len(res.Values) != 1 || res.Values[0].Unit != runner.StretchUnit || !(res.Values[0].Value >= 1) {
+				t.Errorf("stretch result %s: values %+v, want one stretch of at least 1", res.Name, res.Values)
+			}
+		} else if len(res.Values) != 1 || res.Values[0].Unit != "sec/op" || !(res.Values[0].Value > 0) {
 			t.Errorf("probe result %s: values %+v, want one positive sec/op", res.Name, res.Values)
 		}
 		probe = append(probe, res.Name.String())
@@ -67,11 +73,80 @@ func TestRunProbed(t *testing.T) {
 		t.Fatal(err)
 	}
 	names, other := probeResults(t, res.Output)
-	// Two samples of each kind before the run and two after.
-	if n != 8 || len(names) != 8 {
-		t.Errorf("RunProbed counted %d probe results, output holds %d (%q), want 8", n, len(names), names)
+	// Two samples of each kind before the run and two after, and the
+	// package's stretch when its binary lived long enough to be sampled.
+	if n != 8+len(res.Stretch) || len(names) != n {
+		t.Errorf("RunProbed counted %d probe results, output holds %d (%q), want %d", n, len(names), names, 8+len(res.Stretch))
 	}
 	if other != res.Results || other == 0 {
 		t.Errorf("output holds %d other results, Results = %d", other, res.Results)
+	}
+}
+
+// TestRunProbed_stretch: a package whose benchmarks run for a while has
+// its stretch measured and written under the probe's package.
+func TestRunProbed_stretch(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the scheduler's per-thread statistics are Linux's")
+	}
+	pkg := fixture + "/pass"
+	res, n, err := runner.RunProbed(t.Context(), runner.Config{
+		Dir: MustFixtureDir(t), Packages: []string{pkg}, Bench: "Leaf", Benchtime: "400ms",
+	}, runner.ProbeConfig{Count: 1, Duration: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, ok := res.Stretch[pkg]
+	if len(res.Stretch) != 1 || !ok || !(st >= 1) || st > 1000 {
+		t.Fatalf("Stretch = %v, want one for %s of at least 1", res.Stretch, pkg)
+	}
+	want := strings.TrimPrefix(runner.StretchName(pkg), "Benchmark")
+	names, _ := probeResults(t, res.Output)
+	if n != 5 || len(names) != 5 || names[4] != want {
+		t.Errorf("probe results %q (%d counted), want four samples and %s", names, n, want)
+	}
+}
+
+func TestStretchName(t *testing.T) {
+	for _, pkg := range []string{"strings", "github.com/benchdb/benchdb/suites/receive", "example.com/a.b/c-d"} {
+		name := runner.StretchName(pkg)
+		if got, ok := runner.StretchPackage(name); !ok || got != pkg {
+			t.Errorf("StretchPackage(%q) = %q, %v; want %q", name, got, ok, pkg)
+		}
+		if got, ok := runner.StretchPackage(strings.TrimPrefix(name, "Benchmark")); !ok || got != pkg {
+			t.Errorf("StretchPackage without the prefix = %q, %v", got, ok)
+		}
+	}
+	for _, name := range []string{"BenchmarkProbe/kind=cpu", "BenchmarkProbe/kind=stretch/pkg=", "BenchmarkProbe/kind=stretch/pkg=a/b", "BenchmarkX/kind=stretch/pkg=a"} {
+		if got, ok := runner.StretchPackage(name); ok {
+			t.Errorf("StretchPackage(%q) = %q, want not a stretch", name, got)
+		}
+	}
+}
+
+// TestTaskClock: the clock of a process that works reads its run time, and
+// its stretch is at least 1.
+func TestTaskClock(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the scheduler's per-thread statistics are Linux's")
+	}
+	c := runner.NewTaskClock(os.Getpid())
+	if err := c.Sample(); err != nil {
+		t.Fatal(err)
+	}
+	run0, _ := c.Totals()
+	x := uint64(1)
+	for start := time.Now(); time.Since(start) < 50*time.Millisecond; {
+		x = x*6364136223846793005 + 1
+	}
+	if err := c.Sample(); err != nil {
+		t.Fatal(err)
+	}
+	run, wait := c.Totals()
+	if run <= run0 || wait < 0 || !(c.Stretch() >= 1) {
+		t.Errorf("run %v -> %v, wait %v, stretch %v (x %d)", run0, run, wait, c.Stretch(), x)
+	}
+	if err := runner.NewTaskClock(1 << 30).Sample(); err == nil {
+		t.Error("Sample of a process that does not exist: no error")
 	}
 }

@@ -70,6 +70,10 @@ type Config struct {
 	Tick time.Duration
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+
+	// stretch has Run follow the test binaries' scheduler statistics
+	// (RunProbed sets it).
+	stretch bool
 }
 
 // A Result is what a run produced. Output holds only what finished: for a
@@ -92,6 +96,11 @@ type Result struct {
 	// Warnings describe output lines that Output holds changed or not at
 	// all (see MaxLineBytes); the results are unaffected.
 	Warnings []string
+	// Stretch is, for each package whose test binary RunProbed followed,
+	// how much waiting for a CPU stretched its threads' running time:
+	// (run + wait) / run (see TaskClock). Nil from Run, and where the
+	// scheduler's statistics are not there.
+	Stretch map[string]float64
 }
 
 // MaxLineBytes is the longest output line, without its newline, that
@@ -237,9 +246,14 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 
 	stopTick := r.tick()
+	stopStretch := func() map[string]float64 { return nil }
+	if cfg.stretch {
+		stopStretch = r.followStretch(cmd.Process.Pid)
+	}
 	r.read(stdout)
 	waitErr := cmd.Wait()
 	stopTick()
+	res.Stretch = stopStretch()
 
 	r.mu.Lock()
 	defer r.mu.Unlock()

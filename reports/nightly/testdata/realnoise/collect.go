@@ -29,6 +29,7 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -151,7 +152,7 @@ func main() {
 				"-test.run", "^$", "-test.bench", s.bench, "-test.count", fmt.Sprint(*count),
 				"-test.benchtime", *benchtime)
 			cmd.Dir = dir
-			outb, err := cmd.Output()
+			outb, stretch, err := runClocked(cmd)
 			if err != nil {
 				log.Printf("night %d %s/%s: %v", night, s.subject, s.variant, err)
 			}
@@ -161,6 +162,11 @@ func main() {
 			if err := runner.Probe(context.Background(), &buf, runner.ProbeConfig{}); err != nil {
 				log.Printf("night %d probe: %v", night, err)
 			}
+			// How long the block's threads waited for a CPU, as `benchdb
+			// run` records it for each package (runner.TaskClock).
+			if pkg := pkgOf(outb); pkg != "" && !math.IsNaN(stretch) {
+				fmt.Fprintf(&buf, "%s \t       1\t%12.4f %s\n", runner.StretchName(pkg), stretch, runner.StretchUnit)
+			}
 		}
 		name := filepath.Join(*out, fmt.Sprintf("night-%02d.txt", night))
 		if err := os.WriteFile(name, buf.Bytes(), 0o644); err != nil {
@@ -169,6 +175,44 @@ func main() {
 		log.Printf("night %d: %s in %v", night, name, time.Since(start).Round(time.Second))
 		time.Sleep(*gap)
 	}
+}
+
+// runClocked runs cmd, sampling its threads' scheduler statistics every
+// 50 ms, and returns its standard output and its stretch (NaN when the
+// statistics are not there).
+func runClocked(cmd *exec.Cmd) ([]byte, float64, error) {
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		return nil, math.NaN(), err
+	}
+	clock := runner.NewTaskClock(cmd.Process.Pid)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	sampled := clock.Sample() == nil
+	for {
+		select {
+		case err := <-done:
+			if !sampled {
+				return out.Bytes(), math.NaN(), err
+			}
+			return out.Bytes(), clock.Stretch(), err
+		case <-tick.C:
+			clock.Sample()
+		}
+	}
+}
+
+// pkgOf returns the package of the first "pkg:" line of out.
+func pkgOf(out []byte) string {
+	for _, l := range strings.Split(string(out), "\n") {
+		if p, ok := strings.CutPrefix(l, "pkg: "); ok {
+			return strings.TrimSpace(p)
+		}
+	}
+	return ""
 }
 
 // keep copies result and config lines, dropping PASS/ok lines.

@@ -1,0 +1,97 @@
+package runner
+
+import (
+	"sync"
+	"time"
+)
+
+// stretchTick is how often the test binaries' threads are sampled, and
+// stretchScan how often the process group is searched for a new one while
+// one is known to run.
+const (
+	stretchTick = 100 * time.Millisecond
+	stretchScan = time.Second
+)
+
+// followStretch follows the test binaries of the go test run in process
+// group pgid with a TaskClock each, until the returned function is called;
+// that returns each package's stretch (TaskClock.Stretch over its
+// binaries' threads). A binary belongs to the package whose benchmark was
+// running (r.runPkg) at most of its samples: go test runs benchmark binaries
+// one at a time, after every build.
+func (r *run) followStretch(pgid int) (stop func() map[string]float64) {
+	type bin struct {
+		clock *TaskClock
+		votes map[string]int
+		live  bool
+	}
+	bins := map[int]*bin{}
+	quit := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		t := time.NewTicker(stretchTick)
+		defer t.Stop()
+		var scanned time.Time
+		for {
+			live := 0
+			for _, b := range bins {
+				if b.live {
+					if b.clock.Sample() != nil {
+						b.live = false // exited
+						continue
+					}
+					live++
+					r.mu.Lock()
+					b.votes[r.runPkg]++
+					r.mu.Unlock()
+				}
+			}
+			if live == 0 || time.Since(scanned) >= stretchScan {
+				scanned = time.Now()
+				for _, pid := range testBinaries(pgid) {
+					if bins[pid] == nil {
+						b := &bin{clock: NewTaskClock(pid), votes: map[string]int{}, live: true}
+						if b.clock.Sample() == nil {
+							bins[pid] = b
+						}
+					}
+				}
+			}
+			select {
+			case <-quit:
+				return
+			case <-t.C:
+			}
+		}
+	})
+	return func() map[string]float64 {
+		close(quit)
+		wg.Wait()
+		type acc struct{ run, wait time.Duration }
+		byPkg := map[string]*acc{}
+		for _, b := range bins {
+			pkg, most := "", 0
+			for p, n := range b.votes {
+				if p != "" && (n > most || n == most && p < pkg) {
+					pkg, most = p, n
+				}
+			}
+			if pkg == "" {
+				continue
+			}
+			run, wait := b.clock.Totals()
+			if byPkg[pkg] == nil {
+				byPkg[pkg] = &acc{}
+			}
+			byPkg[pkg].run += run
+			byPkg[pkg].wait += wait
+		}
+		out := map[string]float64{}
+		for p, a := range byPkg {
+			if a.run > 0 {
+				out[p] = float64(a.run+a.wait) / float64(a.run)
+			}
+		}
+		return out
+	}
+}

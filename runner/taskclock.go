@@ -1,0 +1,73 @@
+package runner
+
+import (
+	"math"
+	"strings"
+	"time"
+)
+
+// ProbeStretch is the `kind=` level of the results that say how much a
+// package's benchmarks waited for a CPU: `BenchmarkProbe/kind=stretch/pkg=P`
+// (P the package's import path, its slashes written as colons, which no
+// import path holds), in the unit StretchUnit. See TaskClock.
+const ProbeStretch = "stretch"
+
+// StretchUnit is the unit of a stretch result: (run + wait) / run.
+const StretchUnit = "stretch"
+
+// StretchName returns the probe benchmark name of package pkg's stretch.
+func StretchName(pkg string) string {
+	return ProbeBenchmark + "/kind=" + ProbeStretch + "/pkg=" + strings.ReplaceAll(pkg, "/", ":")
+}
+
+// StretchPackage returns the package of a stretch result's name (with or
+// without the Benchmark prefix), and whether name is one.
+func StretchPackage(name string) (string, bool) {
+	name = strings.TrimPrefix(name, "Benchmark")
+	rest, ok := strings.CutPrefix(name, strings.TrimPrefix(ProbeBenchmark, "Benchmark")+"/kind="+ProbeStretch+"/pkg=")
+	if !ok || rest == "" || strings.Contains(rest, "/") {
+		return "", false
+	}
+	return strings.ReplaceAll(rest, ":", "/"), true
+}
+
+// A TaskClock adds up what the kernel's scheduler says about the threads
+// of one process: how long they ran on a CPU and how long they waited,
+// runnable, for one (Linux's /proc/PID/task/TID/schedstat). A benchmark's
+// time per operation is measured on the wall clock, so every nanosecond
+// its threads wait for a CPU that another program holds is counted as
+// the benchmark's: (run + wait) / run, the stretch, is by how much the
+// machine's other work slowed a CPU-bound benchmark down, measured over
+// the whole run rather than in a probe's moment before or after it.
+//
+// Sample it while the process lives (every 50 to 100 ms): a thread that
+// ends between two samples loses what it did since the first. Sample
+// returns errors.ErrUnsupported where there is no such statistic.
+type TaskClock struct {
+	pid   int
+	tasks map[string][2]uint64 // per thread: run and wait, in ns, at the last sample
+}
+
+// NewTaskClock returns a clock of process pid's threads.
+func NewTaskClock(pid int) *TaskClock {
+	return &TaskClock{pid: pid, tasks: map[string][2]uint64{}}
+}
+
+// Totals returns the run and wait times of the process's threads so far.
+func (c *TaskClock) Totals() (run, wait time.Duration) {
+	var r, w uint64
+	for _, t := range c.tasks {
+		r += t[0]
+		w += t[1]
+	}
+	return time.Duration(r), time.Duration(w)
+}
+
+// Stretch returns (run + wait) / run, NaN before any run time.
+func (c *TaskClock) Stretch() float64 {
+	r, w := c.Totals()
+	if r <= 0 {
+		return math.NaN()
+	}
+	return float64(r+w) / float64(r)
+}
