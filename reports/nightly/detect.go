@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/benchdb/benchdb/reports"
@@ -32,6 +33,7 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 	// machine's speed.
 	prior := fitPriors(order)
 	machine := map[*Series][]float64{}
+	var stretch map[*Series]map[string][]float64
 	spiky := map[*Series]bool{}
 	{
 		spikes, nights := map[*Series]int{}, map[*Series]int{}
@@ -50,6 +52,7 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 			// has shown calmNights without wild nights.
 			spiky[s] = len(s.Runs) < calmNights || float64(spikes[s]) > spikyRate*float64(nights[s])
 		}
+		stretch = stretches(order)
 		for _, s := range rep.Series {
 			machine[s] = machineSpeed(s, order)
 			if machine[s] != nil {
@@ -93,7 +96,7 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 			rep.New = append(rep.New, &Entry{Benchmark: h.bench, Series: s, Run: s.Runs[newest]})
 			continue
 		}
-		v := judge(h, prior[h], spiky[s], machine[s], opt)
+		v := judge(h, prior[h], spiky[s], [][]float64{stretch[s][h.bench.Package], machine[s]}, opt)
 		rep.Shifts = append(rep.Shifts, shifts(v, since, opt)...)
 		if v.short {
 			n := len(h.samples)
@@ -153,6 +156,7 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 			Noisy:        math.Expm1(v.mde) > opt.Noise,
 			Corrected:    v.corrected,
 			Machine:      nightChange(h.series.Machine, h.runs[start]),
+			Stretch:      logChange(stretch[h.series][h.bench.Package], h.runs[start]),
 			Drift:        nightChange(h.series.Geomean, h.runs[start]),
 		}
 		if ch.Kind() == "regression" {
@@ -183,6 +187,15 @@ func nightChange(v []float64, i int) float64 {
 		return math.NaN()
 	}
 	return 100 * (v[i]/v[i-1] - 1)
+}
+
+// logChange returns, in percent, how much exp(v[i]) moved from
+// exp(v[i-1]); NaN when either is unknown.
+func logChange(v []float64, i int) float64 {
+	if i < 1 || i >= len(v) || math.IsNaN(v[i]) || math.IsNaN(v[i-1]) {
+		return math.NaN()
+	}
+	return 100 * math.Expm1(v[i]-v[i-1])
 }
 
 // shifts returns the change points of v's history that started after
@@ -250,6 +263,43 @@ func machineSpeed(s *Series, hs []*history) []float64 {
 		}
 	}
 	return m
+}
+
+// stretchPrefix begins the name of a package's stretch result, as
+// runner.StretchName writes it: `Probe/kind=stretch/pkg=P` with P's
+// slashes written as colons.
+const stretchPrefix = "Probe/kind=stretch/pkg="
+
+// stretches returns, per series and package, the logarithm of the
+// package's stretch in each run of the series (how long its benchmarks'
+// threads waited for a CPU against how long they ran, as `benchdb run`
+// measures it; NaN in a run without one).
+func stretches(hs []*history) map[*Series]map[string][]float64 {
+	out := map[*Series]map[string][]float64{}
+	for _, h := range hs {
+		if h.bench.Package != ProbePackage || h.bench.Unit != "stretch" {
+			continue
+		}
+		pkg, ok := strings.CutPrefix(h.bench.Name, stretchPrefix)
+		if !ok || pkg == "" || strings.Contains(pkg, "/") {
+			continue
+		}
+		pkg = strings.ReplaceAll(pkg, ":", "/")
+		if out[h.series] == nil {
+			out[h.series] = map[string][]float64{}
+		}
+		m := make([]float64, len(h.series.Runs))
+		for i := range m {
+			m[i] = math.NaN()
+		}
+		for i, r := range h.runs {
+			if v := h.samples[i]; len(v) > 0 && v[0] >= 1 {
+				m[r] = math.Log(median(v))
+			}
+		}
+		out[h.series][pkg] = m
+	}
+	return out
 }
 
 // minTrendRuns is how many runs a benchmark needs to count in a trend.

@@ -29,11 +29,13 @@ import (
 //
 // where CHANGE is {"benchmark", "package", "unit", "series": {labels},
 // "pct", "lo_pct", "hi_pct", "p", "raw_p", "mde_pct", "noise_pct", "noisy",
-// "nights", "baseline_runs", "machine_pct", "drift_pct", "corrected",
+// "nights", "baseline_runs", "machine_pct", "stretch_pct", "drift_pct", "corrected",
 // "change_run", "change_time", "good_run", "commit"} (commit is null
 // without a commit label; p is the Benjamini-Hochberg adjusted p-value;
 // nights the runs at the new level; machine_pct the probe's change that
-// night and drift_pct the series geomean's, null when unknown); SHIFT is
+// night, stretch_pct the change of the stretch of the benchmark's
+// package (runner.TaskClock) and drift_pct the series geomean's, null
+// when unknown); SHIFT is
 // {"benchmark", "package", "unit", "series", "run", "time", "good_run",
 // "commit", "pct", "nights", "machine"} (machine: the runs on both sides
 // are of one commit); PENDING is {"benchmark", "package", "unit", "series",
@@ -134,6 +136,7 @@ type jsonChange struct {
 	Nights       int               `json:"nights"`
 	BaselineRuns int               `json:"baseline_runs"`
 	MachinePct   *float64          `json:"machine_pct"`
+	StretchPct   *float64          `json:"stretch_pct"`
 	DriftPct     *float64          `json:"drift_pct"`
 	Corrected    bool              `json:"corrected"`
 	ChangeRun    int64             `json:"change_run"`
@@ -194,7 +197,7 @@ func jsonChanges(cs []*Change) []jsonChange {
 			Pct: mathx.Finite(c.Pct), LoPct: mathx.Finite(c.LoPct), HiPct: mathx.Finite(c.HiPct), P: mathx.Finite(c.P), RawP: mathx.Finite(c.RawP),
 			MDEPct: mathx.Finite(c.MDE), NoisePct: mathx.Finite(c.Noise), Noisy: c.Noisy,
 			Nights: c.Current, BaselineRuns: c.Baseline,
-			MachinePct: mathx.Finite(c.Machine), DriftPct: mathx.Finite(c.Drift), Corrected: c.Corrected,
+			MachinePct: mathx.Finite(c.Machine), StretchPct: mathx.Finite(c.Stretch), DriftPct: mathx.Finite(c.Drift), Corrected: c.Corrected,
 			ChangeRun: c.Change.ID, ChangeTime: c.Change.Time.UTC().Format(time.RFC3339), GoodRun: c.Good.ID,
 		}
 		if commit := c.Commit(); commit != "" {
@@ -321,11 +324,15 @@ func noisyMark(noisy bool) string {
 }
 
 // machineCell shows the machine's speed change on the night of a change,
-// from the probe, and the series' geomean drift.
+// from the probe and from the stretch of the benchmark's package, and the
+// series' geomean drift.
 func machineCell(c *Change) string {
 	var parts []string
 	if !math.IsNaN(c.Machine) {
 		parts = append(parts, "probe "+pct(c.Machine))
+	}
+	if !math.IsNaN(c.Stretch) {
+		parts = append(parts, "CPU wait "+pct(c.Stretch))
 	}
 	if !math.IsNaN(c.Drift) {
 		parts = append(parts, "suite "+pct(c.Drift))

@@ -241,13 +241,16 @@ type Change struct {
 	MDE, Noise float64
 	Noisy      bool
 	// Corrected says the benchmark was judged against the machine's
-	// speed (its levels divided by the probe's), which made its history
-	// steadier.
+	// speed (its levels divided by its package's stretch, or by the
+	// probe's, as far as they follow it), which made its history steadier.
 	Corrected bool
 	// Machine is the machine's speed change on the night of Change
 	// against the night before, in percent, from the probe (NaN without
-	// one); Drift the same for the geomean of the series' benchmarks.
-	Machine, Drift float64
+	// one); Stretch the same for the stretch of the benchmark's package
+	// (how long its benchmarks waited for a CPU, against how long they
+	// ran; NaN without one); Drift for the geomean of the series'
+	// benchmarks.
+	Machine, Stretch, Drift float64
 }
 
 // higherIsBetter reports whether larger values of unit are better, by

@@ -373,26 +373,36 @@ func robustMean(x []float64, sd float64) float64 {
 }
 
 // minProbeRuns is the fewest runs from which a benchmark is judged
-// against the machine's speed.
-const minProbeRuns = 8
+// against the machine's speed from the calibration probe, and
+// minStretchRuns from its package's stretch, which measures what the
+// benchmarks themselves waited for rather than a moment next to them.
+const (
+	minProbeRuns   = 8
+	minStretchRuns = 6
+)
 
 // follows reports whether the night-to-night moves of x follow those of
 // the machine's speed m: the correlation of their successive differences
-// is positive at the one-sided 1% level (Fisher's z). It returns the
-// slope of x's moves on m's, in [0, 1.5].
-func follows(x, m []float64) (float64, bool) {
-	k := len(x) - 1
-	if k < 5 {
-		return 0, false
-	}
+// (over the pairs of nights that both have m; NaN where a run has none)
+// is positive at the one-sided 1% level (Fisher's z), over at least
+// minPairs pairs. It returns the slope of x's moves on m's, in [0, 1.5].
+func follows(x, m []float64, minPairs int) (float64, bool) {
 	var sx, sm, sxx, smm, sxm float64
-	for i := 0; i < k; i++ {
+	k := 0
+	for i := 0; i+1 < len(x); i++ {
+		if math.IsNaN(m[i]) || math.IsNaN(m[i+1]) {
+			continue
+		}
 		dx, dm := x[i+1]-x[i], m[i+1]-m[i]
 		sx += dx
 		sm += dm
 		sxx += dx * dx
 		smm += dm * dm
 		sxm += dx * dm
+		k++
+	}
+	if k < max(minPairs, 5) {
+		return 0, false
 	}
 	fk := float64(k)
 	cxx, cmm, cxm := sxx-sx*sx/fk, smm-sm*sm/fk, sxm-sx*sm/fk
@@ -437,31 +447,58 @@ type verdict struct {
 
 // judge decides whether the current level of h has changed. prior is the
 // series' typical night-to-night noise, spiky says the series has wild
-// nights, and machine is the machine's speed (log deviation) per run of
-// the series, nil without a probe.
-func judge(h *history, prior noisePrior, spiky bool, machine []float64, opt Options) verdict {
+// nights, and machines are measures of the machine's speed (log
+// deviations) per run of the series, in order of preference: the stretch
+// of the benchmark's package, then the calibration probe; nil where there
+// is none.
+func judge(h *history, prior noisePrior, spiky bool, machines [][]float64, opt Options) verdict {
 	n := len(h.runs)
 	logs := h.levels
 	v := verdict{h: h, levels: logs}
-	// Judge against the machine's speed where the probe explains the
-	// benchmark's night-to-night moves: the levels less the probe's,
-	// scaled by how much the benchmark follows it.
-	if machine != nil && n >= minProbeRuns {
-		m := make([]float64, n)
-		ok := true
-		for i, r := range h.runs {
-			if math.IsNaN(machine[r]) {
-				ok = false
-				break
-			}
-			m[i] = machine[r]
+	// Judge against the machine's speed where a measure of it explains
+	// the benchmark's night-to-night moves: the levels less the
+	// measure's, scaled by how much the benchmark follows it.
+	// Runs without the measure (stored before it was recorded) are left
+	// as they are: the others are corrected by their measure's distance
+	// from its median.
+	for i, machine := range machines {
+		if machine == nil {
+			continue
 		}
-		if beta, ok2 := follows(logs, m); ok && ok2 {
+		minPairs := minProbeRuns - 1
+		if i == 0 {
+			minPairs = minStretchRuns - 1
+		}
+		m := make([]float64, n)
+		var have []float64
+		for j, r := range h.runs {
+			m[j] = machine[r]
+			if !math.IsNaN(m[j]) {
+				have = append(have, m[j])
+			}
+		}
+		if len(have) <= minPairs {
+			continue
+		}
+		beta, ok := follows(logs, m, minPairs)
+		if ok {
+			if i == 0 {
+				// A benchmark's time is its CPU time stretched by what it
+				// waited for: it follows its stretch one for one. An
+				// estimated slope would also take in a change of the code
+				// that came on the night the machine changed.
+				beta = 1
+			}
+			mid := median(sortedCopy(have))
 			adj := make([]float64, n)
-			for i := range adj {
-				adj[i] = logs[i] - beta*m[i]
+			for j := range adj {
+				adj[j] = logs[j]
+				if !math.IsNaN(m[j]) {
+					adj[j] -= beta * (m[j] - mid)
+				}
 			}
 			v.levels, v.corrected, logs = adj, true, adj
+			break
 		}
 	}
 	sd0, df0 := noise(logs)

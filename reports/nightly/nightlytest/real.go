@@ -156,8 +156,9 @@ type RealHistory struct {
 	// history).
 	Commits int
 	// Probe adds the calibration probe measured after the block to each
-	// run.
-	Probe bool
+	// run, and Stretch the block's stretch (how long its threads waited
+	// for a CPU; nights collected before it was recorded have none).
+	Probe, Stretch bool
 	// Labels are added to every run.
 	Labels map[string]string
 }
@@ -174,8 +175,14 @@ func (c *RealCorpus) Runs(h RealHistory, start time.Time) []Run {
 		}
 		key := h.Subject + "/" + variant
 		text := slices.Clone(night.Blocks[key])
-		if h.Probe {
-			text = append(text, night.Probes[key]...)
+		if h.Probe || h.Stretch {
+			for _, l := range bytes.SplitAfter(night.Probes[key], []byte("\n")) {
+				result := bytes.HasPrefix(l, []byte("Benchmark"))
+				stretch := bytes.HasPrefix(l, []byte("BenchmarkProbe/kind=stretch/"))
+				if len(l) > 0 && (!result || stretch && h.Stretch || result && !stretch && h.Probe) {
+					text = append(text, l...)
+				}
+			}
 		}
 		labels := maps.Clone(h.Labels)
 		if labels == nil {

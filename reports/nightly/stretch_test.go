@@ -1,0 +1,85 @@
+package nightly_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/benchdb/benchdb/reports/nightly"
+	"github.com/benchdb/benchdb/reports/nightly/nightlytest"
+	"github.com/benchdb/benchdb/runner"
+)
+
+// stretchRuns returns nights of a package whose two benchmarks' times are
+// their CPU time (1 µs and 3 µs, 2% noise, times step from night stepAt
+// on) multiplied by the night's stretch, which jumps to 2.5x from night
+// spell on (another program took the CPU); each night a new commit, and,
+// with stretch, the package's stretch as `benchdb run` records it.
+func stretchRuns(nights, spell, stepAt int, step float64, stretch bool) []nightlytest.Run {
+	rng := rand.New(rand.NewPCG(7, 7))
+	const pkg = "example.com/m/work"
+	var runs []nightlytest.Run
+	for i := range nights {
+		s := 1.1 + 0.1*rng.Float64()
+		if i >= spell {
+			s *= 2.5
+		}
+		f := 1.0
+		if stepAt >= 0 && i >= stepAt {
+			f = step
+		}
+		var b strings.Builder
+		fmt.Fprintf(&b, "pkg: %s\n", pkg)
+		for _, bench := range []struct {
+			name string
+			ns   float64
+		}{{"BenchmarkA", 1000}, {"BenchmarkB", 3000}} {
+			for range 5 {
+				fmt.Fprintf(&b, "%s-2 \t1000\t%.2f ns/op\n", bench.name, bench.ns*f*s*math.Exp(0.02*rng.NormFloat64()))
+			}
+		}
+		if stretch {
+			fmt.Fprintf(&b, "pkg: %s\n%s \t1\t%.4f %s\n", runner.ProbePackage, runner.StretchName(pkg), s, runner.StretchUnit)
+		}
+		runs = append(runs, nightlytest.Run{Time: epoch.Add(time.Duration(i) * 24 * time.Hour),
+			Labels: map[string]string{"commit": fmt.Sprintf("c%02d", i)}, Text: []byte(b.String())})
+	}
+	return runs
+}
+
+func buildRuns(t *testing.T, runs []nightlytest.Run) *nightly.Report {
+	t.Helper()
+	rep, err := nightly.Build(context.Background(), nightlytest.MustMemSource(t, runs), nightly.Options{Now: func() time.Time { return epoch }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+// TestBuild_stretch: a spell of load that stretches a package's
+// benchmarks 2.5-fold for its last three nights, each night a new
+// commit, is a regression without the package's stretch and the machine
+// with it; a real 50% step during the spell is still found with it, its
+// size measured against the CPU time.
+func TestBuild_stretch(t *testing.T) {
+	if rep := buildRuns(t, stretchRuns(10, 7, -1, 1, false)); len(rep.Regressions) != 2 {
+		t.Errorf("without the stretch: %d regressions, want both benchmarks (the spell looks like code)", len(rep.Regressions))
+	}
+	rep := buildRuns(t, stretchRuns(10, 7, -1, 1, true))
+	if len(rep.Regressions)+len(rep.Improvements)+len(rep.Pending) != 0 {
+		t.Errorf("with the stretch: %d regressions, %d improvements, %d pending; want none: the spell is the machine", len(rep.Regressions), len(rep.Improvements), len(rep.Pending))
+	}
+	rep = buildRuns(t, stretchRuns(10, 7, 7, 1.5, true))
+	if len(rep.Regressions) != 2 {
+		t.Fatalf("a 50%% step during the spell, with the stretch: %d regressions, want 2", len(rep.Regressions))
+	}
+	for _, ch := range rep.Regressions {
+		if !ch.Corrected || ch.ChangeIndex != 7 || ch.Pct < 35 || ch.Pct > 65 {
+			t.Errorf("%s: %+.0f%% at run %d, corrected %v; want about +50%% at run 7, corrected", ch.Name, ch.Pct, ch.ChangeIndex, ch.Corrected)
+		}
+	}
+}
