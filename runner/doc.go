@@ -20,11 +20,11 @@
 // it, Outcomes summarises a benchmark that reports whether it ran away
 // (BenchmarkScenario), per value of a level.
 //
-// The package imports the standard library, x/perf's benchfmt, the
-// store's data types (store/storedata, no database driver) for
-// ExpectFromHistory's History, and internal helpers (mathx, termsafe). It does not parse the output beyond
-// recognising result lines (the store does that), and it knows nothing of
-// benchdb's suites registry or store implementation: Matches, SkipValues
-// and the planning functions work on plain benchmark names, `key=value`
-// levels, Suite descriptions and the History interface.
+// The package imports the standard library, x/perf's benchfmt, the store's
+// data types (store/storedata, no database driver) for ExpectFromHistory's
+// History, and internal helpers (mathx, termsafe). It does not parse the
+// output beyond recognising result lines (the store does that), and it
+// knows nothing of benchdb's suites registry or store implementation:
+// Matches, SkipValues and the planning functions work on plain benchmark
+// names, `key=value` levels, Suite descriptions and the History interface.
 package runner
