@@ -301,7 +301,7 @@ func SplitArgs(args []string) (pkgs, flags []string) {
 // is one.
 type History interface {
 	Runs(ctx context.Context) ([]storedata.Run, error)
-	Results(ctx context.Context, ids []int64, fn func(runID int64, r *benchfmt.Result) error) error
+	ResultReader
 }
 
 // ExpectFromHistory returns the number of results, the calibration

@@ -272,7 +272,7 @@ BenchmarkSelect/profile=roundrobin/pool=8/depth=0-2  100  5 ns/op
 	if err != nil {
 		t.Fatal(err)
 	}
-	outcomes, err := scenarioOutcomes(ctx, db, got.ID)
+	outcomes, _, err := runner.ReadOutcomes(ctx, db, got.ID, "Scenario", profileKey)
 	if err != nil {
 		t.Fatal(err)
 	}
