@@ -25,6 +25,7 @@ func mustWhymodDir(tb testing.TB) string {
 }
 
 func TestProfileBenchmarks(t *testing.T) {
+	t.Parallel() // waits mostly for go test -c and the profiled runs
 	if testing.Short() {
 		t.Skip("builds and runs a test binary")
 	}
