@@ -25,7 +25,6 @@ func mustWhymodDir(tb testing.TB) string {
 }
 
 func TestProfileBenchmarks(t *testing.T) {
-	t.Parallel() // waits mostly for go test -c and the profiled runs
 	if testing.Short() {
 		t.Skip("builds and runs a test binary")
 	}

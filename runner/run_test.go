@@ -66,7 +66,6 @@ var passNames = []string{
 }
 
 func TestRun_Pass(t *testing.T) {
-	t.Parallel() // waits mostly for go test to build, link and start the fixture
 	var progress []runner.Progress
 	var passed bytes.Buffer
 	res, err := runner.Run(t.Context(), runner.Config{
@@ -162,7 +161,6 @@ func gomaxprocs(name string) int {
 // TestRun_Select checks Matches and SkipValues against what go test really
 // runs.
 func TestRun_Select(t *testing.T) {
-	t.Parallel() // waits mostly for go test to build, link and start the fixture
 	tests := []struct {
 		name        string
 		bench, skip string
@@ -232,7 +230,6 @@ func TestRun_Select(t *testing.T) {
 }
 
 func TestRun_Failures(t *testing.T) {
-	t.Parallel() // waits mostly for go test to build, link and start the fixture
 	tests := []struct {
 		name       string
 		pkgs       []string
@@ -346,7 +343,6 @@ func waitGone(tb testing.TB, pid int) {
 }
 
 func TestRun_Stop(t *testing.T) {
-	t.Parallel() // waits mostly for go test to build, link and start the fixture
 	tests := []struct {
 		name    string
 		timeout time.Duration
@@ -428,7 +424,6 @@ func TestRun_NoPackages(t *testing.T) {
 // store takes, and binary bytes: the run is complete, every result is
 // kept, and the long lines are cut with a warning.
 func TestRun_LongLines(t *testing.T) {
-	t.Parallel() // waits mostly for go test to build, link and start the fixture
 	res, err := runner.Run(t.Context(), runner.Config{
 		Dir:       MustFixtureDir(t),
 		Packages:  []string{fixture + "/longline"},
