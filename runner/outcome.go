@@ -3,6 +3,7 @@ package runner
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"fmt"
 	"maps"
 	"slices"
@@ -116,4 +117,29 @@ func Median(xs []float64) (float64, bool) {
 	}
 	slices.Sort(xs)
 	return mathx.Median(xs), true
+}
+
+// A ResultReader reads the results of stored runs; *store.DB is one.
+type ResultReader interface {
+	Results(ctx context.Context, ids []int64, fn func(runID int64, r *benchfmt.Result) error) error
+}
+
+// ReadOutcomes reads the results of run id and returns the Outcomes of
+// benchmark bench per value of key (NewOutcomes), and whether any result
+// of the run has a key=value level in its name at all.
+func ReadOutcomes(ctx context.Context, rr ResultReader, id int64, bench, key string) (o *Outcomes, keyed bool, err error) {
+	o = NewOutcomes(bench, key)
+	level := []byte("/" + key + "=")
+	err = rr.Results(ctx, []int64{id}, func(_ int64, r *benchfmt.Result) error {
+		if !keyed {
+			_, parts := r.Name.Parts()
+			keyed = slices.ContainsFunc(parts, func(p []byte) bool { return bytes.HasPrefix(p, level) })
+		}
+		o.Add(r)
+		return nil
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("read results of run %d: %w", id, err)
+	}
+	return o, keyed, nil
 }

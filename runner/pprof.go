@@ -14,12 +14,14 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/benchdb/benchdb/store/storedata"
 )
 
 // Kinds of profile a profiled run writes.
 const (
-	PprofCPU   = "cpu"   // -test.cpuprofile
-	PprofAlloc = "alloc" // -test.memprofile (its alloc_space and alloc_objects)
+	PprofCPU   = storedata.ProfileCPU   // "cpu": -test.cpuprofile
+	PprofAlloc = storedata.ProfileAlloc // "alloc": -test.memprofile (its alloc_space and alloc_objects)
 )
 
 // DefaultPprofTime is the time a profiled run of one benchmark aims at when
@@ -342,4 +344,23 @@ func goOutput(ctx context.Context, goCmd, dir string, env []string, args ...stri
 		return "", fmt.Errorf("%s %s: %w", goCmd, args[0], err)
 	}
 	return strings.TrimSpace(string(out)), nil
+}
+
+// Stored returns the profiles of p to store, for each of kinds in order
+// (PprofCPU or PprofAlloc, the store's kinds): the timed profile, then the set-up one, each named
+// without the "Benchmark" prefix, as the store names results, and with
+// side (the ab side, "" for benchdb run). The data is p's, not copied.
+func (p *Pprof) Stored(kinds []string, side string) []storedata.Profile {
+	name := strings.TrimPrefix(p.Name, "Benchmark")
+	var out []storedata.Profile
+	for _, k := range kinds {
+		data, setup := p.CPU, p.SetupCPU
+		if k == PprofAlloc {
+			data, setup = p.Alloc, p.SetupAlloc
+		}
+		out = append(out,
+			storedata.Profile{Pkg: p.Package, Name: name, Side: side, Kind: k, Iters: p.Iters, Data: data},
+			storedata.Profile{Pkg: p.Package, Name: name, Side: side, Kind: k, Setup: true, Iters: p.SetupIters, Data: setup})
+	}
+	return out
 }

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -95,5 +97,23 @@ func TestPprofTargets(t *testing.T) {
 	}
 	if p := runner.ExactPattern("BenchmarkA/x=1.5/y"); p != `^BenchmarkA$/^x=1\.5$/^y$` {
 		t.Errorf("ExactPattern = %q", p)
+	}
+}
+
+func TestPprof_Stored(t *testing.T) {
+	p := &runner.Pprof{Package: "example.com/p", Name: "BenchmarkF/x=1-2", Iters: 500, CPU: []byte("cpu"), Alloc: []byte("alloc"),
+		SetupIters: 1, SetupCPU: []byte("setup cpu"), SetupAlloc: []byte("setup alloc")}
+	var got []string
+	for _, sp := range p.Stored([]string{runner.PprofAlloc, runner.PprofCPU}, "new") {
+		got = append(got, fmt.Sprintf("%s %s %s %s setup=%v %d %s", sp.Pkg, sp.Name, sp.Side, sp.Kind, sp.Setup, sp.Iters, sp.Data))
+	}
+	want := []string{
+		"example.com/p F/x=1-2 new alloc setup=false 500 alloc",
+		"example.com/p F/x=1-2 new alloc setup=true 1 setup alloc",
+		"example.com/p F/x=1-2 new cpu setup=false 500 cpu",
+		"example.com/p F/x=1-2 new cpu setup=true 1 setup cpu",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("Stored:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

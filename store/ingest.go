@@ -60,8 +60,8 @@ func CheckInput(ctx context.Context, in *Input) (Ingested, error) {
 // With opts.Strict a malformed line fails the input even when its content
 // is stored already.
 //
-// Malformed result lines are skipped and described in Warnings; with
-// opts.Strict the first one fails the whole input. Input that cannot be
+// Malformed result lines are skipped and described in Warnings (each a
+// *Warning); with opts.Strict the first one fails the whole input. Input that cannot be
 // benchmark output (binary data, lines longer than MaxLineLength, an
 // empty input, a result line cut off at the end) is an *InputError,
 // and input without results wraps ErrNoResults. On any error nothing is

@@ -63,6 +63,13 @@ func TestDB_Ingest_badInput(t *testing.T) {
 			if tt.is != nil && !errors.Is(err, tt.is) {
 				t.Errorf("error %v is not %v", err, tt.is)
 			}
+			// Fatal input errors are *InputError, never a *Warning
+			// (which describes a line skipped while the rest is stored).
+			var ie *store.InputError
+			var w *store.Warning
+			if !errors.As(err, &ie) || errors.As(err, &w) {
+				t.Errorf("error %v is a %T, want an *store.InputError", err, err)
+			}
 			if after := mustDump(t, db.Path()); after != before {
 				t.Errorf("database changed:\nbefore\n%s\nafter\n%s", before, after)
 			}
@@ -88,6 +95,9 @@ func TestDB_Ingest_skippedLines(t *testing.T) {
 	var msgs []string
 	for _, w := range got.Warnings {
 		msgs = append(msgs, w.Error())
+		if sw, ok := w.(*store.Warning); !ok || sw.Name != "in.txt" || sw.Line == 0 {
+			t.Errorf("warning %v is a %T %+v, want a *store.Warning with the name and line", w, w, w)
+		}
 	}
 	want := []string{
 		"in.txt:5: parsing measurement: invalid syntax",

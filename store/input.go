@@ -23,12 +23,11 @@ const MaxLineLength = 64<<10 - 1
 // maxJSONLineLength bounds one event line of `go test -json` output.
 const maxJSONLineLength = 4 << 20
 
-// An InputError is a problem with the input. Its message names the input
-// and, where there is one, the line. Returned by Ingest, it refused all
-// of the input and stored nothing; in Ingested.Warnings it describes a
-// line that Ingest skipped (a malformed result line, a malformed go test
-// -json event) while it stored the rest. Callers tell the two apart by
-// where they find it, not by its fields.
+// An InputError is a problem with the input that made Ingest refuse all
+// of it: nothing was stored. Its message names the input and, where there
+// is one, the line. A line that Ingest skipped while it stored the rest is
+// a *Warning instead; with IngestOptions.Strict, such a line is an
+// *InputError.
 type InputError struct {
 	Name string
 	Line int // 0 when the problem is not on one line
@@ -36,15 +35,31 @@ type InputError struct {
 	Err  error // the underlying error, if any
 }
 
-func (e *InputError) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", e.Name, e.Line, e.Msg)
-	}
-	return fmt.Sprintf("%s: %s", e.Name, e.Msg)
-}
+func (e *InputError) Error() string { return inputMessage(e.Name, e.Line, e.Msg) }
 
 // Unwrap returns the underlying error.
 func (e *InputError) Unwrap() error { return e.Err }
+
+// A Warning describes an input line that Ingest skipped while it stored
+// the rest: a malformed result line, or a malformed go test -json event.
+// Ingested.Warnings holds them (beside *LabelConflictError values for a
+// duplicate). Its message is the one an *InputError about the same line
+// would have.
+type Warning struct {
+	Name string
+	Line int // the input line skipped
+	Msg  string
+}
+
+func (w *Warning) Error() string { return inputMessage(w.Name, w.Line, w.Msg) }
+
+// inputMessage formats a message about input name at line (0: none).
+func inputMessage(name string, line int, msg string) string {
+	if line > 0 {
+		return fmt.Sprintf("%s:%d: %s", name, line, msg)
+	}
+	return fmt.Sprintf("%s: %s", name, msg)
+}
 
 // lineSource turns raw input, either the benchmark text format or
 // `go test -json` output, into benchmark-format lines. Every line it
@@ -81,7 +96,7 @@ type lineSource struct {
 	srcOf []int32
 
 	// warnings are input lines skipped as malformed (JSON input only).
-	warnings []*InputError
+	warnings []*Warning
 
 	// rec records what a JSON input gives (replay.go); replay reads
 	// such a record instead of the input.
@@ -106,6 +121,11 @@ const ctxEvery = 1024
 // errorf returns an *InputError at input line line.
 func (s *lineSource) errorf(line int, format string, args ...any) *InputError {
 	return &InputError{Name: s.name, Line: line, Msg: fmt.Sprintf(format, args...)}
+}
+
+// warnf returns a *Warning about input line line, skipped.
+func (s *lineSource) warnf(line int, format string, args ...any) *Warning {
+	return &Warning{Name: s.name, Line: line, Msg: fmt.Sprintf(format, args...)}
 }
 
 // readRaw returns the next input line without its line ending, or an
@@ -500,7 +520,7 @@ func (s *lineSource) jsonLine(raw []byte) error {
 	if !ok {
 		var ev testEvent
 		if err := json.Unmarshal(raw, &ev); err != nil {
-			s.warnings = append(s.warnings, s.errorf(s.srcLine, "malformed go test -json event: %v", err))
+			s.warnings = append(s.warnings, s.warnf(s.srcLine, "malformed go test -json event: %v", err))
 			return nil
 		}
 		if ev.Output == nil {

@@ -39,10 +39,9 @@ func parseInput(ctx context.Context, src *lineSource, name string, opts IngestOp
 	br := benchfmt.NewReader(&lineFeed{src: src, sink: sink, h: h}, name)
 	lastSkipped := 0
 	lastSkippedMsg := ""
-	warn := func(e *InputError) error {
+	warn := func(e *Warning) error {
 		if opts.Strict {
-			e.Msg += " (--strict)"
-			return e
+			return &InputError{Name: e.Name, Line: e.Line, Msg: e.Msg + " (--strict)"}
 		}
 		res.Warnings = append(res.Warnings, e)
 		if e.Line != lastSkipped {
@@ -77,7 +76,7 @@ func parseInput(ctx context.Context, src *lineSource, name string, opts IngestOp
 			}
 		case *benchfmt.SyntaxError:
 			lastSyntaxOut = rec.Line
-			if err := warn(&InputError{Name: name, Line: src.srcLineOf(rec.Line), Msg: rec.Msg}); err != nil {
+			if err := warn(&Warning{Name: name, Line: src.srcLineOf(rec.Line), Msg: rec.Msg}); err != nil {
 				return res, err
 			}
 		}

@@ -92,7 +92,7 @@ func (s *lineSource) nextReplay() ([]byte, error) {
 		}
 		switch tag {
 		case 'W':
-			s.warnings = append(s.warnings, s.errorf(int(srcLine), "%s", s.qbuf))
+			s.warnings = append(s.warnings, s.warnf(int(srcLine), "%s", s.qbuf))
 		case 'L':
 			s.srcLine = int(srcLine)
 			s.outLine++

@@ -166,7 +166,7 @@ func abAction(c *cli.Context) error {
 // abOptions validates ab's flags and arguments.
 func abOptions(c *cli.Context) (ab.Options, error) {
 	args := c.Args().Slice()
-	pos, goFlags := splitRunArgs(args)
+	pos, goFlags := runner.SplitArgs(args)
 	if len(pos) < 2 {
 		return ab.Options{}, usagef("ab: want OLD and NEW revisions (see benchdb ab --help)")
 	}

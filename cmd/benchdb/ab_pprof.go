@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -74,21 +73,11 @@ func (p *abPprof) extraRun(ctx context.Context) ab.ExtraRun {
 			}
 			var out []store.Profile
 			for _, pp := range ps {
-				name := strings.TrimPrefix(pp.Name, "Benchmark")
-				for _, k := range p.kinds {
-					data, setup := pp.CPU, pp.SetupCPU
-					if k == store.ProfileAlloc {
-						data, setup = pp.Alloc, pp.SetupAlloc
+				for _, sp := range pp.Stored(p.kinds, side) {
+					if err := checkProfile(sp, p.maxSize); err != nil {
+						return err
 					}
-					for _, sp := range []store.Profile{
-						{Pkg: pp.Package, Name: name, Side: side, Kind: k, Iters: pp.Iters, Data: data},
-						{Pkg: pp.Package, Name: name, Side: side, Kind: k, Setup: true, Iters: pp.SetupIters, Data: setup},
-					} {
-						if err := checkProfile(sp, p.maxSize); err != nil {
-							return err
-						}
-						out = append(out, sp)
-					}
+					out = append(out, sp)
 				}
 			}
 			p.mu.Lock()

@@ -91,7 +91,7 @@ func (e *notReproduced) Error() string   { return e.err.Error() }
 func (e *notReproduced) Unwrap() []error { return []error{e.err, errRegression} }
 
 func bisectAction(c *cli.Context) error {
-	pkgs, goFlags := splitRunArgs(c.Args().Slice())
+	pkgs, goFlags := runner.SplitArgs(c.Args().Slice())
 	build, test, err := ab.SplitGoTestFlags(goFlags)
 	if err != nil {
 		return usagef("bisect: %v", err)

@@ -89,21 +89,11 @@ func profileRun(c *cli.Context, cfg runner.Config, res *runner.Result) ([]store.
 			return nil, fmt.Errorf("profile: %w\nnothing stored", err)
 		}
 		for _, p := range ps {
-			for _, k := range kinds {
-				data, setup := p.CPU, p.SetupCPU
-				if k == store.ProfileAlloc {
-					data, setup = p.Alloc, p.SetupAlloc
+			for _, sp := range p.Stored(kinds, "") {
+				if err := checkProfile(sp, c.Int64("pprof-max-size")); err != nil {
+					return nil, err
 				}
-				name := strings.TrimPrefix(p.Name, "Benchmark")
-				for _, sp := range []store.Profile{
-					{Pkg: p.Package, Name: name, Kind: k, Iters: p.Iters, Data: data},
-					{Pkg: p.Package, Name: name, Kind: k, Setup: true, Iters: p.SetupIters, Data: setup},
-				} {
-					if err := checkProfile(sp, c.Int64("pprof-max-size")); err != nil {
-						return nil, err
-					}
-					out = append(out, sp)
-				}
+				out = append(out, sp)
 			}
 		}
 	}

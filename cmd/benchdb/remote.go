@@ -116,13 +116,13 @@ func runRemote(c *cli.Context, plan *runPlan) error {
 		return err
 	}
 	printer := runner.NewPrinter(c.App.ErrWriter, runner.IsTerminal(c.App.ErrWriter))
-	plan.cfg.Progress = printer.Update
+	plan.Config.Progress = printer.Update
 	if c.Bool("verbose") {
-		plan.cfg.Output = printer.Passthrough(c.App.Writer)
+		plan.Config.Output = printer.Passthrough(c.App.Writer)
 	}
 	start := time.Now()
-	fmt.Fprintf(c.App.ErrWriter, "benchdb: running %s\n", termsafe.Escape(shellJoin(runner.CommandLine(plan.cfg))))
-	res, runErr := runner.Run(c.Context, plan.cfg)
+	fmt.Fprintf(c.App.ErrWriter, "benchdb: running %s\n", termsafe.Escape(shellJoin(runner.CommandLine(plan.Config))))
+	res, runErr := runner.Run(c.Context, plan.Config)
 	printer.Clear()
 	labels := plan.labels
 	if runErr != nil {
@@ -130,9 +130,9 @@ func runRemote(c *cli.Context, plan *runPlan) error {
 			return fmt.Errorf("run incomplete: %w\nnothing sent", runErr)
 		}
 		labels = maps.Clone(labels)
-		labels[labelPartial] = "true"
+		labels[runner.LabelPartial] = "true"
 	} else if res.Results == 0 {
-		return fmt.Errorf("run: no benchmark results: -bench %q matched nothing in %s", plan.cfg.Bench, strings.Join(plan.cfg.Packages, " "))
+		return fmt.Errorf("run: no benchmark results: -bench %q matched nothing in %s", plan.Config.Bench, strings.Join(plan.Config.Packages, " "))
 	}
 	setCPULabel(labels, plan.user, res.Output)
 	// After Ctrl+C, sending what finished (--partial) must not be cancelled.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"slices"
 	"strings"
 	"time"
 
@@ -18,12 +17,6 @@ import (
 	"github.com/benchdb/benchdb/suites"
 
 	"github.com/benchdb/benchdb/internal/termsafe"
-)
-
-// Labels that benchdb run records besides runner.Labels.
-const (
-	labelArgs    = "args"    // the command's arguments
-	labelPartial = "partial" // "true" for a run stored with --partial after a failure
 )
 
 // profileKey is the benchmark name level that holds a version profile.
@@ -105,12 +98,10 @@ const (
 
 // runPlan is what benchdb run will do, worked out from its flags.
 type runPlan struct {
-	cfg      runner.Config
-	suites   []suites.Suite // the built-in suites among the packages
-	profiles []string       // --profile values, or every profile
-	labels   map[string]string
-	user     map[string]string // the --label values
-	beam     bool              // --suite beam: the BEAM harness too
+	*runner.Plan
+	labels map[string]string // the run's labels: its context's, then the user's
+	user   map[string]string // the --label values
+	beam   bool              // --suite beam: the BEAM harness too
 }
 
 func runAction(c *cli.Context) error {
@@ -127,31 +118,31 @@ func runAction(c *cli.Context) error {
 	}
 	defer db.Close()
 
-	if plan.cfg.Expected == 0 {
-		plan.cfg.Expected = expectFromHistory(c.Context, db, plan.labels[labelArgs])
+	if plan.Config.Expected == 0 {
+		plan.Config.Expected = runner.ExpectFromHistory(c.Context, db, plan.labels[runner.LabelArgs])
 	}
 	printer := runner.NewPrinter(c.App.ErrWriter, runner.IsTerminal(c.App.ErrWriter))
-	plan.cfg.Progress = printer.Update
+	plan.Config.Progress = printer.Update
 	if c.Bool("verbose") {
-		plan.cfg.Output = printer.Passthrough(c.App.Writer)
+		plan.Config.Output = printer.Passthrough(c.App.Writer)
 	}
 	start := time.Now()
-	if !plan.beam || len(plan.cfg.Packages) > 0 {
-		fmt.Fprintf(c.App.ErrWriter, "benchdb: running %s\n", termsafe.Escape(shellJoin(runner.CommandLine(plan.cfg))))
+	if !plan.beam || len(plan.Config.Packages) > 0 {
+		fmt.Fprintf(c.App.ErrWriter, "benchdb: running %s\n", termsafe.Escape(shellJoin(runner.CommandLine(plan.Config))))
 	}
 
 	var res *runner.Result
 	var probed int
 	var runErr error
-	if plan.beam && len(plan.cfg.Packages) == 0 {
+	if plan.beam && len(plan.Config.Packages) == 0 {
 		res, runErr = runBeamOnly(c.Context, plan, c.App.ErrWriter)
 		if runErr == nil && res.Results == 0 {
 			return nil // skipped: erl is absent, and said so
 		}
 	} else {
-		res, probed, runErr = runProbed(c, plan.cfg)
+		res, probed, runErr = runProbed(c, plan.Config)
 		if runErr == nil && plan.beam {
-			out, n, err := runBeamSuite(c.Context, plan.cfg.Count, plan.cfg.Benchtime, c.App.ErrWriter)
+			out, n, err := runBeamSuite(c.Context, plan.Config.Count, plan.Config.Benchtime, c.App.ErrWriter)
 			if err != nil {
 				return err
 			}
@@ -169,9 +160,9 @@ func runAction(c *cli.Context) error {
 		return keepPartial(c, db, plan, res, runErr, start)
 	}
 	if res.Results == 0 {
-		return fmt.Errorf("run: no benchmark results: -bench %q matched nothing in %s", plan.cfg.Bench, strings.Join(plan.cfg.Packages, " "))
+		return fmt.Errorf("run: no benchmark results: -bench %q matched nothing in %s", plan.Config.Bench, strings.Join(plan.Config.Packages, " "))
 	}
-	profiles, err := profileRun(c, plan.cfg, res)
+	profiles, err := profileRun(c, plan.Config, res)
 	if err != nil {
 		return err
 	}
@@ -195,203 +186,81 @@ func runAction(c *cli.Context) error {
 	if err := storeProfiles(c, db, got, profiles); err != nil {
 		return err
 	}
-	if len(plan.suites) == 0 {
+	if len(plan.Suites) == 0 {
 		return nil
 	}
-	return printProfiles(c.Context, w, db, got.ID, plan.profiles)
+	return printProfiles(c.Context, w, db, got.ID, plan.Values)
 }
 
-// planRun validates the flags and arguments and works out what to run.
+// planRun reads the flags and arguments and asks runner.NewPlan what to
+// run.
 func planRun(c *cli.Context) (*runPlan, error) {
-	pkgs, extra := splitRunArgs(c.Args().Slice())
-	for _, f := range extra {
-		if f == "--" {
-			break
-		}
-		name, _, _ := strings.Cut(strings.TrimLeft(f, "-"), "=")
-		if strings.HasPrefix(f, "-") && slices.Contains(runOnlyFlags, name) {
-			return nil, usagef("flag %s after the arguments: put benchdb's flags before PKG (go test's may follow)", f)
-		}
-	}
-	for _, f := range extra {
-		if f == "-json" || strings.HasPrefix(f, "-json=") {
-			return nil, usagef("go test flag %s: benchdb run reads go test -json itself", f)
-		}
-	}
 	if err := checkPprofFlags(c); err != nil {
 		return nil, err
 	}
-	count := c.Int("count")
-	if count < 1 {
-		return nil, usagef("--count %d: want at least 1", count)
+	plan, err := runner.NewPlan(runner.PlanOptions{
+		Dir:           c.String("dir"),
+		Args:          c.Args().Slice(),
+		Bench:         c.String("bench"),
+		Count:         c.Int("count"),
+		Benchtime:     c.String("benchtime"),
+		Timeout:       c.Duration("timeout"),
+		Suites:        c.StringSlice("suite"),
+		Builtin:       builtinSuites(),
+		BuiltinModule: builtinModule,
+		Key:           profileKey,
+		Keep:          c.StringSlice("profile"),
+		Values:        profiles.Names(),
+		CommandOnly:   runOnlyFlags,
+	})
+	var perr *runner.PlanError
+	if errors.As(err, &perr) {
+		return nil, usagef("%s", perr.Msg)
 	}
-	if c.Duration("timeout") < 0 {
-		return nil, usagef("--timeout %v: want 0 (none) or more", c.Duration("timeout"))
-	}
-	bench := c.String("bench")
-	if _, err := runner.Matches(bench, "", "BenchmarkX"); err != nil {
-		return nil, usagef("--bench %q: %v", bench, errors.Unwrap(err))
-	}
-	if bt := c.String("benchtime"); bt != "" && !runner.ValidBenchtime(bt) {
-		return nil, usagef("--benchtime %q: want a duration such as 500ms or a count such as 100x", bt)
-	}
-
-	dir := c.String("dir")
-	modPath, err := runner.ModulePath(dir)
-	if err != nil {
-		return nil, usagef("--dir %s: %s", termsafe.Escape(dir), termsafe.Escape(err.Error()))
-	}
-	var chosen []suites.Suite
-	suiteNames, withBeam := splitBeamSuite(c.StringSlice("suite"))
-	for _, name := range suiteNames {
-		s, err := suites.Lookup(name)
-		if err != nil {
-			return nil, usagef("--suite %q: unknown suite (known: %s, %s)", name, strings.Join(suites.Names(), ", "), beamSuite)
-		}
-		chosen = append(chosen, s)
-	}
-	if len(chosen) == 0 && len(pkgs) == 0 && !withBeam {
-		if ownModule(modPath) {
-			for _, name := range suites.Names() {
-				s, _ := suites.Lookup(name)
-				chosen = append(chosen, s)
-			}
-		} else {
-			// The built-in suites live in benchdb's own module; in any
-			// other module, run its own benchmarks.
-			pkgs = []string{"./..."}
-			fmt.Fprintf(c.App.ErrWriter, "benchdb: no PKG given: running the benchmarks of module %s (./... in %s)\n",
-				termsafe.Escape(modPath), termsafe.Escape(dir))
-		}
-	}
-	// Built-in suites named by import path count as suites too, so that
-	// their progress total and profile comparison work.
-	bySuitePath := map[string]suites.Suite{}
-	for _, name := range suites.Names() {
-		s, _ := suites.Lookup(name)
-		bySuitePath[s.ImportPath()] = s
-	}
-	for _, p := range pkgs {
-		if s, ok := bySuitePath[p]; ok && !slices.Contains(chosen, s) {
-			chosen = append(chosen, s)
-		}
-	}
-	packages := slices.Clone(pkgs)
-	for _, s := range chosen {
-		if !slices.Contains(packages, s.ImportPath()) {
-			packages = append(packages, s.ImportPath())
-		}
-	}
-
-	all := profiles.Names()
-	only := c.StringSlice("profile")
-	for _, p := range only {
-		if !slices.Contains(all, p) {
-			return nil, usagef("--profile %q: unknown profile (known: %s)", p, strings.Join(all, ", "))
-		}
-	}
-	if len(only) > 0 && slices.ContainsFunc(extra, func(f string) bool { return f == "-skip" || strings.HasPrefix(f, "-skip=") }) {
-		return nil, usagef("--profile works through go test -skip: give one or the other")
-	}
-	leaves := leafNames(chosen)
-	// The profiles are compared in the registry's order, whatever the
-	// flags' order.
-	skip, compared := runner.KeepValues(profileKey, all, only, leaves)
-
-	labels, err := parseLabels(c.StringSlice("label"))
 	if err != nil {
 		return nil, err
 	}
-	if _, ok := labels[labelPartial]; ok {
-		return nil, usagef("--label %s=...: the label %s is benchdb's own (see --partial)", labelPartial, labelPartial)
+	if plan.DefaultPackages {
+		fmt.Fprintf(c.App.ErrWriter, "benchdb: no PKG given: running the benchmarks of module %s (./... in %s)\n",
+			termsafe.Escape(plan.Module), termsafe.Escape(plan.Config.Dir))
 	}
-	cfg := runner.Config{
-		Dir:       dir,
-		Packages:  packages,
-		Bench:     bench,
-		Skip:      skip,
-		Count:     count,
-		Benchtime: c.String("benchtime"),
-		Timeout:   c.Duration("timeout"),
-		Args:      extra,
+	user, err := parseLabels(c.StringSlice("label"))
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := user[runner.LabelPartial]; ok {
+		return nil, usagef("--label %s=...: the label %s is benchdb's own (see --partial)", runner.LabelPartial, runner.LabelPartial)
 	}
 	// Labels found from the run's context come first; the user's win.
-	labels2 := runner.Labels(c.Context, cfg.Go, cfg.Dir, cfg.Env)
-	labels2[labelArgs] = shellJoin(commandArgs(c))
-	maps.Copy(labels2, labels)
-
-	// The total is known when every package is a built-in suite.
-	if len(chosen) == len(packages) {
-		n, err := runner.CountMatches(leaves, bench, skip)
-		if err != nil {
-			return nil, usagef("--bench %q: %v", bench, err)
-		}
-		cfg.Expected = n * count
-		if slices.ContainsFunc(extra, func(f string) bool { return f == "-cpu" || strings.HasPrefix(f, "-cpu=") }) {
-			cfg.Expected = 0 // each benchmark runs once per -cpu value
-		}
-	}
-	return &runPlan{cfg: cfg, suites: chosen, profiles: compared, labels: labels2, user: labels, beam: withBeam}, nil
+	labels := runner.Labels(c.Context, plan.Config.Go, plan.Config.Dir, plan.Config.Env)
+	labels[runner.LabelArgs] = shellJoin(commandArgs(c))
+	maps.Copy(labels, user)
+	return &runPlan{Plan: plan, labels: labels, user: user, beam: len(plan.Others) > 0}, nil
 }
 
 // builtinModule is the module that holds the built-in suites.
 const builtinModule = "github.com/benchdb/benchdb"
 
-// ownModule reports whether modPath is benchdb's own module, where the
-// built-in suites are.
-func ownModule(modPath string) bool {
+// builtinSuites describes the suites registry, then the BEAM harness, for
+// runner.NewPlan.
+func builtinSuites() []runner.Suite {
+	var out []runner.Suite
 	for _, name := range suites.Names() {
-		if s, err := suites.Lookup(name); err == nil && strings.HasPrefix(s.ImportPath(), modPath+"/") {
-			return true
-		}
+		s, _ := suites.Lookup(name)
+		out = append(out, runner.Suite{Name: name, ImportPath: s.ImportPath(), Leaves: func() []string {
+			var names []string
+			for _, b := range s.Benchmarks() {
+				names = append(names, b.Name)
+			}
+			return names
+		}})
 	}
-	return modPath == builtinModule
+	return append(out, runner.Suite{Name: beamSuite})
 }
 
 // runOnlyFlags are benchdb run's flags that go test does not have; after
 // the packages they are a mistake, not go test flags.
 var runOnlyFlags = []string{"profile", "suite", "partial", "label", "dir", "db", "server", "token-file", "pprof", "pprof-time", "pprof-max-size"}
-
-// splitRunArgs splits benchdb run's arguments into packages and go test
-// flags: the flags start at "--" (which is dropped) or at the first
-// argument that starts with "-".
-func splitRunArgs(args []string) (pkgs, flags []string) {
-	for i, a := range args {
-		if a == "--" {
-			return args[:i], args[i+1:]
-		}
-		if strings.HasPrefix(a, "-") {
-			return args[:i], args[i:]
-		}
-	}
-	return args, nil
-}
-
-// leafNames returns the full names of the suites' leaf benchmarks.
-func leafNames(ss []suites.Suite) []string {
-	var names []string
-	for _, s := range ss {
-		for _, b := range s.Benchmarks() {
-			names = append(names, b.Name)
-		}
-	}
-	return names
-}
-
-// expectFromHistory returns the result count of the newest complete run
-// stored with the same args label, or 0.
-func expectFromHistory(ctx context.Context, db *store.DB, args string) int {
-	runs, err := db.Runs(ctx)
-	if err != nil {
-		return 0
-	}
-	for _, r := range slices.Backward(runs) {
-		if r.Labels[labelArgs] == args && r.Labels[labelPartial] == "" {
-			return r.Results - probeResults(ctx, db, r.ID)
-		}
-	}
-	return 0
-}
 
 // setCPULabel sets the cpu label to the first "cpu:" configuration line
 // of out, the name the testing package reports, so that the label and the
@@ -437,14 +306,17 @@ func runProbed(c *cli.Context, cfg runner.Config) (*runner.Result, int, error) {
 func keepPartial(c *cli.Context, db *store.DB, plan *runPlan, res *runner.Result, runErr error, start time.Time) error {
 	msg := "run incomplete: " + runErr.Error()
 	if !c.Bool("partial") {
-		n := resultCount(res)
+		n := 0
+		if res != nil {
+			n = res.Results
+		}
 		return fmt.Errorf("%s\nnothing stored (with --partial, the %s that finished would be)", msg, plural(n, "result"))
 	}
 	if res == nil || res.Results == 0 {
 		return fmt.Errorf("%s\nnothing stored: no results finished", msg)
 	}
 	labels := maps.Clone(plan.labels)
-	labels[labelPartial] = "true"
+	labels[runner.LabelPartial] = "true"
 	setCPULabel(labels, plan.user, res.Output)
 	// After Ctrl+C the command's context is cancelled; storing what
 	// finished must not be.
@@ -456,13 +328,6 @@ func keepPartial(c *cli.Context, db *store.DB, plan *runPlan, res *runner.Result
 		return fmt.Errorf("%s\nstore the partial run: %w", msg, err)
 	}
 	return fmt.Errorf("%s\nstored the %s that finished as run %d, labelled partial=true", msg, plural(got.Results, "result"), got.ID)
-}
-
-func resultCount(res *runner.Result) int {
-	if res == nil {
-		return 0
-	}
-	return res.Results
 }
 
 // packageCount says how many packages ran, such as "3 packages".

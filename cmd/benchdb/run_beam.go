@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"time"
 
 	"golang.org/x/perf/benchfmt"
@@ -16,18 +15,10 @@ import (
 )
 
 // beamSuite is the --suite name of the BEAM harness: it is not a Go
-// package, so it is not in the suites registry; benchdb run runs it with
-// package beam and stores its results with the Go suites' in one run.
+// package, so it is not in the suites registry (runner.NewPlan gives it
+// in Plan.Others); benchdb run runs it with package beam and stores its
+// results with the Go suites' in one run.
 const beamSuite = "beam"
-
-// splitBeamSuite removes "beam" from --suite's values and reports whether
-// it was there.
-func splitBeamSuite(names []string) ([]string, bool) {
-	if !slices.Contains(names, beamSuite) {
-		return names, false
-	}
-	return slices.DeleteFunc(slices.Clone(names), func(s string) bool { return s == beamSuite }), true
-}
 
 // runBeamSuite runs BenchmarkReceive/runtime=beam/... count times at
 // benchtime (a duration; a count such as 100x runs 100ms) and returns the
@@ -65,7 +56,7 @@ func runBeamSuite(ctx context.Context, count int, benchtime string, stderr io.Wr
 // runBeamOnly is benchdb run for --suite beam alone: no go test.
 func runBeamOnly(ctx context.Context, plan *runPlan, stderr io.Writer) (*runner.Result, error) {
 	start := time.Now()
-	out, n, err := runBeamSuite(ctx, plan.cfg.Count, plan.cfg.Benchtime, stderr)
+	out, n, err := runBeamSuite(ctx, plan.Config.Count, plan.Config.Benchtime, stderr)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/benchdb/benchdb/runner"
 )
 
 func TestRun_TwoRunsThenCompare(t *testing.T) {
@@ -106,7 +108,7 @@ func TestRun_Interrupt(t *testing.T) {
 				}
 				return
 			}
-			if len(runs) != 1 || runs[0].Labels[labelPartial] != "true" ||
+			if len(runs) != 1 || runs[0].Labels[runner.LabelPartial] != "true" ||
 				!slices.Equal(runs[0].names, []string{"A-" + gomaxprocsSuffix()}) {
 				t.Fatalf("stored %+v, want one partial run with BenchmarkA", runs)
 			}

@@ -1,17 +1,13 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
-
-	"golang.org/x/perf/benchfmt"
 
 	"github.com/benchdb/benchdb/reports"
 	"github.com/benchdb/benchdb/runner"
@@ -31,7 +27,7 @@ func printProfiles(ctx context.Context, w io.Writer, db *store.DB, id int64, pro
 	if err != nil {
 		return err
 	}
-	keyed, err := hasProfileLevel(ctx, db, id)
+	outcomes, keyed, err := runner.ReadOutcomes(ctx, db, id, "Scenario", profileKey)
 	if err != nil {
 		return err
 	}
@@ -57,10 +53,6 @@ func printProfiles(ctx context.Context, w io.Writer, db *store.DB, id int64, pro
 			return err
 		}
 	}
-	outcomes, err := scenarioOutcomes(ctx, db, id)
-	if err != nil {
-		return err
-	}
 	if sorted := outcomes.Sorted(profiles); len(sorted) > 0 {
 		fmt.Fprintf(w, "\nscenario outcome per profile (BenchmarkScenario):\n\n")
 		writeOutcomes(w, sorted)
@@ -68,40 +60,9 @@ func printProfiles(ctx context.Context, w io.Writer, db *store.DB, id int64, pro
 	return nil
 }
 
-// hasProfileLevel reports whether a result of run id has a profile=P
-// level in its name.
-func hasProfileLevel(ctx context.Context, db *store.DB, id int64) (bool, error) {
-	found := false
-	err := db.Results(ctx, []int64{id}, func(_ int64, r *benchfmt.Result) error {
-		if !found {
-			_, parts := r.Name.Parts()
-			found = slices.ContainsFunc(parts, func(p []byte) bool { return bytes.HasPrefix(p, []byte("/"+profileKey+"=")) })
-		}
-		return nil
-	})
-	if err != nil {
-		return false, fmt.Errorf("read results of run %d: %w", id, err)
-	}
-	return found, nil
-}
-
 // summaryUnits are the units of the profile comparison benchdb run prints:
 // the time, and the two counts that tell the incident's story.
 var summaryUnits = []string{"sec/op", "scanned/op", "roundtrips/op"}
-
-// scenarioOutcomes reads the BenchmarkScenario/profile=P results of run
-// id.
-func scenarioOutcomes(ctx context.Context, db *store.DB, id int64) (*runner.Outcomes, error) {
-	outcomes := runner.NewOutcomes("Scenario", profileKey)
-	err := db.Results(ctx, []int64{id}, func(_ int64, r *benchfmt.Result) error {
-		outcomes.Add(r)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read scenario results of run %d: %w", id, err)
-	}
-	return outcomes, nil
-}
 
 // writeOutcomes prints one line per profile.
 func writeOutcomes(w io.Writer, outcomes []*runner.Outcome) {

@@ -154,13 +154,13 @@ func checkRunFixture(t *testing.T, dir string, tt runFixtureCase) {
 	if !slices.Equal(r.names, tt.results) {
 		t.Errorf("stored results %q, want %q", r.names, tt.results)
 	}
-	if got := r.Labels[labelPartial]; (got == "true") != tt.partial {
+	if got := r.Labels[runner.LabelPartial]; (got == "true") != tt.partial {
 		t.Errorf("label partial = %q, want partial %v", got, tt.partial)
 	}
-	if want := "run " + strings.Join(args[5:], " "); r.Labels[labelArgs] != want {
+	if want := "run " + strings.Join(args[5:], " "); r.Labels[runner.LabelArgs] != want {
 		// --db and --dir hold temporary paths: compare the rest.
-		if !strings.HasSuffix(r.Labels[labelArgs], strings.Join(tt.args, " ")) {
-			t.Errorf("label args = %q, want it to end with %q", r.Labels[labelArgs], strings.Join(tt.args, " "))
+		if !strings.HasSuffix(r.Labels[runner.LabelArgs], strings.Join(tt.args, " ")) {
+			t.Errorf("label args = %q, want it to end with %q", r.Labels[runner.LabelArgs], strings.Join(tt.args, " "))
 		}
 	}
 	for _, k := range []string{"goversion", "goos", "goarch", "cores", "gomaxprocs", "host"} {
@@ -245,25 +245,6 @@ func TestRun_Usage(t *testing.T) {
 	}
 }
 
-func TestSplitRunArgs(t *testing.T) {
-	tests := []struct {
-		args        []string
-		pkgs, flags []string
-	}{
-		{nil, nil, nil},
-		{[]string{"./a", "./b"}, []string{"./a", "./b"}, nil},
-		{[]string{"./a", "--", "-cpu", "1,2"}, []string{"./a"}, []string{"-cpu", "1,2"}},
-		{[]string{"-cpu", "1"}, []string{}, []string{"-cpu", "1"}},
-		{[]string{"./a", "-cpu", "1", "--", "x"}, []string{"./a"}, []string{"-cpu", "1", "--", "x"}},
-	}
-	for _, tt := range tests {
-		pkgs, flags := splitRunArgs(tt.args)
-		if !slices.Equal(pkgs, tt.pkgs) || !slices.Equal(flags, tt.flags) {
-			t.Errorf("splitRunArgs(%q) = %q, %q; want %q, %q", tt.args, pkgs, flags, tt.pkgs, tt.flags)
-		}
-	}
-}
-
 func TestShellJoin(t *testing.T) {
 	got := shellJoin([]string{"run", "--bench", "^$", "it's", "", "a=b/c"})
 	if want := `run --bench '^$' 'it'\''s' '' a=b/c`; got != want {
@@ -291,7 +272,7 @@ BenchmarkSelect/profile=roundrobin/pool=8/depth=0-2  100  5 ns/op
 	if err != nil {
 		t.Fatal(err)
 	}
-	outcomes, err := scenarioOutcomes(ctx, db, got.ID)
+	outcomes, _, err := runner.ReadOutcomes(ctx, db, got.ID, "Scenario", profileKey)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -164,11 +165,6 @@ func scenarioFlags(c *cli.Context) (scenarioOptions, error) {
 		return o, usagef("--workers %d: want 1 to %d", cfg.Workers, scenario.MaxWorkers)
 	case cfg.CapQueue < 1 || cfg.CapQueue > scenario.MaxCapQueue:
 		return o, usagef("--cap-queue %d: want 1 to %d messages", cfg.CapQueue, scenario.MaxCapQueue)
-	case cfg.Rate*cfg.Duration.Seconds() > model.DefaultMaxEvents:
-		// The simulation beside every run lets up to this many events
-		// arrive.
-		return o, usagef("--rate %v with --duration %v: up to %.3g events, more than the %.3g a run may simulate; lower one of them",
-			cfg.Rate, cfg.Duration, cfg.Rate*cfg.Duration.Seconds(), float64(model.DefaultMaxEvents))
 	}
 	capBytes, err := parseBytes(c.String("cap-bytes"))
 	if err != nil || capBytes < 1 || capBytes > scenario.MaxCapBytes {
@@ -185,17 +181,12 @@ func scenarioFlags(c *cli.Context) (scenarioOptions, error) {
 			return o, usagef("--costs replaces the profiles' measured costs: give one or the other, not --profile")
 		}
 	}
-	if o.sweep && o.costs != nil {
-		// The grid is known before any work: refuse a sweep too large to
-		// finish, rather than stop it half way.
-		rates, pauses := model.DefaultGrid(*o.costs, cfg.Rate)
-		if n := model.SweepEvents(cfg.At, rates, pauses); n > model.DefaultMaxEvents {
-			return o, usagef("--sweep at --rate %v: the grid simulates at least %.3g events, more than %.3g; lower --rate",
-				cfg.Rate, n, float64(model.DefaultMaxEvents))
-		}
-	}
-	if o.findCritical && (o.sweep || o.costs != nil) {
-		return o, usagef("--find-critical runs live: it does not go with --sweep or --costs")
+	o.cfg = cfg
+	var cerr *scenario.CheckError
+	if err := o.experiment().Check(); errors.As(err, &cerr) {
+		return o, usagef("%s", cerr.Msg)
+	} else if err != nil {
+		return o, err
 	}
 	if o.plot != "" {
 		// Before the run, not after ten seconds of it.

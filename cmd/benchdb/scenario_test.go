@@ -163,7 +163,12 @@ func TestScenario_Costs(t *testing.T) {
 }
 
 // TestScenario_Live runs two profiles live with a short pause that both
-// drain, and checks the JSON and the plot.
+// drain on a quiet machine, and checks the JSON and the plot. Whether a
+// live run drains follows the machine's load (elixir-1.5.1 ran away at
+// load average 19), so this test checks what holds either way: an
+// outcome with the drain time it implies, and the progress line that
+// says it; the outcome against the model is the integration tier's
+// (TestScenario_DefaultsShowTheIncident).
 func TestScenario_Live(t *testing.T) {
 	svg := filepath.Join(t.TempDir(), "live.svg")
 	code, stdout, stderr := runScenarioCmd(t, "--profile", "roundrobin", "--profile", "elixir-1.5.1",
@@ -185,8 +190,9 @@ func TestScenario_Live(t *testing.T) {
 			(p.Model.CriticalSeconds != nil) != want.finite || p.Model.S0Seconds <= 0 || p.Model.CSeconds <= 0 {
 			t.Errorf("%s: %+v", want.name, p.Model)
 		}
-		if p.Outcome != "drained" || p.DrainSeconds == nil || p.ArrivalRate <= 0 || p.PeakQueue < 1 || len(p.Series) < 5 {
-			t.Errorf("%s: outcome %s, drain %v, arrivals %v/s, peak %d, %d samples; want a drained run",
+		drained := p.Outcome == "drained"
+		if !drained && p.Outcome != "runaway" || (p.DrainSeconds != nil) != drained || p.ArrivalRate <= 0 || p.PeakQueue < 1 || len(p.Series) < 5 {
+			t.Errorf("%s: outcome %s, drain %v, arrivals %v/s, peak %d, %d samples; want drained with a drain time, or runaway without",
 				p.Profile, p.Outcome, p.DrainSeconds, p.ArrivalRate, p.PeakQueue, len(p.Series))
 		}
 		for j := 1; j < len(p.Series); j++ {
@@ -195,7 +201,7 @@ func TestScenario_Live(t *testing.T) {
 				break
 			}
 		}
-		if !strings.Contains(stderr, p.Profile+": drained") {
+		if !strings.Contains(stderr, p.Profile+": "+p.Outcome) {
 			t.Errorf("stderr lacks a progress line for %s:\n%s", p.Profile, stderr)
 		}
 	}

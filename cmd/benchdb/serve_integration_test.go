@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +16,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/benchdb/benchdb/server"
+	"github.com/benchdb/benchdb/store/storetest"
 )
 
 // TestServe_Process runs benchdb serve as a separate process: ingest
@@ -160,5 +164,29 @@ func startServe(tb testing.TB, bin, tmp string, args ...string) (cmd *exec.Cmd, 
 			tb.Fatalf("benchdb serve did not start:\n%s", buf.String())
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestRun_Server runs the fixture's benchmarks with run --server.
+func TestRun_Server(t *testing.T) {
+	db := storetest.Open(t)
+	tokFile := filepath.Join(t.TempDir(), "tokens")
+	token, _ := server.AddToken(tokFile, "ci")
+	toks, _ := server.LoadTokens(tokFile)
+	srv, _ := server.New(server.Config{Store: db, Tokens: toks, Logger: discardLogger()})
+	hs := httptest.NewServer(srv.Handler())
+	defer hs.Close()
+	t.Setenv("BENCHDB_TOKEN", token)
+	local := filepath.Join(t.TempDir(), "local.sqlite")
+	code, out, errOut := runCLI(t, nil, "run", "--db", local, "--server", hs.URL, "--dir", mustFixtureDir(t), "--count", "1", "--label", "team=perf", fixturePkg+"pass")
+	if code != 0 || !regexp.MustCompile(`^sent run 1: 8 results from 1 package in \S+: `+regexp.QuoteMeta(hs.URL)+`/runs/1\n$`).MatchString(out) {
+		t.Fatalf("run --server: exit %d, stdout %q, stderr %s", code, out, errOut)
+	}
+	runs, _ := db.Runs(context.Background())
+	if len(runs) != 1 || runs[0].Labels["team"] != "perf" || runs[0].Labels["commit"] == "" || runs[0].Results != 8 {
+		t.Errorf("server store: %+v", runs)
+	}
+	if _, err := os.Stat(local); err == nil {
+		t.Error("run --server wrote the local store")
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -132,30 +131,6 @@ func TestIngest_Server(t *testing.T) {
 	// No local store was written.
 	if _, err := os.Stat(defaultDB); err == nil {
 		t.Errorf("ingest --server created %s", defaultDB)
-	}
-}
-
-// TestRun_Server runs the fixture's benchmarks with run --server.
-func TestRun_Server(t *testing.T) {
-	db := storetest.Open(t)
-	tokFile := filepath.Join(t.TempDir(), "tokens")
-	token, _ := server.AddToken(tokFile, "ci")
-	toks, _ := server.LoadTokens(tokFile)
-	srv, _ := server.New(server.Config{Store: db, Tokens: toks, Logger: discardLogger()})
-	hs := httptest.NewServer(srv.Handler())
-	defer hs.Close()
-	t.Setenv("BENCHDB_TOKEN", token)
-	local := filepath.Join(t.TempDir(), "local.sqlite")
-	code, out, errOut := runCLI(t, nil, "run", "--db", local, "--server", hs.URL, "--dir", mustFixtureDir(t), "--count", "1", "--label", "team=perf", fixturePkg+"pass")
-	if code != 0 || !regexp.MustCompile(`^sent run 1: 8 results from 1 package in \S+: `+regexp.QuoteMeta(hs.URL)+`/runs/1\n$`).MatchString(out) {
-		t.Fatalf("run --server: exit %d, stdout %q, stderr %s", code, out, errOut)
-	}
-	runs, _ := db.Runs(context.Background())
-	if len(runs) != 1 || runs[0].Labels["team"] != "perf" || runs[0].Labels["commit"] == "" || runs[0].Results != 8 {
-		t.Errorf("server store: %+v", runs)
-	}
-	if _, err := os.Stat(local); err == nil {
-		t.Error("run --server wrote the local store")
 	}
 }
 

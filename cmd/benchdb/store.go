@@ -154,12 +154,23 @@ func formatKeyValues(m map[string]string) string {
 }
 
 // positionalArgs returns the command's arguments after applying the
-// command's own flags found among them. urfave/cli stops reading flags at
-// the first argument, so `benchdb show 3 --format json` leaves "--format"
-// and "json" among the arguments; positionalArgs applies them as if they came
-// first. An argument that starts with "--" and names a flag of the command
-// is that flag, with its value in the same argument after "=" or, unless
-// it is a boolean flag, in the next argument; a later flag wins over an
+// command's own flags found among them, so that `benchdb show 3 --format
+// json` works as `benchdb show --format json 3` does (args_test.go).
+//
+// It must exist because urfave/cli v2 cannot do this itself: a command's
+// flags are parsed by the standard flag package (Command.parseFlags, not
+// exported), which stops at the first argument that is not a flag and
+// leaves the rest, "--format" and "json" here, among the arguments; v2 has
+// no option to read flags after arguments (v1's argument reordering was
+// dropped in v2), and SkipFlagParsing would give up its parsing of the
+// flags before the arguments too. What positionalArgs does by hand is
+// only the split: each value goes through urfave/cli's own parser of that
+// flag (Context.Set) and the flag's Action runs, as for a flag before the
+// arguments.
+//
+// An argument that starts with "--" and names a flag of the command is
+// that flag, with its value in the same argument after "=" or, unless it
+// is a boolean flag, in the next argument; a later flag wins over an
 // earlier one, and a repeatable flag (--label) adds a value. "--" ends the
 // flags: every argument after it is kept as it is, even one that starts
 // with "-". --help after the arguments shows the command's help.

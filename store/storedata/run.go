@@ -73,8 +73,9 @@ type Ingested struct {
 	// LabelsAdded holds, for a duplicate, the labels given that the
 	// earlier run did not have and now has.
 	LabelsAdded map[string]string
-	// Warnings describe the skipped lines, as FILE:LINE: message, and,
-	// for a duplicate, labels not applied (*LabelConflictError).
+	// Warnings describe the skipped lines (package store's *Warning), as
+	// FILE:LINE: message, and, for a duplicate, labels not applied
+	// (*LabelConflictError).
 	Warnings []error
 }
 
