@@ -27,6 +27,11 @@ type Builder struct {
 
 	tables  map[benchproc.Key]*builderTable
 	results int
+	// Tables, cells and the first values of cells are allocated in
+	// chunks: a comparison may hold a table or a cell per result.
+	tableSlab []builderTable
+	cellSlab  []builderCell
+	valueSlab []float64
 
 	// matchAll is set when the filter is "*".
 	matchAll bool
@@ -35,13 +40,108 @@ type Builder struct {
 	cacheGen int
 }
 
+// A builderTable holds a table's cells in the order they were first
+// seen: most tables are small (a configuration line per result makes a
+// table of one row), where a linear search beats a map; index maps keys
+// to cells once there are more than maxLinearKeys.
 type builderTable struct {
-	cells map[cellKey]*builderCell
-	// rows and cols are filled from cells by Tables.
-	rows, cols map[benchproc.Key]struct{}
+	cells []tableCell
+	index map[cellKey]*builderCell
+	// rows and cols are the distinct row and column keys, in no
+	// particular order, filled from cells by Tables.
+	rows, cols []benchproc.Key
+}
+
+type tableCell struct {
+	key  cellKey
+	cell *builderCell
+}
+
+// cell returns the cell of k, or nil.
+func (t *builderTable) cell(k cellKey) *builderCell {
+	if t.index != nil {
+		return t.index[k]
+	}
+	for i := range t.cells {
+		if t.cells[i].key == k {
+			return t.cells[i].cell
+		}
+	}
+	return nil
+}
+
+// add adds the cell c of k, which t does not have.
+func (t *builderTable) add(k cellKey, c *builderCell) {
+	t.cells = append(t.cells, tableCell{k, c})
+	switch {
+	case t.index != nil:
+		t.index[k] = c
+	case len(t.cells) > maxLinearKeys:
+		t.index = make(map[cellKey]*builderCell, 2*len(t.cells))
+		for _, tc := range t.cells {
+			t.index[tc.key] = tc.cell
+		}
+	}
+}
+
+// distinctKeys returns the distinct keys key(i) for i < n, in order of
+// first appearance.
+func distinctKeys(n int, key func(i int) benchproc.Key) []benchproc.Key {
+	out := make([]benchproc.Key, 0, min(n, 4))
+	var seen map[benchproc.Key]struct{}
+	for i := range n {
+		k := key(i)
+		if seen != nil {
+			if _, ok := seen[k]; ok {
+				continue
+			}
+			seen[k] = struct{}{}
+		} else if slices.Contains(out, k) {
+			continue
+		} else if len(out) == maxLinearKeys {
+			seen = make(map[benchproc.Key]struct{}, n)
+			for _, k := range out {
+				seen[k] = struct{}{}
+			}
+			seen[k] = struct{}{}
+		}
+		out = append(out, k)
+	}
+	return out
 }
 
 type cellKey struct{ row, col benchproc.Key }
+
+// slabSize is the number of tables or cells allocated at once.
+const slabSize = 256
+
+// cellValues is the capacity of a new cell's values, enough for
+// -count 8 before a cell's values are reallocated.
+const cellValues = 8
+
+func (b *Builder) newTable() *builderTable {
+	if len(b.tableSlab) == 0 {
+		b.tableSlab = make([]builderTable, slabSize)
+	}
+	t := &b.tableSlab[0]
+	b.tableSlab = b.tableSlab[1:]
+	return t
+}
+
+func (b *Builder) newCell(res benchproc.Key) *builderCell {
+	if len(b.cellSlab) == 0 {
+		b.cellSlab = make([]builderCell, slabSize)
+	}
+	if len(b.valueSlab) < cellValues {
+		b.valueSlab = make([]float64, slabSize*cellValues)
+	}
+	c := &b.cellSlab[0]
+	b.cellSlab = b.cellSlab[1:]
+	c.last = res
+	c.values = b.valueSlab[:0:cellValues]
+	b.valueSlab = b.valueSlab[cellValues:]
+	return c
+}
 
 type builderCell struct {
 	values []float64
@@ -183,13 +283,13 @@ func (b *Builder) place(r *benchfmt.Result) []*builderCell {
 	for i, tk := range tableKeys {
 		t := b.tables[tk]
 		if t == nil {
-			t = &builderTable{cells: map[cellKey]*builderCell{}}
+			t = b.newTable()
 			b.tables[tk] = t
 		}
-		c := t.cells[ck]
+		c := t.cell(ck)
 		if c == nil {
-			c = &builderCell{last: res, values: make([]float64, 0, 8)}
-			t.cells[ck] = c
+			c = b.newCell(res)
+			t.add(ck, c)
 		} else if c.last != res {
 			// The residue set is only needed once it has two keys.
 			if c.residue == nil {
@@ -213,12 +313,8 @@ func (b *Builder) Tables(units benchfmt.UnitMetadataMap) (*Comparison, error) {
 		return nil, &OptionError{"filter", b.opts.Filter, errors.New("no results match")}
 	}
 	for _, t := range b.tables {
-		t.rows = map[benchproc.Key]struct{}{}
-		t.cols = map[benchproc.Key]struct{}{}
-		for ck := range t.cells {
-			t.rows[ck.row] = struct{}{}
-			t.cols[ck.col] = struct{}{}
-		}
+		t.rows = distinctKeys(len(t.cells), func(i int) benchproc.Key { return t.cells[i].key.row })
+		t.cols = distinctKeys(len(t.cells), func(i int) benchproc.Key { return t.cells[i].key.col })
 	}
 	if err := b.checkFields(); err != nil {
 		return nil, err
@@ -275,17 +371,17 @@ func (b *Builder) Tables(units benchfmt.UnitMetadataMap) (*Comparison, error) {
 			}
 		}
 		rowIdx := newKeyIndex(rows)
-		for ck, bc := range bt.cells {
-			vals, nan := dropNaN(bc.values)
-			t.Rows[rowIdx.of(ck.row)].Cells[colIdx.of(ck.col)] = &Cell{
+		for _, tc := range bt.cells {
+			vals, nan := dropNaN(tc.cell.values)
+			t.Rows[rowIdx.of(tc.key.row)].Cells[colIdx.of(tc.key.col)] = &Cell{
 				Sample: benchmath.NewSample(vals, &b.thresholds),
 				nan:    nan,
 			}
 		}
-		for ck, bc := range bt.cells {
-			row := t.Rows[rowIdx.of(ck.row)]
-			ci := colIdx.of(ck.col)
-			j := job{cell: row.Cells[ci], values: bc, assume: t.Assumption}
+		for _, tc := range bt.cells {
+			row := t.Rows[rowIdx.of(tc.key.row)]
+			ci := colIdx.of(tc.key.col)
+			j := job{cell: row.Cells[ci], values: tc.cell, assume: t.Assumption}
 			if ci > 0 && row.Cells[0] != nil && len(row.Cells[0].Sample.Values) > 0 && len(j.cell.Sample.Values) > 0 {
 				j.base = row.Cells[0]
 				j.delta = &Delta{}
@@ -354,13 +450,26 @@ func (b *Builder) Tables(units benchfmt.UnitMetadataMap) (*Comparison, error) {
 	return cmp, nil
 }
 
-// sameKeys reports whether keys holds exactly the keys of m.
-func sameKeys(keys []benchproc.Key, m map[benchproc.Key]struct{}) bool {
-	if len(keys) != len(m) {
+// sameKeys reports whether keys and set, both of distinct keys, hold
+// the same keys.
+func sameKeys(keys, set []benchproc.Key) bool {
+	if len(keys) != len(set) {
 		return false
 	}
-	for _, k := range keys {
-		if _, ok := m[k]; !ok {
+	if len(set) > maxLinearKeys {
+		m := make(map[benchproc.Key]struct{}, len(keys))
+		for _, k := range keys {
+			m[k] = struct{}{}
+		}
+		for _, k := range set {
+			if _, ok := m[k]; !ok {
+				return false
+			}
+		}
+		return true
+	}
+	for _, k := range set {
+		if !slices.Contains(keys, k) {
 			return false
 		}
 	}
@@ -410,10 +519,10 @@ func (b *Builder) checkFields() error {
 	}
 	for tk, t := range b.tables {
 		mark(tk, b.userFields["table"])
-		for rk := range t.rows {
+		for _, rk := range t.rows {
 			mark(rk, b.userFields["row"])
 		}
-		for ck := range t.cols {
+		for _, ck := range t.cols {
 			mark(ck, b.userFields["col"])
 		}
 	}
@@ -428,11 +537,9 @@ func (b *Builder) checkFields() error {
 	return nil
 }
 
-func sortedKeys(m map[benchproc.Key]struct{}) []benchproc.Key {
-	keys := make([]benchproc.Key, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
+// sortedKeys returns a sorted copy of keys.
+func sortedKeys(keys []benchproc.Key) []benchproc.Key {
+	keys = slices.Clone(keys)
 	benchproc.SortKeys(keys)
 	return keys
 }
@@ -443,32 +550,40 @@ type ranking map[benchproc.Key]int
 
 func newRanking(tables map[benchproc.Key]*builderTable) ranking {
 	all := map[benchproc.Key]struct{}{}
+	var keys []benchproc.Key
 	for _, t := range tables {
-		for k := range t.rows {
-			all[k] = struct{}{}
+		for _, k := range t.rows {
+			if _, ok := all[k]; !ok {
+				all[k] = struct{}{}
+				keys = append(keys, k)
+			}
 		}
 	}
-	r := make(ranking, len(all))
-	for i, k := range sortedKeys(all) {
+	benchproc.SortKeys(keys)
+	r := make(ranking, len(keys))
+	for i, k := range keys {
 		r[k] = i
 	}
 	return r
 }
 
-// sort returns the keys of m in rank order.
-func (r ranking) sort(m map[benchproc.Key]struct{}) []benchproc.Key {
+// sort returns keys in rank order.
+func (r ranking) sort(keys []benchproc.Key) []benchproc.Key {
+	if len(keys) == 1 {
+		return keys
+	}
 	type ranked struct {
 		rank int
 		key  benchproc.Key
 	}
-	rs := make([]ranked, 0, len(m))
-	for k := range m {
+	rs := make([]ranked, 0, len(keys))
+	for _, k := range keys {
 		rs = append(rs, ranked{r[k], k})
 	}
 	slices.SortFunc(rs, func(a, b ranked) int { return a.rank - b.rank })
-	keys := make([]benchproc.Key, len(rs))
+	out := make([]benchproc.Key, len(rs))
 	for i, x := range rs {
-		keys[i] = x.key
+		out[i] = x.key
 	}
-	return keys
+	return out
 }
