@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sort"
 	"strings"
 
 	"golang.org/x/perf/benchfmt"
@@ -339,57 +340,91 @@ func (b *Builder) Tables(units benchfmt.UnitMetadataMap) (*Comparison, error) {
 		ncells += len(bt.cells)
 	}
 	jobs := make([]job, 0, ncells)
-	cmp := &Comparison{Options: b.opts, Tables: make([]*Table, 0, len(keys))}
+	cmp := &Comparison{Options: b.opts, Tables: make([]*Table, len(keys))}
+	// A comparison may hold a table per result: tables, rows, cells,
+	// samples and deltas are allocated once for all tables.
+	var (
+		tableSlab  = make([]Table, len(keys))
+		cellSlab   = make([]Cell, ncells)
+		sampleSlab = make([]benchmath.Sample, ncells)
+		deltaSlab  []Delta
+		rowSlab    []Row
+		ptrSlab    []*Cell
+		dptrSlab   []*Delta
+	)
 	var cols []benchproc.Key // the previous table's columns, sorted
-	for _, k := range keys {
+	var (
+		lastUnit   string
+		better     = 0
+		assumption benchmath.Assumption
+	)
+	for ti, k := range keys {
 		bt := b.tables[k]
 		unit := k.Get(b.unitField)
-		// Tables mostly have the same columns (old, new): sorted once.
+		if better == 0 || unit != lastUnit {
+			lastUnit, better, assumption = unit, Direction(unit, units), units.GetAssumption(unit)
+		}
+		// Tables mostly have the same columns (old, new): sorted once
+		// and shared.
 		if !sameKeys(cols, bt.cols) {
 			cols = sortedKeys(bt.cols)
 		}
-		t := &Table{
+		t := &tableSlab[ti]
+		*t = Table{
 			Key:        k,
 			Unit:       unit,
-			Better:     Direction(unit, units),
-			Assumption: units.GetAssumption(unit),
-			Columns:    slices.Clone(cols),
+			Better:     better,
+			Assumption: assumption,
+			Columns:    cols,
 		}
 		colIdx := newKeyIndex(t.Columns)
 		rows := rowRank.sort(bt.rows)
-		t.Rows = make([]*Row, len(rows))
-		// A table per result (a configuration line per result) is
-		// common: one allocation for its rows' cells and deltas.
-		cellsOf := make([]*Cell, len(rows)*len(t.Columns))
-		deltasOf := make([]*Delta, len(rows)*len(t.Columns))
-		for i, rk := range rows {
-			n := len(t.Columns)
-			t.Rows[i] = &Row{
-				Key: rk, Name: rk.StringValues(),
-				Cells:  cellsOf[i*n : (i+1)*n : (i+1)*n],
-				Deltas: deltasOf[i*n : (i+1)*n : (i+1)*n],
-			}
+		n := len(t.Columns)
+		if len(rowSlab) < len(rows) {
+			rowSlab = make([]Row, max(len(rows), slabSize))
 		}
+		if len(ptrSlab) < len(rows)*n {
+			ptrSlab = make([]*Cell, max(len(rows)*n, slabSize*n))
+			dptrSlab = make([]*Delta, max(len(rows)*n, slabSize*n))
+		}
+		t.Rows = make([]*Row, len(rows))
+		for i, rk := range rows {
+			r := &rowSlab[i]
+			*r = Row{
+				Key: rk, Name: rowRank.name(rk),
+				Cells:  ptrSlab[i*n : (i+1)*n : (i+1)*n],
+				Deltas: dptrSlab[i*n : (i+1)*n : (i+1)*n],
+			}
+			t.Rows[i] = r
+		}
+		rowSlab = rowSlab[len(rows):]
+		ptrSlab, dptrSlab = ptrSlab[len(rows)*n:], dptrSlab[len(rows)*n:]
 		rowIdx := newKeyIndex(rows)
 		for _, tc := range bt.cells {
 			vals, nan := dropNaN(tc.cell.values)
-			t.Rows[rowIdx.of(tc.key.row)].Cells[colIdx.of(tc.key.col)] = &Cell{
-				Sample: benchmath.NewSample(vals, &b.thresholds),
-				nan:    nan,
-			}
+			// benchmath.NewSample, without its allocation.
+			sort.Float64s(vals)
+			sampleSlab[0] = benchmath.Sample{Values: vals, Thresholds: &b.thresholds}
+			cellSlab[0] = Cell{Sample: &sampleSlab[0], nan: nan}
+			t.Rows[rowIdx.of(tc.key.row)].Cells[colIdx.of(tc.key.col)] = &cellSlab[0]
+			sampleSlab, cellSlab = sampleSlab[1:], cellSlab[1:]
 		}
 		for _, tc := range bt.cells {
 			row := t.Rows[rowIdx.of(tc.key.row)]
 			ci := colIdx.of(tc.key.col)
 			j := job{cell: row.Cells[ci], values: tc.cell, assume: t.Assumption}
 			if ci > 0 && row.Cells[0] != nil && len(row.Cells[0].Sample.Values) > 0 && len(j.cell.Sample.Values) > 0 {
+				if len(deltaSlab) == 0 {
+					deltaSlab = make([]Delta, max(slabSize, ncells/2))
+				}
 				j.base = row.Cells[0]
-				j.delta = &Delta{}
+				j.delta = &deltaSlab[0]
+				deltaSlab = deltaSlab[1:]
 				row.Deltas[ci] = j.delta
 			}
 			jobs = append(jobs, j)
 		}
-		cmp.Tables = append(cmp.Tables, t)
+		cmp.Tables[ti] = t
 	}
 
 	memo := &uMemo{m: map[string]benchmath.Comparison{}}
@@ -545,8 +580,14 @@ func sortedKeys(keys []benchproc.Key) []benchproc.Key {
 }
 
 // A ranking orders row keys by benchproc's sort order, computed once
-// for the union of every table's rows.
-type ranking map[benchproc.Key]int
+// for the union of every table's rows, and holds each key's display
+// name, built once however many tables the row is in.
+type ranking map[benchproc.Key]rank
+
+type rank struct {
+	rank int
+	name string
+}
 
 func newRanking(tables map[benchproc.Key]*builderTable) ranking {
 	all := map[benchproc.Key]struct{}{}
@@ -562,10 +603,13 @@ func newRanking(tables map[benchproc.Key]*builderTable) ranking {
 	benchproc.SortKeys(keys)
 	r := make(ranking, len(keys))
 	for i, k := range keys {
-		r[k] = i
+		r[k] = rank{i, k.StringValues()}
 	}
 	return r
 }
+
+// name returns the display name of k.
+func (r ranking) name(k benchproc.Key) string { return r[k].name }
 
 // sort returns keys in rank order.
 func (r ranking) sort(keys []benchproc.Key) []benchproc.Key {
@@ -578,7 +622,7 @@ func (r ranking) sort(keys []benchproc.Key) []benchproc.Key {
 	}
 	rs := make([]ranked, 0, len(keys))
 	for _, k := range keys {
-		rs = append(rs, ranked{r[k], k})
+		rs = append(rs, ranked{r[k].rank, k})
 	}
 	slices.SortFunc(rs, func(a, b ranked) int { return a.rank - b.rank })
 	out := make([]benchproc.Key, len(rs))

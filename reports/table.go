@@ -29,7 +29,8 @@ type Table struct {
 	Better int
 	// Assumption is the distributional assumption used for the unit.
 	Assumption benchmath.Assumption
-	// Columns are the column keys, baseline first.
+	// Columns are the column keys, baseline first. Tables with the
+	// same columns may share the slice: it must not be modified.
 	Columns []benchproc.Key
 	// Rows are in benchstat's order, or by delta with SortByDelta.
 	Rows []*Row
