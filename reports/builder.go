@@ -429,7 +429,7 @@ func (b *Builder) Tables(units benchfmt.UnitMetadataMap) (*Comparison, error) {
 
 	memo := &uMemo{m: map[string]benchmath.Comparison{}}
 	// Summaries first (deltas need both centers), then comparisons.
-	conf := b.opts.Confidence
+	sums := newSummaryMemo(b.opts.Confidence)
 	parallel(len(jobs), func(i int) {
 		j := jobs[i]
 		if len(j.cell.Sample.Values) == 0 {
@@ -437,7 +437,7 @@ func (b *Builder) Tables(units benchfmt.UnitMetadataMap) (*Comparison, error) {
 			j.cell.Summary = benchmath.Summary{Center: math.NaN(), Lo: math.Inf(-1), Hi: math.Inf(1)}
 			return
 		}
-		j.cell.Summary = j.assume.Summary(j.cell.Sample, conf)
+		j.cell.Summary = sums.summary(j.assume, j.cell.Sample)
 	})
 	parallel(len(jobs), func(i int) {
 		j := jobs[i]

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"slices"
 
 	"golang.org/x/perf/benchmath"
 	"golang.org/x/perf/benchproc"
@@ -41,9 +42,13 @@ type Table struct {
 
 // Config returns the table key's fields other than .unit, as name and
 // value pairs, for headers such as "goos: linux".
-func (t *Table) Config() [][2]string {
-	var out [][2]string
-	for _, f := range t.Key.Projection().FlattenedFields() {
+func (t *Table) Config() [][2]string { return t.appendConfig(nil) }
+
+// appendConfig appends Config's pairs to out.
+func (t *Table) appendConfig(out [][2]string) [][2]string {
+	fields := t.Key.Projection().FlattenedFields()
+	out = slices.Grow(out, len(fields))
+	for _, f := range fields {
 		if f.Name == ".unit" {
 			continue
 		}
