@@ -39,6 +39,10 @@ type Builder struct {
 	// cache maps benchmark names to their cells for addGen.
 	cache    map[string]*cacheEntry
 	cacheGen int
+	// cacheHint is the size cache was made for; last is the entry of
+	// the previous result, in the same gen.
+	cacheHint int
+	last      *cacheEntry
 }
 
 // A builderTable holds a table's cells in the order they were first
@@ -115,6 +119,10 @@ type cellKey struct{ row, col benchproc.Key }
 
 // slabSize is the number of tables or cells allocated at once.
 const slabSize = 256
+
+// maxClearedCache is the largest cache that addGen clears for the
+// next gen rather than making a new one.
+const maxClearedCache = 64
 
 // cellValues is the capacity of a new cell's values, enough for
 // -count 8 before a cell's values are reallocated.
@@ -237,11 +245,23 @@ func (b *Builder) addGen(r *benchfmt.Result, gen int) {
 	}
 	b.results++
 	if gen != b.cacheGen || b.cache == nil {
-		// The next configuration usually has as many names.
-		b.cache = make(map[string]*cacheEntry, len(b.cache))
+		if b.cache != nil && len(b.cache) <= maxClearedCache && b.cacheHint <= maxClearedCache {
+			// A configuration per result (or few results): a small
+			// map is cleared faster than a new one is made.
+			clear(b.cache)
+		} else {
+			// The next configuration usually has as many names.
+			b.cacheHint = len(b.cache)
+			b.cache = make(map[string]*cacheEntry, b.cacheHint)
+		}
 		b.cacheGen = gen
+		b.last = nil
 	}
-	e := b.cache[string(r.Name)]
+	// Results of one benchmark are mostly consecutive.
+	e := b.last
+	if e == nil || string(e.name) != string(r.Name) {
+		e = b.cache[string(r.Name)]
+	}
 	if e != nil && len(e.units) == len(r.Values) {
 		same := true
 		for i, u := range e.units {
@@ -254,14 +274,16 @@ func (b *Builder) addGen(r *benchfmt.Result, gen int) {
 			for i, c := range e.cells {
 				c.values = append(c.values, r.Values[i].Value)
 			}
+			b.last = e
 			return
 		}
 	}
 	cells := b.place(r)
 	if e == nil {
-		e = &cacheEntry{}
-		b.cache[string(r.Name)] = e
+		e = &cacheEntry{name: string(r.Name)}
+		b.cache[e.name] = e
 	}
+	b.last = e
 	e.units = e.units[:0]
 	for _, v := range r.Values {
 		e.units = append(e.units, v.Unit)
@@ -270,6 +292,7 @@ func (b *Builder) addGen(r *benchfmt.Result, gen int) {
 }
 
 type cacheEntry struct {
+	name  string
 	units []string
 	cells []*builderCell
 }
