@@ -43,6 +43,11 @@ type Builder struct {
 	// the previous result, in the same gen.
 	cacheHint int
 	last      *cacheEntry
+	// tableNameFree and colNameFree are set when the table or column
+	// projection reads no part of a result's name; projCache holds
+	// their keys for the results of one gen.
+	tableNameFree, colNameFree bool
+	projCache                  projCache
 }
 
 // A builderTable holds a table's cells in the order they were first
@@ -207,6 +212,7 @@ func NewBuilder(opts Options) (*Builder, error) {
 		return nil, &OptionError{"ignore", opts.Ignore, err}
 	}
 	b.residue = p.Residue()
+	b.tableNameFree, b.colNameFree = nameFree(b.tableBy), nameFree(b.colBy)
 	for name, proj := range map[string]*benchproc.Projection{"table": b.tableBy, "row": b.rowBy, "col": b.colBy, "ignore": ignore} {
 		for _, f := range proj.Fields() {
 			if f.IsTuple || f.Name == ".fullname" || f.Name == ".name" || f.Name == ".unit" {
@@ -228,7 +234,7 @@ func (b *Builder) Add(r *benchfmt.Result) {
 		}
 	}
 	b.results++
-	b.place(r)
+	b.place(r, -1)
 }
 
 // addGen is Add for callers that promise that every result passed with
@@ -278,7 +284,7 @@ func (b *Builder) addGen(r *benchfmt.Result, gen int) {
 			return
 		}
 	}
-	cells := b.place(r)
+	cells := b.place(r, gen)
 	if e == nil {
 		e = &cacheEntry{name: string(r.Name)}
 		b.cache[e.name] = e
@@ -291,6 +297,39 @@ func (b *Builder) addGen(r *benchfmt.Result, gen int) {
 	e.cells = cells
 }
 
+type projCache struct {
+	gen            int
+	tableOK, colOK bool
+	units          []string // the units tableKeys are for
+	tableKeys      []benchproc.Key
+	col            benchproc.Key
+}
+
+// nameFree reports whether p reads no part of a result's name: none of
+// its fields is .name, .fullname or a name key (/key). (The fields of
+// the tuple .config, which grow with the data, are file keys.)
+func nameFree(p *benchproc.Projection) bool {
+	for _, f := range p.Fields() {
+		if f.Name == ".name" || f.Name == ".fullname" || strings.HasPrefix(f.Name, "/") {
+			return false
+		}
+	}
+	return true
+}
+
+// sameUnits reports whether vs has exactly the units units, in order.
+func sameUnits(units []string, vs []benchfmt.Value) bool {
+	if len(units) != len(vs) {
+		return false
+	}
+	for i, u := range units {
+		if vs[i].Unit != u {
+			return false
+		}
+	}
+	return true
+}
+
 type cacheEntry struct {
 	name  string
 	units []string
@@ -299,9 +338,40 @@ type cacheEntry struct {
 
 // place projects r and appends its values to their cells, which it
 // returns (one per value).
-func (b *Builder) place(r *benchfmt.Result) []*builderCell {
-	tableKeys := b.tableBy.ProjectValues(r)
-	ck := cellKey{b.rowBy.Project(r), b.colBy.Project(r)}
+func (b *Builder) place(r *benchfmt.Result, gen int) []*builderCell {
+	var (
+		tableKeys []benchproc.Key
+		ck        cellKey
+	)
+	// Projections that read no part of the name give every result of
+	// one configuration (and set of units) the same keys: project them
+	// once per gen. Keys are interned and sorted by first observation,
+	// which a repeated projection of the same values never changes.
+	pc := &b.projCache
+	if gen < 0 || pc.gen != gen {
+		pc.gen, pc.tableOK, pc.colOK = gen, false, false
+	}
+	if pc.tableOK && sameUnits(pc.units, r.Values) {
+		tableKeys = pc.tableKeys
+	} else {
+		tableKeys = b.tableBy.ProjectValues(r)
+		if gen >= 0 && b.tableNameFree {
+			pc.tableOK, pc.tableKeys = true, tableKeys
+			pc.units = pc.units[:0]
+			for _, v := range r.Values {
+				pc.units = append(pc.units, v.Unit)
+			}
+		}
+	}
+	if pc.colOK {
+		ck.col = pc.col
+	} else {
+		ck.col = b.colBy.Project(r)
+		if gen >= 0 && b.colNameFree {
+			pc.colOK, pc.col = true, ck.col
+		}
+	}
+	ck.row = b.rowBy.Project(r)
 	res := b.residue.Project(r)
 	cells := make([]*builderCell, len(tableKeys))
 	for i, tk := range tableKeys {
