@@ -265,7 +265,7 @@ func (b *Builder) addGen(r *benchfmt.Result, gen int) {
 	}
 	// Results of one benchmark are mostly consecutive.
 	e := b.last
-	if e == nil || string(e.name) != string(r.Name) {
+	if e == nil || e.name != string(r.Name) {
 		e = b.cache[string(r.Name)]
 	}
 	if e != nil && len(e.units) == len(r.Values) {
