@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sort"
 	"strings"
 
 	"golang.org/x/perf/benchfmt"
@@ -27,21 +28,134 @@ type Builder struct {
 
 	tables  map[benchproc.Key]*builderTable
 	results int
+	// Tables, cells and the first values of cells are allocated in
+	// chunks: a comparison may hold a table or a cell per result.
+	tableSlab []builderTable
+	cellSlab  []builderCell
+	valueSlab []float64
 
 	// matchAll is set when the filter is "*".
 	matchAll bool
 	// cache maps benchmark names to their cells for addGen.
 	cache    map[string]*cacheEntry
 	cacheGen int
+	// cacheHint is the size cache was made for; last is the entry of
+	// the previous result, in the same gen.
+	cacheHint int
+	last      *cacheEntry
+	// tableNameFree and colNameFree are set when the table or column
+	// projection reads no part of a result's name; projCache holds
+	// their keys for the results of one gen.
+	tableNameFree, colNameFree bool
+	projCache                  projCache
 }
 
+// A builderTable holds a table's cells in the order they were first
+// seen: most tables are small (a configuration line per result makes a
+// table of one row), where a linear search beats a map; index maps keys
+// to cells once there are more than maxLinearKeys.
 type builderTable struct {
-	cells map[cellKey]*builderCell
-	// rows and cols are filled from cells by Tables.
-	rows, cols map[benchproc.Key]struct{}
+	cells []tableCell
+	index map[cellKey]*builderCell
+	// rows and cols are the distinct row and column keys, in no
+	// particular order, filled from cells by Tables.
+	rows, cols []benchproc.Key
+}
+
+type tableCell struct {
+	key  cellKey
+	cell *builderCell
+}
+
+// cell returns the cell of k, or nil.
+func (t *builderTable) cell(k cellKey) *builderCell {
+	if t.index != nil {
+		return t.index[k]
+	}
+	for i := range t.cells {
+		if t.cells[i].key == k {
+			return t.cells[i].cell
+		}
+	}
+	return nil
+}
+
+// add adds the cell c of k, which t does not have.
+func (t *builderTable) add(k cellKey, c *builderCell) {
+	t.cells = append(t.cells, tableCell{k, c})
+	switch {
+	case t.index != nil:
+		t.index[k] = c
+	case len(t.cells) > maxLinearKeys:
+		t.index = make(map[cellKey]*builderCell, 2*len(t.cells))
+		for _, tc := range t.cells {
+			t.index[tc.key] = tc.cell
+		}
+	}
+}
+
+// distinctKeys returns the distinct keys key(i) for i < n, in order of
+// first appearance.
+func distinctKeys(n int, key func(i int) benchproc.Key) []benchproc.Key {
+	out := make([]benchproc.Key, 0, min(n, 4))
+	var seen map[benchproc.Key]struct{}
+	for i := range n {
+		k := key(i)
+		if seen != nil {
+			if _, ok := seen[k]; ok {
+				continue
+			}
+			seen[k] = struct{}{}
+		} else if slices.Contains(out, k) {
+			continue
+		} else if len(out) == maxLinearKeys {
+			seen = make(map[benchproc.Key]struct{}, n)
+			for _, k := range out {
+				seen[k] = struct{}{}
+			}
+			seen[k] = struct{}{}
+		}
+		out = append(out, k)
+	}
+	return out
 }
 
 type cellKey struct{ row, col benchproc.Key }
+
+// slabSize is the number of tables or cells allocated at once.
+const slabSize = 256
+
+// maxClearedCache is the largest cache that addGen clears for the
+// next gen rather than making a new one.
+const maxClearedCache = 64
+
+// cellValues is the capacity of a new cell's values, enough for
+// -count 8 before a cell's values are reallocated.
+const cellValues = 8
+
+func (b *Builder) newTable() *builderTable {
+	if len(b.tableSlab) == 0 {
+		b.tableSlab = make([]builderTable, slabSize)
+	}
+	t := &b.tableSlab[0]
+	b.tableSlab = b.tableSlab[1:]
+	return t
+}
+
+func (b *Builder) newCell(res benchproc.Key) *builderCell {
+	if len(b.cellSlab) == 0 {
+		b.cellSlab = make([]builderCell, slabSize)
+	}
+	if len(b.valueSlab) < cellValues {
+		b.valueSlab = make([]float64, slabSize*cellValues)
+	}
+	c := &b.cellSlab[0]
+	b.cellSlab = b.cellSlab[1:]
+	c.last = res
+	c.values = b.valueSlab[:0:cellValues]
+	b.valueSlab = b.valueSlab[cellValues:]
+	return c
+}
 
 type builderCell struct {
 	values []float64
@@ -98,6 +212,7 @@ func NewBuilder(opts Options) (*Builder, error) {
 		return nil, &OptionError{"ignore", opts.Ignore, err}
 	}
 	b.residue = p.Residue()
+	b.tableNameFree, b.colNameFree = nameFree(b.tableBy), nameFree(b.colBy)
 	for name, proj := range map[string]*benchproc.Projection{"table": b.tableBy, "row": b.rowBy, "col": b.colBy, "ignore": ignore} {
 		for _, f := range proj.Fields() {
 			if f.IsTuple || f.Name == ".fullname" || f.Name == ".name" || f.Name == ".unit" {
@@ -119,7 +234,7 @@ func (b *Builder) Add(r *benchfmt.Result) {
 		}
 	}
 	b.results++
-	b.place(r)
+	b.place(r, -1)
 }
 
 // addGen is Add for callers that promise that every result passed with
@@ -136,11 +251,23 @@ func (b *Builder) addGen(r *benchfmt.Result, gen int) {
 	}
 	b.results++
 	if gen != b.cacheGen || b.cache == nil {
-		// The next configuration usually has as many names.
-		b.cache = make(map[string]*cacheEntry, len(b.cache))
+		if b.cache != nil && len(b.cache) <= maxClearedCache && b.cacheHint <= maxClearedCache {
+			// A configuration per result (or few results): a small
+			// map is cleared faster than a new one is made.
+			clear(b.cache)
+		} else {
+			// The next configuration usually has as many names.
+			b.cacheHint = len(b.cache)
+			b.cache = make(map[string]*cacheEntry, b.cacheHint)
+		}
 		b.cacheGen = gen
+		b.last = nil
 	}
-	e := b.cache[string(r.Name)]
+	// Results of one benchmark are mostly consecutive.
+	e := b.last
+	if e == nil || e.name != string(r.Name) {
+		e = b.cache[string(r.Name)]
+	}
 	if e != nil && len(e.units) == len(r.Values) {
 		same := true
 		for i, u := range e.units {
@@ -153,14 +280,16 @@ func (b *Builder) addGen(r *benchfmt.Result, gen int) {
 			for i, c := range e.cells {
 				c.values = append(c.values, r.Values[i].Value)
 			}
+			b.last = e
 			return
 		}
 	}
-	cells := b.place(r)
+	cells := b.place(r, gen)
 	if e == nil {
-		e = &cacheEntry{}
-		b.cache[string(r.Name)] = e
+		e = &cacheEntry{name: string(r.Name)}
+		b.cache[e.name] = e
 	}
+	b.last = e
 	e.units = e.units[:0]
 	for _, v := range r.Values {
 		e.units = append(e.units, v.Unit)
@@ -168,28 +297,93 @@ func (b *Builder) addGen(r *benchfmt.Result, gen int) {
 	e.cells = cells
 }
 
+type projCache struct {
+	gen            int
+	tableOK, colOK bool
+	units          []string // the units tableKeys are for
+	tableKeys      []benchproc.Key
+	col            benchproc.Key
+}
+
+// nameFree reports whether p reads no part of a result's name: none of
+// its fields is .name, .fullname or a name key (/key). (The fields of
+// the tuple .config, which grow with the data, are file keys.)
+func nameFree(p *benchproc.Projection) bool {
+	for _, f := range p.Fields() {
+		if f.Name == ".name" || f.Name == ".fullname" || strings.HasPrefix(f.Name, "/") {
+			return false
+		}
+	}
+	return true
+}
+
+// sameUnits reports whether vs has exactly the units units, in order.
+func sameUnits(units []string, vs []benchfmt.Value) bool {
+	if len(units) != len(vs) {
+		return false
+	}
+	for i, u := range units {
+		if vs[i].Unit != u {
+			return false
+		}
+	}
+	return true
+}
+
 type cacheEntry struct {
+	name  string
 	units []string
 	cells []*builderCell
 }
 
 // place projects r and appends its values to their cells, which it
 // returns (one per value).
-func (b *Builder) place(r *benchfmt.Result) []*builderCell {
-	tableKeys := b.tableBy.ProjectValues(r)
-	ck := cellKey{b.rowBy.Project(r), b.colBy.Project(r)}
+func (b *Builder) place(r *benchfmt.Result, gen int) []*builderCell {
+	var (
+		tableKeys []benchproc.Key
+		ck        cellKey
+	)
+	// Projections that read no part of the name give every result of
+	// one configuration (and set of units) the same keys: project them
+	// once per gen. Keys are interned and sorted by first observation,
+	// which a repeated projection of the same values never changes.
+	pc := &b.projCache
+	if gen < 0 || pc.gen != gen {
+		pc.gen, pc.tableOK, pc.colOK = gen, false, false
+	}
+	if pc.tableOK && sameUnits(pc.units, r.Values) {
+		tableKeys = pc.tableKeys
+	} else {
+		tableKeys = b.tableBy.ProjectValues(r)
+		if gen >= 0 && b.tableNameFree {
+			pc.tableOK, pc.tableKeys = true, tableKeys
+			pc.units = pc.units[:0]
+			for _, v := range r.Values {
+				pc.units = append(pc.units, v.Unit)
+			}
+		}
+	}
+	if pc.colOK {
+		ck.col = pc.col
+	} else {
+		ck.col = b.colBy.Project(r)
+		if gen >= 0 && b.colNameFree {
+			pc.colOK, pc.col = true, ck.col
+		}
+	}
+	ck.row = b.rowBy.Project(r)
 	res := b.residue.Project(r)
 	cells := make([]*builderCell, len(tableKeys))
 	for i, tk := range tableKeys {
 		t := b.tables[tk]
 		if t == nil {
-			t = &builderTable{cells: map[cellKey]*builderCell{}}
+			t = b.newTable()
 			b.tables[tk] = t
 		}
-		c := t.cells[ck]
+		c := t.cell(ck)
 		if c == nil {
-			c = &builderCell{last: res, values: make([]float64, 0, 8)}
-			t.cells[ck] = c
+			c = b.newCell(res)
+			t.add(ck, c)
 		} else if c.last != res {
 			// The residue set is only needed once it has two keys.
 			if c.residue == nil {
@@ -213,12 +407,8 @@ func (b *Builder) Tables(units benchfmt.UnitMetadataMap) (*Comparison, error) {
 		return nil, &OptionError{"filter", b.opts.Filter, errors.New("no results match")}
 	}
 	for _, t := range b.tables {
-		t.rows = map[benchproc.Key]struct{}{}
-		t.cols = map[benchproc.Key]struct{}{}
-		for ck := range t.cells {
-			t.rows[ck.row] = struct{}{}
-			t.cols[ck.col] = struct{}{}
-		}
+		t.rows = distinctKeys(len(t.cells), func(i int) benchproc.Key { return t.cells[i].key.row })
+		t.cols = distinctKeys(len(t.cells), func(i int) benchproc.Key { return t.cells[i].key.col })
 	}
 	if err := b.checkFields(); err != nil {
 		return nil, err
@@ -243,62 +433,96 @@ func (b *Builder) Tables(units benchfmt.UnitMetadataMap) (*Comparison, error) {
 		ncells += len(bt.cells)
 	}
 	jobs := make([]job, 0, ncells)
-	cmp := &Comparison{Options: b.opts, Tables: make([]*Table, 0, len(keys))}
+	cmp := &Comparison{Options: b.opts, Tables: make([]*Table, len(keys))}
+	// A comparison may hold a table per result: tables, rows, cells,
+	// samples and deltas are allocated once for all tables.
+	var (
+		tableSlab  = make([]Table, len(keys))
+		cellSlab   = make([]Cell, ncells)
+		sampleSlab = make([]benchmath.Sample, ncells)
+		deltaSlab  []Delta
+		rowSlab    []Row
+		ptrSlab    []*Cell
+		dptrSlab   []*Delta
+	)
 	var cols []benchproc.Key // the previous table's columns, sorted
-	for _, k := range keys {
+	var (
+		lastUnit   string
+		better     = 0
+		assumption benchmath.Assumption
+	)
+	for ti, k := range keys {
 		bt := b.tables[k]
 		unit := k.Get(b.unitField)
-		// Tables mostly have the same columns (old, new): sorted once.
+		if better == 0 || unit != lastUnit {
+			lastUnit, better, assumption = unit, Direction(unit, units), units.GetAssumption(unit)
+		}
+		// Tables mostly have the same columns (old, new): sorted once
+		// and shared.
 		if !sameKeys(cols, bt.cols) {
 			cols = sortedKeys(bt.cols)
 		}
-		t := &Table{
+		t := &tableSlab[ti]
+		*t = Table{
 			Key:        k,
 			Unit:       unit,
-			Better:     Direction(unit, units),
-			Assumption: units.GetAssumption(unit),
-			Columns:    slices.Clone(cols),
+			Better:     better,
+			Assumption: assumption,
+			Columns:    cols,
 		}
 		colIdx := newKeyIndex(t.Columns)
 		rows := rowRank.sort(bt.rows)
+		n := len(t.Columns)
+		if len(rowSlab) < len(rows) {
+			rowSlab = make([]Row, max(len(rows), slabSize))
+		}
+		if len(ptrSlab) < len(rows)*n {
+			ptrSlab = make([]*Cell, max(len(rows)*n, slabSize*n))
+			dptrSlab = make([]*Delta, max(len(rows)*n, slabSize*n))
+		}
 		t.Rows = make([]*Row, len(rows))
-		// A table per result (a configuration line per result) is
-		// common: one allocation for its rows' cells and deltas.
-		cellsOf := make([]*Cell, len(rows)*len(t.Columns))
-		deltasOf := make([]*Delta, len(rows)*len(t.Columns))
 		for i, rk := range rows {
-			n := len(t.Columns)
-			t.Rows[i] = &Row{
-				Key: rk, Name: rk.StringValues(),
-				Cells:  cellsOf[i*n : (i+1)*n : (i+1)*n],
-				Deltas: deltasOf[i*n : (i+1)*n : (i+1)*n],
+			r := &rowSlab[i]
+			*r = Row{
+				Key: rk, Name: rowRank.name(rk),
+				Cells:  ptrSlab[i*n : (i+1)*n : (i+1)*n],
+				Deltas: dptrSlab[i*n : (i+1)*n : (i+1)*n],
 			}
+			t.Rows[i] = r
 		}
+		rowSlab = rowSlab[len(rows):]
+		ptrSlab, dptrSlab = ptrSlab[len(rows)*n:], dptrSlab[len(rows)*n:]
 		rowIdx := newKeyIndex(rows)
-		for ck, bc := range bt.cells {
-			vals, nan := dropNaN(bc.values)
-			t.Rows[rowIdx.of(ck.row)].Cells[colIdx.of(ck.col)] = &Cell{
-				Sample: benchmath.NewSample(vals, &b.thresholds),
-				nan:    nan,
-			}
+		for _, tc := range bt.cells {
+			vals, nan := dropNaN(tc.cell.values)
+			// benchmath.NewSample, without its allocation.
+			sort.Float64s(vals)
+			sampleSlab[0] = benchmath.Sample{Values: vals, Thresholds: &b.thresholds}
+			cellSlab[0] = Cell{Sample: &sampleSlab[0], nan: nan}
+			t.Rows[rowIdx.of(tc.key.row)].Cells[colIdx.of(tc.key.col)] = &cellSlab[0]
+			sampleSlab, cellSlab = sampleSlab[1:], cellSlab[1:]
 		}
-		for ck, bc := range bt.cells {
-			row := t.Rows[rowIdx.of(ck.row)]
-			ci := colIdx.of(ck.col)
-			j := job{cell: row.Cells[ci], values: bc, assume: t.Assumption}
+		for _, tc := range bt.cells {
+			row := t.Rows[rowIdx.of(tc.key.row)]
+			ci := colIdx.of(tc.key.col)
+			j := job{cell: row.Cells[ci], values: tc.cell, assume: t.Assumption}
 			if ci > 0 && row.Cells[0] != nil && len(row.Cells[0].Sample.Values) > 0 && len(j.cell.Sample.Values) > 0 {
+				if len(deltaSlab) == 0 {
+					deltaSlab = make([]Delta, max(slabSize, ncells/2))
+				}
 				j.base = row.Cells[0]
-				j.delta = &Delta{}
+				j.delta = &deltaSlab[0]
+				deltaSlab = deltaSlab[1:]
 				row.Deltas[ci] = j.delta
 			}
 			jobs = append(jobs, j)
 		}
-		cmp.Tables = append(cmp.Tables, t)
+		cmp.Tables[ti] = t
 	}
 
 	memo := &uMemo{m: map[string]benchmath.Comparison{}}
 	// Summaries first (deltas need both centers), then comparisons.
-	conf := b.opts.Confidence
+	sums := newSummaryMemo(b.opts.Confidence)
 	parallel(len(jobs), func(i int) {
 		j := jobs[i]
 		if len(j.cell.Sample.Values) == 0 {
@@ -306,7 +530,7 @@ func (b *Builder) Tables(units benchfmt.UnitMetadataMap) (*Comparison, error) {
 			j.cell.Summary = benchmath.Summary{Center: math.NaN(), Lo: math.Inf(-1), Hi: math.Inf(1)}
 			return
 		}
-		j.cell.Summary = j.assume.Summary(j.cell.Sample, conf)
+		j.cell.Summary = sums.summary(j.assume, j.cell.Sample)
 	})
 	parallel(len(jobs), func(i int) {
 		j := jobs[i]
@@ -354,13 +578,26 @@ func (b *Builder) Tables(units benchfmt.UnitMetadataMap) (*Comparison, error) {
 	return cmp, nil
 }
 
-// sameKeys reports whether keys holds exactly the keys of m.
-func sameKeys(keys []benchproc.Key, m map[benchproc.Key]struct{}) bool {
-	if len(keys) != len(m) {
+// sameKeys reports whether keys and set, both of distinct keys, hold
+// the same keys.
+func sameKeys(keys, set []benchproc.Key) bool {
+	if len(keys) != len(set) {
 		return false
 	}
-	for _, k := range keys {
-		if _, ok := m[k]; !ok {
+	if len(set) > maxLinearKeys {
+		m := make(map[benchproc.Key]struct{}, len(keys))
+		for _, k := range keys {
+			m[k] = struct{}{}
+		}
+		for _, k := range set {
+			if _, ok := m[k]; !ok {
+				return false
+			}
+		}
+		return true
+	}
+	for _, k := range set {
+		if !slices.Contains(keys, k) {
 			return false
 		}
 	}
@@ -410,10 +647,10 @@ func (b *Builder) checkFields() error {
 	}
 	for tk, t := range b.tables {
 		mark(tk, b.userFields["table"])
-		for rk := range t.rows {
+		for _, rk := range t.rows {
 			mark(rk, b.userFields["row"])
 		}
-		for ck := range t.cols {
+		for _, ck := range t.cols {
 			mark(ck, b.userFields["col"])
 		}
 	}
@@ -428,47 +665,62 @@ func (b *Builder) checkFields() error {
 	return nil
 }
 
-func sortedKeys(m map[benchproc.Key]struct{}) []benchproc.Key {
-	keys := make([]benchproc.Key, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
+// sortedKeys returns a sorted copy of keys.
+func sortedKeys(keys []benchproc.Key) []benchproc.Key {
+	keys = slices.Clone(keys)
 	benchproc.SortKeys(keys)
 	return keys
 }
 
 // A ranking orders row keys by benchproc's sort order, computed once
-// for the union of every table's rows.
-type ranking map[benchproc.Key]int
+// for the union of every table's rows, and holds each key's display
+// name, built once however many tables the row is in.
+type ranking map[benchproc.Key]rank
+
+type rank struct {
+	rank int
+	name string
+}
 
 func newRanking(tables map[benchproc.Key]*builderTable) ranking {
 	all := map[benchproc.Key]struct{}{}
+	var keys []benchproc.Key
 	for _, t := range tables {
-		for k := range t.rows {
-			all[k] = struct{}{}
+		for _, k := range t.rows {
+			if _, ok := all[k]; !ok {
+				all[k] = struct{}{}
+				keys = append(keys, k)
+			}
 		}
 	}
-	r := make(ranking, len(all))
-	for i, k := range sortedKeys(all) {
-		r[k] = i
+	benchproc.SortKeys(keys)
+	r := make(ranking, len(keys))
+	for i, k := range keys {
+		r[k] = rank{i, k.StringValues()}
 	}
 	return r
 }
 
-// sort returns the keys of m in rank order.
-func (r ranking) sort(m map[benchproc.Key]struct{}) []benchproc.Key {
+// name returns the display name of k.
+func (r ranking) name(k benchproc.Key) string { return r[k].name }
+
+// sort returns keys in rank order.
+func (r ranking) sort(keys []benchproc.Key) []benchproc.Key {
+	if len(keys) == 1 {
+		return keys
+	}
 	type ranked struct {
 		rank int
 		key  benchproc.Key
 	}
-	rs := make([]ranked, 0, len(m))
-	for k := range m {
-		rs = append(rs, ranked{r[k], k})
+	rs := make([]ranked, 0, len(keys))
+	for _, k := range keys {
+		rs = append(rs, ranked{r[k].rank, k})
 	}
 	slices.SortFunc(rs, func(a, b ranked) int { return a.rank - b.rank })
-	keys := make([]benchproc.Key, len(rs))
+	out := make([]benchproc.Key, len(rs))
 	for i, x := range rs {
-		keys[i] = x.key
+		out[i] = x.key
 	}
-	return keys
+	return out
 }

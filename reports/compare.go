@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 
 	"golang.org/x/perf/benchfmt"
 	"golang.org/x/perf/benchunit"
@@ -134,9 +135,31 @@ type injector struct {
 	// gen counts scratch configurations; results with the same gen
 	// share one configuration.
 	gen int
+	// Configurations and their values are allocated in chunks, never
+	// reused: a run may have a configuration per result, and a batch
+	// still being grouped refers to earlier ones.
+	cfgs []benchfmt.Config
+	buf  []byte
 }
 
 func (in *injector) reset() { in.valid = false }
+
+// chunk is the size of the injector's allocation chunks, in
+// configuration entries and in bytes.
+const chunk = 4096
+
+// clone returns a copy of b in in's byte chunk.
+func (in *injector) clone(b []byte) []byte {
+	if len(b) > chunk/8 {
+		return bytes.Clone(b)
+	}
+	if cap(in.buf)-len(in.buf) < len(b) {
+		in.buf = make([]byte, 0, chunk)
+	}
+	n := len(in.buf)
+	in.buf = append(in.buf, b...)
+	return in.buf[n:len(in.buf):len(in.buf)]
+}
 
 // config returns the configuration for r: a copy of r's own plus the
 // run labels and the selector name, shared by every result of the same
@@ -146,9 +169,15 @@ func (in *injector) config(runID int64, labels map[string]string, r *benchfmt.Re
 		in.run, in.valid = runID, true
 		in.gen++
 		in.last = in.last[:0]
-		cfg := make([]benchfmt.Config, 0, len(r.Config)+len(labels)+1)
+		n := len(r.Config) + len(labels) + 2
+		if n > chunk/8 {
+			in.cfgs = make([]benchfmt.Config, 0, n)
+		} else if cap(in.cfgs)-len(in.cfgs) < n {
+			in.cfgs = make([]benchfmt.Config, 0, chunk)
+		}
+		cfg := in.cfgs[len(in.cfgs) : len(in.cfgs) : len(in.cfgs)+n]
 		for _, c := range r.Config {
-			c.Value = bytes.Clone(c.Value)
+			c.Value = in.clone(c.Value)
 			in.last = append(in.last, c)
 			cfg = append(cfg, c)
 		}
@@ -171,7 +200,8 @@ func (in *injector) config(runID int64, labels map[string]string, r *benchfmt.Re
 		if !has(FileKey) {
 			cfg = append(cfg, benchfmt.Config{Key: FileKey, Value: in.sel})
 		}
-		in.cfg = cfg
+		in.cfg = slices.Clip(cfg)
+		in.cfgs = in.cfgs[:len(in.cfgs)+len(cfg)]
 	}
 	return in.cfg
 }

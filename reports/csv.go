@@ -33,21 +33,23 @@ func (c *Comparison) WriteCSV(w, warnings io.Writer, opts CSVOptions) error {
 		warnings = io.Discard
 	}
 	o := csv.NewWriter(w)
-	line := 1            // the spreadsheet row of the next record
-	var prev [][2]string // the previous table's Config, computed once per table
+	line := 1                   // the spreadsheet row of the next record
+	var prev, spare [][2]string // the previous table's Config, computed once per table
 	for i, t := range c.Tables {
 		if i > 0 {
 			o.Write([]string{""})
 			line++
 		}
-		cfg := t.Config()
+		// The previous table's pairs stay in prev; cfg reuses the
+		// memory of the ones before.
+		cfg := t.appendConfig(spare[:0])
 		for j, kv := range cfg {
 			if i == 0 || j >= len(prev) || prev[j] != kv {
 				o.Write([]string{kv[0] + ": " + kv[1]})
 				line++
 			}
 		}
-		prev = cfg
+		prev, spare = cfg, prev
 		line += writeCSVTable(o, warnings, t, line, opts)
 	}
 	o.Flush()

@@ -3,8 +3,10 @@ package reports
 import (
 	"encoding/binary"
 	"math"
+	"slices"
 	"sync"
 
+	"github.com/aclements/go-moremath/stats"
 	"golang.org/x/perf/benchmath"
 )
 
@@ -81,4 +83,60 @@ func rankKey(x1, x2 []float64) (string, bool) {
 	}
 	buf = binary.AppendUvarint(buf, uint64(r2))
 	return string(buf), true
+}
+
+// summaryMemo computes benchmath's summaries at one confidence level,
+// remembering for AssumeNothing (the median and its interval, read at
+// order statistics that depend only on the sample size) the order
+// statistics of each sample size, and the warning of an unbounded
+// interval, whose text depends only on the confidence level: most cells
+// of a comparison have one of a few sizes, and building that warning
+// with fmt for every small cell was most of the summaries' time. It is
+// safe for concurrent use.
+type summaryMemo struct {
+	conf float64
+
+	mu  sync.Mutex
+	cis map[int]stats.QuantileCIResult
+	// unbounded is the warning of an interval with an infinite bound,
+	// as benchmath wrote it for the first such sample.
+	unbounded []error
+}
+
+func newSummaryMemo(conf float64) *summaryMemo {
+	return &summaryMemo{conf: conf, cis: map[int]stats.QuantileCIResult{}}
+}
+
+// summary returns a.Summary(s, m.conf). s must be sorted and hold no
+// NaN, as benchmath.NewSample leaves it.
+func (m *summaryMemo) summary(a benchmath.Assumption, s *benchmath.Sample) benchmath.Summary {
+	if a != benchmath.AssumeNothing || len(s.Values) == 0 {
+		return a.Summary(s, m.conf)
+	}
+	n := len(s.Values)
+	m.mu.Lock()
+	ci, ok := m.cis[n]
+	m.mu.Unlock()
+	if !ok {
+		// benchmath's own call for the median's interval.
+		ci = stats.QuantileCI(n, 0.5, m.conf)
+		m.mu.Lock()
+		m.cis[n] = ci
+		m.mu.Unlock()
+	}
+	center, lo, hi := ci.SampleCI(stats.Sample{Xs: s.Values, Sorted: true})
+	sum := benchmath.Summary{Center: center, Lo: lo, Hi: hi, Confidence: ci.Confidence}
+	if math.IsInf(lo, 0) || math.IsInf(hi, 0) {
+		m.mu.Lock()
+		w := m.unbounded
+		m.mu.Unlock()
+		if w == nil {
+			w = slices.Clip(a.Summary(s, m.conf).Warnings)
+			m.mu.Lock()
+			m.unbounded = w
+			m.mu.Unlock()
+		}
+		sum.Warnings = w
+	}
+	return sum
 }

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -71,3 +72,44 @@ func TestRankKey(t *testing.T) {
 }
 
 func nan() float64 { var z float64; return z / z }
+
+// TestSummaryMemo_summary checks that memoized summaries equal
+// benchmath's, bit for bit, for every assumption, at confidence levels
+// that leave small samples unbounded or not, and for samples holding
+// ±Inf (an infinite bound however large the sample).
+func TestSummaryMemo_summary(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	th := &benchmath.Thresholds{CompareAlpha: 0.05}
+	for _, conf := range []float64{0.95, 0.99, 0.5, 0, 1} {
+		memo := newSummaryMemo(conf)
+		for i := range 2000 {
+			n := 1 + rng.IntN(15)
+			if i%50 == 0 {
+				n = 30 + rng.IntN(40) // past benchmath's exact CI limit
+			}
+			v := make([]float64, n)
+			for j := range v {
+				v[j] = rng.NormFloat64() * 100
+				if rng.IntN(3) == 0 {
+					v[j] = float64(rng.IntN(4)) // ties
+				}
+			}
+			switch i % 40 {
+			case 1:
+				v[0] = math.Inf(-1)
+			case 2:
+				v[n-1] = math.Inf(1)
+			}
+			s := benchmath.NewSample(v, th)
+			for _, a := range []benchmath.Assumption{benchmath.AssumeNothing, benchmath.AssumeExact, benchmath.AssumeNormal} {
+				got, want := memo.summary(a, s), a.Summary(s, conf)
+				if !sameBits(got.Center, want.Center) || !sameBits(got.Lo, want.Lo) || !sameBits(got.Hi, want.Hi) ||
+					got.Confidence != want.Confidence || fmt.Sprint(got.Warnings) != fmt.Sprint(want.Warnings) {
+					t.Fatalf("confidence %v, %v, sample %v: memo %+v, benchmath %+v", conf, a, s.Values, got, want)
+				}
+			}
+		}
+	}
+}
+
+func sameBits(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) }

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"slices"
 
 	"golang.org/x/perf/benchmath"
 	"golang.org/x/perf/benchproc"
@@ -29,7 +30,8 @@ type Table struct {
 	Better int
 	// Assumption is the distributional assumption used for the unit.
 	Assumption benchmath.Assumption
-	// Columns are the column keys, baseline first.
+	// Columns are the column keys, baseline first. Tables with the
+	// same columns may share the slice: it must not be modified.
 	Columns []benchproc.Key
 	// Rows are in benchstat's order, or by delta with SortByDelta.
 	Rows []*Row
@@ -40,9 +42,13 @@ type Table struct {
 
 // Config returns the table key's fields other than .unit, as name and
 // value pairs, for headers such as "goos: linux".
-func (t *Table) Config() [][2]string {
-	var out [][2]string
-	for _, f := range t.Key.Projection().FlattenedFields() {
+func (t *Table) Config() [][2]string { return t.appendConfig(nil) }
+
+// appendConfig appends Config's pairs to out.
+func (t *Table) appendConfig(out [][2]string) [][2]string {
+	fields := t.Key.Projection().FlattenedFields()
+	out = slices.Grow(out, len(fields))
+	for _, f := range fields {
 		if f.Name == ".unit" {
 			continue
 		}

@@ -29,7 +29,7 @@ type TextOptions struct {
 // geomean row and numbered footnotes for warnings.
 func (c *Comparison) WriteText(w io.Writer, opts TextOptions) error {
 	bw := bufio.NewWriter(w)
-	var prev [][2]string // the previous table's Config, computed once per table
+	var prev, spare [][2]string // the previous table's Config, computed once per table
 	// One grid and one set of footnotes for every table, emptied before
 	// each: a comparison may hold a table per result.
 	var (
@@ -41,13 +41,15 @@ func (c *Comparison) WriteText(w io.Writer, opts TextOptions) error {
 		if i > 0 {
 			bw.WriteString("\n")
 		}
-		cfg := t.Config()
+		// The previous table's pairs stay in prev; cfg reuses the
+		// memory of the ones before.
+		cfg := t.appendConfig(spare[:0])
 		for j, kv := range cfg {
 			if i == 0 || j >= len(prev) || prev[j] != kv {
 				fmt.Fprintf(bw, "%s: %s\n", termsafe.Escape(kv[0]), termsafe.Escape(kv[1]))
 			}
 		}
-		prev = cfg
+		prev, spare = cfg, prev
 		g.reset()
 		notes.reset()
 		writeTextTable(bw, t, opts, &g, &notes, kh.of(t.Columns))
