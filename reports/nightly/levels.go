@@ -98,12 +98,12 @@ func runLevels(h *history) []float64 {
 			dev = append(dev, math.Abs(math.Log(v+h.off)-meds[i]))
 		}
 	}
-	slices.Sort(dev)
+	mad := selectMedian(dev) // median(dev sorted), without sorting it all
 	// The standard error of one run's level from its samples: the
 	// within-run deviation over the square root of the samples per run.
 	// Night-to-night noise is never smaller.
-	h.floor = 1.4826 * median(dev) / math.Sqrt(float64(len(dev))/float64(len(h.samples)))
-	limit := 3.5 * 1.4826 * median(dev)
+	h.floor = 1.4826 * mad / math.Sqrt(float64(len(dev))/float64(len(h.samples)))
+	limit := 3.5 * 1.4826 * mad
 	levels := make([]float64, len(h.samples))
 	for i, s := range h.samples {
 		sum, k := 0.0, 0
@@ -124,6 +124,58 @@ func runLevels(h *history) []float64 {
 	return levels
 }
 
+// selectMedian returns median of v sorted, exactly, reordering v: a
+// quickselect takes linear time where sorting a history's pooled
+// deviations took most of runLevels'. With a NaN in v it sorts.
+func selectMedian(v []float64) float64 {
+	n := len(v)
+	for _, x := range v {
+		if x != x {
+			slices.Sort(v)
+			return median(v)
+		}
+	}
+	if n == 0 {
+		return median(v)
+	}
+	k := n / 2
+	lo, hi := 0, n-1
+	for lo < hi {
+		// Median of three as the pivot; Hoare partition.
+		mid := lo + (hi-lo)/2
+		a, b, c := v[lo], v[mid], v[hi]
+		p := max(min(a, b), min(max(a, b), c))
+		i, j := lo, hi
+		for i <= j {
+			for v[i] < p {
+				i++
+			}
+			for v[j] > p {
+				j--
+			}
+			if i <= j {
+				v[i], v[j] = v[j], v[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			lo, hi = k, k // v[j+1:i] all equal p
+		}
+	}
+	if n%2 == 1 {
+		return v[k]
+	}
+	// v[:k] holds the k smallest: the largest of them is the other
+	// middle value.
+	return (slices.Max(v[:k]) + v[k]) / 2
+}
+
 // points returns the per-run medians of h with confidence intervals.
 func points(h *history, confidence float64) []Point {
 	th := benchmath.DefaultThresholds
@@ -142,6 +194,18 @@ func sortedCopy(v []float64) []float64 {
 	s := slices.Clone(v)
 	slices.Sort(s)
 	return s
+}
+
+// A SampleSource is a Source that also gives each run's values grouped
+// by benchmark and unit, as *store.DB's Samples does: fn is called, run
+// after run in the order of ids, with the values (tidied, in base
+// units) of one benchmark (package, full name) in one unit, one or more
+// times for each benchmark and unit of a run; fn must not retain
+// values. Build and Histories read a source that has it through it, and
+// give the same report: a run's level depends only on its values, in any
+// order.
+type SampleSource interface {
+	Samples(ctx context.Context, ids []int64, fn func(runID int64, pkg, name, unit string, values []float64) error) error
 }
 
 // readHistories reads src into per-series histories: the runs grouped
@@ -202,44 +266,68 @@ func readHistories(ctx context.Context, src Source, opt Options, match func(pkg,
 		interned[s] = s
 		return s
 	}
-	err = src.Results(ctx, ids, func(id int64, r *benchfmt.Result) error {
+	// add appends the measurements among values to the history of
+	// benchmark b in run id's series.
+	add := func(id int64, b Benchmark, values []float64) {
 		s := seriesOf[id]
-		if s == nil {
-			return nil
-		}
-		// Look the strings up rather than allocate them for every result.
-		name := intern(r.Name.Full())
-		var pkgBytes []byte
-		for _, c := range r.Config { // GetConfig would build a map per result
-			if c.Key == "pkg" {
-				pkgBytes = c.Value
-				break
-			}
-		}
-		pkg := intern(pkgBytes)
-		if match != nil && !match(pkg, name) {
-			return nil
-		}
 		ri := runIndex[id]
-		for _, v := range r.Values {
-			if !(v.Value >= 0) || math.IsInf(v.Value, 0) {
+		var h *history
+		for _, v := range values {
+			if !(v >= 0) || math.IsInf(v, 0) {
 				continue // NaN, infinite or negative: not a measurement
 			}
-			k := hkey{s, Benchmark{pkg, name, v.Unit}}
-			h := hist[k]
 			if h == nil {
-				h = &history{bench: k.b, series: s}
-				hist[k] = h
-				order = append(order, h)
+				k := hkey{s, b}
+				h = hist[k]
+				if h == nil {
+					h = &history{bench: b, series: s}
+					hist[k] = h
+					order = append(order, h)
+				}
+				if n := len(h.runs); n == 0 || h.runs[n-1] != ri {
+					h.runs = append(h.runs, ri)
+					h.samples = append(h.samples, nil)
+				}
 			}
-			if n := len(h.runs); n == 0 || h.runs[n-1] != ri {
-				h.runs = append(h.runs, ri)
-				h.samples = append(h.samples, nil)
-			}
-			h.samples[len(h.samples)-1] = append(h.samples[len(h.samples)-1], v.Value)
+			h.samples[len(h.samples)-1] = append(h.samples[len(h.samples)-1], v)
 		}
-		return nil
-	})
+	}
+	if ss, ok := src.(SampleSource); ok {
+		// The fast path: each run's values come grouped by benchmark
+		// and unit, without a result per sample.
+		err = ss.Samples(ctx, ids, func(id int64, pkg, name, unit string, values []float64) error {
+			if seriesOf[id] == nil || match != nil && !match(pkg, name) {
+				return nil
+			}
+			add(id, Benchmark{pkg, name, unit}, values)
+			return nil
+		})
+	} else {
+		var one [1]float64
+		err = src.Results(ctx, ids, func(id int64, r *benchfmt.Result) error {
+			if seriesOf[id] == nil {
+				return nil
+			}
+			// Look the strings up rather than allocate them for every result.
+			name := intern(r.Name.Full())
+			var pkgBytes []byte
+			for _, c := range r.Config { // GetConfig would build a map per result
+				if c.Key == "pkg" {
+					pkgBytes = c.Value
+					break
+				}
+			}
+			pkg := intern(pkgBytes)
+			if match != nil && !match(pkg, name) {
+				return nil
+			}
+			for _, v := range r.Values {
+				one[0] = v.Value
+				add(id, Benchmark{pkg, name, v.Unit}, one[:])
+			}
+			return nil
+		})
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("read results: %w", err)
 	}
