@@ -199,3 +199,48 @@ func TestDB_Open_migrateDigests(t *testing.T) {
 		t.Errorf("Samples differs from Results after migration:\n%s", d)
 	}
 }
+
+// TestDB_Open_migrateDigestsPostgres opens a PostgreSQL store at
+// version 6 (one made now, its run_digest dropped): the migration writes
+// each run's digest from the JSON rows, which gives what Results gives.
+func TestDB_Open_migrateDigestsPostgres(t *testing.T) {
+	ctx := context.Background()
+	addr := storetest.PostgresAddr(t)
+	db, err := store.Open(ctx, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for _, text := range []string{digestInput(), "pkg: x\nBenchmarkX 1 2 ns/op\n"} {
+		res, err := db.Ingest(ctx, strings.NewReader(text), store.IngestOptions{Name: "in"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, res.ID)
+	}
+	want := resultSamples(t, db, ids)
+	db.Close()
+	raw, err := sql.Open("pgx", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(`DROP TABLE run_digest; UPDATE schema_version SET version = 6`); err != nil {
+		t.Fatal(err)
+	}
+	db, err = store.Open(ctx, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if v, err := db.SchemaVersion(ctx); err != nil || v != store.LatestSchemaVersion {
+		t.Fatalf("SchemaVersion = %d, %v", v, err)
+	}
+	var runs int
+	if err := raw.QueryRow(`SELECT count(DISTINCT run_id) FROM run_digest`).Scan(&runs); err != nil || runs != len(ids) {
+		t.Fatalf("digests of %d runs after migration (%v), want %d", runs, err, len(ids))
+	}
+	if d := diffSamples(digestSamples(t, db, ids), want); d != "" {
+		t.Errorf("Samples differs from Results after migration:\n%s", d)
+	}
+}
