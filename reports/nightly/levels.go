@@ -91,11 +91,20 @@ func (h *history) logMedian(sorted []float64) float64 {
 // samples of h must be sorted. It also sets h.floor.
 func runLevels(h *history) []float64 {
 	meds := make([]float64, len(h.samples))
-	var dev []float64
+	total := 0
+	for _, s := range h.samples {
+		total += len(s)
+	}
+	// logs holds each sample's logarithm, computed once; dev their
+	// deviations from their run's median, which selectMedian reorders.
+	logs := make([]float64, 0, total)
+	dev := make([]float64, 0, total)
 	for i, s := range h.samples {
 		meds[i] = h.logMedian(s)
 		for _, v := range s {
-			dev = append(dev, math.Abs(math.Log(v+h.off)-meds[i]))
+			l := math.Log(v + h.off)
+			logs = append(logs, l)
+			dev = append(dev, math.Abs(l-meds[i]))
 		}
 	}
 	mad := selectMedian(dev) // median(dev sorted), without sorting it all
@@ -107,12 +116,13 @@ func runLevels(h *history) []float64 {
 	levels := make([]float64, len(h.samples))
 	for i, s := range h.samples {
 		sum, k := 0.0, 0
-		for _, v := range s {
-			if l := math.Log(v + h.off); math.Abs(l-meds[i]) <= limit {
+		for _, l := range logs[:len(s)] {
+			if math.Abs(l-meds[i]) <= limit {
 				sum += l
 				k++
 			}
 		}
+		logs = logs[len(s):]
 		if k == 0 {
 			// An even run whose two middle values both lie beyond a
 			// zero limit (a history of nearly constant values).
@@ -266,6 +276,17 @@ func readHistories(ctx context.Context, src Source, opt Options, match func(pkg,
 		interned[s] = s
 		return s
 	}
+	// alloc returns an empty slice of capacity n, from a slab: a run's
+	// samples are one allocation in many, not several each.
+	var slab []float64
+	alloc := func(n int) []float64 {
+		if n > len(slab) {
+			slab = make([]float64, max(n, 1<<14))
+		}
+		s := slab[:0:n]
+		slab = slab[n:]
+		return s
+	}
 	// add appends the measurements among values to the history of
 	// benchmark b in run id's series.
 	add := func(id int64, b Benchmark, values []float64) {
@@ -286,7 +307,7 @@ func readHistories(ctx context.Context, src Source, opt Options, match func(pkg,
 				}
 				if n := len(h.runs); n == 0 || h.runs[n-1] != ri {
 					h.runs = append(h.runs, ri)
-					h.samples = append(h.samples, nil)
+					h.samples = append(h.samples, alloc(len(values)))
 				}
 			}
 			h.samples[len(h.samples)-1] = append(h.samples[len(h.samples)-1], v)
