@@ -70,7 +70,7 @@ func BenchmarkReport(b *testing.B) {
 					b.Fatal(stderr)
 				}
 			}
-			b.ReportMetric((reportCPU(b) - c0).Seconds()/float64(b.N), "cpu-sec/op")
+			b.ReportMetric((reportCPU(b)-c0).Seconds()/float64(b.N), "cpu-sec/op")
 		})
 	}
 }
