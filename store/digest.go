@@ -1,10 +1,13 @@
 package store
 
 import (
+	"bytes"
+	"compress/flate"
 	"context"
 	"database/sql"
 	"encoding/binary"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 )
@@ -21,7 +24,7 @@ import (
 //
 // Layout of a chunk (uvarint and varint as encoding/binary writes them):
 //
-//	chunk = 0x01 entry*
+//	chunk = 0x01 deflate(entry*)                     raw DEFLATE (RFC 1951)
 //	entry = flags:byte [pkg:uvarint-length bytes]   pkg present if flags&1
 //	        name:varint                              name_id minus the previous entry's (0 first)
 //	        unitset:uvarint n:uvarint units:uvarint column{units}
@@ -32,7 +35,11 @@ import (
 // unit set, as the input wrote them.
 const digestVersion = 1
 
-// digestChunk is the size past which a digest chunk is stored and a new
+// maxDigestChunk bounds a chunk's entries as digestDecoder inflates
+// them, so that a damaged chunk cannot ask for a huge allocation.
+const maxDigestChunk = 64 << 20
+
+// digestChunk is the size (before compression) past which a digest chunk is stored and a new
 // one begun: memory stays flat on any input, and a usual run's digest
 // is one row.
 const digestChunk = 64 << 10
@@ -41,7 +48,9 @@ const digestChunk = 64 << 10
 // and the last, to emit. The chunk passed is reused after emit returns.
 type digestWriter struct {
 	emit     func(chunk []byte) error
-	buf      []byte
+	buf      []byte // entries of the chunk begun
+	z        bytes.Buffer
+	fw       *flate.Writer
 	pkg      string
 	lastName int64
 	scratch  []int64
@@ -53,7 +62,6 @@ type digestWriter struct {
 // made; else add encodes vals.
 func (dw *digestWriter) add(pkg string, nameID, unitSet int64, n, units int, vals []float64, cols []byte) error {
 	if len(dw.buf) == 0 {
-		dw.buf = append(dw.buf, digestVersion)
 		dw.lastName = 0
 		dw.buf = dw.appendPkg(pkg)
 	} else if pkg != dw.pkg {
@@ -89,9 +97,17 @@ func (dw *digestWriter) flush() error {
 	if len(dw.buf) == 0 {
 		return nil
 	}
-	err := dw.emit(dw.buf)
+	dw.z.Reset()
+	dw.z.WriteByte(digestVersion)
+	if dw.fw == nil {
+		dw.fw, _ = flate.NewWriter(&dw.z, flate.BestSpeed) // the level is valid
+	} else {
+		dw.fw.Reset(&dw.z)
+	}
+	dw.fw.Write(dw.buf) // a bytes.Buffer does not fail
+	dw.fw.Close()
 	dw.buf = dw.buf[:0]
-	return err
+	return dw.emit(dw.z.Bytes())
 }
 
 // A digestEntry is an entry of a decoded chunk; its values are
@@ -102,13 +118,31 @@ type digestEntry struct {
 	n, units, off   int
 }
 
-// decodeDigest appends the entries of chunk to entries and their values
-// to vals. pkgs interns package names.
-func decodeDigest(chunk []byte, entries []digestEntry, vals []float64, pkgs map[string]string) ([]digestEntry, []float64, error) {
-	d := blockDecoder{data: chunk}
-	if v := d.byte(); v != digestVersion {
-		return entries, vals, fmt.Errorf("bad run digest: version %d", v)
+// A digestDecoder decodes digest chunks, reusing its buffers.
+type digestDecoder struct {
+	fr  io.ReadCloser
+	raw bytes.Buffer
+}
+
+// decode appends the entries of chunk to entries and their values to
+// vals. pkgs interns package names.
+func (dd *digestDecoder) decode(chunk []byte, entries []digestEntry, vals []float64, pkgs map[string]string) ([]digestEntry, []float64, error) {
+	if len(chunk) == 0 || chunk[0] != digestVersion {
+		return entries, vals, fmt.Errorf("bad run digest: not version %d", digestVersion)
 	}
+	if dd.fr == nil {
+		dd.fr = flate.NewReader(bytes.NewReader(chunk[1:]))
+	} else if err := dd.fr.(flate.Resetter).Reset(bytes.NewReader(chunk[1:]), nil); err != nil {
+		return entries, vals, fmt.Errorf("bad run digest: %w", err)
+	}
+	dd.raw.Reset()
+	if _, err := dd.raw.ReadFrom(io.LimitReader(dd.fr, maxDigestChunk+1)); err != nil {
+		return entries, vals, fmt.Errorf("bad run digest: %w", err)
+	}
+	if dd.raw.Len() > maxDigestChunk {
+		return entries, vals, fmt.Errorf("bad run digest: over %d bytes", maxDigestChunk)
+	}
+	d := blockDecoder{data: dd.raw.Bytes()}
 	var pkg string
 	var name int64
 	first := true
@@ -194,6 +228,7 @@ type sampleReader struct {
 	entries []digestEntry
 	vals    []float64
 	out     [2][]float64 // values in the tidied unit, in the unit as stored
+	dd      digestDecoder
 	missing []any
 }
 
@@ -210,7 +245,7 @@ func (sr *sampleReader) run(ctx context.Context, stmt *sql.Stmt, id int64, fn fu
 			rows.Close()
 			return fmt.Errorf("read samples of run %d: %w", id, err)
 		}
-		if sr.entries, sr.vals, err = decodeDigest(data, sr.entries, sr.vals, sr.pkgs); err != nil {
+		if sr.entries, sr.vals, err = sr.dd.decode(data, sr.entries, sr.vals, sr.pkgs); err != nil {
 			rows.Close()
 			return fmt.Errorf("read samples of run %d: %w", id, err)
 		}
@@ -228,7 +263,7 @@ func (sr *sampleReader) run(ctx context.Context, stmt *sql.Stmt, id int64, fn fu
 		}
 		err := digestRun(ctx, sr.db.db, sr.db.pg, id, func(chunk []byte) error {
 			var err error
-			sr.entries, sr.vals, err = decodeDigest(chunk, sr.entries, sr.vals, sr.pkgs)
+			sr.entries, sr.vals, err = sr.dd.decode(chunk, sr.entries, sr.vals, sr.pkgs)
 			return err
 		})
 		if err != nil {
