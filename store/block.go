@@ -116,11 +116,27 @@ type block struct {
 // offsets[i] from the first (offsets nil: consecutive lines). scratch
 // holds scaled integers between calls; appendBlock returns it for reuse.
 func appendBlock(dst []byte, n, units int, iters []int64, offsets []int, vals []float64, scratch []int64) ([]byte, []int64) {
+	dst, _, scratch = appendBlockCols(dst, n, units, iters, offsets, vals, scratch)
+	return dst, scratch
+}
+
+// appendBlockCols is appendBlock, and also returns the index in dst
+// where the block's value columns start.
+func appendBlockCols(dst []byte, n, units int, iters []int64, offsets []int, vals []float64, scratch []int64) ([]byte, int, []int64) {
 	dst = append(dst, blockVersion)
 	dst = binary.AppendUvarint(dst, uint64(n))
 	dst = binary.AppendUvarint(dst, uint64(units))
 	dst = appendIntColumn(dst, iters)
 	dst = appendLines(dst, n, offsets)
+	cols := len(dst)
+	dst, scratch = appendColumns(dst, n, units, vals, scratch)
+	return dst, cols, scratch
+}
+
+// appendColumns appends the units value columns of n results (vals,
+// result by result), as a value block holds them after its iteration
+// counts and line offsets; scratch as for appendBlock.
+func appendColumns(dst []byte, n, units int, vals []float64, scratch []int64) ([]byte, []int64) {
 	if cap(scratch) < n {
 		scratch = make([]int64, n)
 	}
@@ -288,43 +304,7 @@ func (b *block) decode(data []byte) error {
 		b.vals = make([]float64, b.n*b.units)
 	}
 	b.vals = b.vals[:b.n*b.units]
-	for j := 0; j < b.units && d.err == nil; j++ {
-		switch d.byte() {
-		case colEqual:
-			k := int(d.byte())
-			if k > maxScale {
-				d.fail()
-				break
-			}
-			f := fromDecimal(d.varint(), k)
-			for i := range b.n {
-				b.vals[i*b.units+j] = f
-			}
-		case colDeltas:
-			k := int(d.byte())
-			if k > maxScale {
-				d.fail()
-				break
-			}
-			m := d.varint()
-			b.vals[j] = fromDecimal(m, k)
-			for i := 1; i < b.n; i++ {
-				m += d.varint()
-				b.vals[i*b.units+j] = fromDecimal(m, k)
-			}
-		case colRaw:
-			for i := range b.n {
-				b.vals[i*b.units+j] = math.Float64frombits(d.uint64())
-			}
-		case colRawEqual:
-			f := math.Float64frombits(d.uint64())
-			for i := range b.n {
-				b.vals[i*b.units+j] = f
-			}
-		default:
-			d.fail()
-		}
-	}
+	d.columns(b.n, b.units, b.vals)
 	if d.err == nil && len(d.data) != 0 {
 		d.fail()
 	}
@@ -335,6 +315,48 @@ func (b *block) decode(data []byte) error {
 		return errBlock
 	}
 	return nil
+}
+
+// columns reads units value columns of n results into vals (n*units
+// values, result by result), as appendColumns wrote them.
+func (d *blockDecoder) columns(n, units int, vals []float64) {
+	for j := 0; j < units && d.err == nil; j++ {
+		switch d.byte() {
+		case colEqual:
+			k := int(d.byte())
+			if k > maxScale {
+				d.fail()
+				break
+			}
+			f := fromDecimal(d.varint(), k)
+			for i := range n {
+				vals[i*units+j] = f
+			}
+		case colDeltas:
+			k := int(d.byte())
+			if k > maxScale {
+				d.fail()
+				break
+			}
+			m := d.varint()
+			vals[j] = fromDecimal(m, k)
+			for i := 1; i < n; i++ {
+				m += d.varint()
+				vals[i*units+j] = fromDecimal(m, k)
+			}
+		case colRaw:
+			for i := range n {
+				vals[i*units+j] = math.Float64frombits(d.uint64())
+			}
+		case colRawEqual:
+			f := math.Float64frombits(d.uint64())
+			for i := range n {
+				vals[i*units+j] = f
+			}
+		default:
+			d.fail()
+		}
+	}
 }
 
 // A blockDecoder reads a value block; the first error sticks.

@@ -52,3 +52,55 @@ func FuzzBlock_decode(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDigest_decode feeds arbitrary bytes to the run digest decoder, as
+// a damaged or hostile database file would: it must return an error or
+// entries, never panic, and entries it accepts must encode and decode
+// again to the same entries and values, bit for bit.
+func FuzzDigest_decode(f *testing.F) {
+	for _, c := range blockCases() {
+		var chunks [][]byte
+		dw := digestWriter{emit: func(b []byte) error { chunks = append(chunks, append([]byte(nil), b...)); return nil }}
+		dw.add("example.com/p", 3, 1, len(c.iters), c.units, c.vals, nil)
+		dw.add("", 1, 2, len(c.iters), c.units, c.vals, nil)
+		dw.flush()
+		f.Add(chunks[0])
+	}
+	f.Add([]byte{digestVersion})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var dd digestDecoder
+		pkgs := map[string]string{}
+		es, vals, err := dd.decode(data, nil, nil, pkgs)
+		if err != nil {
+			return
+		}
+		var again []byte
+		dw := digestWriter{emit: func(b []byte) error { again = append([]byte(nil), b...); return nil }}
+		for _, e := range es {
+			if err := dw.add(e.pkg, e.nameID, e.unitSet, e.n, e.units, vals[e.off:e.off+e.n*e.units], nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		dw.flush()
+		if len(es) == 0 {
+			return
+		}
+		es2, vals2, err := dd.decode(again, nil, nil, pkgs)
+		if err != nil {
+			t.Fatalf("decoded entries encode to a chunk that does not decode: %v", err)
+		}
+		if len(es2) != len(es) || len(vals2) != len(vals) {
+			t.Fatalf("%d entries of %d values; again %d of %d", len(es), len(vals), len(es2), len(vals2))
+		}
+		for i := range es {
+			if es[i] != es2[i] {
+				t.Fatalf("entry %d: %+v, again %+v", i, es[i], es2[i])
+			}
+		}
+		for i := range vals {
+			if math.Float64bits(vals[i]) != math.Float64bits(vals2[i]) {
+				t.Fatalf("vals[%d] = %#x, again %#x", i, math.Float64bits(vals[i]), math.Float64bits(vals2[i]))
+			}
+		}
+	})
+}

@@ -17,7 +17,7 @@ import (
 )
 
 // LatestSchemaVersion is the schema version Open migrates databases to.
-const LatestSchemaVersion = 6
+const LatestSchemaVersion = 7
 
 func init() {
 	if len(migrations) != LatestSchemaVersion {

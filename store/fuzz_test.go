@@ -133,6 +133,11 @@ func FuzzDB_Ingest(f *testing.F) {
 			}
 		}
 
+		// The run's digest gives a report what Results gives.
+		if d := diffSamples(digestSamples(t, db, []int64{got.ID}), resultSamples(t, db, []int64{got.ID})); d != "" {
+			t.Errorf("Samples differs from Results:\n%s", d)
+		}
+
 		// The export reads back as what is stored, without errors.
 		var exp bytes.Buffer
 		if err := db.Export(ctx, &exp, got.ID); err != nil {

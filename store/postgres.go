@@ -24,10 +24,11 @@ const pgWriteLock = applicationID
 const pgConnectTimeout = 10 * time.Second
 
 // pgSchema creates a PostgreSQL store at LatestSchemaVersion: the tables
-// and views of SQLite's migrations 1 to 5, with the differences dialect.go
-// lists. Version 6 (SQLite's value blocks) changes nothing here: a
-// PostgreSQL store keeps result_group's iters, vals and lines as JSON
-// text, which its own SQL reads.
+// and views of SQLite's migrations 1 to 5 and 7, with the differences
+// dialect.go lists. Version 6 (SQLite's value blocks) changes nothing
+// here: a PostgreSQL store keeps result_group's iters, vals and lines as
+// JSON text, which its own SQL reads. Its run digests (version 7) are
+// the binary chunks SQLite keeps.
 const pgSchema = `
 CREATE TABLE schema_version (
 	version        INTEGER NOT NULL,
@@ -140,6 +141,13 @@ SELECT run.id            AS run_id,
        (SELECT string_agg(l.key || '=' || l.value, ' ' ORDER BY l.key)
           FROM label l WHERE l.run_id = run.id) AS labels
   FROM run;
+
+CREATE TABLE run_digest (
+	run_id BIGINT  NOT NULL REFERENCES run (id) ON DELETE CASCADE,
+	seq    INTEGER NOT NULL,
+	data   BYTEA   NOT NULL,
+	PRIMARY KEY (run_id, seq)
+);
 
 CREATE TABLE profile (
 	run_id BIGINT  NOT NULL REFERENCES run (id) ON DELETE CASCADE,
@@ -295,6 +303,17 @@ SELECT g.run_id                              AS run_id,
        jsonb_array_elements(g.vals::jsonb) WITH ORDINALITY r(value, ord);
 `
 
+// pgMigration7 is SQLite's migration7 for a PostgreSQL store made at
+// version 4 to 6; migrateDigests then fills it.
+const pgMigration7 = `
+CREATE TABLE run_digest (
+	run_id BIGINT  NOT NULL REFERENCES run (id) ON DELETE CASCADE,
+	seq    INTEGER NOT NULL,
+	data   BYTEA   NOT NULL,
+	PRIMARY KEY (run_id, seq)
+);
+`
+
 // pgMigrateOne creates the schema of an empty PostgreSQL database, in
 // one transaction under pgWriteLock, so that of several benchdb
 // processes starting at once one creates it and the others find it.
@@ -314,14 +333,20 @@ func (db *DB) pgMigrateOne(ctx context.Context) (done bool, err error) {
 	switch {
 	case v == LatestSchemaVersion:
 		return true, nil
-	case v == 4 || v == 5:
+	case v >= 4 && v <= 6:
 		// Version 5 (migration5): result_group.lines. Version 6 (value
 		// blocks) is SQLite's alone: a PostgreSQL store keeps its JSON
-		// text, so only the version changes.
+		// text, so only the version changes. Version 7: run digests.
 		if v == 4 {
 			if _, err := tx.ExecContext(ctx, pgMigration5); err != nil {
 				return false, fmt.Errorf("migrate schema from version 4: %w", pgError(err))
 			}
+		}
+		if _, err := tx.ExecContext(ctx, pgMigration7); err != nil {
+			return false, fmt.Errorf("migrate schema from version %d: %w", v, pgError(err))
+		}
+		if err := migrateDigests(ctx, tx, true); err != nil {
+			return false, fmt.Errorf("migrate schema from version %d: %w", v, pgError(err))
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE schema_version SET version = $1`, LatestSchemaVersion); err != nil {
 			return false, fmt.Errorf("migrate schema from version %d: %w", v, pgError(err))

@@ -348,7 +348,12 @@ func setFileConfig(r *benchfmt.Result, key, value string) {
 
 // configLines returns the configuration lines of run id, in order.
 func (rd *resultReader) configLines(ctx context.Context, id int64) ([]configOp, error) {
-	rows, err := rd.db.db.QueryContext(ctx, sqlConfigLines, id)
+	return queryConfigLines(ctx, rd.db.db, id)
+}
+
+// queryConfigLines returns the configuration lines of run id, in order.
+func queryConfigLines(ctx context.Context, q rowsQuerier, id int64) ([]configOp, error) {
+	rows, err := q.QueryContext(ctx, sqlConfigLines, id)
 	if err != nil {
 		return nil, fmt.Errorf("read configuration: %w", sqliteError(err))
 	}

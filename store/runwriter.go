@@ -54,6 +54,12 @@ type runWriter struct {
 	nameID                 *sql.Stmt
 	insertUnitMD           *sql.Stmt
 	insertCfgLine          *sql.Stmt
+	insertDigest           *sql.Stmt
+
+	// digest packs the run's digest (digest.go); digestSeq numbers its
+	// chunks.
+	digest    digestWriter
+	digestSeq int
 
 	// names caches name ids. If namesAll is set, it holds every stored
 	// name, so a name missing from it is new.
@@ -146,6 +152,8 @@ func newRunWriter(ctx context.Context, tx *sql.Tx, runID int64, maxNames int, cp
 	w.nameID = prep(sqlNameID)
 	w.insertUnitMD = prep(sqlInsertUnitMD)
 	w.insertCfgLine = prep(sqlInsertCfgLine)
+	w.insertDigest = prep(sqlInsertDigest)
+	w.digest.emit = w.storeDigest
 	if err != nil {
 		w.close()
 		return nil, fmt.Errorf("prepare: %w", sqliteError(err))
@@ -158,7 +166,7 @@ func newRunWriter(ctx context.Context, tx *sql.Tx, runID int64, maxNames int, cp
 }
 
 func (w *runWriter) close() {
-	for _, s := range []*sql.Stmt{w.insertBatch, w.insertOne, w.nameID, w.insertNames, w.insertUnitMD, w.insertCfgLine} {
+	for _, s := range []*sql.Stmt{w.insertBatch, w.insertOne, w.nameID, w.insertNames, w.insertUnitMD, w.insertCfgLine, w.insertDigest} {
 		if s != nil {
 			s.Close()
 		}
@@ -256,13 +264,21 @@ func (w *runWriter) groupRows(g *resultGroup, lo, hi int) error {
 		if size > maxGroupBytes && n > 1 {
 			return w.splitRows(g, lo, hi)
 		}
+		if err := w.digest.add(w.cfgValue["pkg"], g.nameID, g.units, n, u, g.vals[lo*u:hi*u], nil); err != nil {
+			return err
+		}
 		return w.pg.row(w.runID, g.lines[lo], g.nameID, g.units, n, string(w.text[0]), string(w.text[1]), lines)
 	}
 	start := len(w.arena)
-	w.arena, w.scratch = appendBlock(w.arena, n, u, g.iters[lo:hi], offsets, g.vals[lo*u:hi*u], w.scratch)
+	var cols int
+	w.arena, cols, w.scratch = appendBlockCols(w.arena, n, u, g.iters[lo:hi], offsets, g.vals[lo*u:hi*u], w.scratch)
 	if len(w.arena)-start > maxGroupBytes && n > 1 {
 		w.arena = w.arena[:start]
 		return w.splitRows(g, lo, hi)
+	}
+	// The digest's columns are the block's.
+	if err := w.digest.add(w.cfgValue["pkg"], g.nameID, g.units, n, u, nil, w.arena[cols:]); err != nil {
+		return err
 	}
 	w.rows = append(w.rows, g.lines[lo], g.nameID, g.units, n, w.arena[start:len(w.arena):len(w.arena)])
 	if len(w.rows) == cap(w.rows) {
@@ -346,6 +362,9 @@ func (w *runWriter) flush() error {
 	if err := w.storeConfig(math.MaxInt); err != nil {
 		return err
 	}
+	if err := w.digest.flush(); err != nil {
+		return err
+	}
 	if w.pg != nil {
 		if err := w.pg.send(); err != nil {
 			return fmt.Errorf("insert results: %w", err)
@@ -365,6 +384,15 @@ func (w *runWriter) flush() error {
 	}
 	w.rows = w.rows[:0]
 	w.arena = w.arena[:0]
+	return nil
+}
+
+// storeDigest stores a chunk of the run's digest.
+func (w *runWriter) storeDigest(chunk []byte) error {
+	if _, err := w.insertDigest.ExecContext(w.ctx, w.runID, w.digestSeq, chunk); err != nil {
+		return fmt.Errorf("insert digest: %w", sqliteError(err))
+	}
+	w.digestSeq++
 	return nil
 }
 

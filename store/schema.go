@@ -28,7 +28,7 @@ type migration struct {
 // schema version i to i+1. Never edit a released migration: append a new
 // one. Each runs in one transaction together with the update of
 // schema_version.
-var migrations = []migration{{sql: migration1}, {sql: migration2}, {sql: migration3, fn: migrateConfigSets}, {sql: migrationProfiles}, {sql: migration5}, {sql: migration6, fn: migrateValueBlocks}}
+var migrations = []migration{{sql: migration1}, {sql: migration2}, {sql: migration3, fn: migrateConfigSets}, {sql: migrationProfiles}, {sql: migration5}, {sql: migration6, fn: migrateValueBlocks}, {sql: migration7, fn: migrateDigestsSQLite}}
 
 const (
 	// Version 1: runs, labels, interned names, configuration sets and unit
@@ -288,6 +288,19 @@ SELECT g.run_id                                                AS run_id,
 
 `
 
+// Version 7: run_digest holds each run's digest (digest.go): what a
+// report reads of the run, packed into a few rows instead of a row per
+// result group. migrateDigestsSQLite writes the digests of the runs
+// stored before. The rows of result_group stay the source of truth.
+const migration7 = `
+CREATE TABLE run_digest (
+	run_id INTEGER NOT NULL REFERENCES run (id) ON DELETE CASCADE,
+	seq    INTEGER NOT NULL, -- chunk of the run's digest, from 0
+	data   BLOB    NOT NULL,
+	PRIMARY KEY (run_id, seq)
+);
+`
+
 // Statements used at run time.
 const (
 	sqlSchemaVersion    = `SELECT version FROM schema_version`
@@ -331,6 +344,14 @@ const (
 	// parameter costs a call through cgo.
 	sqlInsertResultCols = `INSERT INTO result_group (run_id, line, name_id, unit_set_id, n, data) VALUES `
 	sqlInsertResultRow  = `(%d, ?, ?, ?, ?, ?)`
+
+	// Run digests (digest.go).
+	sqlRunDigest    = `SELECT data FROM run_digest WHERE run_id = ? ORDER BY seq`
+	sqlInsertDigest = `INSERT INTO run_digest (run_id, seq, data) VALUES (?, ?, ?)`
+	// sqlNamesByID is followed by a parenthesised list of ids.
+	sqlNamesByID        = `SELECT id, name FROM name WHERE id IN `
+	sqlDigestGroups     = `SELECT line, name_id, unit_set_id, n, data FROM result_group WHERE run_id = ? ORDER BY line`
+	sqlDigestGroupsJSON = `SELECT line, name_id, unit_set_id, n, iters, vals, lines FROM result_group WHERE run_id = ? ORDER BY line` // PostgreSQL
 
 	sqlRuns = `SELECT id, time, results, source, skipped_lines FROM run ORDER BY time, id`
 	sqlRun  = `SELECT id, time, results, source, skipped_lines FROM run WHERE id = ?`

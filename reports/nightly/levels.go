@@ -91,28 +91,38 @@ func (h *history) logMedian(sorted []float64) float64 {
 // samples of h must be sorted. It also sets h.floor.
 func runLevels(h *history) []float64 {
 	meds := make([]float64, len(h.samples))
-	var dev []float64
+	total := 0
+	for _, s := range h.samples {
+		total += len(s)
+	}
+	// logs holds each sample's logarithm, computed once; dev their
+	// deviations from their run's median, which selectMedian reorders.
+	logs := make([]float64, 0, total)
+	dev := make([]float64, 0, total)
 	for i, s := range h.samples {
 		meds[i] = h.logMedian(s)
 		for _, v := range s {
-			dev = append(dev, math.Abs(math.Log(v+h.off)-meds[i]))
+			l := math.Log(v + h.off)
+			logs = append(logs, l)
+			dev = append(dev, math.Abs(l-meds[i]))
 		}
 	}
-	slices.Sort(dev)
+	mad := selectMedian(dev) // median(dev sorted), without sorting it all
 	// The standard error of one run's level from its samples: the
 	// within-run deviation over the square root of the samples per run.
 	// Night-to-night noise is never smaller.
-	h.floor = 1.4826 * median(dev) / math.Sqrt(float64(len(dev))/float64(len(h.samples)))
-	limit := 3.5 * 1.4826 * median(dev)
+	h.floor = 1.4826 * mad / math.Sqrt(float64(len(dev))/float64(len(h.samples)))
+	limit := 3.5 * 1.4826 * mad
 	levels := make([]float64, len(h.samples))
 	for i, s := range h.samples {
 		sum, k := 0.0, 0
-		for _, v := range s {
-			if l := math.Log(v + h.off); math.Abs(l-meds[i]) <= limit {
+		for _, l := range logs[:len(s)] {
+			if math.Abs(l-meds[i]) <= limit {
 				sum += l
 				k++
 			}
 		}
+		logs = logs[len(s):]
 		if k == 0 {
 			// An even run whose two middle values both lie beyond a
 			// zero limit (a history of nearly constant values).
@@ -122,6 +132,58 @@ func runLevels(h *history) []float64 {
 		levels[i] = sum / float64(k)
 	}
 	return levels
+}
+
+// selectMedian returns median of v sorted, exactly, reordering v: a
+// quickselect takes linear time where sorting a history's pooled
+// deviations took most of runLevels'. With a NaN in v it sorts.
+func selectMedian(v []float64) float64 {
+	n := len(v)
+	for _, x := range v {
+		if x != x {
+			slices.Sort(v)
+			return median(v)
+		}
+	}
+	if n == 0 {
+		return median(v)
+	}
+	k := n / 2
+	lo, hi := 0, n-1
+	for lo < hi {
+		// Median of three as the pivot; Hoare partition.
+		mid := lo + (hi-lo)/2
+		a, b, c := v[lo], v[mid], v[hi]
+		p := max(min(a, b), min(max(a, b), c))
+		i, j := lo, hi
+		for i <= j {
+			for v[i] < p {
+				i++
+			}
+			for v[j] > p {
+				j--
+			}
+			if i <= j {
+				v[i], v[j] = v[j], v[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			lo, hi = k, k // v[j+1:i] all equal p
+		}
+	}
+	if n%2 == 1 {
+		return v[k]
+	}
+	// v[:k] holds the k smallest: the largest of them is the other
+	// middle value.
+	return (slices.Max(v[:k]) + v[k]) / 2
 }
 
 // points returns the per-run medians of h with confidence intervals.
@@ -142,6 +204,18 @@ func sortedCopy(v []float64) []float64 {
 	s := slices.Clone(v)
 	slices.Sort(s)
 	return s
+}
+
+// A SampleSource is a Source that also gives each run's values grouped
+// by benchmark and unit, as *store.DB's Samples does: fn is called, run
+// after run in the order of ids, with the values (tidied, in base
+// units) of one benchmark (package, full name) in one unit, one or more
+// times for each benchmark and unit of a run; fn must not retain
+// values. Build and Histories read a source that has it through it, and
+// give the same report: a run's level depends only on its values, in any
+// order.
+type SampleSource interface {
+	Samples(ctx context.Context, ids []int64, fn func(runID int64, pkg, name, unit string, values []float64) error) error
 }
 
 // readHistories reads src into per-series histories: the runs grouped
@@ -202,44 +276,79 @@ func readHistories(ctx context.Context, src Source, opt Options, match func(pkg,
 		interned[s] = s
 		return s
 	}
-	err = src.Results(ctx, ids, func(id int64, r *benchfmt.Result) error {
+	// alloc returns an empty slice of capacity n, from a slab: a run's
+	// samples are one allocation in many, not several each.
+	var slab []float64
+	alloc := func(n int) []float64 {
+		if n > len(slab) {
+			slab = make([]float64, max(n, 1<<14))
+		}
+		s := slab[:0:n]
+		slab = slab[n:]
+		return s
+	}
+	// add appends the measurements among values to the history of
+	// benchmark b in run id's series.
+	add := func(id int64, b Benchmark, values []float64) {
 		s := seriesOf[id]
-		if s == nil {
-			return nil
-		}
-		// Look the strings up rather than allocate them for every result.
-		name := intern(r.Name.Full())
-		var pkgBytes []byte
-		for _, c := range r.Config { // GetConfig would build a map per result
-			if c.Key == "pkg" {
-				pkgBytes = c.Value
-				break
-			}
-		}
-		pkg := intern(pkgBytes)
-		if match != nil && !match(pkg, name) {
-			return nil
-		}
 		ri := runIndex[id]
-		for _, v := range r.Values {
-			if !(v.Value >= 0) || math.IsInf(v.Value, 0) {
+		var h *history
+		for _, v := range values {
+			if !(v >= 0) || math.IsInf(v, 0) {
 				continue // NaN, infinite or negative: not a measurement
 			}
-			k := hkey{s, Benchmark{pkg, name, v.Unit}}
-			h := hist[k]
 			if h == nil {
-				h = &history{bench: k.b, series: s}
-				hist[k] = h
-				order = append(order, h)
+				k := hkey{s, b}
+				h = hist[k]
+				if h == nil {
+					h = &history{bench: b, series: s}
+					hist[k] = h
+					order = append(order, h)
+				}
+				if n := len(h.runs); n == 0 || h.runs[n-1] != ri {
+					h.runs = append(h.runs, ri)
+					h.samples = append(h.samples, alloc(len(values)))
+				}
 			}
-			if n := len(h.runs); n == 0 || h.runs[n-1] != ri {
-				h.runs = append(h.runs, ri)
-				h.samples = append(h.samples, nil)
-			}
-			h.samples[len(h.samples)-1] = append(h.samples[len(h.samples)-1], v.Value)
+			h.samples[len(h.samples)-1] = append(h.samples[len(h.samples)-1], v)
 		}
-		return nil
-	})
+	}
+	if ss, ok := src.(SampleSource); ok {
+		// The fast path: each run's values come grouped by benchmark
+		// and unit, without a result per sample.
+		err = ss.Samples(ctx, ids, func(id int64, pkg, name, unit string, values []float64) error {
+			if seriesOf[id] == nil || match != nil && !match(pkg, name) {
+				return nil
+			}
+			add(id, Benchmark{pkg, name, unit}, values)
+			return nil
+		})
+	} else {
+		var one [1]float64
+		err = src.Results(ctx, ids, func(id int64, r *benchfmt.Result) error {
+			if seriesOf[id] == nil {
+				return nil
+			}
+			// Look the strings up rather than allocate them for every result.
+			name := intern(r.Name.Full())
+			var pkgBytes []byte
+			for _, c := range r.Config { // GetConfig would build a map per result
+				if c.Key == "pkg" {
+					pkgBytes = c.Value
+					break
+				}
+			}
+			pkg := intern(pkgBytes)
+			if match != nil && !match(pkg, name) {
+				return nil
+			}
+			for _, v := range r.Values {
+				one[0] = v.Value
+				add(id, Benchmark{pkg, name, v.Unit}, one[:])
+			}
+			return nil
+		})
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("read results: %w", err)
 	}
