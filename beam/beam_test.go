@@ -136,6 +136,40 @@ func TestParseScenario(t *testing.T) {
 	}
 }
 
+// TestParseScenario_arrivals reads the arrivals around the pause and the
+// router's trace after it, and CatchUp finds the largest millisecond's
+// arrivals within the pause's length after the resume (not the ones
+// before the pause or during it).
+func TestParseScenario_arrivals(t *testing.T) {
+	tail := "Result outcome=drained peak_queue=1 peak_memory=1 drain_ms=0 final_queue=1 elapsed_ms=1\nBenchmarkX 1 1 ns/op\n"
+	out := []byte("Pause start_queue=12 resume_queue=80 paused_us=2000.0 late_us=0.0\n" +
+		"Arrivals from_ms=-2 counts=90,50,0,0,300,40,50,50\n" +
+		"Arrived during=0 expected=100.0 after=340 expected_after=100.0\n" +
+		"Trace t_ms=0.010 queue=80\nTrace t_ms=0.250 queue=380\n" + tail)
+	res, err := parseScenario(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.ArrivalsFrom != -2*time.Millisecond || len(res.Arrivals) != 8 || res.Arrivals[4] != 300 ||
+		res.ArrivedDuring != 0 || res.ArrivedAfter != 340 || len(res.Trace) != 2 ||
+		res.Trace[1].T != 250*time.Microsecond || res.Trace[1].Queue != 380 {
+		t.Errorf("result = %+v", res)
+	}
+	// ms -2 and -1 are before the pause, 0 and 1 during it, 2 and 3
+	// the pause's length after it.
+	if got := res.CatchUp(); got != 300 {
+		t.Errorf("CatchUp() = %d, want 300", got)
+	}
+	if got := (ScenarioResult{}).CatchUp(); got != 0 {
+		t.Errorf("CatchUp() without arrivals = %d, want 0", got)
+	}
+	for _, bad := range []string{"Arrivals from_ms=-10 counts=1,x,3\n", "Arrivals counts=1\n", "Trace t_ms=1 queue=\n", "Arrived during=1\n"} {
+		if _, err := parseScenario([]byte(bad + tail)); err == nil {
+			t.Errorf("parseScenario(%q): no error", bad)
+		}
+	}
+}
+
 func TestScenarioConfig_Validate(t *testing.T) {
 	for _, c := range []ScenarioConfig{
 		{Rate: -1}, {Calls: -1}, {Tick: 500 * time.Microsecond}, {Queue: "heap"},
