@@ -45,9 +45,11 @@ func TestCheckModel_withinQuarter(t *testing.T) {
 			}
 			cfg := ScenarioConfig{Rate: cell.rate, Calls: cell.calls, Tick: time.Millisecond}
 			chk, err := h.CheckModel(ctx, cfg, first, 4, func(pause time.Duration, r ScenarioResult) {
-				t.Logf("pause %v: %v (peak %d; queue %d when it stopped %v late, %d when it resumed after %v)",
+				t.Logf("pause %v: %v (peak %d; queue %d when it stopped %v late, %d when it resumed after %v; "+
+					"arrived %d during it (λ·T %.0f), %d in as long after (most in 1ms %d, λ·1ms %.0f))",
 					pause.Round(time.Microsecond), r.Outcome, r.PeakQueue, r.StartQueue, r.Late.Round(time.Microsecond),
-					r.ResumeQueue, r.Paused.Round(time.Microsecond))
+					r.ResumeQueue, r.Paused.Round(time.Microsecond), r.ArrivedDuring, cell.rate*r.Paused.Seconds(),
+					r.ArrivedAfter, r.CatchUp(), cell.rate/1000)
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -59,6 +61,12 @@ func TestCheckModel_withinQuarter(t *testing.T) {
 				t.Logf("costs: %v", w)
 			}
 			r := chk.Ratio()
+			plain := chk.Model
+			plain.Q0, plain.Stall = 0, 0
+			before, _ := plain.CriticalPauseTick(cell.rate, time.Millisecond)
+			t.Logf("%s: Q0 %.0f events, stall %v (without them T* %v, real/model %.2f)", name, chk.Model.Q0,
+				time.Duration(chk.Model.Stall*1e9).Round(10*time.Microsecond), before.Round(10*time.Microsecond),
+				chk.Bracket.Estimate().Seconds()/before.Seconds())
 			t.Logf("%s: model T* %v (%v, %d measurements), real critical pause %v, real/model %.2f, load average %s",
 				name, chk.Predicted.Round(10*time.Microsecond), chk.Model, chk.Measurements,
 				chk.Bracket.Estimate().Round(10*time.Microsecond), r, loadAverage())

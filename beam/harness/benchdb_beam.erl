@@ -234,8 +234,9 @@ producer(Router, Share, TickMs, Name, Start, Log) ->
 %% the last: a tick that comes late (the producer was not scheduled in
 %% time) sends the events of the ticks it missed at once, as a producer
 %% paced by the clock does. With Log an ets table (not none) it records
-%% each tick's time and events sent, as {{Name, T}, N}, for the
-%% scenario's Arrivals line.
+%% each tick's time, events sent and lateness (how long after its timer
+%% was due it ran, in ns), as {{Name, T}, N, Late}: the scenario's
+%% Arrivals line, and the runtime's stalls in the cost measurement.
 producer_loop(Router, Share, Tick, Name, Start, Done, Log, Next) ->
     Timer = erlang:start_timer(Next, self(), tick, [{abs, true}]),
     receive
@@ -246,7 +247,7 @@ producer_loop(Router, Share, Tick, Name, Start, Done, Log, Next) ->
             T = now_ns(),
             Due = trunc(Share * (T - Start) / 1.0e9),
             send_events(Router, Name, Done, Due),
-            Log =/= none andalso Due > Done andalso ets:insert(Log, {{Name, T}, Due - Done}),
+            Log =/= none andalso ets:insert(Log, {{Name, T}, Due - Done, T - Next * 1000000}),
             Next1 = max(Next + Tick, erlang:monotonic_time(millisecond) + 1),
             producer_loop(Router, Share, Tick, Name, Start, max(Done, Due), Log, Next1)
     end.
@@ -279,9 +280,10 @@ costs(Opts) ->
     Backlogs = ints("backlogs", Opts, "1000,3000,10000,30000"),
     Cs = spawn(?MODULE, code_server, []),
     Writers = start_writers(Workers),
-    {S0, All, LowN, Arr, Handled} = live_s0(Rate, Calls, TickMs, Queue, LiveMs, Cs, Writers),
-    io:format("Cost s0=~.6e rate=~.1f handled=~b calls=~b s0_all=~.6e short_queue=~b~n",
-              [S0, Arr, Handled, Calls, All, LowN]),
+    {S0, All, LowN, Arr, Handled, Qs, Stalls} = live_s0(Rate, Calls, TickMs, Queue, LiveMs, Cs, Writers),
+    io:format("Cost s0=~.6e rate=~.1f handled=~b calls=~b s0_all=~.6e short_queue=~b queue_median=~.1f queue_mean=~.1f queue_samples=~b live_ms=~b~n",
+              [S0, Arr, Handled, Calls, All, LowN, median(Qs), lists:sum(Qs) / max(length(Qs), 1), length(Qs), LiveMs]),
+    [io:format("Stall t_ms=~.3f late_us=~.1f~n", [T / 1.0e6, L / 1.0e3]) || {T, L} <- Stalls],
     [begin
          S = service_at(D, Events, Calls, Queue, Cs, Writers),
          io:format("Cost isolated_depth=~b service=~.6e~n", [D, S])
@@ -400,6 +402,10 @@ bin(N) -> round(8 * math:log2(N)).
 %% the measurement.
 -define(S0_QUEUE, 64).
 -define(S0_FLUSH, 1000).
+%% ?STALL is the least lateness of a producer's tick reported as a stall
+%% of the runtime (a tick runs some 10 to 100 us after its timer on a
+%% quiet machine).
+-define(STALL, 300000).
 
 flush_events() ->
     receive
@@ -410,23 +416,47 @@ live_s0(Rate, Calls, TickMs, Queue, LiveMs, Cs, Writers) ->
     Parent = self(),
     From = now_ns() + 200 * 1000000,
     Deadline = From + LiveMs * 1000000,
+    Log = ets:new(ticks, [public, set, {write_concurrency, true}]),
     Router = spawn_opt(fun() ->
                                rand:seed(exrop, {1, 2, 3}),
                                Acc = s0_loop(Calls, Cs, Writers, From, Deadline, {0, 0, 0, 0}),
                                Parent ! {s0, self(), Acc}
                        end, [{message_queue_data, Queue}]),
-    Producers = start_producers(Router, Rate, 2, TickMs),
+    Producers = start_producers(Router, Rate, 2, TickMs, Log),
+    {{Busy, N, LowBusy, LowN}, Qs} = s0_sample(Router, From, Deadline, []),
+    stop_all(Producers),
+    exit(Router, kill),
+    Stalls = lists:sort([{T - From, Late} || {{_, T}, _, Late} <- ets:tab2list(Log),
+                                             T >= From, T < Deadline, Late >= ?STALL]),
+    ets:delete(Log),
+    All = Busy / max(N, 1) / 1.0e9,
+    S0 = case LowN >= 100 of
+             true -> LowBusy / LowN / 1.0e9;
+             false -> All
+         end,
+    {S0, All, LowN, N / (LiveMs / 1.0e3), N, Qs, Stalls}.
+
+%% s0_sample reads the router's queue about every 2 ms (a relative
+%% timer of 1 ms, whose phase drifts against the producers' ticks)
+%% while s0 is measured, until the router reports: the queue at a
+%% moment that does not know the ticks, as the moment a pause begins.
+s0_sample(Router, From, Deadline, Qs) ->
     receive
-        {s0, Router, {Busy, N, LowBusy, LowN}} ->
-            stop_all(Producers),
-            exit(Router, kill),
-            All = Busy / max(N, 1) / 1.0e9,
-            S0 = case LowN >= 100 of
-                     true -> LowBusy / LowN / 1.0e9;
-                     false -> All
-                 end,
-            {S0, All, LowN, N / (LiveMs / 1.0e3), N}
+        {s0, Router, Acc} -> {Acc, Qs}
+    after 1 ->
+        Now = now_ns(),
+        Qs1 = case Now >= From andalso Now < Deadline andalso process_info(Router, message_queue_len) of
+                  {message_queue_len, Q} -> [Q | Qs];
+                  _ -> Qs
+              end,
+        s0_sample(Router, From, Deadline, Qs1)
     end.
+
+median([]) -> 0.0;
+median(Xs) ->
+    S = lists:sort(Xs),
+    L = length(S),
+    (lists:nth((L + 1) div 2, S) + lists:nth(L div 2 + 1, S)) / 2.
 
 s0_loop(Calls, Cs, Writers, From, Deadline, {Busy, N, LowBusy, LowN} = Acc) ->
     receive
@@ -567,7 +597,7 @@ trace_loop(Calls, Cs, Writers, End, Log) ->
     if
         Q < ?WINDOW; T >= End -> ok;
         true ->
-            ets:insert(Log, {{router, T}, Q}),
+            ets:insert(Log, {{router, T}, Q, 0}),
             serve_n(Calls, Cs, Writers, ?WINDOW),
             trace_loop(Calls, Cs, Writers, End, Log)
     end.
@@ -632,7 +662,7 @@ sample(#{router := R, start := Start, cap := Cap, drain := DrainQ, settle := Set
 %% then the router's queue after the pause (Trace lines, if traced).
 arrivals(_, undefined, _, _) -> ok;
 arrivals(Log, {P0, P1}, Rate, PauseUs) ->
-    Ticks = [{T, N} || {{Name, T}, N} <- ets:tab2list(Log), Name =/= router],
+    Ticks = [{T, N} || {{Name, T}, N, _} <- ets:tab2list(Log), Name =/= router],
     Until = P1 + max(3 * PauseUs * 1000, 30000000),
     From = P0 - 10000000,
     Bins = lists:foldl(fun({T, N}, Acc) when T >= From, T < Until ->
@@ -648,5 +678,5 @@ arrivals(Log, {P0, P1}, Rate, PauseUs) ->
               [Sum(P0, P1), Rate * (P1 - P0) / 1.0e9,
                Sum(P1, P1 + PauseUs * 1000), Rate * PauseUs / 1.0e6]),
     [io:format("Trace t_ms=~.3f queue=~b~n", [(T - P1) / 1.0e6, Q])
-     || {{router, T}, Q} <- lists:sort(ets:tab2list(Log))],
+     || {{router, T}, Q, _} <- lists:sort(ets:tab2list(Log))],
     ok.
