@@ -100,7 +100,7 @@ func TestCosts_Model_live(t *testing.T) {
 // stalls, and Model turns them into Q0 and the median longest stall of a
 // stretch as long as the critical pause.
 func TestParseCosts_stalls(t *testing.T) {
-	out := []byte("Cost s0=4.0e-6 rate=50000.0 handled=50000 calls=1 queue_median=20.0 queue_mean=90.0 queue_samples=500 live_ms=100\n" +
+	out := []byte("Cost s0=4.0e-6 rate=50000.0 handled=50000 calls=1 queue_median=20.0 queue_mean=90.0 queue_samples=500 live_ms=100 stopped=0.01\n" +
 		"Stall t_ms=5.000 late_us=3000.0\nStall t_ms=5.010 late_us=3010.0\nStall t_ms=25.000 late_us=500.0\n" +
 		"Stall t_ms=45.000 late_us=1000.0\nStall t_ms=65.000 late_us=2000.0\nStall t_ms=99.000 late_us=400.0\n" +
 		"Cost isolated_depth=0 service=4.0e-6\nCost isolated_depth=1000 service=1.4e-5\n")
@@ -109,26 +109,35 @@ func TestParseCosts_stalls(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.Rate = 50000
-	if c.QueueMedian != 20 || len(c.Stalls) != 1 || c.Stalls[0].Live != 100*time.Millisecond || len(c.Stalls[0].Ticks) != 6 ||
+	if c.QueueMedian != 20 || len(c.Stalls) != 1 || c.Stalls[0].Live != 100*time.Millisecond || len(c.Stalls[0].Ticks) != 6 || c.Stalls[0].Stopped != 0.01 ||
 		c.Stalls[0].Ticks[1] != (Stall{At: 5010 * time.Microsecond, Late: 3010 * time.Microsecond}) {
 		t.Fatalf("costs = %+v", c)
 	}
-	// Stretches of 20ms: longest stalls 3.01, 0.5, 1, 2, 0.4ms: median 1ms.
-	if got := c.TypicalStall(20 * time.Millisecond); got != time.Millisecond {
-		t.Errorf("TypicalStall(20ms) = %v, want 1ms", got)
+	// Stretches of 20ms: longest stalls 3.01, 0.5, 1, 2, 0.4ms, less the
+	// 1% of 20ms that S(n) pays for: median 0.8ms.
+	if got := c.TypicalStall(20 * time.Millisecond); got != 800*time.Microsecond {
+		t.Errorf("TypicalStall(20ms) = %v, want 0.8ms", got)
 	}
-	// Stretches longer than the log: one, its longest stall.
-	if got := c.TypicalStall(time.Second); got != 3010*time.Microsecond {
-		t.Errorf("TypicalStall(1s) = %v, want 3.01ms", got)
+	// Stretches longer than the log: one, its longest stall less 1% of
+	// the log's 100ms.
+	if got := c.TypicalStall(time.Second); got != 2010*time.Microsecond {
+		t.Errorf("TypicalStall(1s) = %v, want 2.01ms", got)
+	}
+	// Where the runtime stops often, the longest stop is less than the
+	// share S(n) pays for: no stall term.
+	often := Costs{Stalls: []StallLog{{Live: 100 * time.Millisecond, Stopped: 0.3, Ticks: []Stall{{At: 10 * time.Millisecond, Late: 5 * time.Millisecond}}}}}
+	if got := often.TypicalStall(50 * time.Millisecond); got != 0 {
+		t.Errorf("TypicalStall with 30%% stopped = %v, want 0", got)
 	}
 	if got := (Costs{}).TypicalStall(time.Millisecond); got != 0 {
 		t.Errorf("TypicalStall without logs = %v, want 0", got)
 	}
 	// c = 10ns, n* = (1 − 0.2)/(50000·10ns) = 1600; (n* − Q0)/λ = 31.6ms:
-	// three stretches (the last takes the rest), longest 3.01, 1, 2ms.
+	// three stretches (the last takes the rest), longest 3.01, 1, 2ms,
+	// less 1% of 31.6ms: median 1.684ms.
 	m := c.Model()
-	if m.Q0 != 20 || m.Stall != 2e-3 {
-		t.Errorf("model Q0 %v, stall %v; want 20, 2ms", m.Q0, m.Stall)
+	if m.Q0 != 20 || math.Abs(m.Stall-1.684e-3) > 1e-9 {
+		t.Errorf("model Q0 %v, stall %v; want 20, 1.684ms", m.Q0, m.Stall)
 	}
 	// Merged measurements keep their logs apart and take the median queue.
 	mc := MergeCosts(c, c, Costs{S0: 4e-6, K: 1, QueueMedian: 100})
@@ -140,6 +149,7 @@ func TestParseCosts_stalls(t *testing.T) {
 		"Cost s0=1e-6 rate=1 live_ms=10\nStall t_ms=x late_us=1\n",
 		"Cost s0=1e-6 rate=1 live_ms=0\n",
 		"Cost s0=1e-6 rate=1 queue_median=x\n",
+		"Cost s0=1e-6 rate=1 live_ms=10 stopped=2\n",
 	} {
 		if _, err := parseCosts([]byte(bad), 1); err == nil {
 			t.Errorf("parseCosts(%q): no error", bad)

@@ -58,9 +58,10 @@ type Costs struct {
 	Warnings []error
 	// Rate is the rate the costs were measured at (CostOptions.Rate).
 	Rate float64
-	// QueueMedian is the median of the router's queue read about every
-	// 2ms (at moments that do not know the producers' ticks, as the
-	// moment a pause begins) while s0 was measured: the model's Q0.
+	// QueueMedian is the median of the router's queue read every 10ms
+	// or so, at a random point of a millisecond (a moment that does not
+	// know the producers' ticks, as the moment a pause begins), while s0
+	// was measured: the model's Q0.
 	QueueMedian float64
 	// Stalls are the stops of the whole runtime seen while s0 was
 	// measured, one log per measurement (MergeCosts keeps them apart).
@@ -72,9 +73,13 @@ type Costs struct {
 // after their timer was due (a tick runs 10 to 100µs late on a quiet
 // machine), each with its time from the start and its lateness. Both
 // producers log a stall of the whole runtime.
+//
+// Stopped is the share of the run the producers stood still in those
+// stalls (their lateness summed, over both producers' time).
 type StallLog struct {
-	Live  time.Duration
-	Ticks []Stall
+	Live    time.Duration
+	Ticks   []Stall
+	Stopped float64
 }
 
 // Stall is one late tick: At from the start of the live run, Late after
@@ -85,8 +90,12 @@ type Stall struct {
 
 // TypicalStall returns the median, over all stretches of length w that
 // the logs hold (each log cut into Live/w stretches, at least one), of
-// the longest stall in the stretch (0 where there was none); 0 without
-// logs or for w <= 0.
+// the longest stall in the stretch (0 where there was none) less the
+// stopped time w·Stopped that the stretch's mean service time already
+// pays for (the live S(n) is timed by the clock, stops included), and
+// never below zero; 0 without logs or for w <= 0. With rare stops the
+// longest is all of it; where the runtime stops often, S(n) holds them
+// and a median stretch's longest stop is less than its share.
 func (c Costs) TypicalStall(w time.Duration) time.Duration {
 	if w <= 0 {
 		return 0
@@ -101,13 +110,16 @@ func (c Costs) TypicalStall(w time.Duration) time.Duration {
 				most[i] = max(most[i], s.Late)
 			}
 		}
-		longest = append(longest, most...)
+		share := time.Duration(l.Stopped * float64(min(w, l.Live)))
+		for _, m := range most {
+			longest = append(longest, m-share)
+		}
 	}
 	if len(longest) == 0 {
 		return 0
 	}
 	slices.Sort(longest)
-	return (longest[(len(longest)-1)/2] + longest[len(longest)/2]) / 2
+	return max((longest[(len(longest)-1)/2]+longest[len(longest)/2])/2, 0)
 }
 
 // DepthCost is the mean service time, in seconds, at one queue depth.
@@ -472,6 +484,11 @@ func parseCosts(out []byte, calls int) (Costs, error) {
 					return Costs{}, fmt.Errorf("beam costs: line %d: live_ms %q: want a positive number", rec.line, rec.fields["live_ms"])
 				}
 				live = &StallLog{Live: time.Duration(ms * 1e6)}
+				if _, ok := rec.fields["stopped"]; ok {
+					if live.Stopped, err = rec.float("stopped"); err != nil || live.Stopped < 0 || live.Stopped > 1 {
+						return Costs{}, fmt.Errorf("beam costs: line %d: stopped %q: want a share from 0 to 1", rec.line, rec.fields["stopped"])
+					}
+				}
 			}
 			seenS0 = true
 			continue

@@ -33,13 +33,15 @@ type Costs struct {
 	// not know the producers' ticks); CriticalPauseTick then uses it in
 	// place of the u·λ·D/2 it derives for strictly periodic bursts.
 	Q0 float64
-	// Stall, when positive, is the longest the whole runtime stops
-	// (producers and router together: the producers then send the ticks
-	// they missed at once) within a stretch as long as the critical
-	// pause, in seconds, measured (the median over such stretches). A
-	// stall soon after the pause adds λ·Stall to the backlog, which the
-	// mean service time S(n) does not describe; CriticalPauseTick
-	// subtracts it. Zero for a system that does not stop.
+	// Stall, when positive, is how much longer than its share the whole
+	// runtime stops (producers and router together: the producers then
+	// send the ticks they missed at once) within a stretch as long as
+	// the critical pause, in seconds, measured: the median over such
+	// stretches of the longest stop less the stopped time the mean
+	// service time S(n) already pays for. A stall soon after the pause
+	// adds λ·Stall to the backlog, which S(n), a mean, does not
+	// describe; CriticalPauseTick subtracts it. Zero for a system that
+	// does not stop.
 	Stall float64
 }
 
@@ -197,7 +199,9 @@ func (c Costs) CriticalPause(rate float64) (t time.Duration, finite bool) {
 // times the pause, six runs at 50,000/s with two calls) meets the median longest stall of such a stretch.
 // The mean service time S(n) holds the stalls' mean cost, not their
 // size; with few large stalls the mean barely moves while a single stall
-// decides the run. So
+// decides the run, so Stall is the longest stop beyond the share of the
+// stretch that S(n) already charges (where the runtime stops often, that
+// share is the larger, and Stall is zero). So
 //
 //	T*(D) = (n* − Q0)/λ − Stall
 func (c Costs) CriticalPauseTick(rate float64, tick time.Duration) (t time.Duration, finite bool) {

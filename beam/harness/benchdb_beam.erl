@@ -281,8 +281,9 @@ costs(Opts) ->
     Cs = spawn(?MODULE, code_server, []),
     Writers = start_writers(Workers),
     {S0, All, LowN, Arr, Handled, Qs, Stalls} = live_s0(Rate, Calls, TickMs, Queue, LiveMs, Cs, Writers),
-    io:format("Cost s0=~.6e rate=~.1f handled=~b calls=~b s0_all=~.6e short_queue=~b queue_median=~.1f queue_mean=~.1f queue_samples=~b live_ms=~b~n",
-              [S0, Arr, Handled, Calls, All, LowN, median(Qs), lists:sum(Qs) / max(length(Qs), 1), length(Qs), LiveMs]),
+    Stopped = lists:sum([L || {_, L} <- Stalls]) / (2 * LiveMs * 1.0e6),
+    io:format("Cost s0=~.6e rate=~.1f handled=~b calls=~b s0_all=~.6e short_queue=~b queue_median=~.1f queue_mean=~.1f queue_samples=~b live_ms=~b stopped=~.4f~n",
+              [S0, Arr, Handled, Calls, All, LowN, median(Qs), lists:sum(Qs) / max(length(Qs), 1), length(Qs), LiveMs, Stopped]),
     [io:format("Stall t_ms=~.3f late_us=~.1f~n", [T / 1.0e6, L / 1.0e3]) || {T, L} <- Stalls],
     [begin
          S = service_at(D, Events, Calls, Queue, Cs, Writers),
@@ -436,14 +437,17 @@ live_s0(Rate, Calls, TickMs, Queue, LiveMs, Cs, Writers) ->
          end,
     {S0, All, LowN, N / (LiveMs / 1.0e3), N, Qs, Stalls}.
 
-%% s0_sample reads the router's queue about every 2 ms (a relative
-%% timer of 1 ms, whose phase drifts against the producers' ticks)
-%% while s0 is measured, until the router reports: the queue at a
-%% moment that does not know the ticks, as the moment a pause begins.
+%% s0_sample reads the router's queue every 10 ms or so, at a random
+%% point of a millisecond (a timer alone would wake the sampler on the
+%% timer wheel's step, with the producers' ticks, and read the queue just
+%% before or after their burst), while s0 is measured, until the router
+%% reports: the queue at a moment that does not know the ticks, as the
+%% moment a pause begins. It spins at most a millisecond in ten.
 s0_sample(Router, From, Deadline, Qs) ->
     receive
         {s0, Router, Acc} -> {Acc, Qs}
-    after 1 ->
+    after 9 ->
+        spin_until(now_ns() + rand:uniform(1000000)),
         Now = now_ns(),
         Qs1 = case Now >= From andalso Now < Deadline andalso process_info(Router, message_queue_len) of
                   {message_queue_len, Q} -> [Q | Qs];
@@ -565,8 +569,23 @@ duration(Us) -> integer_to_list(Us) ++ "us".
 %% had fallen behind before the pause takes its pause late, on a queue
 %% that is already long).
 route(Calls, Cs, Writers, PauseAt, PauseUs, Sampler, {TraceMs, Log} = Trace) ->
-    Left = (PauseAt - now_ns()) div 1000000,
+    Now = now_ns(),
+    Left = (PauseAt - Now) div 1000000,
     if
+        Left =< 0, Now < PauseAt ->
+            %% Less than a millisecond to go: serve what is there and look
+            %% again, so that the pause begins at PauseAt itself, at a
+            %% random phase of the producers' ticks (a timer would wake
+            %% the router on the timer wheel's step, with the producers'
+            %% burst: the pause began on a burst, not on the queue of a
+            %% random moment).
+            receive
+                {log, _, _} = Ev ->
+                    calls(Calls, Cs),
+                    pick(Writers) ! Ev
+            after 0 -> erlang:yield()
+            end,
+            route(Calls, Cs, Writers, PauseAt, PauseUs, Sampler, Trace);
         Left =< 0 ->
             {message_queue_len, Q0} = process_info(self(), message_queue_len),
             P0 = now_ns(),
