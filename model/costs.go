@@ -187,16 +187,17 @@ func (c Costs) CriticalPause(rate float64) (t time.Duration, finite bool) {
 // of milliseconds.
 //
 // Two measured terms replace or extend that where they are set. Q0, the
-// queue when a pause begins, replaces u·λ·D/2: a real router's queue
-// is not a clean sawtooth (on the BEAM at 50,000/s with two calls the
-// pause began on 40 to 180 events where u·λ·D/2 is 8 to 16). Stall, the
-// longest stop of the whole runtime in a stretch as long as the
-// critical pause, is taken off the pause: producers paced by the clock
-// send what they missed at once when the runtime comes back, so a stall
-// of h while the router is near its peak adds λ·h to the backlog, and a
-// backlog that needs a stretch about as long as the pause to get clear
-// of n* (measured: the drain after a near-critical pause took 0.6 to 1.9
-// times the pause, six runs at 50,000/s with two calls) meets the median longest stall of such a stretch.
+// queue when a pause begins, replaces u·λ·D/2: a real router's queue is
+// not a clean sawtooth (on the BEAM at 50,000/s with two calls a pause
+// began on 0 to 181 events, median 85, where u·λ·D/2 is 8 to 16).
+// Stall, the longest stop of the whole runtime in a stretch as long as
+// the critical pause, is taken off the pause: producers paced by the
+// clock send what they missed at once when the runtime comes back, so a
+// stall of h while the router is near its peak adds λ·h to the backlog,
+// and a backlog that needs a stretch about as long as the pause to get
+// clear of n* (measured: the drain after a near-critical pause took 0.6
+// to 1.9 times the pause, six runs at 50,000/s with two calls) meets the
+// median longest stall of such a stretch.
 // The mean service time S(n) holds the stalls' mean cost, not their
 // size; with few large stalls the mean barely moves while a single stall
 // decides the run, so Stall is the longest stop beyond the share of the
