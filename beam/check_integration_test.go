@@ -19,7 +19,11 @@ import (
 // ±25% of the real critical pause found by bisection. It skips where erl
 // is absent. It measures the machine as it is: on a machine whose other
 // programs take most of the cores the real critical pause moves from run
-// to run, and the test says so (the load average is in its log).
+// to run, and the test says so (the load average is in its log). Each
+// run's log line has what arrived during its pause and as long after,
+// and the largest millisecond's arrivals after it (the producers'
+// catch-up after a stop of the runtime); each cell's, the model's Q0
+// and Stall and the real/model ratio without them.
 //
 //	go test -tags integration -run TestCheckModel -v ./beam
 func TestCheckModel_withinQuarter(t *testing.T) {
