@@ -96,6 +96,67 @@ func TestCosts_Model_live(t *testing.T) {
 	}
 }
 
+// TestParseCosts_stalls reads the queue's median and the runtime's
+// stalls, and Model turns them into Q0 and the median longest stall of a
+// stretch as long as the critical pause.
+func TestParseCosts_stalls(t *testing.T) {
+	out := []byte("Cost s0=4.0e-6 rate=50000.0 handled=50000 calls=1 queue_median=20.0 queue_mean=90.0 queue_samples=500 live_ms=100 stopped=0.01\n" +
+		"Stall t_ms=5.000 late_us=3000.0\nStall t_ms=5.010 late_us=3010.0\nStall t_ms=25.000 late_us=500.0\n" +
+		"Stall t_ms=45.000 late_us=1000.0\nStall t_ms=65.000 late_us=2000.0\nStall t_ms=99.000 late_us=400.0\n" +
+		"Cost isolated_depth=0 service=4.0e-6\nCost isolated_depth=1000 service=1.4e-5\n")
+	c, err := parseCosts(out, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Rate = 50000
+	if c.QueueMedian != 20 || len(c.Stalls) != 1 || c.Stalls[0].Live != 100*time.Millisecond || len(c.Stalls[0].Ticks) != 6 || c.Stalls[0].Stopped != 0.01 ||
+		c.Stalls[0].Ticks[1] != (Stall{At: 5010 * time.Microsecond, Late: 3010 * time.Microsecond}) {
+		t.Fatalf("costs = %+v", c)
+	}
+	// Stretches of 20ms: longest stalls 3.01, 0.5, 1, 2, 0.4ms, less the
+	// 1% of 20ms that S(n) pays for: median 0.8ms.
+	if got := c.TypicalStall(20 * time.Millisecond); got != 800*time.Microsecond {
+		t.Errorf("TypicalStall(20ms) = %v, want 0.8ms", got)
+	}
+	// Stretches longer than the log: one, its longest stall less 1% of
+	// the log's 100ms.
+	if got := c.TypicalStall(time.Second); got != 2010*time.Microsecond {
+		t.Errorf("TypicalStall(1s) = %v, want 2.01ms", got)
+	}
+	// Where the runtime stops often, the longest stop is less than the
+	// share S(n) pays for: no stall term.
+	often := Costs{Stalls: []StallLog{{Live: 100 * time.Millisecond, Stopped: 0.3, Ticks: []Stall{{At: 10 * time.Millisecond, Late: 5 * time.Millisecond}}}}}
+	if got := often.TypicalStall(50 * time.Millisecond); got != 0 {
+		t.Errorf("TypicalStall with 30%% stopped = %v, want 0", got)
+	}
+	if got := (Costs{}).TypicalStall(time.Millisecond); got != 0 {
+		t.Errorf("TypicalStall without logs = %v, want 0", got)
+	}
+	// c = 10ns, n* = (1 − 0.2)/(50000·10ns) = 1600; (n* − Q0)/λ = 31.6ms:
+	// three stretches (the last takes the rest), longest 3.01, 1, 2ms,
+	// less 1% of 31.6ms: median 1.684ms.
+	m := c.Model()
+	if m.Q0 != 20 || math.Abs(m.Stall-1.684e-3) > 1e-9 {
+		t.Errorf("model Q0 %v, stall %v; want 20, 1.684ms", m.Q0, m.Stall)
+	}
+	// Merged measurements keep their logs apart and take the median queue.
+	mc := MergeCosts(c, c, Costs{S0: 4e-6, K: 1, QueueMedian: 100})
+	if mc.QueueMedian != 20 || len(mc.Stalls) != 2 || mc.Rate != 50000 {
+		t.Errorf("merged: queue median %v, %d stall logs, rate %v; want 20, 2, 50000", mc.QueueMedian, len(mc.Stalls), mc.Rate)
+	}
+	for _, bad := range []string{
+		"Stall t_ms=1 late_us=1\nCost s0=1e-6 rate=1 live_ms=10\n",
+		"Cost s0=1e-6 rate=1 live_ms=10\nStall t_ms=x late_us=1\n",
+		"Cost s0=1e-6 rate=1 live_ms=0\n",
+		"Cost s0=1e-6 rate=1 queue_median=x\n",
+		"Cost s0=1e-6 rate=1 live_ms=10 stopped=2\n",
+	} {
+		if _, err := parseCosts([]byte(bad), 1); err == nil {
+			t.Errorf("parseCosts(%q): no error", bad)
+		}
+	}
+}
+
 func TestParseScenario(t *testing.T) {
 	out := []byte("Sample t=0.010000 queue=3 memory=2000\nPause start_queue=12 resume_queue=480 paused_us=10003.5 late_us=-250.0\nSample t=0.020000 queue=500 memory=90000\n" +
 		"Result outcome=drained peak_queue=500 peak_memory=90000 drain_ms=12.500 final_queue=3 elapsed_ms=700.000\n" +
@@ -131,6 +192,40 @@ func TestParseScenario(t *testing.T) {
 			"Result outcome=drained peak_queue=1 peak_memory=1 drain_ms=0 final_queue=1 elapsed_ms=1\nBenchmarkX 1 1 ns/op\n",
 	} {
 		if _, err := parseScenario([]byte(bad)); err == nil {
+			t.Errorf("parseScenario(%q): no error", bad)
+		}
+	}
+}
+
+// TestParseScenario_arrivals reads the arrivals around the pause and the
+// router's trace after it, and CatchUp finds the largest millisecond's
+// arrivals within the pause's length after the resume (not the ones
+// before the pause or during it).
+func TestParseScenario_arrivals(t *testing.T) {
+	tail := "Result outcome=drained peak_queue=1 peak_memory=1 drain_ms=0 final_queue=1 elapsed_ms=1\nBenchmarkX 1 1 ns/op\n"
+	out := []byte("Pause start_queue=12 resume_queue=80 paused_us=2000.0 late_us=0.0\n" +
+		"Arrivals from_ms=-2 counts=90,50,0,0,300,40,50,50\n" +
+		"Arrived during=0 expected=100.0 after=340 expected_after=100.0\n" +
+		"Trace t_ms=0.010 queue=80\nTrace t_ms=0.250 queue=380\n" + tail)
+	res, err := parseScenario(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.ArrivalsFrom != -2*time.Millisecond || len(res.Arrivals) != 8 || res.Arrivals[4] != 300 ||
+		res.ArrivedDuring != 0 || res.ArrivedAfter != 340 || len(res.Trace) != 2 ||
+		res.Trace[1].T != 250*time.Microsecond || res.Trace[1].Queue != 380 {
+		t.Errorf("result = %+v", res)
+	}
+	// ms -2 and -1 are before the pause, 0 and 1 during it, 2 and 3
+	// the pause's length after it.
+	if got := res.CatchUp(); got != 300 {
+		t.Errorf("CatchUp() = %d, want 300", got)
+	}
+	if got := (ScenarioResult{}).CatchUp(); got != 0 {
+		t.Errorf("CatchUp() without arrivals = %d, want 0", got)
+	}
+	for _, bad := range []string{"Arrivals from_ms=-10 counts=1,x,3\n", "Arrivals counts=1\n", "Trace t_ms=1 queue=\n", "Arrived during=1\n"} {
+		if _, err := parseScenario([]byte(bad + tail)); err == nil {
 			t.Errorf("parseScenario(%q): no error", bad)
 		}
 	}

@@ -2,7 +2,6 @@ package beam
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -53,9 +52,16 @@ func (m ModelCheck) Ratio() float64 {
 func (h *Harness) CheckModel(ctx context.Context, cfg ScenarioConfig, first Costs, steps int, report func(pause time.Duration, r ScenarioResult)) (ModelCheck, error) {
 	cfg = cfg.withDefaults()
 	tick := max(cfg.Tick, time.Millisecond)
-	guess, ok := first.Model().CriticalPauseTick(cfg.Rate, tick)
+	fm := first.Model()
+	guess, ok := fm.CriticalPauseTick(cfg.Rate, tick)
+	if ok && guess <= 0 {
+		// The stall term may take the whole pause: bisect from the pause
+		// without it.
+		fm.Q0, fm.Stall = 0, 0
+		guess, ok = fm.CriticalPauseTick(cfg.Rate, tick)
+	}
 	if !ok || guess <= 0 {
-		return ModelCheck{}, errors.New("beam check model: the first costs give no finite critical pause")
+		return ModelCheck{}, fmt.Errorf("beam check model: the first costs (%v, u = %.2f) give no finite critical pause", fm, fm.Utilisation(cfg.Rate))
 	}
 	samples := []Costs{first}
 	var costErr error

@@ -19,7 +19,11 @@ import (
 // ±25% of the real critical pause found by bisection. It skips where erl
 // is absent. It measures the machine as it is: on a machine whose other
 // programs take most of the cores the real critical pause moves from run
-// to run, and the test says so (the load average is in its log).
+// to run, and the test says so (the load average is in its log). Each
+// run's log line has what arrived during its pause and as long after,
+// and the largest millisecond's arrivals after it (the producers'
+// catch-up after a stop of the runtime); each cell's, the model's Q0
+// and Stall and the real/model ratio without them.
 //
 //	go test -tags integration -run TestCheckModel -v ./beam
 func TestCheckModel_withinQuarter(t *testing.T) {
@@ -45,9 +49,11 @@ func TestCheckModel_withinQuarter(t *testing.T) {
 			}
 			cfg := ScenarioConfig{Rate: cell.rate, Calls: cell.calls, Tick: time.Millisecond}
 			chk, err := h.CheckModel(ctx, cfg, first, 4, func(pause time.Duration, r ScenarioResult) {
-				t.Logf("pause %v: %v (peak %d; queue %d when it stopped %v late, %d when it resumed after %v)",
+				t.Logf("pause %v: %v (peak %d; queue %d when it stopped %v late, %d when it resumed after %v; "+
+					"arrived %d during it (λ·T %.0f), %d in as long after (most in 1ms %d, λ·1ms %.0f))",
 					pause.Round(time.Microsecond), r.Outcome, r.PeakQueue, r.StartQueue, r.Late.Round(time.Microsecond),
-					r.ResumeQueue, r.Paused.Round(time.Microsecond))
+					r.ResumeQueue, r.Paused.Round(time.Microsecond), r.ArrivedDuring, cell.rate*r.Paused.Seconds(),
+					r.ArrivedAfter, r.CatchUp(), cell.rate/1000)
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -59,6 +65,12 @@ func TestCheckModel_withinQuarter(t *testing.T) {
 				t.Logf("costs: %v", w)
 			}
 			r := chk.Ratio()
+			plain := chk.Model
+			plain.Q0, plain.Stall = 0, 0
+			before, _ := plain.CriticalPauseTick(cell.rate, time.Millisecond)
+			t.Logf("%s: Q0 %.0f events, stall %v (without them T* %v, real/model %.2f)", name, chk.Model.Q0,
+				time.Duration(chk.Model.Stall*1e9).Round(10*time.Microsecond), before.Round(10*time.Microsecond),
+				chk.Bracket.Estimate().Seconds()/before.Seconds())
 			t.Logf("%s: model T* %v (%v, %d measurements), real critical pause %v, real/model %.2f, load average %s",
 				name, chk.Predicted.Round(10*time.Microsecond), chk.Model, chk.Measurements,
 				chk.Bracket.Estimate().Round(10*time.Microsecond), r, loadAverage())

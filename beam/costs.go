@@ -56,6 +56,70 @@ type Costs struct {
 	// Warnings are the passes that failed and were left out (Costs'
 	// second pass, on a machine that starved the router).
 	Warnings []error
+	// Rate is the rate the costs were measured at (CostOptions.Rate).
+	Rate float64
+	// QueueMedian is the median of the router's queue read every 10ms
+	// or so, at a random point of a millisecond (a moment that does not
+	// know the producers' ticks, as the moment a pause begins), while s0
+	// was measured: the model's Q0.
+	QueueMedian float64
+	// Stalls are the stops of the whole runtime seen while s0 was
+	// measured, one log per measurement (MergeCosts keeps them apart).
+	Stalls []StallLog
+}
+
+// StallLog is what one measurement saw of the runtime's stalls: in a
+// live run of length Live, the producers' ticks that ran at least 0.3ms
+// after their timer was due (a tick runs 10 to 100µs late on a quiet
+// machine), each with its time from the start and its lateness. Both
+// producers log a stall of the whole runtime.
+//
+// Stopped is the share of the run the producers stood still in those
+// stalls (their lateness summed, over both producers' time).
+type StallLog struct {
+	Live    time.Duration
+	Ticks   []Stall
+	Stopped float64
+}
+
+// Stall is one late tick: At from the start of the live run, Late after
+// its timer was due.
+type Stall struct {
+	At, Late time.Duration
+}
+
+// TypicalStall returns the median, over all stretches of length w that
+// the logs hold (each log cut into Live/w stretches, at least one), of
+// the longest stall in the stretch (0 where there was none) less the
+// stopped time w·Stopped that the stretch's mean service time already
+// pays for (the live S(n) is timed by the clock, stops included), and
+// never below zero; 0 without logs or for w <= 0. With rare stops the
+// longest is all of it; where the runtime stops often, S(n) holds them
+// and a median stretch's longest stop is less than its share.
+func (c Costs) TypicalStall(w time.Duration) time.Duration {
+	if w <= 0 {
+		return 0
+	}
+	var longest []time.Duration
+	for _, l := range c.Stalls {
+		n := max(int(l.Live/w), 1)
+		most := make([]time.Duration, n)
+		for _, s := range l.Ticks {
+			i := min(int(s.At/w), n-1)
+			if s.At >= 0 {
+				most[i] = max(most[i], s.Late)
+			}
+		}
+		share := time.Duration(l.Stopped * float64(min(w, l.Live)))
+		for _, m := range most {
+			longest = append(longest, m-share)
+		}
+	}
+	if len(longest) == 0 {
+		return 0
+	}
+	slices.Sort(longest)
+	return max((longest[(len(longest)-1)/2]+longest[len(longest)/2])/2, 0)
 }
 
 // DepthCost is the mean service time, in seconds, at one queue depth.
@@ -106,7 +170,23 @@ func liveGroup(n float64) int { return int(math.Round(groupsPerOctave * math.Log
 // Otherwise c(n) comes from the isolated service times,
 // c(n) = (S(n) − S(0))/(k·n). c is never below a picosecond; C is c(n) at
 // the deepest point of 10,000 or less, for display. With k = 0, c is 0.
+// Q0 is QueueMedian, and Stall the TypicalStall of a stretch as long as
+// the critical pause (n* − Q0)/λ at Rate (at least 1ms): see
+// model.Costs.CriticalPauseTick.
 func (c Costs) Model() model.Costs {
+	m := c.scanModel()
+	m.Q0 = c.QueueMedian
+	if c.Rate > 0 && len(c.Stalls) > 0 {
+		if n, ok := m.TippingQueue(c.Rate); ok {
+			w := time.Duration(max(n-m.Q0, 0) / c.Rate * float64(time.Second))
+			m.Stall = c.TypicalStall(max(w, time.Millisecond)).Seconds()
+		}
+	}
+	return m
+}
+
+// scanModel is Model without Q0 and Stall.
+func (c Costs) scanModel() model.Costs {
 	m := model.Costs{S0: c.S0, K: c.K}
 	if c.K == 0 {
 		return m
@@ -339,14 +419,32 @@ func (h *Harness) costs(ctx context.Context, o CostOptions) (Costs, error) {
 	if err != nil {
 		return Costs{}, err
 	}
-	return parseCosts(out, o.Calls)
+	c, err := parseCosts(out, o.Calls)
+	c.Rate = o.Rate
+	return c, err
 }
 
 // parseCosts reads the Cost lines of the harness's costs command.
 func parseCosts(out []byte, calls int) (Costs, error) {
 	c := Costs{K: calls}
 	seenS0 := false
+	var live *StallLog
 	for _, rec := range parseRecords(out) {
+		if rec.kind == "Stall" {
+			at, err := rec.float("t_ms")
+			if err != nil {
+				return Costs{}, fmt.Errorf("beam costs: %w", err)
+			}
+			late, err := rec.float("late_us")
+			if err != nil {
+				return Costs{}, fmt.Errorf("beam costs: %w", err)
+			}
+			if live == nil {
+				return Costs{}, fmt.Errorf("beam costs: line %d: a Stall before the s0 line with live_ms", rec.line)
+			}
+			live.Ticks = append(live.Ticks, Stall{At: time.Duration(at * 1e6), Late: time.Duration(late * 1e3)})
+			continue
+		}
 		if rec.kind != "Cost" {
 			continue
 		}
@@ -375,6 +473,23 @@ func parseCosts(out []byte, calls int) (Costs, error) {
 			if c.ArrivalRate, err = rec.float("rate"); err != nil {
 				return Costs{}, fmt.Errorf("beam costs: %w", err)
 			}
+			if _, ok := rec.fields["queue_median"]; ok {
+				if c.QueueMedian, err = rec.float("queue_median"); err != nil {
+					return Costs{}, fmt.Errorf("beam costs: %w", err)
+				}
+			}
+			if _, ok := rec.fields["live_ms"]; ok {
+				ms, err := rec.float("live_ms")
+				if err != nil || !(ms > 0) {
+					return Costs{}, fmt.Errorf("beam costs: line %d: live_ms %q: want a positive number", rec.line, rec.fields["live_ms"])
+				}
+				live = &StallLog{Live: time.Duration(ms * 1e6)}
+				if _, ok := rec.fields["stopped"]; ok {
+					if live.Stopped, err = rec.float("stopped"); err != nil || live.Stopped < 0 || live.Stopped > 1 {
+						return Costs{}, fmt.Errorf("beam costs: line %d: stopped %q: want a share from 0 to 1", rec.line, rec.fields["stopped"])
+					}
+				}
+			}
 			seenS0 = true
 			continue
 		}
@@ -393,6 +508,9 @@ func parseCosts(out []byte, calls int) (Costs, error) {
 	}
 	if !seenS0 || !(c.S0 > 0) {
 		return Costs{}, fmt.Errorf("beam costs: no positive s0 in the output")
+	}
+	if live != nil {
+		c.Stalls = []StallLog{*live}
 	}
 	return c, nil
 }
@@ -433,7 +551,8 @@ func tickMs(d time.Duration) string {
 // while the machine starved the router, when almost no event finds a
 // short queue, would otherwise decide it), the arrival rate their mean,
 // the live bins of all of them are merged in ascending order of depth
-// (Model pools neighbours), and the isolated service times are the means
+// (Model pools neighbours), the queue medians' median is QueueMedian,
+// the stall logs are kept side by side, and the isolated service times are the means
 // at each depth that every measurement has. K is the first's. Merging
 // one measurement returns it unchanged; merging none returns zero Costs.
 func MergeCosts(cs ...Costs) Costs {
@@ -443,17 +562,22 @@ func MergeCosts(cs ...Costs) Costs {
 		}
 		return Costs{}
 	}
-	m := Costs{K: cs[0].K}
+	m := Costs{K: cs[0].K, Rate: cs[0].Rate}
 	n := float64(len(cs))
 	s0 := make([]float64, len(cs))
+	q0 := make([]float64, len(cs))
 	for i, c := range cs {
 		s0[i] = c.S0
+		q0[i] = c.QueueMedian
+		m.Stalls = append(m.Stalls, c.Stalls...)
 		m.ArrivalRate += c.ArrivalRate / n
 		m.Live = append(m.Live, c.Live...)
 		m.Warnings = append(m.Warnings, c.Warnings...)
 	}
 	slices.Sort(s0)
 	m.S0 = (s0[(len(s0)-1)/2] + s0[len(s0)/2]) / 2
+	slices.Sort(q0)
+	m.QueueMedian = (q0[(len(q0)-1)/2] + q0[len(q0)/2]) / 2
 	slices.SortStableFunc(m.Live, func(a, b LiveCost) int { return cmp.Compare(a.Depth, b.Depth) })
 	for _, d := range cs[0].Service {
 		sum, seen := 0.0, 0

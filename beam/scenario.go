@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/benchdb/benchdb/model"
@@ -33,6 +34,10 @@ type ScenarioConfig struct {
 	DrainQueue  int
 	Settle      time.Duration
 	SampleEvery time.Duration
+	// Trace, when positive, has the router record its queue once per
+	// window of 16 events for this long after the pause
+	// (ScenarioResult.Trace), as the cost measurement's router does.
+	Trace time.Duration
 }
 
 func (c ScenarioConfig) withDefaults() ScenarioConfig {
@@ -80,6 +85,8 @@ func (c ScenarioConfig) Validate() error {
 		return fmt.Errorf("pause %v at %v: want times of zero or more", c.Pause, c.At)
 	case c.Duration <= c.At+c.Pause:
 		return fmt.Errorf("duration %v: want more than the pause's end (%v)", c.Duration, c.At+c.Pause)
+	case c.Trace < 0:
+		return fmt.Errorf("trace %v: want zero or more", c.Trace)
 	case c.CapQueue < 1 || c.DrainQueue < 0 || c.Settle < 0 || c.SampleEvery < time.Millisecond:
 		return errors.New("cap at least 1, drain level and settle time not negative, sample interval at least 1ms")
 	}
@@ -100,6 +107,34 @@ type ScenarioResult struct {
 	// zero where the run ended before the pause did.
 	StartQueue, ResumeQueue int
 	Paused, Late            time.Duration
+	// Arrivals are the events the producers sent in each millisecond
+	// from ArrivalsFrom (10ms before the pause began) to max(3 pauses,
+	// 30ms) after it ended, from the ticks they logged; ArrivedDuring
+	// and ArrivedAfter are the events sent while the router stood still
+	// and in the pause's length after it resumed (the model assumes
+	// λ·Paused and λ·Pause). Nil and zero where the run ended before the
+	// pause did.
+	Arrivals                    []int
+	ArrivalsFrom                time.Duration
+	ArrivedDuring, ArrivedAfter int
+	// Trace is the router's queue after the pause, time from the
+	// resume, one point per window of 16 events served (ScenarioConfig.Trace).
+	Trace []model.Sample
+}
+
+// CatchUp returns the most events that arrived in one millisecond
+// within the pause's length after the router resumed (producers that
+// fell behind send the ticks they missed at once), or 0 without
+// Arrivals.
+func (r ScenarioResult) CatchUp() int {
+	most := 0
+	for i, n := range r.Arrivals {
+		at := r.ArrivalsFrom + time.Duration(i)*time.Millisecond
+		if at >= r.Paused && at < r.Paused+max(r.Paused, time.Millisecond) {
+			most = max(most, n)
+		}
+	}
+	return most
 }
 
 // Scenario runs the end-to-end scenario once on the BEAM.
@@ -114,7 +149,8 @@ func (h *Harness) Scenario(ctx context.Context, cfg ScenarioConfig) (ScenarioRes
 		"workers="+strconv.Itoa(c.Workers), "queue="+c.Queue,
 		"at_ms="+ms(c.At), "pause_us="+strconv.FormatInt(c.Pause.Microseconds(), 10),
 		"duration_ms="+ms(c.Duration), "cap="+strconv.Itoa(c.CapQueue),
-		"drain="+strconv.Itoa(c.DrainQueue), "settle_ms="+ms(c.Settle), "sample_ms="+ms(c.SampleEvery))
+		"drain="+strconv.Itoa(c.DrainQueue), "settle_ms="+ms(c.Settle), "sample_ms="+ms(c.SampleEvery),
+		"trace_ms="+ms(c.Trace))
 	if err != nil {
 		return ScenarioResult{}, err
 	}
@@ -193,6 +229,38 @@ func parseScenario(out []byte) (ScenarioResult, error) {
 				}
 				*dst = time.Duration(v * 1e3)
 			}
+		case "Arrivals":
+			from, err := rec.int("from_ms")
+			if err != nil {
+				return res, err
+			}
+			res.ArrivalsFrom = time.Duration(from) * time.Millisecond
+			res.Arrivals = nil
+			for f := range strings.SplitSeq(rec.fields["counts"], ",") {
+				n, err := strconv.Atoi(f)
+				if err != nil {
+					return res, fmt.Errorf("line %d: Arrivals: count %q: not a whole number", rec.line, f)
+				}
+				res.Arrivals = append(res.Arrivals, n)
+			}
+		case "Arrived":
+			var err error
+			if res.ArrivedDuring, err = rec.int("during"); err != nil {
+				return res, err
+			}
+			if res.ArrivedAfter, err = rec.int("after"); err != nil {
+				return res, err
+			}
+		case "Trace":
+			t, err := rec.float("t_ms")
+			if err != nil {
+				return res, err
+			}
+			q, err := rec.int("queue")
+			if err != nil {
+				return res, err
+			}
+			res.Trace = append(res.Trace, model.Sample{T: time.Duration(t * 1e6), Queue: q})
 		case "Benchmark":
 			var buf bytes.Buffer
 			writeConfig(&buf, ScenarioPackage)

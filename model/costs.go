@@ -27,6 +27,22 @@ type Costs struct {
 	// the points (linearly in log n) and is constant beyond the ends, and
 	// C is not used by Service. Empty means c(n) = C.
 	Scan []ScanPoint
+
+	// Q0, when positive, is the router's queue at the moment a pause
+	// begins, measured (the median of its queue read at moments that do
+	// not know the producers' ticks); CriticalPauseTick then uses it in
+	// place of the u·λ·D/2 it derives for strictly periodic bursts.
+	Q0 float64
+	// Stall, when positive, is how much longer than its share the whole
+	// runtime stops (producers and router together: the producers then
+	// send the ticks they missed at once) within a stretch as long as
+	// the critical pause, in seconds, measured: the median over such
+	// stretches of the longest stop less the stopped time the mean
+	// service time S(n) already pays for. A stall soon after the pause
+	// adds λ·Stall to the backlog, which S(n), a mean, does not
+	// describe; CriticalPauseTick subtracts it. Zero for a system that
+	// does not stop.
+	Stall float64
 }
 
 // ScanPoint is the cost of scanning one queued message, C in seconds,
@@ -45,6 +61,10 @@ func (c Costs) Validate() error {
 		return fmt.Errorf("c %v: want a time of zero or more", c.C)
 	case c.K < 0:
 		return fmt.Errorf("k %d: want zero or more calls", c.K)
+	case math.IsNaN(c.Q0) || math.IsInf(c.Q0, 0) || c.Q0 < 0:
+		return fmt.Errorf("q0 %v: want a queue length of zero or more", c.Q0)
+	case math.IsNaN(c.Stall) || math.IsInf(c.Stall, 0) || c.Stall < 0:
+		return fmt.Errorf("stall %v: want a time of zero or more", c.Stall)
 	}
 	for i, p := range c.Scan {
 		switch {
@@ -164,18 +184,39 @@ func (c Costs) CriticalPause(rate float64) (t time.Duration, finite bool) {
 //
 // (never below zero): bursts shorten the critical pause by at most half
 // a tick. At 1 ms ticks this is below 0.5 ms, small beside a T* of tens
-// of milliseconds; what moves a real system's T* more at high load is the
-// s0 it has under contention and a c(n) that grows with the queue (see
-// the package doc).
+// of milliseconds.
+//
+// Two measured terms replace or extend that where they are set. Q0, the
+// queue when a pause begins, replaces u·λ·D/2: a real router's queue is
+// not a clean sawtooth (on the BEAM at 50,000/s with two calls a pause
+// began on 0 to 181 events, median 85, where u·λ·D/2 is 8 to 16).
+// Stall, the longest stop of the whole runtime in a stretch as long as
+// the critical pause, is taken off the pause: producers paced by the
+// clock send what they missed at once when the runtime comes back, so a
+// stall of h while the router is near its peak adds λ·h to the backlog,
+// and a backlog that needs a stretch about as long as the pause to get
+// clear of n* (measured: the drain after a near-critical pause took 0.6
+// to 1.9 times the pause, six runs at 50,000/s with two calls) meets the
+// median longest stall of such a stretch.
+// The mean service time S(n) holds the stalls' mean cost, not their
+// size; with few large stalls the mean barely moves while a single stall
+// decides the run, so Stall is the longest stop beyond the share of the
+// stretch that S(n) already charges (where the runtime stops often, that
+// share is the larger, and Stall is zero). So
+//
+//	T*(D) = (n* − Q0)/λ − Stall
 func (c Costs) CriticalPauseTick(rate float64, tick time.Duration) (t time.Duration, finite bool) {
 	n, finite := c.TippingQueue(rate)
 	if !finite {
 		return 0, false
 	}
-	if tick > 0 {
+	switch {
+	case c.Q0 > 0:
+		n -= c.Q0
+	case tick > 0:
 		n -= c.Utilisation(rate) * rate * tick.Seconds() / 2
 	}
-	return seconds(max(n, 0) / rate), true
+	return seconds(max(n/rate-c.Stall, 0)), true
 }
 
 // String formats the costs the way ParseCosts reads them.
@@ -187,6 +228,12 @@ func (c Costs) String() string {
 			pts[i] = strconv.FormatFloat(p.N, 'f', -1, 64) + ":" + FormatSeconds(p.C)
 		}
 		s += ",cn=" + strings.Join(pts, "/")
+	}
+	if c.Q0 > 0 {
+		s += ",q0=" + strconv.FormatFloat(c.Q0, 'f', -1, 64)
+	}
+	if c.Stall > 0 {
+		s += ",stall=" + FormatSeconds(c.Stall)
 	}
 	return s
 }
@@ -216,7 +263,10 @@ func parseScan(v string) ([]ScanPoint, error) {
 // (ns, us or µs, ms, s) and may be fractional ("0.8ns"); all three keys are
 // required, in any order. An optional fourth key, cn, gives c(n) measured
 // at several depths, "cn=1000:8ns/10000:9ns/30000:17ns" (depths
-// ascending); c is then only reported, and the model uses c(n).
+// ascending); c is then only reported, and the model uses c(n). Two more
+// optional keys give the measured queue when a pause begins, "q0=80",
+// and the runtime's longest stall in a stretch as long as the critical
+// pause, "stall=2ms" (see CriticalPauseTick).
 func ParseCosts(s string) (Costs, error) {
 	var c Costs
 	seen := map[string]bool{}
@@ -244,8 +294,15 @@ func ParseCosts(s string) (Costs, error) {
 			}
 		case "cn":
 			c.Scan, err = parseScan(val)
+		case "q0":
+			c.Q0, err = strconv.ParseFloat(val, 64)
+			if err != nil {
+				err = fmt.Errorf("%q is not a number", val)
+			}
+		case "stall":
+			c.Stall, err = ParseSeconds(val)
 		default:
-			return Costs{}, fmt.Errorf("costs %q: unknown key %q (want s0, c, k, cn)", s, key)
+			return Costs{}, fmt.Errorf("costs %q: unknown key %q (want s0, c, k, cn, q0, stall)", s, key)
 		}
 		if err != nil {
 			return Costs{}, fmt.Errorf("costs %q: %s: %w", s, key, err)

@@ -52,6 +52,24 @@
 // step: a c(n) interpolated across it, from depths a factor of three
 // apart, put a real BEAM's T* off by up to 1.5 times either way.
 //
+// # A real router's queue and a runtime that stops
+//
+// Two assumptions of the tick correction fail on a real BEAM, and
+// Costs.Q0 and Costs.Stall put measurements in their place (both zero for
+// the Go scenario, whose T* is unchanged). The pause does not begin on
+// the sawtooth's u·λ·D/2: Q0 is the router's queue read at moments that
+// do not know the ticks. And the whole runtime stops now and then (on a
+// shared machine for milliseconds, producers included): producers paced
+// by the clock then send the ticks they missed at once, so a stop of h
+// adds λ·h to the queue as a pause does. The mean service time S(n)
+// carries the stops' mean cost, not their size; a backlog near n* drains
+// slowly (about as long as the pause it came from) and one stop in that
+// stretch decides it. Stall is the median, over stretches as long as
+// the critical pause, of the longest stop in each less the stretch's
+// share of stopped time that S(n) already pays for, and
+//
+//	T*(D) = (n* − Q0)/λ − Stall        (CriticalPauseTick)
+//
 // The package knows nothing about mailboxes or goroutines: package scenario
 // measures s0, c and k on the Go runtime and runs the live incident, and
 // feeds them here. Nothing in this package blocks or keeps state.

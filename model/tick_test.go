@@ -70,6 +70,51 @@ func TestCosts_CriticalPauseTick(t *testing.T) {
 	}
 }
 
+// TestCosts_CriticalPauseTick_measured checks the measured terms: Q0
+// replaces the sawtooth's u·λ·D/2 and Stall comes off the pause.
+func TestCosts_CriticalPauseTick_measured(t *testing.T) {
+	c := model.Costs{S0: 5e-6, C: 10e-9, K: 1}
+	rate := 50000.0
+	smooth, _ := c.CriticalPause(rate) // n* = 1500, 30ms
+	tests := []struct {
+		name      string
+		q0, stall float64
+		want      time.Duration
+	}{
+		{"sawtooth", 0, 0, smooth - 125*time.Microsecond},
+		{"q0", 100, 0, smooth - 2*time.Millisecond},
+		{"stall", 0, 3e-3, smooth - 125*time.Microsecond - 3*time.Millisecond},
+		{"both", 100, 3e-3, smooth - 5*time.Millisecond},
+		{"never negative", 100, 1, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := c
+			m.Q0, m.Stall = tt.q0, tt.stall
+			if got, ok := m.CriticalPauseTick(rate, time.Millisecond); !ok || got != tt.want {
+				t.Errorf("CriticalPauseTick = %v, %v; want %v", got, ok, tt.want)
+			}
+		})
+	}
+	back, err := model.ParseCosts("s0=5us,c=10ns,k=1,q0=100,stall=3ms")
+	if err != nil || back.Q0 != 100 || back.Stall != 3e-3 {
+		t.Fatalf("ParseCosts: %+v, %v", back, err)
+	}
+	if again, err := model.ParseCosts(back.String()); err != nil || again.Q0 != 100 || again.Stall != 3e-3 {
+		t.Errorf("round trip of %q: %+v, %v", back.String(), again, err)
+	}
+	for in, wantErr := range map[string]string{
+		"s0=5us,c=10ns,k=1,q0=x":       "not a number",
+		"s0=5us,c=10ns,k=1,q0=-1":      "q0 -1",
+		"s0=5us,c=10ns,k=1,stall=3":    "want a number with a unit",
+		"s0=5us,c=10ns,k=1,stall=-1ms": "stall -0.001",
+	} {
+		if _, err := model.ParseCosts(in); err == nil || !strings.Contains(err.Error(), wantErr) {
+			t.Errorf("ParseCosts(%q) error = %v, want %q", in, err, wantErr)
+		}
+	}
+}
+
 func TestParseCosts_scan(t *testing.T) {
 	c, err := model.ParseCosts("s0=5us,c=10ns,k=2,cn=1000:8ns/30000:17ns")
 	if err != nil {

@@ -13,7 +13,7 @@
 %% Result, Cost), which benchmark readers ignore. Errors go to stderr with
 %% exit status 2.
 -module(benchdb_beam).
--export([main/1, code_server/0, writer/0, producer/5]).
+-export([main/1, code_server/0, writer/0, producer/6]).
 
 -define(PAYLOAD, 100).
 
@@ -217,20 +217,39 @@ handle(Calls, Cs, Writers) ->
 
 %% ------------------------------------------------------------------
 %% Producers: each sends its share of the rate, paced by the clock in
-%% ticks of TickNs (0: as smoothly as the timer allows, 1 ms steps with
-%% the due events spread over the tick).
+%% ticks of TickMs (0 is taken as 1 ms, the BEAM's finest timer step).
+%% The ticks are absolute timers at whole multiples of the tick: a
+%% relative `receive after 1` waits for the timer wheel's next step after
+%% at least 1 ms, so it ticked every 2 to 2.5 ms (measured: bursts of
+%% 100 events every 2 ms at 50,000/s where the model was told 50 every
+%% 1 ms).
 
-producer(Router, Share, TickMs, Name, Start) ->
+producer(Router, Share, TickMs, Name, Start, Log) ->
     rand:seed(exrop, {erlang:phash2(Name), 2, 3}),
-    producer_loop(Router, Share, TickMs, Name, Start, 0).
+    Tick = max(TickMs, 1),
+    producer_loop(Router, Share, Tick, Name, Start, 0, Log,
+                  erlang:monotonic_time(millisecond) + Tick).
 
-producer_loop(Router, Share, TickMs, Name, Start, Done) ->
+%% producer_loop sends, at each tick, the events due by the clock since
+%% the last: a tick that comes late (the producer was not scheduled in
+%% time) sends the events of the ticks it missed at once, as a producer
+%% paced by the clock does. With Log an ets table (not none) it records
+%% each tick's time, events sent and lateness (how long after its timer
+%% was due it ran, in ns), as {{Name, T}, N, Late}: the scenario's
+%% Arrivals line, and the runtime's stalls in the cost measurement.
+producer_loop(Router, Share, Tick, Name, Start, Done, Log, Next) ->
+    Timer = erlang:start_timer(Next, self(), tick, [{abs, true}]),
     receive
-        stop -> ok
-    after TickMs ->
-        Due = trunc(Share * (now_ns() - Start) / 1.0e9),
-        send_events(Router, Name, Done, Due),
-        producer_loop(Router, Share, TickMs, Name, Start, max(Done, Due))
+        stop ->
+            erlang:cancel_timer(Timer),
+            ok;
+        {timeout, Timer, tick} ->
+            T = now_ns(),
+            Due = trunc(Share * (T - Start) / 1.0e9),
+            send_events(Router, Name, Done, Due),
+            Log =/= none andalso ets:insert(Log, {{Name, T}, Due - Done, T - Next * 1000000}),
+            Next1 = max(Next + Tick, erlang:monotonic_time(millisecond) + 1),
+            producer_loop(Router, Share, Tick, Name, Start, max(Done, Due), Log, Next1)
     end.
 
 send_events(_, _, I, Due) when I >= Due -> ok;
@@ -238,9 +257,10 @@ send_events(Router, Name, I, Due) ->
     Router ! event(Name, I),
     send_events(Router, Name, I + 1, Due).
 
-start_producers(Router, Rate, N, TickMs) ->
+start_producers(Router, Rate, N, TickMs) -> start_producers(Router, Rate, N, TickMs, none).
+start_producers(Router, Rate, N, TickMs, Log) ->
     Start = now_ns(),
-    [spawn(?MODULE, producer, [Router, Rate / N, TickMs, list_to_binary("producer-" ++ integer_to_list(I)), Start])
+    [spawn(?MODULE, producer, [Router, Rate / N, TickMs, list_to_binary("producer-" ++ integer_to_list(I)), Start, Log])
      || I <- lists:seq(1, N)].
 
 stop_all(Pids) -> [P ! stop || P <- Pids], ok.
@@ -260,9 +280,11 @@ costs(Opts) ->
     Backlogs = ints("backlogs", Opts, "1000,3000,10000,30000"),
     Cs = spawn(?MODULE, code_server, []),
     Writers = start_writers(Workers),
-    {S0, All, LowN, Arr, Handled} = live_s0(Rate, Calls, TickMs, Queue, LiveMs, Cs, Writers),
-    io:format("Cost s0=~.6e rate=~.1f handled=~b calls=~b s0_all=~.6e short_queue=~b~n",
-              [S0, Arr, Handled, Calls, All, LowN]),
+    {S0, All, LowN, Arr, Handled, Qs, Stalls} = live_s0(Rate, Calls, TickMs, Queue, LiveMs, Cs, Writers),
+    Stopped = lists:sum([L || {_, L} <- Stalls]) / (2 * LiveMs * 1.0e6),
+    io:format("Cost s0=~.6e rate=~.1f handled=~b calls=~b s0_all=~.6e short_queue=~b queue_median=~.1f queue_mean=~.1f queue_samples=~b live_ms=~b stopped=~.4f~n",
+              [S0, Arr, Handled, Calls, All, LowN, median(Qs), lists:sum(Qs) / max(length(Qs), 1), length(Qs), LiveMs, Stopped]),
+    [io:format("Stall t_ms=~.3f late_us=~.1f~n", [T / 1.0e6, L / 1.0e3]) || {T, L} <- Stalls],
     [begin
          S = service_at(D, Events, Calls, Queue, Cs, Writers),
          io:format("Cost isolated_depth=~b service=~.6e~n", [D, S])
@@ -381,6 +403,10 @@ bin(N) -> round(8 * math:log2(N)).
 %% the measurement.
 -define(S0_QUEUE, 64).
 -define(S0_FLUSH, 1000).
+%% ?STALL is the least lateness of a producer's tick reported as a stall
+%% of the runtime (a tick runs some 10 to 100 us after its timer on a
+%% quiet machine).
+-define(STALL, 300000).
 
 flush_events() ->
     receive
@@ -391,23 +417,50 @@ live_s0(Rate, Calls, TickMs, Queue, LiveMs, Cs, Writers) ->
     Parent = self(),
     From = now_ns() + 200 * 1000000,
     Deadline = From + LiveMs * 1000000,
+    Log = ets:new(ticks, [public, set, {write_concurrency, true}]),
     Router = spawn_opt(fun() ->
                                rand:seed(exrop, {1, 2, 3}),
                                Acc = s0_loop(Calls, Cs, Writers, From, Deadline, {0, 0, 0, 0}),
                                Parent ! {s0, self(), Acc}
                        end, [{message_queue_data, Queue}]),
-    Producers = start_producers(Router, Rate, 2, TickMs),
+    Producers = start_producers(Router, Rate, 2, TickMs, Log),
+    {{Busy, N, LowBusy, LowN}, Qs} = s0_sample(Router, From, Deadline, []),
+    stop_all(Producers),
+    exit(Router, kill),
+    Stalls = lists:sort([{T - From, Late} || {{_, T}, _, Late} <- ets:tab2list(Log),
+                                             T >= From, T < Deadline, Late >= ?STALL]),
+    ets:delete(Log),
+    All = Busy / max(N, 1) / 1.0e9,
+    S0 = case LowN >= 100 of
+             true -> LowBusy / LowN / 1.0e9;
+             false -> All
+         end,
+    {S0, All, LowN, N / (LiveMs / 1.0e3), N, Qs, Stalls}.
+
+%% s0_sample reads the router's queue every 10 ms or so, at a random
+%% point of a millisecond (a timer alone would wake the sampler on the
+%% timer wheel's step, with the producers' ticks, and read the queue just
+%% before or after their burst), while s0 is measured, until the router
+%% reports: the queue at a moment that does not know the ticks, as the
+%% moment a pause begins. It spins at most a millisecond in ten.
+s0_sample(Router, From, Deadline, Qs) ->
     receive
-        {s0, Router, {Busy, N, LowBusy, LowN}} ->
-            stop_all(Producers),
-            exit(Router, kill),
-            All = Busy / max(N, 1) / 1.0e9,
-            S0 = case LowN >= 100 of
-                     true -> LowBusy / LowN / 1.0e9;
-                     false -> All
-                 end,
-            {S0, All, LowN, N / (LiveMs / 1.0e3), N}
+        {s0, Router, Acc} -> {Acc, Qs}
+    after 9 ->
+        spin_until(now_ns() + rand:uniform(1000000)),
+        Now = now_ns(),
+        Qs1 = case Now >= From andalso Now < Deadline andalso process_info(Router, message_queue_len) of
+                  {message_queue_len, Q} -> [Q | Qs];
+                  _ -> Qs
+              end,
+        s0_sample(Router, From, Deadline, Qs1)
     end.
+
+median([]) -> 0.0;
+median(Xs) ->
+    S = lists:sort(Xs),
+    L = length(S),
+    (lists:nth((L + 1) div 2, S) + lists:nth(L div 2 + 1, S)) / 2.
 
 s0_loop(Calls, Cs, Writers, From, Deadline, {Busy, N, LowBusy, LowN} = Acc) ->
     receive
@@ -472,6 +525,8 @@ scenario(Opts) ->
     DrainQ = int("drain", Opts, 500),
     SettleMs = int("settle_ms", Opts, 100),
     SampleMs = int("sample_ms", Opts, 10),
+    TraceMs = int("trace_ms", Opts, 0),
+    Log = ets:new(arrivals, [public, set, {write_concurrency, true}]),
     Cs = spawn(?MODULE, code_server, []),
     Writers = start_writers(Workers),
     Self = self(),
@@ -479,9 +534,9 @@ scenario(Opts) ->
     PauseAt = Start + AtMs * 1000000,
     Router = spawn_opt(fun() ->
                                rand:seed(exrop, {1, 2, 3}),
-                               route(Calls, Cs, Writers, PauseAt, PauseUs, Self, 0)
+                               route(Calls, Cs, Writers, PauseAt, PauseUs, Self, {TraceMs, Log})
                        end, [{message_queue_data, Queue}]),
-    Producers = start_producers(Router, Rate, 2, TickMs),
+    Producers = start_producers(Router, Rate, 2, TickMs, Log),
     Res = sample(#{router => Router, start => Start, cap => Cap, drain => DrainQ,
                    settle => SettleMs * 1000000, every => SampleMs,
                    deadline => Start + DurationMs * 1000000},
@@ -491,8 +546,9 @@ scenario(Opts) ->
     exit(Router, kill),
     stop_writers(Writers),
     Cs ! stop,
-    {Outcome, Peak, PeakMem, DrainNs, Final} = Res,
+    {Outcome, Peak, PeakMem, DrainNs, Final, Window} = Res,
     Elapsed = End - Start,
+    arrivals(Log, Window, Rate, PauseUs),
     Runaway = case Outcome of runaway -> 1; drained -> 0 end,
     DrainMs = case DrainNs of undefined -> 0.0; _ -> DrainNs / 1.0e6 end,
     Tick = case TickMs of 0 -> "0s"; _ -> integer_to_list(TickMs) ++ "ms" end,
@@ -512,9 +568,24 @@ duration(Us) -> integer_to_list(Us) ++ "us".
 %% resumed, how long it stopped and how late it stopped (a router that
 %% had fallen behind before the pause takes its pause late, on a queue
 %% that is already long).
-route(Calls, Cs, Writers, PauseAt, PauseUs, Sampler, Paused) when Paused =:= 0 ->
-    Left = (PauseAt - now_ns()) div 1000000,
+route(Calls, Cs, Writers, PauseAt, PauseUs, Sampler, {TraceMs, Log} = Trace) ->
+    Now = now_ns(),
+    Left = (PauseAt - Now) div 1000000,
     if
+        Left =< 0, Now < PauseAt ->
+            %% Less than a millisecond to go: serve what is there and look
+            %% again, so that the pause begins at PauseAt itself, at a
+            %% random phase of the producers' ticks (a timer would wake
+            %% the router on the timer wheel's step, with the producers'
+            %% burst: the pause began on a burst, not on the queue of a
+            %% random moment).
+            receive
+                {log, _, _} = Ev ->
+                    calls(Calls, Cs),
+                    pick(Writers) ! Ev
+            after 0 -> erlang:yield()
+            end,
+            route(Calls, Cs, Writers, PauseAt, PauseUs, Sampler, Trace);
         Left =< 0 ->
             {message_queue_len, Q0} = process_info(self(), message_queue_len),
             P0 = now_ns(),
@@ -522,7 +593,8 @@ route(Calls, Cs, Writers, PauseAt, PauseUs, Sampler, Paused) when Paused =:= 0 -
             {message_queue_len, Q1} = process_info(self(), message_queue_len),
             P1 = now_ns(),
             Sampler ! {resumed, P1, {Q0, Q1, P1 - P0, P0 - PauseAt}},
-            route(Calls, Cs, Writers, PauseAt, PauseUs, Sampler, 1);
+            trace_loop(Calls, Cs, Writers, P1 + TraceMs * 1000000, Log),
+            route_loop(Calls, Cs, Writers);
         true ->
             receive
                 {log, _, _} = Ev ->
@@ -530,10 +602,24 @@ route(Calls, Cs, Writers, PauseAt, PauseUs, Sampler, Paused) when Paused =:= 0 -
                     pick(Writers) ! Ev
             after Left -> ok
             end,
-            route(Calls, Cs, Writers, PauseAt, PauseUs, Sampler, 0)
-    end;
-route(Calls, Cs, Writers, _, _, _, _) ->
-    route_loop(Calls, Cs, Writers).
+            route(Calls, Cs, Writers, PauseAt, PauseUs, Sampler, Trace)
+    end.
+
+%% trace_loop serves in windows of ?WINDOW events until End (or until
+%% the queue is shorter than a window), recording the time and the queue
+%% at the start of each window as {{router, T}, Q} in Log: the queue
+%% after the pause, as the router sees it (the clock and the queue read
+%% once per window, as service_loop does in the cost measurement).
+trace_loop(Calls, Cs, Writers, End, Log) ->
+    {message_queue_len, Q} = process_info(self(), message_queue_len),
+    T = now_ns(),
+    if
+        Q < ?WINDOW; T >= End -> ok;
+        true ->
+            ets:insert(Log, {{router, T}, Q, 0}),
+            serve_n(Calls, Cs, Writers, ?WINDOW),
+            trace_loop(Calls, Cs, Writers, End, Log)
+    end.
 
 route_loop(Calls, Cs, Writers) ->
     handle(Calls, Cs, Writers),
@@ -562,6 +648,7 @@ sample(#{router := R, start := Start, cap := Cap, drain := DrainQ, settle := Set
                   {resumed, T, {Q0, Q1, Paused, Late}} ->
                       io:format("Pause start_queue=~b resume_queue=~b paused_us=~.1f late_us=~.1f~n",
                                 [Q0, Q1, Paused / 1000, Late / 1000]),
+                      put(pause_window, {T - Paused, T}),
                       T
               after 0 -> Resumed0
               end,
@@ -571,10 +658,10 @@ sample(#{router := R, start := Start, cap := Cap, drain := DrainQ, settle := Set
     Peak1 = max(Peak, Q),
     PeakMem1 = max(PeakMem, Mem),
     if
-        Q >= Cap -> {runaway, Peak1, PeakMem1, undefined, Q};
+        Q >= Cap -> {runaway, Peak1, PeakMem1, undefined, Q, get(pause_window)};
         Resumed =/= undefined, Q =< DrainQ, Low =/= none, Now - Low >= Settle ->
-            {drained, Peak1, PeakMem1, max(Low - Resumed, 0), Q};
-        Now >= Deadline -> {runaway, Peak1, PeakMem1, undefined, Q};
+            {drained, Peak1, PeakMem1, max(Low - Resumed, 0), Q, get(pause_window)};
+        Now >= Deadline -> {runaway, Peak1, PeakMem1, undefined, Q, get(pause_window)};
         true ->
             Low1 = if
                        Resumed =/= undefined, Q =< DrainQ, Low =/= none -> Low;
@@ -584,3 +671,31 @@ sample(#{router := R, start := Start, cap := Cap, drain := DrainQ, settle := Set
             receive after Every -> ok end,
             sample(S, Resumed, Low1, Peak1, PeakMem1)
     end.
+
+%% arrivals writes what the producers sent around the pause, from the
+%% ticks they logged: one line with the events sent in each millisecond
+%% from 10 ms before the pause began to max(3 pauses, 30 ms) after it
+%% ended, and one with the totals the model assumes (lambda times the
+%% pause's length) beside what arrived, and the producers' lag (events
+%% due by the clock but not yet sent) when the pause began and ended;
+%% then the router's queue after the pause (Trace lines, if traced).
+arrivals(_, undefined, _, _) -> ok;
+arrivals(Log, {P0, P1}, Rate, PauseUs) ->
+    Ticks = [{T, N} || {{Name, T}, N, _} <- ets:tab2list(Log), Name =/= router],
+    Until = P1 + max(3 * PauseUs * 1000, 30000000),
+    From = P0 - 10000000,
+    Bins = lists:foldl(fun({T, N}, Acc) when T >= From, T < Until ->
+                               B = floor((T - P0) / 1000000),
+                               Acc#{B => maps:get(B, Acc, 0) + N};
+                          (_, Acc) -> Acc
+                       end, #{}, Ticks),
+    Lo = -10, Hi = (Until - P0) div 1000000,
+    Counts = lists:join(",", [integer_to_list(maps:get(B, Bins, 0)) || B <- lists:seq(Lo, Hi - 1)]),
+    io:format("Arrivals from_ms=~b counts=~s~n", [Lo, Counts]),
+    Sum = fun(A, B) -> lists:sum([N || {T, N} <- Ticks, T >= A, T < B]) end,
+    io:format("Arrived during=~b expected=~.1f after=~b expected_after=~.1f~n",
+              [Sum(P0, P1), Rate * (P1 - P0) / 1.0e9,
+               Sum(P1, P1 + PauseUs * 1000), Rate * PauseUs / 1.0e6]),
+    [io:format("Trace t_ms=~.3f queue=~b~n", [(T - P1) / 1.0e6, Q])
+     || {{router, T}, Q, _} <- lists:sort(ets:tab2list(Log))],
+    ok.
