@@ -48,7 +48,25 @@ type Builder struct {
 	// their keys for the results of one gen.
 	tableNameFree, colNameFree bool
 	projCache                  projCache
+	// keyFields counts the fields of the table keys made so far (see
+	// maxKeyFields); err is set when they are too many, and every later
+	// result is dropped.
+	keyFields int
+	err       error
 }
+
+// maxKeyFields bounds the fields of all table keys a comparison holds,
+// at least, and keyFieldsPerResult per result added beyond that. Each
+// table key keeps a value for every field the table projection knows
+// when it is made, and the default table projection (.config) gains a
+// field with every new configuration key: input with a new key before
+// each result (no real benchmark prints that, but anyone can store it)
+// makes n tables of up to n fields, memory quadratic in its size (20,000
+// such lines took 17 GB). 1<<21 fields are 32 MiB of key values.
+const (
+	maxKeyFields       = 1 << 21
+	keyFieldsPerResult = 32
+)
 
 // A builderTable holds a table's cells in the order they were first
 // seen: most tables are small (a configuration line per result makes a
@@ -228,6 +246,9 @@ func NewBuilder(opts Options) (*Builder, error) {
 // r.Values (the filter drops measurements in place) but keeps no
 // reference to r.
 func (b *Builder) Add(r *benchfmt.Result) {
+	if b.err != nil {
+		return
+	}
 	if !b.matchAll {
 		if ok, _ := b.filter.Apply(r); !ok {
 			return
@@ -244,6 +265,9 @@ func (b *Builder) Add(r *benchfmt.Result) {
 // only on the name and the configuration, and the table key also on the
 // units, which are checked.
 func (b *Builder) addGen(r *benchfmt.Result, gen int) {
+	if b.err != nil {
+		return
+	}
 	if !b.matchAll {
 		if ok, _ := b.filter.Apply(r); !ok {
 			return
@@ -377,6 +401,13 @@ func (b *Builder) place(r *benchfmt.Result, gen int) []*builderCell {
 	for i, tk := range tableKeys {
 		t := b.tables[tk]
 		if t == nil {
+			b.keyFields += len(b.tableBy.FlattenedFields())
+			if b.keyFields > max(maxKeyFields, keyFieldsPerResult*b.results) {
+				b.err = &OptionError{"table", b.opts.Table, fmt.Errorf(
+					"%d tables of up to %d configuration keys each, more than a comparison holds: the results have a configuration of their own with ever more keys; split tables by fewer keys, as in --table goos,goarch,pkg",
+					len(b.tables)+1, len(b.tableBy.FlattenedFields()))}
+				return nil
+			}
 			t = b.newTable()
 			b.tables[tk] = t
 		}
@@ -403,6 +434,9 @@ func (b *Builder) place(r *benchfmt.Result, gen int) []*builderCell {
 // of each unit. Cells are summarized in parallel; every goroutine has
 // finished when Tables returns.
 func (b *Builder) Tables(units benchfmt.UnitMetadataMap) (*Comparison, error) {
+	if b.err != nil {
+		return nil, b.err
+	}
 	if b.results == 0 {
 		return nil, &OptionError{"filter", b.opts.Filter, errors.New("no results match")}
 	}

@@ -140,7 +140,22 @@ type injector struct {
 	// still being grouped refers to earlier ones.
 	cfgs []benchfmt.Config
 	buf  []byte
+	// copied counts the configuration entries built (see
+	// maxConfigValues).
+	copied int
 }
+
+// maxConfigValues bounds the configuration entries a comparison reads,
+// at least, and configValuesPerResult per result beyond that. Every
+// result keeps its configuration, and a run with a configuration line
+// before each result, each adding a key (no benchmark prints that, but
+// anyone can store it), gives n results of up to n keys: memory
+// quadratic in the input (20,000 such lines took 17 GB). 1<<21 entries
+// are about 100 MiB.
+const (
+	maxConfigValues       = 1 << 21
+	configValuesPerResult = 64
+)
 
 func (in *injector) reset() { in.valid = false }
 
@@ -202,6 +217,7 @@ func (in *injector) config(runID int64, labels map[string]string, r *benchfmt.Re
 		}
 		in.cfg = slices.Clip(cfg)
 		in.cfgs = in.cfgs[:len(in.cfgs)+len(cfg)]
+		in.copied += len(cfg)
 	}
 	return in.cfg
 }
@@ -239,11 +255,17 @@ func readBatches(ctx context.Context, src Source, sels []Selector, matched [][]i
 		}
 	}
 	bt := next()
+	results := 0
 	for i, s := range sels {
 		in.sel = []byte(s.Name)
 		in.reset()
 		err := src.Results(ctx, matched[i], func(runID int64, r *benchfmt.Result) error {
 			cfg := in.config(runID, labels[runID], r)
+			results++
+			if in.copied > max(maxConfigValues, configValuesPerResult*results) {
+				return fmt.Errorf("run %d: %d results carry %d configuration values, more than a comparison reads: a configuration line before each result, with ever more keys (compare fewer results, or store the runs without those lines)",
+					runID, results, in.copied)
+			}
 			it := batchItem{gen: in.gen, cfg: cfg, iters: r.Iters, name0: len(bt.names), val0: len(bt.values)}
 			bt.names = append(bt.names, r.Name...)
 			for _, v := range r.Values {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -406,4 +407,35 @@ func readResults(tb testing.TB, text string) []string {
 		tb.Fatal(err)
 	}
 	return out
+}
+
+// TestCompare_configChurn: runs whose results each follow a new
+// configuration key (n results of up to n keys: quadratic in the input)
+// are refused by compare with a message, in bounded memory, instead of
+// exhausting it (20,000 such lines took 17 GB); --table of fixed keys
+// does not help, since every result keeps its configuration.
+func TestCompare_configChurn(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "x.sqlite")
+	for run, n := range []int{4000, 4000, 300, 300} {
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, "key%d: v%d\nBenchmarkX-2 \t1000\t%d ns/op\n", i, i, 100+(i+run)%7)
+		}
+		f := filepath.Join(dir, fmt.Sprintf("churn%d.txt", run))
+		if err := os.WriteFile(f, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		mustRunCLI(t, "--db", db, "ingest", f)
+	}
+	for _, args := range [][]string{{"compare", "1", "2"}, {"compare", "--table", "", "1", "2"}} {
+		code, stdout, stderr := runCLI(t, nil, append([]string{"--db", db}, args...)...)
+		if code != exitError || stdout != "" || !strings.Contains(stderr, "configuration values, more than a comparison reads") {
+			t.Errorf("benchdb %s: exit %d, stdout %d bytes, stderr %q; want 2 and the limit's message", strings.Join(args, " "), code, len(stdout), stderr)
+		}
+	}
+	// A few hundred such results are still compared.
+	if out := mustRunCLI(t, "--db", db, "compare", "--table", "", "3", "4"); !strings.Contains(out, "X-2") {
+		t.Errorf("compare of 300 results:\n%s", out)
+	}
 }
