@@ -69,7 +69,9 @@ Modes:
                    --rate and print the phase diagram (drawn with --plot)
   --costs          no live runs: model and simulate the given costs instead of
                    measuring them, e.g. s0=5us,c=10ns,k=1 for an Erlang system
-                   (reported as one entry, "external")
+                   (reported as one entry, "external"); q0=N is the queue
+                   when a pause begins and stall=D the runtime's longest
+                   stop, as --runtime beam measures them
 
 --plot FILE.svg draws the queue over time for each profile, the pause and
 n* (or, with --sweep, the phase diagrams). Progress goes to stderr.
@@ -94,7 +96,7 @@ Examples:
 			&cli.Uint64Flag{Name: "seed", Usage: "seed of the profiles' random choices", Value: 1, Category: catRun},
 			&cli.BoolFlag{Name: "find-critical", Usage: "find the live critical pause by bisection (slow: several runs per profile)", Category: catRun},
 			&cli.BoolFlag{Name: "sweep", Usage: "print the simulated phase diagram, rate x pause, instead of running live", Category: catRun},
-			&cli.StringFlag{Name: "costs", Usage: "model and simulate these `COSTS` (s0=D,c=D,k=N[,cn=N:D/N:D...]) instead of measuring them", Category: catRun},
+			&cli.StringFlag{Name: "costs", Usage: "model and simulate these `COSTS` (s0=D,c=D,k=N[,cn=N:D/N:D...][,q0=N][,stall=D]) instead of measuring them", Category: catRun},
 			&cli.DurationFlag{Name: "tick", Usage: "producers send in bursts every `D` (0: smoothly), in the live run, the simulation and the model", Category: catRun},
 			&cli.StringFlag{Name: "runtime", Usage: "`RUNTIME` to run live: go (the Go model of the incident, per profile) or beam (a real BEAM through erl)", Value: "go", Category: catRun},
 			&cli.IntFlag{Name: "calls", Usage: "with --runtime beam: untagged code-server calls per event, k", Value: 1, Category: catRun},

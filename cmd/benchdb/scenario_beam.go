@@ -143,7 +143,9 @@ func beamScenarioAction(c *cli.Context, o scenarioOptions) error {
 		rep.ServiceSeconds = append(rep.ServiceSeconds, depthReport{d.Depth, d.Seconds})
 	}
 	var bracket scenario.Bracket
-	if tstar, ok := costs.CriticalPauseTick(cfg.Rate, max(o.tick, time.Millisecond)); o.findCritical && ok && tstar > 0 {
+	if _, ok := costs.CriticalPauseTick(cfg.Rate, max(o.tick, time.Millisecond)); o.findCritical && ok {
+		// (The stall term may bring the model's T* to 0; CheckModel falls
+		// back to the T* without Q0 and stall for its bracket.)
 		// As on the Go runtime, the costs are measured again after each
 		// run of the bisection and the model is given them all pooled.
 		chk, err := h.CheckModel(ctx, bcfg, measured, criticalSteps, func(pause time.Duration, r beam.ScenarioResult) {
