@@ -417,7 +417,7 @@ func readResults(tb testing.TB, text string) []string {
 func TestCompare_configChurn(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "x.sqlite")
-	for run, n := range []int{4000, 4000, 300, 300} {
+	for run, n := range []int{2200, 2200, 300, 300} {
 		var b strings.Builder
 		for i := range n {
 			fmt.Fprintf(&b, "key%d: v%d\nBenchmarkX-2 \t1000\t%d ns/op\n", i, i, 100+(i+run)%7)
