@@ -90,17 +90,47 @@ func (ew *exportWriter) result(r *benchfmt.Result) {
 func (ew *exportWriter) config(want []benchfmt.Config) {
 	ew.buf.Reset()
 	sim := slices.Clone(ew.state)
+	// Keys are looked up by scanning a small configuration and through a
+	// map in a large one: a run with a new key before each result has n
+	// configurations of up to n keys, and scanning made exporting it
+	// cubic (10,000 such results took minutes).
+	var wantAt, simAt map[string]int
+	if len(want)+len(sim) > maxScannedConfig {
+		wantAt, simAt = configIndex(want), configIndex(sim)
+	}
+	index := func(cfg []benchfmt.Config, at map[string]int, key string) int {
+		if at == nil {
+			return indexConfig(cfg, key)
+		}
+		if i, ok := at[key]; ok {
+			return i
+		}
+		return -1
+	}
 	// Deletions first, then changed and new keys.
 	for _, c := range ew.state {
-		if indexConfig(want, c.Key) < 0 {
-			ew.setLine(c.Key, nil)
-			sim = readerDelete(sim, c.Key)
+		if index(want, wantAt, c.Key) >= 0 {
+			continue
+		}
+		ew.setLine(c.Key, nil)
+		// As benchfmt.Reader deletes: the last key takes its place.
+		if i := index(sim, simAt, c.Key); i >= 0 {
+			last := len(sim) - 1
+			if simAt != nil {
+				simAt[sim[last].Key] = i
+				delete(simAt, c.Key)
+			}
+			sim[i] = sim[last]
+			sim = sim[:last]
 		}
 	}
 	for _, c := range want {
-		i := indexConfig(sim, c.Key)
+		i := index(sim, simAt, c.Key)
 		switch {
 		case i < 0:
+			if simAt != nil {
+				simAt[c.Key] = len(sim)
+			}
 			sim = append(sim, c)
 		case bytes.Equal(sim[i].Value, c.Value):
 			continue
@@ -134,6 +164,19 @@ func (ew *exportWriter) config(want []benchfmt.Config) {
 	}
 }
 
+// maxScannedConfig is the most keys (of the old and the new
+// configuration together) that exportWriter.config finds by scanning.
+const maxScannedConfig = 64
+
+// configIndex maps each key of cfg to its index.
+func configIndex(cfg []benchfmt.Config) map[string]int {
+	m := make(map[string]int, len(cfg))
+	for i, c := range cfg {
+		m[c.Key] = i
+	}
+	return m
+}
+
 // setLine writes "key: value", or "key:" to delete key.
 func (ew *exportWriter) setLine(key string, value []byte) {
 	ew.buf.WriteString(key)
@@ -165,14 +208,3 @@ func indexConfig(cfg []benchfmt.Config, key string) int {
 	return -1
 }
 
-// readerDelete deletes key from cfg as benchfmt.Reader does: the last
-// key takes its place.
-func readerDelete(cfg []benchfmt.Config, key string) []benchfmt.Config {
-	i := indexConfig(cfg, key)
-	if i < 0 {
-		return cfg
-	}
-	last := len(cfg) - 1
-	cfg[i] = cfg[last]
-	return cfg[:last]
-}
