@@ -207,4 +207,3 @@ func indexConfig(cfg []benchfmt.Config, key string) int {
 	}
 	return -1
 }
-
