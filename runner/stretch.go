@@ -1,6 +1,8 @@
 package runner
 
 import (
+	"maps"
+	"slices"
 	"sync"
 	"time"
 )
@@ -23,9 +25,9 @@ func (r *run) followStretch(pgid int) (stop func() map[string]float64) {
 	type bin struct {
 		clock *TaskClock
 		votes map[string]int
-		live  bool
 	}
-	bins := map[int]*bin{}
+	bins := map[int]*bin{} // the live binaries, by pid
+	var ended []*bin       // and those that exited
 	quit := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
@@ -33,24 +35,22 @@ func (r *run) followStretch(pgid int) (stop func() map[string]float64) {
 		defer t.Stop()
 		var scanned time.Time
 		for {
-			live := 0
-			for _, b := range bins {
-				if b.live {
-					if b.clock.Sample() != nil {
-						b.live = false // exited
-						continue
-					}
-					live++
-					r.mu.Lock()
-					b.votes[r.runPkg]++
-					r.mu.Unlock()
+			for pid, b := range bins {
+				if b.clock.Sample() != nil {
+					// Exited: a later process may reuse its pid.
+					ended = append(ended, b)
+					delete(bins, pid)
+					continue
 				}
+				r.mu.Lock()
+				b.votes[r.runPkg]++
+				r.mu.Unlock()
 			}
-			if live == 0 || time.Since(scanned) >= stretchScan {
+			if len(bins) == 0 || time.Since(scanned) >= stretchScan {
 				scanned = time.Now()
 				for _, pid := range testBinaries(pgid) {
 					if bins[pid] == nil {
-						b := &bin{clock: NewTaskClock(pid), votes: map[string]int{}, live: true}
+						b := &bin{clock: NewTaskClock(pid), votes: map[string]int{}}
 						if b.clock.Sample() == nil {
 							bins[pid] = b
 						}
@@ -69,7 +69,7 @@ func (r *run) followStretch(pgid int) (stop func() map[string]float64) {
 		wg.Wait()
 		type acc struct{ run, wait time.Duration }
 		byPkg := map[string]*acc{}
-		for _, b := range bins {
+		for _, b := range slices.Concat(ended, slices.Collect(maps.Values(bins))) {
 			pkg, most := "", 0
 			for p, n := range b.votes {
 				if p != "" && (n > most || n == most && p < pkg) {

@@ -96,7 +96,10 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 			rep.New = append(rep.New, &Entry{Benchmark: h.bench, Series: s, Run: s.Runs[newest]})
 			continue
 		}
-		v := judge(h, prior[h], spiky[s], [][]float64{stretch[s][h.bench.Package], machine[s]}, opt)
+		v := judge(h, prior[h], spiky[s], []machineMeasure{
+			{m: stretch[s][h.bench.Package], minRuns: minStretchRuns, unit: true},
+			{m: machine[s], minRuns: minProbeRuns},
+		}, opt)
 		rep.Shifts = append(rep.Shifts, shifts(v, since, opt)...)
 		if v.short {
 			n := len(h.samples)

@@ -445,13 +445,27 @@ type verdict struct {
 	withinP float64
 }
 
+// A machineMeasure is a measure of the machine's speed per run of a
+// series (log deviations; NaN in a run without it; nil without any) and
+// how a benchmark is judged against it.
+type machineMeasure struct {
+	m []float64
+	// minRuns is the fewest runs with the measure a correction needs.
+	minRuns int
+	// unit says the benchmark follows the measure one for one (the
+	// stretch: a benchmark's time is its CPU time stretched by what it
+	// waited for; an estimated slope would also take in a change of the
+	// code that came on the night the machine changed); otherwise the
+	// slope is fitted (the probe).
+	unit bool
+}
+
 // judge decides whether the current level of h has changed. prior is the
 // series' typical night-to-night noise, spiky says the series has wild
-// nights, and machines are measures of the machine's speed (log
-// deviations) per run of the series, in order of preference: the stretch
-// of the benchmark's package, then the calibration probe; nil where there
-// is none.
-func judge(h *history, prior noisePrior, spiky bool, machines [][]float64, opt Options) verdict {
+// nights, and machines are measures of the machine's speed, in order of
+// preference (the stretch of the benchmark's package, then the
+// calibration probe): the first the benchmark follows corrects it.
+func judge(h *history, prior noisePrior, spiky bool, machines []machineMeasure, opt Options) verdict {
 	n := len(h.runs)
 	logs := h.levels
 	v := verdict{h: h, levels: logs}
@@ -461,18 +475,15 @@ func judge(h *history, prior noisePrior, spiky bool, machines [][]float64, opt O
 	// Runs without the measure (stored before it was recorded) are left
 	// as they are: the others are corrected by their measure's distance
 	// from its median.
-	for i, machine := range machines {
-		if machine == nil {
+	for _, mm := range machines {
+		if mm.m == nil {
 			continue
 		}
-		minPairs := minProbeRuns - 1
-		if i == 0 {
-			minPairs = minStretchRuns - 1
-		}
+		minPairs := mm.minRuns - 1
 		m := make([]float64, n)
 		var have []float64
 		for j, r := range h.runs {
-			m[j] = machine[r]
+			m[j] = mm.m[r]
 			if !math.IsNaN(m[j]) {
 				have = append(have, m[j])
 			}
@@ -482,11 +493,7 @@ func judge(h *history, prior noisePrior, spiky bool, machines [][]float64, opt O
 		}
 		beta, ok := follows(logs, m, minPairs)
 		if ok {
-			if i == 0 {
-				// A benchmark's time is its CPU time stretched by what it
-				// waited for: it follows its stretch one for one. An
-				// estimated slope would also take in a change of the code
-				// that came on the night the machine changed.
+			if mm.unit {
 				beta = 1
 			}
 			mid := median(sortedCopy(have))
