@@ -179,10 +179,7 @@ func TestDetection_Real(t *testing.T) {
 					subject, v, _ := strings.Cut(variant, "/")
 					h := nightlytest.RealHistory{Subject: subject, Nights: nights, Variant: v, StepAt: stepAt, Probe: probe, Stretch: probe,
 						Labels: map[string]string{"host": "real"}}
-					reps := make([]*nightly.Report, 3)
-					for d := range reps {
-						reps[d] = realBuild(t, c, h, stepAt+1+d)
-					}
+					reps := stepReports(t, c, h, stepAt)
 					for k, s := range big {
 						if !strings.HasPrefix(k, variant+" ") {
 							continue
@@ -190,13 +187,7 @@ func TestDetection_Real(t *testing.T) {
 						total++
 						band := bandOf(math.Abs(s.effect) / s.both)
 						totalBand[band]++
-						when, at := -1, -1
-						for d, rep := range reps {
-							if ch := findChange(rep, s.bench); ch != nil {
-								when, at = d, ch.ChangeIndex
-								break
-							}
-						}
+						when, at := firstChange(reps, s.bench)
 						switch {
 						case when < 0:
 							t.Logf("probe=%v %d nights from %d: missed %s (%+.0f%%, %.1fx noise)", probe, length, first, k, 100*math.Expm1(s.effect), math.Abs(s.effect)/s.noise)
@@ -320,22 +311,14 @@ func testStretchSitting(t *testing.T, c *nightlytest.RealCorpus) {
 					subject, v, _ := strings.Cut(variant, "/")
 					h := nightlytest.RealHistory{Subject: subject, Nights: nights[first : first+length], Variant: v, StepAt: stepAt,
 						Probe: probe, Stretch: stretch, Labels: map[string]string{"host": "real"}}
-					reps := make([]*nightly.Report, 3)
-					for d := range reps {
-						reps[d] = realBuild(t, c, h, stepAt+1+d)
-					}
+					reps := stepReports(t, c, h, stepAt)
 					for _, s := range steps {
 						if s.subject+"/"+s.variant != variant {
 							continue
 						}
 						tl.total++
-						for _, rep := range reps {
-							if ch := findChange(rep, s.bench); ch != nil {
-								if ch.ChangeIndex == stepAt {
-									tl.found++
-								}
-								break
-							}
+						if _, at := firstChange(reps, s.bench); at == stepAt {
+							tl.found++
 						}
 					}
 				}
@@ -375,6 +358,28 @@ func testStretchSitting(t *testing.T, c *nightlytest.RealCorpus) {
 	if both.found < none.found {
 		t.Errorf("with the probe and the stretch: %d real steps found, without either %d", both.found, none.found)
 	}
+}
+
+// stepReports returns the reports on h on the night of its step (at
+// stepAt) and the two nights after it.
+func stepReports(t *testing.T, c *nightlytest.RealCorpus, h nightlytest.RealHistory, stepAt int) []*nightly.Report {
+	reps := make([]*nightly.Report, 3)
+	for d := range reps {
+		reps[d] = realBuild(t, c, h, stepAt+1+d)
+	}
+	return reps
+}
+
+// firstChange returns the first of reps (its index) that reports a change
+// of benchmark "Name unit", and the run the change starts at; -1, -1 when
+// none does.
+func firstChange(reps []*nightly.Report, bench string) (when, at int) {
+	for d, rep := range reps {
+		if ch := findChange(rep, bench); ch != nil {
+			return d, ch.ChangeIndex
+		}
+	}
+	return -1, -1
 }
 
 // findChange returns the change of rep for benchmark "Name unit".
