@@ -17,7 +17,7 @@ import (
 )
 
 // LatestSchemaVersion is the schema version Open migrates databases to.
-const LatestSchemaVersion = 7
+const LatestSchemaVersion = 8
 
 func init() {
 	if len(migrations) != LatestSchemaVersion {
@@ -44,6 +44,10 @@ type DB struct {
 	// maxNames bounds the benchmark names an ingest caches
 	// (maxNameCache; tests make it small).
 	maxNames int
+
+	// maxPending, if not 0, replaces maxPendingGroups for ingests
+	// (tests make it small).
+	maxPending int
 
 	// readOnly is set by OpenReadOnly.
 	readOnly bool

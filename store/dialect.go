@@ -37,6 +37,13 @@ import (
 //     COPY protocol, in batches of pgCopyRows, within the run's
 //     transaction (postgres_ingest.go); new names are numbered there,
 //     under the write lock;
+//   - layout: from schema version 8 a SQLite store keeps a run's results
+//     and configuration lines in compressed run_block chunks
+//     (runblock.go), which every reader decodes; a PostgreSQL store keeps
+//     the tables of version 7 (result_group rows as JSON text,
+//     config_line rows, run_digest chunks for Samples), and the readers
+//     take that path when db.pg is set. Both give the same Results,
+//     Samples and views;
 //   - pragmas: SQLite only; PostgreSQL has none of them.
 
 // IsPostgres reports whether addr names a PostgreSQL database rather

@@ -22,6 +22,11 @@ import (
 // the same transaction as its run (or by the migration to version 7,
 // from the rows), and a run without one is read from its rows.
 //
+// Since schema version 8 only a PostgreSQL store keeps digests: a
+// SQLite store keeps its values once, in run blocks (runblock.go),
+// which Samples reads instead, and version 8's migration drops
+// run_digest.
+//
 // Layout of a chunk (uvarint and varint as encoding/binary writes them):
 //
 //	chunk = 0x01 deflate(entry*)                     raw DEFLATE (RFC 1951)
@@ -201,8 +206,9 @@ func (dd *digestDecoder) decode(chunk []byte, entries []digestEntry, vals []floa
 // strings may be kept. An error from fn stops the iteration and is
 // returned. A missing run is an error wrapping ErrNoRun.
 //
-// Samples is what a report reads: it reads a run's digest, a few rows,
-// where Results reads a row per group and builds every result.
+// Samples is what a report reads: on SQLite, a run's blocks
+// (runblock.go), a few rows, without building a Result per line; on
+// PostgreSQL, the run's digest.
 func (db *DB) Samples(ctx context.Context, ids []int64, fn func(runID int64, pkg, name, unit string, values []float64) error) error {
 	sr := &sampleReader{
 		db:    db,
@@ -210,7 +216,12 @@ func (db *DB) Samples(ctx context.Context, ids []int64, fn func(runID int64, pkg
 		names: map[int64]string{},
 		pkgs:  map[string]string{},
 	}
-	stmt, err := db.db.PrepareContext(ctx, sqlRunDigest)
+	query := sqlRunDigest
+	if !db.pg {
+		query = sqlRunBlocks
+		sr.cache = newNameCache(db.db, maxNameCache)
+	}
+	stmt, err := db.db.PrepareContext(ctx, query)
 	if err != nil {
 		return fmt.Errorf("read samples: %w", sqliteError(err))
 	}
@@ -235,9 +246,15 @@ type sampleReader struct {
 	out     [2][]float64 // values in the tidied unit, in the unit as stored
 	dd      digestDecoder
 	missing []any
+	cache   *nameCache // SQLite
+	cd      chunkDecoder
+	b       block
 }
 
 func (sr *sampleReader) run(ctx context.Context, stmt *sql.Stmt, id int64, fn func(int64, string, string, string, []float64) error) error {
+	if !sr.db.pg {
+		return sr.runBlocks(ctx, stmt, id, fn)
+	}
 	sr.entries, sr.vals = sr.entries[:0], sr.vals[:0]
 	rows, err := stmt.QueryContext(ctx, id)
 	if err != nil {
@@ -279,41 +296,86 @@ func (sr *sampleReader) run(ctx context.Context, stmt *sql.Stmt, id int64, fn fu
 		return fmt.Errorf("read samples of run %d: %w", id, err)
 	}
 	for _, e := range sr.entries {
-		units, err := sr.units.unitSet(ctx, e.unitSet)
-		if err != nil {
-			return fmt.Errorf("read samples of run %d: %w", id, err)
+		if err := sr.group(ctx, id, e.pkg, sr.names[e.nameID], e.unitSet, e.n, e.units, sr.vals[e.off:e.off+e.n*e.units], fn); err != nil {
+			return err
 		}
-		if len(units) != e.units {
-			return fmt.Errorf("read samples of run %d: %d values for %d units", id, e.units, len(units))
+	}
+	return nil
+}
+
+// group calls fn for the values of a group of n results of nunits
+// values each (vals, result by result) in unit set unitSet.
+func (sr *sampleReader) group(ctx context.Context, id int64, pkg, name string, unitSet int64, n, nunits int, vals []float64, fn func(int64, string, string, string, []float64) error) error {
+	units, err := sr.units.unitSet(ctx, unitSet)
+	if err != nil {
+		return fmt.Errorf("read samples of run %d: %w", id, err)
+	}
+	if len(units) != nunits {
+		return fmt.Errorf("read samples of run %d: %d values for %d units", id, nunits, len(units))
+	}
+	for j, u := range units {
+		tidy, orig := sr.out[0][:0], sr.out[1][:0]
+		for i := range n {
+			f := vals[i*nunits+j]
+			// As groupCursor.result: a value tidying leaves as it
+			// is keeps its unit.
+			if t := f * u.factor; t == f {
+				orig = append(orig, f)
+			} else {
+				tidy = append(tidy, t)
+			}
 		}
-		name := sr.names[e.nameID]
-		vals := sr.vals[e.off : e.off+e.n*e.units]
-		for j, u := range units {
-			tidy, orig := sr.out[0][:0], sr.out[1][:0]
-			for i := range e.n {
-				f := vals[i*e.units+j]
-				// As groupCursor.result: a value tidying leaves as it
-				// is keeps its unit.
-				if t := f * u.factor; t == f {
-					orig = append(orig, f)
-				} else {
-					tidy = append(tidy, t)
-				}
+		sr.out[0], sr.out[1] = tidy, orig
+		if len(tidy) > 0 {
+			if err := fn(id, pkg, name, u.tidy, tidy); err != nil {
+				return err
 			}
-			sr.out[0], sr.out[1] = tidy, orig
-			if len(tidy) > 0 {
-				if err := fn(id, e.pkg, name, u.tidy, tidy); err != nil {
-					return err
-				}
-			}
-			if len(orig) > 0 {
-				if err := fn(id, e.pkg, name, u.orig, orig); err != nil {
-					return err
-				}
+		}
+		if len(orig) > 0 {
+			if err := fn(id, pkg, name, u.orig, orig); err != nil {
+				return err
 			}
 		}
 	}
 	return nil
+}
+
+// runBlocks is run on SQLite: it reads the run's blocks.
+func (sr *sampleReader) runBlocks(ctx context.Context, stmt *sql.Stmt, id int64, fn func(int64, string, string, string, []float64) error) error {
+	rows, err := stmt.QueryContext(ctx, id)
+	if err != nil {
+		return fmt.Errorf("read samples of run %d: %w", id, sqliteError(err))
+	}
+	defer rows.Close()
+	br := runBlockReader{rows: rows, names: sr.cache, cd: &sr.cd}
+	var rec runRecord
+	for {
+		ok, err := br.next(ctx, &rec)
+		if err != nil {
+			return fmt.Errorf("read samples of run %d: %w", id, err)
+		}
+		if !ok {
+			if br.chunks == 0 {
+				// Every run stored has results: is there a run?
+				return sr.db.exists(ctx, id)
+			}
+			return nil
+		}
+		if rec.config {
+			continue
+		}
+		if err := sr.b.decode(rec.block); err != nil {
+			return fmt.Errorf("read samples of run %d: %w", id, err)
+		}
+		pkg, ok := sr.pkgs[string(br.pkg)]
+		if !ok {
+			pkg = string(br.pkg)
+			sr.pkgs[pkg] = pkg
+		}
+		if err := sr.group(ctx, id, pkg, sr.cache.names[rec.nameID], rec.unitSet, sr.b.n, sr.b.units, sr.b.vals, fn); err != nil {
+			return err
+		}
+	}
 }
 
 // namesPerQuery is how many names loadNames asks for in one query.

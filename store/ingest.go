@@ -225,11 +225,19 @@ func (db *DB) ingestTx(ctx context.Context, in *Input, t time.Time) (res Ingeste
 		return Ingested{}, false, fmt.Errorf("ingest %s: %w", name, err)
 	}
 	defer w.close()
+	if db.maxPending > 0 {
+		w.maxPending = db.maxPending
+	}
 
 	if res, err = in.parse(ctx, w); err != nil {
 		return res, false, err
 	}
-	if len(w.firstConfigOrder) > 0 {
+	if len(w.firstConfigOrder) > 0 && !db.pg {
+		// One row (runconfig.go).
+		if _, err := tx.ExecContext(ctx, sqlInsertRunConfigBlock, runID, appendRunConfig(nil, w.firstConfigOrder, w.firstConfig)); err != nil {
+			return res, false, fmt.Errorf("ingest %s: insert run config: %w", name, sqliteError(err))
+		}
+	} else if len(w.firstConfigOrder) > 0 {
 		// Prepared once: a file may have a key per result.
 		ins, err := tx.PrepareContext(ctx, sqlInsertRCfg)
 		if err != nil {

@@ -25,10 +25,11 @@ const pgConnectTimeout = 10 * time.Second
 
 // pgSchema creates a PostgreSQL store at LatestSchemaVersion: the tables
 // and views of SQLite's migrations 1 to 5 and 7, with the differences
-// dialect.go lists. Version 6 (SQLite's value blocks) changes nothing
-// here: a PostgreSQL store keeps result_group's iters, vals and lines as
-// JSON text, which its own SQL reads. Its run digests (version 7) are
-// the binary chunks SQLite keeps.
+// dialect.go lists. Versions 6 and 8 (SQLite's value blocks and run
+// blocks) change nothing here: a PostgreSQL store keeps result_group's
+// iters, vals and lines as JSON text, which its own SQL reads, its
+// config_line rows, and its run digests (version 7, the binary chunks
+// SQLite kept until version 8), which Samples reads.
 const pgSchema = `
 CREATE TABLE schema_version (
 	version        INTEGER NOT NULL,
@@ -333,20 +334,24 @@ func (db *DB) pgMigrateOne(ctx context.Context) (done bool, err error) {
 	switch {
 	case v == LatestSchemaVersion:
 		return true, nil
-	case v >= 4 && v <= 6:
+	case v >= 4 && v <= 7:
 		// Version 5 (migration5): result_group.lines. Version 6 (value
 		// blocks) is SQLite's alone: a PostgreSQL store keeps its JSON
 		// text, so only the version changes. Version 7: run digests.
+		// Version 8 (run blocks) is SQLite's alone too: a PostgreSQL
+		// store keeps result_group, config_line and run_digest.
 		if v == 4 {
 			if _, err := tx.ExecContext(ctx, pgMigration5); err != nil {
 				return false, fmt.Errorf("migrate schema from version 4: %w", pgError(err))
 			}
 		}
-		if _, err := tx.ExecContext(ctx, pgMigration7); err != nil {
-			return false, fmt.Errorf("migrate schema from version %d: %w", v, pgError(err))
-		}
-		if err := migrateDigests(ctx, tx, true); err != nil {
-			return false, fmt.Errorf("migrate schema from version %d: %w", v, pgError(err))
+		if v <= 6 {
+			if _, err := tx.ExecContext(ctx, pgMigration7); err != nil {
+				return false, fmt.Errorf("migrate schema from version %d: %w", v, pgError(err))
+			}
+			if err := migrateDigests(ctx, tx, true); err != nil {
+				return false, fmt.Errorf("migrate schema from version %d: %w", v, pgError(err))
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE schema_version SET version = $1`, LatestSchemaVersion); err != nil {
 			return false, fmt.Errorf("migrate schema from version %d: %w", v, pgError(err))

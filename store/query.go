@@ -156,13 +156,19 @@ type unitInfo struct {
 	factor     float64
 }
 
-// resultReader decodes result rows, caching unit sets.
+// resultReader decodes result rows, caching unit sets (and names, on
+// SQLite).
 type resultReader struct {
 	db    *DB
 	units map[int64][]unitInfo
+	names *nameCache
+	cd    chunkDecoder
 }
 
 func (rd *resultReader) run(ctx context.Context, id int64, fn func(int64, *benchfmt.Result) error) error {
+	if !rd.db.pg {
+		return rd.runBlocks(ctx, id, fn)
+	}
 	ops, err := rd.configLines(ctx, id)
 	if err != nil {
 		return fmt.Errorf("read results of run %d: %w", id, err)
@@ -174,7 +180,7 @@ func (rd *resultReader) run(ctx context.Context, id int64, fn func(int64, *bench
 	defer rows.Close()
 	var (
 		name, lines sql.RawBytes
-		iters, vals sql.RawBytes // PostgreSQL; data on SQLite
+		iters, vals sql.RawBytes
 		n, line     int
 		unitID      int64
 		r           = new(benchfmt.Result)
@@ -192,13 +198,7 @@ func (rd *resultReader) run(ctx context.Context, id int64, fn func(int64, *bench
 			}
 			return nil
 		}
-		var err error
-		if rd.db.pg {
-			err = rows.Scan(&name, &line, &unitID, &n, &iters, &vals, &lines)
-		} else {
-			err = rows.Scan(&name, &line, &unitID, &n, &vals)
-		}
-		if err != nil {
+		if err := rows.Scan(&name, &line, &unitID, &n, &iters, &vals, &lines); err != nil {
 			return fmt.Errorf("read results of run %d: %w", id, err)
 		}
 		units, err := rd.unitSet(ctx, unitID)
@@ -211,12 +211,7 @@ func (rd *resultReader) run(ctx context.Context, id int64, fn func(int64, *bench
 		} else {
 			g = new(groupCursor)
 		}
-		if rd.db.pg {
-			err = g.resetJSON(name, line, n, iters, vals, lines, units)
-		} else {
-			err = g.reset(name, line, n, vals, units)
-		}
-		if err != nil {
+		if err := g.resetJSON(name, line, n, iters, vals, lines, units); err != nil {
 			return fmt.Errorf("read results of run %d: %s: %w", id, name, err)
 		}
 		next = g
@@ -241,6 +236,100 @@ func (rd *resultReader) run(ctx context.Context, id int64, fn func(int64, *bench
 		for len(ops) > 0 && ops[0].line < g.line {
 			setFileConfig(r, ops[0].key, ops[0].value)
 			ops = ops[1:]
+		}
+		if err := g.result(r); err != nil {
+			return fmt.Errorf("read results of run %d: %s: %w", id, g.name, err)
+		}
+		if err := fn(id, r); err != nil {
+			return err
+		}
+		if g.k == g.b.n {
+			heap.Pop(&open)
+			free = append(free, g)
+		} else {
+			heap.Fix(&open, 0)
+		}
+	}
+	return nil
+}
+
+// runBlocks is run on SQLite: it reads the run's blocks (runblock.go),
+// record by record, replaying the configuration lines and merging the
+// groups by line as run merges result_group rows.
+func (rd *resultReader) runBlocks(ctx context.Context, id int64, fn func(int64, *benchfmt.Result) error) error {
+	if rd.names == nil {
+		rd.names = newNameCache(rd.db.db, maxNameCache)
+	}
+	rows, err := rd.db.db.QueryContext(ctx, sqlRunBlocks, id)
+	if err != nil {
+		return fmt.Errorf("read results of run %d: %w", id, sqliteError(err))
+	}
+	defer rows.Close()
+	br := runBlockReader{rows: rows, names: rd.names, cd: &rd.cd}
+	var (
+		rec  runRecord
+		ops  []configOp // configuration lines read, not yet applied
+		r    = new(benchfmt.Result)
+		open groupHeap
+		free []*groupCursor
+		next *groupCursor
+	)
+	// read reads records up to the next group, into next (nil after
+	// the last); configuration lines go to ops.
+	read := func() error {
+		next = nil
+		for {
+			ok, err := br.next(ctx, &rec)
+			if err != nil {
+				return fmt.Errorf("read results of run %d: %w", id, err)
+			}
+			if !ok {
+				return nil
+			}
+			if rec.config {
+				ops = append(ops, configOp{line: rec.line, key: string(rec.key), value: string(rec.value)})
+				continue
+			}
+			units, err := rd.unitSet(ctx, rec.unitSet)
+			if err != nil {
+				return fmt.Errorf("read results of run %d: %w", id, err)
+			}
+			var g *groupCursor
+			if k := len(free); k > 0 {
+				g, free = free[k-1], free[:k-1]
+			} else {
+				g = new(groupCursor)
+			}
+			name := rd.names.names[rec.nameID]
+			if err := g.b.decode(rec.block); err != nil {
+				return fmt.Errorf("read results of run %d: %s: %w", id, name, err)
+			}
+			g.name = append(g.name[:0], name...)
+			if err := g.start(g.name, rec.line, g.b.n, units); err != nil {
+				return fmt.Errorf("read results of run %d: %s: %w", id, name, err)
+			}
+			next = g
+			return nil
+		}
+	}
+	if err := read(); err != nil {
+		return err
+	}
+	applied := 0 // ops[:applied] are applied
+	for next != nil || len(open) > 0 {
+		for next != nil && (len(open) == 0 || next.line < open[0].line) {
+			heap.Push(&open, next)
+			if err := read(); err != nil {
+				return err
+			}
+		}
+		g := open[0]
+		for applied < len(ops) && ops[applied].line < g.line {
+			setFileConfig(r, ops[applied].key, ops[applied].value)
+			applied++
+		}
+		if applied == len(ops) {
+			ops, applied = ops[:0], 0
 		}
 		if err := g.result(r); err != nil {
 			return fmt.Errorf("read results of run %d: %s: %w", id, g.name, err)

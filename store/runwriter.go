@@ -10,14 +10,6 @@ import (
 	"golang.org/x/perf/benchfmt"
 )
 
-// resultBatch is the number of result_group rows inserted by one
-// statement.
-const resultBatch = 32
-
-// resultCols is the number of bound columns of a result_group row on
-// SQLite: line, name_id, unit_set_id, n and data.
-const resultCols = 5
-
 // maxOpenGroups bounds the result groups an ingest keeps open at once
 // (the benchmarks seen since the last configuration line): when a new
 // benchmark would exceed it, every open group is stored. It keeps memory
@@ -27,12 +19,13 @@ const maxOpenGroups = 1024
 // maxGroup is the most results one result_group row holds.
 const maxGroup = 100
 
-// maxGroupBytes bounds a result_group row's value block (SQLite) or its
-// iters, vals and lines (PostgreSQL): a group whose encoding is longer
-// is stored as two rows, each half of it, and so on. A row of
-// result_group (WITHOUT ROWID, so an index b-tree) longer than about
-// 1,000 bytes on a 4 KiB page spills into an overflow page of its own,
-// mostly empty.
+// maxGroupBytes bounds a group's value block (SQLite) or a result_group
+// row's iters, vals and lines (PostgreSQL): a group whose encoding is
+// longer is stored as two groups, each half of it, and so on. (A row of
+// result_group, WITHOUT ROWID, longer than about 1,000 bytes on a 4 KiB
+// page spilled into an overflow page of its own, mostly empty; in run
+// blocks, schema version 8, it keeps groups of a size the views and
+// readers decode quickly.)
 const maxGroupBytes = 800
 
 // nameBatch is the number of new names inserted by one statement on
@@ -50,16 +43,27 @@ type runWriter struct {
 	tx    *sql.Tx
 	runID int64
 
-	insertBatch, insertOne *sql.Stmt
-	nameID                 *sql.Stmt
-	insertUnitMD           *sql.Stmt
-	insertCfgLine          *sql.Stmt
-	insertDigest           *sql.Stmt
+	nameID        *sql.Stmt
+	insertUnitMD  *sql.Stmt
+	insertCfgLine *sql.Stmt // PostgreSQL
+	insertDigest  *sql.Stmt // PostgreSQL
+	insertBlock   *sql.Stmt // SQLite
 
-	// digest packs the run's digest (digest.go); digestSeq numbers its
-	// chunks.
+	// On PostgreSQL, digest packs the run's digest (digest.go);
+	// digestSeq numbers its chunks.
 	digest    digestWriter
 	digestSeq int
+
+	// On SQLite, blocks packs the run's results and configuration lines
+	// into run_block chunks (runblock.go); blockSeq numbers them.
+	// Groups ended wait in pendGroups (their value blocks in pend) until
+	// every group begun before them has ended, then go in line order
+	// (drainGroups).
+	blocks     runBlockWriter
+	blockSeq   int
+	pend       []byte
+	pendGroups []pendingGroup
+	maxPending int // bytes of pend past which every group ends
 
 	// names caches name ids. If namesAll is set, it holds every stored
 	// name, so a name missing from it is new.
@@ -99,8 +103,6 @@ type runWriter struct {
 	openList []*resultGroup // in the order they were opened
 	free     []*resultGroup // closed, for reuse
 
-	rows    []any  // pending result_group rows, resultCols values each
-	arena   []byte // their value blocks
 	scratch []int64
 	text    [3][]byte // PostgreSQL: a row's iters, vals and lines
 	results int
@@ -131,10 +133,8 @@ func newRunWriter(ctx context.Context, tx *sql.Tx, runID int64, maxNames int, cp
 		cfgValue:    make(map[string]string),
 		unitIDs:     make(map[string]int64),
 		firstConfig: make(map[string]string),
-		rows:        make([]any, 0, resultBatch*resultCols),
+		maxPending:  maxPendingGroups,
 	}
-	row := fmt.Sprintf(sqlInsertResultRow, runID)
-	batch := sqlInsertResultCols + strings.TrimSuffix(strings.Repeat(row+", ", resultBatch), ", ")
 	var err error
 	prep := func(q string) *sql.Stmt {
 		if err != nil {
@@ -145,15 +145,16 @@ func newRunWriter(ctx context.Context, tx *sql.Tx, runID int64, maxNames int, cp
 		return s
 	}
 	if cp == nil {
-		w.insertBatch = prep(batch)
-		w.insertOne = prep(sqlInsertResultCols + row)
 		w.insertNames = prep(sqlInsertNamesCols + strings.TrimSuffix(strings.Repeat(sqlInsertNamesRow+", ", nameBatch), ", "))
+		w.insertBlock = prep(sqlInsertRunBlock)
+		w.blocks.emit = w.storeBlock
+	} else {
+		w.insertCfgLine = prep(sqlInsertCfgLine)
+		w.insertDigest = prep(sqlInsertDigest)
+		w.digest.emit = w.storeDigest
 	}
 	w.nameID = prep(sqlNameID)
 	w.insertUnitMD = prep(sqlInsertUnitMD)
-	w.insertCfgLine = prep(sqlInsertCfgLine)
-	w.insertDigest = prep(sqlInsertDigest)
-	w.digest.emit = w.storeDigest
 	if err != nil {
 		w.close()
 		return nil, fmt.Errorf("prepare: %w", sqliteError(err))
@@ -166,7 +167,7 @@ func newRunWriter(ctx context.Context, tx *sql.Tx, runID int64, maxNames int, cp
 }
 
 func (w *runWriter) close() {
-	for _, s := range []*sql.Stmt{w.insertBatch, w.insertOne, w.nameID, w.insertNames, w.insertUnitMD, w.insertCfgLine, w.insertDigest} {
+	for _, s := range []*sql.Stmt{w.nameID, w.insertNames, w.insertUnitMD, w.insertCfgLine, w.insertDigest, w.insertBlock} {
 		if s != nil {
 			s.Close()
 		}
@@ -226,6 +227,10 @@ func (w *runWriter) result(r *benchfmt.Result) error {
 	}
 	g.n++
 	w.results++
+	if len(w.pend) > w.maxPending {
+		// Groups ended wait for one begun long ago: end them all.
+		return w.endGroups()
+	}
 	return nil
 }
 
@@ -269,25 +274,28 @@ func (w *runWriter) groupRows(g *resultGroup, lo, hi int) error {
 		}
 		return w.pg.row(w.runID, g.lines[lo], g.nameID, g.units, n, string(w.text[0]), string(w.text[1]), lines)
 	}
-	start := len(w.arena)
-	var cols int
-	w.arena, cols, w.scratch = appendBlockCols(w.arena, n, u, g.iters[lo:hi], offsets, g.vals[lo*u:hi*u], w.scratch)
-	if len(w.arena)-start > maxGroupBytes && n > 1 {
-		w.arena = w.arena[:start]
+	start := len(w.pend)
+	w.pend, w.scratch = appendBlock(w.pend, n, u, g.iters[lo:hi], offsets, g.vals[lo*u:hi*u], w.scratch)
+	if len(w.pend)-start > maxGroupBytes && n > 1 {
+		w.pend = w.pend[:start]
 		return w.splitRows(g, lo, hi)
 	}
-	// The digest's columns are the block's.
-	if err := w.digest.add(w.cfgValue["pkg"], g.nameID, g.units, n, u, nil, w.arena[cols:]); err != nil {
-		return err
-	}
-	w.rows = append(w.rows, g.lines[lo], g.nameID, g.units, n, w.arena[start:len(w.arena):len(w.arena)])
-	if len(w.rows) == cap(w.rows) {
-		if _, err := w.insertBatch.ExecContext(w.ctx, w.rows...); err != nil {
-			return fmt.Errorf("insert results: %w", sqliteError(err))
+	w.pendGroups = append(w.pendGroups, pendingGroup{line: g.lines[lo], nameID: g.nameID, unitSet: g.units, start: start, end: len(w.pend)})
+	return nil
+}
+
+// drainGroups writes the groups ended, in the order of their first
+// lines, to the run's blocks (SQLite): called when no group is open, so
+// that no group yet to be written begins before them.
+func (w *runWriter) drainGroups() error {
+	sortPending(w.pendGroups)
+	for _, p := range w.pendGroups {
+		if err := w.blocks.group(p.line, p.nameID, p.unitSet, w.pend[p.start:p.end]); err != nil {
+			return err
 		}
-		w.rows = w.rows[:0]
-		w.arena = w.arena[:0]
 	}
+	w.pendGroups = w.pendGroups[:0]
+	w.pend = w.pend[:0]
 	return nil
 }
 
@@ -312,6 +320,9 @@ func (w *runWriter) endGroups() error {
 	clear(w.openList)
 	w.openList = w.openList[:0]
 	clear(w.open)
+	if w.pg == nil {
+		return w.drainGroups()
+	}
 	return nil
 }
 
@@ -331,7 +342,11 @@ func (w *runWriter) storeConfig(line int) error {
 		if op.line >= line {
 			break
 		}
-		if _, err := w.insertCfgLine.ExecContext(w.ctx, w.runID, w.cfgSeq, op.line, op.key, op.value); err != nil {
+		if w.pg == nil {
+			if err := w.blocks.config(op.line, op.key, op.value); err != nil {
+				return fmt.Errorf("store configuration line %d: %w", op.line, err)
+			}
+		} else if _, err := w.insertCfgLine.ExecContext(w.ctx, w.runID, w.cfgSeq, op.line, op.key, op.value); err != nil {
 			return fmt.Errorf("insert configuration line %d: %w", op.line, sqliteError(err))
 		}
 		w.cfgSeq++
@@ -362,13 +377,15 @@ func (w *runWriter) flush() error {
 	if err := w.storeConfig(math.MaxInt); err != nil {
 		return err
 	}
-	if err := w.digest.flush(); err != nil {
-		return err
-	}
 	if w.pg != nil {
+		if err := w.digest.flush(); err != nil {
+			return err
+		}
 		if err := w.pg.send(); err != nil {
 			return fmt.Errorf("insert results: %w", err)
 		}
+	} else if err := w.blocks.flush(); err != nil {
+		return err
 	}
 	for i := 0; i < len(w.nameRows); i += 2 {
 		if _, err := w.tx.ExecContext(w.ctx, sqlInsertNamesCols+sqlInsertNamesRow, w.nameRows[i:i+2]...); err != nil {
@@ -377,13 +394,15 @@ func (w *runWriter) flush() error {
 	}
 	w.nameRows = w.nameRows[:0]
 	clear(w.newNames)
-	for i := 0; i < len(w.rows); i += resultCols {
-		if _, err := w.insertOne.ExecContext(w.ctx, w.rows[i:i+resultCols]...); err != nil {
-			return fmt.Errorf("insert results: %w", sqliteError(err))
-		}
+	return nil
+}
+
+// storeBlock stores a chunk of the run's blocks (SQLite).
+func (w *runWriter) storeBlock(chunk []byte) error {
+	if _, err := w.insertBlock.ExecContext(w.ctx, w.runID, w.blockSeq, chunk); err != nil {
+		return fmt.Errorf("insert run block: %w", sqliteError(err))
 	}
-	w.rows = w.rows[:0]
-	w.arena = w.arena[:0]
+	w.blockSeq++
 	return nil
 }
 

@@ -28,7 +28,7 @@ type migration struct {
 // schema version i to i+1. Never edit a released migration: append a new
 // one. Each runs in one transaction together with the update of
 // schema_version.
-var migrations = []migration{{sql: migration1}, {sql: migration2}, {sql: migration3, fn: migrateConfigSets}, {sql: migrationProfiles}, {sql: migration5}, {sql: migration6, fn: migrateValueBlocks}, {sql: migration7, fn: migrateDigestsSQLite}}
+var migrations = []migration{{sql: migration1}, {sql: migration2}, {sql: migration3, fn: migrateConfigSets}, {sql: migrationProfiles}, {sql: migration5}, {sql: migration6, fn: migrateValueBlocks}, {sql: migration7, fn: migrateDigestsSQLite}, {sql: migration8, fn: migrateRunBlocks}}
 
 const (
 	// Version 1: runs, labels, interned names, configuration sets and unit
@@ -301,6 +301,85 @@ CREATE TABLE run_digest (
 );
 `
 
+// Version 8: run_block holds each run's results and configuration
+// lines (runblock.go), compressed, a few rows per run: the only copy of
+// them. result_group, config_line and run_digest (which kept every value
+// a second time, for reports) go; views of the same names and columns
+// (result_group with pkg, the pkg configuration in effect, besides)
+// give their rows back through the SQL functions benchdb_groups and
+// benchdb_config. run_config_block holds each run's configuration
+// summary (runconfig.go) in one row instead of a run_config row per key,
+// and a view run_config gives the rows back. migrateRunBlocks writes the
+// blocks and summaries of the runs stored before, then runs
+// migration8Finish.
+const migration8 = `
+CREATE TABLE run_block (
+	run_id INTEGER NOT NULL REFERENCES run (id) ON DELETE CASCADE,
+	seq    INTEGER NOT NULL, -- chunk of the run's blocks, from 0
+	data   BLOB    NOT NULL,
+	PRIMARY KEY (run_id, seq)
+);
+
+CREATE TABLE run_config_block (
+	run_id INTEGER PRIMARY KEY REFERENCES run (id) ON DELETE CASCADE,
+	data   BLOB    NOT NULL
+);
+`
+
+// migration8Finish runs after migrateRunBlocks.
+const migration8Finish = `
+DROP VIEW sample;
+DROP VIEW result_line;
+DROP TABLE run_digest;
+DROP TABLE result_group;
+DROP TABLE config_line;
+
+DROP TABLE run_config;
+
+CREATE VIEW run_config AS
+SELECT b.run_id                           AS run_id,
+       CAST(unhex(c.value ->> 0) AS TEXT) AS key,
+       CAST(unhex(c.value ->> 1) AS TEXT) AS value
+  FROM run_config_block b, json_each(benchdb_run_config(b.data)) c;
+
+CREATE VIEW result_group AS
+SELECT b.run_id                           AS run_id,
+       g.value ->> 0                      AS line,
+       g.value ->> 1                      AS name_id,
+       g.value ->> 2                      AS unit_set_id,
+       g.value ->> 3                      AS n,
+       unhex(g.value ->> 4)               AS data,
+       CAST(unhex(g.value ->> 5) AS TEXT) AS pkg
+  FROM run_block b, json_each(benchdb_groups(b.data)) g;
+
+CREATE VIEW config_line AS
+SELECT b.run_id                           AS run_id,
+       c.value ->> 0                      AS seq,
+       c.value ->> 1                      AS line,
+       CAST(unhex(c.value ->> 2) AS TEXT) AS key,
+       CAST(unhex(c.value ->> 3) AS TEXT) AS value
+  FROM run_block b, json_each(benchdb_config(b.data)) c;
+
+` + resultLineView6 + `
+CREATE VIEW sample AS
+SELECT g.run_id            AS run_id,
+       run.time            AS time,
+       g.line + coalesce(benchdb_lines(g.data) ->> r.key, r.key) AS line,
+       g.pkg               AS pkg,
+       n.name              AS name,
+       benchdb_iters(g.data) ->> r.key AS iters,
+       u.value             AS unit,
+       v.value             AS value
+  FROM result_group g
+  JOIN run           ON run.id = g.run_id
+  JOIN name n        ON n.id = g.name_id
+  JOIN unit_set us   ON us.id = g.unit_set_id,
+       json_each(benchdb_vals(g.data)) r,
+       json_each(r.value) v,
+       json_each(us.units) u
+ WHERE u.key = v.key;
+`
+
 // Statements used at run time.
 const (
 	sqlSchemaVersion    = `SELECT version FROM schema_version`
@@ -339,11 +418,12 @@ const (
 	sqlInsertUnitSet   = `INSERT INTO unit_set (units) VALUES (?) RETURNING id`
 	sqlInsertUnitMD    = `INSERT INTO unit_metadata (run_id, line, unit, key, value) VALUES (?, ?, ?, ?, ?)`
 
-	// sqlInsertResultCols is followed by groups of sqlInsertResultRow,
-	// comma-separated, each with the run id written in: a bound
-	// parameter costs a call through cgo.
-	sqlInsertResultCols = `INSERT INTO result_group (run_id, line, name_id, unit_set_id, n, data) VALUES `
-	sqlInsertResultRow  = `(%d, ?, ?, ?, ?, ?)`
+	// Run blocks (runblock.go, SQLite).
+	sqlInsertRunBlock = `INSERT INTO run_block (run_id, seq, data) VALUES (?, ?, ?)`
+	sqlRunBlocks      = `SELECT data FROM run_block WHERE run_id = ? ORDER BY seq`
+
+	// Run configuration summaries (runconfig.go, SQLite).
+	sqlInsertRunConfigBlock = `INSERT INTO run_config_block (run_id, data) VALUES (?, ?)`
 
 	// Run digests (digest.go).
 	sqlRunDigest    = `SELECT data FROM run_digest WHERE run_id = ? ORDER BY seq`
@@ -361,9 +441,9 @@ const (
 	sqlLabels       = `SELECT key, value FROM label WHERE run_id = ?`
 	sqlRunConfig    = `SELECT key, value FROM run_config WHERE run_id = ?`
 
-	// sqlResults reads value blocks; PostgreSQL reads the JSON text
-	// columns it keeps instead (pgStatements).
-	sqlResults = `SELECT n.name, g.line, g.unit_set_id, g.n, g.data
+	// sqlResults reads PostgreSQL's result_group rows (pgStatements
+	// has the form it runs); SQLite reads run blocks.
+	sqlResults = `SELECT n.name, g.line, g.unit_set_id, g.n, g.iters, g.vals, g.lines
   FROM result_group g JOIN name n ON n.id = g.name_id
  WHERE g.run_id = ?
  ORDER BY g.line`

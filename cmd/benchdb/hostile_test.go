@@ -363,8 +363,8 @@ func TestHostileInput(t *testing.T) {
 
 	// No value ran as SQL: every table is still there, with every row.
 	raw := openRaw(t, db)
-	if n := mustQueryInt(t, raw, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('run', 'label', 'result_group', 'name')`); n != 4 {
-		t.Errorf("%d of the tables run, label, result_group, name left", n)
+	if n := mustQueryInt(t, raw, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('run', 'label', 'run_block', 'name')`); n != 4 {
+		t.Errorf("%d of the tables run, label, run_block, name left", n)
 	}
 	if n := mustQueryInt(t, raw, `SELECT count(*) FROM result_line`); n != 2*3*len(hostileNames)+1 {
 		t.Errorf("%d results, want %d", n, 2*3*len(hostileNames)+1)

@@ -86,11 +86,16 @@ func fileState(tb testing.TB, path string) string {
 		`SELECT run_id, line, name_id, unit_set_id, n, data FROM result_group ORDER BY run_id, line`,
 		`SELECT id, name FROM name ORDER BY id`,
 		`SELECT run_id, seq, line, key, value FROM config_line ORDER BY run_id, seq`,
+		`SELECT run_id, seq, data FROM run_block ORDER BY run_id, seq`,
 		`SELECT run_id, line, unit, key, value FROM unit_metadata ORDER BY run_id, line, key`,
 	} {
 		rows, err := db.Query(q)
 		if err != nil {
-			tb.Fatalf("%s: %v", q, err)
+			// A table of another schema version (result_group and
+			// config_line are views from version 8, which need
+			// benchdb's SQL functions; run_block is new in it).
+			fmt.Fprintln(&sb, q, err)
+			continue
 		}
 		cols, _ := rows.Columns()
 		vals := make([]any, len(cols))

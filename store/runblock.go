@@ -1,0 +1,643 @@
+package store
+
+import (
+	"bytes"
+	"compress/flate"
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// A run block (table run_block, schema version 8, SQLite) holds a run's
+// results and configuration lines, the only copy of them: the run's
+// value blocks (block.go), each with its first input line, name id and
+// unit set, and its configuration lines, in input order, packed into a
+// few compressed rows per run (chunks of about runBlockChunk bytes
+// before compression) instead of a row per group of results and per
+// configuration line. Every reader reads them: Results (export, compare,
+// show, copy), Samples (report), and the views through the SQL
+// functions benchdb_groups and benchdb_config (sqlfunc.go).
+//
+// Records come in the order of their input lines (a group by its first
+// line; a group before a configuration line of the same line, which
+// only stores migrated from version 2 have), so that a reader replays
+// the configuration and merges interleaved groups as it goes, in memory
+// bounded by the open groups.
+//
+// Layout of a chunk (uvarint and varint as encoding/binary writes them;
+// str = len:uvarint bytes):
+//
+//	chunk  = 0x01 deflate(header record*)            raw DEFLATE (RFC 1951)
+//	header = seq:uvarint pkg                         seq: the run's number of the chunk's first configuration line
+//	pkg    = 0x00                                    no pkg configuration line before the chunk
+//	       | 0x01 value:str                          the value of the last one (empty: deleted)
+//	record = 0x00 dline:uvarint key:str value:str    configuration line (value empty: key deleted)
+//	       | 0x01 dline:uvarint value:str            configuration line of the chunk's previous key
+//	       | 0x02 dline:uvarint dname:varint unitset:uvarint len:uvarint block
+//
+// dline is the record's input line minus the previous record's in the
+// chunk (the first's minus 0); dname the group's name id minus the
+// previous group's in the chunk (the first's minus 0); block a value
+// block of len bytes. The header makes each chunk readable alone (the
+// views decode chunk by chunk).
+const runBlockVersion = 1
+
+// Record tags of a run block chunk.
+const (
+	recConfig     = 0
+	recConfigSame = 1
+	recGroup      = 2
+)
+
+// runBlockChunk is the size (before compression) past which a chunk is
+// stored and a new one begun.
+const runBlockChunk = 64 << 10
+
+// maxRunBlockChunk bounds a chunk as it is inflated, so that a damaged
+// one cannot ask for a huge allocation.
+const maxRunBlockChunk = 64 << 20
+
+// maxPendingGroups bounds the bytes of value blocks an ingest holds
+// before it writes them in line order (runWriter.drainGroups): past it,
+// every open group is ended, so memory stays flat on any input.
+const maxPendingGroups = 1 << 20
+
+// errRunBlock is the error for a damaged run block.
+var errRunBlock = errors.New("bad run block")
+
+// A runBlockWriter packs a run's records into chunks and passes each
+// full chunk, and the last, to emit. Records must come in line order.
+// The chunk passed is reused after emit returns.
+type runBlockWriter struct {
+	emit func(chunk []byte) error
+	buf  []byte // the chunk begun, before compression
+	z    bytes.Buffer
+	fw   *flate.Writer
+
+	// Delta state within the chunk begun.
+	line    int
+	name    int64
+	lastKey string
+	hasKey  bool
+
+	// State for the next chunk's header.
+	seq    uint64 // configuration lines written
+	pkg    string
+	hasPkg bool
+}
+
+// begin starts a chunk if none is begun.
+func (bw *runBlockWriter) begin() {
+	if len(bw.buf) > 0 {
+		return
+	}
+	bw.line, bw.name, bw.lastKey, bw.hasKey = 0, 0, "", false
+	bw.buf = binary.AppendUvarint(bw.buf, bw.seq)
+	if bw.hasPkg {
+		bw.buf = appendStr(append(bw.buf, 1), bw.pkg)
+	} else {
+		bw.buf = append(bw.buf, 0)
+	}
+}
+
+// appendLine appends the delta of line, which must not be before the
+// previous record's.
+func (bw *runBlockWriter) appendLine(line int) error {
+	if line < bw.line {
+		return fmt.Errorf("%w: line %d after line %d", errRunBlock, line, bw.line)
+	}
+	bw.buf = binary.AppendUvarint(bw.buf, uint64(line-bw.line))
+	bw.line = line
+	return nil
+}
+
+// config adds a configuration line.
+func (bw *runBlockWriter) config(line int, key, value string) error {
+	bw.begin()
+	if bw.hasKey && key == bw.lastKey {
+		bw.buf = append(bw.buf, recConfigSame)
+		if err := bw.appendLine(line); err != nil {
+			return err
+		}
+	} else {
+		bw.buf = append(bw.buf, recConfig)
+		if err := bw.appendLine(line); err != nil {
+			return err
+		}
+		bw.buf = appendStr(bw.buf, key)
+		bw.lastKey, bw.hasKey = key, true
+	}
+	bw.buf = appendStr(bw.buf, value)
+	bw.seq++
+	if key == "pkg" {
+		bw.pkg, bw.hasPkg = value, true
+	}
+	return bw.maybeFlush()
+}
+
+// group adds a group of results: its value block, first on input line
+// line.
+func (bw *runBlockWriter) group(line int, nameID, unitSet int64, block []byte) error {
+	bw.begin()
+	bw.buf = append(bw.buf, recGroup)
+	if err := bw.appendLine(line); err != nil {
+		return err
+	}
+	bw.buf = binary.AppendVarint(bw.buf, nameID-bw.name)
+	bw.name = nameID
+	bw.buf = binary.AppendUvarint(bw.buf, uint64(unitSet))
+	bw.buf = binary.AppendUvarint(bw.buf, uint64(len(block)))
+	bw.buf = append(bw.buf, block...)
+	return bw.maybeFlush()
+}
+
+func (bw *runBlockWriter) maybeFlush() error {
+	if len(bw.buf) >= runBlockChunk {
+		return bw.flush()
+	}
+	return nil
+}
+
+// flush emits the chunk begun, if any.
+func (bw *runBlockWriter) flush() error {
+	if len(bw.buf) == 0 {
+		return nil
+	}
+	bw.z.Reset()
+	bw.z.WriteByte(runBlockVersion)
+	if bw.fw == nil {
+		bw.fw, _ = flate.NewWriter(&bw.z, flate.BestSpeed) // the level is valid
+	} else {
+		bw.fw.Reset(&bw.z)
+	}
+	bw.fw.Write(bw.buf) // a bytes.Buffer does not fail
+	bw.fw.Close()
+	bw.buf = bw.buf[:0]
+	return bw.emit(bw.z.Bytes())
+}
+
+func appendStr(dst []byte, s string) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(s)))
+	return append(dst, s...)
+}
+
+// A runRecord is a record of a decoded chunk. Its byte slices point
+// into the decoder's buffer: they are valid until the next reset.
+type runRecord struct {
+	config bool
+	line   int
+	// A configuration line: its number in the run (from 0), key and
+	// value.
+	seq        uint64
+	key, value []byte
+	// A group: its name id, unit set and value block.
+	nameID, unitSet int64
+	block           []byte
+}
+
+// A chunkCursor is a position in a decoded chunk.
+type chunkCursor struct {
+	d       blockDecoder
+	line    int
+	name    int64
+	seq     uint64
+	lastKey []byte
+	hasKey  bool
+}
+
+// next reads the next record into rec; false at the end of the chunk or
+// on an error (in c.d.err).
+func (c *chunkCursor) next(rec *runRecord) bool {
+	d := &c.d
+	if len(d.data) == 0 || d.err != nil {
+		return false
+	}
+	tag := d.byte()
+	dline := d.uvarint()
+	if dline > math.MaxInt32 || c.line+int(dline) > math.MaxInt32 {
+		d.fail()
+	}
+	c.line += int(dline)
+	*rec = runRecord{line: c.line}
+	switch tag {
+	case recConfig:
+		c.lastKey, c.hasKey = c.str(), true
+		fallthrough
+	case recConfigSame:
+		if !c.hasKey {
+			d.fail()
+		}
+		rec.config, rec.seq, rec.key, rec.value = true, c.seq, c.lastKey, c.str()
+		c.seq++
+	case recGroup:
+		c.name += d.varint()
+		rec.nameID = c.name
+		rec.unitSet = int64(d.uvarint())
+		k := d.uvarint()
+		if k > uint64(len(d.data)) || rec.unitSet < 0 {
+			d.fail()
+			break
+		}
+		rec.block = d.data[:k:k]
+		d.data = d.data[k:]
+	default:
+		d.fail()
+	}
+	return d.err == nil
+}
+
+// str reads a str.
+func (c *chunkCursor) str() []byte {
+	k := c.d.uvarint()
+	if k > uint64(len(c.d.data)) {
+		c.d.fail()
+		return nil
+	}
+	s := c.d.data[:k:k]
+	c.d.data = c.d.data[k:]
+	return s
+}
+
+// A chunkDecoder inflates run block chunks, reusing its buffers.
+type chunkDecoder struct {
+	fr  io.ReadCloser
+	raw bytes.Buffer
+	// The header of the chunk decoded: pkg (if hasPkg) is the pkg in
+	// effect at its start.
+	pkg    []byte
+	hasPkg bool
+	// start is the cursor at the first record.
+	start chunkCursor
+}
+
+// reset inflates chunk and reads its header; records are then read
+// with a copy of cd.start.
+func (cd *chunkDecoder) reset(chunk []byte) error {
+	if len(chunk) == 0 || chunk[0] != runBlockVersion {
+		return fmt.Errorf("%w: not version %d", errRunBlock, runBlockVersion)
+	}
+	if cd.fr == nil {
+		cd.fr = flate.NewReader(bytes.NewReader(chunk[1:]))
+	} else if err := cd.fr.(flate.Resetter).Reset(bytes.NewReader(chunk[1:]), nil); err != nil {
+		return fmt.Errorf("%w: %w", errRunBlock, err)
+	}
+	cd.raw.Reset()
+	if _, err := cd.raw.ReadFrom(io.LimitReader(cd.fr, maxRunBlockChunk+1)); err != nil {
+		return fmt.Errorf("%w: %w", errRunBlock, err)
+	}
+	if cd.raw.Len() > maxRunBlockChunk {
+		return fmt.Errorf("%w: over %d bytes", errRunBlock, maxRunBlockChunk)
+	}
+	c := chunkCursor{d: blockDecoder{data: cd.raw.Bytes()}}
+	c.seq = c.d.uvarint()
+	switch c.d.byte() {
+	case 0:
+		cd.pkg, cd.hasPkg = nil, false
+	case 1:
+		cd.pkg, cd.hasPkg = c.str(), true
+	default:
+		c.d.fail()
+	}
+	if c.d.err != nil {
+		return errRunBlock
+	}
+	cd.start = c
+	return nil
+}
+
+// blockResults returns the number of results of a value block, from its
+// header.
+func blockResults(data []byte) (int, error) {
+	d := blockDecoder{data: data}
+	if d.byte() != blockVersion {
+		return 0, errBlock
+	}
+	n := d.uvarint()
+	if d.err != nil || n < 1 || n > maxBlockResults {
+		return 0, errBlock
+	}
+	return int(n), nil
+}
+
+// A runBlockReader reads the chunks of one run in order, record by
+// record, loading the names of each chunk's groups into names before
+// its records are read.
+type runBlockReader struct {
+	rows  *sql.Rows
+	names *nameCache
+	cd    *chunkDecoder // reused from run to run
+	cur   chunkCursor
+	open  bool // a chunk is being read
+	ids   []int64
+	// pkg is the pkg configuration in effect after the records read
+	// (empty if none or deleted).
+	pkg    []byte
+	chunks int
+}
+
+// next reads the next record into rec; false after the last.
+func (br *runBlockReader) next(ctx context.Context, rec *runRecord) (bool, error) {
+	for {
+		if br.open {
+			if br.cur.next(rec) {
+				if rec.config && string(rec.key) == "pkg" {
+					br.pkg = rec.value
+				}
+				return true, nil
+			}
+			if br.cur.d.err != nil {
+				return false, br.cur.d.err
+			}
+			br.open = false
+		}
+		if !br.rows.Next() {
+			return false, sqliteError(br.rows.Err())
+		}
+		var data sql.RawBytes
+		if err := br.rows.Scan(&data); err != nil {
+			return false, err
+		}
+		if err := br.cd.reset(data); err != nil {
+			return false, err
+		}
+		br.chunks++
+		br.pkg = br.cd.pkg
+		// The names of the chunk's groups, in one query or a few.
+		br.ids = br.ids[:0]
+		c := br.cd.start
+		var r runRecord
+		for c.next(&r) {
+			if !r.config {
+				br.ids = append(br.ids, r.nameID)
+			}
+		}
+		if c.d.err != nil {
+			return false, c.d.err
+		}
+		if err := br.names.load(ctx, br.ids); err != nil {
+			return false, err
+		}
+		br.cur, br.open = br.cd.start, true
+	}
+}
+
+// A nameCache maps name ids to names, loading them namesPerQuery at a
+// time. It holds at most about max names: past that it starts again.
+type nameCache struct {
+	q       rowsQuerier
+	names   map[int64]string
+	max     int
+	missing []any
+	asked   map[int64]bool
+}
+
+func newNameCache(q rowsQuerier, max int) *nameCache {
+	return &nameCache{q: q, names: map[int64]string{}, max: max, asked: map[int64]bool{}}
+}
+
+// load makes sure the names of ids are in the cache.
+func (nc *nameCache) load(ctx context.Context, ids []int64) error {
+	nc.missing = nc.missing[:0]
+	clear(nc.asked)
+	for _, id := range ids {
+		if _, ok := nc.names[id]; !ok && !nc.asked[id] {
+			nc.asked[id] = true
+			nc.missing = append(nc.missing, id)
+		}
+	}
+	if len(nc.missing) == 0 {
+		return nil
+	}
+	if len(nc.names)+len(nc.missing) > nc.max {
+		// Start again with the ids asked for.
+		clear(nc.names)
+		nc.missing = nc.missing[:0]
+		clear(nc.asked)
+		for _, id := range ids {
+			if !nc.asked[id] {
+				nc.asked[id] = true
+				nc.missing = append(nc.missing, id)
+			}
+		}
+	}
+	missing := nc.missing
+	for len(missing) > 0 {
+		k := min(len(missing), namesPerQuery)
+		q := sqlNamesByID + "(" + strings.TrimSuffix(strings.Repeat("?, ", k), ", ") + ")"
+		rows, err := nc.q.QueryContext(ctx, q, missing[:k]...)
+		if err != nil {
+			return fmt.Errorf("read names: %w", sqliteError(err))
+		}
+		for rows.Next() {
+			var id int64
+			var name string
+			if err := rows.Scan(&id, &name); err != nil {
+				rows.Close()
+				return fmt.Errorf("read names: %w", err)
+			}
+			nc.names[id] = name
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("read names: %w", sqliteError(err))
+		}
+		for _, id := range missing[:k] {
+			if _, ok := nc.names[id.(int64)]; !ok {
+				return fmt.Errorf("read names: no name %d", id)
+			}
+		}
+		missing = missing[k:]
+	}
+	return nil
+}
+
+// A pendingGroup is a value block an ingest has made but not yet
+// written, in runWriter.pend[start:end].
+type pendingGroup struct {
+	line            int
+	nameID, unitSet int64
+	start, end      int
+}
+
+// migrateRunBlocks is version 8's conversion: each run's result_group
+// rows and config_line rows become its run_block chunks, in line order,
+// and its run_config rows its run_config_block row (migrateRunConfig);
+// then migration8Finish drops the tables they replace and run_digest.
+func migrateRunBlocks(ctx context.Context, tx *sql.Tx) error {
+	runs, err := runIDs(ctx, tx)
+	if err != nil {
+		return err
+	}
+	ins, err := tx.PrepareContext(ctx, sqlInsertRunBlock)
+	if err != nil {
+		return err
+	}
+	defer ins.Close()
+	for _, run := range runs {
+		if err := migrateRunBlock(ctx, tx, ins, run); err != nil {
+			return fmt.Errorf("run %d: %w", run, err)
+		}
+	}
+	if err := migrateRunConfig(ctx, tx); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, migration8Finish)
+	return err
+}
+
+func migrateRunBlock(ctx context.Context, tx *sql.Tx, ins *sql.Stmt, run int64) error {
+	ops, err := queryConfigLines(ctx, tx, run)
+	if err != nil {
+		return err
+	}
+	seq := 0
+	bw := runBlockWriter{emit: func(chunk []byte) error {
+		if _, err := ins.ExecContext(ctx, run, seq, chunk); err != nil {
+			return fmt.Errorf("store run block: %w", sqliteError(err))
+		}
+		seq++
+		return nil
+	}}
+	rows, err := tx.QueryContext(ctx, sqlDigestGroups, run)
+	if err != nil {
+		return fmt.Errorf("read results: %w", sqliteError(err))
+	}
+	defer rows.Close()
+	var (
+		line, n         int
+		nameID, unitSet int64
+		data            []byte
+	)
+	for rows.Next() {
+		if err := rows.Scan(&line, &nameID, &unitSet, &n, &data); err != nil {
+			return fmt.Errorf("read results: %w", err)
+		}
+		// A configuration line applies to the results after it: those
+		// before the group's first line come before it.
+		for len(ops) > 0 && ops[0].line < line {
+			if err := bw.config(ops[0].line, ops[0].key, ops[0].value); err != nil {
+				return err
+			}
+			ops = ops[1:]
+		}
+		if k, err := blockResults(data); err != nil || k != n {
+			return fmt.Errorf("result group at line %d: %w", line, errBlock)
+		}
+		if err := bw.group(line, nameID, unitSet, data); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read results: %w", sqliteError(err))
+	}
+	for _, op := range ops {
+		if err := bw.config(op.line, op.key, op.value); err != nil {
+			return err
+		}
+	}
+	return bw.flush()
+}
+
+// The SQL functions benchdb_groups and benchdb_config (sqlfunc.go): a
+// chunk's groups and configuration lines as JSON text, for the views.
+// Bytes (value blocks, keys, values, pkg) are hex strings, which the
+// views turn back with unhex.
+
+// groupsJSON returns a chunk's groups as a JSON array of [line,
+// name_id, unit_set_id, n, hex(block), hex(pkg) or null], pkg being
+// the pkg configuration in effect for the group.
+func groupsJSON(chunk []byte) (string, error) {
+	var cd chunkDecoder
+	if err := cd.reset(chunk); err != nil {
+		return "", err
+	}
+	pkg, hasPkg := cd.pkg, cd.hasPkg
+	c := cd.start
+	var rec runRecord
+	out := []byte{'['}
+	for c.next(&rec) {
+		if rec.config {
+			if string(rec.key) == "pkg" {
+				pkg, hasPkg = rec.value, true
+			}
+			continue
+		}
+		n, err := blockResults(rec.block)
+		if err != nil {
+			return "", err
+		}
+		if len(out) > 1 {
+			out = append(out, ',')
+		}
+		out = append(out, '[')
+		out = strconv.AppendInt(out, int64(rec.line), 10)
+		out = append(out, ',')
+		out = strconv.AppendInt(out, rec.nameID, 10)
+		out = append(out, ',')
+		out = strconv.AppendInt(out, rec.unitSet, 10)
+		out = append(out, ',')
+		out = strconv.AppendInt(out, int64(n), 10)
+		out = appendHexJSON(append(out, ','), rec.block)
+		out = append(out, ',')
+		if hasPkg {
+			out = appendHexJSON(out, pkg)
+		} else {
+			out = append(out, "null"...)
+		}
+		out = append(out, ']')
+	}
+	if c.d.err != nil {
+		return "", c.d.err
+	}
+	return string(append(out, ']')), nil
+}
+
+// configJSON returns a chunk's configuration lines as a JSON array of
+// [seq, line, hex(key), hex(value)].
+func configJSON(chunk []byte) (string, error) {
+	var cd chunkDecoder
+	if err := cd.reset(chunk); err != nil {
+		return "", err
+	}
+	c := cd.start
+	var rec runRecord
+	out := []byte{'['}
+	for c.next(&rec) {
+		if !rec.config {
+			continue
+		}
+		if len(out) > 1 {
+			out = append(out, ',')
+		}
+		out = append(out, '[')
+		out = strconv.AppendUint(out, rec.seq, 10)
+		out = append(out, ',')
+		out = strconv.AppendInt(out, int64(rec.line), 10)
+		out = appendHexJSON(append(out, ','), rec.key)
+		out = appendHexJSON(append(out, ','), rec.value)
+		out = append(out, ']')
+	}
+	if c.d.err != nil {
+		return "", c.d.err
+	}
+	return string(append(out, ']')), nil
+}
+
+func appendHexJSON(dst, b []byte) []byte {
+	dst = append(dst, '"')
+	dst = hex.AppendEncode(dst, b)
+	return append(dst, '"')
+}
+
+// sortPending sorts pending groups by first line.
+func sortPending(p []pendingGroup) {
+	slices.SortFunc(p, func(a, b pendingGroup) int { return a.line - b.line })
+}
