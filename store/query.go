@@ -273,6 +273,8 @@ func (rd *resultReader) runBlocks(ctx context.Context, id int64, fn func(int64, 
 		open groupHeap
 		free []*groupCursor
 		next *groupCursor
+
+		nameBuf []byte
 	)
 	// read reads records up to the next group, into next (nil after
 	// the last); configuration lines go to ops.
@@ -301,11 +303,12 @@ func (rd *resultReader) runBlocks(ctx context.Context, id int64, fn func(int64, 
 				g = new(groupCursor)
 			}
 			name := rd.names.names[rec.nameID]
-			if err := g.b.decode(rec.block); err != nil {
-				return fmt.Errorf("read results of run %d: %s: %w", id, name, err)
+			n, err := blockResults(rec.block)
+			if err == nil {
+				nameBuf = append(nameBuf[:0], name...)
+				err = g.reset(nameBuf, rec.line, n, rec.block, units)
 			}
-			g.name = append(g.name[:0], name...)
-			if err := g.start(g.name, rec.line, g.b.n, units); err != nil {
+			if err != nil {
 				return fmt.Errorf("read results of run %d: %s: %w", id, name, err)
 			}
 			next = g

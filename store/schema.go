@@ -441,9 +441,11 @@ const (
 	sqlLabels       = `SELECT key, value FROM label WHERE run_id = ?`
 	sqlRunConfig    = `SELECT key, value FROM run_config WHERE run_id = ?`
 
-	// sqlResults reads PostgreSQL's result_group rows (pgStatements
-	// has the form it runs); SQLite reads run blocks.
-	sqlResults = `SELECT n.name, g.line, g.unit_set_id, g.n, g.iters, g.vals, g.lines
+	// sqlResults reads value blocks (on SQLite from version 8 through
+	// the result_group view: Results reads run_block itself);
+	// PostgreSQL reads the JSON text columns it keeps instead
+	// (pgStatements).
+	sqlResults = `SELECT n.name, g.line, g.unit_set_id, g.n, g.data
   FROM result_group g JOIN name n ON n.id = g.name_id
  WHERE g.run_id = ?
  ORDER BY g.line`
