@@ -124,6 +124,7 @@ func FuzzRunBlock_decode(f *testing.F) {
 		f.Add(chunks[0])
 	}
 	f.Add([]byte{runBlockVersion})
+	f.Add([]byte{runBlockStored, 0, 0, recConfig, 1, 1, 'k', 1, 'v', recGroup, 2, 1, 1, 0})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		groupsJSON(data)
 		configJSON(data)

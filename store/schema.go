@@ -430,6 +430,7 @@ const (
 	sqlInsertDigest = `INSERT INTO run_digest (run_id, seq, data) VALUES (?, ?, ?)`
 	// sqlNamesByID is followed by a parenthesised list of ids.
 	sqlNamesByID        = `SELECT id, name FROM name WHERE id IN `
+	sqlNamesByRange     = `SELECT id, name FROM name WHERE id BETWEEN ? AND ?`
 	sqlDigestGroups     = `SELECT line, name_id, unit_set_id, n, data FROM result_group WHERE run_id = ? ORDER BY line`
 	sqlDigestGroupsJSON = `SELECT line, name_id, unit_set_id, n, iters, vals, lines FROM result_group WHERE run_id = ? ORDER BY line` // PostgreSQL
 
