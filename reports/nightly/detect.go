@@ -34,7 +34,6 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 	prior := fitPriors(order)
 	machine := map[*Series][]float64{}
 	var stretch map[*Series]map[string][]float64
-	var pooled map[*Series]map[string]bool
 	spiky := map[*Series]bool{}
 	{
 		spikes, nights := map[*Series]int{}, map[*Series]int{}
@@ -54,7 +53,6 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 			spiky[s] = len(s.Runs) < calmNights || float64(spikes[s]) > spikyRate*float64(nights[s])
 		}
 		stretch = stretches(order)
-		pooled = packageFollows(order, stretch)
 		for _, s := range rep.Series {
 			machine[s] = machineSpeed(s, order)
 			if machine[s] != nil {
@@ -99,8 +97,7 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 			continue
 		}
 		v := judge(h, prior[h], spiky[s], []machineMeasure{
-			{m: stretch[s][h.bench.Package], minRuns: minStretchRuns, unit: true,
-				pooled: pooled[s][h.bench.Package] && h.bench.Unit == "sec/op"},
+			{m: stretch[s][h.bench.Package], minRuns: minStretchRuns, unit: true},
 			{m: machine[s], minRuns: minProbeRuns},
 		}, opt)
 		rep.Shifts = append(rep.Shifts, shifts(v, since, opt)...)
@@ -304,51 +301,6 @@ func stretches(hs []*history) map[*Series]map[string][]float64 {
 			}
 		}
 		out[h.series][pkg] = m
-	}
-	return out
-}
-
-// packageFollows returns, per series and package, whether the package's
-// time per operation as a whole follows its stretch (follows, on the
-// mean over its sec/op benchmarks of each one's log level against its
-// median): with a week of nights a single benchmark's moves can rarely
-// show it (six pairs of nights must correlate at r >= 0.87), while the
-// package's mean, its benchmarks' own noise averaged out, can.
-func packageFollows(hs []*history, stretch map[*Series]map[string][]float64) map[*Series]map[string]bool {
-	type key struct {
-		s   *Series
-		pkg string
-	}
-	sums, cnts := map[key][]float64{}, map[key][]int{}
-	for _, h := range hs {
-		k := key{h.series, h.bench.Package}
-		if h.bench.Unit != "sec/op" || stretch[k.s][k.pkg] == nil || len(h.runs) < minStretchRuns {
-			continue
-		}
-		if sums[k] == nil {
-			sums[k], cnts[k] = make([]float64, len(k.s.Runs)), make([]int, len(k.s.Runs))
-		}
-		ref := median(sortedCopy(h.levels))
-		for i, l := range h.levels {
-			sums[k][h.runs[i]] += l - ref
-			cnts[k][h.runs[i]]++
-		}
-	}
-	out := map[*Series]map[string]bool{}
-	for k, sum := range sums {
-		mean := make([]float64, len(sum))
-		for i := range mean {
-			mean[i] = math.NaN()
-			if cnts[k][i] > 0 {
-				mean[i] = sum[i] / float64(cnts[k][i])
-			}
-		}
-		if _, ok := follows(mean, stretch[k.s][k.pkg], minStretchRuns-1); ok {
-			if out[k.s] == nil {
-				out[k.s] = map[string]bool{}
-			}
-			out[k.s][k.pkg] = true
-		}
 	}
 	return out
 }

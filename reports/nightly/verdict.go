@@ -387,20 +387,10 @@ const (
 // is positive at the one-sided 1% level (Fisher's z), over at least
 // minPairs pairs. It returns the slope of x's moves on m's, in [0, 1.5].
 func follows(x, m []float64, minPairs int) (float64, bool) {
-	r, slope, k := moveCorr(x, m)
-	if k < max(minPairs, 5) || r <= 0 || math.Atanh(min(r, 0.999999))*math.Sqrt(float64(k)-3) < 2.326 {
-		return 0, false
-	}
-	return min(slope, 1.5), true
-}
-
-// moveCorr returns the correlation of the successive differences of x
-// and m (over the pairs of nights where neither is NaN), the slope of
-// x's on m's, and the number of pairs; r is 0 where either does not move.
-func moveCorr(x, m []float64) (r, slope float64, k int) {
 	var sx, sm, sxx, smm, sxm float64
+	k := 0
 	for i := 0; i+1 < len(x); i++ {
-		if math.IsNaN(m[i]) || math.IsNaN(m[i+1]) || math.IsNaN(x[i]) || math.IsNaN(x[i+1]) {
+		if math.IsNaN(m[i]) || math.IsNaN(m[i+1]) {
 			continue
 		}
 		dx, dm := x[i+1]-x[i], m[i+1]-m[i]
@@ -411,15 +401,19 @@ func moveCorr(x, m []float64) (r, slope float64, k int) {
 		sxm += dx * dm
 		k++
 	}
-	if k < 2 {
-		return 0, 0, k
+	if k < max(minPairs, 5) {
+		return 0, false
 	}
 	fk := float64(k)
 	cxx, cmm, cxm := sxx-sx*sx/fk, smm-sm*sm/fk, sxm-sx*sm/fk
 	if cxx <= 0 || cmm <= 0 {
-		return 0, 0, k
+		return 0, false
 	}
-	return cxm / math.Sqrt(cxx*cmm), cxm / cmm, k
+	r := cxm / math.Sqrt(cxx*cmm)
+	if r <= 0 || math.Atanh(min(r, 0.999999))*math.Sqrt(fk-3) < 2.326 {
+		return 0, false
+	}
+	return min(cxm/cmm, 1.5), true
 }
 
 // verdict is one benchmark's judgement, before the false discovery rate
@@ -464,11 +458,6 @@ type machineMeasure struct {
 	// code that came on the night the machine changed); otherwise the
 	// slope is fitted (the probe).
 	unit bool
-	// pooled says the benchmark's package as a whole follows the measure
-	// (packageFollows): the benchmark is corrected where its own moves
-	// go the measure's way (a positive correlation), without the
-	// significance its own few nights cannot reach.
-	pooled bool
 }
 
 // judge decides whether the current level of h has changed. prior is the
@@ -503,10 +492,6 @@ func judge(h *history, prior noisePrior, spiky bool, machines []machineMeasure, 
 			continue
 		}
 		beta, ok := follows(logs, m, minPairs)
-		if !ok && mm.pooled && mm.unit {
-			r, _, _ := moveCorr(logs, m)
-			ok = r > 0
-		}
 		if ok {
 			if mm.unit {
 				beta = 1
