@@ -169,6 +169,8 @@ func TestTaskClock(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("the scheduler's per-thread statistics are Linux's")
 	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	c := runner.NewTaskClock(os.Getpid())
 	if err := c.Sample(); err != nil {
 		t.Fatal(err)
@@ -184,6 +186,14 @@ func TestTaskClock(t *testing.T) {
 	run, wait := c.Totals()
 	if run <= run0 || wait < 0 || !(c.Stretch() >= 1) {
 		t.Errorf("run %v -> %v, wait %v, stretch %v (x %d)", run0, run, wait, c.Stretch(), x)
+	}
+	// The busiest thread between the two samples is the one that spun
+	// (locked to it): runnable all along, it ran or waited for most of
+	// the 50 ms, whatever the load, and it ran most of what all threads
+	// ran.
+	br, bw := c.Busiest()
+	if br+bw < 25*time.Millisecond || 2*br < run-run0 || br > run-run0 {
+		t.Errorf("busiest thread ran %v and waited %v of the 50 ms spin (all threads ran %v)", br, bw, run-run0)
 	}
 	if err := runner.NewTaskClock(1 << 30).Sample(); err == nil {
 		t.Error("Sample of a process that does not exist: no error")

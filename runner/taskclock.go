@@ -74,6 +74,18 @@ func StretchBenchmark(name string) (pkg, bench string, ok bool) {
 type TaskClock struct {
 	pid   int
 	tasks map[string][2]uint64 // per thread: run and wait, in ns, at the last sample
+	// busiest is the run and wait, in ns, between the last two samples of
+	// the thread that ran most between them.
+	busiest [2]uint64
+}
+
+// Busiest returns how long the thread that ran most between the last two
+// samples ran and waited between them: a benchmark's loop is its busiest
+// thread, and its wall time is that thread's run and wait, not the
+// runtime's other threads' (a garbage collector's workers wait for a CPU
+// while the loop holds it, on a machine with nothing else to run).
+func (c *TaskClock) Busiest() (run, wait time.Duration) {
+	return time.Duration(c.busiest[0]), time.Duration(c.busiest[1])
 }
 
 // NewTaskClock returns a clock of process pid's threads.
