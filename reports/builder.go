@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
@@ -52,7 +53,16 @@ type Builder struct {
 	// projection reads no part of a result's name; projCache holds
 	// their keys for the results of one gen.
 	tableNameFree, colNameFree bool
-	projCache                  projCache
+	// colSelOnly is set when the column projection reads only
+	// SelectorKey and FileKey; selCache holds its last key and the
+	// values it was made from.
+	colSelOnly bool
+	selCache   struct {
+		ok        bool
+		sel, file []byte
+		col       benchproc.Key
+	}
+	projCache projCache
 	// keyFields counts the fields of the table keys made so far (see
 	// maxKeyFields); err is set when they are too many, and every later
 	// result is dropped.
@@ -165,16 +175,22 @@ func (b *Builder) newTable() *builderTable {
 	return t
 }
 
-func (b *Builder) newCell(res benchproc.Key) *builderCell {
+// newCell returns a new cell with residue key res and room for n
+// values at least.
+func (b *Builder) newCell(res benchproc.Key, n int) *builderCell {
 	if len(b.cellSlab) == 0 {
 		b.cellSlab = make([]builderCell, slabSize)
-	}
-	if len(b.valueSlab) < cellValues {
-		b.valueSlab = make([]float64, slabSize*cellValues)
 	}
 	c := &b.cellSlab[0]
 	b.cellSlab = b.cellSlab[1:]
 	c.last = res
+	if n > cellValues {
+		c.values = make([]float64, 0, n)
+		return c
+	}
+	if len(b.valueSlab) < cellValues {
+		b.valueSlab = make([]float64, slabSize*cellValues)
+	}
 	c.values = b.valueSlab[:0:cellValues]
 	b.valueSlab = b.valueSlab[cellValues:]
 	return c
@@ -236,6 +252,12 @@ func NewBuilder(opts Options) (*Builder, error) {
 	}
 	b.residue = p.Residue()
 	b.tableNameFree, b.colNameFree = nameFree(b.tableBy), nameFree(b.colBy)
+	b.colSelOnly = true
+	for _, f := range b.colBy.Fields() {
+		if f.IsTuple || f.Name != SelectorKey && f.Name != FileKey {
+			b.colSelOnly = false
+		}
+	}
 	for name, proj := range map[string]*benchproc.Projection{"table": b.tableBy, "row": b.rowBy, "col": b.colBy, "ignore": ignore} {
 		for _, f := range proj.Fields() {
 			if f.IsTuple || f.Name == ".fullname" || f.Name == ".name" || f.Name == ".unit" {
@@ -260,7 +282,7 @@ func (b *Builder) Add(r *benchfmt.Result) {
 		}
 	}
 	b.results++
-	b.place(r, -1)
+	b.place(r, -1, 1)
 }
 
 // addGroup adds n results of one benchmark with the same configuration
@@ -332,7 +354,7 @@ func (b *Builder) addGroup(r *benchfmt.Result, gen, n int, vals []float64) {
 		b.last = e
 		return
 	}
-	cells := b.place(r, gen)
+	cells := b.place(r, gen, n)
 	if cells == nil && b.err != nil {
 		return
 	}
@@ -369,6 +391,17 @@ func nameFree(p *benchproc.Projection) bool {
 	return true
 }
 
+// lastConfig returns the value of the last entry of cfg with key k, as
+// benchfmt.Result.ConfigIndex finds it, or nil.
+func lastConfig(cfg []benchfmt.Config, k string) []byte {
+	for i := len(cfg) - 1; i >= 0; i-- {
+		if cfg[i].Key == k {
+			return cfg[i].Value
+		}
+	}
+	return nil
+}
+
 // sameUnits reports whether vs has exactly the units units, in order.
 func sameUnits(units []string, vs []benchfmt.Value) bool {
 	if len(units) != len(vs) {
@@ -388,9 +421,9 @@ type cacheEntry struct {
 	cells []*builderCell
 }
 
-// place projects r and appends its values to their cells, which it
-// returns (one per value).
-func (b *Builder) place(r *benchfmt.Result, gen int) []*builderCell {
+// place projects r, the first of n results of a group, and appends its
+// values to their cells, which it returns (one per value).
+func (b *Builder) place(r *benchfmt.Result, gen, n int) []*builderCell {
 	var (
 		tableKeys []benchproc.Key
 		ck        cellKey
@@ -415,9 +448,24 @@ func (b *Builder) place(r *benchfmt.Result, gen int) []*builderCell {
 			}
 		}
 	}
-	if pc.colOK {
+	switch {
+	case pc.colOK:
 		ck.col = pc.col
-	} else {
+	case b.colSelOnly:
+		// The column key changes with the selector only, not with
+		// each configuration: project it again only then, without
+		// benchfmt's index of each configuration.
+		sc := &b.selCache
+		sel, file := lastConfig(r.Config, SelectorKey), lastConfig(r.Config, FileKey)
+		if !sc.ok || !bytes.Equal(sc.sel, sel) || !bytes.Equal(sc.file, file) {
+			sc.ok, sc.sel, sc.file = true, bytes.Clone(sel), bytes.Clone(file)
+			sc.col = b.colBy.Project(r)
+		}
+		ck.col = sc.col
+		if gen >= 0 {
+			pc.colOK, pc.col = true, ck.col
+		}
+	default:
 		ck.col = b.colBy.Project(r)
 		if gen >= 0 && b.colNameFree {
 			pc.colOK, pc.col = true, ck.col
@@ -442,7 +490,7 @@ func (b *Builder) place(r *benchfmt.Result, gen int) []*builderCell {
 		}
 		c := t.cell(ck)
 		if c == nil {
-			c = b.newCell(res)
+			c = b.newCell(res, n)
 			t.add(ck, c)
 		} else if c.last != res {
 			// The residue set is only needed once it has two keys.
