@@ -549,3 +549,32 @@ func TestMonotone(t *testing.T) {
 		t.Errorf("n* = %.0f, want between 2,000 and 2,500 (S crosses 40µs there)", n)
 	}
 }
+
+// TestMajority: a pause's outcome is the majority of up to three runs,
+// and the runs stop as soon as one outcome has it.
+func TestMajority(t *testing.T) {
+	D, R := model.Drained, model.Runaway
+	for _, tc := range []struct {
+		runs []model.Outcome
+		want model.Outcome
+		used int
+	}{
+		{[]model.Outcome{D, D, R}, D, 2},
+		{[]model.Outcome{R, R, D}, R, 2},
+		{[]model.Outcome{D, R, R}, R, 3},
+		{[]model.Outcome{R, D, D}, D, 3},
+	} {
+		used := 0
+		got, err := majority(votes, func() (model.Outcome, error) {
+			used++
+			return tc.runs[used-1], nil
+		})
+		if err != nil || got != tc.want || used != tc.used {
+			t.Errorf("majority(%v) = %v, %v after %d runs, want %v after %d", tc.runs, got, err, used, tc.want, tc.used)
+		}
+	}
+	boom := errors.New("boom")
+	if _, err := majority(votes, func() (model.Outcome, error) { return 0, boom }); !errors.Is(err, boom) {
+		t.Errorf("majority's error = %v, want boom", err)
+	}
+}

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
@@ -26,8 +27,11 @@ type Builder struct {
 	// checked for existence in the data.
 	userFields map[string][]*benchproc.Field
 
-	tables  map[benchproc.Key]*builderTable
-	results int
+	tables map[benchproc.Key]*builderTable
+	// tableOrder holds the keys of tables in the order they were made,
+	// mostly their sorted order: sorting it takes a pass over it then.
+	tableOrder []benchproc.Key
+	results    int
 	// Tables, cells and the first values of cells are allocated in
 	// chunks: a comparison may hold a table or a cell per result.
 	tableSlab []builderTable
@@ -36,7 +40,9 @@ type Builder struct {
 
 	// matchAll is set when the filter is "*".
 	matchAll bool
-	// cache maps benchmark names to their cells for addGen.
+	// cols is addGroup's list of the columns a filter keeps.
+	cols []int
+	// cache maps benchmark names to their cells for addGroup.
 	cache    map[string]*cacheEntry
 	cacheGen int
 	// cacheHint is the size cache was made for; last is the entry of
@@ -47,7 +53,16 @@ type Builder struct {
 	// projection reads no part of a result's name; projCache holds
 	// their keys for the results of one gen.
 	tableNameFree, colNameFree bool
-	projCache                  projCache
+	// colSelOnly is set when the column projection reads only
+	// SelectorKey and FileKey; selCache holds its last key and the
+	// values it was made from.
+	colSelOnly bool
+	selCache   struct {
+		ok        bool
+		sel, file []byte
+		col       benchproc.Key
+	}
+	projCache projCache
 	// keyFields counts the fields of the table keys made so far (see
 	// maxKeyFields); err is set when they are too many, and every later
 	// result is dropped.
@@ -143,7 +158,7 @@ type cellKey struct{ row, col benchproc.Key }
 // slabSize is the number of tables or cells allocated at once.
 const slabSize = 256
 
-// maxClearedCache is the largest cache that addGen clears for the
+// maxClearedCache is the largest cache that addGroup clears for the
 // next gen rather than making a new one.
 const maxClearedCache = 64
 
@@ -160,16 +175,22 @@ func (b *Builder) newTable() *builderTable {
 	return t
 }
 
-func (b *Builder) newCell(res benchproc.Key) *builderCell {
+// newCell returns a new cell with residue key res and room for n
+// values at least.
+func (b *Builder) newCell(res benchproc.Key, n int) *builderCell {
 	if len(b.cellSlab) == 0 {
 		b.cellSlab = make([]builderCell, slabSize)
-	}
-	if len(b.valueSlab) < cellValues {
-		b.valueSlab = make([]float64, slabSize*cellValues)
 	}
 	c := &b.cellSlab[0]
 	b.cellSlab = b.cellSlab[1:]
 	c.last = res
+	if n > cellValues {
+		c.values = make([]float64, 0, n)
+		return c
+	}
+	if len(b.valueSlab) < cellValues {
+		b.valueSlab = make([]float64, slabSize*cellValues)
+	}
 	c.values = b.valueSlab[:0:cellValues]
 	b.valueSlab = b.valueSlab[cellValues:]
 	return c
@@ -231,6 +252,12 @@ func NewBuilder(opts Options) (*Builder, error) {
 	}
 	b.residue = p.Residue()
 	b.tableNameFree, b.colNameFree = nameFree(b.tableBy), nameFree(b.colBy)
+	b.colSelOnly = true
+	for _, f := range b.colBy.Fields() {
+		if f.IsTuple || f.Name != SelectorKey && f.Name != FileKey {
+			b.colSelOnly = false
+		}
+	}
 	for name, proj := range map[string]*benchproc.Projection{"table": b.tableBy, "row": b.rowBy, "col": b.colBy, "ignore": ignore} {
 		for _, f := range proj.Fields() {
 			if f.IsTuple || f.Name == ".fullname" || f.Name == ".name" || f.Name == ".unit" {
@@ -255,25 +282,43 @@ func (b *Builder) Add(r *benchfmt.Result) {
 		}
 	}
 	b.results++
-	b.place(r, -1)
+	b.place(r, -1, 1)
 }
 
-// addGen is Add for callers that promise that every result passed with
-// the same gen has the same configuration (a different gen resets the
-// cache). Results with a name seen before in the same gen skip the
-// projections and go straight to their cells: the projections depend
-// only on the name and the configuration, and the table key also on the
-// units, which are checked.
-func (b *Builder) addGen(r *benchfmt.Result, gen int) {
+// addGroup adds n results of one benchmark with the same configuration
+// and units: r holds the name, configuration and units, and the first
+// result's values; vals holds every result's values, len(r.Values) a
+// result. Callers promise that every group passed with the same gen has
+// the same configuration (a different gen resets the cache). A group
+// with a name seen before in the same gen skips the projections and
+// goes straight to its cells: the projections and the filter depend
+// only on the name, the configuration and the units, which are checked.
+// addGroup may rewrite r.Values but keeps no reference to r or vals.
+func (b *Builder) addGroup(r *benchfmt.Result, gen, n int, vals []float64) {
 	if b.err != nil {
 		return
 	}
+	nu := len(r.Values)
+	// cols are the columns of vals the filter keeps, in order; nil for
+	// all of them.
+	var cols []int
 	if !b.matchAll {
-		if ok, _ := b.filter.Apply(r); !ok {
+		m, _ := b.filter.Match(r)
+		if !m.Any() {
 			return
 		}
+		if !m.All() {
+			cols = b.cols[:0]
+			for j := range nu {
+				if m.Test(j) {
+					cols = append(cols, j)
+				}
+			}
+			b.cols = cols
+			m.Apply(r)
+		}
 	}
-	b.results++
+	b.results += n
 	if gen != b.cacheGen || b.cache == nil {
 		if b.cache != nil && len(b.cache) <= maxClearedCache && b.cacheHint <= maxClearedCache {
 			// A configuration per result (or few results): a small
@@ -287,28 +332,33 @@ func (b *Builder) addGen(r *benchfmt.Result, gen int) {
 		b.cacheGen = gen
 		b.last = nil
 	}
+	// append appends the values of results k0 to n to cells.
+	appendVals := func(cells []*builderCell, k0 int) {
+		for i, c := range cells {
+			j := i
+			if cols != nil {
+				j = cols[i]
+			}
+			for k := k0; k < n; k++ {
+				c.values = append(c.values, vals[k*nu+j])
+			}
+		}
+	}
 	// Results of one benchmark are mostly consecutive.
 	e := b.last
 	if e == nil || e.name != string(r.Name) {
 		e = b.cache[string(r.Name)]
 	}
-	if e != nil && len(e.units) == len(r.Values) {
-		same := true
-		for i, u := range e.units {
-			if r.Values[i].Unit != u {
-				same = false
-				break
-			}
-		}
-		if same {
-			for i, c := range e.cells {
-				c.values = append(c.values, r.Values[i].Value)
-			}
-			b.last = e
-			return
-		}
+	if e != nil && sameUnits(e.units, r.Values) {
+		appendVals(e.cells, 0)
+		b.last = e
+		return
 	}
-	cells := b.place(r, gen)
+	cells := b.place(r, gen, n)
+	if cells == nil && b.err != nil {
+		return
+	}
+	appendVals(cells, 1)
 	if e == nil {
 		e = &cacheEntry{name: string(r.Name)}
 		b.cache[e.name] = e
@@ -341,6 +391,17 @@ func nameFree(p *benchproc.Projection) bool {
 	return true
 }
 
+// lastConfig returns the value of the last entry of cfg with key k, as
+// benchfmt.Result.ConfigIndex finds it, or nil.
+func lastConfig(cfg []benchfmt.Config, k string) []byte {
+	for i := len(cfg) - 1; i >= 0; i-- {
+		if cfg[i].Key == k {
+			return cfg[i].Value
+		}
+	}
+	return nil
+}
+
 // sameUnits reports whether vs has exactly the units units, in order.
 func sameUnits(units []string, vs []benchfmt.Value) bool {
 	if len(units) != len(vs) {
@@ -360,9 +421,9 @@ type cacheEntry struct {
 	cells []*builderCell
 }
 
-// place projects r and appends its values to their cells, which it
-// returns (one per value).
-func (b *Builder) place(r *benchfmt.Result, gen int) []*builderCell {
+// place projects r, the first of n results of a group, and appends its
+// values to their cells, which it returns (one per value).
+func (b *Builder) place(r *benchfmt.Result, gen, n int) []*builderCell {
 	var (
 		tableKeys []benchproc.Key
 		ck        cellKey
@@ -387,9 +448,24 @@ func (b *Builder) place(r *benchfmt.Result, gen int) []*builderCell {
 			}
 		}
 	}
-	if pc.colOK {
+	switch {
+	case pc.colOK:
 		ck.col = pc.col
-	} else {
+	case b.colSelOnly:
+		// The column key changes with the selector only, not with
+		// each configuration: project it again only then, without
+		// benchfmt's index of each configuration.
+		sc := &b.selCache
+		sel, file := lastConfig(r.Config, SelectorKey), lastConfig(r.Config, FileKey)
+		if !sc.ok || !bytes.Equal(sc.sel, sel) || !bytes.Equal(sc.file, file) {
+			sc.ok, sc.sel, sc.file = true, bytes.Clone(sel), bytes.Clone(file)
+			sc.col = b.colBy.Project(r)
+		}
+		ck.col = sc.col
+		if gen >= 0 {
+			pc.colOK, pc.col = true, ck.col
+		}
+	default:
 		ck.col = b.colBy.Project(r)
 		if gen >= 0 && b.colNameFree {
 			pc.colOK, pc.col = true, ck.col
@@ -410,10 +486,11 @@ func (b *Builder) place(r *benchfmt.Result, gen int) []*builderCell {
 			}
 			t = b.newTable()
 			b.tables[tk] = t
+			b.tableOrder = append(b.tableOrder, tk)
 		}
 		c := t.cell(ck)
 		if c == nil {
-			c = b.newCell(res)
+			c = b.newCell(res, n)
 			t.add(ck, c)
 		} else if c.last != res {
 			// The residue set is only needed once it has two keys.
@@ -447,15 +524,12 @@ func (b *Builder) Tables(units benchfmt.UnitMetadataMap) (*Comparison, error) {
 	if err := b.checkFields(); err != nil {
 		return nil, err
 	}
-	keys := make([]benchproc.Key, 0, len(b.tables))
-	for k := range b.tables {
-		keys = append(keys, k)
-	}
-	benchproc.SortKeys(keys)
-
 	// Every table's rows come from one projection: sort their union
-	// once and order each table by rank.
-	rowRank := newRanking(b.tables)
+	// once and order each table by rank. Both are listed in the order
+	// they were first seen, mostly their sorted order already.
+	rowRank := newRanking(b.tableOrder, b.tables)
+	keys := b.tableOrder
+	benchproc.SortKeys(keys)
 	type job struct {
 		cell, base *Cell
 		delta      *Delta
@@ -716,11 +790,12 @@ type rank struct {
 	name string
 }
 
-func newRanking(tables map[benchproc.Key]*builderTable) ranking {
+// newRanking ranks the rows of tables, listed in order.
+func newRanking(order []benchproc.Key, tables map[benchproc.Key]*builderTable) ranking {
 	all := map[benchproc.Key]struct{}{}
 	var keys []benchproc.Key
-	for _, t := range tables {
-		for _, k := range t.rows {
+	for _, tk := range order {
+		for _, k := range tables[tk].rows {
 			if _, ok := all[k]; !ok {
 				all[k] = struct{}{}
 				keys = append(keys, k)

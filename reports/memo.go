@@ -48,11 +48,20 @@ func (u *uMemo) compare(a benchmath.Assumption, s1, s2 *benchmath.Sample) benchm
 // sizes, the size of each group of equal values in the merged order,
 // and twice the first sample's rank sum (midranks for ties). It reports
 // false for samples holding NaN, whose order is undefined.
+//
+// Where the test is exact (samples no larger than go-moremath's
+// MannWhitneyExactLimit, or its MannWhitneyTiesExactLimit when values
+// tie), its p-value is the U distribution's, for the sizes and ties,
+// at the smaller of U1 and U2: the key holds that (twice) instead of
+// the rank sum, so that a sample compared with a mirror image of its
+// ranks shares the result. (The normal approximation is not symmetric
+// bit for bit, so its key keeps the rank sum.)
 func rankKey(x1, x2 []float64) (string, bool) {
 	buf := make([]byte, 0, 2*(len(x1)+len(x2))+8)
 	buf = binary.AppendUvarint(buf, uint64(len(x1)))
 	buf = binary.AppendUvarint(buf, uint64(len(x2)))
 	i, j, pos, r2 := 0, 0, 0, 0
+	ties := false
 	for i < len(x1) || j < len(x2) {
 		var v float64
 		switch {
@@ -77,10 +86,22 @@ func rankKey(x1, x2 []float64) (string, bool) {
 			return "", false // unsorted input
 		}
 		g := c1 + c2
+		ties = ties || g > 1
 		r2 += c1 * (2*pos + g + 1)
 		pos += g
 		buf = binary.AppendUvarint(buf, uint64(g))
 	}
+	n1, n2 := len(x1), len(x2)
+	if !ties && n1 <= stats.MannWhitneyExactLimit && n2 <= stats.MannWhitneyExactLimit ||
+		ties && n1 <= stats.MannWhitneyTiesExactLimit && n2 <= stats.MannWhitneyTiesExactLimit {
+		// The group sizes end where they sum to n1+n2: the tag
+		// cannot be mistaken for one.
+		twoU1 := r2 - n1*(n1+1)
+		buf = append(buf, 'e')
+		buf = binary.AppendUvarint(buf, uint64(min(twoU1, 2*n1*n2-twoU1)))
+		return string(buf), true
+	}
+	buf = append(buf, 'r')
 	buf = binary.AppendUvarint(buf, uint64(r2))
 	return string(buf), true
 }

@@ -47,6 +47,38 @@ func TestUMemo_Compare(t *testing.T) {
 	}
 }
 
+// TestUMemo_Compare_mirror: exact tests of samples without ties of up
+// to 50 values, each compared both ways (U1 and U2 swapped), equal
+// benchmath's, and the second comparison of each pair is a memo hit.
+func TestUMemo_Compare_mirror(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	th := &benchmath.Thresholds{CompareAlpha: 0.05}
+	memo := &uMemo{m: map[string]benchmath.Comparison{}}
+	sample := func(n int) *benchmath.Sample {
+		v := make([]float64, n)
+		for i := range v {
+			v[i] = rng.Float64()
+		}
+		return benchmath.NewSample(v, th)
+	}
+	for i := range 12 {
+		n := []int{5, 10, 49, 50}[i%4]
+		a, b := sample(n), sample(n)
+		for k, p := range [][2]*benchmath.Sample{{a, b}, {b, a}} {
+			before := len(memo.m)
+			got := memo.compare(benchmath.AssumeNothing, p[0], p[1])
+			want := benchmath.AssumeNothing.Compare(p[0], p[1])
+			if got.P != want.P || got.N1 != want.N1 || got.N2 != want.N2 || got.Alpha != want.Alpha ||
+				fmt.Sprint(got.Warnings) != fmt.Sprint(want.Warnings) {
+				t.Fatalf("n=%d: memo %+v, benchmath %+v", n, got, want)
+			}
+			if k == 1 && len(memo.m) != before {
+				t.Errorf("n=%d: the mirrored comparison was not a memo hit", n)
+			}
+		}
+	}
+}
+
 func TestRankKey(t *testing.T) {
 	tests := []struct {
 		x1, x2 []float64

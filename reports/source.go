@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/benchdb/benchdb/internal/benchcfg"
 	"github.com/benchdb/benchdb/store/storedata"
 	"golang.org/x/perf/benchfmt"
 )
@@ -25,6 +26,18 @@ type Source interface {
 	UnitMetadata(ctx context.Context, ids []int64) ([]*benchfmt.UnitMetadata, error)
 }
 
+// A GroupSource is a Source that also reads results in groups of one
+// benchmark with the same configuration and units, which Compare then
+// places at once rather than result by result. *store.DB is one.
+type GroupSource interface {
+	Source
+	// ResultGroups calls fn for the results of the runs ids, run after
+	// run in the order given, in groups, each at the place of its first
+	// result (storedata.ResultGroup says what that keeps). The group
+	// may be reused after fn returns.
+	ResultGroups(ctx context.Context, ids []int64, fn func(runID int64, g *storedata.ResultGroup) error) error
+}
+
 // MemSource is an in-memory Source filled from benchmark-format text. It
 // stands in for a database in tests and in tools that compare files.
 // Its zero value is empty and ready to use; it is not safe for
@@ -35,7 +48,7 @@ type MemSource struct {
 	units   map[int64][]*benchfmt.UnitMetadata
 }
 
-var _ Source = (*MemSource)(nil)
+var _ GroupSource = (*MemSource)(nil)
 
 // Add reads benchmark-format text from r as a new run with the given
 // labels and time, and returns the run's id (1, 2, ...). name is used in
@@ -135,4 +148,63 @@ func (m *MemSource) UnitMetadata(_ context.Context, ids []int64) ([]*benchfmt.Un
 		out = append(out, m.units[id]...)
 	}
 	return out, nil
+}
+
+// ResultGroups calls fn for the results of the runs ids, run by run in
+// the order of ids, in groups of consecutive results with the same
+// name, configuration and units.
+func (m *MemSource) ResultGroups(ctx context.Context, ids []int64, fn func(int64, *storedata.ResultGroup) error) error {
+	var (
+		g   storedata.ResultGroup
+		gen int
+	)
+	for _, id := range ids {
+		rs, ok := m.results[id]
+		if !ok {
+			return fmt.Errorf("run %d: %w", id, storedata.ErrNoRun)
+		}
+		gen++
+		for i := 0; i < len(rs); {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			r := rs[i]
+			if i > 0 && !benchcfg.Equal(rs[i-1].Config, r.Config) {
+				gen++
+			}
+			g.Config, g.ConfigGen, g.Name, g.N = r.Config, gen, r.Name, 0
+			g.Units, g.OrigUnits, g.Values = g.Units[:0], g.OrigUnits[:0], g.Values[:0]
+			for _, v := range r.Values {
+				g.Units = append(g.Units, v.Unit)
+				g.OrigUnits = append(g.OrigUnits, v.OrigUnit)
+			}
+			for ; i < len(rs) && sameGroup(r, rs[i]); i++ {
+				for _, v := range rs[i].Values {
+					g.Values = append(g.Values, v.Value)
+				}
+				g.N++
+			}
+			if err := fn(id, &g); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// sameGroup reports whether b has the name, configuration and units of
+// a.
+func sameGroup(a, b *benchfmt.Result) bool {
+	if a == b {
+		return true
+	}
+	if !bytes.Equal(a.Name, b.Name) || len(a.Values) != len(b.Values) || !benchcfg.Equal(a.Config, b.Config) {
+		return false
+	}
+	for k, v := range a.Values {
+		if w := b.Values[k]; v.Unit != w.Unit || v.OrigUnit != w.OrigUnit {
+			return false
+		}
+	}
+	return true
 }

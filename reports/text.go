@@ -36,6 +36,7 @@ func (c *Comparison) WriteText(w io.Writer, opts TextOptions) error {
 		g     grid
 		notes footnotes
 		kh    keyHeaders
+		pt    pTexts
 	)
 	for i, t := range c.Tables {
 		if i > 0 {
@@ -46,13 +47,16 @@ func (c *Comparison) WriteText(w io.Writer, opts TextOptions) error {
 		cfg := t.appendConfig(spare[:0])
 		for j, kv := range cfg {
 			if i == 0 || j >= len(prev) || prev[j] != kv {
-				fmt.Fprintf(bw, "%s: %s\n", termsafe.Escape(kv[0]), termsafe.Escape(kv[1]))
+				bw.WriteString(termsafe.Escape(kv[0]))
+				bw.WriteString(": ")
+				bw.WriteString(termsafe.Escape(kv[1]))
+				bw.WriteByte('\n')
 			}
 		}
 		prev, spare = cfg, prev
 		g.reset()
 		notes.reset()
-		writeTextTable(bw, t, opts, &g, &notes, kh.of(t.Columns))
+		writeTextTable(bw, t, opts, &g, &notes, kh.of(t.Columns), &pt)
 	}
 	return bw.Flush()
 }
@@ -98,9 +102,21 @@ func (f *footnotes) mark(errs ...[]error) string {
 
 var superDigits = []rune("⁰¹²³⁴⁵⁶⁷⁸⁹")
 
+// smallSuperscripts are the superscripts of 0 to 9, made once: most
+// tables have a footnote or two.
+var smallSuperscripts = func() (s [10]string) {
+	for i := range s {
+		s[i] = string(superDigits[i])
+	}
+	return s
+}()
+
 // superscript writes n ≥ 0 in superscript digits, as benchstat numbers
 // its footnotes.
 func superscript(n int) string {
+	if n < len(smallSuperscripts) {
+		return smallSuperscripts[n]
+	}
 	var buf [20]rune
 	i := len(buf)
 	for {
@@ -127,9 +143,39 @@ func (k *keyHeaders) of(cols []benchproc.Key) *benchproc.KeyHeader {
 	return k.kh
 }
 
-// writeTextTable writes t with g and notes, which must be empty, and
-// kh, the header of t.Columns.
-func writeTextTable(w *bufio.Writer, t *Table, opts TextOptions, g *grid, notes *footnotes, kh *benchproc.KeyHeader) {
+// pTexts remembers the "(p=0.PPP n=N)" texts written, by p-value and
+// sample sizes: most rows repeat one of a few (samples of one
+// benchmark's -count, p=1.000 for samples of one value).
+type pTexts map[pTextKey]string
+
+type pTextKey struct {
+	p      uint64 // bits
+	n1, n2 int
+}
+
+// maxPTexts bounds a pTexts; it is emptied when full.
+const maxPTexts = 4096
+
+// of returns "(" + d.PText() + ")".
+func (m *pTexts) of(d *Delta) string {
+	if *m == nil {
+		*m = pTexts{}
+	}
+	k := pTextKey{math.Float64bits(d.P), d.Comparison.N1, d.Comparison.N2}
+	s, ok := (*m)[k]
+	if !ok {
+		if len(*m) == maxPTexts {
+			clear(*m)
+		}
+		s = "(" + d.PText() + ")"
+		(*m)[k] = s
+	}
+	return s
+}
+
+// writeTextTable writes t with g and notes, which must be empty, kh,
+// the header of t.Columns, and pt.
+func writeTextTable(w *bufio.Writer, t *Table, opts TextOptions, g *grid, notes *footnotes, kh *benchproc.KeyHeader, pt *pTexts) {
 	// Each column group has a center part (center, "± CI", footnotes)
 	// and, after the baseline, a delta part (delta, "(p=... n=...)",
 	// footnotes): benchstat's layout.
@@ -187,7 +233,7 @@ func writeTextTable(w *bufio.Writer, t *Table, opts TextOptions, g *grid, notes 
 			warn(cell.Warnings)
 			if d := r.Deltas[i]; i > 0 && d != nil {
 				g.cell(d.Text(), right)
-				g.cell("(" + d.PText() + ")")
+				g.cell(pt.of(d))
 				warn(d.Comparison.Warnings)
 			}
 		}
@@ -215,7 +261,10 @@ func writeTextTable(w *bufio.Writer, t *Table, opts TextOptions, g *grid, notes 
 	}
 	g.format(w)
 	for i, msg := range notes.list {
-		fmt.Fprintf(w, "%s %s\n", superscript(i+1), termsafe.Escape(msg))
+		w.WriteString(superscript(i + 1))
+		w.WriteByte(' ')
+		w.WriteString(termsafe.Escape(msg))
+		w.WriteByte('\n')
 	}
 	if opts.Verdicts {
 		for _, r := range t.Rows {

@@ -202,6 +202,15 @@ func RunProbed(ctx context.Context, cfg Config, pc ProbeConfig) (*Result, int, e
 			out = fmt.Appendf(out, "%s \t%8d\t%12.4f %s\n", StretchName(pkg), 1, st, StretchUnit)
 			n++
 		}
+		// And each of its benchmarks': a spell of load during one of
+		// them is diluted in the package's.
+		bs := res.BenchStretch[pkg]
+		for _, b := range slices.Sorted(maps.Keys(bs)) {
+			if st := bs[b]; st >= 1 && !math.IsInf(st, 0) {
+				out = fmt.Appendf(out, "%s \t%8d\t%12.4f %s\n", StretchBenchName(pkg, b), 1, st, StretchUnit)
+				n++
+			}
+		}
 	}
 	res.Output = out
 	return res, n, err

@@ -29,7 +29,9 @@ func probeResults(t *testing.T, text []byte) (probe []string, other int) {
 			other++
 			continue
 		}
-		if _, ok := runner.StretchPackage(string(res.Name.Full())); ok {
+		_, isPkg := runner.StretchPackage(string(res.Name.Full()))
+		_, _, isBench := runner.StretchBenchmark(string(res.Name.Full()))
+		if isPkg || isBench {
 			if len(res.Values) != 1 || res.Values[0].Unit != runner.StretchUnit || !(res.Values[0].Value >= 1) {
 				t.Errorf("stretch result %s: values %+v, want one stretch of at least 1", res.Name, res.Values)
 			}
@@ -102,8 +104,45 @@ func TestRunProbed_stretch(t *testing.T) {
 	}
 	want := strings.TrimPrefix(runner.StretchName(pkg), "Benchmark")
 	names, _ := probeResults(t, res.Output)
-	if n != 5 || len(names) != 5 || names[4] != want {
-		t.Errorf("probe results %q (%d counted), want four samples and %s", names, n, want)
+	if n != len(names) || len(names) < 6 || names[4] != want {
+		t.Fatalf("probe results %q (%d counted), want four samples, %s and its benchmarks'", names, n, want)
+	}
+	// Each benchmark's stretch: of benchmarks that ran (Leaf's), of at
+	// least 1, one per benchmark.
+	bs := res.BenchStretch[pkg]
+	if len(bs) == 0 || len(names) != 5+len(bs) {
+		t.Fatalf("BenchStretch = %v, names %q: want one result per benchmark", res.BenchStretch, names)
+	}
+	for _, name := range names[5:] {
+		p, bench, ok := runner.StretchBenchmark(name)
+		if !ok || p != pkg || !strings.HasPrefix(bench, "Leaf") || !(bs["Benchmark"+bench] >= 1) {
+			t.Errorf("per-benchmark stretch %q = %q, %q, %v (stretch %v), want Leaf's in %s", name, p, bench, ok, bs["Benchmark"+bench], pkg)
+		}
+	}
+}
+
+func TestStretchBenchName(t *testing.T) {
+	for _, tc := range []struct{ pkg, bench string }{
+		{"strings", "BenchmarkIndex"},
+		{"github.com/benchdb/benchdb/suites/receive", "BenchmarkReceive/mode=scan/depth=1000"},
+		{"example.com/a", "BenchmarkOdd/100%/a%2Fb"},
+	} {
+		name := runner.StretchBenchName(tc.pkg, tc.bench)
+		if strings.Count(name, "/") != 3 {
+			t.Errorf("StretchBenchName(%q, %q) = %q: want one level per slash of the probe's own", tc.pkg, tc.bench, name)
+		}
+		pkg, bench, ok := runner.StretchBenchmark(name)
+		if !ok || pkg != tc.pkg || "Benchmark"+bench != tc.bench {
+			t.Errorf("StretchBenchmark(%q) = %q, %q, %v; want %q, %q", name, pkg, bench, ok, tc.pkg, tc.bench)
+		}
+		if _, ok := runner.StretchPackage(name); ok {
+			t.Errorf("StretchPackage(%q) takes a benchmark's stretch for a package's", name)
+		}
+	}
+	for _, name := range []string{runner.StretchName("strings"), "BenchmarkProbe/kind=stretch/pkg=a/bench=", "BenchmarkProbe/kind=stretch/pkg=/bench=X", "BenchmarkProbe/kind=stretch/pkg=a/bench=X/y"} {
+		if p, b, ok := runner.StretchBenchmark(name); ok {
+			t.Errorf("StretchBenchmark(%q) = %q, %q: want not a benchmark's stretch", name, p, b)
+		}
 	}
 }
 
@@ -130,6 +169,8 @@ func TestTaskClock(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("the scheduler's per-thread statistics are Linux's")
 	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	c := runner.NewTaskClock(os.Getpid())
 	if err := c.Sample(); err != nil {
 		t.Fatal(err)
@@ -145,6 +186,14 @@ func TestTaskClock(t *testing.T) {
 	run, wait := c.Totals()
 	if run <= run0 || wait < 0 || !(c.Stretch() >= 1) {
 		t.Errorf("run %v -> %v, wait %v, stretch %v (x %d)", run0, run, wait, c.Stretch(), x)
+	}
+	// The busiest thread between the two samples is the one that spun
+	// (locked to it): runnable all along, it ran or waited for most of
+	// the 50 ms, whatever the load, and it ran most of what all threads
+	// ran.
+	br, bw := c.Busiest()
+	if br+bw < 25*time.Millisecond || 2*br < run-run0 || br > run-run0 {
+		t.Errorf("busiest thread ran %v and waited %v of the 50 ms spin (all threads ran %v)", br, bw, run-run0)
 	}
 	if err := runner.NewTaskClock(1 << 30).Sample(); err == nil {
 		t.Error("Sample of a process that does not exist: no error")

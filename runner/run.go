@@ -101,6 +101,10 @@ type Result struct {
 	// (run + wait) / run (see TaskClock). Nil from Run, and where the
 	// scheduler's statistics are not there.
 	Stretch map[string]float64
+	// BenchStretch is the same per benchmark, by package and then
+	// benchmark (as go test names it when it starts it, Benchmark prefix
+	// included): what the package's threads did while it ran.
+	BenchStretch map[string]map[string]float64
 }
 
 // MaxLineBytes is the longest output line, without its newline, that
@@ -246,14 +250,14 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 
 	stopTick := r.tick()
-	stopStretch := func() map[string]float64 { return nil }
+	stopStretch := func() (map[string]float64, map[string]map[string]float64) { return nil, nil }
 	if cfg.stretch {
 		stopStretch = r.followStretch(cmd.Process.Pid)
 	}
 	r.read(stdout)
 	waitErr := cmd.Wait()
 	stopTick()
-	res.Stretch = stopStretch()
+	res.Stretch, res.BenchStretch = stopStretch()
 
 	r.mu.Lock()
 	defer r.mu.Unlock()

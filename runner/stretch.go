@@ -18,16 +18,21 @@ const (
 // followStretch follows the test binaries of the go test run in process
 // group pgid with a TaskClock each, until the returned function is called;
 // that returns each package's stretch (TaskClock.Stretch over its
-// binaries' threads). A binary belongs to the package whose benchmark was
-// running (r.runPkg) at most of its samples: go test runs benchmark binaries
-// one at a time, after every build.
-func (r *run) followStretch(pgid int) (stop func() map[string]float64) {
+// binaries' threads) and each benchmark's, by package. A binary belongs to
+// the package whose benchmark was running (r.runPkg) at most of its
+// samples: go test runs benchmark binaries one at a time, after every
+// build. What a binary's threads did between two samples counts for the
+// benchmark that was running (r.runBench) at the second.
+func (r *run) followStretch(pgid int) (stop func() (map[string]float64, map[string]map[string]float64)) {
 	type bin struct {
 		clock *TaskClock
 		votes map[string]int
 	}
+	type acc struct{ run, wait time.Duration }
+	type benchKey struct{ pkg, bench string }
 	bins := map[int]*bin{} // the live binaries, by pid
 	var ended []*bin       // and those that exited
+	per := map[benchKey]*acc{}
 	quit := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
@@ -36,15 +41,26 @@ func (r *run) followStretch(pgid int) (stop func() map[string]float64) {
 		var scanned time.Time
 		for {
 			for pid, b := range bins {
+				r0, w0 := b.clock.Totals()
 				if b.clock.Sample() != nil {
 					// Exited: a later process may reuse its pid.
 					ended = append(ended, b)
 					delete(bins, pid)
 					continue
 				}
+				r1, w1 := b.clock.Totals()
 				r.mu.Lock()
-				b.votes[r.runPkg]++
+				pkg, bench := r.runPkg, r.runBench
 				r.mu.Unlock()
+				b.votes[pkg]++
+				if pkg != "" && bench != "" {
+					k := benchKey{pkg, bench}
+					if per[k] == nil {
+						per[k] = &acc{}
+					}
+					per[k].run += r1 - r0
+					per[k].wait += w1 - w0
+				}
 			}
 			if len(bins) == 0 || time.Since(scanned) >= stretchScan {
 				scanned = time.Now()
@@ -64,10 +80,9 @@ func (r *run) followStretch(pgid int) (stop func() map[string]float64) {
 			}
 		}
 	})
-	return func() map[string]float64 {
+	return func() (map[string]float64, map[string]map[string]float64) {
 		close(quit)
 		wg.Wait()
-		type acc struct{ run, wait time.Duration }
 		byPkg := map[string]*acc{}
 		for _, b := range slices.Concat(ended, slices.Collect(maps.Values(bins))) {
 			pkg, most := "", 0
@@ -92,6 +107,16 @@ func (r *run) followStretch(pgid int) (stop func() map[string]float64) {
 				out[p] = float64(a.run+a.wait) / float64(a.run)
 			}
 		}
-		return out
+		benches := map[string]map[string]float64{}
+		for k, a := range per {
+			if a.run <= 0 {
+				continue
+			}
+			if benches[k.pkg] == nil {
+				benches[k.pkg] = map[string]float64{}
+			}
+			benches[k.pkg][k.bench] = float64(a.run+a.wait) / float64(a.run)
+		}
+		return out, benches
 	}
 }

@@ -31,6 +31,34 @@ func StretchPackage(name string) (string, bool) {
 	return strings.ReplaceAll(rest, ":", "/"), true
 }
 
+// StretchBenchName returns the probe benchmark name of the stretch of one
+// benchmark of package pkg: StretchName(pkg) + "/bench=B", B the
+// benchmark's name as go test runs it (without the Benchmark prefix and
+// the -N GOMAXPROCS suffix), its "%" and "/" written as "%25" and "%2F"
+// so that the name keeps one level per slash.
+func StretchBenchName(pkg, bench string) string {
+	b := strings.TrimPrefix(bench, "Benchmark")
+	b = strings.ReplaceAll(strings.ReplaceAll(b, "%", "%25"), "/", "%2F")
+	return StretchName(pkg) + "/bench=" + b
+}
+
+// StretchBenchmark returns the package and the benchmark (without the
+// Benchmark prefix) of a per-benchmark stretch result's name, with or
+// without the Benchmark prefix and a -N suffix, and whether name is one.
+func StretchBenchmark(name string) (pkg, bench string, ok bool) {
+	name = strings.TrimPrefix(name, "Benchmark")
+	rest, ok := strings.CutPrefix(name, strings.TrimPrefix(ProbeBenchmark, "Benchmark")+"/kind="+ProbeStretch+"/pkg=")
+	if !ok {
+		return "", "", false
+	}
+	p, b, ok := strings.Cut(rest, "/bench=")
+	if !ok || p == "" || b == "" || strings.Contains(b, "/") {
+		return "", "", false
+	}
+	b = strings.ReplaceAll(strings.ReplaceAll(b, "%2F", "/"), "%25", "%")
+	return strings.ReplaceAll(p, ":", "/"), b, true
+}
+
 // A TaskClock adds up what the kernel's scheduler says about the threads
 // of one process: how long they ran on a CPU and how long they waited,
 // runnable, for one (Linux's /proc/PID/task/TID/schedstat). A benchmark's
@@ -46,6 +74,18 @@ func StretchPackage(name string) (string, bool) {
 type TaskClock struct {
 	pid   int
 	tasks map[string][2]uint64 // per thread: run and wait, in ns, at the last sample
+	// busiest is the run and wait, in ns, between the last two samples of
+	// the thread that ran most between them.
+	busiest [2]uint64
+}
+
+// Busiest returns how long the thread that ran most between the last two
+// samples ran and waited between them: a benchmark's loop is its busiest
+// thread, and its wall time is that thread's run and wait, not the
+// runtime's other threads' (a garbage collector's workers wait for a CPU
+// while the loop holds it, on a machine with nothing else to run).
+func (c *TaskClock) Busiest() (run, wait time.Duration) {
+	return time.Duration(c.busiest[0]), time.Duration(c.busiest[1])
 }
 
 // NewTaskClock returns a clock of process pid's threads.

@@ -15,6 +15,7 @@ func (c *TaskClock) Sample() error {
 	if err != nil {
 		return err
 	}
+	c.busiest = [2]uint64{}
 	for _, e := range ents {
 		b, err := os.ReadFile(dir + "/" + e.Name() + "/schedstat")
 		if err != nil {
@@ -29,8 +30,12 @@ func (c *TaskClock) Sample() error {
 		if err1 != nil || err2 != nil {
 			return fmt.Errorf("%s/%s/schedstat: %q: want run and wait times", dir, e.Name(), b)
 		}
-		old := c.tasks[e.Name()]
-		c.tasks[e.Name()] = [2]uint64{max(old[0], run), max(old[1], wait)}
+		old, seen := c.tasks[e.Name()]
+		now := [2]uint64{max(old[0], run), max(old[1], wait)}
+		c.tasks[e.Name()] = now
+		if d := now[0] - old[0]; seen && d > c.busiest[0] {
+			c.busiest = [2]uint64{d, now[1] - old[1]}
+		}
 	}
 	return nil
 }

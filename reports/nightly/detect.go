@@ -34,6 +34,7 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 	prior := fitPriors(order)
 	machine := map[*Series][]float64{}
 	var stretch map[*Series]map[string][]float64
+	var benchStretch map[*Series]map[string]map[string][]float64
 	spiky := map[*Series]bool{}
 	{
 		spikes, nights := map[*Series]int{}, map[*Series]int{}
@@ -53,6 +54,7 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 			spiky[s] = len(s.Runs) < calmNights || float64(spikes[s]) > spikyRate*float64(nights[s])
 		}
 		stretch = stretches(order)
+		benchStretch = benchStretches(order)
 		for _, s := range rep.Series {
 			machine[s] = machineSpeed(s, order)
 			if machine[s] != nil {
@@ -96,7 +98,9 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 			rep.New = append(rep.New, &Entry{Benchmark: h.bench, Series: s, Run: s.Runs[newest]})
 			continue
 		}
+		own := stretchOf(benchStretch[s][h.bench.Package], h.bench.Name)
 		v := judge(h, prior[h], spiky[s], []machineMeasure{
+			{m: own, minRuns: minStretchRuns, unit: true},
 			{m: stretch[s][h.bench.Package], minRuns: minStretchRuns, unit: true},
 			{m: machine[s], minRuns: minProbeRuns},
 		}, opt)
@@ -139,6 +143,11 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 			continue
 		}
 		est, lo, hi := v.interval(opt.Confidence)
+		// The stretch shown is the benchmark's own where it was recorded.
+		st := stretchOf(benchStretch[h.series][h.bench.Package], h.bench.Name)
+		if st == nil {
+			st = stretch[h.series][h.bench.Package]
+		}
 		ch := &Change{
 			Benchmark:    h.bench,
 			Series:       h.series,
@@ -159,7 +168,7 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 			Noisy:        math.Expm1(v.mde) > opt.Noise,
 			Corrected:    v.corrected,
 			Machine:      nightChange(h.series.Machine, h.runs[start]),
-			Stretch:      logChange(stretch[h.series][h.bench.Package], h.runs[start]),
+			Stretch:      logChange(st, h.runs[start]),
 			Drift:        nightChange(h.series.Geomean, h.runs[start]),
 		}
 		if ch.Kind() == "regression" {
@@ -285,7 +294,7 @@ func stretches(hs []*history) map[*Series]map[string][]float64 {
 		}
 		pkg, ok := strings.CutPrefix(h.bench.Name, stretchPrefix)
 		if !ok || pkg == "" || strings.Contains(pkg, "/") {
-			continue
+			continue // a benchmark's (benchStretches) or not one
 		}
 		pkg = strings.ReplaceAll(pkg, ":", "/")
 		if out[h.series] == nil {
@@ -303,6 +312,73 @@ func stretches(hs []*history) map[*Series]map[string][]float64 {
 		out[h.series][pkg] = m
 	}
 	return out
+}
+
+// benchStretches returns, per series, package and benchmark (as go test
+// names it, without the Benchmark prefix and the -N suffix), the
+// logarithm of the benchmark's stretch in each run of the series (NaN in
+// a run without one): `benchdb run` records it beside its package's as
+// `Probe/kind=stretch/pkg=P/bench=B`, B's slashes written as %2F.
+func benchStretches(hs []*history) map[*Series]map[string]map[string][]float64 {
+	out := map[*Series]map[string]map[string][]float64{}
+	for _, h := range hs {
+		if h.bench.Package != ProbePackage || h.bench.Unit != "stretch" {
+			continue
+		}
+		rest, ok := strings.CutPrefix(h.bench.Name, stretchPrefix)
+		if !ok {
+			continue
+		}
+		pkg, bench, ok := strings.Cut(rest, "/bench=")
+		if !ok || pkg == "" || bench == "" || strings.Contains(bench, "/") {
+			continue
+		}
+		pkg = strings.ReplaceAll(pkg, ":", "/")
+		bench = strings.ReplaceAll(strings.ReplaceAll(bench, "%2F", "/"), "%25", "%")
+		if out[h.series] == nil {
+			out[h.series] = map[string]map[string][]float64{}
+		}
+		if out[h.series][pkg] == nil {
+			out[h.series][pkg] = map[string][]float64{}
+		}
+		m := make([]float64, len(h.series.Runs))
+		for i := range m {
+			m[i] = math.NaN()
+		}
+		for i, r := range h.runs {
+			if v := h.samples[i]; len(v) > 0 && v[0] >= 1 {
+				m[r] = math.Log(median(v))
+			}
+		}
+		out[h.series][pkg][bench] = m
+	}
+	return out
+}
+
+// stretchOf returns the stretch of benchmark name (a report's name, with
+// its -N suffix) among a package's benchmarks' (benchStretches): its
+// own, or else its nearest parent's (go test may name only the top-level
+// benchmark as it starts it); nil if none.
+func stretchOf(bs map[string][]float64, name string) []float64 {
+	if len(bs) == 0 {
+		return nil
+	}
+	if i := strings.LastIndexByte(name, '-'); i > 0 && i+1 < len(name) && strings.Trim(name[i+1:], "0123456789") == "" {
+		if m := stretchOf(bs, name[:i]); m != nil {
+			return m
+		}
+	}
+	for n := name; n != ""; {
+		if m, ok := bs[n]; ok {
+			return m
+		}
+		i := strings.LastIndexByte(n, '/')
+		if i < 0 {
+			break
+		}
+		n = n[:i]
+	}
+	return nil
 }
 
 // minTrendRuns is how many runs a benchmark needs to count in a trend.

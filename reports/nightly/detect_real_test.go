@@ -70,8 +70,12 @@ type realStep struct {
 }
 
 // realSteps measures, for every subject and variant, each benchmark's
-// step and noise over all nights of c.
-func realSteps(t *testing.T, c *nightlytest.RealCorpus) []realStep {
+// step and noise over the nights of c at the indices given (all of them
+// if nil).
+func realSteps(t *testing.T, c *nightlytest.RealCorpus, at []int) []realStep {
+	if at == nil {
+		at = seq(len(c.Nights))
+	}
 	var out []realStep
 	for _, key := range c.Series() {
 		subject, variant, _ := strings.Cut(key, "/")
@@ -79,7 +83,8 @@ func realSteps(t *testing.T, c *nightlytest.RealCorpus) []realStep {
 			continue
 		}
 		base, vari := map[string][]float64{}, map[string][]float64{}
-		for _, n := range c.Nights {
+		for _, i := range at {
+			n := c.Nights[i]
 			for k, l := range levelsOf(t, n.Blocks[subject+"/base"]) {
 				base[k] = append(base[k], l)
 			}
@@ -94,7 +99,7 @@ func realSteps(t *testing.T, c *nightlytest.RealCorpus) []realStep {
 				}
 			}
 		}) {
-			if len(vari[k]) != len(c.Nights) || len(base[k]) != len(c.Nights) {
+			if len(vari[k]) != len(at) || len(base[k]) != len(at) {
 				continue
 			}
 			sb, sv := sd(base[k]), sd(vari[k])
@@ -147,7 +152,7 @@ func TestDetection_Real(t *testing.T) {
 	skipUnderRace(t)
 	t.Parallel()
 	c := realCorpus(t)
-	steps := realSteps(t, c)
+	steps := realSteps(t, c, nil)
 	big := map[string]realStep{} // subject/variant bench -> step that must be found
 	for _, s := range steps {
 		t.Logf("step %s/%s %s: %+.1f%% (noise %.1f%%, %.1fx; both sides %.1f%%, %.1fx)", s.subject, s.variant, s.bench, 100*math.Expm1(s.effect), 100*s.noise, math.Abs(s.effect)/s.noise, 100*s.both, math.Abs(s.effect)/s.both)
@@ -275,50 +280,69 @@ func TestDetection_Real(t *testing.T) {
 	}
 }
 
-// testStretchSitting measures, on the nights that recorded each block's
-// stretch (how long its threads waited for a CPU, as benchmark runs
-// record it), what the stretch and the probe each add: alarms on
-// unchanged code with a new commit every night, and every real step of
-// 20% or more found within 2 nights at its night, on histories of 7 and
-// 14 of those nights.
-func testStretchSitting(t *testing.T, c *nightlytest.RealCorpus) {
-	var nights []int
-	for i, n := range c.Nights {
-		if bytes.Contains(n.Probes["sort/base"], []byte("kind=stretch")) {
-			nights = append(nights, i)
-		}
-	}
-	if len(nights) < 20 {
-		t.Errorf("only %d nights with the stretch, want at least 20", len(nights))
-		return
-	}
-	type tally struct{ found, total, alarms, judged, one int }
-	var by [4]tally // by mode: bit 0 the probe, bit 1 the stretch
-	modes := []string{"neither", "probe", "stretch", "probe and stretch"}
+// A sittingMode is what a history's runs carry besides the benchmarks.
+type sittingMode struct {
+	name                         string
+	probe, stretch, benchStretch bool
+}
+
+// A sittingTally is what sitting measured in one mode.
+type sittingTally struct {
+	// found of total real steps of 20% or more, and bigFound of bigTotal
+	// of those also at least 3x the base's noise on these nights.
+	found, total, bigFound, bigTotal int
+	// alarms in judged benchmark-nights of unchanged code with a new
+	// commit every night, and one of unchanged code of one commit.
+	alarms, judged, one int
+}
+
+// sitting measures the report on the corpus nights at the indices given,
+// in each mode: every real step of 20% or more found within 2 nights at
+// its night, on histories of 7 and 14 of those nights; and alarms on
+// unchanged code from the 10th night, with one commit and with a new
+// commit every night.
+func sitting(t *testing.T, c *nightlytest.RealCorpus, nights []int, modes []sittingMode) []sittingTally {
 	var steps []realStep
-	for _, s := range realSteps(t, c) {
+	for _, s := range realSteps(t, c, nil) {
 		if math.Abs(s.effect) >= math.Log(1.2) {
 			steps = append(steps, s)
 		}
 	}
-	for mode := range by {
-		probe, stretch := mode&1 != 0, mode&2 != 0
-		tl := &by[mode]
+	// The bar on these nights: steps of 20% or more and at least
+	// 3x the base's night-to-night noise on these nights (uncorrected).
+	big := map[string]bool{}
+	for _, s := range realSteps(t, c, nights) {
+		if math.Abs(s.effect) >= math.Log(1.2) && math.Abs(s.effect) >= 3*s.noise {
+			big[s.subject+"/"+s.variant+" "+s.bench] = true
+		}
+	}
+	out := make([]sittingTally, len(modes))
+	for mi, mode := range modes {
+		tl := &out[mi]
 		for _, length := range []int{7, 14} {
 			stepAt := length - 3
 			for first := 0; first+length <= len(nights); first += 2 {
 				for _, variant := range variants(c) {
 					subject, v, _ := strings.Cut(variant, "/")
 					h := nightlytest.RealHistory{Subject: subject, Nights: nights[first : first+length], Variant: v, StepAt: stepAt,
-						Probe: probe, Stretch: stretch, Labels: map[string]string{"host": "real"}}
+						Probe: mode.probe, Stretch: mode.stretch, BenchStretch: mode.benchStretch, Labels: map[string]string{"host": "real"}}
 					reps := stepReports(t, c, h, stepAt)
 					for _, s := range steps {
 						if s.subject+"/"+s.variant != variant {
 							continue
 						}
 						tl.total++
-						if _, at := firstChange(reps, s.bench); at == stepAt {
+						_, at := firstChange(reps, s.bench)
+						if at == stepAt {
 							tl.found++
+						}
+						if big[variant+" "+s.bench] {
+							tl.bigTotal++
+							if at == stepAt {
+								tl.bigFound++
+							} else {
+								t.Logf("%s: %d nights from %d: missed %s %s (%+.0f%%, %.1fx noise)", mode.name, length, nights[first], variant, s.bench, 100*math.Expm1(s.effect), math.Abs(s.effect)/s.noise)
+							}
 						}
 					}
 				}
@@ -326,7 +350,8 @@ func testStretchSitting(t *testing.T, c *nightlytest.RealCorpus) {
 		}
 		for _, commits := range []int{0, 1} {
 			for _, subject := range subjects(c) {
-				h := nightlytest.RealHistory{Subject: subject, Nights: nights, Probe: probe, Stretch: stretch, Commits: commits, Labels: map[string]string{"host": "real"}}
+				h := nightlytest.RealHistory{Subject: subject, Nights: nights, Probe: mode.probe, Stretch: mode.stretch, BenchStretch: mode.benchStretch,
+					Commits: commits, Labels: map[string]string{"host": "real"}}
 				for upto := 10; upto <= len(nights); upto++ {
 					rep := realBuild(t, c, h, upto)
 					n := len(rep.Regressions) + len(rep.Improvements)
@@ -335,22 +360,61 @@ func testStretchSitting(t *testing.T, c *nightlytest.RealCorpus) {
 						continue
 					}
 					for _, ch := range slices.Concat(rep.Regressions, rep.Improvements) {
-						t.Logf("%s: alarm on unchanged %s, %d nights with the stretch: %s %+.1f%% (noise %.1f%%, CPU wait %+.0f%%, suite %+.0f%%)", modes[mode], subject, upto, ch.Name, ch.Pct, ch.Noise, ch.Stretch, ch.Drift)
+						t.Logf("%s: alarm on unchanged %s, %d nights: %s %+.1f%% (noise %.1f%%, CPU wait %+.0f%%, suite %+.0f%%)", mode.name, subject, upto, ch.Name, ch.Pct, ch.Noise, ch.Stretch, ch.Drift)
 					}
 					tl.alarms += n
 					tl.judged += rep.Judged
 				}
 			}
 		}
-		t.Logf("%d nights with the stretch, judged against %s: real steps of 20%% or more found %d/%d; unchanged code, a new commit every night: %d alarms in %d benchmark-nights; one commit: %d alarms",
-			len(nights), modes[mode], tl.found, tl.total, tl.alarms, tl.judged, tl.one)
+		t.Logf("nights %d-%d (%d), judged against %s: real steps of 20%% or more found %d/%d (of 3x these nights' noise or more: %d/%d); unchanged code, a new commit every night: %d alarms in %d benchmark-nights; one commit: %d alarms",
+			nights[0]+1, nights[len(nights)-1]+1, len(nights), mode.name, tl.found, tl.total, tl.bigFound, tl.bigTotal, tl.alarms, tl.judged, tl.one)
 		if tl.one > 0 {
-			t.Errorf("%s: %d alarms on unchanged code of one commit", modes[mode], tl.one)
+			t.Errorf("%s: %d alarms on unchanged code of one commit", mode.name, tl.one)
 		}
 	}
+	return out
+}
+
+// nightsWith returns the indices of the nights whose sort/base block's
+// probe lines hold marker.
+func nightsWith(c *nightlytest.RealCorpus, marker string) []int {
+	var nights []int
+	for i, n := range c.Nights {
+		if bytes.Contains(n.Probes["sort/base"], []byte(marker)) {
+			nights = append(nights, i)
+		}
+	}
+	return nights
+}
+
+// testStretchSitting measures, on the nights that recorded each block's
+// stretch (how long its threads waited for a CPU, as benchmark runs
+// record it) but not yet each benchmark's, what the package's stretch
+// and the probe each add.
+func testStretchSitting(t *testing.T, c *nightlytest.RealCorpus) {
+	var nights []int
+	for _, i := range nightsWith(c, "kind=stretch") {
+		if !bytes.Contains(c.Nights[i].Probes["sort/base"], []byte("/bench=")) {
+			nights = append(nights, i)
+		}
+	}
+	if len(nights) < 20 {
+		t.Errorf("only %d nights with the stretch, want at least 20", len(nights))
+		return
+	}
+	by := sitting(t, c, nights, []sittingMode{
+		{name: "neither"},
+		{name: "probe", probe: true},
+		{name: "stretch", stretch: true},
+		{name: "probe and stretch", probe: true, stretch: true},
+	})
 	// Measured on 34 such nights (47-80): alarms 44, 12 with the probe, 3
 	// with the stretch, 1 with both; steps found 115, 135, 140 and 150 of
-	// 675.
+	// 675; of 3x the noise or more, 46 of 50 in every mode (the four
+	// missed: sort's StableInt1K, +125%, in the histories whose base
+	// holds night 59, where it alone took 2.3 times as long while its
+	// package's stretch rose by a third).
 	both, none := by[3], by[0]
 	if both.alarms*100 > both.judged || both.alarms > none.alarms/2 {
 		t.Errorf("with the probe and the stretch: %d alarms in %d benchmark-nights (without either: %d), want at most 1%% and half", both.alarms, both.judged, none.alarms)

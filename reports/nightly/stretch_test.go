@@ -83,3 +83,56 @@ func TestBuild_stretch(t *testing.T) {
 		}
 	}
 }
+
+// benchStretchRuns returns nights of a package with benchmarks A and
+// B/n=1 (1 µs and 3 µs of CPU, 2% noise, a new commit each night) where
+// from night spell on another program took the CPU while B ran only: B's
+// threads waited 1.5 times as long as they ran (its stretch 2.5), A's
+// not. The package's stretch, over both, rises to about 2; with
+// perBench, each benchmark's stretch is recorded beside it, as `benchdb
+// run` does (B's under its top-level name, as go test starts it).
+func benchStretchRuns(nights, spell int, perBench bool) []nightlytest.Run {
+	rng := rand.New(rand.NewPCG(9, 9))
+	const pkg = "example.com/m/work"
+	var runs []nightlytest.Run
+	for i := range nights {
+		sa, sb := 1.1+0.1*rng.Float64(), 1.1+0.1*rng.Float64()
+		if i >= spell {
+			sb *= 2.5
+		}
+		var b strings.Builder
+		fmt.Fprintf(&b, "pkg: %s\n", pkg)
+		for range 5 {
+			fmt.Fprintf(&b, "BenchmarkA-2 \t1000\t%.2f ns/op\n", 1000*sa*math.Exp(0.02*rng.NormFloat64()))
+		}
+		for range 5 {
+			fmt.Fprintf(&b, "BenchmarkB/n=1-2 \t1000\t%.2f ns/op\n", 3000*sb*math.Exp(0.02*rng.NormFloat64()))
+		}
+		fmt.Fprintf(&b, "pkg: %s\n%s \t1\t%.4f %s\n", runner.ProbePackage, runner.StretchName(pkg), (1000*sa+3000*sb)/4000, runner.StretchUnit)
+		if perBench {
+			fmt.Fprintf(&b, "%s \t1\t%.4f %s\n", runner.StretchBenchName(pkg, "BenchmarkA"), sa, runner.StretchUnit)
+			fmt.Fprintf(&b, "%s \t1\t%.4f %s\n", runner.StretchBenchName(pkg, "BenchmarkB"), sb, runner.StretchUnit)
+		}
+		runs = append(runs, nightlytest.Run{Time: epoch.Add(time.Duration(i) * 24 * time.Hour),
+			Labels: map[string]string{"commit": fmt.Sprintf("c%02d", i)}, Text: []byte(b.String())})
+	}
+	return runs
+}
+
+// TestBuild_benchStretch: load during one benchmark of a package is
+// diluted in the package's stretch, which then excuses only part of that
+// benchmark's slowdown (a false regression); its own stretch excuses all
+// of it, and a sub-benchmark finds its top-level benchmark's stretch.
+func TestBuild_benchStretch(t *testing.T) {
+	rep := buildRuns(t, benchStretchRuns(10, 7, false))
+	if len(rep.Regressions) != 1 || rep.Regressions[0].Name != "B/n=1-2" {
+		t.Errorf("with the package's stretch only: %d regressions, want B/n=1-2's (its load diluted in the package's)", len(rep.Regressions))
+	}
+	rep = buildRuns(t, benchStretchRuns(10, 7, true))
+	if n := len(rep.Regressions) + len(rep.Improvements) + len(rep.Pending); n != 0 {
+		for _, ch := range rep.Regressions {
+			t.Logf("%s %+.0f%%", ch.Name, ch.Pct)
+		}
+		t.Errorf("with each benchmark's stretch: %d changes, want none: the load was B's alone", n)
+	}
+}

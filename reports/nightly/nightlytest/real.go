@@ -156,9 +156,10 @@ type RealHistory struct {
 	// history).
 	Commits int
 	// Probe adds the calibration probe measured after the block to each
-	// run, and Stretch the block's stretch (how long its threads waited
-	// for a CPU; nights collected before it was recorded have none).
-	Probe, Stretch bool
+	// run, Stretch the block's stretch (how long its threads waited
+	// for a CPU; nights collected before it was recorded have none), and
+	// BenchStretch each benchmark's (from night 81 on).
+	Probe, Stretch, BenchStretch bool
 	// Labels are added to every run.
 	Labels map[string]string
 }
@@ -175,11 +176,16 @@ func (c *RealCorpus) Runs(h RealHistory, start time.Time) []Run {
 		}
 		key := h.Subject + "/" + variant
 		text := slices.Clone(night.Blocks[key])
-		if h.Probe || h.Stretch {
+		if h.Probe || h.Stretch || h.BenchStretch {
 			for _, l := range bytes.SplitAfter(night.Probes[key], []byte("\n")) {
 				result := bytes.HasPrefix(l, []byte("Benchmark"))
 				stretch := bytes.HasPrefix(l, []byte("BenchmarkProbe/kind=stretch/"))
-				if len(l) > 0 && (!result || stretch && h.Stretch || result && !stretch && h.Probe) {
+				name, _, _ := bytes.Cut(l, []byte(" "))
+				want := h.Stretch
+				if bytes.Contains(name, []byte("/bench=")) {
+					want = h.BenchStretch
+				}
+				if len(l) > 0 && (!result || stretch && want || result && !stretch && h.Probe) {
 					text = append(text, l...)
 				}
 			}

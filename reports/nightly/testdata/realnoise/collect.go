@@ -29,12 +29,15 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/benchdb/benchdb/runner"
@@ -152,7 +155,7 @@ func main() {
 				"-test.run", "^$", "-test.bench", s.bench, "-test.count", fmt.Sprint(*count),
 				"-test.benchtime", *benchtime)
 			cmd.Dir = dir
-			outb, stretch, err := runClocked(cmd)
+			outb, stretch, benchStretch, err := runClocked(cmd)
 			if err != nil {
 				log.Printf("night %d %s/%s: %v", night, s.subject, s.variant, err)
 			}
@@ -166,6 +169,16 @@ func main() {
 			// run` records it for each package (runner.TaskClock).
 			if pkg := pkgOf(outb); pkg != "" && !math.IsNaN(stretch) {
 				fmt.Fprintf(&buf, "%s \t       1\t%12.4f %s\n", runner.StretchName(pkg), stretch, runner.StretchUnit)
+				// And each benchmark's (from night 81 on).
+				for _, b := range slices.Sorted(maps.Keys(benchStretch)) {
+					fmt.Fprintf(&buf, "%s \t       1\t%12.4f %s\n", runner.StretchBenchName(pkg, b), benchStretch[b][0], runner.StretchUnit)
+				}
+				// And the same of each benchmark's busiest thread only
+				// (from night 103 on): kind=stretchmain.
+				for _, b := range slices.Sorted(maps.Keys(benchStretch)) {
+					name := strings.Replace(runner.StretchBenchName(pkg, b), "/kind=stretch/", "/kind=stretchmain/", 1)
+					fmt.Fprintf(&buf, "%s \t       1\t%12.4f %s\n", name, benchStretch[b][1], runner.StretchUnit)
+				}
 			}
 		}
 		name := filepath.Join(*out, fmt.Sprintf("night-%02d.txt", night))
@@ -178,13 +191,16 @@ func main() {
 }
 
 // runClocked runs cmd, sampling its threads' scheduler statistics every
-// 50 ms, and returns its standard output and its stretch (NaN when the
-// statistics are not there).
-func runClocked(cmd *exec.Cmd) ([]byte, float64, error) {
-	var out bytes.Buffer
-	cmd.Stdout = &out
+// 50 ms, and returns its standard output, its stretch (NaN when the
+// statistics are not there) and each benchmark's: what its threads did
+// between two samples counts for the benchmark whose name the binary
+// wrote last before the second (go test writes a benchmark's name as it
+// starts it).
+func runClocked(cmd *exec.Cmd) ([]byte, float64, map[string][2]float64, error) {
+	w := &watcher{}
+	cmd.Stdout = w
 	if err := cmd.Start(); err != nil {
-		return nil, math.NaN(), err
+		return nil, math.NaN(), nil, err
 	}
 	clock := runner.NewTaskClock(cmd.Process.Pid)
 	done := make(chan error, 1)
@@ -192,17 +208,83 @@ func runClocked(cmd *exec.Cmd) ([]byte, float64, error) {
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	sampled := clock.Sample() == nil
+	type acc struct{ run, wait, mainRun, mainWait time.Duration }
+	per := map[string]*acc{}
 	for {
 		select {
 		case err := <-done:
+			out := w.bytes()
 			if !sampled {
-				return out.Bytes(), math.NaN(), err
+				return out, math.NaN(), nil, err
 			}
-			return out.Bytes(), clock.Stretch(), err
+			bench := map[string][2]float64{}
+			for b, a := range per {
+				if a.run > 0 && a.mainRun > 0 {
+					bench[b] = [2]float64{float64(a.run+a.wait) / float64(a.run), float64(a.mainRun+a.mainWait) / float64(a.mainRun)}
+				}
+			}
+			return out, clock.Stretch(), bench, err
 		case <-tick.C:
-			clock.Sample()
+			r0, w0 := clock.Totals()
+			if clock.Sample() != nil {
+				continue
+			}
+			r1, w1 := clock.Totals()
+			if b := w.current(); b != "" {
+				if per[b] == nil {
+					per[b] = &acc{}
+				}
+				per[b].run += r1 - r0
+				per[b].wait += w1 - w0
+				mr, mw := clock.Busiest()
+				per[b].mainRun += mr
+				per[b].mainWait += mw
+			}
 		}
 	}
+}
+
+// watcher keeps a test binary's standard output and the name of the
+// benchmark it started last (without its -N suffix).
+type watcher struct {
+	mu   sync.Mutex
+	buf  bytes.Buffer
+	line int // start of the current line in buf
+	cur  string
+}
+
+func (w *watcher) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(p)
+	b := w.buf.Bytes()
+	for {
+		l := b[w.line:]
+		if name, _, ok := bytes.Cut(l, []byte("\t")); ok && bytes.HasPrefix(l, []byte("Benchmark")) && !bytes.Contains(name, []byte("\n")) {
+			n := strings.TrimSpace(string(name))
+			if i := strings.LastIndexByte(n, '-'); i > 0 && strings.Trim(n[i+1:], "0123456789") == "" {
+				n = n[:i]
+			}
+			w.cur = n
+		}
+		nl := bytes.IndexByte(l, '\n')
+		if nl < 0 {
+			return len(p), nil
+		}
+		w.line += nl + 1
+	}
+}
+
+func (w *watcher) current() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.cur
+}
+
+func (w *watcher) bytes() []byte {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.Bytes()
 }
 
 // pkgOf returns the package of the first "pkg:" line of out.
