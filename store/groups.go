@@ -39,7 +39,8 @@ func (db *DB) ResultGroups(ctx context.Context, ids []int64, fn func(runID int64
 	return nil
 }
 
-// A groupReader reads a run's result_group rows as ResultGroups.
+// A groupReader reads a run's groups (result_group rows on PostgreSQL,
+// run blocks on SQLite) as ResultGroups.
 type groupReader struct {
 	db    *DB
 	units map[int64][]unitInfo
@@ -53,6 +54,12 @@ type groupReader struct {
 	// their place.
 	later segHeap
 	g     ResultGroup
+
+	// On SQLite: names of the run blocks' groups, and the decoder of
+	// their chunks (runblock.go).
+	names   *nameCache
+	cd      chunkDecoder
+	nameBuf []byte
 }
 
 // A groupSeg is results of a row that come later than its first, with
@@ -66,6 +73,9 @@ type groupSeg struct {
 }
 
 func (rd *groupReader) run(ctx context.Context, id int64, fn func(int64, *ResultGroup) error) error {
+	if !rd.db.pg {
+		return rd.runBlocks(ctx, id, fn)
+	}
 	rr := resultReader{db: rd.db, units: rd.units}
 	ops, err := rr.configLines(ctx, id)
 	if err != nil {
@@ -119,6 +129,71 @@ func (rd *groupReader) run(ctx context.Context, id int64, fn func(int64, *Result
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read results of run %d: %w", id, sqliteError(err))
+	}
+	for len(rd.later) > 0 {
+		if err := rd.emitSeg(heap.Pop(&rd.later).(*groupSeg)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runBlocks is run on SQLite (schema version 8): it reads the run's
+// blocks, whose groups and configuration lines come in the order of
+// their lines, as run reads result_group rows.
+func (rd *groupReader) runBlocks(ctx context.Context, id int64, fn func(int64, *ResultGroup) error) error {
+	rr := resultReader{db: rd.db, units: rd.units}
+	if rd.names == nil {
+		rd.names = newNameCache(rd.db.db, maxNameCache)
+	}
+	rd.id, rd.fn, rd.ops = id, fn, rd.ops[:0]
+	rd.cfg = new(benchfmt.Result)
+	rd.gen++
+	rd.later = rd.later[:0]
+	rows, err := rd.db.db.QueryContext(ctx, sqlRunBlocks, id)
+	if err != nil {
+		return fmt.Errorf("read results of run %d: %w", id, sqliteError(err))
+	}
+	defer rows.Close()
+	br := runBlockReader{rows: rows, names: rd.names, cd: &rd.cd}
+	var (
+		rec runRecord
+		g   groupCursor
+	)
+	for {
+		ok, err := br.next(ctx, &rec)
+		if err != nil {
+			return fmt.Errorf("read results of run %d: %w", id, err)
+		}
+		if !ok {
+			break
+		}
+		if rec.config {
+			// It applies to the groups after it, read later.
+			rd.ops = append(rd.ops, configOp{line: rec.line, key: string(rec.key), value: string(rec.value)})
+			continue
+		}
+		units, err := rr.unitSet(ctx, rec.unitSet)
+		if err != nil {
+			return fmt.Errorf("read results of run %d: %w", id, err)
+		}
+		name := rd.names.names[rec.nameID]
+		n, err := blockResults(rec.block)
+		if err == nil {
+			rd.nameBuf = append(rd.nameBuf[:0], name...)
+			err = g.reset(rd.nameBuf, rec.line, n, rec.block, units)
+		}
+		if err != nil {
+			return fmt.Errorf("read results of run %d: %s: %w", id, name, err)
+		}
+		for len(rd.later) > 0 && rd.later[0].line < rec.line {
+			if err := rd.emitSeg(heap.Pop(&rd.later).(*groupSeg)); err != nil {
+				return err
+			}
+		}
+		if err := rd.row(&g); err != nil {
+			return err
+		}
 	}
 	for len(rd.later) > 0 {
 		if err := rd.emitSeg(heap.Pop(&rd.later).(*groupSeg)); err != nil {
