@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"math"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,18 +18,34 @@ import (
 	"github.com/benchdb/benchdb/scenario"
 )
 
-// mustHarness returns a Harness, or skips the test where erl is absent.
+// harness is the Harness the tests share, so that erlc compiles its
+// module once per test process; TestMain closes it.
+var harness struct {
+	once sync.Once
+	h    *Harness
+	err  error
+}
+
+// mustHarness returns the shared Harness, or skips the test where erl is
+// absent. Tests use it one at a time.
 func mustHarness(tb testing.TB) *Harness {
 	tb.Helper()
-	h, err := Find()
-	if errors.Is(err, ErrNoErl) {
-		tb.Skipf("skipping: %v", err)
+	harness.once.Do(func() { harness.h, harness.err = Find() })
+	if errors.Is(harness.err, ErrNoErl) {
+		tb.Skipf("skipping: %v", harness.err)
 	}
-	if err != nil {
-		tb.Fatal(err)
+	if harness.err != nil {
+		tb.Fatal(harness.err)
 	}
-	tb.Cleanup(func() { h.Close() })
-	return h
+	return harness.h
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if harness.h != nil {
+		harness.h.Close()
+	}
+	os.Exit(code)
 }
 
 func TestParseCosts(t *testing.T) {
@@ -340,33 +358,6 @@ func TestHarness_cancel(t *testing.T) {
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("took %v after the context ended", d)
-	}
-}
-
-// TestHarness_Costs measures tiny costs: s0 positive, S(n) at two depths.
-func TestHarness_Costs(t *testing.T) {
-	h := mustHarness(t)
-	c, err := h.Costs(context.Background(), CostOptions{Rate: 5000, Calls: 1, Live: 100 * time.Millisecond, Depths: []int{0, 1000}, Events: 200, Backlogs: []int{2000}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The shape of the measurement holds on any machine; its values need
-	// a router that served some events near an empty queue, which a
-	// loaded machine (the runtime stopped for tens of milliseconds at a
-	// time) may not give in 100 ms: then they are logged, and the
-	// integration tier checks them.
-	if !(c.S0 >= 0) || len(c.Service) != 2 || c.Service[1].Depth != 1000 {
-		t.Fatalf("costs = %+v", c)
-	}
-	if m := c.Model(); m.K != 1 {
-		t.Errorf("model = %+v, want k=1", m)
-	}
-	if !(c.S0 > 0) || len(c.Live) == 0 {
-		t.Logf("s0 %v, %d live S(n) bins: the machine kept the router from an empty queue", c.S0, len(c.Live))
-		return
-	}
-	if m := c.Model(); len(m.Scan) < 1 || !(m.C > 0) {
-		t.Errorf("model = %+v", m)
 	}
 }
 

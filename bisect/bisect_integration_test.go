@@ -348,3 +348,27 @@ func TestRun_SkipsBrokenCommit(t *testing.T) {
 		t.Errorf("commit 2 was not skipped as not building: %+v", res.Steps)
 	}
 }
+
+// TestRun_NotReproduced bisects two commits that leave the benchmark
+// alone: ErrNotReproduced, with a Result that says so. In the
+// integration tier: cmd/benchdb's default TestBisect_notReproduced runs
+// the same bisect.Run on the same kind of history through benchdb bisect,
+// and its exit status 1 and "not reproduced" on both outputs are this
+// error with that Result.
+func TestRun_NotReproduced(t *testing.T) {
+	repo, commits := mustHistory(t, 2, 0, 0, 1)
+	db := storetest.Open(t)
+	res, err := bisect.Run(context.Background(), bisect.Options{Dir: repo.Dir, Good: commits[0], Bad: commits[2], Bench: "Fixed",
+		Config: fast(), MaxRounds: 6, Threshold: 50, Store: db})
+	if !errors.Is(err, bisect.ErrNotReproduced) || res == nil || res.Reproduced {
+		t.Fatalf("err = %v, res %+v; want ErrNotReproduced", err, res)
+	}
+}
+
+// fast is the measurement of the shorter tests: 6 rounds, each run the
+// best of 10 repetitions of 1000 iterations (the work of one 10000x run),
+// so that a busy machine does not hide a 2x step (one 10000x run per
+// round once did, at load average 28).
+func fast() ab.Config {
+	return ab.Config{Rounds: 6, Benchtime: "1000x", Count: 10, TestArgs: []string{"-test.cpu=1"}, Seed: 1}
+}

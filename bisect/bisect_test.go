@@ -2,12 +2,10 @@ package bisect_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
 
-	"github.com/benchdb/benchdb/ab"
 	"github.com/benchdb/benchdb/ab/abtest"
 	"github.com/benchdb/benchdb/bisect"
 	"github.com/benchdb/benchdb/store/storetest"
@@ -40,24 +38,6 @@ func mustHistory(t *testing.T, n, slow, broken int, factor float64) (*abtest.Rep
 		commits = append(commits, repo.Commit(msg, files))
 	}
 	return repo, commits
-}
-
-// fast is the measurement of the default tests: 6 rounds, each run the
-// best of 10 repetitions of 1000 iterations (the work of one 10000x run),
-// so that a busy machine does not hide a 2x step (one 10000x run per
-// round once did, at load average 28).
-func fast() ab.Config {
-	return ab.Config{Rounds: 6, Benchtime: "1000x", Count: 10, TestArgs: []string{"-test.cpu=1"}, Seed: 1}
-}
-
-func TestRun_NotReproduced(t *testing.T) {
-	repo, commits := mustHistory(t, 2, 0, 0, 1)
-	db := storetest.Open(t)
-	res, err := bisect.Run(context.Background(), bisect.Options{Dir: repo.Dir, Good: commits[0], Bad: commits[2], Bench: "Fixed",
-		Config: fast(), MaxRounds: 6, Threshold: 50, Store: db})
-	if !errors.Is(err, bisect.ErrNotReproduced) || res == nil || res.Reproduced {
-		t.Fatalf("err = %v, res %+v; want ErrNotReproduced", err, res)
-	}
 }
 
 func TestRun_BadInput(t *testing.T) {

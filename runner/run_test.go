@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -159,16 +160,21 @@ func gomaxprocs(name string) int {
 }
 
 // TestRun_Select checks Matches and SkipValues against what go test really
-// runs.
+// runs: the case marked run through Run (so that Bench and Skip reach go
+// test), the others through the fixture's test binary, built once, with
+// the same -test.bench and -test.skip (a go test each cost a build and
+// link of the fixture, a third of the package's time).
 func TestRun_Select(t *testing.T) {
 	tests := []struct {
 		name        string
 		bench, skip string
 		want        []string
+		run         bool // through Run, rather than the built binary
 	}{
-		{"all", ".", "", passNames},
+		{name: "all", bench: ".", want: passNames},
 		{
 			name:  "keep one profile",
+			run:   true,
 			bench: ".",
 			skip:  runner.SkipValues("profile", []string{"old-fixed", "new"}, []int{2}),
 			want: []string{"BenchmarkLeaf", "BenchmarkPick/profile=old/pool=1",
@@ -200,9 +206,10 @@ func TestRun_Select(t *testing.T) {
 		},
 	}
 	dir := MustFixtureDir(t)
+	bin := mustTestBinary(t, dir, "./pass")
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel() // each waits mostly for go test to build and start
+			t.Parallel() // each waits mostly for go test or the binary to start
 			var predicted []string
 			for _, n := range passNames {
 				ok, err := runner.Matches(tt.bench, tt.skip, n)
@@ -216,17 +223,41 @@ func TestRun_Select(t *testing.T) {
 			if !slices.Equal(predicted, tt.want) {
 				t.Errorf("Matches selects %q, want %q", predicted, tt.want)
 			}
-			res, err := runner.Run(t.Context(), runner.Config{
-				Dir: dir, Packages: []string{fixture + "/pass"}, Bench: tt.bench, Skip: tt.skip, Benchtime: "1x",
-			})
-			if err != nil {
-				t.Fatalf("Run: %v", err)
+			var out []byte
+			if tt.run {
+				res, err := runner.Run(t.Context(), runner.Config{
+					Dir: dir, Packages: []string{fixture + "/pass"}, Bench: tt.bench, Skip: tt.skip, Benchtime: "1x",
+				})
+				if err != nil {
+					t.Fatalf("Run: %v", err)
+				}
+				out = res.Output
+			} else {
+				cmd := exec.CommandContext(t.Context(), bin, "-test.run", "^$", "-test.bench", tt.bench, "-test.skip", tt.skip, "-test.benchtime", "1x")
+				cmd.Dir = filepath.Join(dir, "pass")
+				var err error
+				if out, err = cmd.Output(); err != nil {
+					t.Fatalf("%s: %v\n%s", cmd, err, out)
+				}
 			}
-			if got := resultNames(res.Output); !slices.Equal(got, tt.want) {
+			if got := resultNames(out); !slices.Equal(got, tt.want) {
 				t.Errorf("go test -bench %q -skip %q ran %q, want %q", tt.bench, tt.skip, got, tt.want)
 			}
 		})
 	}
+}
+
+// mustTestBinary builds the test binary of the package pkg of the module
+// in dir (go test -c) under tb.TempDir(), and returns its path.
+func mustTestBinary(tb testing.TB, dir, pkg string) string {
+	tb.Helper()
+	bin := filepath.Join(tb.TempDir(), "pkg.test")
+	cmd := exec.CommandContext(context.Background(), "go", "test", "-c", "-o", bin, pkg)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		tb.Fatalf("go test -c %s: %v\n%s", pkg, err, out)
+	}
+	return bin
 }
 
 func TestRun_Failures(t *testing.T) {

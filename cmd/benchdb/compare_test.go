@@ -21,10 +21,11 @@ var update = flag.Bool("update", false, "rewrite golden files")
 
 // mustCompareDB returns the path of a fresh SQLite store holding
 // testdata/compare/old.txt as run 1 (branch=main) and new.txt as run 2
-// (branch=feature), one minute apart.
+// (branch=feature), one minute apart: a copy of one that mustCompareAt
+// fills once per test process.
 func mustCompareDB(tb testing.TB) string {
 	tb.Helper()
-	return mustCompareAt(tb, filepath.Join(tb.TempDir(), "bench.sqlite"))
+	return mustTemplateDB(tb, "bench", func(tb testing.TB, path string) { mustCompareAt(tb, path) })
 }
 
 // mustCompareAt stores what mustCompareDB stores in the new store at
@@ -144,10 +145,11 @@ func TestCompare_MissingDB(t *testing.T) {
 }
 
 // TestMain runs the tests and then removes the benchstat binary that
-// benchstattest built, if it did.
+// benchstattest built, if it did, and the template stores.
 func TestMain(m *testing.M) {
 	code := m.Run()
 	benchstattest.Remove()
+	removeTemplates()
 	os.Exit(code)
 }
 

@@ -16,11 +16,18 @@ import (
 
 var reportEpoch = time.Date(2026, 3, 1, 2, 0, 0, 0, time.UTC)
 
-// mustHistoryDB ingests a generated 20-night history into a new SQLite
-// file with `benchdb ingest --time`, and returns the file. On night 17
-// Slow gets 25% slower, Rate 20% slower (fewer MB/s) and Quick 20%
-// faster; the benchmark named with HTML gets 30% slower.
+// mustHistoryDB returns a new SQLite file holding a generated 20-night
+// history, ingested with `benchdb ingest --time` (fillHistoryDB, once per
+// test process: each test gets a copy). On night 17 Slow gets 25% slower,
+// Rate 20% slower (fewer MB/s) and Quick 20% faster; the benchmark named
+// with HTML gets 30% slower.
 func mustHistoryDB(tb testing.TB) string {
+	tb.Helper()
+	return mustTemplateDB(tb, "history", fillHistoryDB)
+}
+
+// fillHistoryDB ingests mustHistoryDB's history into a new store at db.
+func fillHistoryDB(tb testing.TB, db string) {
 	tb.Helper()
 	cfg := nightlytest.Config{
 		Seed: 11, Nights: 20, Samples: 5, Start: reportEpoch,
@@ -35,7 +42,6 @@ func mustHistoryDB(tb testing.TB) string {
 			{Pkg: "example.com/b", Name: "Dropped", Unit: "ns/op", Base: 100, CV: 0.01, Last: 18},
 		},
 	}
-	db := filepath.Join(tb.TempDir(), "history.sqlite")
 	dir := tb.TempDir()
 	for i, r := range nightlytest.Generate(cfg) {
 		file := filepath.Join(dir, fmt.Sprintf("night%02d.txt", i))
@@ -48,7 +54,6 @@ func mustHistoryDB(tb testing.TB) string {
 		}
 		mustRunCLI(tb, append(args, file)...)
 	}
-	return db
 }
 
 type reportJSON struct {

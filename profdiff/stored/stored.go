@@ -1,8 +1,10 @@
 // Package stored reads the pprof profiles that a store keeps with its
 // runs (benchdb run --pprof, ab --profile, bisect --profile): it lists
 // them by kind and benchmark pattern, reads them as profdiff sides, pairs
-// the benchmarks of two sets of runs, and compares them. benchdb why,
-// export --profile and the nightly report's explanations share it.
+// the benchmarks of two sets of runs, and compares them; Explain diffs
+// the profiles of the two runs around each of a report's regressions.
+// benchdb why, export --profile and the nightly report's explanations
+// (benchdb report) share it.
 //
 // It reads through Source, the few methods of store.DB it needs, so it
 // builds without cgo; profdiff itself knows nothing of the store.
