@@ -182,7 +182,7 @@ func TestDetection_Real(t *testing.T) {
 				}
 				for _, variant := range variants(c) {
 					subject, v, _ := strings.Cut(variant, "/")
-					h := nightlytest.RealHistory{Subject: subject, Nights: nights, Variant: v, StepAt: stepAt, Probe: probe, Stretch: probe,
+					h := nightlytest.RealHistory{Subject: subject, Nights: nights, Variant: v, StepAt: stepAt, Probe: probe, Stretch: probe, BenchStretch: probe,
 						Labels: map[string]string{"host": "real"}}
 					reps := stepReports(t, c, h, stepAt)
 					for k, s := range big {
@@ -218,7 +218,7 @@ func TestDetection_Real(t *testing.T) {
 		// load spells of several nights) not every such step is found:
 		// see the README's table. The bounds hold what was measured
 		// (found 95 of 148 without the probe, 93 with it, on 46 nights;
-		// 186 of 284 either way on 80),
+		// 186 of 284 either way on 80; 336 of 480 either way on 129),
 		// so that a change that loses real steps fails here.
 		// A step of 5x the noise on both sides of it or more is never
 		// missed without the probe (the probe's own noise, a fifth of a
@@ -242,7 +242,7 @@ func TestDetection_Real(t *testing.T) {
 		for _, probe := range []bool{false, true} {
 			alarms, nights := 0, 0
 			for _, subject := range subjects(c) {
-				h := nightlytest.RealHistory{Subject: subject, Nights: seq(nn), Probe: probe, Stretch: probe, Commits: commits, Labels: map[string]string{"host": "real"}}
+				h := nightlytest.RealHistory{Subject: subject, Nights: seq(nn), Probe: probe, Stretch: probe, BenchStretch: probe, Commits: commits, Labels: map[string]string{"host": "real"}}
 				for upto := 10; upto <= nn; upto++ {
 					rep := realBuild(t, c, h, upto)
 					for _, ch := range slices.Concat(rep.Regressions, rep.Improvements) {
@@ -264,6 +264,7 @@ func TestDetection_Real(t *testing.T) {
 	}
 
 	testStretchSitting(t, c)
+	testBenchStretchSitting(t, c)
 
 	// Two runs of one commit, and a history whose last two runs are of
 	// one commit.
@@ -282,8 +283,8 @@ func TestDetection_Real(t *testing.T) {
 
 // A sittingMode is what a history's runs carry besides the benchmarks.
 type sittingMode struct {
-	name                         string
-	probe, stretch, benchStretch bool
+	name                                     string
+	probe, stretch, benchStretch, mainThread bool
 }
 
 // A sittingTally is what sitting measured in one mode.
@@ -325,7 +326,7 @@ func sitting(t *testing.T, c *nightlytest.RealCorpus, nights []int, modes []sitt
 				for _, variant := range variants(c) {
 					subject, v, _ := strings.Cut(variant, "/")
 					h := nightlytest.RealHistory{Subject: subject, Nights: nights[first : first+length], Variant: v, StepAt: stepAt,
-						Probe: mode.probe, Stretch: mode.stretch, BenchStretch: mode.benchStretch, Labels: map[string]string{"host": "real"}}
+						Probe: mode.probe, Stretch: mode.stretch, BenchStretch: mode.benchStretch, MainThread: mode.mainThread, Labels: map[string]string{"host": "real"}}
 					reps := stepReports(t, c, h, stepAt)
 					for _, s := range steps {
 						if s.subject+"/"+s.variant != variant {
@@ -350,7 +351,7 @@ func sitting(t *testing.T, c *nightlytest.RealCorpus, nights []int, modes []sitt
 		}
 		for _, commits := range []int{0, 1} {
 			for _, subject := range subjects(c) {
-				h := nightlytest.RealHistory{Subject: subject, Nights: nights, Probe: mode.probe, Stretch: mode.stretch, BenchStretch: mode.benchStretch,
+				h := nightlytest.RealHistory{Subject: subject, Nights: nights, Probe: mode.probe, Stretch: mode.stretch, BenchStretch: mode.benchStretch, MainThread: mode.mainThread,
 					Commits: commits, Labels: map[string]string{"host": "real"}}
 				for upto := 10; upto <= len(nights); upto++ {
 					rep := realBuild(t, c, h, upto)
@@ -410,8 +411,9 @@ func testStretchSitting(t *testing.T, c *nightlytest.RealCorpus) {
 		{name: "probe and stretch", probe: true, stretch: true},
 	})
 	// Measured on 34 such nights (47-80): alarms 44, 12 with the probe, 3
-	// with the stretch, 1 with both; steps found 115, 135, 140 and 150 of
-	// 675; of 3x the noise or more, 46 of 50 in every mode (the four
+	// with the stretch, 1 with both; steps found 112, 132, 139 and 149 of
+	// 650 (step sizes from all 129 nights; 115, 135, 140 and 150 of 675
+	// from the first 80); of 3x the noise or more, 46 of 50 in every mode (the four
 	// missed: sort's StableInt1K, +125%, in the histories whose base
 	// holds night 59, where it alone took 2.3 times as long while its
 	// package's stretch rose by a third).
@@ -422,6 +424,44 @@ func testStretchSitting(t *testing.T, c *nightlytest.RealCorpus) {
 	if both.found < none.found {
 		t.Errorf("with the probe and the stretch: %d real steps found, without either %d", both.found, none.found)
 	}
+}
+
+// testBenchStretchSitting measures, on the nights that recorded each
+// benchmark's stretch beside its package's, what each adds; and on those
+// that also recorded each benchmark's busiest thread's stretch, what that
+// adds.
+func testBenchStretchSitting(t *testing.T, c *nightlytest.RealCorpus) {
+	nights := nightsWith(c, "/bench=")
+	if len(nights) < 20 {
+		t.Errorf("only %d nights with each benchmark's stretch, want at least 20", len(nights))
+		return
+	}
+	by := sitting(t, c, nights, []sittingMode{
+		{name: "neither"},
+		{name: "probe and package stretch", probe: true, stretch: true},
+		{name: "probe, package and benchmark stretch", probe: true, stretch: true, benchStretch: true},
+	})
+	// Each benchmark's stretch must find at least the steps its package's
+	// finds and raise fewer alarms. Measured on nights 81-129: steps of
+	// 20% or more found 292, 291 and 326 of 1,040 (of 3x the noise: 133,
+	// 132, 136 of 200), alarms 174, 126 and 94 in 1,240 benchmark-nights;
+	// on nights 103-129 the busiest thread's stretch instead of all
+	// threads': 172 steps of 468 instead of 179, 19 alarms of 558 instead
+	// of 34 (what benchdb run records stays all threads').
+	if pkg, own := by[1], by[2]; own.found < pkg.found || own.alarms >= pkg.alarms {
+		t.Errorf("each benchmark's stretch: %d steps found and %d alarms, its package's alone: %d and %d; want more found, fewer alarms", own.found, own.alarms, pkg.found, pkg.alarms)
+	}
+	main := nightsWith(c, "kind=stretchmain")
+	if len(main) < 10 {
+		t.Errorf("only %d nights with each benchmark's busiest thread's stretch, want at least 10", len(main))
+		return
+	}
+	sitting(t, c, main, []sittingMode{
+		{name: "neither"},
+		{name: "probe and package stretch", probe: true, stretch: true},
+		{name: "probe, package and benchmark stretch", probe: true, stretch: true, benchStretch: true},
+		{name: "probe, package and benchmark's busiest thread's stretch", probe: true, stretch: true, benchStretch: true, mainThread: true},
+	})
 }
 
 // stepReports returns the reports on h on the night of its step (at

@@ -158,8 +158,10 @@ type RealHistory struct {
 	// Probe adds the calibration probe measured after the block to each
 	// run, Stretch the block's stretch (how long its threads waited
 	// for a CPU; nights collected before it was recorded have none), and
-	// BenchStretch each benchmark's (from night 81 on).
-	Probe, Stretch, BenchStretch bool
+	// BenchStretch each benchmark's (from night 81 on), measured on all
+	// its threads, or with MainThread on its busiest thread alone (from
+	// night 103 on).
+	Probe, Stretch, BenchStretch, MainThread bool
 	// Labels are added to every run.
 	Labels map[string]string
 }
@@ -178,12 +180,18 @@ func (c *RealCorpus) Runs(h RealHistory, start time.Time) []Run {
 		text := slices.Clone(night.Blocks[key])
 		if h.Probe || h.Stretch || h.BenchStretch {
 			for _, l := range bytes.SplitAfter(night.Probes[key], []byte("\n")) {
+				if main, ok := bytes.CutPrefix(l, []byte("BenchmarkProbe/kind=stretchmain/")); ok {
+					if h.BenchStretch && h.MainThread {
+						text = append(append(text, "BenchmarkProbe/kind=stretch/"...), main...)
+					}
+					continue
+				}
 				result := bytes.HasPrefix(l, []byte("Benchmark"))
 				stretch := bytes.HasPrefix(l, []byte("BenchmarkProbe/kind=stretch/"))
 				name, _, _ := bytes.Cut(l, []byte(" "))
 				want := h.Stretch
 				if bytes.Contains(name, []byte("/bench=")) {
-					want = h.BenchStretch
+					want = h.BenchStretch && !h.MainThread
 				}
 				if len(l) > 0 && (!result || stretch && want || result && !stretch && h.Probe) {
 					text = append(text, l...)
