@@ -300,18 +300,24 @@ func stretches(hs []*history) map[*Series]map[string][]float64 {
 		if out[h.series] == nil {
 			out[h.series] = map[string][]float64{}
 		}
-		m := make([]float64, len(h.series.Runs))
-		for i := range m {
-			m[i] = math.NaN()
-		}
-		for i, r := range h.runs {
-			if v := h.samples[i]; len(v) > 0 && v[0] >= 1 {
-				m[r] = math.Log(median(v))
-			}
-		}
-		out[h.series][pkg] = m
+		out[h.series][pkg] = stretchSeries(h)
 	}
 	return out
+}
+
+// stretchSeries returns the logarithm of stretch history h's median in
+// each run of its series, NaN in a run without one.
+func stretchSeries(h *history) []float64 {
+	m := make([]float64, len(h.series.Runs))
+	for i := range m {
+		m[i] = math.NaN()
+	}
+	for i, r := range h.runs {
+		if v := h.samples[i]; len(v) > 0 && v[0] >= 1 {
+			m[r] = math.Log(median(v))
+		}
+	}
+	return m
 }
 
 // benchStretches returns, per series, package and benchmark (as go test
@@ -341,16 +347,7 @@ func benchStretches(hs []*history) map[*Series]map[string]map[string][]float64 {
 		if out[h.series][pkg] == nil {
 			out[h.series][pkg] = map[string][]float64{}
 		}
-		m := make([]float64, len(h.series.Runs))
-		for i := range m {
-			m[i] = math.NaN()
-		}
-		for i, r := range h.runs {
-			if v := h.samples[i]; len(v) > 0 && v[0] >= 1 {
-				m[r] = math.Log(median(v))
-			}
-		}
-		out[h.series][pkg][bench] = m
+		out[h.series][pkg][bench] = stretchSeries(h)
 	}
 	return out
 }
