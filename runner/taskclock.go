@@ -2,8 +2,9 @@ package runner
 
 import (
 	"math"
-	"strings"
 	"time"
+
+	"github.com/benchdb/benchdb/internal/stretchname"
 )
 
 // ProbeStretch is the `kind=` level of the results that say how much a
@@ -17,18 +18,17 @@ const StretchUnit = "stretch"
 
 // StretchName returns the probe benchmark name of package pkg's stretch.
 func StretchName(pkg string) string {
-	return ProbeBenchmark + "/kind=" + ProbeStretch + "/pkg=" + strings.ReplaceAll(pkg, "/", ":")
+	return "Benchmark" + stretchname.Package(pkg)
 }
 
 // StretchPackage returns the package of a stretch result's name (with or
 // without the Benchmark prefix), and whether name is one.
 func StretchPackage(name string) (string, bool) {
-	name = strings.TrimPrefix(name, "Benchmark")
-	rest, ok := strings.CutPrefix(name, strings.TrimPrefix(ProbeBenchmark, "Benchmark")+"/kind="+ProbeStretch+"/pkg=")
-	if !ok || rest == "" || strings.Contains(rest, "/") {
+	pkg, bench, ok := stretchname.Parse(name)
+	if !ok || bench != "" {
 		return "", false
 	}
-	return strings.ReplaceAll(rest, ":", "/"), true
+	return pkg, true
 }
 
 // StretchBenchName returns the probe benchmark name of the stretch of one
@@ -37,26 +37,18 @@ func StretchPackage(name string) (string, bool) {
 // the -N GOMAXPROCS suffix), its "%" and "/" written as "%25" and "%2F"
 // so that the name keeps one level per slash.
 func StretchBenchName(pkg, bench string) string {
-	b := strings.TrimPrefix(bench, "Benchmark")
-	b = strings.ReplaceAll(strings.ReplaceAll(b, "%", "%25"), "/", "%2F")
-	return StretchName(pkg) + "/bench=" + b
+	return "Benchmark" + stretchname.Bench(pkg, bench)
 }
 
 // StretchBenchmark returns the package and the benchmark (without the
 // Benchmark prefix) of a per-benchmark stretch result's name, with or
-// without the Benchmark prefix and a -N suffix, and whether name is one.
+// without the Benchmark prefix, and whether name is one.
 func StretchBenchmark(name string) (pkg, bench string, ok bool) {
-	name = strings.TrimPrefix(name, "Benchmark")
-	rest, ok := strings.CutPrefix(name, strings.TrimPrefix(ProbeBenchmark, "Benchmark")+"/kind="+ProbeStretch+"/pkg=")
-	if !ok {
+	pkg, bench, ok = stretchname.Parse(name)
+	if !ok || bench == "" {
 		return "", "", false
 	}
-	p, b, ok := strings.Cut(rest, "/bench=")
-	if !ok || p == "" || b == "" || strings.Contains(b, "/") {
-		return "", "", false
-	}
-	b = strings.ReplaceAll(strings.ReplaceAll(b, "%2F", "/"), "%25", "%")
-	return strings.ReplaceAll(p, ":", "/"), b, true
+	return pkg, bench, true
 }
 
 // A TaskClock adds up what the kernel's scheduler says about the threads

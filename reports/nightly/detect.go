@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/benchdb/benchdb/internal/stretchname"
 	"github.com/benchdb/benchdb/reports"
 	store "github.com/benchdb/benchdb/store/storedata"
 )
@@ -277,11 +278,6 @@ func machineSpeed(s *Series, hs []*history) []float64 {
 	return m
 }
 
-// stretchPrefix begins the name of a package's stretch result, as
-// runner.StretchName writes it: `Probe/kind=stretch/pkg=P` with P's
-// slashes written as colons.
-const stretchPrefix = "Probe/kind=stretch/pkg="
-
 // stretches returns, per series and package, the logarithm of the
 // package's stretch in each run of the series (how long its benchmarks'
 // threads waited for a CPU against how long they ran, as `benchdb run`
@@ -292,11 +288,10 @@ func stretches(hs []*history) map[*Series]map[string][]float64 {
 		if h.bench.Package != ProbePackage || h.bench.Unit != "stretch" {
 			continue
 		}
-		pkg, ok := strings.CutPrefix(h.bench.Name, stretchPrefix)
-		if !ok || pkg == "" || strings.Contains(pkg, "/") {
+		pkg, bench, ok := stretchname.Parse(h.bench.Name)
+		if !ok || bench != "" {
 			continue // a benchmark's (benchStretches) or not one
 		}
-		pkg = strings.ReplaceAll(pkg, ":", "/")
 		if out[h.series] == nil {
 			out[h.series] = map[string][]float64{}
 		}
@@ -305,16 +300,26 @@ func stretches(hs []*history) map[*Series]map[string][]float64 {
 	return out
 }
 
+// maxStretch is the largest stretch taken as a measurement: threads that
+// waited a thousand times as long as they ran did not run a benchmark
+// whose time means anything; a larger (or infinite) stored value is
+// treated as missing rather than turned into a correction of hundreds
+// of logarithms.
+const maxStretch = 1000
+
 // stretchSeries returns the logarithm of stretch history h's median in
-// each run of its series, NaN in a run without one.
+// each run of its series, NaN in a run without one (or with one outside
+// [1, maxStretch]).
 func stretchSeries(h *history) []float64 {
 	m := make([]float64, len(h.series.Runs))
 	for i := range m {
 		m[i] = math.NaN()
 	}
 	for i, r := range h.runs {
-		if v := h.samples[i]; len(v) > 0 && v[0] >= 1 {
-			m[r] = math.Log(median(v))
+		if v := h.samples[i]; len(v) > 0 {
+			if s := median(v); s >= 1 && s <= maxStretch {
+				m[r] = math.Log(s)
+			}
 		}
 	}
 	return m
@@ -331,16 +336,10 @@ func benchStretches(hs []*history) map[*Series]map[string]map[string][]float64 {
 		if h.bench.Package != ProbePackage || h.bench.Unit != "stretch" {
 			continue
 		}
-		rest, ok := strings.CutPrefix(h.bench.Name, stretchPrefix)
-		if !ok {
+		pkg, bench, ok := stretchname.Parse(h.bench.Name)
+		if !ok || bench == "" {
 			continue
 		}
-		pkg, bench, ok := strings.Cut(rest, "/bench=")
-		if !ok || pkg == "" || bench == "" || strings.Contains(bench, "/") {
-			continue
-		}
-		pkg = strings.ReplaceAll(pkg, ":", "/")
-		bench = strings.ReplaceAll(strings.ReplaceAll(bench, "%2F", "/"), "%25", "%")
 		if out[h.series] == nil {
 			out[h.series] = map[string]map[string][]float64{}
 		}

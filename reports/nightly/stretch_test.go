@@ -136,3 +136,43 @@ func TestBuild_benchStretch(t *testing.T) {
 		t.Errorf("with each benchmark's stretch: %d changes, want none: the load was B's alone", n)
 	}
 }
+
+// TestBuild_benchStretchHostile: a stored benchmark stretch that is not a
+// measurement (infinite, NaN, huge, below 1) counts as missing that night:
+// the report is the one without the value, and its JSON stays finite.
+func TestBuild_benchStretchHostile(t *testing.T) {
+	render := func(bad string) string {
+		runs := benchStretchRuns(12, 7, true)
+		for i := range runs {
+			if i%3 != 1 {
+				continue
+			}
+			var keep []string
+			for _, l := range strings.SplitAfter(string(runs[i].Text), "\n") {
+				if name, _, _ := strings.Cut(l, " "); name == runner.StretchBenchName("example.com/m/work", "BenchmarkB") {
+					if bad == "" {
+						continue // missing
+					}
+					l = name + " \t1\t" + bad + " stretch\n"
+				}
+				keep = append(keep, l)
+			}
+			runs[i].Text = []byte(strings.Join(keep, ""))
+		}
+		var b strings.Builder
+		if err := nightly.WriteJSON(&b, buildRuns(t, runs)); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+	missing := render("")
+	for _, bad := range []string{"+Inf", "NaN", "1e300", "1001", "0.5", "1e-300", "0"} {
+		got := render(bad)
+		if got != missing {
+			t.Errorf("stretch %s on four nights: the report differs from the one without those values", bad)
+		}
+		if strings.Contains(got, "NaN") || strings.Contains(got, "Inf") {
+			t.Errorf("stretch %s: JSON holds a non-finite number", bad)
+		}
+	}
+}
