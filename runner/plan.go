@@ -96,6 +96,9 @@ type PlanOptions struct {
 	Args      []string
 	Bench     string // go test -bench
 	Count     int
+	// Processes splits Count among that many test processes per
+	// package (Config.Processes); 0 means one.
+	Processes int
 	Benchtime string
 	Timeout   time.Duration
 	// Suites are built-in suites asked for by name.
@@ -165,6 +168,9 @@ func NewPlan(opts PlanOptions) (*Plan, error) {
 	}
 	if opts.Count < 1 {
 		return nil, planErrorf("--count %d: want at least 1", opts.Count)
+	}
+	if opts.Processes < 0 || opts.Processes > opts.Count {
+		return nil, planErrorf("--processes %d: want 1 to --count (%d): each process runs at least one repetition", opts.Processes, opts.Count)
 	}
 	if opts.Timeout < 0 {
 		return nil, planErrorf("--timeout %v: want 0 (none) or more", opts.Timeout)
@@ -254,6 +260,7 @@ func NewPlan(opts PlanOptions) (*Plan, error) {
 		Bench:     opts.Bench,
 		Skip:      skip,
 		Count:     opts.Count,
+		Processes: opts.Processes,
 		Benchtime: opts.Benchtime,
 		Timeout:   opts.Timeout,
 		Args:      extra,

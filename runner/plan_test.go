@@ -164,6 +164,8 @@ func TestNewPlan_errors(t *testing.T) {
 		{func(o *runner.PlanOptions) { o.Args = []string{"./x", "--suite", "sel"} }, "flag --suite after the arguments: put benchdb's flags before PKG (go test's may follow)"},
 		{func(o *runner.PlanOptions) { o.Args = []string{"./x", "-json"} }, "go test flag -json: benchdb run reads go test -json itself"},
 		{func(o *runner.PlanOptions) { o.Count = 0 }, "--count 0: want at least 1"},
+		{func(o *runner.PlanOptions) { o.Processes = 2 }, "--processes 2: want 1 to --count (1): each process runs at least one repetition"},
+		{func(o *runner.PlanOptions) { o.Processes = -1 }, "--processes -1: want 1 to --count (1): each process runs at least one repetition"},
 		{func(o *runner.PlanOptions) { o.Timeout = -1 }, "--timeout -1ns: want 0 (none) or more"},
 		{func(o *runner.PlanOptions) { o.Bench = "(" }, "--bench \"(\": level 1: error parsing regexp: missing closing ): `(`"},
 		{func(o *runner.PlanOptions) { o.Benchtime = "1y" }, "--benchtime \"1y\": want a duration such as 500ms or a count such as 100x"},

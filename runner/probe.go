@@ -198,17 +198,21 @@ func RunProbed(ctx context.Context, cfg Config, pc ProbeConfig) (*Result, int, e
 	// Each package's stretch, under the probe's package too: the machine's
 	// other work as the benchmarks felt it, over the whole of their run.
 	for _, pkg := range slices.Sorted(maps.Keys(res.Stretch)) {
-		if st := res.Stretch[pkg]; st >= 1 && !math.IsInf(st, 0) {
-			out = fmt.Appendf(out, "%s \t%8d\t%12.4f %s\n", StretchName(pkg), 1, st, StretchUnit)
-			n++
+		for _, st := range res.Stretch[pkg] {
+			if st >= 1 && !math.IsInf(st, 0) {
+				out = fmt.Appendf(out, "%s \t%8d\t%12.4f %s\n", StretchName(pkg), 1, st, StretchUnit)
+				n++
+			}
 		}
 		// And each of its benchmarks': a spell of load during one of
 		// them is diluted in the package's.
 		bs := res.BenchStretch[pkg]
 		for _, b := range slices.Sorted(maps.Keys(bs)) {
-			if st := bs[b]; st >= 1 && !math.IsInf(st, 0) {
-				out = fmt.Appendf(out, "%s \t%8d\t%12.4f %s\n", StretchBenchName(pkg, b), 1, st, StretchUnit)
-				n++
+			for _, st := range bs[b] {
+				if st >= 1 && !math.IsInf(st, 0) {
+					out = fmt.Appendf(out, "%s \t%8d\t%12.4f %s\n", StretchBenchName(pkg, b), 1, st, StretchUnit)
+					n++
+				}
 			}
 		}
 	}

@@ -3,8 +3,10 @@ package runner_test
 import (
 	"bytes"
 	"context"
+	"maps"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -76,9 +78,17 @@ func TestRunProbed(t *testing.T) {
 	}
 	names, other := probeResults(t, res.Output)
 	// Two samples of each kind before the run and two after, and the
-	// package's stretch when its binary lived long enough to be sampled.
-	if n != 8+len(res.Stretch) || len(names) != n {
-		t.Errorf("RunProbed counted %d probe results, output holds %d (%q), want %d", n, len(names), names, 8+len(res.Stretch))
+	// package's stretch and its benchmarks' when its binary lived long
+	// enough to be sampled.
+	want := 8
+	for pkg, st := range res.Stretch {
+		want += len(st)
+		for _, bs := range res.BenchStretch[pkg] {
+			want += len(bs)
+		}
+	}
+	if n != want || len(names) != n {
+		t.Errorf("RunProbed counted %d probe results, output holds %d (%q), want %d", n, len(names), names, want)
 	}
 	if other != res.Results || other == 0 {
 		t.Errorf("output holds %d other results, Results = %d", other, res.Results)
@@ -98,8 +108,8 @@ func TestRunProbed_stretch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, ok := res.Stretch[pkg]
-	if len(res.Stretch) != 1 || !ok || !(st >= 1) || st > 1000 {
+	sts, ok := res.Stretch[pkg]
+	if len(res.Stretch) != 1 || !ok || len(sts) != 1 || !(sts[0] >= 1) || sts[0] > 1000 {
 		t.Fatalf("Stretch = %v, want one for %s of at least 1", res.Stretch, pkg)
 	}
 	want := strings.TrimPrefix(runner.StretchName(pkg), "Benchmark")
@@ -115,7 +125,7 @@ func TestRunProbed_stretch(t *testing.T) {
 	}
 	for _, name := range names[5:] {
 		p, bench, ok := runner.StretchBenchmark(name)
-		if !ok || p != pkg || !strings.HasPrefix(bench, "Leaf") || !(bs["Benchmark"+bench] >= 1) {
+		if st := bs["Benchmark"+bench]; !ok || p != pkg || !strings.HasPrefix(bench, "Leaf") || len(st) != 1 || !(st[0] >= 1) {
 			t.Errorf("per-benchmark stretch %q = %q, %q, %v (stretch %v), want Leaf's in %s", name, p, bench, ok, bs["Benchmark"+bench], pkg)
 		}
 	}
@@ -197,5 +207,59 @@ func TestTaskClock(t *testing.T) {
 	}
 	if err := runner.NewTaskClock(1 << 30).Sample(); err == nil {
 		t.Error("Sample of a process that does not exist: no error")
+	}
+}
+
+// TestRunProbed_processes: with Processes, the repetitions of each
+// benchmark are split among that many test processes, run in rounds;
+// progress counts across them; each package's stretch is recorded once
+// per process.
+func TestRunProbed_processes(t *testing.T) {
+	pkg := fixture + "/procs"
+	var progress []runner.Progress
+	res, _, err := runner.RunProbed(t.Context(), runner.Config{
+		Dir: MustFixtureDir(t), Packages: []string{pkg}, Bench: "PID", Benchtime: "150ms",
+		Count: 3, Processes: 2, Expected: 3, Tick: -1,
+		Progress: func(p runner.Progress) { progress = append(progress, p) },
+	}, runner.ProbeConfig{Count: 1, Duration: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Complete || res.Results != 3 || len(res.Packages) != 1 || res.Packages[0].Results != 3 || res.Packages[0].Status != "pass" {
+		t.Fatalf("Result: complete %v, %d results, packages %+v; want 3 results of one package that passed", res.Complete, res.Results, res.Packages)
+	}
+	// The pid metric says which process each repetition ran in: 2 and
+	// 1 of them in two processes.
+	perPID := map[float64]int{}
+	r := benchfmt.NewReader(bytes.NewReader(res.Output), "run")
+	for r.Scan() {
+		if rs, ok := r.Result().(*benchfmt.Result); ok && rs.Config[0].Key == "goos" && string(rs.Name.Base()) == "PID" {
+			if v, ok := rs.Value("pid"); ok {
+				perPID[v]++
+			}
+		}
+	}
+	counts := slices.Sorted(maps.Values(perPID))
+	if !slices.Equal(counts, []int{1, 2}) {
+		t.Errorf("repetitions per process %v (%v), want 1 and 2", counts, perPID)
+	}
+	done := 0
+	for _, p := range progress {
+		if p.Done < done || p.Total != 3 {
+			t.Fatalf("progress %+v after %d done: want Done never to go back and Total 3", p, done)
+		}
+		done = p.Done
+	}
+	if done != 3 {
+		t.Errorf("progress ended at %d done, want 3", done)
+	}
+	if runtime.GOOS == "linux" {
+		if st := res.Stretch[pkg]; len(st) != 2 {
+			t.Errorf("Stretch[%s] = %v, want one per process", pkg, st)
+		}
+	}
+	// More processes than repetitions is a mistake, not silently fewer.
+	if _, err := runner.Run(t.Context(), runner.Config{Dir: MustFixtureDir(t), Packages: []string{pkg}, Count: 2, Processes: 3}); err == nil || !strings.Contains(err.Error(), "3 processes for -count 2") {
+		t.Errorf("Processes 3, Count 2: error %v, want one naming both", err)
 	}
 }

@@ -42,6 +42,16 @@ type Config struct {
 	Skip string
 	// Count is -count; go test's default (1) when zero.
 	Count int
+	// Processes, when above 1, runs the benchmarks in that many test
+	// processes per package, one after another in rounds (each round
+	// runs every package once), with Count split among them (the first
+	// Count%Processes rounds run one more). Repetitions in one process
+	// share its placement (its memory layout, the CPU it runs on, what
+	// shares its caches), which moves all of them together; samples
+	// from several processes show that part of a benchmark's noise and
+	// average it out of the level. At most Count; 0 or 1 runs one go
+	// test.
+	Processes int
 	// Benchtime is -benchtime, such as "1s" or "100x"; go test's default
 	// when empty.
 	Benchtime string
@@ -98,13 +108,14 @@ type Result struct {
 	Warnings []string
 	// Stretch is, for each package whose test binary RunProbed followed,
 	// how much waiting for a CPU stretched its threads' running time:
-	// (run + wait) / run (see TaskClock). Nil from Run, and where the
-	// scheduler's statistics are not there.
-	Stretch map[string]float64
+	// (run + wait) / run (see TaskClock), one value per process that
+	// ran it (Config.Processes). Nil from Run, and where the scheduler's
+	// statistics are not there.
+	Stretch map[string][]float64
 	// BenchStretch is the same per benchmark, by package and then
 	// benchmark (as go test names it when it starts it, Benchmark prefix
 	// included): what the package's threads did while it ran.
-	BenchStretch map[string]map[string]float64
+	BenchStretch map[string]map[string][]float64
 }
 
 // MaxLineBytes is the longest output line, without its newline, that
@@ -220,6 +231,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if len(cfg.Packages) == 0 {
 		return nil, errors.New("run benchmarks: no packages")
 	}
+	if cfg.Processes > 1 {
+		return runRounds(ctx, cfg)
+	}
 	now := cfg.Now
 	if now == nil {
 		now = time.Now
@@ -250,7 +264,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 
 	stopTick := r.tick()
-	stopStretch := func() (map[string]float64, map[string]map[string]float64) { return nil, nil }
+	stopStretch := func() (map[string][]float64, map[string]map[string][]float64) { return nil, nil }
 	if cfg.stretch {
 		stopStretch = r.followStretch(cmd.Process.Pid)
 	}

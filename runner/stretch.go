@@ -23,7 +23,7 @@ const (
 // samples: go test runs benchmark binaries one at a time, after every
 // build. What a binary's threads did between two samples counts for the
 // benchmark that was running (r.runBench) at the second.
-func (r *run) followStretch(pgid int) (stop func() (map[string]float64, map[string]map[string]float64)) {
+func (r *run) followStretch(pgid int) (stop func() (map[string][]float64, map[string]map[string][]float64)) {
 	type bin struct {
 		clock *TaskClock
 		votes map[string]int
@@ -80,7 +80,7 @@ func (r *run) followStretch(pgid int) (stop func() (map[string]float64, map[stri
 			}
 		}
 	})
-	return func() (map[string]float64, map[string]map[string]float64) {
+	return func() (map[string][]float64, map[string]map[string][]float64) {
 		close(quit)
 		wg.Wait()
 		byPkg := map[string]*acc{}
@@ -101,21 +101,21 @@ func (r *run) followStretch(pgid int) (stop func() (map[string]float64, map[stri
 			byPkg[pkg].run += run
 			byPkg[pkg].wait += wait
 		}
-		out := map[string]float64{}
+		out := map[string][]float64{}
 		for p, a := range byPkg {
 			if a.run > 0 {
-				out[p] = float64(a.run+a.wait) / float64(a.run)
+				out[p] = []float64{float64(a.run+a.wait) / float64(a.run)}
 			}
 		}
-		benches := map[string]map[string]float64{}
+		benches := map[string]map[string][]float64{}
 		for k, a := range per {
 			if a.run <= 0 {
 				continue
 			}
 			if benches[k.pkg] == nil {
-				benches[k.pkg] = map[string]float64{}
+				benches[k.pkg] = map[string][]float64{}
 			}
-			benches[k.pkg][k.bench] = float64(a.run+a.wait) / float64(a.run)
+			benches[k.pkg][k.bench] = []float64{float64(a.run+a.wait) / float64(a.run)}
 		}
 		return out, benches
 	}

@@ -121,7 +121,7 @@ func runRemote(c *cli.Context, plan *runPlan) error {
 		plan.Config.Output = printer.Passthrough(c.App.Writer)
 	}
 	start := time.Now()
-	fmt.Fprintf(c.App.ErrWriter, "benchdb: running %s\n", termsafe.Escape(shellJoin(runner.CommandLine(plan.Config))))
+	fmt.Fprintf(c.App.ErrWriter, "benchdb: running %s%s\n", termsafe.Escape(shellJoin(runner.CommandLine(plan.Config))), runner.RoundsNote(plan.Config))
 	res, runErr := runner.Run(c.Context, plan.Config)
 	printer.Clear()
 	labels := plan.labels

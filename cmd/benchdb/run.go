@@ -42,6 +42,18 @@ from the first argument that starts with "-") is passed to go test.
 still run. It works with -skip: benchdb skips the other profiles' levels,
 so --bench still selects freely.
 
+--processes N splits the --count repetitions of each benchmark among N
+test processes per package, run one after another in rounds (each round
+runs every package once): -count 6 with --processes 6 runs six rounds of
+-count 1. Repetitions in one process share its placement (memory layout,
+the CPU it runs on, what shares its caches), which moves all of them
+together, so a run's level varies from run to run far more than its
+samples show; samples from several processes show that part of the
+noise, and their level averages it out. Measured on a shared 2-core
+machine, five samples from five processes varied from night to night
+about half as much as five from one (see the README). Each round starts
+go test again (about a second more per round).
+
 The run is stored with labels that say where it ran: commit, branch and
 dirty (of the target module's git work tree; untracked files do not make it
 dirty), goversion, goos, goarch, cpu, cores, gomaxprocs, host, kernel, and
@@ -76,6 +88,7 @@ status 2 before anything is stored.`,
 			&cli.StringSliceFlag{Name: "suite", Usage: "run built-in suite `S` (repeatable; default: all, when no PKG is given)", Category: catFilter},
 			&cli.StringFlag{Name: "bench", Usage: "go test -bench `REGEX`", Value: runner.DefaultBench, Category: catFilter},
 			&cli.IntFlag{Name: "count", Usage: "go test -count `N`: repetitions of each benchmark", Value: defaultRunCount, Category: catRun},
+			&cli.IntFlag{Name: "processes", Usage: "split the --count repetitions among `N` test processes per package, run one after another (1 to --count; see above)", Value: defaultRunProcesses, Category: catRun},
 			&cli.StringFlag{Name: "benchtime", Usage: "go test -benchtime `D`, such as 1s or 100x", Value: defaultBenchtime, Category: catRun},
 			&cli.DurationFlag{Name: "timeout", Usage: "stop the run after `D` (build included); 0 for none", Value: defaultRunTimeout, Category: catRun},
 			&cli.StringFlag{Name: "dir", Usage: "run go test in `DIR`, the target module", Value: ".", Category: catRun},
@@ -91,9 +104,11 @@ status 2 before anything is stored.`,
 // Defaults of benchdb run, chosen so that the built-in suites finish in a
 // few minutes on two cores with enough samples for a comparison.
 const (
-	defaultRunCount   = 6 // benchmath needs 6 samples for a 95% confidence interval
-	defaultBenchtime  = "100ms"
-	defaultRunTimeout = 30 * time.Minute
+	defaultRunCount = 6 // benchmath needs 6 samples for a 95% confidence interval
+	// defaultRunProcesses: see --processes in the command's description.
+	defaultRunProcesses = 1
+	defaultBenchtime    = "100ms"
+	defaultRunTimeout   = 30 * time.Minute
 )
 
 // runPlan is what benchdb run will do, worked out from its flags.
@@ -128,7 +143,7 @@ func runAction(c *cli.Context) error {
 	}
 	start := time.Now()
 	if !plan.beam || len(plan.Config.Packages) > 0 {
-		fmt.Fprintf(c.App.ErrWriter, "benchdb: running %s\n", termsafe.Escape(shellJoin(runner.CommandLine(plan.Config))))
+		fmt.Fprintf(c.App.ErrWriter, "benchdb: running %s%s\n", termsafe.Escape(shellJoin(runner.CommandLine(plan.Config))), runner.RoundsNote(plan.Config))
 	}
 
 	var res *runner.Result
@@ -203,6 +218,7 @@ func planRun(c *cli.Context) (*runPlan, error) {
 		Args:          c.Args().Slice(),
 		Bench:         c.String("bench"),
 		Count:         c.Int("count"),
+		Processes:     c.Int("processes"),
 		Benchtime:     c.String("benchtime"),
 		Timeout:       c.Duration("timeout"),
 		Suites:        c.StringSlice("suite"),
@@ -260,7 +276,7 @@ func builtinSuites() []runner.Suite {
 
 // runOnlyFlags are benchdb run's flags that go test does not have; after
 // the packages they are a mistake, not go test flags.
-var runOnlyFlags = []string{"profile", "suite", "partial", "label", "dir", "db", "server", "token-file", "pprof", "pprof-time", "pprof-max-size"}
+var runOnlyFlags = []string{"profile", "suite", "processes", "partial", "label", "dir", "db", "server", "token-file", "pprof", "pprof-time", "pprof-max-size"}
 
 // setCPULabel sets the cpu label to the first "cpu:" configuration line
 // of out, the name the testing package reports, so that the label and the
