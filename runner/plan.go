@@ -93,9 +93,9 @@ type PlanOptions struct {
 	// Args are the command's arguments: packages, then go test flags,
 	// which start at "--" (dropped) or at the first argument that starts
 	// with "-".
-	Args      []string
-	Bench     string // go test -bench
-	Count     int
+	Args  []string
+	Bench string // go test -bench
+	Count int
 	// Processes splits Count among that many test processes per
 	// package (Config.Processes); 0 means one.
 	Processes int
