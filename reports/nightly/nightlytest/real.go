@@ -38,6 +38,12 @@ type RealNight struct {
 	// Probes maps "subject/variant" to the calibration probe's output
 	// (package benchdb/probe) measured right after that block.
 	Probes map[string][]byte
+	// Procs is how many processes of each build the night ran, one a
+	// round (its "procs:" line; 1 without one); Parts and ProbeParts
+	// hold each process's block and the probe after it, in the order
+	// they ran (Blocks and Probes are their concatenations).
+	Procs             int
+	Parts, ProbeParts map[string][][]byte
 }
 
 // ReadRealCorpus reads every night-*.txt file of fsys.
@@ -66,9 +72,10 @@ func ReadRealCorpus(fsys fs.FS) (*RealCorpus, error) {
 }
 
 func parseNight(name string, data []byte) (RealNight, error) {
-	n := RealNight{Blocks: map[string][]byte{}, Load: map[string]float64{}, Probes: map[string][]byte{}}
+	n := RealNight{Blocks: map[string][]byte{}, Load: map[string]float64{}, Probes: map[string][]byte{},
+		Procs: 1, Parts: map[string][][]byte{}, ProbeParts: map[string][][]byte{}}
 	var subject, variant string
-	inProbe := false
+	inProbe, newBlock := false, false
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	line := 0
 	for sc.Scan() {
@@ -84,8 +91,15 @@ func parseNight(name string, data []byte) (RealNight, error) {
 				}
 				n.Number = v
 				continue
+			case "procs":
+				v, err := strconv.Atoi(val)
+				if err != nil || v < 1 {
+					return n, fmt.Errorf("%s:%d: procs %q: want a positive number", name, line, val)
+				}
+				n.Procs = v
+				continue
 			case "subject":
-				subject, inProbe = val, false
+				subject, inProbe, newBlock = val, false, true
 				continue
 			case "variant":
 				variant = val
@@ -112,11 +126,19 @@ func parseNight(name string, data []byte) (RealNight, error) {
 			return n, fmt.Errorf("%s:%d: line before any subject", name, line)
 		}
 		k := subject + "/" + variant
+		if newBlock {
+			n.Parts[k] = append(n.Parts[k], nil)
+			n.ProbeParts[k] = append(n.ProbeParts[k], nil)
+			newBlock = false
+		}
+		last := len(n.Parts[k]) - 1
 		if inProbe {
 			n.Probes[k] = append(n.Probes[k], l+"\n"...)
+			n.ProbeParts[k][last] = append(n.ProbeParts[k][last], l+"\n"...)
 			continue
 		}
 		n.Blocks[k] = append(n.Blocks[k], l+"\n"...)
+		n.Parts[k][last] = append(n.Parts[k][last], l+"\n"...)
 	}
 	return n, sc.Err()
 }
@@ -162,6 +184,9 @@ type RealHistory struct {
 	// its threads, or with MainThread on its busiest thread alone (from
 	// night 103 on).
 	Probe, Stretch, BenchStretch, MainThread bool
+	// Procs, when nonzero, keeps only the first Procs processes of each
+	// build on nights that ran several (RealNight.Procs).
+	Procs int
 	// Labels are added to every run.
 	Labels map[string]string
 }
@@ -177,9 +202,13 @@ func (c *RealCorpus) Runs(h RealHistory, start time.Time) []Run {
 			variant = h.Variant
 		}
 		key := h.Subject + "/" + variant
-		text := slices.Clone(night.Blocks[key])
+		text, probes := slices.Clone(night.Blocks[key]), night.Probes[key]
+		if h.Procs > 0 && h.Procs < len(night.Parts[key]) {
+			text = bytes.Join(night.Parts[key][:h.Procs], nil)
+			probes = bytes.Join(night.ProbeParts[key][:h.Procs], nil)
+		}
 		if h.Probe || h.Stretch || h.BenchStretch {
-			for _, l := range bytes.SplitAfter(night.Probes[key], []byte("\n")) {
+			for _, l := range bytes.SplitAfter(probes, []byte("\n")) {
 				if main, ok := bytes.CutPrefix(l, []byte("BenchmarkProbe/kind=stretchmain/")); ok {
 					if h.BenchStretch && h.MainThread {
 						text = append(append(text, "BenchmarkProbe/kind=stretch/"...), main...)

@@ -82,7 +82,8 @@ func main() {
 	rounds := flag.Int("rounds", 30, "most nights to measure")
 	first := flag.Int("first", 1, "number of the first night (to extend a corpus)")
 	gap := flag.Duration("gap", 20*time.Second, "pause between nights")
-	count := flag.Int("count", 5, "go test -count")
+	count := flag.Int("count", 5, "go test -count of each process")
+	procs := flag.Int("procs", 1, "processes of each build per night, in rounds (each round runs every build once, in a random order)")
 	benchtime := flag.String("benchtime", "100ms", "go test -benchtime")
 	flag.Parse()
 	log.SetFlags(log.Ltime)
@@ -142,43 +143,21 @@ func main() {
 		start := time.Now()
 		var buf bytes.Buffer
 		fmt.Fprintf(&buf, "night: %d\n", night)
-		order := rand.New(rand.NewPCG(uint64(night), 1)).Perm(len(all))
-		for _, i := range order {
-			s := all[i]
-			fmt.Fprintf(&buf, "subject: %s\nvariant: %s\ntime: %s\nload: %s\n",
-				s.subject, s.variant, time.Now().UTC().Format(time.RFC3339), load())
-			dir := filepath.Join(root, s.dir)
-			if d, ok := stdDir[s.pkg]; ok {
-				dir = d
+		if *procs > 1 {
+			// Each build runs as procs processes, one a round: a
+			// process's own placement (its address layout, which CPU,
+			// what shares its caches) moves every benchmark in it
+			// together, which samples of one process cannot show.
+			fmt.Fprintf(&buf, "procs: %d\n", *procs)
+		}
+		for round := range *procs {
+			seed := uint64(night)
+			if round > 0 {
+				seed = uint64(night)*1000 + uint64(round)
 			}
-			cmd := exec.Command(filepath.Join(bin, s.subject+"."+s.variant+".test"),
-				"-test.run", "^$", "-test.bench", s.bench, "-test.count", fmt.Sprint(*count),
-				"-test.benchtime", *benchtime)
-			cmd.Dir = dir
-			outb, stretch, benchStretch, err := runClocked(cmd)
-			if err != nil {
-				log.Printf("night %d %s/%s: %v", night, s.subject, s.variant, err)
-			}
-			keep(&buf, outb)
-			// The probe right after the block sees the machine the block
-			// saw, as `benchdb run` runs it between suites.
-			if err := runner.Probe(context.Background(), &buf, runner.ProbeConfig{}); err != nil {
-				log.Printf("night %d probe: %v", night, err)
-			}
-			// How long the block's threads waited for a CPU, as `benchdb
-			// run` records it for each package (runner.TaskClock).
-			if pkg := pkgOf(outb); pkg != "" && !math.IsNaN(stretch) {
-				fmt.Fprintf(&buf, "%s \t       1\t%12.4f %s\n", runner.StretchName(pkg), stretch, runner.StretchUnit)
-				// And each benchmark's (from night 81 on).
-				for _, b := range slices.Sorted(maps.Keys(benchStretch)) {
-					fmt.Fprintf(&buf, "%s \t       1\t%12.4f %s\n", runner.StretchBenchName(pkg, b), benchStretch[b][0], runner.StretchUnit)
-				}
-				// And the same of each benchmark's busiest thread only
-				// (from night 103 on): kind=stretchmain.
-				for _, b := range slices.Sorted(maps.Keys(benchStretch)) {
-					name := strings.Replace(runner.StretchBenchName(pkg, b), "/kind=stretch/", "/kind=stretchmain/", 1)
-					fmt.Fprintf(&buf, "%s \t       1\t%12.4f %s\n", name, benchStretch[b][1], runner.StretchUnit)
-				}
+			order := rand.New(rand.NewPCG(seed, 1)).Perm(len(all))
+			for _, i := range order {
+				block(&buf, all[i], night, root, bin, stdDir, *count, *benchtime)
 			}
 		}
 		name := filepath.Join(*out, fmt.Sprintf("night-%02d.txt", night))
@@ -187,6 +166,46 @@ func main() {
 		}
 		log.Printf("night %d: %s in %v", night, name, time.Since(start).Round(time.Second))
 		time.Sleep(*gap)
+	}
+}
+
+// block runs one process of series s's test binary, then the calibration
+// probe, and writes both to buf with the block's stretch.
+func block(buf *bytes.Buffer, s series, night int, root, bin string, stdDir map[string]string, count int, benchtime string) {
+	fmt.Fprintf(buf, "subject: %s\nvariant: %s\ntime: %s\nload: %s\n",
+		s.subject, s.variant, time.Now().UTC().Format(time.RFC3339), load())
+	dir := filepath.Join(root, s.dir)
+	if d, ok := stdDir[s.pkg]; ok {
+		dir = d
+	}
+	cmd := exec.Command(filepath.Join(bin, s.subject+"."+s.variant+".test"),
+		"-test.run", "^$", "-test.bench", s.bench, "-test.count", fmt.Sprint(count),
+		"-test.benchtime", benchtime)
+	cmd.Dir = dir
+	outb, stretch, benchStretch, err := runClocked(cmd)
+	if err != nil {
+		log.Printf("night %d %s/%s: %v", night, s.subject, s.variant, err)
+	}
+	keep(buf, outb)
+	// The probe right after the block sees the machine the block
+	// saw, as `benchdb run` runs it between suites.
+	if err := runner.Probe(context.Background(), buf, runner.ProbeConfig{}); err != nil {
+		log.Printf("night %d probe: %v", night, err)
+	}
+	// How long the block's threads waited for a CPU, as `benchdb
+	// run` records it for each package (runner.TaskClock).
+	if pkg := pkgOf(outb); pkg != "" && !math.IsNaN(stretch) {
+		fmt.Fprintf(buf, "%s \t       1\t%12.4f %s\n", runner.StretchName(pkg), stretch, runner.StretchUnit)
+		// And each benchmark's (from night 81 on).
+		for _, b := range slices.Sorted(maps.Keys(benchStretch)) {
+			fmt.Fprintf(buf, "%s \t       1\t%12.4f %s\n", runner.StretchBenchName(pkg, b), benchStretch[b][0], runner.StretchUnit)
+		}
+		// And the same of each benchmark's busiest thread only
+		// (from night 103 on): kind=stretchmain.
+		for _, b := range slices.Sorted(maps.Keys(benchStretch)) {
+			name := strings.Replace(runner.StretchBenchName(pkg, b), "/kind=stretch/", "/kind=stretchmain/", 1)
+			fmt.Fprintf(buf, "%s \t       1\t%12.4f %s\n", name, benchStretch[b][1], runner.StretchUnit)
+		}
 	}
 }
 
