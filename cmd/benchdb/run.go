@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"strconv"
 	"strings"
 	"time"
 
@@ -44,15 +45,17 @@ so --bench still selects freely.
 
 --processes N splits the --count repetitions of each benchmark among N
 test processes per package, run one after another in rounds (each round
-runs every package once): -count 6 with --processes 6 runs six rounds of
--count 1. Repetitions in one process share its placement (memory layout,
-the CPU it runs on, what shares its caches), which moves all of them
-together, so a run's level varies from run to run far more than its
-samples show; samples from several processes show that part of the
-noise, and their level averages it out. Measured on a shared 2-core
-machine, five samples from five processes varied from night to night
-about half as much as five from one (see the README). Each round starts
-go test again (about a second more per round).
+runs every package once). By default each repetition runs in a process
+of its own, up to 6: the default --count 6 runs six rounds of -count 1.
+Repetitions in one process share its placement (memory layout, the CPU
+it runs on, what shares its caches), which moves all of them together,
+so a run's level varies from run to run far more than its samples show;
+samples from several processes show that part of the noise, and their
+level averages it out (see the README: on a shared 2-core machine, five
+samples from five processes varied from night to night about half as
+much as five from one). Each round starts go test again, a second or
+two more per round; --processes 1 runs one go test, as go test -count
+does.
 
 The run is stored with labels that say where it ran: commit, branch and
 dirty (of the target module's git work tree; untracked files do not make it
@@ -88,7 +91,7 @@ status 2 before anything is stored.`,
 			&cli.StringSliceFlag{Name: "suite", Usage: "run built-in suite `S` (repeatable; default: all, when no PKG is given)", Category: catFilter},
 			&cli.StringFlag{Name: "bench", Usage: "go test -bench `REGEX`", Value: runner.DefaultBench, Category: catFilter},
 			&cli.IntFlag{Name: "count", Usage: "go test -count `N`: repetitions of each benchmark", Value: defaultRunCount, Category: catRun},
-			&cli.IntFlag{Name: "processes", Usage: "split the --count repetitions among `N` test processes per package, run one after another (1 to --count; see above)", Value: defaultRunProcesses, Category: catRun},
+			&cli.IntFlag{Name: "processes", Usage: "split the --count repetitions among `N` test processes per package, run one after another (1 to --count; see above)", DefaultText: "--count, at most " + strconv.Itoa(maxDefaultProcesses), Category: catRun},
 			&cli.StringFlag{Name: "benchtime", Usage: "go test -benchtime `D`, such as 1s or 100x", Value: defaultBenchtime, Category: catRun},
 			&cli.DurationFlag{Name: "timeout", Usage: "stop the run after `D` (build included); 0 for none", Value: defaultRunTimeout, Category: catRun},
 			&cli.StringFlag{Name: "dir", Usage: "run go test in `DIR`, the target module", Value: ".", Category: catRun},
@@ -105,8 +108,10 @@ status 2 before anything is stored.`,
 // few minutes on two cores with enough samples for a comparison.
 const (
 	defaultRunCount = 6 // benchmath needs 6 samples for a 95% confidence interval
-	// defaultRunProcesses: see --processes in the command's description.
-	defaultRunProcesses = 1
+	// maxDefaultProcesses bounds --processes when it is not given: each
+	// repetition in a process of its own, up to this many (each round
+	// starts go test again).
+	maxDefaultProcesses = 6
 	defaultBenchtime    = "100ms"
 	defaultRunTimeout   = 30 * time.Minute
 )
@@ -218,7 +223,7 @@ func planRun(c *cli.Context) (*runPlan, error) {
 		Args:          c.Args().Slice(),
 		Bench:         c.String("bench"),
 		Count:         c.Int("count"),
-		Processes:     c.Int("processes"),
+		Processes:     runProcesses(c),
 		Benchtime:     c.String("benchtime"),
 		Timeout:       c.Duration("timeout"),
 		Suites:        c.StringSlice("suite"),
@@ -272,6 +277,15 @@ func builtinSuites() []runner.Suite {
 		}})
 	}
 	return append(out, runner.Suite{Name: beamSuite})
+}
+
+// runProcesses returns --processes, or when it is not given one process
+// per repetition, up to maxDefaultProcesses.
+func runProcesses(c *cli.Context) int {
+	if c.IsSet("processes") {
+		return c.Int("processes")
+	}
+	return min(max(c.Int("count"), 1), maxDefaultProcesses)
 }
 
 // runOnlyFlags are benchdb run's flags that go test does not have; after

@@ -102,8 +102,8 @@ func TestRun_Fixture(t *testing.T) {
 			name:    "pass",
 			args:    []string{"--count", "2", "--label", "team=perf", fixturePkg + "pass"},
 			stdout:  []string{"stored run 1: 16 results from 1 package"},
-			stderr:  []string{"[16 done] BenchmarkPick/variant=floor-2"},
-			results: doubled(passLeaves),
+			stderr:  []string{"(in 2 test processes per package, one after another: -count 1 each)", "[16 done] BenchmarkPick/variant=floor-2"},
+			results: slices.Concat(passLeaves, passLeaves), // a process a repetition, in rounds
 		},
 		{
 			name:    "panic, partial",
@@ -202,14 +202,6 @@ func init() {
 }
 
 // doubled repeats each name twice in a row, as -count 2 runs them.
-func doubled(names []string) []string {
-	var out []string
-	for _, n := range names {
-		out = append(out, n, n)
-	}
-	return out
-}
-
 func TestRun_Usage(t *testing.T) {
 	tests := []struct {
 		name string
@@ -219,6 +211,8 @@ func TestRun_Usage(t *testing.T) {
 		{"unknown profile", []string{"--profile", "elixir-9"}, `--profile "elixir-9": unknown profile (known: elixir-1.5.1,`},
 		{"unknown suite", []string{"--suite", "nope"}, `--suite "nope": unknown suite (known: `},
 		{"count", []string{"--count", "0"}, "--count 0: want at least 1"},
+		{"processes", []string{"--processes", "7"}, "--processes 7: want 1 to --count (6): each process runs at least one repetition"},
+		{"processes of a smaller count", []string{"--count", "2", "--processes", "3"}, "--processes 3: want 1 to --count (2)"},
 		{"bench", []string{"--bench", "A/("}, `--bench "A/(": level 2: error parsing regexp`},
 		{"benchtime", []string{"--benchtime", "fast"}, `--benchtime "fast": want a duration`},
 		{"partial label", []string{"--label", "partial=false"}, "the label partial is benchdb's own"},
