@@ -68,6 +68,14 @@ type Builder struct {
 	// tableCache holds the tables of each file configuration seen, when
 	// the table projection reads only that and the units.
 	tableCache tableCache
+	// cells counts the cells made, maxCells is the most a table has;
+	// presized counts the cells index maps were made for beyond their
+	// need (indexHint).
+	cells, maxCells, presized int
+	// rowNameOnly is set when the row projection reads nothing but a
+	// result's name; rowKeys then remembers the row key of each name.
+	rowNameOnly bool
+	rowKeys     nameKeys
 	// keyFields counts the fields of the table keys made so far (see
 	// maxKeyFields); err is set when they are too many, and every later
 	// result is dropped.
@@ -119,14 +127,17 @@ func (t *builderTable) cell(k cellKey) *builderCell {
 	return nil
 }
 
-// add adds the cell c of k, which t does not have.
-func (t *builderTable) add(k cellKey, c *builderCell) {
+// add adds the cell c of k, which t does not have. The index map, and
+// the list of cells, are made for hint cells at least once t has more
+// than maxLinearKeys.
+func (t *builderTable) add(k cellKey, c *builderCell, hint int) {
 	t.cells = append(t.cells, tableCell{k, c})
 	switch {
 	case t.index != nil:
 		t.index[k] = c
 	case len(t.cells) > maxLinearKeys:
-		t.index = make(map[cellKey]*builderCell, 2*len(t.cells))
+		t.cells = slices.Grow(t.cells, max(0, hint-len(t.cells)))
+		t.index = make(map[cellKey]*builderCell, max(2*len(t.cells), hint))
 		for _, tc := range t.cells {
 			t.index[tc.key] = tc.cell
 		}
@@ -258,6 +269,7 @@ func NewBuilder(opts Options) (*Builder, error) {
 	}
 	b.residue = p.Residue()
 	b.tableCache.on = tableCacheable(b.tableBy)
+	b.rowNameOnly = nameOnly(b.rowBy)
 	b.tableNameFree, b.colNameFree = nameFree(b.tableBy), nameFree(b.colBy)
 	b.colSelOnly = true
 	for _, f := range b.colBy.Fields() {
@@ -482,7 +494,11 @@ func (b *Builder) place(r *benchfmt.Result, gen, n int) []*builderCell {
 			pc.colOK, pc.col = true, ck.col
 		}
 	}
-	ck.row = b.rowBy.Project(r)
+	if b.rowNameOnly {
+		ck.row = b.rowKeys.key(b.rowBy, r)
+	} else {
+		ck.row = b.rowBy.Project(r)
+	}
 	res := b.residue.Project(r)
 	if len(b.cellPtrSlab) < len(ts.tables) {
 		b.cellPtrSlab = make([]*builderCell, max(len(ts.tables), slabSize*4))
@@ -493,7 +509,13 @@ func (b *Builder) place(r *benchfmt.Result, gen, n int) []*builderCell {
 		c := t.cell(ck)
 		if c == nil {
 			c = b.newCell(res, n)
-			t.add(ck, c)
+			hint := 0
+			if len(t.cells) == maxLinearKeys {
+				hint = b.indexHint()
+			}
+			t.add(ck, c, hint)
+			b.cells++
+			b.maxCells = max(b.maxCells, len(t.cells))
 		} else if c.last != res {
 			// The residue set is only needed once it has two keys.
 			if c.residue == nil {
@@ -532,6 +554,23 @@ func (b *Builder) newTables(r *benchfmt.Result) *tableSet {
 		ts.tables[i] = t
 	}
 	return ts
+}
+
+// indexHint returns the number of cells to make a table's index map
+// for, when it is made: tables of one comparison are often of a size
+// (a package's benchmarks under each unit), and a map made for its
+// final size does not grow cell by cell, rehashing as it goes. The
+// hint is the largest table so far, at most the average cells per
+// table, and the room made beyond need never exceeds twice the cells:
+// one large table followed by many small ones does not give each small
+// one a large map.
+func (b *Builder) indexHint() int {
+	h := min(b.maxCells, b.cells/max(1, len(b.tableOrder)))
+	if h <= 2*(maxLinearKeys+1) || b.presized+h > 2*b.cells {
+		return 0
+	}
+	b.presized += h
+	return h
 }
 
 // Tables summarizes and compares every cell, using units for the

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"encoding/binary"
+	"strings"
 
 	"golang.org/x/perf/benchfmt"
 	"golang.org/x/perf/benchproc"
@@ -105,4 +106,40 @@ func (c *tableCache) newSet(n int) *tableSet {
 		c.bytes += len(c.key)
 	}
 	return s
+}
+
+// nameOnly reports whether p reads nothing but a result's name: each
+// of its fields is .name, .fullname or a name key (/key).
+func nameOnly(p *benchproc.Projection) bool {
+	for _, f := range p.Fields() {
+		if f.Name != ".name" && f.Name != ".fullname" && !strings.HasPrefix(f.Name, "/") {
+			return false
+		}
+	}
+	return true
+}
+
+// nameKeys remembers the key of each benchmark name under a projection
+// that reads nothing but the name (nameOnly): a name seen before, in
+// either run, is not projected again. It holds at most
+// maxTableCacheBytes of names.
+type nameKeys struct {
+	m     map[string]benchproc.Key
+	bytes int
+}
+
+// key returns p's key for r.
+func (n *nameKeys) key(p *benchproc.Projection, r *benchfmt.Result) benchproc.Key {
+	if k, ok := n.m[string(r.Name)]; ok {
+		return k
+	}
+	k := p.Project(r)
+	if n.bytes+len(r.Name) <= maxTableCacheBytes {
+		if n.m == nil {
+			n.m = map[string]benchproc.Key{}
+		}
+		n.m[string(r.Name)] = k
+		n.bytes += len(r.Name)
+	}
+	return k
 }
