@@ -28,15 +28,17 @@ type Builder struct {
 	userFields map[string][]*benchproc.Field
 
 	tables map[benchproc.Key]*builderTable
-	// tableOrder holds the keys of tables in the order they were made,
-	// mostly their sorted order: sorting it takes a pass over it then.
-	tableOrder []benchproc.Key
+	// tableOrder holds the tables in the order they were made, mostly
+	// their sorted order: sorting it takes a pass over it then.
+	tableOrder []*builderTable
 	results    int
 	// Tables, cells and the first values of cells are allocated in
 	// chunks: a comparison may hold a table or a cell per result.
 	tableSlab []builderTable
 	cellSlab  []builderCell
 	valueSlab []float64
+	// cellPtrSlab holds the lists of cells place returns.
+	cellPtrSlab []*builderCell
 
 	// matchAll is set when the filter is "*".
 	matchAll bool
@@ -63,6 +65,17 @@ type Builder struct {
 		col       benchproc.Key
 	}
 	projCache projCache
+	// tableCache holds the tables of each file configuration seen, when
+	// the table projection reads only that and the units.
+	tableCache tableCache
+	// cells counts the cells made, maxCells is the most a table has;
+	// presized counts the cells index maps were made for beyond their
+	// need (indexHint).
+	cells, maxCells, presized int
+	// rowNameOnly is set when the row projection reads nothing but a
+	// result's name; rowKeys then remembers the row key of each name.
+	rowNameOnly bool
+	rowKeys     nameKeys
 	// keyFields counts the fields of the table keys made so far (see
 	// maxKeyFields); err is set when they are too many, and every later
 	// result is dropped.
@@ -88,6 +101,7 @@ const (
 // table of one row), where a linear search beats a map; index maps keys
 // to cells once there are more than maxLinearKeys.
 type builderTable struct {
+	key   benchproc.Key
 	cells []tableCell
 	index map[cellKey]*builderCell
 	// rows and cols are the distinct row and column keys, in no
@@ -113,14 +127,17 @@ func (t *builderTable) cell(k cellKey) *builderCell {
 	return nil
 }
 
-// add adds the cell c of k, which t does not have.
-func (t *builderTable) add(k cellKey, c *builderCell) {
+// add adds the cell c of k, which t does not have. The index map, and
+// the list of cells, are made for hint cells at least once t has more
+// than maxLinearKeys.
+func (t *builderTable) add(k cellKey, c *builderCell, hint int) {
 	t.cells = append(t.cells, tableCell{k, c})
 	switch {
 	case t.index != nil:
 		t.index[k] = c
 	case len(t.cells) > maxLinearKeys:
-		t.index = make(map[cellKey]*builderCell, 2*len(t.cells))
+		t.cells = slices.Grow(t.cells, max(0, hint-len(t.cells)))
+		t.index = make(map[cellKey]*builderCell, max(2*len(t.cells), hint))
 		for _, tc := range t.cells {
 			t.index[tc.key] = tc.cell
 		}
@@ -251,6 +268,8 @@ func NewBuilder(opts Options) (*Builder, error) {
 		return nil, &OptionError{"ignore", opts.Ignore, err}
 	}
 	b.residue = p.Residue()
+	b.tableCache.on = tableCacheable(b.tableBy)
+	b.rowNameOnly = nameOnly(b.rowBy)
 	b.tableNameFree, b.colNameFree = nameFree(b.tableBy), nameFree(b.colBy)
 	b.colSelOnly = true
 	for _, f := range b.colBy.Fields() {
@@ -374,8 +393,8 @@ func (b *Builder) addGroup(r *benchfmt.Result, gen, n int, vals []float64) {
 type projCache struct {
 	gen            int
 	tableOK, colOK bool
-	units          []string // the units tableKeys are for
-	tableKeys      []benchproc.Key
+	units          []string // the units tables are for
+	tables         *tableSet
 	col            benchproc.Key
 }
 
@@ -425,8 +444,8 @@ type cacheEntry struct {
 // values to their cells, which it returns (one per value).
 func (b *Builder) place(r *benchfmt.Result, gen, n int) []*builderCell {
 	var (
-		tableKeys []benchproc.Key
-		ck        cellKey
+		ts *tableSet
+		ck cellKey
 	)
 	// Projections that read no part of the name give every result of
 	// one configuration (and set of units) the same keys: project them
@@ -437,11 +456,15 @@ func (b *Builder) place(r *benchfmt.Result, gen, n int) []*builderCell {
 		pc.gen, pc.tableOK, pc.colOK = gen, false, false
 	}
 	if pc.tableOK && sameUnits(pc.units, r.Values) {
-		tableKeys = pc.tableKeys
+		ts = pc.tables
 	} else {
-		tableKeys = b.tableBy.ProjectValues(r)
+		if ts = b.tableCache.lookup(r); ts == nil {
+			if ts = b.newTables(r); ts == nil {
+				return nil
+			}
+		}
 		if gen >= 0 && b.tableNameFree {
-			pc.tableOK, pc.tableKeys = true, tableKeys
+			pc.tableOK, pc.tables = true, ts
 			pc.units = pc.units[:0]
 			for _, v := range r.Values {
 				pc.units = append(pc.units, v.Unit)
@@ -471,27 +494,28 @@ func (b *Builder) place(r *benchfmt.Result, gen, n int) []*builderCell {
 			pc.colOK, pc.col = true, ck.col
 		}
 	}
-	ck.row = b.rowBy.Project(r)
+	if b.rowNameOnly {
+		ck.row = b.rowKeys.key(b.rowBy, r)
+	} else {
+		ck.row = b.rowBy.Project(r)
+	}
 	res := b.residue.Project(r)
-	cells := make([]*builderCell, len(tableKeys))
-	for i, tk := range tableKeys {
-		t := b.tables[tk]
-		if t == nil {
-			b.keyFields += len(b.tableBy.FlattenedFields())
-			if b.keyFields > max(maxKeyFields, keyFieldsPerResult*b.results) {
-				b.err = &OptionError{"table", b.opts.Table, fmt.Errorf(
-					"%d tables of up to %d configuration keys each, more than a comparison holds: the results have a configuration of their own with ever more keys; split tables by fewer keys, as in --table goos,goarch,pkg",
-					len(b.tables)+1, len(b.tableBy.FlattenedFields()))}
-				return nil
-			}
-			t = b.newTable()
-			b.tables[tk] = t
-			b.tableOrder = append(b.tableOrder, tk)
-		}
+	if len(b.cellPtrSlab) < len(ts.tables) {
+		b.cellPtrSlab = make([]*builderCell, max(len(ts.tables), slabSize*4))
+	}
+	cells := b.cellPtrSlab[:len(ts.tables):len(ts.tables)]
+	b.cellPtrSlab = b.cellPtrSlab[len(ts.tables):]
+	for i, t := range ts.tables {
 		c := t.cell(ck)
 		if c == nil {
 			c = b.newCell(res, n)
-			t.add(ck, c)
+			hint := 0
+			if len(t.cells) == maxLinearKeys {
+				hint = b.indexHint()
+			}
+			t.add(ck, c, hint)
+			b.cells++
+			b.maxCells = max(b.maxCells, len(t.cells))
 		} else if c.last != res {
 			// The residue set is only needed once it has two keys.
 			if c.residue == nil {
@@ -506,6 +530,49 @@ func (b *Builder) place(r *benchfmt.Result, gen, n int) []*builderCell {
 	return cells
 }
 
+// newTables projects the table keys of r's values and finds or makes
+// their tables. It returns nil, with b.err set, if the tables' keys
+// are too many (see maxKeyFields).
+func (b *Builder) newTables(r *benchfmt.Result) *tableSet {
+	keys := b.tableBy.ProjectValues(r)
+	ts := b.tableCache.newSet(len(keys))
+	for i, tk := range keys {
+		t := b.tables[tk]
+		if t == nil {
+			b.keyFields += len(b.tableBy.FlattenedFields())
+			if b.keyFields > max(maxKeyFields, keyFieldsPerResult*b.results) {
+				b.err = &OptionError{"table", b.opts.Table, fmt.Errorf(
+					"%d tables of up to %d configuration keys each, more than a comparison holds: the results have a configuration of their own with ever more keys; split tables by fewer keys, as in --table goos,goarch,pkg",
+					len(b.tables)+1, len(b.tableBy.FlattenedFields()))}
+				return nil
+			}
+			t = b.newTable()
+			t.key = tk
+			b.tables[tk] = t
+			b.tableOrder = append(b.tableOrder, t)
+		}
+		ts.tables[i] = t
+	}
+	return ts
+}
+
+// indexHint returns the number of cells to make a table's index map
+// for, when it is made: tables of one comparison are often of a size
+// (a package's benchmarks under each unit), and a map made for its
+// final size does not grow cell by cell, rehashing as it goes. The
+// hint is the largest table so far, at most the average cells per
+// table, and the room made beyond need never exceeds twice the cells:
+// one large table followed by many small ones does not give each small
+// one a large map.
+func (b *Builder) indexHint() int {
+	h := min(b.maxCells, b.cells/max(1, len(b.tableOrder)))
+	if h <= 2*(maxLinearKeys+1) || b.presized+h > 2*b.cells {
+		return 0
+	}
+	b.presized += h
+	return h
+}
+
 // Tables summarizes and compares every cell, using units for the
 // distributional assumption (`assume=exact`) and direction (`better=`)
 // of each unit. Cells are summarized in parallel; every goroutine has
@@ -517,7 +584,7 @@ func (b *Builder) Tables(units benchfmt.UnitMetadataMap) (*Comparison, error) {
 	if b.results == 0 {
 		return nil, &OptionError{"filter", b.opts.Filter, errors.New("no results match")}
 	}
-	for _, t := range b.tables {
+	for _, t := range b.tableOrder {
 		t.rows = distinctKeys(len(t.cells), func(i int) benchproc.Key { return t.cells[i].key.row })
 		t.cols = distinctKeys(len(t.cells), func(i int) benchproc.Key { return t.cells[i].key.col })
 	}
@@ -527,9 +594,20 @@ func (b *Builder) Tables(units benchfmt.UnitMetadataMap) (*Comparison, error) {
 	// Every table's rows come from one projection: sort their union
 	// once and order each table by rank. Both are listed in the order
 	// they were first seen, mostly their sorted order already.
-	rowRank := newRanking(b.tableOrder, b.tables)
-	keys := b.tableOrder
-	benchproc.SortKeys(keys)
+	rowRank := newRanking(b.tableOrder)
+	tables := b.tableOrder
+	// Keys are distinct and their order total (benchproc breaks ties
+	// between unordered values by their strings): this is the order of
+	// benchproc.SortKeys.
+	slices.SortFunc(tables, func(a, b *builderTable) int {
+		switch {
+		case a.key == b.key:
+			return 0
+		case a.key.Less(b.key):
+			return -1
+		}
+		return 1
+	})
 	type job struct {
 		cell, base *Cell
 		delta      *Delta
@@ -537,15 +615,15 @@ func (b *Builder) Tables(units benchfmt.UnitMetadataMap) (*Comparison, error) {
 		assume     benchmath.Assumption
 	}
 	ncells := 0
-	for _, bt := range b.tables {
+	for _, bt := range tables {
 		ncells += len(bt.cells)
 	}
 	jobs := make([]job, 0, ncells)
-	cmp := &Comparison{Options: b.opts, Tables: make([]*Table, len(keys))}
+	cmp := &Comparison{Options: b.opts, Tables: make([]*Table, len(tables))}
 	// A comparison may hold a table per result: tables, rows, cells,
 	// samples and deltas are allocated once for all tables.
 	var (
-		tableSlab  = make([]Table, len(keys))
+		tableSlab  = make([]Table, len(tables))
 		cellSlab   = make([]Cell, ncells)
 		sampleSlab = make([]benchmath.Sample, ncells)
 		deltaSlab  []Delta
@@ -559,8 +637,8 @@ func (b *Builder) Tables(units benchfmt.UnitMetadataMap) (*Comparison, error) {
 		better     = 0
 		assumption benchmath.Assumption
 	)
-	for ti, k := range keys {
-		bt := b.tables[k]
+	for ti, bt := range tables {
+		k := bt.key
 		unit := k.Get(b.unitField)
 		if better == 0 || unit != lastUnit {
 			lastUnit, better, assumption = unit, Direction(unit, units), units.GetAssumption(unit)
@@ -676,12 +754,13 @@ func (b *Builder) Tables(units benchfmt.UnitMetadataMap) (*Comparison, error) {
 			}
 		}
 	})
+	var geo geomeanAlloc
 	for _, t := range cmp.Tables {
 		b.decide(t)
 		if b.opts.SortByDelta {
 			sortByDelta(t)
 		}
-		t.Geomean = geomean(t)
+		t.Geomean = geo.geomean(t)
 	}
 	return cmp, nil
 }
@@ -744,17 +823,25 @@ func (x keyIndex) of(k benchproc.Key) int {
 
 // checkFields reports a key named in a projection that no result has.
 func (b *Builder) checkFields() error {
+	need := len(b.userFields["table"]) + len(b.userFields["row"]) + len(b.userFields["col"])
+	if need == 0 {
+		return nil
+	}
 	seen := map[*benchproc.Field]bool{}
-	var mark func(k benchproc.Key, fs []*benchproc.Field)
-	mark = func(k benchproc.Key, fs []*benchproc.Field) {
+	mark := func(k benchproc.Key, fs []*benchproc.Field) {
 		for _, f := range fs {
 			if !seen[f] && k.Get(f) != "" {
 				seen[f] = true
 			}
 		}
 	}
-	for tk, t := range b.tables {
-		mark(tk, b.userFields["table"])
+	for _, t := range b.tableOrder {
+		if len(seen) == need {
+			// A field named twice counts once: then every table is
+			// looked at, as before.
+			break
+		}
+		mark(t.key, b.userFields["table"])
 		for _, rk := range t.rows {
 			mark(rk, b.userFields["row"])
 		}
@@ -790,12 +877,12 @@ type rank struct {
 	name string
 }
 
-// newRanking ranks the rows of tables, listed in order.
-func newRanking(order []benchproc.Key, tables map[benchproc.Key]*builderTable) ranking {
+// newRanking ranks the rows of tables.
+func newRanking(tables []*builderTable) ranking {
 	all := map[benchproc.Key]struct{}{}
 	var keys []benchproc.Key
-	for _, tk := range order {
-		for _, k := range tables[tk].rows {
+	for _, t := range tables {
+		for _, k := range t.rows {
 			if _, ok := all[k]; !ok {
 				all[k] = struct{}{}
 				keys = append(keys, k)

@@ -92,8 +92,35 @@ func GeoMean(xs []float64) float64 {
 // baseline (not the ratio of geomeans), warning when the benchmark sets
 // differ.
 func geomean(t *Table) *Geomean {
+	var a geomeanAlloc
+	return a.geomean(t)
+}
+
+// A geomeanAlloc computes geomean rows for many tables, allocating
+// their Geomeans in chunks and reusing its scratch space. Its zero
+// value is ready to use.
+type geomeanAlloc struct {
+	gs              []Geomean
+	floats          []float64
+	errs            [][]error
+	centers, ratios []float64
+}
+
+// geomean is geomean(t).
+func (a *geomeanAlloc) geomean(t *Table) *Geomean {
 	n := len(t.Columns)
-	g := &Geomean{Centers: make([]float64, n), Pcts: make([]float64, n), Warnings: make([][]error, n)}
+	if len(a.gs) == 0 {
+		a.gs = make([]Geomean, slabSize)
+	}
+	if len(a.floats) < 2*n {
+		a.floats = make([]float64, max(2*n, slabSize*4))
+	}
+	if len(a.errs) < n {
+		a.errs = make([][]error, max(n, slabSize*2))
+	}
+	g := &a.gs[0]
+	*g = Geomean{Centers: a.floats[:n:n], Pcts: a.floats[n : 2*n : 2*n], Warnings: a.errs[:n:n]}
+	a.gs, a.floats, a.errs = a.gs[1:], a.floats[2*n:], a.errs[n:]
 	// A cell whose values were all NaN has nothing to contribute: it
 	// counts as absent.
 	has := func(cell *Cell) bool { return cell != nil && len(cell.Sample.Values) > 0 }
@@ -104,7 +131,7 @@ func geomean(t *Table) *Geomean {
 		}
 	}
 	for c := range n {
-		var centers, ratios []float64
+		centers, ratios := a.centers[:0], a.ratios[:0]
 		bad := false
 		for _, r := range t.Rows {
 			cell := r.Cells[c]
@@ -140,6 +167,7 @@ func geomean(t *Table) *Geomean {
 				g.Pcts[c] = (r - 1) * 100
 			}
 		}
+		a.centers, a.ratios = centers, ratios
 	}
 	return g
 }
