@@ -24,11 +24,31 @@ type ModelCheck struct {
 	PredictedOK bool
 	// Bracket is the real critical pause (FindCritical).
 	Bracket scenario.Bracket
+	// Runs are the costs of the bisection's own runs (RunCosts: Costs
+	// with the live S(n) of the traces of the runs the machine did not
+	// decide), Traced how many runs gave a trace, RunModel their model
+	// and RunPredicted its T*, as Model and Predicted.
+	Runs           Costs
+	Traced         int
+	RunModel       model.Costs
+	RunPredicted   time.Duration
+	RunPredictedOK bool
+	// Trials are the runs the machine did not decide, and Half the pause
+	// at which a run is as likely to run away as drain fitted to them
+	// (HalfPause), HalfOK false where they hold only one outcome.
+	Trials []Trial
+	Half   time.Duration
+	HalfOK bool
 	// Warnings are the measurements after a run that failed (on a
 	// starved machine the router may serve no event in the time given
 	// to s0): the model pools the others.
 	Warnings []error
 }
+
+// traceWhole is the trace CheckModel asks of its runs where cfg sets
+// none: longer than any run, so that the router records its queue until
+// it has drained or the run ends.
+const traceWhole = time.Hour
 
 // Ratio returns the real critical pause over the model's T*, or 0 where
 // either is missing.
@@ -66,9 +86,22 @@ func (h *Harness) CheckModel(ctx context.Context, cfg ScenarioConfig, first Cost
 	samples := []Costs{first}
 	var costErr error
 	var warnings []error
+	var traces [][]model.Sample
+	var trials []Trial
+	if cfg.Trace == 0 {
+		cfg.Trace = traceWhole
+	}
 	b, err := h.FindCritical(ctx, cfg, guess, steps, func(pause time.Duration, r ScenarioResult) {
 		if report != nil {
 			report(pause, r)
+		}
+		run := cfg
+		run.Pause = pause.Round(time.Microsecond)
+		if !beforePauseEnd(r, run) {
+			trials = append(trials, Trial{Pause: run.Pause, Runaway: r.Outcome == model.Runaway})
+			if len(r.Trace) > 1 {
+				traces = append(traces, r.Trace)
+			}
 		}
 		if costErr != nil {
 			return
@@ -98,5 +131,10 @@ func (h *Harness) CheckModel(ctx context.Context, cfg ScenarioConfig, first Cost
 	m := ModelCheck{Costs: MergeCosts(samples...), Measurements: len(samples), Bracket: b, Warnings: warnings}
 	m.Model = m.Costs.Model()
 	m.Predicted, m.PredictedOK = m.Model.CriticalPauseTick(cfg.Rate, tick)
+	m.Runs, m.Traced = RunCosts(m.Costs, traces...), len(traces)
+	m.RunModel = m.Runs.Model()
+	m.RunPredicted, m.RunPredictedOK = m.RunModel.CriticalPauseTick(cfg.Rate, tick)
+	m.Trials = trials
+	m.Half, m.HalfOK = HalfPause(trials)
 	return m, nil
 }
