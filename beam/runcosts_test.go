@@ -81,3 +81,36 @@ func TestTraceCosts_edges(t *testing.T) {
 		t.Errorf("RunCosts without usable traces = %+v, want base", got)
 	}
 }
+
+func TestModelCheck_setModel(t *testing.T) {
+	// Beside: S(n) = 4µs + 4ns·n, n* 4,000 at 50,000/s; the runs' traces:
+	// 4µs + 8ns·n, n* 2,000. The model is the runs'.
+	beside := Costs{S0: 4e-6, K: 1, Rate: 50000}
+	for n := 128.0; n < 10000; n *= 1.09 {
+		beside.Live = append(beside.Live, LiveCost{Depth: n, Seconds: 4e-6 + 4e-9*n, Cycle: 4e-6 + 4e-9*n, Events: 64})
+	}
+	s := func(n float64) float64 { return 4e-6 + 8e-9*n }
+	traces := [][]model.Sample{trace(1500, 50000, s, 10000), trace(2300, 50000, s, 300)}
+	m := ModelCheck{Beside: beside}
+	m.setModel(traces, 50000, time.Millisecond)
+	if !m.BesideOK || math.Abs(m.BesidePredicted.Seconds()-0.080)/0.080 > 0.05 {
+		t.Errorf("beside T* = %v, %v, want about 80ms", m.BesidePredicted, m.BesideOK)
+	}
+	if !m.FromRuns || m.Traced != 2 || !m.PredictedOK || math.Abs(m.Predicted.Seconds()-0.040)/0.040 > 0.05 {
+		t.Errorf("model from the runs: %v (%v, %d traces, ok %v), want about 40ms", m.Predicted, m.FromRuns, m.Traced, m.PredictedOK)
+	}
+	if m.Costs.S0 != beside.S0 || len(m.Costs.Live) == len(beside.Live) {
+		t.Errorf("Costs = %+v, want beside's s0 and the traces' bins", m.Costs)
+	}
+	// Traces that never reach 1/λ (every backlog drained fast): no
+	// finite T* from them, the model is Beside's.
+	fast := func(n float64) float64 { return 2e-6 + 1e-9*n }
+	m.setModel([][]model.Sample{trace(3000, 50000, fast, 10000)}, 50000, time.Millisecond)
+	if m.FromRuns || m.Predicted != m.BesidePredicted || m.Traced != 0 {
+		t.Errorf("without a crossing in the traces: %v from runs %v, want beside's %v", m.Predicted, m.FromRuns, m.BesidePredicted)
+	}
+	m.setModel(nil, 50000, time.Millisecond)
+	if m.FromRuns || m.Predicted != m.BesidePredicted {
+		t.Errorf("without traces: %v, want beside's %v", m.Predicted, m.BesidePredicted)
+	}
+}
