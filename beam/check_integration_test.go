@@ -71,9 +71,19 @@ func TestCheckModel_withinQuarter(t *testing.T) {
 			t.Logf("%s: Q0 %.0f events, stall %v (without them T* %v, real/model %.2f)", name, chk.Model.Q0,
 				time.Duration(chk.Model.Stall*1e9).Round(10*time.Microsecond), before.Round(10*time.Microsecond),
 				chk.Bracket.Estimate().Seconds()/before.Seconds())
-			t.Logf("%s: model T* %v (%v, %d measurements), real critical pause %v, real/model %.2f, load average %s",
-				name, chk.Predicted.Round(10*time.Microsecond), chk.Model, chk.Measurements,
+			t.Logf("%s: model T* %v (%v; from the traces of %d runs: %v), real critical pause %v, real/model %.2f, load average %s",
+				name, chk.Predicted.Round(10*time.Microsecond), chk.Model, chk.Traced, chk.FromRuns,
 				chk.Bracket.Estimate().Round(10*time.Microsecond), r, loadAverage())
+			if chk.BesideOK {
+				t.Logf("%s: beside the runs (%d measurements pooled): model T* %v (%v), real/model %.2f", name, chk.Measurements,
+					chk.BesidePredicted.Round(10*time.Microsecond), chk.BesideModel,
+					chk.Bracket.Estimate().Seconds()/chk.BesidePredicted.Seconds())
+			}
+			if chk.HalfOK {
+				t.Logf("%s: half pause fitted to %d runs %v (bracket %v): over the model %.2f", name,
+					len(chk.Trials), chk.Half.Round(10*time.Microsecond), chk.Bracket.Estimate().Round(10*time.Microsecond),
+					chk.Half.Seconds()/chk.Predicted.Seconds())
+			}
 			if math.Abs(r-1) > 0.25 {
 				t.Errorf("real critical pause / model T* = %.2f, want within ±25%%", r)
 			}
