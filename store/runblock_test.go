@@ -30,6 +30,15 @@ func TestDB_Results_runBlocks(t *testing.T) {
 			lines = 2000 // each result's configuration holds every key so far
 		}
 		for _, pending := range []int{0, 2000} {
+			if s.Quadratic && pending > 0 {
+				// Every result of this shape is a group of its own,
+				// ended by the next result's configuration: a small
+				// maxPendingGroups stores the same chunks, byte for
+				// byte (2,000 groups, 2 chunks, either way), and
+				// reading them back is the costliest case here (6 s
+				// under -race).
+				continue
+			}
 			t.Run(fmt.Sprintf("shape=%s/pending=%d", s.Name, pending), func(t *testing.T) {
 				input, text := s.Input(t, lines, uint64(i+1))
 				db := storetest.Open(t)
