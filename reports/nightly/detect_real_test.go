@@ -218,7 +218,8 @@ func TestDetection_Real(t *testing.T) {
 		// load spells of several nights) not every such step is found:
 		// see the README's table. The bounds hold what was measured
 		// (found 95 of 148 without the probe, 93 with it, on 46 nights;
-		// 186 of 284 either way on 80; 336 of 480 either way on 129),
+		// 186 of 284 either way on 80; 336 of 480 either way on 129; 440
+		// and 438 of 592 on 157, the last 28 a process a sample),
 		// so that a change that loses real steps fails here.
 		// A step of 5x the noise on both sides of it or more is never
 		// missed without the probe (the probe's own noise, a fifth of a
@@ -265,6 +266,7 @@ func TestDetection_Real(t *testing.T) {
 
 	testStretchSitting(t, c)
 	testBenchStretchSitting(t, c)
+	testProcsSitting(t, c)
 
 	// Two runs of one commit, and a history whose last two runs are of
 	// one commit.
@@ -285,6 +287,9 @@ func TestDetection_Real(t *testing.T) {
 type sittingMode struct {
 	name                                     string
 	probe, stretch, benchStretch, mainThread bool
+	// procs keeps the first procs processes of each build on nights
+	// that ran several (0: all of them).
+	procs int
 }
 
 // A sittingTally is what sitting measured in one mode.
@@ -326,7 +331,7 @@ func sitting(t *testing.T, c *nightlytest.RealCorpus, nights []int, modes []sitt
 				for _, variant := range variants(c) {
 					subject, v, _ := strings.Cut(variant, "/")
 					h := nightlytest.RealHistory{Subject: subject, Nights: nights[first : first+length], Variant: v, StepAt: stepAt,
-						Probe: mode.probe, Stretch: mode.stretch, BenchStretch: mode.benchStretch, MainThread: mode.mainThread, Labels: map[string]string{"host": "real"}}
+						Probe: mode.probe, Stretch: mode.stretch, BenchStretch: mode.benchStretch, MainThread: mode.mainThread, Procs: mode.procs, Labels: map[string]string{"host": "real"}}
 					reps := stepReports(t, c, h, stepAt)
 					for _, s := range steps {
 						if s.subject+"/"+s.variant != variant {
@@ -352,7 +357,7 @@ func sitting(t *testing.T, c *nightlytest.RealCorpus, nights []int, modes []sitt
 		for _, commits := range []int{0, 1} {
 			for _, subject := range subjects(c) {
 				h := nightlytest.RealHistory{Subject: subject, Nights: nights, Probe: mode.probe, Stretch: mode.stretch, BenchStretch: mode.benchStretch, MainThread: mode.mainThread,
-					Commits: commits, Labels: map[string]string{"host": "real"}}
+					Procs: mode.procs, Commits: commits, Labels: map[string]string{"host": "real"}}
 				for upto := 10; upto <= len(nights); upto++ {
 					rep := realBuild(t, c, h, upto)
 					n := len(rep.Regressions) + len(rep.Improvements)
@@ -377,12 +382,12 @@ func sitting(t *testing.T, c *nightlytest.RealCorpus, nights []int, modes []sitt
 	return out
 }
 
-// nightsWith returns the indices of the nights whose sort/base block's
-// probe lines hold marker.
+// nightsWith returns the indices of the nights that ran each build in
+// one process and whose sort/base block's probe lines hold marker.
 func nightsWith(c *nightlytest.RealCorpus, marker string) []int {
 	var nights []int
 	for i, n := range c.Nights {
-		if bytes.Contains(n.Probes["sort/base"], []byte(marker)) {
+		if n.Procs == 1 && bytes.Contains(n.Probes["sort/base"], []byte(marker)) {
 			nights = append(nights, i)
 		}
 	}
@@ -410,10 +415,10 @@ func testStretchSitting(t *testing.T, c *nightlytest.RealCorpus) {
 		{name: "stretch", stretch: true},
 		{name: "probe and stretch", probe: true, stretch: true},
 	})
-	// Measured on 34 such nights (47-80): alarms 44, 12 with the probe, 3
-	// with the stretch, 1 with both; steps found 112, 132, 139 and 149 of
-	// 650 (step sizes from all 129 nights; 115, 135, 140 and 150 of 675
-	// from the first 80); of 3x the noise or more, 46 of 50 in every mode (the four
+	// Measured on 34 such nights (47-80): alarms 44, 12 with the probe, 2
+	// with the stretch, 0 with both; steps found 111, 131, 135 and 145 of
+	// 625 (step sizes from all 157 nights; 115, 135, 140 and 150 of 675
+	// from the first 80, with the stretch's slope 1); of 3x the noise or more, 46 of 50 in every mode (the four
 	// missed: sort's StableInt1K, +125%, in the histories whose base
 	// holds night 59, where it alone took 2.3 times as long while its
 	// package's stretch rose by a third).
@@ -442,12 +447,13 @@ func testBenchStretchSitting(t *testing.T, c *nightlytest.RealCorpus) {
 		{name: "probe, package and benchmark stretch", probe: true, stretch: true, benchStretch: true},
 	})
 	// Each benchmark's stretch must find at least the steps its package's
-	// finds and raise fewer alarms. Measured on nights 81-129: steps of
-	// 20% or more found 292, 291 and 326 of 1,040 (of 3x the noise: 133,
-	// 132, 136 of 200), alarms 174, 126 and 94 in 1,240 benchmark-nights;
-	// on nights 103-129 the busiest thread's stretch instead of all
-	// threads': 172 steps of 468 instead of 179, 19 alarms of 558 instead
-	// of 34 (what benchdb run records stays all threads').
+	// finds and raise fewer alarms. Measured on nights 81-129 (step sizes
+	// from all 157 nights): steps of 20% or more found 291, 291 and 320
+	// of 1,000 (of 3x the noise: 133, 132, 135 of 200), alarms 174, 100
+	// and 55 in 1,240 benchmark-nights; on nights 103-129 the busiest
+	// thread's stretch instead of all threads': 172 steps of 450 instead
+	// of 175, 18 alarms of 558 instead of 22 (what benchdb run records
+	// stays all threads').
 	if pkg, own := by[1], by[2]; own.found < pkg.found || own.alarms >= pkg.alarms {
 		t.Errorf("each benchmark's stretch: %d steps found and %d alarms, its package's alone: %d and %d; want more found, fewer alarms", own.found, own.alarms, pkg.found, pkg.alarms)
 	}
@@ -462,6 +468,46 @@ func testBenchStretchSitting(t *testing.T, c *nightlytest.RealCorpus) {
 		{name: "probe, package and benchmark stretch", probe: true, stretch: true, benchStretch: true},
 		{name: "probe, package and benchmark's busiest thread's stretch", probe: true, stretch: true, benchStretch: true, mainThread: true},
 	})
+}
+
+// testProcsSitting measures, on the nights that ran each build as several
+// test processes (one a round, each with -count 1), what the processes
+// add: the same nights judged on each build's first process alone and on
+// all of them. Repetitions in one process share its placement (memory
+// layout, CPU, caches), which moves them together: on nights 1-129 the
+// mean of five samples of one process varies from night to night only
+// 12% less than one sample does.
+func testProcsSitting(t *testing.T, c *nightlytest.RealCorpus) {
+	var nights []int
+	for i, n := range c.Nights {
+		if n.Procs > 1 {
+			nights = append(nights, i)
+		}
+	}
+	if len(nights) < 20 {
+		t.Errorf("only %d nights that ran several processes of each build, want at least 20", len(nights))
+		return
+	}
+	by := sitting(t, c, nights, []sittingMode{
+		{name: "one process", procs: 1},
+		{name: "all processes"},
+		{name: "one process, probe and stretches", procs: 1, probe: true, stretch: true, benchStretch: true},
+		{name: "all processes, probe and stretches", probe: true, stretch: true, benchStretch: true},
+	})
+	// What benchdb run records (a process a repetition, the probe, the
+	// stretches) must find at least twice the steps the first process
+	// alone does, and alarm on at most 1.5% of unchanged
+	// benchmark-nights with a new commit every night. Measured on nights
+	// 130-157: 156 of 475 steps of 20% or more found (88 of the 95 of 3x
+	// the noise), 6 alarms in 589; the first process alone 62 (41 of
+	// 95), 3 alarms. See the README ("Detection, measured").
+	one, all := by[2], by[3]
+	if all.found < 2*one.found || all.bigFound <= one.bigFound {
+		t.Errorf("all processes: %d steps found (%d of 3x the noise); the first alone: %d (%d); want at least twice as many", all.found, all.bigFound, one.found, one.bigFound)
+	}
+	if all.alarms*1000 > 15*all.judged {
+		t.Errorf("all processes, probe and stretches: %d alarms in %d benchmark-nights of unchanged code, want at most 1.5%%", all.alarms, all.judged)
+	}
 }
 
 // stepReports returns the reports on h on the night of its step (at
