@@ -12,11 +12,12 @@ import (
 
 // runRounds runs cfg as cfg.Processes go test runs one after another
 // (rounds: each runs every package once, in a test process of its own),
-// cfg.Count split among them, and merges their results as one run's:
-// each package's output in the order its rounds ran, every package's
-// stretch once a round. Progress counts across the rounds; Timeout bounds
-// them all. It stops at the first round that fails or is interrupted,
-// keeping what the rounds before it and that round finished.
+// cfg.Count split among them, and merges their results as one run's: the
+// rounds' outputs one after another, every package's stretch once a
+// round. Progress counts across the rounds; Timeout bounds them all. It
+// stops at the first round that fails or is interrupted (also between
+// two rounds), keeping what the rounds before it and that round
+// finished.
 func runRounds(ctx context.Context, cfg Config) (*Result, error) {
 	procs := cfg.Processes
 	if cfg.Count < procs {
@@ -36,6 +37,10 @@ func runRounds(ctx context.Context, cfg Config) (*Result, error) {
 	var out bytes.Buffer
 	done := 0
 	for round := range procs {
+		if err := ctx.Err(); err != nil {
+			res.Complete = false
+			return finishRounds(res, &out, start, now), &Error{Kind: Interrupted, Err: err}
+		}
 		rc := cfg
 		rc.Processes = 1
 		rc.Count = cfg.Count / procs
