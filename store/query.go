@@ -183,74 +183,30 @@ func (rd *resultReader) run(ctx context.Context, id int64, fn func(int64, *bench
 		iters, vals sql.RawBytes
 		n, line     int
 		unitID      int64
-		r           = new(benchfmt.Result)
-		open        groupHeap // groups read, with results left
-		free        []*groupCursor
-		next        *groupCursor // the last group read, not yet in open
+		m           = groupMerge{ops: ops}
 	)
-	// read reads the next group into next, or sets it to nil after the
-	// last.
-	read := func() error {
-		next = nil
+	// read returns the next group, or nil after the last.
+	read := func() (*groupCursor, error) {
 		if !rows.Next() {
 			if err := rows.Err(); err != nil {
-				return fmt.Errorf("read results of run %d: %w", id, sqliteError(err))
+				return nil, fmt.Errorf("read results of run %d: %w", id, sqliteError(err))
 			}
-			return nil
+			return nil, nil
 		}
 		if err := rows.Scan(&name, &line, &unitID, &n, &iters, &vals, &lines); err != nil {
-			return fmt.Errorf("read results of run %d: %w", id, err)
+			return nil, fmt.Errorf("read results of run %d: %w", id, err)
 		}
 		units, err := rd.unitSet(ctx, unitID)
 		if err != nil {
-			return fmt.Errorf("read results of run %d: %w", id, err)
+			return nil, fmt.Errorf("read results of run %d: %w", id, err)
 		}
-		var g *groupCursor
-		if k := len(free); k > 0 {
-			g, free = free[k-1], free[:k-1]
-		} else {
-			g = new(groupCursor)
-		}
+		g := m.cursor()
 		if err := g.resetJSON(name, line, n, iters, vals, lines, units); err != nil {
-			return fmt.Errorf("read results of run %d: %s: %w", id, name, err)
+			return nil, fmt.Errorf("read results of run %d: %s: %w", id, name, err)
 		}
-		next = g
-		return nil
+		return g, nil
 	}
-	if err := read(); err != nil {
-		return err
-	}
-	// Groups come in the order of their first lines; a group's later
-	// results may come after other groups' (interleaved benchmarks), so
-	// the results are merged by line.
-	for next != nil || len(open) > 0 {
-		for next != nil && (len(open) == 0 || next.line < open[0].line) {
-			heap.Push(&open, next)
-			if err := read(); err != nil {
-				return err
-			}
-		}
-		g := open[0]
-		// Replay the configuration lines before the result, as
-		// benchfmt.Reader applies them.
-		for len(ops) > 0 && ops[0].line < g.line {
-			setFileConfig(r, ops[0].key, ops[0].value)
-			ops = ops[1:]
-		}
-		if err := g.result(r); err != nil {
-			return fmt.Errorf("read results of run %d: %s: %w", id, g.name, err)
-		}
-		if err := fn(id, r); err != nil {
-			return err
-		}
-		if g.k == g.b.n {
-			heap.Pop(&open)
-			free = append(free, g)
-		} else {
-			heap.Fix(&open, 0)
-		}
-	}
-	return nil
+	return m.merge(id, read, fn)
 }
 
 // runBlocks is run on SQLite: it reads the run's blocks (runblock.go),
@@ -267,41 +223,30 @@ func (rd *resultReader) runBlocks(ctx context.Context, id int64, fn func(int64, 
 	defer rows.Close()
 	br := runBlockReader{rows: rows, names: rd.names, cd: &rd.cd}
 	var (
-		rec  runRecord
-		ops  []configOp // configuration lines read, not yet applied
-		r    = new(benchfmt.Result)
-		open groupHeap
-		free []*groupCursor
-		next *groupCursor
-
+		rec     runRecord
+		m       groupMerge
 		nameBuf []byte
 	)
-	// read reads records up to the next group, into next (nil after
-	// the last); configuration lines go to ops.
-	read := func() error {
-		next = nil
+	// read reads records up to the next group and returns it (nil after
+	// the last); configuration lines go to m.ops.
+	read := func() (*groupCursor, error) {
 		for {
 			ok, err := br.next(ctx, &rec)
 			if err != nil {
-				return fmt.Errorf("read results of run %d: %w", id, err)
+				return nil, fmt.Errorf("read results of run %d: %w", id, err)
 			}
 			if !ok {
-				return nil
+				return nil, nil
 			}
 			if rec.config {
-				ops = append(ops, configOp{line: rec.line, key: string(rec.key), value: string(rec.value)})
+				m.ops = append(m.ops, configOp{line: rec.line, key: string(rec.key), value: string(rec.value)})
 				continue
 			}
 			units, err := rd.unitSet(ctx, rec.unitSet)
 			if err != nil {
-				return fmt.Errorf("read results of run %d: %w", id, err)
+				return nil, fmt.Errorf("read results of run %d: %w", id, err)
 			}
-			var g *groupCursor
-			if k := len(free); k > 0 {
-				g, free = free[k-1], free[:k-1]
-			} else {
-				g = new(groupCursor)
-			}
+			g := m.cursor()
 			name := rd.names.names[rec.nameID]
 			n, err := blockResults(rec.block)
 			if err == nil {
@@ -309,30 +254,59 @@ func (rd *resultReader) runBlocks(ctx context.Context, id int64, fn func(int64, 
 				err = g.reset(nameBuf, rec.line, n, rec.block, units)
 			}
 			if err != nil {
-				return fmt.Errorf("read results of run %d: %s: %w", id, name, err)
+				return nil, fmt.Errorf("read results of run %d: %s: %w", id, name, err)
 			}
-			next = g
-			return nil
+			return g, nil
 		}
 	}
-	if err := read(); err != nil {
+	return m.merge(id, read, fn)
+}
+
+// A groupMerge merges the results of groups by input line: groups come
+// in the order of their first lines, and a group's later results may
+// come after other groups' (interleaved benchmarks). The configuration
+// lines in ops (in line order; a group reader may append to them) are
+// applied before the results after them, as benchfmt.Reader applies
+// them.
+type groupMerge struct {
+	open    groupHeap // groups read, with results left
+	free    []*groupCursor
+	ops     []configOp
+	applied int // ops[:applied] are applied
+}
+
+// cursor returns a group cursor to reset: a finished one, or a new one.
+func (m *groupMerge) cursor() *groupCursor {
+	if k := len(m.free); k > 0 {
+		g := m.free[k-1]
+		m.free = m.free[:k-1]
+		return g
+	}
+	return new(groupCursor)
+}
+
+// merge calls fn with each result of the groups read returns (nil after
+// the last), in the order of their lines.
+func (m *groupMerge) merge(id int64, read func() (*groupCursor, error), fn func(int64, *benchfmt.Result) error) error {
+	r := new(benchfmt.Result)
+	next, err := read()
+	if err != nil {
 		return err
 	}
-	applied := 0 // ops[:applied] are applied
-	for next != nil || len(open) > 0 {
-		for next != nil && (len(open) == 0 || next.line < open[0].line) {
-			heap.Push(&open, next)
-			if err := read(); err != nil {
+	for next != nil || len(m.open) > 0 {
+		for next != nil && (len(m.open) == 0 || next.line < m.open[0].line) {
+			heap.Push(&m.open, next)
+			if next, err = read(); err != nil {
 				return err
 			}
 		}
-		g := open[0]
-		for applied < len(ops) && ops[applied].line < g.line {
-			setFileConfig(r, ops[applied].key, ops[applied].value)
-			applied++
+		g := m.open[0]
+		for m.applied < len(m.ops) && m.ops[m.applied].line < g.line {
+			setFileConfig(r, m.ops[m.applied].key, m.ops[m.applied].value)
+			m.applied++
 		}
-		if applied == len(ops) {
-			ops, applied = ops[:0], 0
+		if m.applied == len(m.ops) {
+			m.ops, m.applied = m.ops[:0], 0
 		}
 		if err := g.result(r); err != nil {
 			return fmt.Errorf("read results of run %d: %s: %w", id, g.name, err)
@@ -341,10 +315,10 @@ func (rd *resultReader) runBlocks(ctx context.Context, id int64, fn func(int64, 
 			return err
 		}
 		if g.k == g.b.n {
-			heap.Pop(&open)
-			free = append(free, g)
+			heap.Pop(&m.open)
+			m.free = append(m.free, g)
 		} else {
-			heap.Fix(&open, 0)
+			heap.Fix(&m.open, 0)
 		}
 	}
 	return nil
