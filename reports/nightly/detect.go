@@ -34,8 +34,8 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 	// machine's speed.
 	prior := fitPriors(order)
 	machine := map[*Series][]float64{}
-	var stretch map[*Series]map[string][]float64
-	var benchStretch map[*Series]map[string]map[string][]float64
+	var stretch map[*Series]map[string]runMeasure
+	var benchStretch map[*Series]map[string]map[string]runMeasure
 	spiky := map[*Series]bool{}
 	{
 		spikes, nights := map[*Series]int{}, map[*Series]int{}
@@ -74,6 +74,16 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 	if opt.Since > 0 {
 		since = now.Add(-opt.Since)
 	}
+	measures := func(h *history) []machineMeasure {
+		s := h.series
+		own := stretchOf(benchStretch[s][h.bench.Package], h.bench.Name)
+		pkg := stretch[s][h.bench.Package]
+		return []machineMeasure{
+			{m: own.mean, procs: own.procs, minRuns: minStretchRuns, unit: true},
+			{m: pkg.mean, procs: pkg.procs, minRuns: minStretchRuns, unit: true},
+			{m: machine[s], minRuns: minProbeRuns},
+		}
+	}
 	var cands []verdict
 	for _, h := range order {
 		if ctx.Err() != nil {
@@ -99,12 +109,7 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 			rep.New = append(rep.New, &Entry{Benchmark: h.bench, Series: s, Run: s.Runs[newest]})
 			continue
 		}
-		own := stretchOf(benchStretch[s][h.bench.Package], h.bench.Name)
-		v := judge(h, prior[h], spiky[s], []machineMeasure{
-			{m: own, minRuns: minStretchRuns, unit: true},
-			{m: stretch[s][h.bench.Package], minRuns: minStretchRuns, unit: true},
-			{m: machine[s], minRuns: minProbeRuns},
-		}, opt)
+		v := judge(h, prior[h], spiky[s], measures(h), opt)
 		rep.Shifts = append(rep.Shifts, shifts(v, since, opt)...)
 		if v.short {
 			n := len(h.samples)
@@ -145,9 +150,9 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 		}
 		est, lo, hi := v.interval(opt.Confidence)
 		// The stretch shown is the benchmark's own where it was recorded.
-		st := stretchOf(benchStretch[h.series][h.bench.Package], h.bench.Name)
+		st := stretchOf(benchStretch[h.series][h.bench.Package], h.bench.Name).mean
 		if st == nil {
-			st = stretch[h.series][h.bench.Package]
+			st = stretch[h.series][h.bench.Package].mean
 		}
 		ch := &Change{
 			Benchmark:    h.bench,
@@ -282,8 +287,8 @@ func machineSpeed(s *Series, hs []*history) []float64 {
 // package's stretch in each run of the series (how long its benchmarks'
 // threads waited for a CPU against how long they ran, as `benchdb run`
 // measures it; NaN in a run without one).
-func stretches(hs []*history) map[*Series]map[string][]float64 {
-	out := map[*Series]map[string][]float64{}
+func stretches(hs []*history) map[*Series]map[string]runMeasure {
+	out := map[*Series]map[string]runMeasure{}
 	for _, h := range hs {
 		if h.bench.Package != ProbePackage || h.bench.Unit != "stretch" {
 			continue
@@ -293,7 +298,7 @@ func stretches(hs []*history) map[*Series]map[string][]float64 {
 			continue // a benchmark's (benchStretches) or not one
 		}
 		if out[h.series] == nil {
-			out[h.series] = map[string][]float64{}
+			out[h.series] = map[string]runMeasure{}
 		}
 		out[h.series][pkg] = stretchSeries(h)
 	}
@@ -307,18 +312,51 @@ func stretches(hs []*history) map[*Series]map[string][]float64 {
 // of logarithms.
 const maxStretch = 1000
 
-// stretchSeries returns the logarithm of stretch history h's median in
-// each run of its series, NaN in a run without one (or with one outside
-// [1, maxStretch]).
-func stretchSeries(h *history) []float64 {
-	m := make([]float64, len(h.series.Runs))
-	for i := range m {
-		m[i] = math.NaN()
+// A runMeasure is a measure of the machine in each run of a series: the
+// mean of its samples' logarithms (NaN in a run without one) and, in a
+// run with several (one a test process), each sample's logarithm in the
+// order the run wrote them (NaN for one that is not a measurement; nil
+// in a run with fewer than two).
+type runMeasure struct {
+	mean  []float64
+	procs [][]float64
+}
+
+// stretchSeries returns the stretch history h as a runMeasure: in each
+// run of its series the mean logarithm of its samples within [1,
+// maxStretch], as a run's level is the mean logarithm of its samples
+// (with several test processes, one stretch and the same share of the
+// samples each).
+func stretchSeries(h *history) runMeasure {
+	m := runMeasure{mean: make([]float64, len(h.series.Runs))}
+	for i := range m.mean {
+		m.mean[i] = math.NaN()
 	}
 	for i, r := range h.runs {
-		if v := h.samples[i]; len(v) > 0 {
-			if s := median(v); s >= 1 && s <= maxStretch {
-				m[r] = math.Log(s)
+		v := h.written(i)
+		sum, k := 0.0, 0
+		var procs []float64
+		if len(v) > 1 {
+			procs = make([]float64, len(v))
+		}
+		for j, s := range v {
+			l := math.NaN()
+			if s >= 1 && s <= maxStretch {
+				l = math.Log(s)
+				sum += l
+				k++
+			}
+			if procs != nil {
+				procs[j] = l
+			}
+		}
+		if k > 0 {
+			m.mean[r] = sum / float64(k)
+			if procs != nil {
+				if m.procs == nil {
+					m.procs = make([][]float64, len(h.series.Runs))
+				}
+				m.procs[r] = procs
 			}
 		}
 	}
@@ -330,8 +368,8 @@ func stretchSeries(h *history) []float64 {
 // logarithm of the benchmark's stretch in each run of the series (NaN in
 // a run without one): `benchdb run` records it beside its package's as
 // `Probe/kind=stretch/pkg=P/bench=B`, B's slashes written as %2F.
-func benchStretches(hs []*history) map[*Series]map[string]map[string][]float64 {
-	out := map[*Series]map[string]map[string][]float64{}
+func benchStretches(hs []*history) map[*Series]map[string]map[string]runMeasure {
+	out := map[*Series]map[string]map[string]runMeasure{}
 	for _, h := range hs {
 		if h.bench.Package != ProbePackage || h.bench.Unit != "stretch" {
 			continue
@@ -341,10 +379,10 @@ func benchStretches(hs []*history) map[*Series]map[string]map[string][]float64 {
 			continue
 		}
 		if out[h.series] == nil {
-			out[h.series] = map[string]map[string][]float64{}
+			out[h.series] = map[string]map[string]runMeasure{}
 		}
 		if out[h.series][pkg] == nil {
-			out[h.series][pkg] = map[string][]float64{}
+			out[h.series][pkg] = map[string]runMeasure{}
 		}
 		out[h.series][pkg][bench] = stretchSeries(h)
 	}
@@ -354,13 +392,13 @@ func benchStretches(hs []*history) map[*Series]map[string]map[string][]float64 {
 // stretchOf returns the stretch of benchmark name (a report's name, with
 // its -N suffix) among a package's benchmarks' (benchStretches): its
 // own, or else its nearest parent's (go test may name only the top-level
-// benchmark as it starts it); nil if none.
-func stretchOf(bs map[string][]float64, name string) []float64 {
+// benchmark as it starts it); the zero runMeasure if none.
+func stretchOf(bs map[string]runMeasure, name string) runMeasure {
 	if len(bs) == 0 {
-		return nil
+		return runMeasure{}
 	}
 	if i := strings.LastIndexByte(name, '-'); i > 0 && i+1 < len(name) && strings.Trim(name[i+1:], "0123456789") == "" {
-		if m := stretchOf(bs, name[:i]); m != nil {
+		if m := stretchOf(bs, name[:i]); m.mean != nil {
 			return m
 		}
 	}
@@ -374,7 +412,7 @@ func stretchOf(bs map[string][]float64, name string) []float64 {
 		}
 		n = n[:i]
 	}
-	return nil
+	return runMeasure{}
 }
 
 // minTrendRuns is how many runs a benchmark needs to count in a trend.

@@ -23,9 +23,13 @@
 //     and a large step on a short history reaches significance;
 //   - the current level (the runs since a recent change point, or else the
 //     newest run) is compared with the baseline window by Student's t
-//     against the noise of the nights on both sides, and the machine's
-//     speed (the calibration probe) is taken out where the benchmark is
-//     seen to follow it;
+//     against the noise of the nights on both sides, and the machine is
+//     taken out where the benchmark is seen to follow it: the stretch
+//     that `benchdb run` records (how long the benchmark's threads
+//     waited for a CPU), else the calibration probe; in a run of several
+//     test processes each process's samples are corrected by that
+//     process's own stretch before the run's level is taken
+//     (pairedLevels);
 //   - the p-values of all benchmarks of a report are adjusted by the
 //     Benjamini-Hochberg procedure, and a change is reported only when its
 //     adjusted p-value is at most Alpha, its own p-value at most 0.01 and

@@ -16,9 +16,15 @@ import (
 type history struct {
 	bench  Benchmark
 	series *Series
-	// runs are indices into series.Runs, and samples the values of each.
+	// runs are indices into series.Runs, and samples the values of each,
+	// sorted; inOrder, in a series with a stretch per test process, the
+	// same values in the order the run wrote them, where that differs
+	// (nil otherwise: see written). A run of several test processes
+	// writes each process's samples after the one before's, as it
+	// writes their stretches (pairedLevels).
 	runs    []int
 	samples [][]float64
+	inOrder [][]float64
 	// off is added to every value before taking logarithms: zero, unless
 	// the history holds zeros (0 allocs/op), when it is its smallest
 	// positive value (or 1), so that a change from 0 is measurable.
@@ -52,6 +58,15 @@ func (h *history) normalize() {
 	for _, r := range h.runs {
 		h.samples = append(h.samples, byRun[r])
 	}
+}
+
+// written returns the samples of h's run i in the order the run wrote
+// them, where h keeps that order, else sorted.
+func (h *history) written(i int) []float64 {
+	if h.inOrder != nil {
+		return h.inOrder[i]
+	}
+	return h.samples[i]
 }
 
 // setOffset sets h.off.
@@ -132,6 +147,74 @@ func runLevels(h *history) []float64 {
 		levels[i] = sum / float64(k)
 	}
 	return levels
+}
+
+// pairedLevels returns the run levels of h judged against a machine
+// measure with slope beta about its median mid, each sample corrected by
+// the measure of the test process that wrote it: procs[r] holds run r's
+// measure per process, in order (NaN where a process has none), and m
+// the run's mean measure, per run of h (NaN where it has none). A run
+// of k processes wrote its samples process by process, the first
+// len%k processes one more than the rest, as `benchdb run` splits its
+// -count among them. The levels are then the mean of the corrected
+// logarithms within 3.5 within-run deviations of the run's median, as
+// runLevels takes them: a process the machine slowed is corrected by
+// its own stretch instead of by the run's, and is left out only if it
+// still stands out. Runs with one process, or fewer samples than
+// processes, are corrected by m. It also returns the standard error of
+// one level from its corrected samples (as runLevels sets h.floor).
+func pairedLevels(h *history, beta, mid float64, m []float64, procs [][]float64) ([]float64, float64) {
+	logs := make([][]float64, len(h.runs))
+	var dev []float64
+	meds := make([]float64, len(h.runs))
+	for i, r := range h.runs {
+		raw := h.written(i)
+		ps := procs[r]
+		c := make([]float64, len(raw))
+		for j, v := range raw {
+			c[j] = math.Log(v + h.off)
+			corr := m[i]
+			if k := len(ps); k > 1 && len(raw) >= k {
+				// Sample j's process: the first len%k processes wrote
+				// per+1 samples each, the others per.
+				per, extra := len(raw)/k, len(raw)%k
+				p := j / (per + 1)
+				if j >= extra*(per+1) {
+					p = extra + (j-extra*(per+1))/per
+				}
+				if !math.IsNaN(ps[p]) {
+					corr = ps[p]
+				}
+			}
+			if !math.IsNaN(corr) {
+				c[j] -= beta * (corr - mid)
+			}
+		}
+		logs[i] = c
+		meds[i] = median(sortedCopy(c))
+		for _, l := range c {
+			dev = append(dev, math.Abs(l-meds[i]))
+		}
+	}
+	nd := len(dev)
+	mad := selectMedian(dev)
+	floor := 1.4826 * mad / math.Sqrt(float64(nd)/float64(len(h.runs)))
+	limit := 3.5 * 1.4826 * mad
+	levels := make([]float64, len(h.runs))
+	for i, c := range logs {
+		sum, k := 0.0, 0
+		for _, l := range c {
+			if math.Abs(l-meds[i]) <= limit {
+				sum += l
+				k++
+			}
+		}
+		levels[i] = meds[i]
+		if k > 0 {
+			levels[i] = sum / float64(k)
+		}
+	}
+	return levels, floor
 }
 
 // selectMedian returns median of v sorted, exactly, reordering v: a
@@ -352,10 +435,32 @@ func readHistories(ctx context.Context, src Source, opt Options, match func(pkg,
 	if err != nil {
 		return nil, nil, fmt.Errorf("read results: %w", err)
 	}
+	// A series whose runs hold a stretch per test process (more than one
+	// stretch sample in a run) keeps the order its samples were written
+	// in, which pairs them with their processes' stretches
+	// (pairedLevels); other series do without the copy.
+	paired := map[*Series]bool{}
+	for _, h := range order {
+		if h.bench.Package == ProbePackage && h.bench.Unit == "stretch" && !paired[h.series] {
+			for _, s := range h.samples {
+				if len(s) > 1 {
+					paired[h.series] = true
+					break
+				}
+			}
+		}
+	}
 	for _, h := range order {
 		h.normalize()
 		h.setOffset()
-		for _, s := range h.samples {
+		keep := paired[h.series]
+		for i, s := range h.samples {
+			if keep && !slices.IsSorted(s) {
+				if h.inOrder == nil {
+					h.inOrder = slices.Clone(h.samples)
+				}
+				h.inOrder[i] = append(alloc(len(s)), s...)
+			}
 			slices.Sort(s)
 		}
 	}

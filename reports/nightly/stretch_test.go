@@ -176,3 +176,60 @@ func TestBuild_benchStretchHostile(t *testing.T) {
 		}
 	}
 }
+
+// procsStretchRuns returns nights of a package whose benchmark ran as
+// five test processes a night (one sample each, as `benchdb run` runs by
+// default), each process's time its CPU time (1 µs, 1% noise, times step
+// from night stepAt on) multiplied by that process's own stretch, which
+// it records: four processes ran on a quiet machine (stretch 1.0-1.1)
+// and one, a different one each night, beside another program (stretch
+// 1-6), so the night's median stretch hardly moves while its level does.
+func procsStretchRuns(nights, stepAt int, step float64) []nightlytest.Run {
+	rng := rand.New(rand.NewPCG(11, 11))
+	const pkg = "example.com/m/work"
+	var runs []nightlytest.Run
+	for i := range nights {
+		f := 1.0
+		if stepAt >= 0 && i >= stepAt {
+			f = step
+		}
+		var b, st strings.Builder
+		busy := rng.IntN(5)
+		for p := range 5 {
+			s := 1 + rng.Float64()
+			if p == busy {
+				s = 4 + 4*rng.Float64()
+			}
+			fmt.Fprintf(&b, "pkg: %s\nBenchmarkA-2 \t1000\t%.2f ns/op\n", pkg, 1000*f*s*math.Exp(0.01*rng.NormFloat64()))
+			fmt.Fprintf(&st, "%s \t1\t%.4f %s\n", runner.StretchBenchName(pkg, "BenchmarkA"), s, runner.StretchUnit)
+		}
+		fmt.Fprintf(&b, "pkg: %s\n%s", runner.ProbePackage, st.String())
+		runs = append(runs, nightlytest.Run{Time: epoch.Add(time.Duration(i) * 24 * time.Hour),
+			Labels: map[string]string{"commit": fmt.Sprintf("c%02d", i)}, Text: []byte(b.String())})
+	}
+	return runs
+}
+
+// TestBuild_procsStretch: a run's level is the mean of its samples'
+// logarithms, one sample a process, so the stretch it is judged against
+// must be the mean of the same processes' stretches' logarithms. The
+// night's median stretch misses the one busy process that moves the
+// level (up to +40% a night), and a real 20% step three nights from the
+// end is lost in that noise; judged against the mean, it is found at its
+// night and measured against the CPU time, and unchanged code raises
+// no alarm.
+func TestBuild_procsStretch(t *testing.T) {
+	rep := buildRuns(t, procsStretchRuns(16, 13, 1.2))
+	if len(rep.Regressions) != 1 {
+		t.Fatalf("a 20%% step on night 13 of 16: %d regressions, want 1", len(rep.Regressions))
+	}
+	if ch := rep.Regressions[0]; !ch.Corrected || ch.ChangeIndex != 13 || ch.Pct < 15 || ch.Pct > 25 {
+		t.Errorf("%s: %+.0f%% at run %d, corrected %v; want about +20%% at run 13, corrected", ch.Name, ch.Pct, ch.ChangeIndex, ch.Corrected)
+	}
+	for stepAt := range 16 {
+		rep := buildRuns(t, procsStretchRuns(16, -1, 1)[:stepAt+1])
+		if n := len(rep.Regressions) + len(rep.Improvements); n != 0 {
+			t.Errorf("unchanged code, %d nights: %d changes, want none", stepAt+1, n)
+		}
+	}
+}

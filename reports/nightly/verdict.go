@@ -464,17 +464,22 @@ type machineMeasure struct {
 	// of 97, and found 438 of 592 real steps as before (sort's 1K and
 	// 1e2 benchmarks move with the load far less than their stretch).
 	unit bool
+	// procs, where not nil, holds in each run (of the series) the
+	// measure of each test process of the run, in the order the run
+	// wrote them (runMeasure.procs): each process's samples are then
+	// corrected by its own measure (pairedLevels) rather than the run's
+	// level by the mean.
+	procs [][]float64
 }
 
-// judge decides whether the current level of h has changed. prior is the
-// series' typical night-to-night noise, spiky says the series has wild
-// nights, and machines are measures of the machine's speed, in order of
-// preference (the stretch of the benchmark's package, then the
-// calibration probe): the first the benchmark follows corrects it.
-func judge(h *history, prior noisePrior, spiky bool, machines []machineMeasure, opt Options) verdict {
+// correct returns h's run levels judged against the first of machines
+// that the benchmark follows (see judge), whether one did, and the
+// standard error of one level from its samples (h.floor, or the
+// corrected samples' where each process was corrected by its own
+// measure); h's own levels where none does.
+func correct(h *history, machines []machineMeasure) ([]float64, bool, float64) {
 	n := len(h.runs)
 	logs := h.levels
-	v := verdict{h: h, levels: logs}
 	// Judge against the machine's speed where a measure of it explains
 	// the benchmark's night-to-night moves: the levels less the
 	// measure's, scaled by how much the benchmark follows it.
@@ -503,6 +508,10 @@ func judge(h *history, prior noisePrior, spiky bool, machines []machineMeasure, 
 				beta = min(beta, 1)
 			}
 			mid := median(sortedCopy(have))
+			if mm.procs != nil {
+				levels, floor := pairedLevels(h, beta, mid, m, mm.procs)
+				return levels, true, floor
+			}
 			adj := make([]float64, n)
 			for j := range adj {
 				adj[j] = logs[j]
@@ -510,21 +519,32 @@ func judge(h *history, prior noisePrior, spiky bool, machines []machineMeasure, 
 					adj[j] -= beta * (m[j] - mid)
 				}
 			}
-			v.levels, v.corrected, logs = adj, true, adj
-			break
+			return adj, true, h.floor
 		}
 	}
+	return logs, false, h.floor
+}
+
+// judge decides whether the current level of h has changed. prior is the
+// series' typical night-to-night noise, spiky says the series has wild
+// nights, and machines are measures of the machine's speed, in order of
+// preference (the stretch of the benchmark's package, then the
+// calibration probe): the first the benchmark follows corrects it.
+func judge(h *history, prior noisePrior, spiky bool, machines []machineMeasure, opt Options) verdict {
+	n := len(h.runs)
+	logs, corrected, floor := correct(h, machines)
+	v := verdict{h: h, levels: logs, corrected: corrected}
 	sd0, df0 := noise(logs)
 	if conflicts(sd0, df0, prior) {
 		prior = noisePrior{}
 	}
-	sd0, df0 = moderate(sd0, df0, prior, h.floor)
+	sd0, df0 = moderate(sd0, df0, prior, floor)
 	// Wild single nights (spikes) are left out of the segmentation and
 	// the estimates: idx maps the kept levels to runs of h.
 	all := logs
 	logs, idx := despike(logs, sd0)
 	n = len(logs)
-	cps := changePoints(logs, sd0, df0, opt.ChangeAlpha, &localNoise{prior, h.floor})
+	cps := changePoints(logs, sd0, df0, opt.ChangeAlpha, &localNoise{prior, floor})
 	for _, cp := range cps {
 		v.cps = append(v.cps, idx[cp])
 	}
@@ -583,7 +603,7 @@ func judge(h *history, prior noisePrior, spiky bool, machines []machineMeasure, 
 			df += dfc
 		}
 	}
-	v.sd, v.df = moderate(sd, df, prior, h.floor)
+	v.sd, v.df = moderate(sd, df, prior, floor)
 	nb, nc := float64(cur-base), float64(n-cur)
 	v.est = robustMean(logs[cur:], v.sd) - robustMean(logs[base:cur], v.sd)
 	v.se = v.sd * math.Sqrt(1/nb+1/nc)
