@@ -171,7 +171,10 @@ func probeMem(t []uint32, seed uint64) uint64 {
 // in the returned int, not in Result.Results. So are, under the same
 // package, the stretch of each package whose test binary it followed
 // through the run (Result.Stretch, StretchName): how long its threads
-// waited for a CPU, against how long they ran. A run that failed, and a
+// waited for a CPU, against how long they ran; with several test
+// processes (Config.Processes), one line a process, in the order the
+// processes ran and wrote their samples, which is how the nightly report
+// pairs each process's samples with its own stretch. A run that failed, and a
 // probe that fails (the context cancelled), leave the output as Run
 // returned it.
 func RunProbed(ctx context.Context, cfg Config, pc ProbeConfig) (*Result, int, error) {

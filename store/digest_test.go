@@ -237,3 +237,48 @@ func TestDB_Open_migrateDigestsPostgres(t *testing.T) {
 		t.Errorf("Samples differs from Results after migration:\n%s", d)
 	}
 }
+
+// TestDB_Samples_order checks that Samples gives a run's values of a
+// benchmark in the order the input wrote them, as Results does: a run
+// of several test processes writes each process's samples after the one
+// before's, and its stretches in the same order, and the nightly report
+// pairs them by that order (nightly's pairedLevels). The values are in
+// no sorted order, interleaved with another benchmark's, across a
+// configuration change, on SQLite (run blocks) and PostgreSQL (digests).
+func TestDB_Samples_order(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.Open(t)
+	input := "pkg: example.com/a\n" +
+		"BenchmarkA-2 10 50 ns/op\nBenchmarkB-2 10 7 ns/op\nBenchmarkA-2 10 30 ns/op\n" +
+		"note: round 2\nBenchmarkA-2 10 90 ns/op\nBenchmarkB-2 10 3 ns/op\nBenchmarkA-2 10 10 ns/op\n" +
+		"pkg: benchdb/probe\nBenchmarkProbe/kind=stretch/pkg=example.com:a 1 2.5 stretch\n" +
+		"BenchmarkProbe/kind=stretch/pkg=example.com:a 1 1.25 stretch\nBenchmarkProbe/kind=stretch/pkg=example.com:a 1 4 stretch\n"
+	res, err := db.Ingest(ctx, strings.NewReader(input), store.IngestOptions{Name: "order"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]float64{}
+	err = db.Samples(ctx, []int64{res.ID}, func(_ int64, pkg, name, unit string, values []float64) error {
+		k := pkg + " " + name + " " + unit
+		got[k] = append(got[k], values...)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string][]float64{
+		"example.com/a A-2 sec/op":                                   {50, 30, 90, 10},
+		"example.com/a B-2 sec/op":                                   {7, 3},
+		"benchdb/probe Probe/kind=stretch/pkg=example.com:a stretch": {2.5, 1.25, 4},
+	} {
+		g := slices.Clone(got[k])
+		if strings.HasSuffix(k, "sec/op") {
+			for i := range g {
+				g[i] = math.Round(g[i] * 1e9) // tidied from ns/op
+			}
+		}
+		if !slices.Equal(g, want) {
+			t.Errorf("%s: %v, want %v (in the order written)", k, g, want)
+		}
+	}
+}
