@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 
 	"golang.org/x/perf/benchmath"
 )
@@ -327,7 +328,10 @@ func readHistories(ctx context.Context, src Source, opt Options, match func(pkg,
 			if v, ok := r.Labels[k]; ok {
 				labels[k] = v
 			} else if v, ok := r.Config[k]; ok {
-				labels[k] = v
+				// go test pads its cpu line with spaces; `benchdb run`
+				// labels the run with the name trimmed: one machine is
+				// one series however its runs were stored.
+				labels[k] = strings.TrimSpace(v)
 			}
 		}
 		s := &Series{Labels: labels}

@@ -173,6 +173,32 @@ func TestBuild_Series(t *testing.T) {
 	}
 }
 
+// TestBuild_SeriesCPU: go test pads its cpu line with spaces, which a
+// run ingested from its output keeps in its configuration, while
+// `benchdb run` labels its runs with the name trimmed. Both are runs of
+// one machine and one series.
+func TestBuild_SeriesCPU(t *testing.T) {
+	var runs []nightlytest.Run
+	for i := range 6 {
+		text := "cpu: Example CPU @ 2.00GHz   \npkg: example.com/m\nBenchmarkA-2 100 1000 ns/op\nBenchmarkA-2 100 1010 ns/op\n"
+		labels := map[string]string{"host": "h"}
+		if i%2 == 1 {
+			labels["cpu"] = "Example CPU @ 2.00GHz" // as benchdb run labels it
+		}
+		runs = append(runs, nightlytest.Run{Time: epoch.Add(time.Duration(i) * 24 * time.Hour), Labels: labels, Text: []byte(text)})
+	}
+	rep, err := nightly.Build(context.Background(), nightlytest.MustMemSource(t, runs), nightly.Options{Now: func() time.Time { return epoch }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Series) != 1 || rep.Series[0].Labels["cpu"] != "Example CPU @ 2.00GHz" || len(rep.Series[0].Runs) != 6 {
+		for _, s := range rep.Series {
+			t.Logf("series %q: %d runs", s.Key(), len(s.Runs))
+		}
+		t.Errorf("%d series, want one of all 6 runs with cpu=Example CPU @ 2.00GHz", len(rep.Series))
+	}
+}
+
 func TestBuild_Since(t *testing.T) {
 	src := nightlytest.MustMemSource(t, nightlytest.Generate(history(1)))
 	last := epoch.Add(19 * 24 * time.Hour)
