@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"slices"
 	"strconv"
 )
 
@@ -344,14 +343,6 @@ func blockResults(data []byte) (int, error) {
 	return int(n), nil
 }
 
-// A pendingGroup is a value block an ingest has made but not yet
-// written, in runWriter.pend[start:end].
-type pendingGroup struct {
-	line            int
-	nameID, unitSet int64
-	start, end      int
-}
-
 // The SQL functions benchdb_groups and benchdb_config (sqlfunc.go): a
 // chunk's groups and configuration lines as JSON text, for the views.
 // Bytes (value blocks, keys, values, pkg) are hex strings, which the
@@ -441,9 +432,4 @@ func appendHexJSON(dst, b []byte) []byte {
 	dst = append(dst, '"')
 	dst = hex.AppendEncode(dst, b)
 	return append(dst, '"')
-}
-
-// sortPending sorts pending groups by first line.
-func sortPending(p []pendingGroup) {
-	slices.SortFunc(p, func(a, b pendingGroup) int { return a.line - b.line })
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"golang.org/x/perf/benchfmt"
@@ -121,6 +122,19 @@ type resultGroup struct {
 	iters         []int64   // of each result
 	lines         []int     // input line of each result
 	vals          []float64 // nunits per result, as written in the input
+}
+
+// A pendingGroup is a value block an ingest has made but not yet
+// written, in runWriter.pend[start:end].
+type pendingGroup struct {
+	line            int
+	nameID, unitSet int64
+	start, end      int
+}
+
+// sortPending sorts pending groups by first line.
+func sortPending(p []pendingGroup) {
+	slices.SortFunc(p, func(a, b pendingGroup) int { return a.line - b.line })
 }
 
 // newRunWriter returns a writer of run runID's records in tx; on
