@@ -9,6 +9,24 @@ import (
 	"time"
 )
 
+// Progress is a snapshot of a run, given to Config.Progress.
+type Progress struct {
+	// Event is what happened: "start" (a benchmark started), "result" (a
+	// result line arrived) or "tick".
+	Event string
+	// Package and Benchmark name the benchmark running, or the last one
+	// that did; empty before the first.
+	Package, Benchmark string
+	// Done is the number of result lines so far; Total is Config.Expected
+	// (zero when unknown).
+	Done, Total int
+	// Elapsed is the time since the run started.
+	Elapsed time.Duration
+	// Left estimates the time to finish from the rate of results so far;
+	// zero when there is no estimate.
+	Left time.Duration
+}
+
 // A Printer shows a run's progress on a writer (normally standard error):
 // as one line that rewrites itself on a terminal, or as one plain line per
 // finished result otherwise. Its methods may be called from several

@@ -195,3 +195,82 @@ func runIDs(ctx context.Context, tx *sql.Tx) ([]int64, error) {
 	}
 	return runs, rows.Err()
 }
+
+// migrateRunBlocks is version 8's conversion: each run's result_group
+// rows and config_line rows become its run_block chunks, in line order,
+// and its run_config rows its run_config_block row (migrateRunConfig);
+// then migration8Finish drops the tables they replace and run_digest.
+func migrateRunBlocks(ctx context.Context, tx *sql.Tx) error {
+	runs, err := runIDs(ctx, tx)
+	if err != nil {
+		return err
+	}
+	ins, err := tx.PrepareContext(ctx, sqlInsertRunBlock)
+	if err != nil {
+		return err
+	}
+	defer ins.Close()
+	for _, run := range runs {
+		if err := migrateRunBlock(ctx, tx, ins, run); err != nil {
+			return fmt.Errorf("run %d: %w", run, err)
+		}
+	}
+	if err := migrateRunConfig(ctx, tx); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, migration8Finish)
+	return err
+}
+
+func migrateRunBlock(ctx context.Context, tx *sql.Tx, ins *sql.Stmt, run int64) error {
+	ops, err := queryConfigLines(ctx, tx, run)
+	if err != nil {
+		return err
+	}
+	seq := 0
+	bw := runBlockWriter{emit: func(chunk []byte) error {
+		if _, err := ins.ExecContext(ctx, run, seq, chunk); err != nil {
+			return fmt.Errorf("store run block: %w", sqliteError(err))
+		}
+		seq++
+		return nil
+	}}
+	rows, err := tx.QueryContext(ctx, sqlDigestGroups, run)
+	if err != nil {
+		return fmt.Errorf("read results: %w", sqliteError(err))
+	}
+	defer rows.Close()
+	var (
+		line, n         int
+		nameID, unitSet int64
+		data            []byte
+	)
+	for rows.Next() {
+		if err := rows.Scan(&line, &nameID, &unitSet, &n, &data); err != nil {
+			return fmt.Errorf("read results: %w", err)
+		}
+		// A configuration line applies to the results after it: those
+		// before the group's first line come before it.
+		for len(ops) > 0 && ops[0].line < line {
+			if err := bw.config(ops[0].line, ops[0].key, ops[0].value); err != nil {
+				return err
+			}
+			ops = ops[1:]
+		}
+		if k, err := blockResults(data); err != nil || k != n {
+			return fmt.Errorf("result group at line %d: %w", line, errBlock)
+		}
+		if err := bw.group(line, nameID, unitSet, data); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read results: %w", sqliteError(err))
+	}
+	for _, op := range ops {
+		if err := bw.config(op.line, op.key, op.value); err != nil {
+			return err
+		}
+	}
+	return bw.flush()
+}
