@@ -43,7 +43,16 @@ func (r *run) followStretch(pgid int) (stop func() (map[string][]float64, map[st
 			for pid, b := range bins {
 				r0, w0 := b.clock.Totals()
 				if b.clock.Sample() != nil {
-					// Exited: a later process may reuse its pid.
+					// Exited: a later process may reuse its pid. A binary
+					// that ran between two samples (a short -count 1
+					// process on a busy machine) has no vote yet: it
+					// belongs to the package whose output came last, as
+					// go test runs one benchmark binary at a time.
+					if len(b.votes) == 0 {
+						r.mu.Lock()
+						b.votes[r.runPkg]++
+						r.mu.Unlock()
+					}
 					ended = append(ended, b)
 					delete(bins, pid)
 					continue

@@ -155,15 +155,21 @@ func runLevels(h *history) []float64 {
 // the measure of the test process that wrote it: procs[r] holds run r's
 // measure per process, in order (NaN where a process has none), and m
 // the run's mean measure, per run of h (NaN where it has none). A run
-// of k processes wrote its samples process by process, the first
-// len%k processes one more than the rest, as `benchdb run` splits its
-// -count among them. The levels are then the mean of the corrected
+// of k processes wrote its samples process by process, and they are
+// paired where each process wrote as many (by default `benchdb run`
+// runs one a repetition): a run whose processes wrote unequal shares,
+// or that lacks the stretch of one of them (a process too short for
+// the sampler to see), cannot be paired by position and is corrected
+// by m. The levels are then the mean of the corrected
 // logarithms within 3.5 within-run deviations of the run's median, as
 // runLevels takes them: a process the machine slowed is corrected by
 // its own stretch instead of by the run's, and is left out only if it
-// still stands out. Runs with one process, or fewer samples than
-// processes, are corrected by m. It also returns the standard error of
-// one level from its corrected samples (as runLevels sets h.floor).
+// still stands out. Runs with one process are corrected by m. It also
+// returns the standard error of one level from its corrected samples
+// (as runLevels sets h.floor). (It cannot be sure a position is a
+// process: a run of 6 samples in 3 processes that lost one of their 3
+// stretches would pair 3 and 3; `benchdb run` loses a stretch only for a
+// process the sampler never saw.)
 func pairedLevels(h *history, beta, mid float64, m []float64, procs [][]float64) ([]float64, float64) {
 	logs := make([][]float64, len(h.runs))
 	var dev []float64
@@ -175,15 +181,9 @@ func pairedLevels(h *history, beta, mid float64, m []float64, procs [][]float64)
 		for j, v := range raw {
 			c[j] = math.Log(v + h.off)
 			corr := m[i]
-			if k := len(ps); k > 1 && len(raw) >= k {
-				// Sample j's process: the first len%k processes wrote
-				// per+1 samples each, the others per.
-				per, extra := len(raw)/k, len(raw)%k
-				p := j / (per + 1)
-				if j >= extra*(per+1) {
-					p = extra + (j-extra*(per+1))/per
-				}
-				if !math.IsNaN(ps[p]) {
+			if k := len(ps); k > 1 && len(raw)%k == 0 {
+				// Sample j's process: each wrote len/k samples.
+				if p := j / (len(raw) / k); !math.IsNaN(ps[p]) {
 					corr = ps[p]
 				}
 			}
