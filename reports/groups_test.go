@@ -81,6 +81,12 @@ func caseOptions(tb testing.TB, c benchstattest.Case) reports.Options {
 	return o
 }
 
+// groupsSeeds is the number of random cases TestCompare_groups runs by
+// default (150 were 2.7 s of CPU under -race, the package's largest
+// test); the integration build runs the ones after them, up to seed
+// 1,000 (groups_integration_test.go).
+const groupsSeeds = 50
+
 // TestCompare_groups: reading results in groups (MemSource, which
 // groups consecutive results of a benchmark), in groups of one, and
 // one result at a time gives the same comparison, byte for byte, on
@@ -88,9 +94,14 @@ func caseOptions(tb testing.TB, c benchstattest.Case) reports.Options {
 // (several units, 0 and ±Inf values, configuration changes, random
 // projections and filters).
 func TestCompare_groups(t *testing.T) {
+	compareGroups(t, 1, groupsSeeds)
+}
+
+// compareGroups is TestCompare_groups on the seeds from first to last.
+func compareGroups(t *testing.T, first, last uint64) {
 	ctx := context.Background()
 	grouped := 0
-	for seed := uint64(1); seed <= 150; seed++ {
+	for seed := first; seed <= last; seed++ {
 		c := benchstattest.Generate(seed)
 		var m reports.MemSource
 		var sels []reports.Selector
