@@ -44,6 +44,10 @@ type RealNight struct {
 	// they ran (Blocks and Probes are their concatenations).
 	Procs             int
 	Parts, ProbeParts map[string][][]byte
+	// CPU is the machine's processor, from the night's first "cpu:"
+	// line (go test's name for it, trimmed): nights of different
+	// machines are not one history.
+	CPU string
 }
 
 // ReadRealCorpus reads every night-*.txt file of fsys.
@@ -69,6 +73,18 @@ func ReadRealCorpus(fsys fs.FS) (*RealCorpus, error) {
 	}
 	slices.SortFunc(c.Nights, func(a, b RealNight) int { return a.Number - b.Number })
 	return c, nil
+}
+
+// OnCPU returns the indices into c.Nights of the nights measured on the
+// machine with processor cpu, in order.
+func (c *RealCorpus) OnCPU(cpu string) []int {
+	var out []int
+	for i, n := range c.Nights {
+		if n.CPU == cpu {
+			out = append(out, i)
+		}
+	}
+	return out
 }
 
 func parseNight(name string, data []byte) (RealNight, error) {
@@ -106,6 +122,10 @@ func parseNight(name string, data []byte) (RealNight, error) {
 				continue
 			case "pkg":
 				inProbe = val == "benchdb/probe"
+			case "cpu":
+				if n.CPU == "" {
+					n.CPU = strings.TrimSpace(val)
+				}
 			case "time":
 				t, err := time.Parse(time.RFC3339, val)
 				if err != nil {
