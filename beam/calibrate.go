@@ -56,15 +56,21 @@ func CalibrationRungs() []float64 { return []float64{0.6, 1.0, 1.6} }
 // The calibration adapts until the groups of S(n) on both sides of its
 // n* are within calibrationGap of it, aiming the next run's backlog at
 // calibrationAim times n* (above it where the deeper side is missing,
-// below where the shallower is), for at most maxCalibrationRuns runs in
-// all. Between a drained run's backlog and a runaway's the traces hold
-// nothing: a run near n* spends most of its trace near its backlog, but
-// the crossing is interpolated across the gap, and rungs a factor 1.6
-// apart leave gaps of that.
+// below where the shallower is), and until it holds the traces of
+// minCalibrationTraces runs (more runs aimed alternately just above and
+// just below n*), for at most maxCalibrationRuns runs in all. Between a
+// drained run's backlog and a runaway's the traces hold nothing: a run
+// near n* spends most of its trace near its backlog, but the crossing is
+// interpolated across the gap, and rungs a factor 1.6 apart leave gaps
+// of that. Three traces are not enough on a loaded machine: at load 11
+// one runaway whose router the runtime stopped (it caught up 337 events
+// in 1 ms where λ·1 ms is 50) put the S(n) near n* up by half, and the
+// calibrated T* at 54 ms where the real pause was 71 ms.
 const (
-	calibrationGap     = 1.2
-	calibrationAim     = 1.1
-	maxCalibrationRuns = 8
+	calibrationGap       = 1.2
+	calibrationAim       = 1.1
+	minCalibrationTraces = 6
+	maxCalibrationRuns   = 12
 )
 
 // calibrationPauses returns the first pauses of a calibration around
@@ -97,15 +103,18 @@ func calibrationFit(m model.Costs, rate float64) (n, below, above float64, finit
 }
 
 // nextCalibrationPause returns the pause of the next calibration run
-// given the model of the traces so far at rate, or false where the
-// traces cover n* (groups within calibrationGap of it on both sides).
+// given the model of the traces so far at rate and how many runs they
+// come from, or false where the traces cover n* (groups within
+// calibrationGap of it on both sides) and there are
+// minCalibrationTraces of them.
 // Where S(n) does not reach 1/λ within the traces (every run drained
 // fast), it is 1.6 times the longest pause tried; otherwise the pause
 // whose backlog, on top of Q0, is calibrationAim times n* (the deeper
-// side missing or too far) or n*/calibrationAim (the shallower side).
-// It is kept within half the shortest and twice the longest tried, so
+// side missing or too far) or n*/calibrationAim (the shallower side);
+// with both sides covered but too few traces, the one or the other as
+// traced is even or odd. It is kept within half the shortest and twice the longest tried, so
 // that an n* read off far-away groups is approached, not jumped at.
-func nextCalibrationPause(m model.Costs, rate float64, tried []time.Duration) (time.Duration, bool) {
+func nextCalibrationPause(m model.Costs, rate float64, tried []time.Duration, traced int) (time.Duration, bool) {
 	if len(tried) == 0 {
 		return 0, false
 	}
@@ -119,6 +128,10 @@ func nextCalibrationPause(m model.Costs, rate float64, tried []time.Duration) (t
 	case above == 0 || above > calibrationGap*n:
 		target = calibrationAim * n
 	case below == 0 || below < n/calibrationGap:
+		target = n / calibrationAim
+	case traced < minCalibrationTraces && traced%2 == 0:
+		target = calibrationAim * n
+	case traced < minCalibrationTraces:
 		target = n / calibrationAim
 	default:
 		return 0, false
@@ -160,7 +173,9 @@ func criticalGuess(first Costs, rate float64, tick time.Duration) (time.Duration
 // between the deepest drained backlog and the shallowest runaway one;
 // while the groups on either side of n* are further from it than
 // calibrationGap, it runs one more pause aimed just beyond n* on that
-// side (nextCalibrationPause), at most maxCalibrationRuns runs in all.
+// side, and then more aimed alternately just above and just below n*
+// until minCalibrationTraces runs are traced (nextCalibrationPause), at
+// most maxCalibrationRuns runs in all.
 // The runs' outcomes choose no pause: the traces' S(n) does. Report, if
 // set, is called after each run.
 func (h *Harness) Calibrate(ctx context.Context, cfg ScenarioConfig, first Costs, report func(pause time.Duration, r ScenarioResult)) (Calibration, error) {
@@ -208,7 +223,7 @@ func calibrate(ctx context.Context, cfg ScenarioConfig, first Costs, run func(co
 		}
 	}
 	for len(cal.Pauses) < maxCalibrationRuns {
-		p, more := nextCalibrationPause(cal.Model, cfg.Rate, cal.Pauses)
+		p, more := nextCalibrationPause(cal.Model, cfg.Rate, cal.Pauses, cal.Traced)
 		if !more {
 			break
 		}

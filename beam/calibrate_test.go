@@ -35,38 +35,44 @@ func TestNextCalibrationPause(t *testing.T) {
 	// (a 40ms pause); the pauses tried are the rungs around 40ms.
 	const rate = 50000
 	tried := calibrationPauses(40 * time.Millisecond) // 24, 40, 64ms
+	enough := minCalibrationTraces
 	tests := []struct {
-		name string
-		m    model.Costs
-		want time.Duration // 0: covered, no more runs
+		name   string
+		m      model.Costs
+		traced int
+		want   time.Duration // 0: covered, no more runs
 	}{
-		{"covered within 1.2 on both sides", linearScan(4e-6, 8e-9, 0, 500, 1800, 2200, 3000), 0},
+		{"covered within 1.2 on both sides", linearScan(4e-6, 8e-9, 0, 500, 1800, 2200, 3000), enough, 0},
+		// Covered, but by too few runs: more, aimed alternately above
+		// n* (2,200 queued) and below it (1,818).
+		{"covered, few traces, even", linearScan(4e-6, 8e-9, 0, 500, 1800, 2200, 3000), enough - 2, 44 * time.Millisecond},
+		{"covered, few traces, odd", linearScan(4e-6, 8e-9, 0, 500, 1800, 2200, 3000), enough - 1, 36_364 * time.Microsecond},
 		// The traces stop at 1,800 (every run drained): n* is
 		// extrapolated, and the next backlog is aimed above it, at 2,200.
-		{"deeper side missing", linearScan(4e-6, 8e-9, 0, 500, 1000, 1800), 44 * time.Millisecond},
-		{"deeper side too far", linearScan(4e-6, 8e-9, 0, 1800, 2500), 44 * time.Millisecond},
+		{"deeper side missing", linearScan(4e-6, 8e-9, 0, 500, 1000, 1800), enough, 44 * time.Millisecond},
+		{"deeper side too far", linearScan(4e-6, 8e-9, 0, 1800, 2500), enough, 44 * time.Millisecond},
 		// Q0 is on the queue before the pause: the pause is shorter by
 		// Q0/λ (100 events, 2ms).
-		{"deeper side missing, Q0", linearScan(4e-6, 8e-9, 100, 1800), 42 * time.Millisecond},
+		{"deeper side missing, Q0", linearScan(4e-6, 8e-9, 100, 1800), enough, 42 * time.Millisecond},
 		// Below: aimed at 2,000/1.1 = 1,818 queued.
-		{"shallower side too far", linearScan(4e-6, 8e-9, 0, 1000, 2100), 36_364 * time.Microsecond},
+		{"shallower side too far", linearScan(4e-6, 8e-9, 0, 1000, 2100), enough, 36_364 * time.Microsecond},
 		// n* 16 million: the next pause is twice the longest, not 320 s.
-		{"far beyond the traces", linearScan(4e-6, 1e-12, 0, 500, 1000), 128 * time.Millisecond},
+		{"far beyond the traces", linearScan(4e-6, 1e-12, 0, 500, 1000), enough, 128 * time.Millisecond},
 		// n* 200 below every group (all runs ran away): half the
 		// shortest, not 3.6ms.
-		{"far below the traces", linearScan(4e-6, 80e-9, 0, 1000, 2000), 12 * time.Millisecond},
+		{"far below the traces", linearScan(4e-6, 80e-9, 0, 1000, 2000), enough, 12 * time.Millisecond},
 		// k = 0: S(n) never reaches 1/λ, 1.6 times the longest.
-		{"no crossing", model.Costs{S0: 4e-6}, 102_400 * time.Microsecond},
+		{"no crossing", model.Costs{S0: 4e-6}, enough, 102_400 * time.Microsecond},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, more := nextCalibrationPause(tt.m, rate, tried)
+			got, more := nextCalibrationPause(tt.m, rate, tried, tt.traced)
 			if more != (tt.want != 0) || got != tt.want {
 				t.Errorf("next pause = %v, %v; want %v", got, more, tt.want)
 			}
 		})
 	}
-	if _, more := nextCalibrationPause(linearScan(4e-6, 8e-9, 0, 1000), rate, nil); more {
+	if _, more := nextCalibrationPause(linearScan(4e-6, 8e-9, 0, 1000), rate, nil, 0); more {
 		t.Error("next pause with nothing tried: want none")
 	}
 }
@@ -147,8 +153,8 @@ func TestCalibrate(t *testing.T) {
 	if len(cal.Pauses) < 3 || !slices.Equal(cal.Pauses[:3], wantPauses) || len(cal.Pauses) > maxCalibrationRuns || runs != len(cal.Pauses) {
 		t.Errorf("pauses %v (%d runs), want %v first and at most %d", cal.Pauses, runs, wantPauses, maxCalibrationRuns)
 	}
-	if len(cal.Trials) != len(cal.Pauses)-1 || cal.Traced != len(cal.Trials) {
-		t.Errorf("%d trials, %d traced of %d runs: want all but the machine's", len(cal.Trials), cal.Traced, len(cal.Pauses))
+	if len(cal.Trials) != len(cal.Pauses)-1 || cal.Traced != len(cal.Trials) || cal.Traced < minCalibrationTraces {
+		t.Errorf("%d trials, %d traced of %d runs: want all but the machine's, at least %d", len(cal.Trials), cal.Traced, len(cal.Pauses), minCalibrationTraces)
 	}
 	if !cal.OK || !cal.Covered {
 		t.Errorf("calibration ok %v, covered %v (%v, pauses %v): want n* within the traces, both sides within %v",
