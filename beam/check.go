@@ -35,6 +35,13 @@ type ModelCheck struct {
 	BesideModel     model.Costs
 	BesidePredicted time.Duration
 	BesideOK        bool
+	// Calibration is the genuine prediction: T* from the S(n) of runs of
+	// the scenario made before the bisection and apart from it
+	// (Calibrate), none of whose runs the bracket uses. Costs and
+	// Predicted, read off the bisection's own runs, check the model's
+	// mechanism; Beside, measured on pre-built backlogs, is not the
+	// queue a pause builds.
+	Calibration Calibration
 	// Bracket is the real critical pause (FindCritical).
 	Bracket scenario.Bracket
 	// Trials are the runs the machine did not decide, and Half the pause
@@ -91,7 +98,28 @@ func (m ModelCheck) Ratio() float64 {
 	return m.Bracket.Estimate().Seconds() / m.Predicted.Seconds()
 }
 
-// CheckModel bisects the BEAM's critical pause at cfg's rate and calls,
+// CalibratedRatio returns the real critical pause over the
+// calibration's T* (Calibration.Ratio), or 0 where either is missing.
+func (m ModelCheck) CalibratedRatio() float64 {
+	if !m.Bracket.Found() {
+		return 0
+	}
+	return m.Calibration.Ratio(m.Bracket.Estimate())
+}
+
+// Stage names the part of CheckModel a run belongs to.
+type Stage string
+
+// The stages of CheckModel.
+const (
+	StageCalibrate Stage = "calibrate" // Calibrate's runs, before the bisection
+	StageBisect    Stage = "bisect"    // FindCritical's runs
+)
+
+// CheckModel first calibrates (Calibrate: runs of the scenario, before
+// the bisection, whose traces alone give the prediction in
+// ModelCheck.Calibration), then bisects the BEAM's critical pause at
+// cfg's rate and calls,
 // starting from the T* of the model of first (costs measured at the same
 // settings), and gives the model the S(n) of the bisection's own runs:
 // each run is traced (the router's queue and clock once per window of 16
@@ -110,21 +138,24 @@ func (m ModelCheck) Ratio() float64 {
 // fails is a warning) and pools them (Beside): the runs' model takes its
 // s0, Q0 and stalls from them (a run has no stretch near an empty queue
 // to time s0 on; S(n) at the traced depths does not depend on s0), and
-// where the traces give no finite T* the model is Beside's. Report, if
-// set, is called after each run.
-func (h *Harness) CheckModel(ctx context.Context, cfg ScenarioConfig, first Costs, steps int, report func(pause time.Duration, r ScenarioResult)) (ModelCheck, error) {
+// where the traces give no finite T* the model is Beside's. The
+// bisection starts from first's T*, as the calibration does: the
+// calibration's prediction does not steer it. Report, if set, is called
+// after each run, with its stage.
+func (h *Harness) CheckModel(ctx context.Context, cfg ScenarioConfig, first Costs, steps int, report func(stage Stage, pause time.Duration, r ScenarioResult)) (ModelCheck, error) {
 	cfg = cfg.withDefaults()
 	tick := max(cfg.Tick, time.Millisecond)
-	fm := first.Model()
-	guess, ok := fm.CriticalPauseTick(cfg.Rate, tick)
-	if ok && guess <= 0 {
-		// The stall term may take the whole pause: bisect from the pause
-		// without it.
-		fm.Q0, fm.Stall = 0, 0
-		guess, ok = fm.CriticalPauseTick(cfg.Rate, tick)
+	guess, err := criticalGuess(first, cfg.Rate, tick)
+	if err != nil {
+		return ModelCheck{}, fmt.Errorf("beam check model: %w", err)
 	}
-	if !ok || guess <= 0 {
-		return ModelCheck{}, fmt.Errorf("beam check model: the first costs (%v, u = %.2f) give no finite critical pause", fm, fm.Utilisation(cfg.Rate))
+	cal, err := h.Calibrate(ctx, cfg, first, func(pause time.Duration, r ScenarioResult) {
+		if report != nil {
+			report(StageCalibrate, pause, r)
+		}
+	})
+	if err != nil {
+		return ModelCheck{}, fmt.Errorf("beam check model: %w", err)
 	}
 	samples := []Costs{first}
 	var costErr error
@@ -136,7 +167,7 @@ func (h *Harness) CheckModel(ctx context.Context, cfg ScenarioConfig, first Cost
 	}
 	b, err := h.FindCritical(ctx, cfg, guess, steps, func(pause time.Duration, r ScenarioResult) {
 		if report != nil {
-			report(pause, r)
+			report(StageBisect, pause, r)
 		}
 		run := cfg
 		run.Pause = pause.Round(time.Microsecond)
@@ -171,7 +202,7 @@ func (h *Harness) CheckModel(ctx context.Context, cfg ScenarioConfig, first Cost
 	if err != nil {
 		return ModelCheck{}, fmt.Errorf("beam check model: %w", err)
 	}
-	m := ModelCheck{Beside: MergeCosts(samples...), Measurements: len(samples), Bracket: b, Warnings: warnings, Trials: trials}
+	m := ModelCheck{Beside: MergeCosts(samples...), Measurements: len(samples), Calibration: cal, Bracket: b, Warnings: warnings, Trials: trials}
 	m.setModel(traces, cfg.Rate, tick)
 	m.Half, m.HalfOK = HalfPause(trials)
 	return m, nil

@@ -21,9 +21,11 @@
 //     forwards it to a writer picked as Enum.random does, a pause, and the
 //     queue over time (Scenario; BenchmarkScenario/runtime=beam/...); and
 //     the real critical pause by bisection (FindCritical), beside the
-//     model's T* from the S(n) of the bisection's own runs (their traces,
-//     TraceCosts), with s0, Q0 and stalls from costs measured again after
-//     each run (CheckModel).
+//     model's T* predicted from the S(n) of runs of the scenario made
+//     before and apart from the bisection (Calibrate), and, for
+//     comparison, the T* from the S(n) of the bisection's own runs
+//     (their traces, TraceCosts), with s0, Q0 and stalls from costs
+//     measured again after each run (CheckModel).
 //
 // Names: BEAM results use the Go suites' base names with a runtime=beam
 // level, and the default on-heap queue has no queue level (off-heap adds

@@ -340,11 +340,7 @@ func (h *Harness) FindCritical(ctx context.Context, cfg ScenarioConfig, guess ti
 	cfg = cfg.withDefaults()
 	runs := 0
 	try := func(pause time.Duration) (model.Outcome, error) {
-		c := cfg
-		c.Pause = pause.Round(time.Microsecond)
-		backlog := cfg.Rate * pause.Seconds()
-		c.CapQueue = min(cfg.CapQueue, max(int(2*backlog), 20*c.DrainQueue))
-		c.Duration = c.At + 5*pause + 2*time.Second
+		c := pauseRun(cfg, pause)
 		one := func() (model.Outcome, error) {
 			for attempt := 0; ; attempt++ {
 				runs++
@@ -365,6 +361,19 @@ func (h *Harness) FindCritical(ctx context.Context, cfg ScenarioConfig, guess ti
 	b, err := scenario.BisectPause(guess, steps, try)
 	b.Runs = runs // every run, not each pause tried
 	return b, err
+}
+
+// pauseRun is cfg (with defaults) set up for one run of FindCritical
+// with the pause: the queue is capped at twice the pause's backlog (at
+// least twenty times the drain level), which counts as a runaway, and
+// the run lasts five pauses and 2s after the pause begins.
+func pauseRun(cfg ScenarioConfig, pause time.Duration) ScenarioConfig {
+	c := cfg.withDefaults()
+	c.Pause = pause.Round(time.Microsecond)
+	backlog := c.Rate * pause.Seconds()
+	c.CapQueue = min(c.CapQueue, max(int(2*backlog), 20*c.DrainQueue))
+	c.Duration = c.At + 5*pause + 2*time.Second
+	return c
 }
 
 // votes is how many runs decide a pause of FindCritical: its outcome is

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -74,6 +75,17 @@ type beamReport struct {
 	// one more per bisection run with --find-critical).
 	Calibrations int            `json:"calibrations"`
 	Series       []sampleReport `json:"series"`
+	// With --find-critical: ModelFrom says where Model's S(n) comes from
+	// ("calibration": runs of the scenario before and apart from the
+	// bisection, the prediction; "bisection": the bisection's own runs'
+	// traces, where the calibration gave no T*), CalibrationPauses are
+	// the calibration's runs, and TracedModel and BesideModel are the
+	// models from the bisection's own runs and from the costs measured
+	// beside them, for comparison.
+	ModelFrom         string       `json:"model_from,omitempty"`
+	CalibrationPauses []float64    `json:"calibration_pause_seconds,omitempty"`
+	TracedModel       *modelReport `json:"traced_model,omitempty"`
+	BesideModel       *modelReport `json:"beside_model,omitempty"`
 }
 
 type liveReport struct {
@@ -146,10 +158,16 @@ func beamScenarioAction(c *cli.Context, o scenarioOptions) error {
 	if _, ok := costs.CriticalPauseTick(cfg.Rate, max(o.tick, time.Millisecond)); o.findCritical && ok {
 		// (The stall term may bring the model's T* to 0; CheckModel falls
 		// back to the T* without Q0 and stall for its bracket.)
-		// As on the Go runtime, the costs are measured again after each
-		// run of the bisection and the model is given them all pooled.
-		chk, err := h.CheckModel(ctx, bcfg, measured, criticalSteps, func(pause time.Duration, r beam.ScenarioResult) {
-			progress.done("beam: find critical pause: %v -> %s (peak %d)", pause.Round(time.Microsecond), r.Outcome, r.PeakQueue)
+		// The prediction is the calibration's: S(n) from runs of the
+		// scenario before the bisection (beam.Harness.Calibrate); the
+		// models from the bisection's own runs and from the costs
+		// measured beside them are printed for comparison.
+		chk, err := h.CheckModel(ctx, bcfg, measured, criticalSteps, func(stage beam.Stage, pause time.Duration, r beam.ScenarioResult) {
+			what := "find critical pause"
+			if stage == beam.StageCalibrate {
+				what = "calibrate"
+			}
+			progress.done("beam: %s: %v -> %s (peak %d)", what, pause.Round(time.Microsecond), r.Outcome, r.PeakQueue)
 		})
 		if err != nil {
 			return err
@@ -157,10 +175,19 @@ func beamScenarioAction(c *cli.Context, o scenarioOptions) error {
 		for _, w := range chk.Warnings {
 			progress.done("beam: warning: cost measurement %v", w)
 		}
-		bracket, measured, costs = chk.Bracket, chk.Costs, chk.Model
-		rep.Model = newModelReport(costs, cfg.Rate, max(o.tick, time.Millisecond))
+		tick := max(o.tick, time.Millisecond)
+		traced, beside := newModelReport(chk.Model, cfg.Rate, tick), newModelReport(chk.BesideModel, cfg.Rate, tick)
+		rep.TracedModel, rep.BesideModel = &traced, &beside
+		for _, p := range chk.Calibration.Pauses {
+			rep.CalibrationPauses = append(rep.CalibrationPauses, p.Seconds())
+		}
+		bracket, measured, costs, rep.ModelFrom = chk.Bracket, chk.Costs, chk.Model, "bisection"
+		if chk.Calibration.OK {
+			measured, costs, rep.ModelFrom = chk.Calibration.Costs, chk.Calibration.Model, "calibration"
+		}
+		rep.Model = newModelReport(costs, cfg.Rate, tick)
 		rep.Calibrations = chk.Measurements
-		progress.done("beam: %v (pooled over %d measurements)", costs, chk.Measurements)
+		progress.done("beam: %v (from the %s's runs)", costs, rep.ModelFrom)
 		if bracket.Found() {
 			v := bracket.Estimate().Seconds()
 			rep.CriticalMeasured = &v
@@ -228,9 +255,42 @@ func writeBeamText(w io.Writer, o scenarioOptions, r beamReport, measured beam.C
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	if o.findCritical && r.ModelFrom != "" {
+		writeBeamModels(w, r)
+	}
 	fmt.Fprintf(w, "\ns0 is the router's time per event measured live at the rate; c(n) = (S(n) − s0)/(k·n), from the\n"+
 		"service time S(n) measured live with n events queued (JSON live_service_seconds; service_seconds are\n"+
 		"the same costs measured with no producers). To model this system elsewhere: --costs %v --rate %g --tick %v\n",
 		cn, r.Rate, max(o.tick, time.Millisecond))
 	return nil
+}
+
+// writeBeamModels writes where --find-critical's model comes from and
+// the other two models beside the real critical pause.
+func writeBeamModels(w io.Writer, r beamReport) {
+	tstar := func(m *modelReport) string {
+		if m == nil || m.CriticalSeconds == nil {
+			return "none"
+		}
+		s := model.FormatSeconds(*m.CriticalSeconds)
+		if r.CriticalMeasured != nil && *m.CriticalSeconds > 0 {
+			s += fmt.Sprintf(" (live/model %.2f)", *r.CriticalMeasured / *m.CriticalSeconds)
+		}
+		return s
+	}
+	pauses := make([]string, len(r.CalibrationPauses))
+	for i, p := range r.CalibrationPauses {
+		pauses[i] = model.FormatSeconds(p)
+	}
+	fmt.Fprintln(w)
+	switch r.ModelFrom {
+	case "calibration":
+		fmt.Fprintf(w, "T* is predicted from %d calibration runs before the bisection (pauses %s), apart from its runs.\n",
+			len(pauses), strings.Join(pauses, ", "))
+	default:
+		fmt.Fprintf(w, "The %d calibration runs (pauses %s) gave no T* within the depths they reached: T* is\n"+
+			"the bisection's own runs' (a check of the mechanism, not a prediction).\n", len(pauses), strings.Join(pauses, ", "))
+	}
+	fmt.Fprintf(w, "For comparison: from the bisection's own runs' traces T* %s; from the costs measured beside them T* %s.\n",
+		tstar(r.TracedModel), tstar(r.BesideModel))
 }

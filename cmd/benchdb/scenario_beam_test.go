@@ -62,3 +62,33 @@ func TestScenario_CostsTick(t *testing.T) {
 		t.Errorf("n* with c(n) growing to 20ns = %v, want between 4750 and 9500", m.TippingQueue)
 	}
 }
+
+func TestWriteBeamModels(t *testing.T) {
+	f := func(v float64) *float64 { return &v }
+	real := 0.044
+	r := beamReport{
+		CriticalMeasured:  &real,
+		ModelFrom:         "calibration",
+		CalibrationPauses: []float64{0.024, 0.040, 0.064},
+		TracedModel:       &modelReport{CriticalSeconds: f(0.040)},
+		BesideModel:       &modelReport{CriticalSeconds: f(0.080)},
+	}
+	var b strings.Builder
+	writeBeamModels(&b, r)
+	for _, want := range []string{"predicted from 3 calibration runs before the bisection (pauses 24ms, 40ms, 64ms)",
+		"own runs' traces T* 40ms (live/model 1.10)", "beside them T* 80ms (live/model 0.55)"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, b.String())
+		}
+	}
+	// No T* from the calibration: the model is the bisection's runs',
+	// and says so; a model without T* prints none.
+	r.ModelFrom, r.BesideModel = "bisection", &modelReport{}
+	b.Reset()
+	writeBeamModels(&b, r)
+	for _, want := range []string{"gave no T* within the depths they reached", "not a prediction", "beside them T* none"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, b.String())
+		}
+	}
+}
