@@ -329,15 +329,15 @@ func TestHarness_Scenario(t *testing.T) {
 		t.Fatal(err)
 	}
 	// 200ms at 2,000/s queues about 400 events, and k=1 at ~10ns a
-	// message drains that at once on an idle machine. What the machine
-	// adds (the runtime stopped for tens of milliseconds on a loaded one)
-	// only adds to the queue, so the peak's lower bound and a decided
-	// outcome hold on any machine; the outcome against the model is the
-	// integration tier's (TestCheckModel_withinQuarter).
-	if res.PeakQueue < 250 || (res.Outcome != model.Drained && res.Outcome != model.Runaway) {
-		t.Errorf("outcome %v, peak %d: want a decided run after a peak of 400 or more", res.Outcome, res.PeakQueue)
+	// message drains that at once on an idle machine. On a loaded one the
+	// producers are starved too (a peak of 240 at load 10), so the peak is
+	// held against what arrived during the pause, which all queued: that
+	// and a decided outcome hold on any machine; the outcome against the
+	// model is the integration tier's (TestCheckModel_withinQuarter).
+	if res.ArrivedDuring < 50 || res.PeakQueue < res.ArrivedDuring/2 || (res.Outcome != model.Drained && res.Outcome != model.Runaway) {
+		t.Errorf("outcome %v, peak %d, %d arrived during the pause: want a decided run after a peak of at least half of what arrived", res.Outcome, res.PeakQueue, res.ArrivedDuring)
 	}
-	t.Logf("outcome %v, peak %d", res.Outcome, res.PeakQueue)
+	t.Logf("outcome %v, peak %d, arrived during the pause %d", res.Outcome, res.PeakQueue, res.ArrivedDuring)
 	if len(res.Series) < 10 || !strings.Contains(string(res.Benchmark), "BenchmarkScenario/runtime=beam/rate=2000/pause=200ms/calls=1/tick=1ms-") {
 		t.Errorf("%d samples, benchmark %q", len(res.Series), res.Benchmark)
 	}
