@@ -107,12 +107,14 @@ func (h *history) logMedian(sorted []float64) float64 {
 // samples of h must be sorted. It also sets h.floor.
 func runLevels(h *history) []float64 {
 	meds := make([]float64, len(h.samples))
+	sizes := make([]int, len(h.samples))
 	total := 0
-	for _, s := range h.samples {
+	for i, s := range h.samples {
+		sizes[i] = len(s)
 		total += len(s)
 	}
 	// logs holds each sample's logarithm, computed once; dev their
-	// deviations from their run's median, which selectMedian reorders.
+	// deviations from their run's median, which trimmedLevels reorders.
 	logs := make([]float64, 0, total)
 	dev := make([]float64, 0, total)
 	for i, s := range h.samples {
@@ -123,30 +125,8 @@ func runLevels(h *history) []float64 {
 			dev = append(dev, math.Abs(l-meds[i]))
 		}
 	}
-	mad := selectMedian(dev) // median(dev sorted), without sorting it all
-	// The standard error of one run's level from its samples: the
-	// within-run deviation over the square root of the samples per run.
-	// Night-to-night noise is never smaller.
-	h.floor = 1.4826 * mad / math.Sqrt(float64(len(dev))/float64(len(h.samples)))
-	limit := 3.5 * 1.4826 * mad
-	levels := make([]float64, len(h.samples))
-	for i, s := range h.samples {
-		sum, k := 0.0, 0
-		for _, l := range logs[:len(s)] {
-			if math.Abs(l-meds[i]) <= limit {
-				sum += l
-				k++
-			}
-		}
-		logs = logs[len(s):]
-		if k == 0 {
-			// An even run whose two middle values both lie beyond a
-			// zero limit (a history of nearly constant values).
-			levels[i] = meds[i]
-			continue
-		}
-		levels[i] = sum / float64(k)
-	}
+	levels, floor := trimmedLevels(logs, dev, sizes, meds)
+	h.floor = floor
 	return levels
 }
 
@@ -160,26 +140,25 @@ func runLevels(h *history) []float64 {
 // runs one a repetition): a run whose processes wrote unequal shares,
 // or that lacks the stretch of one of them (a process too short for
 // the sampler to see), cannot be paired by position and is corrected
-// by m. The levels are then the mean of the corrected
-// logarithms within 3.5 within-run deviations of the run's median, as
-// runLevels takes them: a process the machine slowed is corrected by
-// its own stretch instead of by the run's, and is left out only if it
-// still stands out. Runs with one process are corrected by m. It also
-// returns the standard error of one level from its corrected samples
-// (as runLevels sets h.floor). (It cannot be sure a position is a
-// process: a run of 6 samples in 3 processes that lost one of their 3
+// by m. The levels are then taken from the corrected logarithms as
+// runLevels takes them (trimmedLevels): a process the machine slowed is
+// corrected by its own stretch instead of by the run's, and is left out
+// only if it still stands out. Runs with one process are corrected by
+// m. It also returns the standard error of one level from its corrected
+// samples (as runLevels sets h.floor). (It cannot be sure a position is
+// a process: a run of 6 samples in 3 processes that lost one of their 3
 // stretches would pair 3 and 3; `benchdb run` loses a stretch only for a
 // process the sampler never saw.)
 func pairedLevels(h *history, beta, mid float64, m []float64, procs [][]float64) ([]float64, float64) {
-	logs := make([][]float64, len(h.runs))
-	var dev []float64
+	var logs, dev []float64
+	sizes := make([]int, len(h.runs))
 	meds := make([]float64, len(h.runs))
 	for i, r := range h.runs {
 		raw := h.written(i)
 		ps := procs[r]
-		c := make([]float64, len(raw))
+		start := len(logs)
 		for j, v := range raw {
-			c[j] = math.Log(v + h.off)
+			l := math.Log(v + h.off)
 			corr := m[i]
 			if k := len(ps); k > 1 && len(raw)%k == 0 {
 				// Sample j's process: each wrote len/k samples.
@@ -188,32 +167,51 @@ func pairedLevels(h *history, beta, mid float64, m []float64, procs [][]float64)
 				}
 			}
 			if !math.IsNaN(corr) {
-				c[j] -= beta * (corr - mid)
+				l -= beta * (corr - mid)
 			}
+			logs = append(logs, l)
 		}
-		logs[i] = c
-		meds[i] = median(sortedCopy(c))
-		for _, l := range c {
+		sizes[i] = len(raw)
+		meds[i] = median(sortedCopy(logs[start:]))
+		for _, l := range logs[start:] {
 			dev = append(dev, math.Abs(l-meds[i]))
 		}
 	}
-	nd := len(dev)
-	mad := selectMedian(dev)
-	floor := 1.4826 * mad / math.Sqrt(float64(nd)/float64(len(h.runs)))
+	return trimmedLevels(logs, dev, sizes, meds)
+}
+
+// trimmedLevels returns the level of each run from the logarithms of its
+// samples (logs holds run i's sizes[i] values after run i-1's; meds[i]
+// is their median, and dev holds each value's distance from it, in the
+// same order, which it reorders): their mean within 3.5 within-run
+// standard deviations of the median, the deviation 1.4826 times the
+// median of dev; the median where none is within. It also returns the
+// standard error of one level from its samples: that deviation over the
+// square root of the samples per run.
+func trimmedLevels(logs, dev []float64, sizes []int, meds []float64) ([]float64, float64) {
+	mad := selectMedian(dev) // median(dev sorted), without sorting it all
+	// The standard error of one run's level from its samples: the
+	// within-run deviation over the square root of the samples per run.
+	// Night-to-night noise is never smaller.
+	floor := 1.4826 * mad / math.Sqrt(float64(len(dev))/float64(len(sizes)))
 	limit := 3.5 * 1.4826 * mad
-	levels := make([]float64, len(h.runs))
-	for i, c := range logs {
+	levels := make([]float64, len(sizes))
+	for i, n := range sizes {
 		sum, k := 0.0, 0
-		for _, l := range c {
+		for _, l := range logs[:n] {
 			if math.Abs(l-meds[i]) <= limit {
 				sum += l
 				k++
 			}
 		}
-		levels[i] = meds[i]
-		if k > 0 {
-			levels[i] = sum / float64(k)
+		logs = logs[n:]
+		if k == 0 {
+			// An even run whose two middle values both lie beyond a
+			// zero limit (a history of nearly constant values).
+			levels[i] = meds[i]
+			continue
 		}
+		levels[i] = sum / float64(k)
 	}
 	return levels, floor
 }
@@ -440,23 +438,19 @@ func readHistories(ctx context.Context, src Source, opt Options, match func(pkg,
 		return nil, nil, fmt.Errorf("read results: %w", err)
 	}
 	// A series whose runs hold a stretch per test process (more than one
-	// stretch sample in a run) keeps the order its samples were written
-	// in, which pairs them with their processes' stretches
-	// (pairedLevels); other series do without the copy.
+	// stretch sample in a run, once a run's pieces are merged) keeps the
+	// order its samples were written in, which pairs them with their
+	// processes' stretches (pairedLevels); other series do without the
+	// copy.
 	paired := map[*Series]bool{}
-	for _, h := range order {
-		if h.bench.Package == ProbePackage && h.bench.Unit == "stretch" && !paired[h.series] {
-			for _, s := range h.samples {
-				if len(s) > 1 {
-					paired[h.series] = true
-					break
-				}
-			}
-		}
-	}
 	for _, h := range order {
 		h.normalize()
 		h.setOffset()
+		if h.bench.Package == ProbePackage && h.bench.Unit == "stretch" && !paired[h.series] {
+			paired[h.series] = slices.ContainsFunc(h.samples, func(s []float64) bool { return len(s) > 1 })
+		}
+	}
+	for _, h := range order {
 		keep := paired[h.series]
 		for i, s := range h.samples {
 			if keep && !slices.IsSorted(s) {

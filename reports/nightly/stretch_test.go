@@ -233,3 +233,64 @@ func TestBuild_procsStretch(t *testing.T) {
 		}
 	}
 }
+
+// TestBuild_procsStretchHostile: stretch lines that do not match the
+// processes on some nights cannot be paired by position. With one
+// missing, those runs are corrected by the mean of the others and the
+// 20% step is still found at its night; with a thousand more than the
+// processes, by their mean, and the report stays finite; stretches that
+// are not measurements (NaN, infinite, zero, huge, below 1) count as
+// missing: the report is the one without those lines.
+func TestBuild_procsStretchHostile(t *testing.T) {
+	const name = "BenchmarkProbe/kind=stretch/pkg=example.com:m:work/bench=A"
+	mangle := func(bad func(lines []string) []string) []nightlytest.Run {
+		runs := procsStretchRuns(16, 13, 1.2)
+		for i := range runs {
+			if i%4 != 2 {
+				continue
+			}
+			var keep, st []string
+			for _, l := range strings.SplitAfter(string(runs[i].Text), "\n") {
+				if strings.HasPrefix(l, name+" ") {
+					st = append(st, l)
+				} else {
+					keep = append(keep, l)
+				}
+			}
+			runs[i].Text = []byte(strings.Join(append(keep, bad(st)...), ""))
+		}
+		return runs
+	}
+	render := func(rep *nightly.Report) string {
+		var b strings.Builder
+		if err := nightly.WriteJSON(&b, rep); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(b.String(), "NaN") || strings.Contains(b.String(), "Inf") {
+			t.Errorf("JSON holds a non-finite number")
+		}
+		return b.String()
+	}
+
+	rep := buildRuns(t, mangle(func(l []string) []string { return l[1:] }))
+	render(rep)
+	if len(rep.Regressions) != 1 || rep.Regressions[0].ChangeIndex != 13 {
+		t.Errorf("one stretch missing on 4 nights: %d regressions (%v); want the 20%% step at run 13", len(rep.Regressions), names(rep.Regressions))
+	}
+	render(buildRuns(t, mangle(func(l []string) []string {
+		for range 1000 {
+			l = append(l, name+" \t1\t1.5000 stretch\n")
+		}
+		return l
+	})))
+	missing := render(buildRuns(t, mangle(func([]string) []string { return nil })))
+	got := render(buildRuns(t, mangle(func(l []string) []string {
+		for i, v := range []string{"NaN", "+Inf", "0", "1e300", "0.5"} {
+			l[i] = name + " \t1\t" + v + " stretch\n"
+		}
+		return l
+	})))
+	if got != missing {
+		t.Errorf("stretches that are not measurements: the report differs from the one without them")
+	}
+}
