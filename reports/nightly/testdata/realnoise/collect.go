@@ -180,7 +180,7 @@ func block(buf *bytes.Buffer, s series, night int, root, bin string, stdDir map[
 	}
 	cmd := exec.Command(filepath.Join(bin, s.subject+"."+s.variant+".test"),
 		"-test.run", "^$", "-test.bench", s.bench, "-test.count", fmt.Sprint(count),
-		"-test.benchtime", benchtime)
+		"-test.benchtime", benchtime, "-test.v")
 	cmd.Dir = dir
 	outb, stretch, benchStretch, err := runClocked(cmd)
 	if err != nil {
@@ -212,9 +212,12 @@ func block(buf *bytes.Buffer, s series, night int, root, bin string, stdDir map[
 // runClocked runs cmd, sampling its threads' scheduler statistics every
 // 50 ms, and returns its standard output, its stretch (NaN when the
 // statistics are not there) and each benchmark's: what its threads did
-// between two samples counts for the benchmark whose name the binary
-// wrote last before the second (go test writes a benchmark's name as it
-// starts it).
+// between two samples counts for the benchmark the binary said last,
+// before the second, that it starts. (With -test.v a test binary writes
+// a benchmark's name on a line of its own as it starts it; without, it
+// writes the name only with the result, after the benchmark ran, which
+// until night 187 made each benchmark's stretch here the next one's:
+// see the corpus README.)
 func runClocked(cmd *exec.Cmd) ([]byte, float64, map[string][2]float64, error) {
 	w := &watcher{}
 	cmd.Stdout = w
@@ -279,16 +282,13 @@ func (w *watcher) Write(p []byte) (int, error) {
 	b := w.buf.Bytes()
 	for {
 		l := b[w.line:]
-		if name, _, ok := bytes.Cut(l, []byte("\t")); ok && bytes.HasPrefix(l, []byte("Benchmark")) && !bytes.Contains(name, []byte("\n")) {
-			n := strings.TrimSpace(string(name))
-			if i := strings.LastIndexByte(n, '-'); i > 0 && strings.Trim(n[i+1:], "0123456789") == "" {
-				n = n[:i]
-			}
-			w.cur = n
-		}
 		nl := bytes.IndexByte(l, '\n')
 		if nl < 0 {
 			return len(p), nil
+		}
+		// -test.v's line that starts a benchmark: its name alone.
+		if line := l[:nl]; bytes.HasPrefix(line, []byte("Benchmark")) && !bytes.ContainsAny(line, "\t ") {
+			w.cur = string(line)
 		}
 		w.line += nl + 1
 	}
@@ -321,7 +321,9 @@ func keep(buf *bytes.Buffer, out []byte) {
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	for sc.Scan() {
 		l := sc.Text()
-		if strings.HasPrefix(l, "Benchmark") || strings.HasPrefix(l, "goos:") || strings.HasPrefix(l, "goarch:") ||
+		// Results, and the configuration (not -test.v's lines that
+		// name a benchmark as it starts).
+		if strings.HasPrefix(l, "Benchmark") && strings.Contains(l, "\t") || strings.HasPrefix(l, "goos:") || strings.HasPrefix(l, "goarch:") ||
 			strings.HasPrefix(l, "pkg:") || strings.HasPrefix(l, "cpu:") {
 			buf.WriteString(l)
 			buf.WriteByte('\n')
