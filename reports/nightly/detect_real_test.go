@@ -3,6 +3,7 @@ package nightly_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math"
 	"os"
 	"slices"
@@ -152,13 +153,10 @@ func TestDetection_Real(t *testing.T) {
 	skipUnderRace(t)
 	t.Parallel()
 	c := realCorpus(t)
-	// The figures below are of the first machine's nights (1-157, the
-	// corpus's first nights); a second machine's are measured apart
-	// (testOtherMachines): nights of two machines are not one history.
-	first := c.OnCPU(c.Nights[0].CPU)
-	if first[len(first)-1] != len(first)-1 {
-		t.Fatalf("the first machine's nights are not the corpus's first nights")
-	}
+	// The figures below are of the first span's nights (1-157, measured
+	// on one machine); the other spans' are measured apart
+	// (testOtherSpans): nights of two machines are not one history.
+	first := c.Spans()[0]
 	steps := realSteps(t, c, first)
 	big := map[string]realStep{} // subject/variant bench -> step that must be found
 	for _, s := range steps {
@@ -226,7 +224,8 @@ func TestDetection_Real(t *testing.T) {
 		// see the README's table. The bounds hold what was measured
 		// (found 95 of 148 without the probe, 93 with it, on 46 nights;
 		// 186 of 284 either way on 80; 336 of 480 either way on 129; 440
-		// and 438 of 592 on 157, the last 28 a process a sample),
+		// and 438 of 592 on 157, the last 28 a process a sample; 440 and
+		// 444 since the stretch is trusted at the 5% level),
 		// so that a change that loses real steps fails here.
 		// A step of 5x the noise on both sides of it or more is never
 		// missed without the probe (the probe's own noise, a fifth of a
@@ -265,7 +264,7 @@ func TestDetection_Real(t *testing.T) {
 			if commits == 1 && alarms > 0 {
 				t.Errorf("probe=%v: %d alarms on unchanged code of one commit", probe, alarms)
 			}
-			if commits == 0 && float64(alarms) > 0.15*float64(nights) { // measured: 11.0% (5.4% with the probe) on 46 nights; 6.6% (3.0% with the probe and the stretch) on 80
+			if commits == 0 && float64(alarms) > 0.15*float64(nights) { // measured: 11.0% (5.4% with the probe) on 46 nights; 6.6% (3.0% with the probe and the stretch) on 80; 6.4% (1.6%) on 157
 				t.Errorf("probe=%v: %d alarms in %d benchmark-nights on unchanged code", probe, alarms, nights)
 			}
 		}
@@ -274,7 +273,7 @@ func TestDetection_Real(t *testing.T) {
 	testStretchSitting(t, c)
 	testBenchStretchSitting(t, c)
 	testProcsSitting(t, c)
-	testOtherMachines(t, c)
+	testOtherSpans(t, c)
 
 	// Two runs of one commit, and a history whose last two runs are of
 	// one commit.
@@ -308,6 +307,50 @@ type sittingTally struct {
 	// alarms in judged benchmark-nights of unchanged code with a new
 	// commit every night, and one of unchanged code of one commit.
 	alarms, judged, one int
+	// oracle of bigTotal is what a test that knows each benchmark's
+	// noise and the step's night finds (oracleFinds; all processes only).
+	oracle int
+	// byLength splits bigFound of bigTotal by history length: 7 nights,
+	// then 14.
+	byLength [2][2]int
+}
+
+// oracleFinds reports whether a test that knows the benchmark's noise sd
+// (its base's standard deviation over the sitting, the noise the
+// issue's bar is stated in) and the night of the step, and so neither
+// estimates the one nor searches for the other, finds the step of bench
+// at the two-sided 1% level (noiseAlpha) in one of the three reports:
+// the difference of the mean levels after and before stepAt, over
+// sd*sqrt(1/before + 1/after), beyond the normal's 0.995 quantile.
+// levels are the nights' levels (levelsOf), stepAt+3 of them.
+func oracleFinds(levels []map[string]float64, bench string, stepAt int, sd float64) bool {
+	for after := 1; after <= 3; after++ {
+		var b, a []float64
+		for i, l := range levels[:stepAt+after] {
+			v, ok := l[bench]
+			if !ok {
+				return false
+			}
+			if i < stepAt {
+				b = append(b, v)
+			} else {
+				a = append(a, v)
+			}
+		}
+		z := (meanOf(a) - meanOf(b)) / (sd * math.Sqrt(1/float64(len(b))+1/float64(len(a))))
+		if math.Abs(z) >= 2.5758 {
+			return true
+		}
+	}
+	return false
+}
+
+func meanOf(v []float64) float64 {
+	s := 0.0
+	for _, x := range v {
+		s += x
+	}
+	return s / float64(len(v))
 }
 
 // sitting measures the report on the corpus nights at the indices given,
@@ -317,7 +360,7 @@ type sittingTally struct {
 // commit every night.
 func sitting(t *testing.T, c *nightlytest.RealCorpus, nights []int, modes []sittingMode) []sittingTally {
 	var steps []realStep
-	for _, s := range realSteps(t, c, c.OnCPU(c.Nights[nights[0]].CPU)) {
+	for _, s := range realSteps(t, c, c.SpanOf(nights[0])) {
 		if math.Abs(s.effect) >= math.Log(1.2) {
 			steps = append(steps, s)
 		}
@@ -325,7 +368,9 @@ func sitting(t *testing.T, c *nightlytest.RealCorpus, nights []int, modes []sitt
 	// The bar on these nights: steps of 20% or more and at least
 	// 3x the base's night-to-night noise on these nights (uncorrected).
 	big := map[string]bool{}
+	noiseOf := map[string]float64{}
 	for _, s := range realSteps(t, c, nights) {
+		noiseOf[s.subject+"/"+s.variant+" "+s.bench] = s.noise
 		if math.Abs(s.effect) >= math.Log(1.2) && math.Abs(s.effect) >= 3*s.noise {
 			big[s.subject+"/"+s.variant+" "+s.bench] = true
 		}
@@ -341,6 +386,12 @@ func sitting(t *testing.T, c *nightlytest.RealCorpus, nights []int, modes []sitt
 					h := nightlytest.RealHistory{Subject: subject, Nights: nights[first : first+length], Variant: v, StepAt: stepAt,
 						Probe: mode.probe, Stretch: mode.stretch, BenchStretch: mode.benchStretch, MainThread: mode.mainThread, Procs: mode.procs, Labels: map[string]string{"host": "real"}}
 					reps := stepReports(t, c, h, stepAt)
+					var levels []map[string]float64
+					if mode.procs == 0 {
+						for _, r := range c.Runs(h, epoch)[:stepAt+3] {
+							levels = append(levels, levelsOf(t, r.Text))
+						}
+					}
 					for _, s := range steps {
 						if s.subject+"/"+s.variant != variant {
 							continue
@@ -352,8 +403,20 @@ func sitting(t *testing.T, c *nightlytest.RealCorpus, nights []int, modes []sitt
 						}
 						if big[variant+" "+s.bench] {
 							tl.bigTotal++
+							if levels != nil {
+								o := oracleFinds(levels, s.bench, stepAt, noiseOf[variant+" "+s.bench])
+								if o {
+									tl.oracle++
+								}
+								if o != (at == stepAt) {
+									t.Logf("%s: %d nights from %d: %s %s: oracle %v, report %v", mode.name, length, nights[first], variant, s.bench, o, at == stepAt)
+								}
+							}
+							li := length / 14
+							tl.byLength[li][1]++
 							if at == stepAt {
 								tl.bigFound++
+								tl.byLength[li][0]++
 							} else {
 								t.Logf("%s: %d nights from %d: missed %s %s (%+.0f%%, %.1fx noise)", mode.name, length, nights[first], variant, s.bench, 100*math.Expm1(s.effect), math.Abs(s.effect)/s.noise)
 							}
@@ -381,8 +444,9 @@ func sitting(t *testing.T, c *nightlytest.RealCorpus, nights []int, modes []sitt
 				}
 			}
 		}
-		t.Logf("nights %d-%d (%d), judged against %s: real steps of 20%% or more found %d/%d (of 3x these nights' noise or more: %d/%d); unchanged code, a new commit every night: %d alarms in %d benchmark-nights; one commit: %d alarms",
-			nights[0]+1, nights[len(nights)-1]+1, len(nights), mode.name, tl.found, tl.total, tl.bigFound, tl.bigTotal, tl.alarms, tl.judged, tl.one)
+		t.Logf("nights %d-%d (%d), judged against %s: real steps of 20%% or more found %d/%d (of 3x these nights' noise or more: %d/%d, on 7 nights %d/%d, on 14 %d/%d; a test knowing the noise and the night: %d); unchanged code, a new commit every night: %d alarms in %d benchmark-nights; one commit: %d alarms",
+			nights[0]+1, nights[len(nights)-1]+1, len(nights), mode.name, tl.found, tl.total, tl.bigFound, tl.bigTotal,
+			tl.byLength[0][0], tl.byLength[0][1], tl.byLength[1][0], tl.byLength[1][1], tl.oracle, tl.alarms, tl.judged, tl.one)
 		if tl.one > 0 {
 			t.Errorf("%s: %d alarms on unchanged code of one commit", mode.name, tl.one)
 		}
@@ -487,8 +551,8 @@ func testBenchStretchSitting(t *testing.T, c *nightlytest.RealCorpus) {
 // 12% less than one sample does.
 func testProcsSitting(t *testing.T, c *nightlytest.RealCorpus) {
 	var nights []int
-	for i, n := range c.Nights {
-		if n.Procs > 1 && n.CPU == c.Nights[0].CPU {
+	for _, i := range c.Spans()[0] {
+		if c.Nights[i].Procs > 1 {
 			nights = append(nights, i)
 		}
 	}
@@ -504,13 +568,15 @@ func testProcsSitting(t *testing.T, c *nightlytest.RealCorpus) {
 	})
 	// What benchdb run records (a process a repetition, the probe, the
 	// stretches) must find at least twice the steps the first process
-	// alone does, and alarm on at most 1.5% of unchanged
-	// benchmark-nights with a new commit every night. Measured on nights
-	// 130-157, each process's samples corrected by its own stretch: 166
-	// of 475 steps of 20% or more found (90 of the 95 of 3x the noise),
-	// 4 alarms in 589; the first process alone 62 (41 of 95), 3 alarms.
-	// See the README ("Detection, measured").
+	// alone does, every step of 3x the noise on 14-night histories, and
+	// alarm on at most 1.5% of unchanged benchmark-nights with a new
+	// commit every night. Measured on nights 130-157, each process's
+	// samples corrected by its own stretch: 173 of 475 steps of 20% or
+	// more found (91 of the 95 of 3x the noise: 51 of 55 on 7 nights, 40
+	// of 40 on 14), 2 alarms in 589; the first process alone 76 (46 of
+	// 95), 3 alarms. See the README ("Detection, measured").
 	one, all := by[2], by[3]
+	everyLong(t, "nights 130-157", all)
 	if all.found < 2*one.found || all.bigFound <= one.bigFound {
 		t.Errorf("all processes: %d steps found (%d of 3x the noise); the first alone: %d (%d); want at least twice as many", all.found, all.bigFound, one.found, one.bigFound)
 	}
@@ -519,42 +585,43 @@ func testProcsSitting(t *testing.T, c *nightlytest.RealCorpus) {
 	}
 }
 
-// testOtherMachines measures, on the nights of every machine but the
-// first (a second sitting of a process per sample, nights 158-187, on
-// another processor), what benchdb run records: the same histories and
-// counts as testProcsSitting, with the steps and the noise of that
-// machine's nights. Measured on nights 158-187: steps of 20% or more
-// found 420 of 630 (141 of the 147 of 3x the noise; the six missed are
-// one benchmark, slowmod/slow100's Work/kind=sort at 3.1x, on 7-night
-// histories but one), against 294 (126) for the first process alone;
-// 10 alarms in 651 benchmark-nights of unchanged code with a new commit
-// every night (1.5%: the machine went from load 13 to 2 within the
-// sitting, and quieter nights read as improvements where a commit
-// changed), 0 with one commit.
-func testOtherMachines(t *testing.T, c *nightlytest.RealCorpus) {
-	seen := map[string]bool{c.Nights[0].CPU: true}
-	for _, n := range c.Nights {
-		if seen[n.CPU] {
-			continue
-		}
-		seen[n.CPU] = true
-		nights := c.OnCPU(n.CPU)
+// testOtherSpans measures, on each span of the corpus but the first
+// (nights 158-187 on another machine, an Intel Xeon; nights 188-217 on
+// a machine of the first's kind, each build a process per sample), what
+// benchdb run records: the same histories and counts as
+// testProcsSitting, with the steps and the noise of that span's nights.
+// See the README ("Detection, measured") for what each measured.
+func testOtherSpans(t *testing.T, c *nightlytest.RealCorpus) {
+	for _, nights := range c.Spans()[1:] {
+		cpu := c.Nights[nights[0]].CPU
+		name := fmt.Sprintf("nights %d-%d (%s)", c.Nights[nights[0]].Number, c.Nights[nights[len(nights)-1]].Number, cpu)
 		if len(nights) < 20 {
-			t.Errorf("machine %q: only %d nights, want at least 20", n.CPU, len(nights))
+			t.Errorf("%s: only %d nights, want at least 20", name, len(nights))
 			continue
 		}
-		t.Logf("machine %q: nights %d-%d", n.CPU, c.Nights[nights[0]].Number, c.Nights[nights[len(nights)-1]].Number)
 		by := sitting(t, c, nights, []sittingMode{
-			{name: n.CPU + ", one process", procs: 1},
-			{name: n.CPU + ", all processes, probe and stretches", probe: true, stretch: true, benchStretch: true},
+			{name: name + ", one process", procs: 1},
+			{name: name + ", all processes, probe and stretches", probe: true, stretch: true, benchStretch: true},
 		})
 		one, all := by[0], by[1]
 		if all.found <= one.found || all.bigFound < one.bigFound {
-			t.Errorf("%s: all processes with the machine measures found %d steps (%d of 3x the noise), the first process alone %d (%d)", n.CPU, all.found, all.bigFound, one.found, one.bigFound)
+			t.Errorf("%s: all processes with the machine measures found %d steps (%d of 3x the noise), the first process alone %d (%d)", name, all.found, all.bigFound, one.found, one.bigFound)
 		}
-		if all.alarms*1000 > 20*all.judged || all.bigFound*100 < 90*all.bigTotal {
-			t.Errorf("%s: %d alarms in %d benchmark-nights of unchanged code (want at most 2%%); %d of %d steps of 3x the noise found (want 90%%)", n.CPU, all.alarms, all.judged, all.bigFound, all.bigTotal)
+		if all.alarms*1000 > 15*all.judged || all.bigFound*100 < 90*all.bigTotal {
+			t.Errorf("%s: %d alarms in %d benchmark-nights of unchanged code (want at most 1.5%%); %d of %d steps of 3x the noise found (want 90%%)", name, all.alarms, all.judged, all.bigFound, all.bigTotal)
 		}
+		everyLong(t, name, all)
+	}
+}
+
+// everyLong checks the bar where this corpus shows it can be met:
+// on histories of 14 nights every real step of 20% and 3x the noise or
+// more is found, at its night, within two nights. (On 7 nights a quiet
+// benchmark among noisy siblings can be missed: four nights before the
+// step cannot show it is quieter than they are; see the README.)
+func everyLong(t *testing.T, name string, tl sittingTally) {
+	if l := tl.byLength[1]; l[1] == 0 || l[0] < l[1] {
+		t.Errorf("%s: on 14-night histories %d of %d steps of 3x the noise found, want every one", name, l[0], l[1])
 	}
 }
 

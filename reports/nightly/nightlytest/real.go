@@ -75,16 +75,30 @@ func ReadRealCorpus(fsys fs.FS) (*RealCorpus, error) {
 	return c, nil
 }
 
-// OnCPU returns the indices into c.Nights of the nights measured on the
-// machine with processor cpu, in order.
-func (c *RealCorpus) OnCPU(cpu string) []int {
-	var out []int
+// Spans returns the indices into c.Nights of each span of the corpus:
+// a longest run of consecutive nights measured on one processor, in
+// order. Nights of two spans are not one history: they come from two
+// machines, or from two machines of one kind (go test names the
+// processor, not the machine) at different times.
+func (c *RealCorpus) Spans() [][]int {
+	var out [][]int
 	for i, n := range c.Nights {
-		if n.CPU == cpu {
-			out = append(out, i)
+		if i == 0 || n.CPU != c.Nights[i-1].CPU {
+			out = append(out, nil)
 		}
+		out[len(out)-1] = append(out[len(out)-1], i)
 	}
 	return out
+}
+
+// SpanOf returns the span (see Spans) that holds night i.
+func (c *RealCorpus) SpanOf(i int) []int {
+	for _, s := range c.Spans() {
+		if s[0] <= i && i <= s[len(s)-1] {
+			return s
+		}
+	}
+	return nil
 }
 
 func parseNight(name string, data []byte) (RealNight, error) {
