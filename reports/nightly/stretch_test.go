@@ -294,3 +294,43 @@ func TestBuild_procsStretchHostile(t *testing.T) {
 		t.Errorf("stretches that are not measurements: the report differs from the one without them")
 	}
 }
+
+// TestBuild_stretchShort: on a history of seven nights whose stretch
+// moves 1.1-1.6 from night to night (each night a new commit), a
+// benchmark's CPU time (1 µs, 2% noise) steps up 50% on night 5. Its
+// levels, stretched, move 20-40% from night to night and hide the step;
+// judged against the stretch it is found, at its night and its size.
+// Six moves, the step's among them, correlate with the stretch's at r =
+// 0.81: the one-sided 5% level accepts that, the 1% level (r >= 0.88)
+// did not.
+func TestBuild_stretchShort(t *testing.T) {
+	const pkg = "example.com/m/work"
+	stretch := []float64{1.437, 1.417, 1.144, 1.188, 1.569, 1.598, 1.118}
+	cpu := []float64{1.007, 0.971, 1.024, 1.009, 1.01, 1.5 * 1.015, 1.5 * 1.003} // µs
+	runs := func(withStretch bool) []nightlytest.Run {
+		var out []nightlytest.Run
+		for i, s := range stretch {
+			var b strings.Builder
+			fmt.Fprintf(&b, "pkg: %s\n", pkg)
+			for _, j := range []float64{0.995, 1, 1.005, 0.998, 1.002} {
+				fmt.Fprintf(&b, "BenchmarkA-2 \t1000\t%.2f ns/op\n", 1000*cpu[i]*s*j)
+			}
+			if withStretch {
+				fmt.Fprintf(&b, "pkg: %s\n%s \t1\t%.4f %s\n", runner.ProbePackage, runner.StretchName(pkg), s, runner.StretchUnit)
+			}
+			out = append(out, nightlytest.Run{Time: epoch.Add(time.Duration(i) * 24 * time.Hour),
+				Labels: map[string]string{"commit": fmt.Sprintf("c%02d", i)}, Text: []byte(b.String())})
+		}
+		return out
+	}
+	if rep := buildRuns(t, runs(false)); len(rep.Regressions) != 0 {
+		t.Errorf("without the stretch: %d regressions, want none (the stretch's moves hide the step)", len(rep.Regressions))
+	}
+	rep := buildRuns(t, runs(true))
+	if len(rep.Regressions) != 1 {
+		t.Fatalf("with the stretch: %d regressions, want 1", len(rep.Regressions))
+	}
+	if ch := rep.Regressions[0]; !ch.Corrected || ch.ChangeIndex != 5 || ch.Pct < 40 || ch.Pct > 60 {
+		t.Errorf("%s: %+.0f%% at run %d, corrected %v; want about +50%% at run 5, corrected", ch.Name, ch.Pct, ch.ChangeIndex, ch.Corrected)
+	}
+}
