@@ -275,16 +275,24 @@ func TestDetection_Real(t *testing.T) {
 	testProcsSitting(t, c)
 	testOtherSpans(t, c)
 
-	// Two runs of one commit, and a history whose last two runs are of
-	// one commit.
-	aa := 0
-	for _, subject := range subjects(c) {
-		for first := 0; first+2 <= nn; first++ {
-			h := nightlytest.RealHistory{Subject: subject, Nights: []int{first, first + 1}, Commits: 1, Labels: map[string]string{"host": "real"}}
-			rep := realBuild(t, c, h, 2)
-			aa += len(rep.Regressions) + len(rep.Improvements)
+	// Two runs of one commit, on every pair of consecutive nights of
+	// every span, as recorded (all processes, the probe, the
+	// stretches) and the first process alone.
+	aa, pairs := 0, 0
+	for _, span := range c.Spans() {
+		for _, subject := range subjects(c) {
+			for k := 0; k+1 < len(span); k++ {
+				for _, procs := range []int{0, 1} {
+					h := nightlytest.RealHistory{Subject: subject, Nights: span[k : k+2], Commits: 1, Procs: procs,
+						Probe: procs == 0, Stretch: procs == 0, BenchStretch: procs == 0, Labels: map[string]string{"host": "real"}}
+					rep := realBuild(t, c, h, 2)
+					aa += len(rep.Regressions) + len(rep.Improvements)
+					pairs++
+				}
+			}
 		}
 	}
+	t.Logf("two runs of one commit: %d alarms in %d pairs of nights", aa, pairs)
 	if aa > 0 {
 		t.Errorf("%d alarms on two runs of one commit", aa)
 	}
