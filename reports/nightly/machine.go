@@ -29,7 +29,8 @@ const (
 // 453 of 630 instead of 433, 6 alarms in 651 instead of 7); at 10% it
 // found about as many and lost one step of 3x the noise; a slope shrunk
 // by its own t statistic with no level at all raised alarms from 4 to 7
-// and from 10 to 16.
+// and from 10 to 16 (measured before the corpus's sub-benchmark
+// stretches were relabelled).
 func follows(x, m []float64, minPairs int) (float64, bool) {
 	var sx, sm, sxx, smm, sxm float64
 	k := 0
