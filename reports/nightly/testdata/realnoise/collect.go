@@ -40,6 +40,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/benchdb/benchdb/internal/outfile"
 	"github.com/benchdb/benchdb/runner"
 )
 
@@ -161,7 +162,9 @@ func main() {
 			}
 		}
 		name := filepath.Join(*out, fmt.Sprintf("night-%02d.txt", night))
-		if err := os.WriteFile(name, buf.Bytes(), 0o644); err != nil {
+		// A night is written whole or not at all (a temporary file
+		// renamed over it): Ctrl+C never leaves half a night.
+		if err := outfile.WriteFile(name, buf.Bytes()); err != nil {
 			log.Fatal(err)
 		}
 		log.Printf("night %d: %s in %v", night, name, time.Since(start).Round(time.Second))

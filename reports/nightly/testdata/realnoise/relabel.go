@@ -45,6 +45,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/benchdb/benchdb/internal/outfile"
 	"github.com/benchdb/benchdb/runner"
 )
 
@@ -69,7 +70,9 @@ func main() {
 		if err != nil {
 			log.Fatalf("%s: %v", name, err)
 		}
-		if err := os.WriteFile(name, []byte(out), 0o644); err != nil {
+		// Replaced through a temporary file renamed over it: an
+		// interrupted run leaves each night whole, relabelled or not.
+		if err := outfile.WriteFile(name, []byte(out)); err != nil {
 			log.Fatal(err)
 		}
 		log.Printf("%s: %d stretches moved", name, moved)
