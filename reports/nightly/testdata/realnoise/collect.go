@@ -34,10 +34,12 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/benchdb/benchdb/internal/outfile"
@@ -113,6 +115,10 @@ func main() {
 		log.Fatal(err)
 	}
 	defer os.RemoveAll(bin)
+	// Ctrl+C (or SIGTERM) stops the collection between blocks: the
+	// night under way is not written, the test binaries are removed.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 
 	stdDir := map[string]string{}
 	for _, s := range all {
@@ -127,11 +133,15 @@ func main() {
 	for _, s := range all {
 		args := append([]string{"test", "-c", "-o", filepath.Join(bin, s.subject+"."+s.variant+".test")}, s.flags...)
 		args = append(args, s.pkg)
-		cmd := exec.Command("go", args...)
+		cmd := exec.CommandContext(ctx, "go", args...)
 		cmd.Dir = filepath.Join(root, s.dir)
 		cmd.Env = append(os.Environ(), s.env...)
 		log.Printf("build %s/%s", s.subject, s.variant)
 		if b, err := cmd.CombinedOutput(); err != nil {
+			if ctx.Err() != nil {
+				log.Printf("interrupted while building")
+				return
+			}
 			log.Fatalf("build %s/%s: %v\n%s", s.subject, s.variant, err, b)
 		}
 	}
@@ -158,7 +168,11 @@ func main() {
 			}
 			order := rand.New(rand.NewPCG(seed, 1)).Perm(len(all))
 			for _, i := range order {
-				block(&buf, all[i], night, root, bin, stdDir, *count, *benchtime)
+				if ctx.Err() != nil {
+					log.Printf("interrupted: night %d not written", night)
+					return
+				}
+				block(ctx, &buf, all[i], night, root, bin, stdDir, *count, *benchtime)
 			}
 		}
 		name := filepath.Join(*out, fmt.Sprintf("night-%02d.txt", night))
@@ -168,20 +182,25 @@ func main() {
 			log.Fatal(err)
 		}
 		log.Printf("night %d: %s in %v", night, name, time.Since(start).Round(time.Second))
-		time.Sleep(*gap)
+		select {
+		case <-ctx.Done():
+			log.Printf("interrupted after night %d", night)
+			return
+		case <-time.After(*gap):
+		}
 	}
 }
 
 // block runs one process of series s's test binary, then the calibration
 // probe, and writes both to buf with the block's stretch.
-func block(buf *bytes.Buffer, s series, night int, root, bin string, stdDir map[string]string, count int, benchtime string) {
+func block(ctx context.Context, buf *bytes.Buffer, s series, night int, root, bin string, stdDir map[string]string, count int, benchtime string) {
 	fmt.Fprintf(buf, "subject: %s\nvariant: %s\ntime: %s\nload: %s\n",
 		s.subject, s.variant, time.Now().UTC().Format(time.RFC3339), load())
 	dir := filepath.Join(root, s.dir)
 	if d, ok := stdDir[s.pkg]; ok {
 		dir = d
 	}
-	cmd := exec.Command(filepath.Join(bin, s.subject+"."+s.variant+".test"),
+	cmd := exec.CommandContext(ctx, filepath.Join(bin, s.subject+"."+s.variant+".test"),
 		"-test.run", "^$", "-test.bench", s.bench, "-test.count", fmt.Sprint(count),
 		"-test.benchtime", benchtime, "-test.v")
 	cmd.Dir = dir
@@ -192,7 +211,7 @@ func block(buf *bytes.Buffer, s series, night int, root, bin string, stdDir map[
 	keep(buf, outb)
 	// The probe right after the block sees the machine the block
 	// saw, as `benchdb run` runs it between suites.
-	if err := runner.Probe(context.Background(), buf, runner.ProbeConfig{}); err != nil {
+	if err := runner.Probe(ctx, buf, runner.ProbeConfig{}); err != nil {
 		log.Printf("night %d probe: %v", night, err)
 	}
 	// How long the block's threads waited for a CPU, as `benchdb
