@@ -591,9 +591,9 @@ func testProcsSitting(t *testing.T, c *nightlytest.RealCorpus) {
 	// alone does, every step of 3x the noise on 14-night histories, and
 	// alarm on at most 1.5% of unchanged benchmark-nights with a new
 	// commit every night. Measured on nights 130-157, each process's
-	// samples corrected by its own stretch: 173 of 475 steps of 20% or
-	// more found (91 of the 95 of 3x the noise: 51 of 55 on 7 nights, 40
-	// of 40 on 14), 2 alarms in 589; the first process alone 76 (46 of
+	// samples corrected by its own stretch: 180 of 475 steps of 20% or
+	// more found (92 of the 95 of 3x the noise: 52 of 55 on 7 nights, 40
+	// of 40 on 14), 1 alarm in 589; the first process alone 81 (51 of
 	// 95), 3 alarms. See the README ("Detection, measured").
 	one, all := by[2], by[3]
 	// The bar, met on these nights: on 14-night histories every
@@ -618,10 +618,10 @@ func testProcsSitting(t *testing.T, c *nightlytest.RealCorpus) {
 // benchdb run records: the same histories and counts as
 // testProcsSitting, with the steps and the noise of that span's nights.
 // Measured (steps of 20% and 3x the noise found, on 7 and 14 nights;
-// alarms with a new commit every night): nights 158-187 143 of 147 (80
+// alarms with a new commit every night): nights 158-187 144 of 147 (81
 // of 84, 63 of 63), 6 alarms in 651; nights 188-217, a quiet machine
-// but for the other work of one engineer, 202 of 252 (100 of 144, 102
-// of 108), 4 alarms in 651. The bounds hold those with a margin, so
+// but for the other work of one engineer, 213 of 252 (108 of 144, 105
+// of 108), 1 alarm in 651. The bounds hold those with a margin, so
 // that a change that loses real steps fails here; see the README
 // ("Detection, measured") for what is missed and why.
 func testOtherSpans(t *testing.T, c *nightlytest.RealCorpus) {
@@ -640,8 +640,8 @@ func testOtherSpans(t *testing.T, c *nightlytest.RealCorpus) {
 		if all.found <= one.found || all.bigFound < one.bigFound {
 			t.Errorf("%s: all processes with the machine measures found %d steps (%d of 3x the noise), the first process alone %d (%d)", name, all.found, all.bigFound, one.found, one.bigFound)
 		}
-		if all.alarms*1000 > 15*all.judged || all.bigFound*100 < 75*all.bigTotal {
-			t.Errorf("%s: %d alarms in %d benchmark-nights of unchanged code (want at most 1.5%%); %d of %d steps of 3x the noise found (want 75%%)", name, all.alarms, all.judged, all.bigFound, all.bigTotal)
+		if all.alarms*1000 > 15*all.judged || all.bigFound*100 < 80*all.bigTotal {
+			t.Errorf("%s: %d alarms in %d benchmark-nights of unchanged code (want at most 1.5%%); %d of %d steps of 3x the noise found (want 80%%)", name, all.alarms, all.judged, all.bigFound, all.bigTotal)
 		}
 		if l := all.byLength[1]; l[0]*100 < 90*l[1] {
 			t.Errorf("%s: on 14-night histories %d of %d steps of 3x the noise found, want 90%%", name, l[0], l[1])

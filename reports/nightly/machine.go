@@ -31,11 +31,57 @@ const (
 // by its own t statistic with no level at all raised alarms from 4 to 7
 // and from 10 to 16 (measured before the corpus's sub-benchmark
 // stretches were relabelled).
-func follows(x, m []float64, minPairs int) (float64, bool) {
+//
+// The move of the night the code changed is the one move of a stepped
+// history that the machine does not explain, and on a short history it
+// alone can hide that the other moves follow the machine (a +100% step
+// of slowmod's Work/kind=hash on the fifth of nights 192-198: r 0.31
+// over 6 moves, 0.90 without the step's; TestFollows_stepNight). So
+// when the moves fail the test and there are more than enough of them,
+// the move farthest from the measure (fitMovesRobust) is left out and
+// the rest tested again. On the real-noise corpus's sittings that
+// record what benchdb run does, steps of 20% or more found went from
+// 173 to 180 of 475 (nights 130-157), 453 to 464 of 630 (158-187) and
+// 386 to 400 of 630 (188-217; of 3x the noise 202 to 213 of 252), and
+// alarms with a new commit every night from 2 to 1, 6 to 6 and 4 to 1;
+// the synthetic sweep's figures did not move beyond a history or two.
+func follows(x, m []float64, minPairs int, unit bool) (float64, bool) {
+	need := max(minPairs, 5)
+	f := fitMoves(x, m, -1)
+	if f.k >= need && f.z() < 1.645 && f.k > need {
+		f = fitMovesRobust(x, m, unit)
+	}
+	if f.k < need || f.z() < 1.645 {
+		return 0, false
+	}
+	return min(f.slope, 1.5), true
+}
+
+// A moveFit is the least-squares fit of a benchmark's night-to-night
+// moves on a machine measure's: their correlation r over k pairs of
+// nights, and the slope.
+type moveFit struct {
+	r, slope float64
+	k        int
+}
+
+// z returns r's Fisher z statistic, standard normal when the moves are
+// unrelated; 0 when there are too few pairs or r is not positive.
+func (f moveFit) z() float64 {
+	if f.k < 4 || f.r <= 0 {
+		return 0
+	}
+	return math.Atanh(min(f.r, 0.999999)) * math.Sqrt(float64(f.k-3))
+}
+
+// fitMoves fits the moves of x (from run i to i+1) on those of m over
+// the pairs of runs that both have m, leaving out the move from run
+// skip (none when skip < 0).
+func fitMoves(x, m []float64, skip int) moveFit {
 	var sx, sm, sxx, smm, sxm float64
 	k := 0
 	for i := 0; i+1 < len(x); i++ {
-		if math.IsNaN(m[i]) || math.IsNaN(m[i+1]) {
+		if i == skip || math.IsNaN(m[i]) || math.IsNaN(m[i+1]) {
 			continue
 		}
 		dx, dm := x[i+1]-x[i], m[i+1]-m[i]
@@ -46,19 +92,36 @@ func follows(x, m []float64, minPairs int) (float64, bool) {
 		sxm += dx * dm
 		k++
 	}
-	if k < max(minPairs, 5) {
-		return 0, false
+	if k < 2 {
+		return moveFit{k: k}
 	}
 	fk := float64(k)
 	cxx, cmm, cxm := sxx-sx*sx/fk, smm-sm*sm/fk, sxm-sx*sm/fk
 	if cxx <= 0 || cmm <= 0 {
-		return 0, false
+		return moveFit{k: k}
 	}
-	r := cxm / math.Sqrt(cxx*cmm)
-	if r <= 0 || math.Atanh(min(r, 0.999999))*math.Sqrt(fk-3) < 1.645 {
-		return 0, false
+	return moveFit{r: cxm / math.Sqrt(cxx*cmm), slope: cxm / cmm, k: k}
+}
+
+// fitMovesRobust is fitMoves without the move farthest from the line
+// of slope one (for a unit measure, which a benchmark follows one for
+// one) or from the fitted line: the night a change of the code came
+// does not hide how the benchmark follows the machine on the others.
+func fitMovesRobust(x, m []float64, unit bool) moveFit {
+	slope := fitMoves(x, m, -1).slope
+	if unit {
+		slope = 1
 	}
-	return min(cxm/cmm, 1.5), true
+	worst, at := -1.0, -1
+	for i := 0; i+1 < len(x); i++ {
+		if math.IsNaN(m[i]) || math.IsNaN(m[i+1]) {
+			continue
+		}
+		if r := math.Abs(x[i+1] - x[i] - slope*(m[i+1]-m[i])); r > worst {
+			worst, at = r, i
+		}
+	}
+	return fitMoves(x, m, at)
 }
 
 // A machineMeasure is a measure of the machine's speed per run of a
@@ -88,6 +151,19 @@ type machineMeasure struct {
 	procs [][]float64
 }
 
+// of returns the measure in each run of h (NaN where a run has none) and
+// the values it has.
+func (mm machineMeasure) of(h *history) (m, have []float64) {
+	m = make([]float64, len(h.runs))
+	for j, r := range h.runs {
+		m[j] = mm.m[r]
+		if !math.IsNaN(m[j]) {
+			have = append(have, m[j])
+		}
+	}
+	return m, have
+}
+
 // correct returns h's run levels judged against the first of machines
 // that the benchmark follows (see judge), whether one did, and the
 // standard error of one level from its samples (h.floor, or the
@@ -107,18 +183,11 @@ func correct(h *history, machines []machineMeasure) ([]float64, bool, float64) {
 			continue
 		}
 		minPairs := mm.minRuns - 1
-		m := make([]float64, n)
-		var have []float64
-		for j, r := range h.runs {
-			m[j] = mm.m[r]
-			if !math.IsNaN(m[j]) {
-				have = append(have, m[j])
-			}
-		}
+		m, have := mm.of(h)
 		if len(have) <= minPairs {
 			continue
 		}
-		beta, ok := follows(logs, m, minPairs)
+		beta, ok := follows(logs, m, minPairs, mm.unit)
 		if ok {
 			if mm.unit {
 				beta = min(beta, 1)
