@@ -113,6 +113,9 @@ type run struct {
 	runBench string       // an interrupt names
 	stray    bytes.Buffer // stdout lines that were not JSON
 	warnings []string
+	// onSample, when not nil, is called by followStretch's sampler after
+	// each sample of a live test binary (tests wait on it).
+	onSample func(pid int)
 }
 
 // tick calls Progress every Tick until the returned function is called.

@@ -45,10 +45,12 @@ func (r *run) followStretch(pgid int) (stop func() (map[string][]float64, map[st
 				if b.clock.Sample() != nil {
 					// Exited: a later process may reuse its pid. A binary
 					// that ran between two samples (a short -count 1
-					// process on a busy machine) has no vote yet: it
-					// belongs to the package whose output came last, as
-					// go test runs one benchmark binary at a time.
-					if len(b.votes) == 0 {
+					// process on a busy machine), or was sampled only
+					// before go test's output named its first benchmark,
+					// has no vote for a package yet: it belongs to the
+					// package whose benchmark started last, as go test
+					// runs one benchmark binary at a time.
+					if !votedPkg(b.votes) {
 						r.mu.Lock()
 						b.votes[r.runPkg]++
 						r.mu.Unlock()
@@ -62,6 +64,9 @@ func (r *run) followStretch(pgid int) (stop func() (map[string][]float64, map[st
 				pkg, bench := r.runPkg, r.runBench
 				r.mu.Unlock()
 				b.votes[pkg]++
+				if r.onSample != nil {
+					r.onSample(pid)
+				}
 				if pkg != "" && bench != "" {
 					k := benchKey{pkg, bench}
 					if per[k] == nil {
@@ -92,8 +97,17 @@ func (r *run) followStretch(pgid int) (stop func() (map[string][]float64, map[st
 	return func() (map[string][]float64, map[string]map[string][]float64) {
 		close(quit)
 		wg.Wait()
+		// A binary with no vote for a package still (its output was read
+		// after it exited, or it is the one still running) belongs to
+		// the package whose benchmark started last.
+		r.mu.Lock()
+		last := r.runPkg
+		r.mu.Unlock()
 		byPkg := map[string]*acc{}
 		for _, b := range slices.Concat(ended, slices.Collect(maps.Values(bins))) {
+			if !votedPkg(b.votes) {
+				b.votes[last]++
+			}
 			pkg, most := "", 0
 			for p, n := range b.votes {
 				if p != "" && (n > most || n == most && p < pkg) {
@@ -128,4 +142,15 @@ func (r *run) followStretch(pgid int) (stop func() (map[string][]float64, map[st
 		}
 		return out, benches
 	}
+}
+
+// votedPkg reports whether votes hold a vote for a package: a sample
+// taken before go test's output named a benchmark votes for none ("").
+func votedPkg(votes map[string]int) bool {
+	for p, n := range votes {
+		if p != "" && n > 0 {
+			return true
+		}
+	}
+	return false
 }
