@@ -344,6 +344,20 @@ func TestHarness_Scenario(t *testing.T) {
 }
 
 // TestHarness_cancel checks that ctx kills erl.
+// TestHarness_selftest runs the harness's checks of its own pure
+// functions in a real BEAM: the share of a live run the producers stood
+// still stays within [0, 1] when a stall began before the run.
+func TestHarness_selftest(t *testing.T) {
+	h := mustHarness(t)
+	out, err := h.run(t.Context(), "selftest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.TrimSpace(string(out)); got != "Selftest ok" {
+		t.Errorf("selftest printed %q, want \"Selftest ok\"", got)
+	}
+}
+
 func TestHarness_cancel(t *testing.T) {
 	h := mustHarness(t)
 	if _, err := h.Version(context.Background()); err != nil { // compiles the harness

@@ -71,7 +71,8 @@ type Costs struct {
 // producers log a stall of the whole runtime.
 //
 // Stopped is the share of the run the producers stood still in those
-// stalls (their lateness summed, over both producers' time).
+// stalls (their lateness within the run summed, over both producers'
+// time): at most one.
 type StallLog struct {
 	Live    time.Duration
 	Ticks   []Stall
