@@ -343,7 +343,6 @@ func TestHarness_Scenario(t *testing.T) {
 	}
 }
 
-// TestHarness_cancel checks that ctx kills erl.
 // TestHarness_selftest runs the harness's checks of its own pure
 // functions in a real BEAM: the share of a live run the producers stood
 // still stays within [0, 1] when a stall began before the run.
@@ -358,6 +357,7 @@ func TestHarness_selftest(t *testing.T) {
 	}
 }
 
+// TestHarness_cancel checks that ctx kills erl.
 func TestHarness_cancel(t *testing.T) {
 	h := mustHarness(t)
 	if _, err := h.Version(context.Background()); err != nil { // compiles the harness

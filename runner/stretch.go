@@ -147,8 +147,8 @@ func (r *run) followStretch(pgid int) (stop func() (map[string][]float64, map[st
 // votedPkg reports whether votes hold a vote for a package: a sample
 // taken before go test's output named a benchmark votes for none ("").
 func votedPkg(votes map[string]int) bool {
-	for p, n := range votes {
-		if p != "" && n > 0 {
+	for p := range votes {
+		if p != "" {
 			return true
 		}
 	}
