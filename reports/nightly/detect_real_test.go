@@ -591,7 +591,7 @@ func testProcsSitting(t *testing.T, c *nightlytest.RealCorpus) {
 	// alone does, every step of 3x the noise on 14-night histories, and
 	// alarm on at most 1.5% of unchanged benchmark-nights with a new
 	// commit every night. Measured on nights 130-157, each process's
-	// samples corrected by its own stretch: 180 of 475 steps of 20% or
+	// samples corrected by its own stretch: 176 of 475 steps of 20% or
 	// more found (91 of the 95 of 3x the noise: 51 of 55 on 7 nights, 40
 	// of 40 on 14), 1 alarm in 589; the first process alone 82 (51 of
 	// 95), 4 alarms. See the README ("Detection, measured").
@@ -620,10 +620,10 @@ func testProcsSitting(t *testing.T, c *nightlytest.RealCorpus) {
 // testProcsSitting, with the steps and the noise of that span's nights.
 // Measured (steps of 20% and 3x the noise found, on 7 and 14 nights;
 // alarms with a new commit every night): nights 158-187 144 of 147 (81
-// of 84, 63 of 63), 6 alarms in 651; nights 188-217, a quiet machine
+// of 84, 63 of 63), 0 alarms in 651; nights 188-217, a quiet machine
 // but for the other work of one engineer, 219 of 252 (114 of 144, 105
 // of 108), 0 alarms in 651; nights 218-247, an AMD EPYC, 437 of 462
-// (251 of 264, 186 of 198), 49 alarms in 651. The bounds hold those
+// (251 of 264, 186 of 198), 19 alarms in 651. The bounds hold those
 // with a margin, so that a change that loses real steps fails here;
 // see the README ("Detection, measured") for what is missed and why.
 func testOtherSpans(t *testing.T, c *nightlytest.RealCorpus) {
@@ -644,15 +644,15 @@ func testOtherSpans(t *testing.T, c *nightlytest.RealCorpus) {
 		}
 		// At most 1.5% of unchanged benchmark-nights with a new commit
 		// every night alarm, on every span but the fourth (nights
-		// 218-247, an AMD EPYC at load 1-5, held out when it was
-		// collected): there the report raised 49 alarms in 651 (7.5%;
-		// the machine's quiet nights leave 1-4% of noise, and shifts of
-		// its level under other work that the stretch does not follow one
-		// for one stand out against it). That is a gap, not a target: the
-		// bound holds it from growing (see the README).
+		// 218-247, an AMD EPYC at load 1-5): there the report raises 19
+		// alarms in 651 (2.9%; the machine's quiet nights leave 1-4% of
+		// noise, and slowdowns of its level under other work that the
+		// stretch explains only in part stand out against it). That is
+		// a gap, not a target: the bound holds it from growing (see the
+		// README).
 		perMille := 15
 		if c.Nights[nights[0]].Number == 218 {
-			perMille = 80
+			perMille = 40
 		}
 		if all.alarms*1000 > perMille*all.judged || all.bigFound*100 < 80*all.bigTotal {
 			t.Errorf("%s: %d alarms in %d benchmark-nights of unchanged code (want at most %.1f%%); %d of %d steps of 3x the noise found (want 80%%)", name, all.alarms, all.judged, float64(perMille)/10, all.bigFound, all.bigTotal)

@@ -74,8 +74,9 @@ type verdict struct {
 // calibration probe): the first the benchmark follows corrects it.
 func judge(h *history, prior noisePrior, spiky bool, machines []machineMeasure, opt Options) verdict {
 	n := len(h.runs)
-	logs, corrected, floor := correct(h, machines)
-	v := verdict{h: h, levels: logs, corrected: corrected}
+	c := correct(h, machines)
+	logs, floor := c.levels, c.floor
+	v := verdict{h: h, levels: logs, corrected: c.m != nil}
 	sd0, df0 := noise(logs)
 	if conflicts(sd0, df0, prior) {
 		prior = noisePrior{}
@@ -149,7 +150,41 @@ func judge(h *history, prior noisePrior, spiky bool, machines []machineMeasure, 
 	nb, nc := float64(cur-base), float64(n-cur)
 	v.est = robustMean(logs[cur:], v.sd) - robustMean(logs[base:cur], v.sd)
 	v.se = v.sd * math.Sqrt(1/nb+1/nc)
+	if c.m != nil {
+		// The correction is only as sure as its slope: where the
+		// stretch moved with the change, the change is as unsure as
+		// the slope times that move. And the benchmark's own levels
+		// must move the way the corrected ones do (below). On the
+		// real-noise corpus (TestDetection_Real, what benchdb run
+		// records) the two took the alarms on unchanged code with a
+		// new commit every night from 1, 6, 0 and 49 to 1, 0, 0 and
+		// 19 on the four machines, and found as many steps of 3x the
+		// noise (91, 144, 219, 437); alone, the widening left 29
+		// alarms on the fourth and lost 5 steps on the others (its
+		// slope's error then uncapped), the direction left 23 and 6 on
+		// the second. (LastIndex on nights 218-231: its stretch rose
+		// a quarter for good on night 222 while it stood still, and
+		// followed it through a spell of one night, which made the
+		// slope one: judged against the stretch it fell 18%.)
+		dm := meanAt(c.m, idx[cur:]) - meanAt(c.m, idx[base:cur])
+		if !math.IsNaN(dm) {
+			v.se = math.Hypot(v.se, dm*c.slopeSE)
+		}
+	}
 	v.p = tTwoSided(v.est/v.se, v.df)
+	if c.m != nil {
+		// The machine measure sharpens a change the benchmark's own
+		// levels show; it never makes one they do not: a benchmark
+		// whose levels stood still, or moved the other way, while its
+		// stretch rose is no faster.
+		raw := make([]float64, len(idx))
+		for i, j := range idx {
+			raw[i] = h.levels[j]
+		}
+		if d := robustMean(raw[cur:], v.sd) - robustMean(raw[base:cur], v.sd); d*v.est <= 0 {
+			v.p = 1
+		}
+	}
 	if nc <= 3 && cur < n-1 {
 		// A new level of a few nights must be one: every night of it
 		// on the same side of the baseline, at least half the change
@@ -181,6 +216,19 @@ func judge(h *history, prior noisePrior, spiky bool, machines []machineMeasure, 
 	full := float64(min(opt.Baseline, n-1))
 	v.mde = max(math.Log1p(opt.Threshold), tInv(noiseAlpha/2, v.df)*v.sd*math.Sqrt(1+1/full))
 	return v
+}
+
+// meanAt returns the mean of m at the indices at that are not NaN; NaN
+// if none is.
+func meanAt(m []float64, at []int) float64 {
+	sum, k := 0.0, 0
+	for _, i := range at {
+		if !math.IsNaN(m[i]) {
+			sum += m[i]
+			k++
+		}
+	}
+	return sum / float64(k)
 }
 
 // newestJumps reports whether the last value of seg lies farther from the
