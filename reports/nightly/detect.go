@@ -218,7 +218,8 @@ func logChange(v []float64, i int) float64 {
 
 // shifts returns the change points of v's history that started after
 // since (or, when since is zero, within the last Baseline runs of the
-// series).
+// series), but those of corrected levels that the benchmark's own
+// levels do not show moving the same way (as judge).
 func shifts(v verdict, since time.Time, opt Options) []*Shift {
 	h := v.h
 	runs := h.series.Runs
@@ -244,6 +245,9 @@ func shifts(v verdict, since time.Time, opt Options) []*Shift {
 			sd = math.Inf(1)
 		}
 		d := robustMean(v.levels[cp:hi], sd) - robustMean(v.levels[lo:cp], sd)
+		if v.corrected && d*(robustMean(h.levels[cp:hi], sd)-robustMean(h.levels[lo:cp], sd)) <= 0 {
+			continue // the machine measure's alone (judge)
+		}
 		good := runs[h.runs[cp-1]]
 		out = append(out, &Shift{Benchmark: h.bench, Series: h.series, Run: run, Good: good,
 			Pct: 100 * math.Expm1(d), Nights: hi - cp, Machine: sameCommit(run, good)})

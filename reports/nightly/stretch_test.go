@@ -368,6 +368,9 @@ func TestBuild_stretchNotFollowed(t *testing.T) {
 		for _, ch := range slices.Concat(rep.Regressions, rep.Improvements) {
 			t.Errorf("%d nights: %s %+.0f%% at night %d (corrected %v); want no change: the benchmark's own levels stood still", n, ch.Name, ch.Pct, ch.ChangeIndex, ch.Corrected)
 		}
+		for _, sh := range rep.Shifts {
+			t.Errorf("%d nights: a shift of %s by %+.0f%% at %s; want none", n, sh.Name, sh.Pct, sh.Run.Time.Format(time.DateOnly))
+		}
 	}
 }
 
