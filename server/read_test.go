@@ -260,3 +260,22 @@ func TestLogin(t *testing.T) {
 		}
 	}
 }
+
+// TestPages_reportNotMeasured: the report page tells a benchmark that
+// the newest run gave NaN from one it did not run.
+func TestPages_reportNotMeasured(t *testing.T) {
+	ts := mustServer(t, func(c *server.Config) {
+		c.PublicRead = true
+		c.Now = func() time.Time { return reportNow }
+	})
+	ts.mustHistory(t, 5, -1)
+	q := "name=nan.txt&label=host=ci&label=branch=main&label=commit=c05&time=2026-11-06T03:00:00Z"
+	text := "goos: linux\ngoarch: amd64\npkg: example.com/enc\nBenchmarkEncode/size=1k-2 \t 1\t NaN ns/op\n"
+	if code, _ := ts.upload(t, q, text); code != 201 {
+		t.Fatalf("upload of a NaN result: status %d", code)
+	}
+	_, page := ts.do(t, "GET", "/report", "", nil, nil)
+	if !strings.Contains(string(page), "<td>NaN, not a measurement</td>") || !strings.Contains(string(page), "<td>absent</td>") {
+		t.Errorf("report page: want Encode/size=1k's newest run as NaN and the other benchmark's as absent:\n%s", page)
+	}
+}

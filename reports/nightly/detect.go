@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -99,6 +100,11 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 		}
 		last := h.runs[len(h.runs)-1]
 		switch {
+		case last != newest && h.bad == newest:
+			// It ran, but gave no measurement.
+			rep.Missing = append(rep.Missing, &Entry{Benchmark: h.bench, Series: s, Run: s.Runs[last],
+				NotMeasured: strconv.FormatFloat(h.badValue, 'g', -1, 64)})
+			continue
 		case last != newest:
 			// Missing only when it ran within the baseline window.
 			if newest-last <= opt.Baseline {

@@ -34,6 +34,12 @@ type history struct {
 	// error of one level from its samples (withinFloor).
 	levels []float64
 	floor  float64
+	// bad is the newest run (an index into series.Runs) that gave the
+	// benchmark a value that is not a measurement (NaN, infinite or
+	// negative; the store keeps what go test wrote), and badValue the
+	// first such value of that run; bad is -1 if none did.
+	bad      int
+	badValue float64
 }
 
 // normalize puts the runs of h in order, merging the samples of a run
@@ -352,6 +358,11 @@ func readHistories(ctx context.Context, src Source, opt Options, match func(pkg,
 	}
 	hist := map[hkey]*history{}
 	var order []*history
+	type badValue struct {
+		run int
+		v   float64
+	}
+	bad := map[hkey]badValue{}
 	interned := map[string]string{}
 	intern := func(b []byte) string {
 		if s, ok := interned[string(b)]; ok {
@@ -380,13 +391,19 @@ func readHistories(ctx context.Context, src Source, opt Options, match func(pkg,
 		var h *history
 		for _, v := range values {
 			if !(v >= 0) || math.IsInf(v, 0) {
-				continue // NaN, infinite or negative: not a measurement
+				// NaN, infinite or negative: not a measurement, kept
+				// to tell "it ran and gave NaN" from "it did not run".
+				k := hkey{s, b}
+				if old, ok := bad[k]; !ok || old.run < ri {
+					bad[k] = badValue{ri, v}
+				}
+				continue
 			}
 			if h == nil {
 				k := hkey{s, b}
 				h = hist[k]
 				if h == nil {
-					h = &history{bench: b, series: s}
+					h = &history{bench: b, series: s, bad: -1}
 					hist[k] = h
 					order = append(order, h)
 				}
@@ -444,6 +461,9 @@ func readHistories(ctx context.Context, src Source, opt Options, match func(pkg,
 	// copy.
 	paired := map[*Series]bool{}
 	for _, h := range order {
+		if b, ok := bad[hkey{h.series, h.bench}]; ok {
+			h.bad, h.badValue = b.run, b.v
+		}
 		h.normalize()
 		h.setOffset()
 		if h.bench.Package == ProbePackage && h.bench.Unit == "stretch" && !paired[h.series] {

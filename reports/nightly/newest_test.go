@@ -74,3 +74,54 @@ func TestBuild_newestJump(t *testing.T) {
 		})
 	}
 }
+
+// TestBuild_notMeasured: a benchmark whose newest run gave NaN (go test
+// writes it for a benchmark that timed nothing) is missing, and the
+// report says it ran and what it gave, apart from one the newest run did
+// not have; the Markdown and JSON say so too.
+func TestBuild_notMeasured(t *testing.T) {
+	runs := levelRuns([]float64{55, 55.2, 54.9, 55.1, 55})
+	nan := runs[len(runs)-1]
+	nan.Text = []byte("goos: linux\ngoarch: amd64\npkg: p\nBenchmarkB-2 \t1\tNaN ns/op\nBenchmarkB-2 \t1\t+Inf ns/op\nBenchmarkC-2 \t1\t3 ns/op\n")
+	runs[len(runs)-1] = nan
+	rep, err := nightly.Build(context.Background(), nightlytest.MustMemSource(t, runs), nightly.Options{Now: func() time.Time { return epoch }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Missing) != 1 || rep.Missing[0].Name != "B-2" || rep.Missing[0].NotMeasured != "NaN" {
+		t.Fatalf("missing %+v, want B-2, not measured: NaN", rep.Missing)
+	}
+	if r := rep.Missing[0].Run; r.Labels["commit"] != "c3" {
+		t.Errorf("B-2's last run %s, want c3, the last with a measurement", r.Labels["commit"])
+	}
+	var md, js strings.Builder
+	if err := nightly.WriteMarkdown(&md, rep); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "| NaN, not a measurement |") {
+		t.Errorf("Markdown does not say B-2's newest run gave NaN:\n%s", md.String())
+	}
+	var page strings.Builder
+	if err := nightly.WriteHTML(&page, rep); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(page.String(), "<td>NaN, not a measurement</td>") {
+		t.Errorf("the HTML page does not say B-2's newest run gave NaN")
+	}
+	if err := nightly.WriteJSON(&js, rep); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(js.String(), `"not_measured":"NaN"`) && !strings.Contains(js.String(), `"not_measured": "NaN"`) {
+		t.Errorf("JSON has no not_measured for B-2:\n%s", js.String())
+	}
+
+	// Absent from the newest run: missing, absent.
+	runs[len(runs)-1].Text = []byte("goos: linux\ngoarch: amd64\npkg: p\nBenchmarkC-2 \t1\t3 ns/op\n")
+	rep, err = nightly.Build(context.Background(), nightlytest.MustMemSource(t, runs), nightly.Options{Now: func() time.Time { return epoch }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Missing) != 1 || rep.Missing[0].NotMeasured != "" || rep.Missing[0].Newest() != "absent" {
+		t.Errorf("missing %+v, want B-2, absent", rep.Missing)
+	}
+}

@@ -40,7 +40,9 @@ import (
 // "commit", "pct", "nights", "machine"} (machine: the runs on both sides
 // are of one commit); PENDING is {"benchmark", "package", "unit", "series",
 // "runs", "pct", "p", "wait"} (see Pending); and ENTRY is {"benchmark", "package", "unit",
-// "series", "run", "time"}. A RATIO is a run's level against the typical
+// "series", "run", "time"}, a missing one's with "not_measured" (the
+// newest run's value where it was not a measurement, "NaN"; omitted
+// where the newest run did not have the benchmark). A RATIO is a run's level against the typical
 // one (1.1: 10% slower), null where unknown; "machine" is null without a
 // probe. Lists are never null, and no number is NaN or infinite: a value
 // that is not finite is null.
@@ -187,6 +189,9 @@ type jsonEntry struct {
 	Series    map[string]string `json:"series"`
 	Run       int64             `json:"run"`
 	Time      string            `json:"time"`
+	// NotMeasured (missing benchmarks only): what the newest run gave
+	// where that was not a measurement ("NaN", "+Inf", "-1").
+	NotMeasured string `json:"not_measured,omitempty"`
 }
 
 func jsonChanges(cs []*Change) []jsonChange {
@@ -213,10 +218,18 @@ func jsonEntries(es []*Entry) []jsonEntry {
 	for _, e := range es {
 		out = append(out, jsonEntry{
 			Benchmark: e.Name, Package: e.Package, Unit: e.Unit, Series: e.Series.Labels,
-			Run: e.Run.ID, Time: e.Run.Time.UTC().Format(time.RFC3339),
+			Run: e.Run.ID, Time: e.Run.Time.UTC().Format(time.RFC3339), NotMeasured: e.NotMeasured,
 		})
 	}
 	return out
+}
+
+// Newest says what a missing benchmark's newest run gave it.
+func (e *Entry) Newest() string {
+	if e.NotMeasured != "" {
+		return e.NotMeasured + ", not a measurement"
+	}
+	return "absent"
 }
 
 // WriteMarkdown writes the report as GitHub-flavoured Markdown, for a CI
@@ -274,18 +287,27 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		}
 		b.WriteString("\n")
 	}
-	entries := func(title, what string, es []*Entry) {
+	entries := func(title, what string, es []*Entry, newest bool) {
 		if len(es) == 0 {
 			return
 		}
-		fmt.Fprintf(&b, "## %s\n\n| benchmark | unit | series | %s |\n|---|---|---|---|\n", title, what)
+		fmt.Fprintf(&b, "## %s\n\n| benchmark | unit | series | %s |", title, what)
+		if newest {
+			b.WriteString(" newest run |\n|---|---|---|---|---|\n")
+		} else {
+			b.WriteString("\n|---|---|---|---|\n")
+		}
 		for _, e := range es {
-			fmt.Fprintf(&b, "| %s | %s | %s | run %d (%s) |\n", mdtext.Escape(e.Benchmark.qualified()), mdtext.Escape(e.Unit), mdtext.Escape(e.Series.Key()), e.Run.ID, e.Run.Time.UTC().Format("2006-01-02 15:04"))
+			fmt.Fprintf(&b, "| %s | %s | %s | run %d (%s) |", mdtext.Escape(e.Benchmark.qualified()), mdtext.Escape(e.Unit), mdtext.Escape(e.Series.Key()), e.Run.ID, e.Run.Time.UTC().Format("2006-01-02 15:04"))
+			if newest {
+				fmt.Fprintf(&b, " %s |", e.Newest())
+			}
+			b.WriteString("\n")
 		}
 		b.WriteString("\n")
 	}
-	entries("New", "first run", r.New)
-	entries("Missing", "last run", r.Missing)
+	entries("New", "first run", r.New, false)
+	entries("Missing", "last run", r.Missing, true)
 	fmt.Fprintf(&b, "## Trend\n\nGeomean over each series' benchmarks, against each benchmark's typical level (up is worse), oldest to newest; machine: the calibration probe's time (up is slower).\n\n")
 	fmt.Fprintf(&b, "| series | runs | trend | newest | machine | newest |\n|---|--:|---|--:|---|--:|\n")
 	for _, s := range r.Series {

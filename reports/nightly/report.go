@@ -328,4 +328,9 @@ type Entry struct {
 	// Run is the newest run of the series for a new benchmark, and the
 	// last run that had it for a missing one.
 	Run store.Run
+	// NotMeasured, for a missing benchmark, is what the newest run gave
+	// it where that was not a measurement (go test's NaN, an infinite
+	// or a negative value: the first of them, as text); "" where the
+	// newest run did not have it.
+	NotMeasured string
 }
