@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
@@ -192,6 +193,10 @@ func TestPages_HTML(t *testing.T) {
 				}
 			}
 		})
+	}
+	_, repPage := ts.do(t, "GET", "/report", "", nil, nil)
+	if want := html.EscapeString("benchdb ab c09 c10 example.com/enc -- -bench '^BenchmarkEncode$/^size=1k$' -cpu 2"); !strings.Contains(string(repPage), "<code>"+want+"</code>") {
+		t.Errorf("report page: no command to measure Encode/size=1k's regression again (%s):\n%s", want, repPage)
 	}
 	_, cmpPage := ts.do(t, "GET", "/compare?sel=1&sel=14", "", nil, nil)
 	if !strings.Contains(string(cmpPage), `href="/benchmarks/Encode/size=1k-2?pkg=example.com%2Fenc&amp;unit=sec%2Fop"`) {

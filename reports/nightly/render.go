@@ -30,8 +30,10 @@ import (
 // where CHANGE is {"benchmark", "package", "unit", "series": {labels},
 // "pct", "lo_pct", "hi_pct", "p", "raw_p", "mde_pct", "noise_pct", "noisy",
 // "nights", "baseline_runs", "machine_pct", "stretch_pct", "drift_pct", "corrected",
-// "change_run", "change_time", "good_run", "commit"} (commit is null
-// without a commit label; p is the Benjamini-Hochberg adjusted p-value;
+// "change_run", "change_time", "good_run", "commit", "confirm"} (commit
+// is null without a commit label; confirm, for a regression, the
+// benchdb ab command that measures it again (Change.Confirm), null
+// where there is none; p is the Benjamini-Hochberg adjusted p-value;
 // nights the runs at the new level; machine_pct the probe's change that
 // night, stretch_pct the change of the stretch of the benchmark's
 // package (runner.TaskClock) and drift_pct the series geomean's, null
@@ -145,6 +147,7 @@ type jsonChange struct {
 	ChangeTime   string            `json:"change_time"`
 	GoodRun      int64             `json:"good_run"`
 	Commit       *string           `json:"commit"`
+	Confirm      *string           `json:"confirm"`
 }
 
 type jsonNoisy struct {
@@ -205,6 +208,9 @@ func jsonChanges(cs []*Change) []jsonChange {
 			MachinePct: mathx.Finite(c.Machine), StretchPct: mathx.Finite(c.Stretch), DriftPct: mathx.Finite(c.Drift), Corrected: c.Corrected,
 			ChangeRun: c.Change.ID, ChangeTime: c.Change.Time.UTC().Format(time.RFC3339), GoodRun: c.Good.ID,
 		}
+		if cmd := c.Confirm(); cmd != "" && c.Kind() == "regression" {
+			j.Confirm = &cmd
+		}
 		if commit := c.Commit(); commit != "" {
 			j.Commit = &commit
 		}
@@ -220,6 +226,21 @@ func jsonEntries(es []*Entry) []jsonEntry {
 			Benchmark: e.Name, Package: e.Package, Unit: e.Unit, Series: e.Series.Labels,
 			Run: e.Run.ID, Time: e.Run.Time.UTC().Format(time.RFC3339), NotMeasured: e.NotMeasured,
 		})
+	}
+	return out
+}
+
+// maxConfirms is the most confirming commands a Markdown report lists.
+const maxConfirms = 10
+
+// confirms returns the largest regressions of cs (sorted by size) that
+// have a confirming command, at most maxConfirms.
+func confirms(cs []*Change) []*Change {
+	var out []*Change
+	for _, c := range cs {
+		if len(out) < maxConfirms && c.Confirm() != "" {
+			out = append(out, c)
+		}
 	}
 	return out
 }
@@ -256,6 +277,14 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		b.WriteString("\n")
 	}
 	changes("Regressions", r.Regressions)
+	if cmds := confirms(r.Regressions); len(cmds) > 0 {
+		b.WriteString("To measure a regression again, run the two commits' test binaries alternately on one machine, so that a shift of the machine's level falls on both alike (from the module's root; README, \"A/B runs\"):\n\n")
+		for _, c := range cmds {
+			// Confirm holds no backtick and no control character.
+			fmt.Fprintf(&b, "- %s: `%s`\n", mdtext.Escape(c.Benchmark.qualified()), c.Confirm())
+		}
+		b.WriteString("\n")
+	}
 	changes("Improvements", r.Improvements)
 	if len(r.Shifts) > 0 {
 		fmt.Fprintf(&b, "## Change points\n\nEvery change of level that started in the window, oldest first; \"machine\" when the runs on both sides are of one commit.\n\n")

@@ -3,9 +3,11 @@ package nightly
 import (
 	"context"
 	"errors"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/benchdb/benchdb/reports"
 	store "github.com/benchdb/benchdb/store/storedata"
@@ -268,6 +270,50 @@ func (c *Change) Kind() string {
 // Commit returns the commit label of the run where the change started,
 // or "".
 func (c *Change) Commit() string { return c.Change.Labels["commit"] }
+
+// Confirm returns the command that measures a change again on one
+// machine: benchdb ab runs the test binaries of the last good run's
+// commit and of the changed run's alternately, so that a shift of the
+// machine's level, which a nightly history cannot always tell from the
+// code, falls on both alike. It is "" where either run has no commit
+// label, both have the same, the benchmark has no package, or a label or
+// name holds a character that cannot be shown safely (a quote, a
+// backtick, a control or format character).
+func (c *Change) Confirm() string {
+	good, bad := c.Good.Labels["commit"], c.Change.Labels["commit"]
+	if good == "" || bad == "" || good == bad || c.Package == "" {
+		return ""
+	}
+	name, cpu := c.Name, ""
+	if i := strings.LastIndexByte(name, '-'); i > 0 && i+1 < len(name) && strings.Trim(name[i+1:], "0123456789") == "" {
+		name, cpu = name[:i], name[i+1:]
+	}
+	// go test -bench matches each level of a benchmark's name against
+	// its own part of the expression, split at slashes.
+	parts := strings.Split(name, "/")
+	for i, p := range parts {
+		parts[i] = "^" + regexp.QuoteMeta(p) + "$"
+	}
+	parts[0] = "^Benchmark" + parts[0][1:]
+	args := []string{"benchdb", "ab", good, bad, c.Package, "--", "-bench", strings.Join(parts, "/")}
+	if cpu != "" {
+		args = append(args, "-cpu", cpu)
+	}
+	for i, a := range args {
+		if strings.ContainsAny(a, "'`\"") || strings.IndexFunc(a, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) >= 0 {
+			return ""
+		}
+		if a == "" || strings.IndexFunc(a, func(r rune) bool { return !shellSafe(r) }) >= 0 {
+			args[i] = "'" + a + "'"
+		}
+	}
+	return strings.Join(args, " ")
+}
+
+// shellSafe reports whether r needs no quoting in a POSIX shell word.
+func shellSafe(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:@+,%", r)
+}
 
 // Noisy describes a benchmark whose noise only lets changes larger than
 // Options.Noise be seen.

@@ -1,0 +1,138 @@
+package nightly_test
+
+import (
+	"context"
+	"encoding/json"
+	"html"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/benchdb/benchdb/reports/nightly"
+	"github.com/benchdb/benchdb/reports/nightly/nightlytest"
+	store "github.com/benchdb/benchdb/store/storedata"
+)
+
+func change(name, pkg, good, bad string) *nightly.Change {
+	return &nightly.Change{
+		Benchmark: nightly.Benchmark{Package: pkg, Name: name, Unit: "sec/op"},
+		Good:      store.Run{Labels: map[string]string{"commit": good}},
+		Change:    store.Run{Labels: map[string]string{"commit": bad}},
+		Pct:       20,
+	}
+}
+
+// TestChange_Confirm: the command names the good commit, then the
+// changed one, the package, and an expression that go test matches to
+// that benchmark alone at every level of its name; it quotes what a
+// shell would read otherwise, and there is none where it cannot be
+// shown safely or where the commits do not differ.
+func TestChange_Confirm(t *testing.T) {
+	for _, tc := range []struct {
+		c    *nightly.Change
+		want string
+	}{
+		{change("Work/kind=hash-2", "example.com/slowmod", "a1b2c3", "d4e5f6"),
+			"benchdb ab a1b2c3 d4e5f6 example.com/slowmod -- -bench '^BenchmarkWork$/^kind=hash$' -cpu 2"},
+		{change("Index", "strings", "v1.0", "v1.1"),
+			"benchdb ab v1.0 v1.1 strings -- -bench '^BenchmarkIndex$'"},
+		{change("Sort/n=1e2 (x)-8", "p", "HEAD~1", "main"),
+			`benchdb ab 'HEAD~1' main p -- -bench '^BenchmarkSort$/^n=1e2 \(x\)$' -cpu 8`},
+		{change("A-2", "p", "same", "same"), ""},
+		{change("A-2", "p", "", "b"), ""},
+		{change("A-2", "", "a", "b"), ""},
+		{change("A-2", "p", "a'; rm -rf ~; '", "b"), ""},
+		{change("A-2", "p", "a`id`", "b"), ""},
+		{change("A\u202e-2", "p", "a", "b"), ""},
+		{change("A-2", "p", "a\nb", "b"), ""},
+	} {
+		if got := tc.c.Confirm(); got != tc.want {
+			t.Errorf("%q %q..%q: Confirm() = %q, want %q", tc.c.Name, tc.c.Good.Labels["commit"], tc.c.Change.Labels["commit"], got, tc.want)
+		}
+	}
+}
+
+// TestChange_Confirm_goTest: go test, given the expression Confirm
+// writes for slowmod's Work/kind=hash, runs that benchmark and no other
+// (a real go test of the module in testdata).
+func TestChange_Confirm_goTest(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go test")
+	}
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command on PATH")
+	}
+	cmd := change("Work/kind=hash-2", "slowmod", "a", "b").Confirm()
+	m := regexp.MustCompile(`-bench '([^']*)' -cpu 2$`).FindStringSubmatch(cmd)
+	if m == nil {
+		t.Fatalf("Confirm() = %q: no -bench expression", cmd)
+	}
+	dir, _ := filepath.Abs("testdata/realnoise/slowmod")
+	run := exec.Command(gobin, "test", "-run", "^$", "-bench", m[1], "-benchtime", "1x", "-cpu", "2", ".")
+	run.Dir = dir
+	run.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
+	out, err := run.CombinedOutput()
+	if err != nil {
+		t.Fatalf("go test -bench %s: %v\n%s", m[1], err, out)
+	}
+	var ran []string
+	for _, line := range strings.Split(string(out), "\n") {
+		if f := strings.Fields(line); len(f) > 0 && strings.HasPrefix(f[0], "Benchmark") {
+			ran = append(ran, f[0])
+		}
+	}
+	if len(ran) != 1 || ran[0] != "BenchmarkWork/kind=hash-2" {
+		t.Errorf("go test -bench %s ran %v, want BenchmarkWork/kind=hash-2 alone", m[1], ran)
+	}
+}
+
+// TestReport_confirm: a regression's confirming command is in the
+// Markdown, the HTML page and the JSON; an improvement has none.
+func TestReport_confirm(t *testing.T) {
+	var levels []float64
+	for i := range 25 {
+		levels = append(levels, 55*(1+0.004*float64(i%3-1)))
+	}
+	levels = append(levels, 70, 70.2, 69.9)
+	rep, err := nightly.Build(context.Background(), nightlytest.MustMemSource(t, levelRuns(levels)), nightly.Options{Now: func() time.Time { return epoch }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Regressions) != 1 {
+		t.Fatalf("%d regressions, want the step", len(rep.Regressions))
+	}
+	want := "benchdb ab c24 c25 p -- -bench '^BenchmarkB$' -cpu 2"
+	if got := rep.Regressions[0].Confirm(); got != want {
+		t.Fatalf("Confirm() = %q, want %q", got, want)
+	}
+	var md, page, js strings.Builder
+	if err := nightly.WriteMarkdown(&md, rep); err != nil {
+		t.Fatal(err)
+	}
+	if err := nightly.WriteHTML(&page, rep); err != nil {
+		t.Fatal(err)
+	}
+	if err := nightly.WriteJSON(&js, rep); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "- p.B-2: `"+want+"`") {
+		t.Errorf("Markdown lacks the command:\n%s", md.String())
+	}
+	if !strings.Contains(page.String(), "<code>"+html.EscapeString(want)+"</code>") {
+		t.Errorf("HTML lacks the command")
+	}
+	var got struct {
+		Regressions []struct{ Confirm *string }
+	}
+	if err := json.Unmarshal([]byte(js.String()), &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Regressions) != 1 || got.Regressions[0].Confirm == nil || *got.Regressions[0].Confirm != want {
+		t.Errorf("JSON regressions %+v, want confirm %q", got.Regressions, want)
+	}
+}
