@@ -153,18 +153,19 @@ func judge(h *history, prior noisePrior, spiky bool, machines []machineMeasure, 
 	if c.m != nil {
 		// The correction is only as sure as its slope: where the
 		// stretch moved with the change, the change is as unsure as
-		// the slope times that move. And the benchmark's own levels
-		// must move the way the corrected ones do (below). On the
-		// real-noise corpus (TestDetection_Real, what benchdb run
-		// records) the two took the alarms on unchanged code with a
-		// new commit every night from 1, 6, 0 and 49 to 1, 0, 0 and
-		// 19 on the four machines, and found as many steps of 3x the
-		// noise (91, 144, 219, 437); alone, the widening left 29
-		// alarms on the fourth and lost 5 steps on the others (its
-		// slope's error then uncapped), the direction left 23 and 6 on
-		// the second. (LastIndex on nights 218-231: its stretch rose
-		// a quarter for good on night 222 while it stood still, and
-		// followed it through a spell of one night, which made the
+		// the slope times that move (correction.slopeSE). And the
+		// benchmark's own levels must move the way the corrected ones
+		// do (below). On the real-noise corpus (TestDetection_Real,
+		// what benchdb run records) the two took the alarms on
+		// unchanged code with a new commit every night from 1, 6, 0
+		// and 49 to 1, 0, 0 and 19 on the four machines, and found as
+		// many steps of 3x the noise (91, 144, 219, 437). The
+		// direction alone left 23 alarms on the fourth machine and 6
+		// on the second; the widening alone, with the slope's error
+		// not yet capped, left 29 on the fourth and lost 5 steps on
+		// the third. (LastIndex on nights 218-231: its stretch rose a
+		// quarter for good on night 222 while it stood still, and
+		// doubled with it in a spell of one night, which made the
 		// slope one: judged against the stretch it fell 18%.)
 		dm := meanAt(c.m, idx[cur:]) - meanAt(c.m, idx[base:cur])
 		if !math.IsNaN(dm) {
