@@ -194,6 +194,10 @@ func TestPages_HTML(t *testing.T) {
 			}
 		})
 	}
+	_, sincePage := ts.do(t, "GET", "/report?since=14d", "", nil, nil)
+	if !strings.Contains(string(sincePage), `<h2 id="shifts">Change points</h2>`) || !strings.Contains(string(sincePage), "<code>c10</code></td>") {
+		t.Errorf("report page since 14d: no change point at commit c10:\n%s", sincePage)
+	}
 	_, repPage := ts.do(t, "GET", "/report", "", nil, nil)
 	if want := html.EscapeString("benchdb ab c09 c10 example.com/enc -- -bench '^BenchmarkEncode$/^size=1k$' -cpu 2"); !strings.Contains(string(repPage), "<code>"+want+"</code>") {
 		t.Errorf("report page: no command to measure Encode/size=1k's regression again (%s):\n%s", want, repPage)
@@ -282,5 +286,19 @@ func TestPages_reportNotMeasured(t *testing.T) {
 	_, page := ts.do(t, "GET", "/report", "", nil, nil)
 	if !strings.Contains(string(page), "<td>NaN, not a measurement</td>") || !strings.Contains(string(page), "<td>absent</td>") {
 		t.Errorf("report page: want Encode/size=1k's newest run as NaN and the other benchmark's as absent:\n%s", page)
+	}
+}
+
+// TestPages_reportPending: a step on the newest of three nights is
+// pending ("too short") on the report page, not lost.
+func TestPages_reportPending(t *testing.T) {
+	ts := mustServer(t, func(c *server.Config) {
+		c.PublicRead = true
+		c.Now = func() time.Time { return reportNow }
+	})
+	ts.mustHistory(t, 3, 2)
+	_, page := ts.do(t, "GET", "/report", "", nil, nil)
+	if !strings.Contains(string(page), `<h2 id="pending">Pending</h2>`) || !strings.Contains(string(page), "<td>too short</td>") {
+		t.Errorf("report page: the newest night's step is not pending as too short:\n%s", page)
 	}
 }

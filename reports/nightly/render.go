@@ -312,7 +312,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		fmt.Fprintf(&b, "## Pending\n\nNot alarms yet. \"Too short\": fewer than %d earlier runs, so a change that a within-run test sees cannot be told from the machine's night-to-night noise. \"One night\": the newest night alone moved, and the benchmark has jumped as far before and come back; a second night will tell.\n\n", minBaseline)
 		fmt.Fprintf(&b, "| benchmark | unit | series | runs | why | change | p |\n|---|---|---|--:|---|--:|--:|\n")
 		for _, p := range r.Pending {
-			fmt.Fprintf(&b, "| %s | %s | %s | %d | %s | %s | %.2g |\n", mdtext.Escape(p.Benchmark.qualified()), mdtext.Escape(p.Unit), mdtext.Escape(p.Series.Key()), p.Runs, p.why(), pct(p.Pct), p.P)
+			fmt.Fprintf(&b, "| %s | %s | %s | %d | %s | %s | %.2g |\n", mdtext.Escape(p.Benchmark.qualified()), mdtext.Escape(p.Unit), mdtext.Escape(p.Series.Key()), p.Runs, p.Why(), pct(p.Pct), p.P)
 		}
 		b.WriteString("\n")
 	}
@@ -350,8 +350,8 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	return err
 }
 
-// why says why a change is pending.
-func (p *Pending) why() string {
+// Why says why a change is pending: "too short" or "one night".
+func (p *Pending) Why() string {
 	if p.Wait {
 		return "one night"
 	}
@@ -496,7 +496,7 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"charted":   func(v []float64) bool { return finiteCount(v) >= 2 },
 	"method":    methodLine,
 	"machineOf": machineCell,
-	"why":       func(p *Pending) string { return p.why() },
+	"why":       func(p *Pending) string { return p.Why() },
 	"summary":   summaryLine,
 	"sub":       func(a, b float64) float64 { return a - b },
 	"add":       func(a, b float64) float64 { return a + b },
