@@ -42,7 +42,7 @@ between runs). Change points over the whole history are found by binary
 segmentation with a t test against that noise, and the current level (the
 runs since a recent change point, or else the newest run) is compared with
 up to --baseline earlier runs. A change is reported when it is at least
---threshold, significant at p <= 0.002 against the noise, and within the
+--threshold, significant at p <= 0.01 against the noise, and within the
 false discovery rate --alpha across all benchmarks of the report. Noise
 raises the bar instead of hiding the benchmark: each change shows the
 smallest change its benchmark can reveal, and benchmarks that can reveal
@@ -52,8 +52,13 @@ alarm. With fewer than three earlier runs nothing is judged; changes a
 within-run test sees are listed as too short to judge.
 
 benchdb run records a calibration probe with every run (package
-benchdb/probe): the report shows the machine's speed per night, and judges
-a benchmark against it when that makes its history steadier.
+benchdb/probe) and how long each benchmark's threads waited for a CPU (its
+stretch): the report shows the machine's speed per night, and judges a
+benchmark against them where its history follows them; such a correction
+sharpens a change the benchmark's own levels show, never makes one. Beside
+each regression whose runs carry two commit labels it gives the benchdb ab
+command that measures it again, the two commits alternating on one machine,
+which a shift of the machine's level cannot fake.
 
 --since lists every change point that started in the window (its run,
 commit and size) beside the current regressions. Lower is better, except
