@@ -49,6 +49,8 @@ func TestChange_Confirm(t *testing.T) {
 		{change("A-2", "p", "a`id`", "b"), ""},
 		{change("A\u202e-2", "p", "a", "b"), ""},
 		{change("A-2", "p", "a\nb", "b"), ""},
+		{change("A-2", "p", "--db=/etc/passwd", "b"), ""},
+		{change("A-2", "-p", "a", "b"), ""},
 	} {
 		if got := tc.c.Confirm(); got != tc.want {
 			t.Errorf("%q %q..%q: Confirm() = %q, want %q", tc.c.Name, tc.c.Good.Labels["commit"], tc.c.Change.Labels["commit"], got, tc.want)

@@ -278,11 +278,17 @@ func (c *Change) Commit() string { return c.Change.Labels["commit"] }
 // code, falls on both alike. It is "" where either run has no commit
 // label, both have the same, the benchmark has no package, or a label or
 // name holds a character that cannot be shown safely (a quote, a
-// backtick, a control or format character).
+// backtick, a control or format character), or a label or the package
+// starts with "-", which ab would read as a flag.
 func (c *Change) Confirm() string {
 	good, bad := c.Good.Labels["commit"], c.Change.Labels["commit"]
 	if good == "" || bad == "" || good == bad || c.Package == "" {
 		return ""
+	}
+	for _, a := range []string{good, bad, c.Package} {
+		if strings.HasPrefix(a, "-") {
+			return "" // benchdb ab would read it as a flag
+		}
 	}
 	name, cpu := c.Name, ""
 	if i := strings.LastIndexByte(name, '-'); i > 0 && i+1 < len(name) && strings.Trim(name[i+1:], "0123456789") == "" {
