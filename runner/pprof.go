@@ -10,11 +10,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/benchdb/benchdb/internal/benchname"
 	"github.com/benchdb/benchdb/store/storedata"
 )
 
@@ -179,7 +179,7 @@ func profileOne(ctx context.Context, cfg PprofConfig, bin, pkgDir, tmp string, t
 	os.Remove(file)
 	args := []string{
 		"-test.run=^$",
-		"-test.bench=" + ExactPattern(base),
+		"-test.bench=" + benchname.ExactPattern(base),
 		"-test.benchtime=" + strconv.FormatInt(max(t.Iters, 1), 10) + "x",
 		"-test.count=1",
 		"-test.cpu=" + strconv.Itoa(procs),
@@ -248,17 +248,6 @@ func splitProcs(name string) (string, int) {
 	}
 	n, _ := strconv.Atoi(name[len(base)+1:])
 	return base, n
-}
-
-// ExactPattern returns a -bench pattern that selects the benchmark with
-// the full name name (without -GOMAXPROCS suffix) and, level by level,
-// nothing else: each level is matched literally and whole.
-func ExactPattern(name string) string {
-	levels := strings.Split(name, "/")
-	for i, l := range levels {
-		levels[i] = "^" + regexp.QuoteMeta(l) + "$"
-	}
-	return strings.Join(levels, "/")
 }
 
 // PprofTargets reads benchmark output (the Go benchmark format, as

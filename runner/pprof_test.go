@@ -95,9 +95,6 @@ func TestPprofTargets(t *testing.T) {
 	if len(got) != len(want) {
 		t.Errorf("PprofTargets has %d packages, want %d", len(got), len(want))
 	}
-	if p := runner.ExactPattern("BenchmarkA/x=1.5/y"); p != `^BenchmarkA$/^x=1\.5$/^y$` {
-		t.Errorf("ExactPattern = %q", p)
-	}
 }
 
 func TestPprof_Stored(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/benchdb/benchdb/internal/shellword"
 	"github.com/benchdb/benchdb/internal/termsafe"
 	"github.com/benchdb/benchdb/runner"
 	"github.com/benchdb/benchdb/server"
@@ -121,7 +122,7 @@ func runRemote(c *cli.Context, plan *runPlan) error {
 		plan.Config.Output = printer.Passthrough(c.App.Writer)
 	}
 	start := time.Now()
-	fmt.Fprintf(c.App.ErrWriter, "benchdb: running %s%s\n", termsafe.Escape(shellJoin(runner.CommandLine(plan.Config))), runner.RoundsNote(plan.Config))
+	fmt.Fprintf(c.App.ErrWriter, "benchdb: running %s%s\n", termsafe.Escape(shellword.Join(runner.CommandLine(plan.Config))), runner.RoundsNote(plan.Config))
 	res, runErr := runner.Run(c.Context, plan.Config)
 	printer.Clear()
 	labels := plan.labels

@@ -8,11 +8,11 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/benchdb/benchdb/internal/benchname"
 	"github.com/benchdb/benchdb/internal/outfile"
 	"github.com/benchdb/benchdb/profdiff"
 	"github.com/benchdb/benchdb/profdiff/stored"
 	"github.com/benchdb/benchdb/reports/nightly"
-	"github.com/benchdb/benchdb/runner"
 	"github.com/benchdb/benchdb/store"
 )
 
@@ -53,10 +53,10 @@ func addWhy(ctx context.Context, db *store.DB, rep *nightly.Report, format, out 
 	if format != "html" {
 		fmt.Fprintf(buf, "\n## Why: functions that grew, from stored profiles\n\n")
 		for _, w := range whys {
-			base, _ := stored.SplitProcs(w.Name)
+			base, _ := benchname.SplitProcs(w.Name)
 			fmt.Fprintf(buf, "- `%s` %s (runs %d → %d; `benchdb why %d %d --bench '%s'`):", mdName(w.Name), w.Unit,
 				w.Good, w.Change, w.Good, w.Change,
-				mdName(strings.ReplaceAll(runner.ExactPattern("Benchmark"+base), "'", `'\''`)))
+				mdName(strings.ReplaceAll(benchname.ExactPattern("Benchmark"+base), "'", `'\''`)))
 			for i, f := range w.Comparison.Results[0].Functions {
 				delta, share := line(w, f)
 				sep := ","

@@ -17,6 +17,7 @@ import (
 	"github.com/benchdb/benchdb/store"
 	"github.com/benchdb/benchdb/suites"
 
+	"github.com/benchdb/benchdb/internal/shellword"
 	"github.com/benchdb/benchdb/internal/termsafe"
 )
 
@@ -148,7 +149,7 @@ func runAction(c *cli.Context) error {
 	}
 	start := time.Now()
 	if !plan.beam || len(plan.Config.Packages) > 0 {
-		fmt.Fprintf(c.App.ErrWriter, "benchdb: running %s%s\n", termsafe.Escape(shellJoin(runner.CommandLine(plan.Config))), runner.RoundsNote(plan.Config))
+		fmt.Fprintf(c.App.ErrWriter, "benchdb: running %s%s\n", termsafe.Escape(shellword.Join(runner.CommandLine(plan.Config))), runner.RoundsNote(plan.Config))
 	}
 
 	var res *runner.Result
@@ -254,7 +255,7 @@ func planRun(c *cli.Context) (*runPlan, error) {
 	}
 	// Labels found from the run's context come first; the user's win.
 	labels := runner.Labels(c.Context, plan.Config.Go, plan.Config.Dir, plan.Config.Env)
-	labels[runner.LabelArgs] = shellJoin(commandArgs(c))
+	labels[runner.LabelArgs] = shellword.Join(commandArgs(c))
 	maps.Copy(labels, user)
 	return &runPlan{Plan: plan, labels: labels, user: user, beam: len(plan.Others) > 0}, nil
 }
@@ -363,20 +364,4 @@ func keepPartial(c *cli.Context, db *store.DB, plan *runPlan, res *runner.Result
 // packageCount says how many packages ran, such as "3 packages".
 func packageCount(pkgs []runner.Package) string {
 	return plural(len(pkgs), "package")
-}
-
-// shellJoin joins args into one line a shell would split back the same
-// way, quoting where needed.
-func shellJoin(args []string) string {
-	quoted := make([]string, len(args))
-	for i, a := range args {
-		if a != "" && !strings.ContainsFunc(a, func(r rune) bool {
-			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:,+@%", r))
-		}) {
-			quoted[i] = a
-			continue
-		}
-		quoted[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
-	}
-	return strings.Join(quoted, " ")
 }

@@ -239,13 +239,6 @@ func TestRun_Usage(t *testing.T) {
 	}
 }
 
-func TestShellJoin(t *testing.T) {
-	got := shellJoin([]string{"run", "--bench", "^$", "it's", "", "a=b/c"})
-	if want := `run --bench '^$' 'it'\''s' '' a=b/c`; got != want {
-		t.Errorf("shellJoin = %s, want %s", got, want)
-	}
-}
-
 func TestScenarioOutcomes(t *testing.T) {
 	dbPath := filepath.Join(t.TempDir(), "b.sqlite")
 	ctx := context.Background()

@@ -20,6 +20,7 @@ import (
 
 	"golang.org/x/perf/benchfmt"
 
+	"github.com/benchdb/benchdb/internal/benchname"
 	"github.com/benchdb/benchdb/internal/mathx"
 	"github.com/benchdb/benchdb/internal/termsafe"
 	"github.com/benchdb/benchdb/profdiff"
@@ -209,7 +210,7 @@ func List(ctx context.Context, src Source, ids []int64, kinds []string, benches 
 				if re == "" {
 					continue
 				}
-				base, _ := SplitProcs(p.Name)
+				base, _ := benchname.SplitProcs(p.Name)
 				if m, _ := runner.Matches(re, "", "Benchmark"+base); !m {
 					ok = false
 				}
@@ -220,16 +221,6 @@ func List(ctx context.Context, src Source, ids []int64, kinds []string, benches 
 		}
 	}
 	return out, nil
-}
-
-// SplitProcs splits a stored name such as "Select/n=10-2" into the name
-// and its -GOMAXPROCS suffix ("" when none).
-func SplitProcs(name string) (string, string) {
-	i := strings.LastIndexByte(name, '-')
-	if i <= 0 || i == len(name)-1 || strings.Trim(name[i+1:], "0123456789") != "" || strings.Contains(name[i:], "/") {
-		return name, ""
-	}
-	return name[:i], name[i+1:]
 }
 
 // RunsText says "run 3" or "runs 3, 4".

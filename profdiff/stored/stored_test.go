@@ -121,21 +121,6 @@ func TestRunsText(t *testing.T) {
 	}
 }
 
-func TestSplitProcs(t *testing.T) {
-	for _, tt := range []struct{ in, name, procs string }{
-		{"Select/n=10-2", "Select/n=10", "2"},
-		{"Leaf-16", "Leaf", "16"},
-		{"Leaf", "Leaf", ""},
-		{"a-b/c", "a-b/c", ""},
-		{"Odd-", "Odd-", ""},
-		{"-2", "-2", ""},
-	} {
-		if n, p := stored.SplitProcs(tt.in); n != tt.name || p != tt.procs {
-			t.Errorf("SplitProcs(%q) = %q, %q; want %q, %q", tt.in, n, p, tt.name, tt.procs)
-		}
-	}
-}
-
 // TestList stores profiles of two benchmarks and both kinds, with a setup
 // profile, and lists them by kind and -bench pattern.
 func TestList(t *testing.T) {

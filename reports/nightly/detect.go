@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/benchdb/benchdb/internal/benchname"
 	"github.com/benchdb/benchdb/internal/stretchname"
 	"github.com/benchdb/benchdb/reports"
 	store "github.com/benchdb/benchdb/store/storedata"
@@ -251,8 +252,8 @@ func shifts(v verdict, since time.Time, opt Options) []*Shift {
 			sd = math.Inf(1)
 		}
 		d := robustMean(v.levels[cp:hi], sd) - robustMean(v.levels[lo:cp], sd)
-		if v.corrected && d*(robustMean(h.levels[cp:hi], sd)-robustMean(h.levels[lo:cp], sd)) <= 0 {
-			continue // the machine measure's alone (judge)
+		if v.corrected && !ownLevelsShow(d, h.levels[lo:cp], h.levels[cp:hi], sd) {
+			continue // the machine measure's alone
 		}
 		good := runs[h.runs[cp-1]]
 		out = append(out, &Shift{Benchmark: h.bench, Series: h.series, Run: run, Good: good,
@@ -407,8 +408,8 @@ func stretchOf(bs map[string]runMeasure, name string) runMeasure {
 	if len(bs) == 0 {
 		return runMeasure{}
 	}
-	if i := strings.LastIndexByte(name, '-'); i > 0 && i+1 < len(name) && strings.Trim(name[i+1:], "0123456789") == "" {
-		if m := stretchOf(bs, name[:i]); m.mean != nil {
+	if base, procs := benchname.SplitProcs(name); procs != "" {
+		if m := stretchOf(bs, base); m.mean != nil {
 			return m
 		}
 	}

@@ -46,8 +46,12 @@ func TestFollows_quieter(t *testing.T) {
 	if f.z() >= 1.645 || f.ssUnit >= f.ss {
 		t.Fatalf("without the step's move: z %.2f, sums of squares %.4f less the stretch, %.4f as they are; want z < 1.645 and the first smaller", f.z(), f.ssUnit, f.ss)
 	}
-	if beta, _, ok := follows(levels, stretch, minStretchRuns-1, true); !ok || beta != 1 {
+	if beta, se, ok := follows(levels, stretch, minStretchRuns-1, true); !ok || beta != 1 {
 		t.Errorf("unit measure: follows = %.2f, %v; want 1, true", beta, ok)
+	} else if want := max(f.se, math.Abs(1-f.slope)); se != want {
+		// One for one where the fit says otherwise: as unsure as the
+		// fit, and at least as far as its slope lies from one.
+		t.Errorf("unit measure: slope's standard error %.3f, want %.3f (fit %.2f ± %.3f)", se, want, f.slope, f.se)
 	}
 	// The probe is not a unit measure: no last resort.
 	if _, _, ok := follows(levels, stretch, minStretchRuns-1, false); ok {

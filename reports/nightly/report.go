@@ -3,12 +3,13 @@ package nightly
 import (
 	"context"
 	"errors"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
 	"unicode"
 
+	"github.com/benchdb/benchdb/internal/benchname"
+	"github.com/benchdb/benchdb/internal/shellword"
 	"github.com/benchdb/benchdb/reports"
 	store "github.com/benchdb/benchdb/store/storedata"
 	"golang.org/x/perf/benchfmt"
@@ -290,35 +291,17 @@ func (c *Change) Confirm() string {
 			return "" // benchdb ab would read it as a flag
 		}
 	}
-	name, cpu := c.Name, ""
-	if i := strings.LastIndexByte(name, '-'); i > 0 && i+1 < len(name) && strings.Trim(name[i+1:], "0123456789") == "" {
-		name, cpu = name[:i], name[i+1:]
-	}
-	// go test -bench matches each level of a benchmark's name against
-	// its own part of the expression, split at slashes.
-	parts := strings.Split(name, "/")
-	for i, p := range parts {
-		parts[i] = "^" + regexp.QuoteMeta(p) + "$"
-	}
-	parts[0] = "^Benchmark" + parts[0][1:]
-	args := []string{"benchdb", "ab", good, bad, c.Package, "--", "-bench", strings.Join(parts, "/")}
+	name, cpu := benchname.SplitProcs(c.Name)
+	args := []string{"benchdb", "ab", good, bad, c.Package, "--", "-bench", benchname.ExactPattern("Benchmark" + name)}
 	if cpu != "" {
 		args = append(args, "-cpu", cpu)
 	}
-	for i, a := range args {
+	for _, a := range args {
 		if strings.ContainsAny(a, "'`\"") || strings.IndexFunc(a, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) >= 0 {
 			return ""
 		}
-		if a == "" || strings.IndexFunc(a, func(r rune) bool { return !shellSafe(r) }) >= 0 {
-			args[i] = "'" + a + "'"
-		}
 	}
-	return strings.Join(args, " ")
-}
-
-// shellSafe reports whether r needs no quoting in a POSIX shell word.
-func shellSafe(r rune) bool {
-	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:@+,%", r)
+	return shellword.Join(args)
 }
 
 // Noisy describes a benchmark whose noise only lets changes larger than

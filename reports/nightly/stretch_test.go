@@ -336,6 +336,21 @@ func TestBuild_stretchShort(t *testing.T) {
 	}
 }
 
+// benchANight returns night i (commit cNN) of package example.com/m/work:
+// five samples of BenchmarkA-2 about ns ns/op (1% noise from rng) and the
+// package's stretch.
+func benchANight(i int, ns, stretch float64, rng *rand.Rand) nightlytest.Run {
+	const pkg = "example.com/m/work"
+	var b strings.Builder
+	fmt.Fprintf(&b, "pkg: %s\n", pkg)
+	for range 5 {
+		fmt.Fprintf(&b, "BenchmarkA-2 \t1000\t%.2f ns/op\n", ns*math.Exp(0.01*rng.NormFloat64()))
+	}
+	fmt.Fprintf(&b, "pkg: %s\n%s \t1\t%.4f %s\n", runner.ProbePackage, runner.StretchName(pkg), stretch, runner.StretchUnit)
+	return nightlytest.Run{Time: epoch.Add(time.Duration(i) * 24 * time.Hour),
+		Labels: map[string]string{"commit": fmt.Sprintf("c%02d", i)}, Text: []byte(b.String())}
+}
+
 // TestBuild_stretchNotFollowed: a benchmark whose time follows its
 // stretch through a spell of two nights (both double) but not when the
 // stretch settles a quarter higher for good (its threads wait where its
@@ -344,7 +359,6 @@ func TestBuild_stretchShort(t *testing.T) {
 // show, and never makes one they do not.
 func TestBuild_stretchNotFollowed(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 3))
-	const pkg = "example.com/m/work"
 	var runs []nightlytest.Run
 	for i := range 14 {
 		s, f := 1.05*math.Exp(0.03*rng.NormFloat64()), 1.0
@@ -354,14 +368,7 @@ func TestBuild_stretchNotFollowed(t *testing.T) {
 		if i == 9 || i == 10 {
 			s, f = 2*s, 2 // a spell that slows it
 		}
-		var b strings.Builder
-		fmt.Fprintf(&b, "pkg: %s\n", pkg)
-		for range 5 {
-			fmt.Fprintf(&b, "BenchmarkA-2 \t1000\t%.2f ns/op\n", 1000*f*math.Exp(0.01*rng.NormFloat64()))
-		}
-		fmt.Fprintf(&b, "pkg: %s\n%s \t1\t%.4f %s\n", runner.ProbePackage, runner.StretchName(pkg), s, runner.StretchUnit)
-		runs = append(runs, nightlytest.Run{Time: epoch.Add(time.Duration(i) * 24 * time.Hour),
-			Labels: map[string]string{"commit": fmt.Sprintf("c%02d", i)}, Text: []byte(b.String())})
+		runs = append(runs, benchANight(i, 1000*f, s, rng))
 	}
 	for n := 8; n <= len(runs); n++ {
 		rep := buildRuns(t, runs[:n])
@@ -382,7 +389,6 @@ func TestBuild_stretchNotFollowed(t *testing.T) {
 func TestBuild_stretchMovedWithStep(t *testing.T) {
 	width := func(moved bool) float64 {
 		rng := rand.New(rand.NewPCG(5, 5))
-		const pkg = "example.com/m/work"
 		var runs []nightlytest.Run
 		for i := range 14 {
 			// The machine's load: a stretch of 1.4 to 2 in a fixed
@@ -394,14 +400,7 @@ func TestBuild_stretchMovedWithStep(t *testing.T) {
 					s *= 1.33
 				}
 			}
-			var b strings.Builder
-			fmt.Fprintf(&b, "pkg: %s\n", pkg)
-			for range 5 {
-				fmt.Fprintf(&b, "BenchmarkA-2 \t1000\t%.2f ns/op\n", 1000*f*s*math.Exp(0.01*rng.NormFloat64()))
-			}
-			fmt.Fprintf(&b, "pkg: %s\n%s \t1\t%.4f %s\n", runner.ProbePackage, runner.StretchName(pkg), s, runner.StretchUnit)
-			runs = append(runs, nightlytest.Run{Time: epoch.Add(time.Duration(i) * 24 * time.Hour),
-				Labels: map[string]string{"commit": fmt.Sprintf("c%02d", i)}, Text: []byte(b.String())})
+			runs = append(runs, benchANight(i, 1000*f*s, s, rng))
 		}
 		rep := buildRuns(t, runs)
 		if len(rep.Regressions) != 1 {

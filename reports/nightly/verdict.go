@@ -150,12 +150,12 @@ func judge(h *history, prior noisePrior, spiky bool, machines []machineMeasure, 
 	nb, nc := float64(cur-base), float64(n-cur)
 	v.est = robustMean(logs[cur:], v.sd) - robustMean(logs[base:cur], v.sd)
 	v.se = v.sd * math.Sqrt(1/nb+1/nc)
-	if c.m != nil {
+	if c.slopeSE > 0 {
 		// The correction is only as sure as its slope: where the
 		// stretch moved with the change, the change is as unsure as
 		// the slope times that move (correction.slopeSE). And the
 		// benchmark's own levels must move the way the corrected ones
-		// do (below). On the real-noise corpus (TestDetection_Real,
+		// do (ownLevelsShow). On the real-noise corpus (TestDetection_Real,
 		// what benchdb run records) the two took the alarms on
 		// unchanged code with a new commit every night from 1, 6, 0
 		// and 49 to 1, 0, 0 and 19 on the four machines, and found as
@@ -167,22 +167,17 @@ func judge(h *history, prior noisePrior, spiky bool, machines []machineMeasure, 
 		// quarter for good on night 222 while it stood still, and
 		// doubled with it in a spell of one night, which made the
 		// slope one: judged against the stretch it fell 18%.)
-		dm := meanAt(c.m, idx[cur:]) - meanAt(c.m, idx[base:cur])
-		if !math.IsNaN(dm) {
+		if dm := meanAt(c.m, idx[cur:]) - meanAt(c.m, idx[base:cur]); !math.IsNaN(dm) {
 			v.se = math.Hypot(v.se, dm*c.slopeSE)
 		}
 	}
 	v.p = tTwoSided(v.est/v.se, v.df)
 	if c.m != nil {
-		// The machine measure sharpens a change the benchmark's own
-		// levels show; it never makes one they do not: a benchmark
-		// whose levels stood still, or moved the other way, while its
-		// stretch rose is no faster.
-		raw := make([]float64, len(idx))
+		own := make([]float64, len(idx))
 		for i, j := range idx {
-			raw[i] = h.levels[j]
+			own[i] = h.levels[j]
 		}
-		if d := robustMean(raw[cur:], v.sd) - robustMean(raw[base:cur], v.sd); d*v.est <= 0 {
+		if !ownLevelsShow(v.est, own[base:cur], own[cur:], v.sd) {
 			v.p = 1
 		}
 	}
@@ -217,6 +212,16 @@ func judge(h *history, prior noisePrior, spiky bool, machines []machineMeasure, 
 	full := float64(min(opt.Baseline, n-1))
 	v.mde = max(math.Log1p(opt.Threshold), tInv(noiseAlpha/2, v.df)*v.sd*math.Sqrt(1+1/full))
 	return v
+}
+
+// ownLevelsShow reports whether a change d of corrected levels shows in
+// the benchmark's own levels too: their robust means before and after
+// it move the same way. A machine measure sharpens a change the
+// benchmark's own levels show; it never makes one they do not: a
+// benchmark whose levels stood still, or moved the other way, while its
+// stretch rose is no faster (judge, shifts).
+func ownLevelsShow(d float64, before, after []float64, sd float64) bool {
+	return d*(robustMean(after, sd)-robustMean(before, sd)) > 0
 }
 
 // meanAt returns the mean of m at the indices at that are not NaN; NaN
