@@ -49,6 +49,8 @@ func TestChange_Confirm(t *testing.T) {
 		{change("A-2", "p", "a`id`", "b"), ""},
 		{change("A\u202e-2", "p", "a", "b"), ""},
 		{change("A-2", "p", "a\nb", "b"), ""},
+		{change("A-2", "p", "a\u2028b", "b"), ""},
+		{change("A-2", "p", "main\u00a0--db=x", "b"), ""},
 		{change("A-2", "p", "--db=/etc/passwd", "b"), ""},
 		{change("A-2", "-p", "a", "b"), ""},
 	} {

@@ -277,10 +277,12 @@ func (c *Change) Commit() string { return c.Change.Labels["commit"] }
 // commit and of the changed run's alternately, so that a shift of the
 // machine's level, which a nightly history cannot always tell from the
 // code, falls on both alike. It is "" where either run has no commit
-// label, both have the same, the benchmark has no package, or a label or
+// label, both have the same, the benchmark has no package, a label or
 // name holds a character that cannot be shown safely (a quote, a
-// backtick, a control or format character), or a label or the package
-// starts with "-", which ab would read as a flag.
+// backtick, or one that does not print as itself: a control, format or
+// line-separator character, or a space other than ASCII's, which would
+// show a word break where the shell sees none), or a label or the
+// package starts with "-", which ab would read as a flag.
 func (c *Change) Confirm() string {
 	good, bad := c.Good.Labels["commit"], c.Change.Labels["commit"]
 	if good == "" || bad == "" || good == bad || c.Package == "" {
@@ -297,7 +299,7 @@ func (c *Change) Confirm() string {
 		args = append(args, "-cpu", cpu)
 	}
 	for _, a := range args {
-		if strings.ContainsAny(a, "'`\"") || strings.IndexFunc(a, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) >= 0 {
+		if strings.ContainsAny(a, "'`\"") || strings.IndexFunc(a, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
 			return ""
 		}
 	}
