@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/perf/benchfmt"
 
+	"github.com/benchdb/benchdb/internal/paired"
 	"github.com/benchdb/benchdb/reports"
 )
 
@@ -164,50 +165,14 @@ func Analyze(m *Measurement, opts AnalysisOptions) *Analysis {
 			a.Warnings = append(a.Warnings, k.pkg+" "+k.name+" "+k.unit+": only in "+side)
 			continue
 		}
-		var rounds []int
-		for r := range o {
-			if _, ok := n[r]; ok {
-				rounds = append(rounds, r)
-			}
-		}
-		slices.Sort(rounds)
 		row := Row{Package: k.pkg, Name: k.name, Unit: k.unit, Better: reports.Direction(k.unit, nil)}
-		var d, olds, news, xs, logOld []float64
-		summary := medianOf
-		if within == WithinBest {
-			summary = func(xs []float64) float64 { return bestOf(xs, row.Better) }
-		}
-		for _, r := range rounds {
-			a.Repetitions = max(a.Repetitions, len(o[r]), len(n[r]))
-			ov, nv := summary(o[r]), summary(n[r])
-			olds, news = append(olds, ov), append(news, nv)
-			var lr float64
-			switch {
-			case ov == nv:
-				lr = 0
-			case ov <= 0 || nv <= 0:
-				continue
-			default:
-				lr = math.Log(nv / ov)
-			}
-			d = append(d, lr)
-			row.Ratios = append(row.Ratios, math.Exp(lr))
-			if ov > 0 {
-				xs, logOld = append(xs, float64(r)), append(logOld, math.Log(ov))
-			}
-		}
-		row.Rounds = len(d)
-		row.OldMedian, row.NewMedian = medianOf(olds), medianOf(news)
-		w := signedRank(d, conf)
-		row.Ratio, row.Lo, row.Hi, row.Confidence, row.P = math.Exp(w.center), math.Exp(w.lo), math.Exp(w.hi), w.conf, w.p
-		row.Drift, row.Resolution = math.NaN(), math.NaN()
-		if len(xs) >= 3 {
-			row.Drift = math.Exp(theilSen(xs, logOld) * (xs[len(xs)-1] - xs[0]))
-		}
-		if !math.IsNaN(w.lo) {
-			row.Significant = w.lo > 0 || w.hi < 0
-			z := math.Sqrt2 * math.Erfinv(conf)
-			row.Resolution = math.Exp((w.hi - w.lo) / 2 * (z + 0.8416) / z)
+		c := paired.Compare(paired.Rounds(o), paired.Rounds(n), row.Better, conf, within == WithinBest)
+		a.Repetitions = max(a.Repetitions, c.Repetitions)
+		row.Rounds, row.OldMedian, row.NewMedian, row.Ratios = c.Rounds, c.OldMedian, c.NewMedian, c.Ratios
+		row.Ratio, row.Lo, row.Hi, row.Confidence, row.P = c.Ratio, c.Lo, c.Hi, c.Confidence, c.P
+		row.Drift, row.Resolution = c.Drift, c.Resolution
+		if !math.IsNaN(c.Lo) {
+			row.Significant = c.Significant()
 			row.Verdict = "unchanged"
 			if row.Significant && math.Abs(row.Pct()) >= opts.Threshold {
 				if (row.Ratio > 1) == (row.Better > 0) {
@@ -227,15 +192,6 @@ func Analyze(m *Measurement, opts AnalysisOptions) *Analysis {
 		a.Warnings = append(a.Warnings, "too few rounds for a confidence interval: use --rounds 6 or more (10 by default)")
 	}
 	return a
-}
-
-// bestOf returns the least value of xs, or the greatest when higher is
-// better (better > 0).
-func bestOf(xs []float64, better int) float64 {
-	if better > 0 {
-		return slices.Max(xs)
-	}
-	return slices.Min(xs)
 }
 
 // unitRank puts sec/op first, then B/op and allocs/op, then the rest.

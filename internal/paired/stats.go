@@ -1,4 +1,7 @@
-package ab
+// Package paired compares two programs measured alternately, round by
+// round, on one machine: what benchdb ab prints and what the nightly
+// report reads back from the runs ab stored.
+package paired
 
 import (
 	"math"

@@ -1,4 +1,4 @@
-package ab
+package paired
 
 import (
 	"math"
@@ -73,5 +73,40 @@ func TestTheilSen(t *testing.T) {
 	}
 	if got := theilSen([]float64{1, 1}, []float64{1, 2}); !math.IsNaN(got) {
 		t.Errorf("theilSen with one x = %v, want NaN", got)
+	}
+}
+
+func TestCompare(t *testing.T) {
+	old, new := Rounds{}, Rounds{}
+	for r := range 10 {
+		// The machine slows down over the rounds; NEW is 10% slower in
+		// every round, and its second repetition is disturbed.
+		m := math.Pow(1.1, float64(r))
+		old[r] = []float64{m, 3 * m}
+		new[r] = []float64{1.1 * m, 5 * m}
+	}
+	old[10] = []float64{1} // a round NEW did not have is left out
+	c := Compare(old, new, -1, 0.95, true)
+	if c.Rounds != 10 || c.Repetitions != 2 {
+		t.Errorf("rounds %d, repetitions %d, want 10 and 2", c.Rounds, c.Repetitions)
+	}
+	if math.Abs(c.Ratio-1.1) > 1e-9 || !c.Significant() {
+		t.Errorf("best of each round: ratio %v [%v, %v], significant %v, want 1.1, significant", c.Ratio, c.Lo, c.Hi, c.Significant())
+	}
+	if want := math.Pow(1.1, 9); math.Abs(c.Drift-want) > 1e-9 {
+		t.Errorf("drift %v, want %v (10%% a round over 9 rounds)", c.Drift, want)
+	}
+	// The median of each round is (1.1m+5m)/2 against (m+3m)/2: 1.525.
+	if c := Compare(old, new, -1, 0.95, false); math.Abs(c.Ratio-1.525) > 1e-9 {
+		t.Errorf("median of each round: ratio %v, want 1.525", c.Ratio)
+	}
+	// Higher is better: the best is the greatest.
+	if c := Compare(old, new, +1, 0.95, true); math.Abs(c.Ratio-5.0/3) > 1e-9 {
+		t.Errorf("best of a rate: ratio %v, want 5/3", c.Ratio)
+	}
+	// Five rounds cannot bound a 95% interval.
+	few := Compare(Rounds{1: {1}, 2: {1}, 3: {1}, 4: {1}, 5: {1}}, Rounds{1: {2}, 2: {2}, 3: {2}, 4: {2}, 5: {2}}, -1, 0.95, true)
+	if !math.IsNaN(few.Lo) || few.Significant() {
+		t.Errorf("five rounds: [%v, %v], significant %v; want unbounded, not significant", few.Lo, few.Hi, few.Significant())
 	}
 }
