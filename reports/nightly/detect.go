@@ -19,7 +19,7 @@ import (
 func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 	opt = opt.withDefaults()
 	now := opt.Now()
-	series, order, err := readHistories(ctx, src, opt, nil)
+	series, order, abRuns, err := readHistories(ctx, src, opt, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -189,6 +189,9 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 		} else {
 			rep.Improvements = append(rep.Improvements, ch)
 		}
+	}
+	if err := checkAB(ctx, src, rep, abRuns, opt); err != nil {
+		return nil, err
 	}
 	bySize := func(list []*Change) {
 		sort.SliceStable(list, func(i, j int) bool { return math.Abs(list[i].Pct) > math.Abs(list[j].Pct) })

@@ -29,7 +29,7 @@ type History struct {
 // matching results are kept in memory.
 func Histories(ctx context.Context, src Source, opt Options, match func(pkg, name string) bool) ([]*History, error) {
 	opt = opt.withDefaults()
-	_, order, err := readHistories(ctx, src, opt, match)
+	_, order, _, err := readHistories(ctx, src, opt, match)
 	if err != nil {
 		return nil, err
 	}

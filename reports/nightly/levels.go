@@ -3,12 +3,14 @@ package nightly
 import (
 	"context"
 	"fmt"
-	"golang.org/x/perf/benchfmt"
 	"maps"
 	"math"
 	"slices"
 	"sort"
 	"strings"
+
+	store "github.com/benchdb/benchdb/store/storedata"
+	"golang.org/x/perf/benchfmt"
 
 	"golang.org/x/perf/benchmath"
 )
@@ -306,20 +308,47 @@ type SampleSource interface {
 	Samples(ctx context.Context, ids []int64, fn func(runID int64, pkg, name, unit string, values []float64) error) error
 }
 
+// seriesLabels returns the values of run r's series keys: its label, else
+// its configuration line, of each key.
+func seriesLabels(r store.Run, keys []string) map[string]string {
+	labels := map[string]string{}
+	for _, k := range keys {
+		if v, ok := r.Labels[k]; ok {
+			labels[k] = v
+		} else if v, ok := r.Config[k]; ok {
+			// go test pads its cpu line with spaces; `benchdb run`
+			// labels the run with the name trimmed: one machine is
+			// one series however its runs were stored.
+			labels[k] = strings.TrimSpace(v)
+		}
+	}
+	return labels
+}
+
 // readHistories reads src into per-series histories: the runs grouped
 // into series by opt.Series (each in time order, the series sorted by
 // key), and one history per series and benchmark (package, full name and
 // unit) whose package and name match accepts (all when match is nil),
 // its runs in order and each run's samples sorted, sorted by series,
 // package, name and unit. Build and Histories form series alike through
-// it.
-func readHistories(ctx context.Context, src Source, opt Options, match func(pkg, name string) bool) ([]*Series, []*history, error) {
+// it. Runs that benchdb ab stored (label ab) are measurements of two
+// commits side by side, not nights: they are left out of the series and
+// returned apart, oldest first, for Build to read as ABChecks.
+func readHistories(ctx context.Context, src Source, opt Options, match func(pkg, name string) bool) ([]*Series, []*history, []store.Run, error) {
 	runs, err := src.Runs(ctx)
 	if err != nil {
-		return nil, nil, fmt.Errorf("list runs: %w", err)
+		return nil, nil, nil, fmt.Errorf("list runs: %w", err)
 	}
-	sorted := slices.Clone(runs)
+	var sorted, abRuns []store.Run
+	for _, r := range runs {
+		if _, ok := r.Labels[abLabel]; ok {
+			abRuns = append(abRuns, r)
+		} else {
+			sorted = append(sorted, r)
+		}
+	}
 	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Time.Before(sorted[j].Time) })
+	sort.SliceStable(abRuns, func(i, j int) bool { return abRuns[i].Time.Before(abRuns[j].Time) })
 	seriesOf := make(map[int64]*Series, len(sorted))
 	runIndex := make(map[int64]int, len(sorted))
 	byKey := map[string]*Series{}
@@ -327,18 +356,7 @@ func readHistories(ctx context.Context, src Source, opt Options, match func(pkg,
 	ids := make([]int64, len(sorted))
 	for i, r := range sorted {
 		ids[i] = r.ID
-		labels := map[string]string{}
-		for _, k := range opt.Series {
-			if v, ok := r.Labels[k]; ok {
-				labels[k] = v
-			} else if v, ok := r.Config[k]; ok {
-				// go test pads its cpu line with spaces; `benchdb run`
-				// labels the run with the name trimmed: one machine is
-				// one series however its runs were stored.
-				labels[k] = strings.TrimSpace(v)
-			}
-		}
-		s := &Series{Labels: labels}
+		s := &Series{Labels: seriesLabels(r, opt.Series)}
 		s.key = s.Key()
 		if old, ok := byKey[s.key]; ok {
 			s = old
@@ -452,7 +470,7 @@ func readHistories(ctx context.Context, src Source, opt Options, match func(pkg,
 		})
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("read results: %w", err)
+		return nil, nil, nil, fmt.Errorf("read results: %w", err)
 	}
 	// A series whose runs hold a stretch per test process (more than one
 	// stretch sample in a run, once a run's pieces are merged) keeps the
@@ -495,5 +513,5 @@ func readHistories(ctx context.Context, src Source, opt Options, match func(pkg,
 		}
 		return a.bench.Unit < b.bench.Unit
 	})
-	return series, order, nil
+	return series, order, abRuns, nil
 }

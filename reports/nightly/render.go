@@ -30,10 +30,11 @@ import (
 // where CHANGE is {"benchmark", "package", "unit", "series": {labels},
 // "pct", "lo_pct", "hi_pct", "p", "raw_p", "mde_pct", "noise_pct", "noisy",
 // "nights", "baseline_runs", "machine_pct", "stretch_pct", "drift_pct", "corrected",
-// "change_run", "change_time", "good_run", "commit", "confirm"} (commit
-// is null without a commit label; confirm, for a regression, the
+// "change_run", "change_time", "good_run", "commit", "confirm", "ab"}
+// (commit is null without a commit label; confirm, for a regression, the
 // benchdb ab command that measures it again (Change.Confirm), null
-// where there is none; p is the Benjamini-Hochberg adjusted p-value;
+// where there is none; ab the stored benchdb ab measurement of the two
+// commits that was read (Change.AB), AB, or null; p is the Benjamini-Hochberg adjusted p-value;
 // nights the runs at the new level; machine_pct the probe's change that
 // night, stretch_pct the change of the stretch of the benchmark's
 // package (runner.TaskClock) and drift_pct the series geomean's, null
@@ -41,7 +42,10 @@ import (
 // {"benchmark", "package", "unit", "series", "run", "time", "good_run",
 // "commit", "pct", "nights", "machine"} (machine: the runs on both sides
 // are of one commit); PENDING is {"benchmark", "package", "unit", "series",
-// "runs", "pct", "p", "wait"} (see Pending); and ENTRY is {"benchmark", "package", "unit",
+// "runs", "pct", "p", "wait", "ab"} (see Pending; ab, an AB, the
+// measurement that refuted the change, or null); AB is {"id", "old_run",
+// "new_run", "rounds", "pct", "lo_pct", "hi_pct", "p", "verdict"}
+// (verdict "confirmed", "refuted" or "undecided", see ABCheck); and ENTRY is {"benchmark", "package", "unit",
 // "series", "run", "time"}, a missing one's with "not_measured" (the
 // newest run's value where it was not a measurement, "NaN"; omitted
 // where the newest run did not have the benchmark). A RATIO is a run's level against the typical
@@ -85,7 +89,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 	}
 	for _, p := range r.Pending {
 		out.Pending = append(out.Pending, jsonPending{Benchmark: p.Name, Package: p.Package, Unit: p.Unit, Series: p.Series.Labels,
-			Runs: p.Runs, Pct: mathx.Finite(p.Pct), P: mathx.Finite(p.P), Wait: p.Wait})
+			Runs: p.Runs, Pct: mathx.Finite(p.Pct), P: mathx.Finite(p.P), Wait: p.Wait, AB: jsonABCheck(p.AB)})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -148,6 +152,27 @@ type jsonChange struct {
 	GoodRun      int64             `json:"good_run"`
 	Commit       *string           `json:"commit"`
 	Confirm      *string           `json:"confirm"`
+	AB           *jsonAB           `json:"ab"`
+}
+
+type jsonAB struct {
+	ID      string   `json:"id"`
+	OldRun  int64    `json:"old_run"`
+	NewRun  int64    `json:"new_run"`
+	Rounds  int      `json:"rounds"`
+	Pct     *float64 `json:"pct"`
+	LoPct   *float64 `json:"lo_pct"`
+	HiPct   *float64 `json:"hi_pct"`
+	P       *float64 `json:"p"`
+	Verdict string   `json:"verdict"`
+}
+
+func jsonABCheck(a *ABCheck) *jsonAB {
+	if a == nil {
+		return nil
+	}
+	return &jsonAB{ID: a.ID, OldRun: a.Old.ID, NewRun: a.New.ID, Rounds: a.Rounds,
+		Pct: mathx.Finite(a.Pct), LoPct: mathx.Finite(a.LoPct), HiPct: mathx.Finite(a.HiPct), P: mathx.Finite(a.P), Verdict: a.Verdict}
 }
 
 type jsonNoisy struct {
@@ -183,6 +208,7 @@ type jsonPending struct {
 	Pct       *float64          `json:"pct"`
 	P         *float64          `json:"p"`
 	Wait      bool              `json:"wait"`
+	AB        *jsonAB           `json:"ab"`
 }
 
 type jsonEntry struct {
@@ -207,6 +233,7 @@ func jsonChanges(cs []*Change) []jsonChange {
 			Nights: c.Current, BaselineRuns: c.Baseline,
 			MachinePct: mathx.Finite(c.Machine), StretchPct: mathx.Finite(c.Stretch), DriftPct: mathx.Finite(c.Drift), Corrected: c.Corrected,
 			ChangeRun: c.Change.ID, ChangeTime: c.Change.Time.UTC().Format(time.RFC3339), GoodRun: c.Good.ID,
+			AB: jsonABCheck(c.AB),
 		}
 		if cmd := c.Confirm(); cmd != "" && c.Kind() == "regression" {
 			j.Confirm = &cmd
@@ -277,6 +304,23 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		b.WriteString("\n")
 	}
 	changes("Regressions", r.Regressions)
+	checked := func(cs []*Change) {
+		var list []*Change
+		for _, c := range cs {
+			if c.AB != nil {
+				list = append(list, c)
+			}
+		}
+		if len(list) == 0 {
+			return
+		}
+		b.WriteString("Measured again with `benchdb ab`, the two commits alternating on one machine:\n\n")
+		for _, c := range list {
+			fmt.Fprintf(&b, "- %s: %s\n", mdtext.Escape(c.Benchmark.qualified()), mdtext.Escape(c.AB.String()))
+		}
+		b.WriteString("\n")
+	}
+	checked(r.Regressions)
 	if cmds := confirms(r.Regressions); len(cmds) > 0 {
 		b.WriteString("To measure a regression again, run the two commits' test binaries alternately on one machine, so that a shift of the machine's level falls on both alike (from the module's root; README, \"A/B runs\"):\n\n")
 		for _, c := range cmds {
@@ -286,6 +330,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		b.WriteString("\n")
 	}
 	changes("Improvements", r.Improvements)
+	checked(r.Improvements)
 	if len(r.Shifts) > 0 {
 		fmt.Fprintf(&b, "## Change points\n\nEvery change of level that started in the window, oldest first; \"machine\" when the runs on both sides are of one commit.\n\n")
 		fmt.Fprintf(&b, "| run | commit | benchmark | unit | series | change | nights | cause |\n|---|---|---|---|---|--:|--:|---|\n")
@@ -309,7 +354,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		b.WriteString("\n")
 	}
 	if len(r.Pending) > 0 {
-		fmt.Fprintf(&b, "## Pending\n\nNot alarms yet. \"Too short\": fewer than %d earlier runs, so a change that a within-run test sees cannot be told from the machine's night-to-night noise. \"One night\": the newest night alone moved, and the benchmark has jumped as far before and come back; a second night will tell.\n\n", minBaseline)
+		fmt.Fprintf(&b, "## Pending\n\nNot alarms yet. \"Too short\": fewer than %d earlier runs, so a change that a within-run test sees cannot be told from the machine's night-to-night noise. \"One night\": the newest night alone moved, and the benchmark has jumped as far before and come back; a second night will tell. \"ab: no such change\": the history moved, but the two commits measured alternately on one machine (benchdb ab) did not differ so: the machine moved, not the code.\n\n", minBaseline)
 		fmt.Fprintf(&b, "| benchmark | unit | series | runs | why | change | p |\n|---|---|---|--:|---|--:|--:|\n")
 		for _, p := range r.Pending {
 			fmt.Fprintf(&b, "| %s | %s | %s | %d | %s | %s | %.2g |\n", mdtext.Escape(p.Benchmark.qualified()), mdtext.Escape(p.Unit), mdtext.Escape(p.Series.Key()), p.Runs, p.Why(), pct(p.Pct), p.P)
@@ -350,8 +395,12 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	return err
 }
 
-// Why says why a change is pending: "too short" or "one night".
+// Why says why a change is pending: "too short", "one night", or "ab: no
+// such change" with what benchdb ab measured.
 func (p *Pending) Why() string {
+	if p.AB != nil {
+		return fmt.Sprintf("ab: no such change (%s [%s, %s], %d rounds)", pct(p.AB.Pct), pct(p.AB.LoPct), pct(p.AB.HiPct), p.AB.Rounds)
+	}
 	if p.Wait {
 		return "one night"
 	}

@@ -254,6 +254,10 @@ type Change struct {
 	// ran; NaN without one); Drift for the geomean of the series'
 	// benchmarks.
 	Machine, Stretch, Drift float64
+	// AB is the newest benchdb ab measurement of the change's two commits
+	// on its series' machine, nil without one. A change it refutes is
+	// listed as Pending instead.
+	AB *ABCheck
 }
 
 // higherIsBetter reports whether larger values of unit are better, by
@@ -282,10 +286,11 @@ func (c *Change) Commit() string { return c.Change.Labels["commit"] }
 // backtick, or one that does not print as itself: a control, format or
 // line-separator character, or a space other than ASCII's, which would
 // show a word break where the shell sees none), or a label or the
-// package starts with "-", which ab would read as a flag.
+// package starts with "-", which ab would read as a flag. It is "" too
+// where such a measurement is stored and decided (AB).
 func (c *Change) Confirm() string {
 	good, bad := c.Good.Labels["commit"], c.Change.Labels["commit"]
-	if good == "" || bad == "" || good == bad || c.Package == "" {
+	if good == "" || bad == "" || good == bad || c.Package == "" || c.AB != nil && c.AB.Verdict != ABUndecided {
 		return ""
 	}
 	for _, a := range []string{good, bad, c.Package} {
@@ -356,6 +361,10 @@ type Pending struct {
 	// newest night alone, and the benchmark's level has jumped as far
 	// before and come back: one more night will tell.
 	Wait bool
+	// AB, when set, is the benchdb ab measurement that refuted the
+	// change the history showed (Pct, P): measured alternately, the two
+	// commits did not differ so.
+	AB *ABCheck
 }
 
 // An Entry is a new or missing benchmark.

@@ -1,0 +1,250 @@
+package nightly
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"golang.org/x/perf/benchfmt"
+
+	"github.com/benchdb/benchdb/internal/paired"
+	store "github.com/benchdb/benchdb/store/storedata"
+)
+
+// The labels benchdb ab stores its two runs with (package ab).
+const (
+	abLabel     = "ab"   // the measurement's id, on both runs
+	abSide      = "side" // "old" or "new"
+	abSideOld   = "old"
+	abSideNew   = "new"
+	abRevLabel  = "rev"   // the revision as it was given
+	abRoundConf = "round" // each result's round, a configuration line
+)
+
+// Verdicts of an ABCheck.
+const (
+	// ABConfirmed: the two commits, measured alternately, differ in the
+	// change's direction by at least Options.Threshold, significantly.
+	ABConfirmed = "confirmed"
+	// ABRefuted: the measurement bounds the difference and it is not
+	// such a change. The history's change was the machine's: the change
+	// is listed as pending, not as a regression or an improvement.
+	ABRefuted = "refuted"
+	// ABUndecided: too few rounds to bound the difference (6 for a 95%
+	// interval); the change stands as the history judged it.
+	ABUndecided = "undecided"
+)
+
+// An ABCheck is a change measured again by benchdb ab (Change.Confirm's
+// command, or any ab or bisect run of the same two commits on the
+// change's machine): the two commits' test binaries run alternately,
+// round by round, so that a shift of the machine's level falls on both
+// sides alike. It is judged as ab judges it (each round's best value,
+// the per-round ratios' Hodges-Lehmann estimate with its signed-rank
+// interval at Options.Confidence).
+type ABCheck struct {
+	// ID is the measurement's ab label, and Old and New its two runs.
+	ID       string
+	Old, New store.Run
+	// Rounds is how many rounds had the benchmark on both sides.
+	Rounds int
+	// Pct is NEW against OLD in percent, with its interval LoPct, HiPct
+	// (NaN when the rounds were too few), and P the signed-rank test's
+	// p-value.
+	Pct, LoPct, HiPct, P float64
+	// Verdict is ABConfirmed, ABRefuted or ABUndecided.
+	Verdict string
+}
+
+// String says what the check found, as the report shows it.
+func (a *ABCheck) String() string {
+	if a.Verdict == ABUndecided {
+		return fmt.Sprintf("benchdb ab %s: %s in %d rounds, too few to judge", a.ID, pct(a.Pct), a.Rounds)
+	}
+	return fmt.Sprintf("benchdb ab %s: %s [%s, %s] in %d rounds, %s", a.ID, pct(a.Pct), pct(a.LoPct), pct(a.HiPct), a.Rounds, a.Verdict)
+}
+
+// An abPair is one ab measurement's two stored runs.
+type abPair struct {
+	id       string
+	old, new store.Run
+	// labels are its new run's values of the series keys.
+	labels map[string]string
+	listed bool
+}
+
+// abPairs returns the complete measurements among runs (oldest first),
+// newest first. A side measured from a work tree with uncommitted
+// changes (label dirty) is not its commit and makes no pair.
+func abPairs(runs []store.Run, keys []string) []*abPair {
+	byID := map[string]*abPair{}
+	var out []*abPair
+	for _, r := range runs {
+		id := r.Labels[abLabel]
+		if r.Labels["dirty"] == "true" {
+			continue
+		}
+		p := byID[id]
+		if p == nil {
+			p = &abPair{id: id}
+			byID[id] = p
+		}
+		switch r.Labels[abSide] {
+		case abSideOld:
+			p.old = r
+		case abSideNew:
+			p.new = r
+			p.labels = seriesLabels(r, keys)
+		default:
+			continue
+		}
+		if p.old.ID != 0 && p.new.ID != 0 && !p.listed {
+			p.listed = true
+			out = append(out, p)
+		}
+	}
+	// Newest first: the latest measurement of two commits is the one
+	// read.
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out
+}
+
+// sameMachine reports whether a measurement whose runs have the series
+// labels ab ran where a series with labels does: they agree on every key
+// both have. benchdb ab records no branch (its two commits say what it
+// measured), and a history ingested without a host label says nothing
+// of the host.
+func sameMachine(ab, labels map[string]string) bool {
+	for k, v := range ab {
+		if w, ok := labels[k]; ok && w != v {
+			return false
+		}
+	}
+	return true
+}
+
+// revIs reports whether ab run r measured the commit a nightly run
+// labels commit: the revision as given, the full hash, or a prefix of
+// it of seven digits or more (git's short hash).
+func revIs(r store.Run, commit string) bool {
+	if commit == "" {
+		return false
+	}
+	full := r.Labels["commit"]
+	return r.Labels[abRevLabel] == commit || full == commit || len(commit) >= 7 && strings.HasPrefix(full, commit)
+}
+
+// checkAB attaches to each change of rep the newest ab measurement of its
+// two commits on its series' machine that has its benchmark, reading
+// only those runs from src, and moves a change that the measurement
+// refutes from Regressions or Improvements to Pending.
+func checkAB(ctx context.Context, src Source, rep *Report, abRuns []store.Run, opt Options) error {
+	pairs := abPairs(abRuns, opt.Series)
+	if len(pairs) == 0 {
+		return nil
+	}
+	changes := append(append([]*Change(nil), rep.Regressions...), rep.Improvements...)
+	cands := map[*Change][]*abPair{}
+	type want struct {
+		run int64
+		b   Benchmark
+	}
+	wanted := map[want]paired.Rounds{}
+	var ids []int64
+	seen := map[int64]bool{}
+	for _, c := range changes {
+		good, bad := c.Good.Labels["commit"], c.Change.Labels["commit"]
+		if good == "" || bad == "" || good == bad {
+			continue
+		}
+		for _, p := range pairs {
+			if !sameMachine(p.labels, c.Series.Labels) || !revIs(p.old, good) || !revIs(p.new, bad) {
+				continue
+			}
+			cands[c] = append(cands[c], p)
+			for _, r := range []store.Run{p.old, p.new} {
+				wanted[want{r.ID, c.Benchmark}] = paired.Rounds{}
+				if !seen[r.ID] {
+					seen[r.ID] = true
+					ids = append(ids, r.ID)
+				}
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	err := src.Results(ctx, ids, func(id int64, r *benchfmt.Result) error {
+		var pkg, round []byte
+		for _, c := range r.Config {
+			switch c.Key {
+			case "pkg":
+				pkg = c.Value
+			case abRoundConf:
+				round = c.Value
+			}
+		}
+		n, err := strconv.Atoi(string(round))
+		if err != nil {
+			return nil // not one of ab's rounds
+		}
+		name := r.Name.Full()
+		for _, v := range r.Values {
+			k := want{id, Benchmark{string(pkg), string(name), v.Unit}}
+			if rounds, ok := wanted[k]; ok && v.Value >= 0 && !math.IsInf(v.Value, 0) {
+				rounds[n] = append(rounds[n], v.Value)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("read ab runs: %w", err)
+	}
+	for _, c := range changes {
+		for _, p := range cands[c] {
+			old, new := wanted[want{p.old.ID, c.Benchmark}], wanted[want{p.new.ID, c.Benchmark}]
+			if len(old) == 0 || len(new) == 0 {
+				continue
+			}
+			better := -1
+			if higherIsBetter(c.Unit) {
+				better = 1
+			}
+			m := paired.Compare(old, new, better, opt.Confidence, true)
+			if m.Rounds == 0 {
+				continue
+			}
+			a := &ABCheck{ID: p.id, Old: p.old, New: p.new, Rounds: m.Rounds,
+				Pct: 100 * (m.Ratio - 1), LoPct: 100 * (m.Lo - 1), HiPct: 100 * (m.Hi - 1), P: m.P}
+			switch {
+			case math.IsNaN(m.Lo):
+				a.Verdict = ABUndecided
+			case m.Significant() && (m.Ratio > 1) == (c.Pct > 0) && math.Abs(m.Ratio-1) >= opt.Threshold:
+				a.Verdict = ABConfirmed
+			default:
+				a.Verdict = ABRefuted
+			}
+			c.AB = a
+			break
+		}
+	}
+	keep := func(list []*Change) []*Change {
+		out := list[:0]
+		for _, c := range list {
+			if c.AB != nil && c.AB.Verdict == ABRefuted {
+				rep.Pending = append(rep.Pending, &Pending{Benchmark: c.Benchmark, Series: c.Series, Runs: len(c.History),
+					Pct: c.Pct, P: c.RawP, AB: c.AB})
+				continue
+			}
+			out = append(out, c)
+		}
+		return out
+	}
+	rep.Regressions = keep(rep.Regressions)
+	rep.Improvements = keep(rep.Improvements)
+	return nil
+}

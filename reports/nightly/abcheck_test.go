@@ -1,0 +1,193 @@
+package nightly_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/benchdb/benchdb/internal/mdtext"
+	"github.com/benchdb/benchdb/reports/nightly"
+	"github.com/benchdb/benchdb/reports/nightly/nightlytest"
+)
+
+// abRuns returns the two runs benchdb ab stores for a measurement of
+// commits old and new of BenchmarkB-2 in package p: rounds rounds, the
+// machine drifting 3% a round and each round's values scattered by ±1%,
+// NEW's values ratio times OLD's.
+func abRuns(id, host, old, new string, rounds int, ratio float64, at time.Time, extra map[string]string) []nightlytest.Run {
+	var out []nightlytest.Run
+	for _, side := range []string{"old", "new"} {
+		var b strings.Builder
+		b.WriteString("goos: linux\ngoarch: amd64\npkg: p\n")
+		for r := range rounds {
+			level := 55 * math.Pow(1.03, float64(r)) * (1 + 0.01*float64(r%3-1))
+			if side == "new" {
+				level *= ratio
+			}
+			fmt.Fprintf(&b, "round: %d\n", r)
+			for _, f := range []float64{1, 1.004, 1.01} {
+				fmt.Fprintf(&b, "BenchmarkB-2 \t1000000\t%.3f ns/op\n", level*f)
+			}
+		}
+		commit := old
+		if side == "new" {
+			commit = new
+		}
+		labels := map[string]string{"host": host, "ab": id, "side": side, "commit": commit, "rev": commit}
+		for k, v := range extra {
+			labels[k] = v
+		}
+		out = append(out, nightlytest.Run{Time: at, Labels: labels, Text: []byte(b.String())})
+	}
+	return out
+}
+
+// TestBuild_abCheck: the report reads benchdb ab's runs of a change's two
+// commits on its machine as a check of the change. A measurement that
+// finds no such difference moves the regression to Pending (the
+// history's step was the machine's); one that finds it keeps it, with
+// ab's size; one with too few rounds leaves it as it is. ab's runs are
+// never nights of the history, and a measurement on another machine, of
+// a dirty work tree or of other commits is not read.
+func TestBuild_abCheck(t *testing.T) {
+	var levels []float64
+	for i := range 25 {
+		levels = append(levels, 55*(1+0.004*float64(i%3-1)))
+	}
+	levels = append(levels, 70, 70.2, 69.9)
+	night := levelRuns(levels)
+	after := night[len(night)-1].Time.Add(time.Hour)
+	for _, tc := range []struct {
+		name    string
+		ab      []nightlytest.Run
+		verdict string // "" for no check
+		pct     float64
+	}{
+		{"none", nil, "", 0},
+		{"refuted", abRuns("x", "a", "c24", "c25", 10, 1.005, after, nil), nightly.ABRefuted, 0.5},
+		{"confirmed", abRuns("x", "a", "c24", "c25", 10, 1.25, after, nil), nightly.ABConfirmed, 25},
+		{"short hashes", abRuns("x", "a", "c24", "c25", 10, 1.25, after, nil), nightly.ABConfirmed, 25},
+		{"too few rounds", abRuns("x", "a", "c24", "c25", 5, 1.005, after, nil), nightly.ABUndecided, 0.5},
+		{"below the threshold", abRuns("x", "a", "c24", "c25", 10, 1.03, after, nil), nightly.ABRefuted, 3},
+		{"the other way", abRuns("x", "a", "c24", "c25", 10, 0.8, after, nil), nightly.ABRefuted, -20},
+		{"newest measurement", append(abRuns("x", "a", "c24", "c25", 10, 1.25, after, nil),
+			abRuns("y", "a", "c24", "c25", 10, 1.0, after.Add(time.Minute), nil)...), nightly.ABRefuted, 0},
+		{"another machine", abRuns("x", "b", "c24", "c25", 10, 1.0, after, nil), "", 0},
+		{"nights on a branch", abRuns("x", "a", "c24", "c25", 10, 1.0, after, nil), nightly.ABRefuted, 0},
+		{"a dirty work tree", abRuns("x", "a", "c24", "c25", 10, 1.0, after, map[string]string{"dirty": "true"}), "", 0},
+		{"other commits", abRuns("x", "a", "c23", "c25", 10, 1.0, after, nil), "", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			runs := append(append([]nightlytest.Run(nil), night...), tc.ab...)
+			if tc.name == "nights on a branch" {
+				// benchdb run labels its runs with the branch; ab does not.
+				runs = append([]nightlytest.Run(nil), night...)
+				for i := range runs {
+					runs[i].Labels = map[string]string{"host": "a", "commit": fmt.Sprintf("c%d", i), "branch": "main"}
+				}
+				runs = append(runs, tc.ab...)
+			}
+			if tc.name == "short hashes" {
+				// Nightly runs labelled with short hashes, ab's with full ones.
+				runs = append([]nightlytest.Run(nil), night...)
+				for i := range runs {
+					c := fmt.Sprintf("%07d", i)
+					runs[i].Labels = map[string]string{"host": "a", "commit": c}
+				}
+				for _, r := range abRuns("x", "a", "0000024", "0000025", 10, 1.25, after, nil) {
+					r.Labels["commit"] += "deadbeef"
+					r.Labels["rev"] = "HEAD"
+					runs = append(runs, r)
+				}
+			}
+			rep, err := nightly.Build(context.Background(), nightlytest.MustMemSource(t, runs), nightly.Options{Now: func() time.Time { return epoch }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Series) != 1 || len(rep.Series[0].Runs) != len(night) {
+				t.Fatalf("series %d, runs %d: want one series of the %d nights, ab's runs left out", len(rep.Series), len(rep.Series[0].Runs), len(night))
+			}
+			var ch *nightly.Change
+			var ab *nightly.ABCheck
+			switch {
+			case len(rep.Regressions) == 1 && len(rep.Pending) == 0:
+				ch, ab = rep.Regressions[0], rep.Regressions[0].AB
+				if len(ch.History) != len(night) {
+					t.Errorf("history of %d runs, want %d", len(ch.History), len(night))
+				}
+			case len(rep.Regressions) == 0 && len(rep.Pending) == 1:
+				p := rep.Pending[0]
+				ab = p.AB
+				if ab == nil || !strings.HasPrefix(p.Why(), "ab: no such change (") || math.Abs(p.Pct-27.3) > 1 {
+					t.Fatalf("pending %+v (%s), want the history's +27%% refuted by ab", p, p.Why())
+				}
+			default:
+				t.Fatalf("%d regressions, %d pending: want the step in one of them", len(rep.Regressions), len(rep.Pending))
+			}
+			if tc.verdict == "" {
+				if ab != nil {
+					t.Fatalf("check %v, want none", ab)
+				}
+				return
+			}
+			if ab == nil {
+				t.Fatalf("no check, want %s", tc.verdict)
+			}
+			if ab.Verdict != tc.verdict || math.Abs(ab.Pct-tc.pct) > 0.6 {
+				t.Errorf("%s, want %s at %+.1f%%", ab, tc.verdict, tc.pct)
+			}
+			if (tc.verdict == nightly.ABRefuted) != (ch == nil) {
+				t.Errorf("%s: regression %v", ab, ch != nil)
+			}
+			if tc.verdict != nightly.ABUndecided && (math.IsNaN(ab.LoPct) || ab.LoPct > ab.Pct || ab.HiPct < ab.Pct) {
+				t.Errorf("%s: interval does not hold the estimate", ab)
+			}
+			// What the reader sees: the measurement beside the change, no
+			// command to measure it again once it is decided.
+			if wantCmd := tc.verdict == nightly.ABUndecided; ch != nil && (ch.Confirm() != "") != wantCmd {
+				t.Errorf("%s: confirm command %q", ab, ch.Confirm())
+			}
+			var md, js strings.Builder
+			if err := nightly.WriteMarkdown(&md, rep); err != nil {
+				t.Fatal(err)
+			}
+			if err := nightly.WriteJSON(&js, rep); err != nil {
+				t.Fatal(err)
+			}
+			shown := mdtext.Escape(ab.String())
+			if ch == nil {
+				shown = rep.Pending[0].Why()
+			}
+			if !strings.Contains(md.String(), shown) {
+				t.Errorf("Markdown lacks %q:\n%s", shown, md.String())
+			}
+			var got struct {
+				Regressions, Pending []struct {
+					Confirm *string
+					AB      *struct {
+						ID      string
+						Rounds  int
+						Pct     float64
+						Verdict string
+						NewRun  int64 `json:"new_run"`
+					}
+				}
+			}
+			if err := json.Unmarshal([]byte(js.String()), &got); err != nil {
+				t.Fatal(err)
+			}
+			list := got.Regressions
+			if ch == nil {
+				list = got.Pending
+			}
+			if len(list) != 1 || list[0].AB == nil || list[0].AB.Verdict != tc.verdict || list[0].AB.ID != ab.ID ||
+				list[0].AB.NewRun != ab.New.ID || list[0].AB.Rounds != ab.Rounds || math.Abs(list[0].AB.Pct-ab.Pct) > 1e-9 {
+				t.Errorf("JSON %s", js.String())
+			}
+		})
+	}
+}
