@@ -5,6 +5,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,59 +16,27 @@ import (
 // TestReport_confirmRunsAb follows a nightly report's advice: a history
 // stored under a real repository's commits, where BenchmarkWork doubled
 // at the second commit, gives a regression whose confirm command, run as
-// it stands (its words unquoted as a shell would), measures the two
-// commits again with benchdb ab and finds the same regression.
+// it stands (its words unquoted as a shell would) in the same store,
+// measures the two commits again with benchdb ab and finds the same
+// regression; the report then shows ab's measurement beside it, and
+// gives no command any more.
 func TestReport_confirmRunsAb(t *testing.T) {
 	repo := abtest.MustRepo(t)
 	good := strings.TrimSpace(repo.Git("rev-parse", "--short", "HEAD"))
 	bad := repo.Commit("twice the work", map[string]string{"knobs.go": abtest.Knobs(2*abtest.BaseIters, false, false)})
 	bad = strings.TrimSpace(repo.Git("rev-parse", "--short", bad))
-	db := filepath.Join(t.TempDir(), "nightly.sqlite")
-	for i := range 12 {
-		commit, ns := good, 1000
-		if i >= 9 {
-			commit, ns = bad, 2000
-		}
-		var b strings.Builder
-		b.WriteString("goos: linux\ngoarch: amd64\npkg: example.com/slow\n")
-		for j := range 5 {
-			fmt.Fprintf(&b, "BenchmarkWork-2 \t1000\t%d.%d%d ns/op\n", ns, j, i)
-		}
-		args := []string{"--db", db, "ingest", "--label", "commit=" + commit, "--label", "host=ci", "--time", fmt.Sprintf("2026-11-%02dT03:00:00Z", i+1), "-"}
-		if code, _, stderr := runCLI(t, strings.NewReader(b.String()), args...); code != 0 {
-			t.Fatalf("benchdb %s: exit %d\n%s", strings.Join(args, " "), code, stderr)
-		}
-	}
-	out := mustRunCLI(t, "--db", db, "report", "--now", "2026-11-13T00:00:00Z", "--format", "json")
-	var rep struct {
-		Regressions []struct {
-			Benchmark string
-			Confirm   *string
-		}
-	}
-	if err := json.Unmarshal([]byte(out), &rep); err != nil {
-		t.Fatalf("report JSON: %v\n%s", err, out)
-	}
+	db := storeHistory(t, good, bad, 2)
+
+	rep := readReport(t, db)
 	if len(rep.Regressions) != 1 || rep.Regressions[0].Confirm == nil {
-		t.Fatalf("report: %s\nwant one regression with a confirm command", out)
+		t.Fatalf("report: %+v\nwant one regression with a confirm command", rep)
 	}
 	cmd := *rep.Regressions[0].Confirm
 	want := "benchdb ab " + good + " " + bad + " example.com/slow -- -bench '^BenchmarkWork$' -cpu 2"
 	if cmd != want {
 		t.Fatalf("confirm %q, want %q", cmd, want)
 	}
-	// The words as a POSIX shell reads them: Confirm quotes with single
-	// quotes only, around whole words.
-	var args []string
-	for _, w := range strings.Fields(cmd)[1:] {
-		args = append(args, strings.Trim(w, "'"))
-	}
-	// ab's own options go before its revisions: where, and fewer rounds.
-	args = append([]string{"--db", filepath.Join(t.TempDir(), "ab.sqlite"), args[0], "--dir", repo.Dir, "--rounds", "6", "--format", "json"}, args[1:]...)
-	code, stdout, stderr := runCLI(t, nil, args...)
-	if code != 0 {
-		t.Fatalf("benchdb %s: exit %d\n%s", strings.Join(args, " "), code, stderr)
-	}
+	stdout := runConfirm(t, db, repo.Dir, cmd)
 	var abRep struct {
 		Rows []struct {
 			Name    string
@@ -93,4 +62,124 @@ func TestReport_confirmRunsAb(t *testing.T) {
 	if !found {
 		t.Errorf("ab: no Work-2 sec/op row (-cpu 2):\n%s", stdout)
 	}
+
+	// The same report, with ab's runs in the store: the regression
+	// stands, measured again (about +100%), and ab's runs are no nights
+	// of the history.
+	rep = readReport(t, db)
+	if len(rep.Regressions) != 1 || len(rep.Pending) != 0 {
+		t.Fatalf("report after ab: %+v\nwant the regression alone", rep)
+	}
+	r := rep.Regressions[0]
+	if r.AB == nil || r.AB.Verdict != "confirmed" || r.AB.Pct < 50 || r.AB.Rounds != 6 || r.Confirm != nil {
+		t.Errorf("report after ab: %+v, ab %+v; want ab confirmed near +100%% in 6 rounds, no confirm command", r, r.AB)
+	}
+	if rep.Series[0].Runs != 12 {
+		t.Errorf("series of %d runs, want the 12 nights", rep.Series[0].Runs)
+	}
+}
+
+// TestReport_abRefutesMachine: the second commit changed nothing but a
+// comment, yet the stored nights ran 60% slower from it on, as when the
+// machine's host slowed down the night the commit landed. The report
+// calls it a regression; its confirm command, run in the same store,
+// measures the two commits alternately, finds them alike, and the
+// report then lists the change as pending, "ab: no such change", not
+// as a regression.
+func TestReport_abRefutesMachine(t *testing.T) {
+	repo := abtest.MustRepo(t)
+	good := strings.TrimSpace(repo.Git("rev-parse", "--short", "HEAD"))
+	bad := repo.Commit("a comment", map[string]string{"NOTES": "nothing that runs\n"})
+	bad = strings.TrimSpace(repo.Git("rev-parse", "--short", bad))
+	db := storeHistory(t, good, bad, 1.6)
+
+	rep := readReport(t, db)
+	if len(rep.Regressions) != 1 || rep.Regressions[0].Confirm == nil {
+		t.Fatalf("report: %+v\nwant one regression with a confirm command", rep)
+	}
+	runConfirm(t, db, repo.Dir, *rep.Regressions[0].Confirm)
+	rep = readReport(t, db)
+	if len(rep.Regressions) != 0 || len(rep.Pending) != 1 {
+		t.Fatalf("report after ab: %+v\nwant no regression, one pending", rep)
+	}
+	p := rep.Pending[0]
+	if p.Benchmark != "Work-2" || p.AB == nil || p.AB.Verdict != "refuted" || p.AB.Pct > 20 || p.AB.Pct < -20 || p.Pct < 50 {
+		t.Errorf("pending %+v, ab %+v; want the history's +60%% refuted by ab near 0%%", p, p.AB)
+	}
+}
+
+type reportAB struct {
+	Verdict string
+	Pct     float64
+	Rounds  int
+}
+
+type reportOut struct {
+	Series      []struct{ Runs int }
+	Regressions []struct {
+		Benchmark string
+		Confirm   *string
+		AB        *reportAB
+	}
+	Pending []struct {
+		Benchmark string
+		Pct       float64
+		AB        *reportAB
+	}
+}
+
+// storeHistory stores twelve nights of BenchmarkWork-2 in package
+// example.com/slow on this host: commit good at 1000 ns/op for nine
+// nights, then commit bad at factor times that.
+func storeHistory(t *testing.T, good, bad string, factor float64) string {
+	t.Helper()
+	host, err := os.Hostname()
+	if err != nil {
+		t.Skipf("no host name: %v", err)
+	}
+	db := filepath.Join(t.TempDir(), "nightly.sqlite")
+	for i := range 12 {
+		commit, ns := good, 1000.0
+		if i >= 9 {
+			commit, ns = bad, 1000*factor
+		}
+		var b strings.Builder
+		b.WriteString("goos: linux\ngoarch: amd64\npkg: example.com/slow\n")
+		for j := range 5 {
+			fmt.Fprintf(&b, "BenchmarkWork-2 \t1000\t%.2f ns/op\n", ns*(1+0.001*float64(j)+0.0003*float64(i%3)+0.00001*float64(i)))
+		}
+		args := []string{"--db", db, "ingest", "--label", "commit=" + commit, "--label", "host=" + host, "--time", fmt.Sprintf("2026-11-%02dT03:00:00Z", i+1), "-"}
+		if code, _, stderr := runCLI(t, strings.NewReader(b.String()), args...); code != 0 {
+			t.Fatalf("benchdb %s: exit %d\n%s", strings.Join(args, " "), code, stderr)
+		}
+	}
+	return db
+}
+
+func readReport(t *testing.T, db string) reportOut {
+	t.Helper()
+	out := mustRunCLI(t, "--db", db, "report", "--now", "2026-11-13T00:00:00Z", "--format", "json")
+	var rep reportOut
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("report JSON: %v\n%s", err, out)
+	}
+	return rep
+}
+
+// runConfirm runs a report's confirm command in store db, its words as a
+// POSIX shell reads them (Confirm quotes with single quotes only, around
+// whole words), with ab's own options before its revisions: the
+// repository, six rounds, JSON. It returns ab's output.
+func runConfirm(t *testing.T, db, dir, cmd string) string {
+	t.Helper()
+	var args []string
+	for _, w := range strings.Fields(cmd)[1:] {
+		args = append(args, strings.Trim(w, "'"))
+	}
+	args = append([]string{"--db", db, args[0], "--dir", dir, "--rounds", "6", "--format", "json"}, args[1:]...)
+	code, stdout, stderr := runCLI(t, nil, args...)
+	if code != 0 {
+		t.Fatalf("benchdb %s: exit %d\n%s", strings.Join(args, " "), code, stderr)
+	}
+	return stdout
 }
