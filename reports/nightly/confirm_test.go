@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"html"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -60,6 +61,36 @@ func TestChange_Confirm(t *testing.T) {
 	}
 }
 
+// TestChange_Confirm_repetitions: for a change in time per operation the
+// command asks for short repetitions, each round's best counted: about
+// 0.4 ms each, 80 a run, or one operation each where one takes longer,
+// as many as fit in 32 ms (at least 5). Other units, and a history
+// without a level, leave ab's defaults.
+func TestChange_Confirm_repetitions(t *testing.T) {
+	for _, tc := range []struct {
+		unit  string
+		level float64 // the newest run's median, base units
+		want  string  // the flags before the commits
+	}{
+		{"sec/op", 100e-9, "--benchtime 4000x --count 80 "},
+		{"sec/op", 3e-6, "--benchtime 133x --count 80 "},
+		{"sec/op", 400e-6, "--benchtime 1x --count 80 "},
+		{"sec/op", 1e-3, "--benchtime 1x --count 32 "},
+		{"sec/op", 50e-3, "--benchtime 1x --count 5 "},
+		{"sec/op", 0, ""},
+		{"sec/op", math.NaN(), ""},
+		{"B/op", 100, ""},
+	} {
+		c := change("A-2", "p", "a", "b")
+		c.Unit = tc.unit
+		c.History = []nightly.Point{{Median: 1}, {Median: tc.level}}
+		want := "benchdb ab " + tc.want + "a b p -- -bench '^BenchmarkA$' -cpu 2"
+		if got := c.Confirm(); got != want {
+			t.Errorf("%s at %g: Confirm() = %q, want %q", tc.unit, tc.level, got, want)
+		}
+	}
+}
+
 // TestChange_Confirm_goTest: go test, given the expression Confirm
 // writes for slowmod's Work/kind=hash, runs that benchmark and no other
 // (a real go test of the module in testdata).
@@ -110,7 +141,8 @@ func TestReport_confirm(t *testing.T) {
 	if len(rep.Regressions) != 1 {
 		t.Fatalf("%d regressions, want the step", len(rep.Regressions))
 	}
-	want := "benchdb ab c24 c25 p -- -bench '^BenchmarkB$' -cpu 2"
+	// 69.9 ns/op: repetitions of 5722 operations (0.4 ms), 80 a run.
+	want := "benchdb ab --benchtime 5722x --count 80 c24 c25 p -- -bench '^BenchmarkB$' -cpu 2"
 	if got := rep.Regressions[0].Confirm(); got != want {
 		t.Fatalf("Confirm() = %q, want %q", got, want)
 	}
