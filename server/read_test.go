@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"runtime/pprof"
 	"strings"
 	"testing"
@@ -199,7 +200,7 @@ func TestPages_HTML(t *testing.T) {
 		t.Errorf("report page since 14d: no change point at commit c10:\n%s", sincePage)
 	}
 	_, repPage := ts.do(t, "GET", "/report", "", nil, nil)
-	if want := html.EscapeString("benchdb ab c09 c10 example.com/enc -- -bench '^BenchmarkEncode$/^size=1k$' -cpu 2"); !strings.Contains(string(repPage), "<code>"+want+"</code>") {
+	if want := regexp.MustCompile(`<code>benchdb ab --benchtime \d+x --count 80 c09 c10 example\.com/enc -- -bench ` + regexp.QuoteMeta(html.EscapeString("'^BenchmarkEncode$/^size=1k$' -cpu 2")) + `</code>`); !want.MatchString(string(repPage)) {
 		t.Errorf("report page: no command to measure Encode/size=1k's regression again (%s):\n%s", want, repPage)
 	}
 	_, cmpPage := ts.do(t, "GET", "/compare?sel=1&sel=14", "", nil, nil)

@@ -3,6 +3,7 @@ package nightly_test
 import (
 	"context"
 	"encoding/json"
+	"html"
 	"fmt"
 	"math"
 	"strings"
@@ -151,9 +152,19 @@ func TestBuild_abCheck(t *testing.T) {
 			if wantCmd := tc.verdict == nightly.ABUndecided; ch != nil && (ch.Confirm() != "") != wantCmd {
 				t.Errorf("%s: confirm command %q", ab, ch.Confirm())
 			}
-			var md, js strings.Builder
+			var md, js, page strings.Builder
 			if err := nightly.WriteMarkdown(&md, rep); err != nil {
 				t.Fatal(err)
+			}
+			if err := nightly.WriteHTML(&page, rep); err != nil {
+				t.Fatal(err)
+			}
+			pageShows := ab.String()
+			if ch == nil {
+				pageShows = rep.Pending[0].Why()
+			}
+			if !strings.Contains(html.UnescapeString(page.String()), pageShows) {
+				t.Errorf("HTML lacks %q", pageShows)
 			}
 			if err := nightly.WriteJSON(&js, rep); err != nil {
 				t.Fatal(err)
