@@ -3,8 +3,8 @@ package nightly_test
 import (
 	"context"
 	"encoding/json"
-	"html"
 	"fmt"
+	"html"
 	"math"
 	"strings"
 	"testing"
