@@ -52,8 +52,9 @@ the smaller change this noise would let ab detect ("detects", 80% power).
 changes the setup can detect.
 
 Both sides are stored as runs labelled ab=ID, side=old|new, commit and rev
-(with a "round" configuration line per result), so that compare and report
-can use them. Nothing is stored unless every run succeeded. Worktrees and
+(with a "round" configuration line per result), so that compare can show
+them and report can read them as a check of a change between the two
+commits (never as nights of its history). Nothing is stored unless every run succeeded. Worktrees and
 binaries are removed on every exit, Ctrl+C included.
 
 Examples:

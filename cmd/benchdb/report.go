@@ -58,7 +58,12 @@ benchmark against them where its history follows them; such a correction
 sharpens a change the benchmark's own levels show, never makes one. Beside
 each regression whose runs carry two commit labels it gives the benchdb ab
 command that measures it again, the two commits alternating on one machine,
-which a shift of the machine's level cannot fake.
+which a shift of the machine's level cannot fake. Run it into the same store
+and report again: runs benchdb ab stored are never nights of a history, and
+where one of them measured a change's two commits on its machine, the change
+shows ab's verdict; one ab refutes (it bounds the difference, and it is not
+such a change) is listed as pending, "ab: no such change", not as a
+regression.
 
 --since lists every change point that started in the window (its run,
 commit and size) beside the current regressions. Lower is better, except
