@@ -113,7 +113,17 @@ func TestReport_abRefutesMachine(t *testing.T) {
 type reportAB struct {
 	Verdict string
 	Pct     float64
+	LoPct   *float64 `json:"lo_pct"`
+	HiPct   *float64 `json:"hi_pct"`
 	Rounds  int
+}
+
+// String shows the measurement as the tests log it.
+func (a *reportAB) String() string {
+	if a.LoPct == nil || a.HiPct == nil {
+		return fmt.Sprintf("%+.1f%% in %d rounds, %s", a.Pct, a.Rounds, a.Verdict)
+	}
+	return fmt.Sprintf("%+.1f%% [%+.1f%%, %+.1f%%] in %d rounds, %s", a.Pct, *a.LoPct, *a.HiPct, a.Rounds, a.Verdict)
 }
 
 type reportOut struct {

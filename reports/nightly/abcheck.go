@@ -28,12 +28,16 @@ const (
 	// ABConfirmed: the two commits, measured alternately, differ in the
 	// change's direction by at least Options.Threshold, significantly.
 	ABConfirmed = "confirmed"
-	// ABRefuted: the measurement bounds the difference and it is not
-	// such a change. The history's change was the machine's: the change
-	// is listed as pending, not as a regression or an improvement.
+	// ABRefuted: the measurement's interval excludes, in the change's
+	// direction, a change of Options.Threshold or of the least the
+	// history's interval allows, whichever is larger: the change the
+	// nights showed was the machine's. The change is listed as pending,
+	// not as a regression or an improvement.
 	ABRefuted = "refuted"
-	// ABUndecided: too few rounds to bound the difference (6 for a 95%
-	// interval); the change stands as the history judged it.
+	// ABUndecided: neither (the interval holds both no change and the
+	// change the nights showed), or too few rounds to bound it (6 for a
+	// 95% interval); the change stands as the history judged it, and
+	// Change.Confirm still gives the command.
 	ABUndecided = "undecided"
 )
 
@@ -60,7 +64,7 @@ type ABCheck struct {
 
 // String says what the check found, as the report shows it.
 func (a *ABCheck) String() string {
-	if a.Verdict == ABUndecided {
+	if math.IsNaN(a.LoPct) {
 		return fmt.Sprintf("benchdb ab %s: %s in %d rounds, too few to judge", a.ID, pct(a.Pct), a.Rounds)
 	}
 	return fmt.Sprintf("benchdb ab %s: %s [%s, %s] in %d rounds, %s", a.ID, pct(a.Pct), pct(a.LoPct), pct(a.HiPct), a.Rounds, a.Verdict)
@@ -125,6 +129,31 @@ func sameMachine(ab, labels map[string]string) bool {
 		}
 	}
 	return true
+}
+
+// abVerdict judges measurement m of a change that went up (or down) in
+// the history, in logarithms as the history is judged: confirmed where
+// m's interval excludes no change and its estimate is of the threshold
+// or more, the same way; refuted where the interval excludes a change as
+// large as claim that way (the larger of the threshold and the least
+// change the history's interval allows, both as logarithms): ab may
+// still allow a smaller change, or one the other way, but not the one
+// the nights showed; else undecided.
+func abVerdict(m paired.Comparison, up bool, threshold, claim float64) string {
+	if math.IsNaN(m.Lo) || math.IsNaN(m.Hi) {
+		return ABUndecided
+	}
+	est, lo, hi := math.Log(m.Ratio), math.Log(m.Lo), math.Log(m.Hi)
+	if !up {
+		est, lo, hi = -est, -hi, -lo
+	}
+	switch {
+	case lo > 0 && est >= threshold:
+		return ABConfirmed
+	case hi < claim:
+		return ABRefuted
+	}
+	return ABUndecided
 }
 
 // revIs reports whether ab run r measured the commit a nightly run
@@ -220,14 +249,13 @@ func checkAB(ctx context.Context, src Source, rep *Report, abRuns []store.Run, o
 			}
 			a := &ABCheck{ID: p.id, Old: p.old, New: p.new, Rounds: m.Rounds,
 				Pct: 100 * (m.Ratio - 1), LoPct: 100 * (m.Lo - 1), HiPct: 100 * (m.Hi - 1), P: m.P}
-			switch {
-			case math.IsNaN(m.Lo):
-				a.Verdict = ABUndecided
-			case m.Significant() && (m.Ratio > 1) == (c.Pct > 0) && math.Abs(m.Ratio-1) >= opt.Threshold:
-				a.Verdict = ABConfirmed
-			default:
-				a.Verdict = ABRefuted
+			// The least change the history's interval allows, its way.
+			least := math.Log1p(c.LoPct / 100)
+			if c.Pct < 0 {
+				least = -math.Log1p(c.HiPct / 100)
 			}
+			bar := math.Log1p(opt.Threshold)
+			a.Verdict = abVerdict(m, c.Pct > 0, bar, math.Max(bar, least))
 			c.AB = a
 			break
 		}

@@ -47,11 +47,31 @@ func abRuns(id, host, old, new string, rounds int, ratio float64, at time.Time, 
 	return out
 }
 
+// abNoisy returns an ab measurement of c24 and c25 whose rounds disagree:
+// NEW lo and hi times OLD in turn.
+func abNoisy(at time.Time, lo, hi float64) []nightlytest.Run {
+	runs := abRuns("x", "a", "c24", "c25", 10, 1, at, nil)
+	var b strings.Builder
+	b.WriteString("goos: linux\ngoarch: amd64\npkg: p\n")
+	for r := range 10 {
+		level := 55 * math.Pow(1.03, float64(r)) * (1 + 0.01*float64(r%3-1))
+		if r%2 == 0 {
+			level *= lo
+		} else {
+			level *= hi
+		}
+		fmt.Fprintf(&b, "round: %d\nBenchmarkB-2 \t1000000\t%.3f ns/op\n", r, level)
+	}
+	runs[1].Text = []byte(b.String())
+	return runs
+}
+
 // TestBuild_abCheck: the report reads benchdb ab's runs of a change's two
 // commits on its machine as a check of the change. A measurement that
-// finds no such difference moves the regression to Pending (the
+// excludes such a difference moves the regression to Pending (the
 // history's step was the machine's); one that finds it keeps it, with
-// ab's size; one with too few rounds leaves it as it is. ab's runs are
+// ab's size; one with too few rounds, or too noisy to tell, leaves it as
+// it is. ab's runs are
 // never nights of the history, and a measurement on another machine, of
 // a dirty work tree or of other commits is not read.
 func TestBuild_abCheck(t *testing.T) {
@@ -73,6 +93,12 @@ func TestBuild_abCheck(t *testing.T) {
 		{"confirmed", abRuns("x", "a", "c24", "c25", 10, 1.25, after, nil), nightly.ABConfirmed, 25},
 		{"short hashes", abRuns("x", "a", "c24", "c25", 10, 1.25, after, nil), nightly.ABConfirmed, 25},
 		{"too few rounds", abRuns("x", "a", "c24", "c25", 5, 1.005, after, nil), nightly.ABUndecided, 0.5},
+		// An interval that holds both no change and the +27% of the nights.
+		{"too noisy", abNoisy(after, 0.9, 1.4), nightly.ABUndecided, 12.2},
+		// One that holds no change and +6%, but not the nights' +27%.
+		{"smaller than the nights showed", abNoisy(after, 0.95, 1.07), nightly.ABRefuted, 1},
+		// A change of +10% for sure: smaller than the nights', but a regression.
+		{"a smaller regression", abRuns("x", "a", "c24", "c25", 10, 1.10, after, nil), nightly.ABConfirmed, 10},
 		{"below the threshold", abRuns("x", "a", "c24", "c25", 10, 1.03, after, nil), nightly.ABRefuted, 3},
 		{"the other way", abRuns("x", "a", "c24", "c25", 10, 0.8, after, nil), nightly.ABRefuted, -20},
 		{"newest measurement", append(abRuns("x", "a", "c24", "c25", 10, 1.25, after, nil),
