@@ -63,7 +63,9 @@ and report again: runs benchdb ab stored are never nights of a history, and
 where one of them measured a change's two commits on its machine, the change
 shows ab's verdict; one ab refutes (it bounds the difference, and it is not
 such a change) is listed as pending, "ab: no such change", not as a
-regression.
+regression. Slowdowns of the threshold or more that fall short of a verdict
+(p <= 0.25 against the noise) are listed as suspects, with the same command:
+one ab confirms becomes a regression, one it refutes leaves the list.
 
 --since lists every change point that started in the window (its run,
 commit and size) beside the current regressions. Lower is better, except

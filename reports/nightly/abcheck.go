@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -167,16 +168,17 @@ func revIs(r store.Run, commit string) bool {
 	return r.Labels[abRevLabel] == commit || full == commit || len(commit) >= 7 && strings.HasPrefix(full, commit)
 }
 
-// checkAB attaches to each change of rep the newest ab measurement of its
-// two commits on its series' machine that has its benchmark, reading
-// only those runs from src, and moves a change that the measurement
-// refutes from Regressions or Improvements to Pending.
+// checkAB attaches to each change and suspect of rep the newest ab
+// measurement of its two commits on its series' machine that has its
+// benchmark, reading only those runs from src; it moves a change that
+// the measurement refutes from Regressions or Improvements to Pending,
+// and a suspect it confirms to them (one it refutes is dropped).
 func checkAB(ctx context.Context, src Source, rep *Report, abRuns []store.Run, opt Options) error {
 	pairs := abPairs(abRuns, opt.Series)
 	if len(pairs) == 0 {
 		return nil
 	}
-	changes := append(append([]*Change(nil), rep.Regressions...), rep.Improvements...)
+	changes := slices.Concat(rep.Regressions, rep.Improvements, rep.Suspects)
 	cands := map[*Change][]*abPair{}
 	type want struct {
 		run int64
@@ -274,5 +276,19 @@ func checkAB(ctx context.Context, src Source, rep *Report, abRuns []store.Run, o
 	}
 	rep.Regressions = keep(rep.Regressions)
 	rep.Improvements = keep(rep.Improvements)
+	// A suspect ab confirms is a change; one it refutes is dropped (the
+	// history never claimed it); an undecided one stays a suspect.
+	suspects := rep.Suspects[:0]
+	for _, c := range rep.Suspects {
+		switch {
+		case c.AB == nil || c.AB.Verdict == ABUndecided:
+			suspects = append(suspects, c)
+		case c.AB.Verdict == ABConfirmed && c.Kind() == "regression":
+			rep.Regressions = append(rep.Regressions, c)
+		case c.AB.Verdict == ABConfirmed:
+			rep.Improvements = append(rep.Improvements, c)
+		}
+	}
+	rep.Suspects = suspects
 	return nil
 }

@@ -228,3 +228,68 @@ func TestBuild_abCheck(t *testing.T) {
 		})
 	}
 }
+
+// TestBuild_suspect: a slowdown of the newest night that the nights'
+// noise cannot yet separate from it (p between 0.01 and 0.25) is a
+// suspect, with the command that measures it again; ab's measurement
+// of the two commits makes it a regression or drops it, and a suspect
+// between runs of one commit is none.
+func TestBuild_suspect(t *testing.T) {
+	var levels []float64
+	for _, f := range []float64{1, 1.08, 0.93, 1.05, 0.96, 1.1, 0.92, 1.03, 0.98, 1.07, 0.94, 1.01} {
+		levels = append(levels, 55*f)
+	}
+	levels = append(levels, 55*1.16)
+	night := levelRuns(levels)
+	after := night[len(night)-1].Time.Add(time.Hour)
+	build := func(runs []nightlytest.Run) *nightly.Report {
+		t.Helper()
+		rep, err := nightly.Build(context.Background(), nightlytest.MustMemSource(t, runs), nightly.Options{Now: func() time.Time { return epoch }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep
+	}
+	rep := build(night)
+	if len(rep.Regressions) != 0 || len(rep.Suspects) != 1 {
+		t.Fatalf("%d regressions, %d suspects; want the newest night's +16%% as a suspect", len(rep.Regressions), len(rep.Suspects))
+	}
+	s := rep.Suspects[0]
+	if s.RawP <= 0.01 || s.RawP > 0.25 || s.Pct < 10 || s.ChangeIndex != len(levels)-1 || s.Confirm() == "" {
+		t.Fatalf("suspect %+.1f%% p %.3g at %d, command %q", s.Pct, s.RawP, s.ChangeIndex, s.Confirm())
+	}
+	var md, js strings.Builder
+	if err := nightly.WriteMarkdown(&md, rep); err != nil {
+		t.Fatal(err)
+	}
+	if err := nightly.WriteJSON(&js, rep); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "## Suspects") || !strings.Contains(md.String(), "`"+s.Confirm()+"`") {
+		t.Errorf("Markdown lacks the suspect and its command:\n%s", md.String())
+	}
+	var got struct{ Suspects []struct{ Confirm *string } }
+	if err := json.Unmarshal([]byte(js.String()), &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Suspects) != 1 || got.Suspects[0].Confirm == nil || *got.Suspects[0].Confirm != s.Confirm() {
+		t.Errorf("JSON suspects %s", js.String())
+	}
+
+	// ab finds the slowdown: a regression, with ab's figure.
+	rep = build(append(append([]nightlytest.Run(nil), night...), abRuns("x", "a", "c11", "c12", 10, 1.15, after, nil)...))
+	if len(rep.Suspects) != 0 || len(rep.Regressions) != 1 || rep.Regressions[0].AB == nil || rep.Regressions[0].AB.Verdict != nightly.ABConfirmed {
+		t.Errorf("confirmed by ab: %d suspects, regressions %v", len(rep.Suspects), rep.Regressions)
+	}
+	// ab finds none: gone, and not pending either.
+	rep = build(append(append([]nightlytest.Run(nil), night...), abRuns("x", "a", "c11", "c12", 10, 1, after, nil)...))
+	if len(rep.Suspects) != 0 || len(rep.Regressions) != 0 || len(rep.Pending) != 0 {
+		t.Errorf("refuted by ab: %d suspects, %d regressions, %d pending", len(rep.Suspects), len(rep.Regressions), len(rep.Pending))
+	}
+	// One commit on both sides: the machine.
+	same := append([]nightlytest.Run(nil), night...)
+	same[len(same)-1].Labels = map[string]string{"host": "a", "commit": "c11"}
+	if rep := build(same); len(rep.Suspects) != 0 {
+		t.Errorf("one commit: %d suspects", len(rep.Suspects))
+	}
+}

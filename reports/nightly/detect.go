@@ -141,49 +141,27 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 	}
 	qs := reports.AdjustBH(ps)
 	for i, v := range cands {
-		if qs[i] > opt.Alpha || v.p > noiseAlpha || math.Abs(v.est) < math.Log1p(opt.Threshold) {
-			continue
-		}
+		large := math.Abs(v.est) >= math.Log1p(opt.Threshold)
 		h := v.h
 		start := v.cur
 		change, good := h.series.Runs[h.runs[start]], h.series.Runs[h.runs[start-1]]
 		if change.Time.Before(since) || sameCommit(change, good) {
 			continue // old news, or the machine: the code did not change
 		}
+		if qs[i] > opt.Alpha || v.p > noiseAlpha || !large {
+			if large && v.p <= suspectAlpha {
+				if c := newChange(v, qs[i], change, good, benchStretch, stretch, opt); c.Kind() == "regression" {
+					rep.Suspects = append(rep.Suspects, c)
+				}
+			}
+			continue
+		}
 		if v.wait {
 			rep.Pending = append(rep.Pending, &Pending{Benchmark: h.bench, Series: h.series, Runs: len(h.runs),
 				Pct: 100 * math.Expm1(v.est), P: v.p, Wait: true})
 			continue
 		}
-		est, lo, hi := v.interval(opt.Confidence)
-		// The stretch shown is the benchmark's own where it was recorded.
-		st := stretchOf(benchStretch[h.series][h.bench.Package], h.bench.Name).mean
-		if st == nil {
-			st = stretch[h.series][h.bench.Package].mean
-		}
-		ch := &Change{
-			Benchmark:    h.bench,
-			Series:       h.series,
-			Pct:          100 * est,
-			LoPct:        100 * lo,
-			HiPct:        100 * hi,
-			P:            qs[i],
-			RawP:         v.p,
-			Change:       change,
-			Good:         good,
-			Baseline:     v.cur - v.base,
-			Current:      len(h.runs) - v.cur,
-			History:      points(h, opt.Confidence),
-			ChangeIndex:  start,
-			ChangePoints: v.cps,
-			MDE:          100 * math.Expm1(v.mde),
-			Noise:        100 * v.sd,
-			Noisy:        math.Expm1(v.mde) > opt.Noise,
-			Corrected:    v.corrected,
-			Machine:      nightChange(h.series.Machine, h.runs[start]),
-			Stretch:      logChange(st, h.runs[start]),
-			Drift:        nightChange(h.series.Geomean, h.runs[start]),
-		}
+		ch := newChange(v, qs[i], change, good, benchStretch, stretch, opt)
 		if ch.Kind() == "regression" {
 			rep.Regressions = append(rep.Regressions, ch)
 		} else {
@@ -192,6 +170,10 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 	}
 	if err := checkAB(ctx, src, rep, abRuns, opt); err != nil {
 		return nil, err
+	}
+	sort.SliceStable(rep.Suspects, func(i, j int) bool { return rep.Suspects[i].RawP < rep.Suspects[j].RawP })
+	if len(rep.Suspects) > maxSuspects {
+		rep.Suspects = rep.Suspects[:maxSuspects]
 	}
 	bySize := func(list []*Change) {
 		sort.SliceStable(list, func(i, j int) bool { return math.Abs(list[i].Pct) > math.Abs(list[j].Pct) })
@@ -464,4 +446,41 @@ func geomean(s *Series, hs []*history) []float64 {
 		}
 	}
 	return g
+}
+
+// newChange returns the change verdict v found, from run good to run
+// change, with q its adjusted p-value; benchStretch and stretch are the
+// stretches of each series' benchmarks and packages, shown beside it.
+func newChange(v verdict, q float64, change, good store.Run, benchStretch map[*Series]map[string]map[string]runMeasure, stretch map[*Series]map[string]runMeasure, opt Options) *Change {
+	h := v.h
+	start := v.cur
+	est, lo, hi := v.interval(opt.Confidence)
+	// The stretch shown is the benchmark's own where it was recorded.
+	st := stretchOf(benchStretch[h.series][h.bench.Package], h.bench.Name).mean
+	if st == nil {
+		st = stretch[h.series][h.bench.Package].mean
+	}
+	return &Change{
+		Benchmark:    h.bench,
+		Series:       h.series,
+		Pct:          100 * est,
+		LoPct:        100 * lo,
+		HiPct:        100 * hi,
+		P:            q,
+		RawP:         v.p,
+		Change:       change,
+		Good:         good,
+		Baseline:     v.cur - v.base,
+		Current:      len(h.runs) - v.cur,
+		History:      points(h, opt.Confidence),
+		ChangeIndex:  start,
+		ChangePoints: v.cps,
+		MDE:          100 * math.Expm1(v.mde),
+		Noise:        100 * v.sd,
+		Noisy:        math.Expm1(v.mde) > opt.Noise,
+		Corrected:    v.corrected,
+		Machine:      nightChange(h.series.Machine, h.runs[start]),
+		Stretch:      logChange(st, h.runs[start]),
+		Drift:        nightChange(h.series.Geomean, h.runs[start]),
+	}
 }

@@ -317,6 +317,11 @@ type sittingTally struct {
 	// byLength splits bigFound of bigTotal by history length: 7 nights,
 	// then 14.
 	byLength [2][2]int
+	// suspected of the big steps missed were suspects at their night
+	// (Report.Suspects) in one of the three reports; suspects is how
+	// many suspects the reports of unchanged code with a new commit
+	// every night listed, in reports reports.
+	suspected, suspects, reports int
 }
 
 // oracleFinds reports whether a test that knows the benchmark's noise sd
@@ -438,7 +443,18 @@ func sitting(t *testing.T, c *nightlytest.RealCorpus, nights []int, modes []sitt
 								tl.bigFound++
 								tl.byLength[li][0]++
 							} else {
-								t.Logf("%s: %d nights from %d: missed %s %s (%+.0f%%, %.1fx noise)", mode.name, length, nights[first], variant, s.bench, 100*math.Expm1(s.effect), math.Abs(s.effect)/s.noise)
+								suspect := false
+								for _, rep := range reps {
+									for _, c := range rep.Suspects {
+										if c.Name+" "+c.Unit == s.bench && c.ChangeIndex == stepAt {
+											suspect = true
+										}
+									}
+								}
+								if suspect {
+									tl.suspected++
+								}
+								t.Logf("%s: %d nights from %d: missed %s %s (%+.0f%%, %.1fx noise; suspect %v)", mode.name, length, nights[first], variant, s.bench, 100*math.Expm1(s.effect), math.Abs(s.effect)/s.noise, suspect)
 							}
 						}
 					}
@@ -461,12 +477,14 @@ func sitting(t *testing.T, c *nightlytest.RealCorpus, nights []int, modes []sitt
 					}
 					tl.alarms += n
 					tl.judged += rep.Judged
+					tl.suspects += len(rep.Suspects)
+					tl.reports++
 				}
 			}
 		}
-		t.Logf("nights %d-%d (%d), judged against %s: real steps of 20%% or more found %d/%d (of 3x these nights' noise or more: %d/%d, on 7 nights %d/%d, on 14 %d/%d; a test knowing the noise and the night: %d); unchanged code, a new commit every night: %d alarms in %d benchmark-nights; one commit: %d alarms",
+		t.Logf("nights %d-%d (%d), judged against %s: real steps of 20%% or more found %d/%d (of 3x these nights' noise or more: %d/%d, on 7 nights %d/%d, on 14 %d/%d; a test knowing the noise and the night: %d; of those missed, suspects at their night: %d); unchanged code, a new commit every night: %d alarms in %d benchmark-nights, %d suspects in %d reports; one commit: %d alarms",
 			nights[0]+1, nights[len(nights)-1]+1, len(nights), mode.name, tl.found, tl.total, tl.bigFound, tl.bigTotal,
-			tl.byLength[0][0], tl.byLength[0][1], tl.byLength[1][0], tl.byLength[1][1], tl.oracle, tl.alarms, tl.judged, tl.one)
+			tl.byLength[0][0], tl.byLength[0][1], tl.byLength[1][0], tl.byLength[1][1], tl.oracle, tl.suspected, tl.alarms, tl.judged, tl.suspects, tl.reports, tl.one)
 		if tl.one > 0 {
 			t.Errorf("%s: %d alarms on unchanged code of one commit", mode.name, tl.one)
 		}

@@ -22,12 +22,12 @@ import (
 //
 //	{"generated": RFC3339, "judged": N,
 //	 "series": [{"labels": {...}, "runs": N, "trend": [RATIO], "machine": [RATIO]}],
-//	 "regressions": [CHANGE], "improvements": [CHANGE],
+//	 "regressions": [CHANGE], "improvements": [CHANGE], "suspects": [CHANGE],
 //	 "noisy": [{"benchmark", "package", "unit", "series", "cv", "run_cv", "mde"}],
 //	 "shifts": [SHIFT], "pending": [PENDING],
 //	 "new": [ENTRY], "missing": [ENTRY]}
 //
-// where CHANGE is {"benchmark", "package", "unit", "series": {labels},
+// (suspects: see Report.Suspects) where CHANGE is {"benchmark", "package", "unit", "series": {labels},
 // "pct", "lo_pct", "hi_pct", "p", "raw_p", "mde_pct", "noise_pct", "noisy",
 // "nights", "baseline_runs", "machine_pct", "stretch_pct", "drift_pct", "corrected",
 // "change_run", "change_time", "good_run", "commit", "confirm", "ab"}
@@ -59,6 +59,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 		Series:       []jsonSeries{},
 		Regressions:  jsonChanges(r.Regressions),
 		Improvements: jsonChanges(r.Improvements),
+		Suspects:     jsonChanges(r.Suspects),
 		Noisy:        []jsonNoisy{},
 		Shifts:       []jsonShift{},
 		Pending:      []jsonPending{},
@@ -114,6 +115,7 @@ type jsonReport struct {
 	Series       []jsonSeries  `json:"series"`
 	Regressions  []jsonChange  `json:"regressions"`
 	Improvements []jsonChange  `json:"improvements"`
+	Suspects     []jsonChange  `json:"suspects"`
 	Noisy        []jsonNoisy   `json:"noisy"`
 	Shifts       []jsonShift   `json:"shifts"`
 	Pending      []jsonPending `json:"pending"`
@@ -331,6 +333,24 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	}
 	changes("Improvements", r.Improvements)
 	checked(r.Improvements)
+	if len(r.Suspects) > 0 {
+		fmt.Fprintf(&b, "## Suspects\n\nSlowdowns of the threshold or more that the nights cannot yet tell from their noise (p ≤ %g against it, where a regression needs %g): not alarms. Each command measures one again, the two commits alternating on one machine; run it into this store and report again: a suspect it confirms becomes a regression, one it refutes leaves the list.\n\n", suspectAlpha, noiseAlpha)
+		fmt.Fprintf(&b, "| benchmark | unit | series | change | p | since | commit |\n|---|---|---|--:|--:|---|---|\n")
+		for _, c := range r.Suspects {
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %.2g | run %d (%s), after run %d | %s |\n",
+				mdtext.Escape(c.Benchmark.qualified()), mdtext.Escape(c.Unit), mdtext.Escape(c.Series.Key()), pct(c.Pct), c.RawP,
+				c.Change.ID, c.Change.Time.UTC().Format("2006-01-02 15:04"), c.Good.ID, mdCode(c.Commit()))
+		}
+		b.WriteString("\n")
+		checked(r.Suspects)
+		for _, c := range r.Suspects {
+			if cmd := c.Confirm(); cmd != "" {
+				// Confirm holds no backtick and no control character.
+				fmt.Fprintf(&b, "- %s: `%s`\n", mdtext.Escape(c.Benchmark.qualified()), cmd)
+			}
+		}
+		b.WriteString("\n")
+	}
 	if len(r.Shifts) > 0 {
 		fmt.Fprintf(&b, "## Change points\n\nEvery change of level that started in the window, oldest first; \"machine\" when the runs on both sides are of one commit.\n\n")
 		fmt.Fprintf(&b, "| run | commit | benchmark | unit | series | change | nights | cause |\n|---|---|---|---|---|--:|--:|---|\n")

@@ -133,6 +133,15 @@ type Report struct {
 	// before (Pending.Wait): they are reported when a second night
 	// confirms them.
 	Pending []*Pending
+	// Suspects are slowdowns of the threshold or more whose evidence
+	// against the night-to-night noise falls short of a verdict
+	// (p <= 0.25, not 0.01): not alarms, but worth measuring again with
+	// benchdb ab (Change.Confirm), which a shift of the machine cannot
+	// fake. A suspect ab confirms is reported among Regressions
+	// (Change.AB); one it refutes is dropped. The smallest p-values
+	// first, at most 10, and only where the two runs carry different
+	// commit labels.
+	Suspects []*Change
 	// Judged is how many benchmarks were judged (had a long enough
 	// history in a series whose newest run is in the window).
 	Judged int

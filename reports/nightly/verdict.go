@@ -19,6 +19,21 @@ const (
 	// stricter level only hid real steps: on the real-noise corpus it
 	// missed 6 of 64 more, and raised no fewer false alarms.
 	noiseAlpha = 0.01
+	// suspectAlpha is the p-value against the noise up to which a
+	// slowdown of the threshold or more that is not reported is a
+	// suspect (Report.Suspects), and maxSuspects the most a report
+	// lists. On the real-noise corpus (TestDetection_Real, all
+	// processes, probe and stretches) 0.25 lists at the step's night 4 of
+	// the 4 real steps of 3x the noise that the report misses on nights
+	// 130-157, 17 of 33 on 188-217 and 12 of 58 on the AMD nights (most
+	// of those straddle the host's slowdown between two sittings, which
+	// takes the change point), and 0 of 3 on the Xeon, at 0.3-0.6
+	// suspects a report of one subject's 5-8 benchmarks of unchanged
+	// code with a new commit every night (4-8% of them). Counting
+	// improvements too, 0.1 listed 2, 8 and 8 of them, 0.5 4, 27 and 16
+	// at 1.2-2 a report.
+	suspectAlpha = 0.25
+	maxSuspects  = 10
 	// minBaseline is the fewest earlier runs a verdict needs: with fewer,
 	// the night-to-night noise of the benchmark is unknown and a change
 	// cannot be told from it.
