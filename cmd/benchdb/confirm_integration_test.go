@@ -195,3 +195,35 @@ func runConfirm(t *testing.T, db, dir, cmd string) string {
 	}
 	return stdout
 }
+
+// TestReport_confirmFlag: report --confirm runs the confirm commands
+// itself, in the repository --dir names, and writes the report that
+// reads them back: the machine's +60% at a commit that changed no code
+// is pending, not a regression. A repository without the commits makes
+// each measurement fail with a message, and the report is still written
+// as the history alone judges it.
+func TestReport_confirmFlag(t *testing.T) {
+	repo := abtest.MustRepo(t)
+	good := strings.TrimSpace(repo.Git("rev-parse", "--short", "HEAD"))
+	bad := repo.Commit("a comment", map[string]string{"NOTES": "nothing that runs\n"})
+	bad = strings.TrimSpace(repo.Git("rev-parse", "--short", bad))
+	db := storeHistory(t, good, bad, 1.6)
+
+	other := abtest.MustRepo(t) // holds neither commit
+	code, stdout, stderr := runCLI(t, nil, "--db", db, "report", "--now", "2026-11-13T00:00:00Z", "--format", "json", "--confirm", "3", "--dir", other.Dir)
+	var rep reportOut
+	if err := json.Unmarshal([]byte(stdout), &rep); code != 0 || err != nil {
+		t.Fatalf("report --confirm in another repository: exit %d, %v\n%s\n%s", code, err, stdout, stderr)
+	}
+	if len(rep.Regressions) != 1 || !strings.Contains(stderr, "measuring 1 of 1 again: benchdb ab") || !strings.Contains(stderr, "--confirm: example.com/slow.Work-2 sec/op:") {
+		t.Errorf("report --confirm in another repository: %+v\nstderr:\n%s\nwant the regression as it was, and why the measurement failed", rep, stderr)
+	}
+
+	code, stdout, stderr = runCLI(t, nil, "--db", db, "report", "--now", "2026-11-13T00:00:00Z", "--format", "json", "--confirm", "3", "--dir", repo.Dir)
+	if err := json.Unmarshal([]byte(stdout), &rep); code != 0 || err != nil {
+		t.Fatalf("report --confirm: exit %d, %v\n%s\n%s", code, err, stdout, stderr)
+	}
+	if len(rep.Regressions) != 0 || len(rep.Pending) != 1 || rep.Pending[0].AB == nil || rep.Pending[0].AB.Verdict != "refuted" {
+		t.Errorf("report --confirm: %+v\nstderr:\n%s\nwant the regression refuted by ab, pending", rep, stderr)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -67,6 +68,12 @@ regression. Slowdowns of the threshold or more that fall short of a verdict
 (p <= 0.25 against the noise) are listed as suspects, with the same command:
 one ab confirms becomes a regression, one it refutes leaves the list.
 
+--confirm N does that itself before writing the report: it runs the
+commands of up to N regressions (largest first) and suspects (smallest p
+first) in --dir, a checkout of the module that holds both commits, into the
+same store, and the report it writes reads them back. A measurement that
+fails is reported on standard error and the others go on.
+
 --since lists every change point that started in the window (its run,
 commit and size) beside the current regressions. Lower is better, except
 for rates (units ending in /s).
@@ -85,6 +92,7 @@ Examples:
 
    benchdb report --since 7d -o report.html
    benchdb report --fail-on-regression >> "$GITHUB_STEP_SUMMARY"
+   benchdb report --confirm 10 --dir ~/src/proj -o report.html   # measure the regressions and suspects again first
    benchdb report --format json --series host,branch -o report.json`,
 		Flags: withStore([]cli.Flag{
 			&cli.StringFlag{
@@ -139,6 +147,17 @@ Examples:
 				Usage:    "exit with status 1 when anything regressed",
 				Category: catOutput,
 			},
+			&cli.IntFlag{
+				Name:     "confirm",
+				Usage:    "before writing the report, measure up to `N` of its regressions and suspects again with their benchdb ab commands, into the same store (0: none)",
+				Category: catRun,
+			},
+			&cli.StringFlag{
+				Name:     "dir",
+				Usage:    "with --confirm: the module's `DIR` in a git repository that holds the commits",
+				Value:    ".",
+				Category: catRun,
+			},
 		}),
 		Action: reportAction,
 	}
@@ -179,6 +198,15 @@ func reportAction(c *cli.Context) error {
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
+	if n := c.Int("confirm"); n > 0 {
+		if err := confirmChanges(c, rep.ToConfirm(n)); err != nil {
+			return err
+		}
+		// Read the measurements back.
+		if rep, err = nightly.Build(c.Context, db, opt); err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+	}
 
 	var buf bytes.Buffer
 	switch format {
@@ -211,6 +239,31 @@ func reportAction(c *cli.Context) error {
 	return nil
 }
 
+// maxConfirm bounds --confirm: each measurement takes seconds to
+// minutes.
+const maxConfirm = 100
+
+// confirmChanges measures each of cs again as its confirm command says,
+// with benchdb ab into the report's store, in the module directory
+// --dir; progress goes to standard error. A measurement that fails (a
+// commit the repository lacks, a benchmark that fails) is reported there
+// and the others go on; an interrupt stops them all.
+func confirmChanges(c *cli.Context, cs []*nightly.Change) error {
+	for i, ch := range cs {
+		args := ch.ConfirmArgs()
+		fmt.Fprintf(c.App.ErrWriter, "benchdb: report: measuring %d of %d again: %s\n", i+1, len(cs), termsafe.Escape(ch.Confirm()))
+		full := append([]string{"benchdb", "--db", dbPath(c), args[0], "--dir", c.String("dir")}, args[1:]...)
+		err := newApp(io.Discard, c.App.ErrWriter).RunContext(c.Context, full)
+		if c.Context.Err() != nil {
+			return fmt.Errorf("report: --confirm: %w", c.Context.Err())
+		}
+		if err != nil {
+			fmt.Fprintf(c.App.ErrWriter, "benchdb: report: --confirm: %s: %s\n", termsafe.Escape(ch.Benchmark.String()), oneLine(err.Error()))
+		}
+	}
+	return nil
+}
+
 // reportOptions validates the report's flags.
 func reportOptions(c *cli.Context) (nightly.Options, error) {
 	opt := nightly.Options{Seed: c.Uint64("seed"), Now: time.Now}
@@ -238,6 +291,9 @@ func reportOptions(c *cli.Context) (nightly.Options, error) {
 		return opt, usagef("--threshold %q: want a percentage above 0, such as 5 or 5%%", c.String("threshold"))
 	}
 	opt.Threshold = pct / 100
+	if n := c.Int("confirm"); n < 0 || n > maxConfirm {
+		return opt, usagef("--confirm %d: want 0 to %d measurements", n, maxConfirm)
+	}
 	if opt.Alpha = c.Float64("alpha"); !(opt.Alpha > 0 && opt.Alpha < 1) {
 		return opt, usagef("--alpha %v: want a number between 0 and 1, such as 0.05", opt.Alpha)
 	}

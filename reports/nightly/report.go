@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -303,17 +304,27 @@ func (c *Change) Commit() string { return c.Change.Labels["commit"] }
 // best counted (see repetitionTime), as the current level's time per
 // operation sets them.
 func (c *Change) Confirm() string {
+	args := c.ConfirmArgs()
+	if args == nil {
+		return ""
+	}
+	return shellword.Join(append([]string{"benchdb"}, args...))
+}
+
+// ConfirmArgs returns the words of Confirm's command after "benchdb",
+// or nil where Confirm is "".
+func (c *Change) ConfirmArgs() []string {
 	good, bad := c.Good.Labels["commit"], c.Change.Labels["commit"]
 	if good == "" || bad == "" || good == bad || c.Package == "" || c.AB != nil && c.AB.Verdict != ABUndecided {
-		return ""
+		return nil
 	}
 	for _, a := range []string{good, bad, c.Package} {
 		if strings.HasPrefix(a, "-") {
-			return "" // benchdb ab would read it as a flag
+			return nil // benchdb ab would read it as a flag
 		}
 	}
 	name, cpu := benchname.SplitProcs(c.Name)
-	args := []string{"benchdb", "ab"}
+	args := []string{"ab"}
 	if n, count, ok := c.repetitions(); ok {
 		args = append(args, "--benchtime", strconv.Itoa(n)+"x", "--count", strconv.Itoa(count))
 	}
@@ -323,10 +334,23 @@ func (c *Change) Confirm() string {
 	}
 	for _, a := range args {
 		if strings.ContainsAny(a, "'`\"") || strings.IndexFunc(a, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
-			return ""
+			return nil
 		}
 	}
-	return shellword.Join(args)
+	return args
+}
+
+// ToConfirm returns up to n of the report's changes to measure again
+// with benchdb ab (those with a Confirm command): the regressions,
+// largest first, then the suspects, smallest p-value first.
+func (r *Report) ToConfirm(n int) []*Change {
+	var out []*Change
+	for _, c := range slices.Concat(r.Regressions, r.Suspects) {
+		if len(out) < n && c.ConfirmArgs() != nil {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // Repetitions of the measurement Confirm asks for: each run repeats the
