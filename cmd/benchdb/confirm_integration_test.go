@@ -149,6 +149,12 @@ func storeHistory(t *testing.T, good, bad string, factor float64) string {
 	if err != nil {
 		t.Skipf("no host name: %v", err)
 	}
+	return storeHistoryOn(t, host, good, bad, factor)
+}
+
+// storeHistoryOn is storeHistory with the runs labelled host.
+func storeHistoryOn(t *testing.T, host, good, bad string, factor float64) string {
+	t.Helper()
 	db := filepath.Join(t.TempDir(), "nightly.sqlite")
 	for i := range 12 {
 		commit, ns := good, 1000.0
@@ -225,5 +231,16 @@ func TestReport_confirmFlag(t *testing.T) {
 	}
 	if len(rep.Regressions) != 0 || len(rep.Pending) != 1 || rep.Pending[0].AB == nil || rep.Pending[0].AB.Verdict != "refuted" {
 		t.Errorf("report --confirm: %+v\nstderr:\n%s\nwant the regression refuted by ab, pending", rep, stderr)
+	}
+
+	// Nights stored as another host's: ab's runs (this host's) are not
+	// read back, and the report says so.
+	db = storeHistoryOn(t, "elsewhere", good, bad, 1.6)
+	code, stdout, stderr = runCLI(t, nil, "--db", db, "report", "--now", "2026-11-13T00:00:00Z", "--format", "json", "--confirm", "3", "--dir", repo.Dir)
+	if err := json.Unmarshal([]byte(stdout), &rep); code != 0 || err != nil {
+		t.Fatalf("report --confirm, another host: exit %d, %v\n%s\n%s", code, err, stdout, stderr)
+	}
+	if len(rep.Regressions) != 1 || !strings.Contains(stderr, "measured, but not read back") {
+		t.Errorf("report --confirm, another host: %+v\nstderr:\n%s\nwant the regression, and why ab's runs were not read", rep, stderr)
 	}
 }

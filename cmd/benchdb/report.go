@@ -199,12 +199,19 @@ func reportAction(c *cli.Context) error {
 		return fmt.Errorf("report: %w", err)
 	}
 	if n := c.Int("confirm"); n > 0 {
-		if err := confirmChanges(c, rep.ToConfirm(n)); err != nil {
+		measured, err := confirmChanges(c, rep.ToConfirm(n))
+		if err != nil {
 			return err
 		}
 		// Read the measurements back.
 		if rep, err = nightly.Build(c.Context, db, opt); err != nil {
 			return fmt.Errorf("report: %w", err)
+		}
+		for _, ch := range measured {
+			if rep.ABFor(ch.Benchmark, ch.Series.Key()) == nil {
+				fmt.Fprintf(c.App.ErrWriter, "benchdb: report: --confirm: %s: measured, but not read back: ab's runs are not labelled as the series %s is (host, cpu, ...: see --series)\n",
+					termsafe.Escape(ch.Benchmark.String()), termsafe.Escape(ch.Series.Key()))
+			}
 		}
 	}
 
@@ -247,21 +254,24 @@ const maxConfirm = 100
 // with benchdb ab into the report's store, in the module directory
 // --dir; progress goes to standard error. A measurement that fails (a
 // commit the repository lacks, a benchmark that fails) is reported there
-// and the others go on; an interrupt stops them all.
-func confirmChanges(c *cli.Context, cs []*nightly.Change) error {
+// and the others go on; an interrupt stops them all. It returns the
+// changes measured.
+func confirmChanges(c *cli.Context, cs []*nightly.Change) (measured []*nightly.Change, err error) {
 	for i, ch := range cs {
 		args := ch.ConfirmArgs()
 		fmt.Fprintf(c.App.ErrWriter, "benchdb: report: measuring %d of %d again: %s\n", i+1, len(cs), termsafe.Escape(ch.Confirm()))
 		full := append([]string{"benchdb", "--db", dbPath(c), args[0], "--dir", c.String("dir")}, args[1:]...)
 		err := newApp(io.Discard, c.App.ErrWriter).RunContext(c.Context, full)
 		if c.Context.Err() != nil {
-			return fmt.Errorf("report: --confirm: %w", c.Context.Err())
+			return nil, fmt.Errorf("report: --confirm: %w", c.Context.Err())
 		}
 		if err != nil {
 			fmt.Fprintf(c.App.ErrWriter, "benchdb: report: --confirm: %s: %s\n", termsafe.Escape(ch.Benchmark.String()), oneLine(err.Error()))
+			continue
 		}
+		measured = append(measured, ch)
 	}
-	return nil
+	return measured, nil
 }
 
 // reportOptions validates the report's flags.

@@ -340,6 +340,23 @@ func (c *Change) ConfirmArgs() []string {
 	return args
 }
 
+// ABFor returns the ab measurement the report read for benchmark b in
+// the series with key key (Series.Key): that of its change, suspect or
+// pending change, or nil.
+func (r *Report) ABFor(b Benchmark, key string) *ABCheck {
+	for _, c := range slices.Concat(r.Regressions, r.Improvements, r.Suspects) {
+		if c.Benchmark == b && c.Series.Key() == key && c.AB != nil {
+			return c.AB
+		}
+	}
+	for _, p := range r.Pending {
+		if p.Benchmark == b && p.Series.Key() == key && p.AB != nil {
+			return p.AB
+		}
+	}
+	return nil
+}
+
 // ToConfirm returns up to n of the report's changes to measure again
 // with benchdb ab (those with a Confirm command): the regressions,
 // largest first, then the suspects, smallest p-value first.
