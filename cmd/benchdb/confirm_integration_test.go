@@ -22,10 +22,7 @@ import (
 // regression; the report then shows ab's measurement beside it, and
 // gives no command any more.
 func TestReport_confirmRunsAb(t *testing.T) {
-	repo := abtest.MustRepo(t)
-	good := strings.TrimSpace(repo.Git("rev-parse", "--short", "HEAD"))
-	bad := repo.Commit("twice the work", map[string]string{"knobs.go": abtest.Knobs(2*abtest.BaseIters, false, false)})
-	bad = strings.TrimSpace(repo.Git("rev-parse", "--short", bad))
+	repo, good, bad := twoCommits(t, "twice the work", map[string]string{"knobs.go": abtest.Knobs(2*abtest.BaseIters, false, false)})
 	db := storeHistory(t, good, bad, 2)
 
 	rep := readReport(t, db)
@@ -89,10 +86,7 @@ func TestReport_confirmRunsAb(t *testing.T) {
 // report then lists the change as pending, "ab: no such change", not
 // as a regression.
 func TestReport_abRefutesMachine(t *testing.T) {
-	repo := abtest.MustRepo(t)
-	good := strings.TrimSpace(repo.Git("rev-parse", "--short", "HEAD"))
-	bad := repo.Commit("a comment", map[string]string{"NOTES": "nothing that runs\n"})
-	bad = strings.TrimSpace(repo.Git("rev-parse", "--short", bad))
+	repo, good, bad := twoCommits(t, "a file no build reads", map[string]string{"NOTES": "nothing that runs\n"})
 	db := storeHistory(t, good, bad, 1.6)
 
 	rep := readReport(t, db)
@@ -108,6 +102,17 @@ func TestReport_abRefutesMachine(t *testing.T) {
 	if p.Benchmark != "Work-2" || p.AB == nil || p.AB.Verdict != "refuted" || p.AB.Pct > 20 || p.AB.Pct < -20 || p.Pct < 50 {
 		t.Errorf("pending %+v, ab %+v; want the history's +60%% refuted by ab near 0%%", p, p.AB)
 	}
+}
+
+// twoCommits makes abtest's repository and commits files on top of its
+// first commit; it returns the repository and both commits' short
+// hashes.
+func twoCommits(t *testing.T, msg string, files map[string]string) (repo *abtest.Repo, good, bad string) {
+	t.Helper()
+	repo = abtest.MustRepo(t)
+	good = repo.Git("rev-parse", "--short", "HEAD")
+	bad = repo.Git("rev-parse", "--short", repo.Commit(msg, files))
+	return repo, good, bad
 }
 
 type reportAB struct {
@@ -209,10 +214,7 @@ func runConfirm(t *testing.T, db, dir, cmd string) string {
 // each measurement fail with a message, and the report is still written
 // as the history alone judges it.
 func TestReport_confirmFlag(t *testing.T) {
-	repo := abtest.MustRepo(t)
-	good := strings.TrimSpace(repo.Git("rev-parse", "--short", "HEAD"))
-	bad := repo.Commit("a comment", map[string]string{"NOTES": "nothing that runs\n"})
-	bad = strings.TrimSpace(repo.Git("rev-parse", "--short", bad))
+	repo, good, bad := twoCommits(t, "a file no build reads", map[string]string{"NOTES": "nothing that runs\n"})
 	db := storeHistory(t, good, bad, 1.6)
 
 	other := abtest.MustRepo(t) // holds neither commit
