@@ -9,10 +9,10 @@ import (
 	"sort"
 	"strings"
 
-	store "github.com/benchdb/benchdb/store/storedata"
 	"golang.org/x/perf/benchfmt"
-
 	"golang.org/x/perf/benchmath"
+
+	store "github.com/benchdb/benchdb/store/storedata"
 )
 
 // history is one benchmark's samples in one series.
