@@ -343,13 +343,17 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		}
 		b.WriteString("\n")
 		checked(r.Suspects)
+		header := "To measure them again (from the module's root, or benchdb report --confirm):\n\n"
 		for _, c := range r.Suspects {
 			if cmd := c.Confirm(); cmd != "" {
 				// Confirm holds no backtick and no control character.
-				fmt.Fprintf(&b, "- %s: `%s`\n", mdtext.Escape(c.Benchmark.qualified()), cmd)
+				fmt.Fprintf(&b, "%s- %s: `%s`\n", header, mdtext.Escape(c.Benchmark.qualified()), cmd)
+				header = ""
 			}
 		}
-		b.WriteString("\n")
+		if header == "" {
+			b.WriteString("\n")
+		}
 	}
 	if len(r.Shifts) > 0 {
 		fmt.Fprintf(&b, "## Change points\n\nEvery change of level that started in the window, oldest first; \"machine\" when the runs on both sides are of one commit.\n\n")
