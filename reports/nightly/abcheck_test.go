@@ -265,7 +265,7 @@ func TestBuild_suspect(t *testing.T) {
 	if err := nightly.WriteJSON(&js, rep); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(md.String(), "## Suspects") || !strings.Contains(md.String(), "`"+s.Confirm()+"`") {
+	if !strings.Contains(md.String(), "## Suspects") || !strings.Contains(md.String(), "`"+s.Confirm()+"`") || nightly.Summary(rep) != "0 regressions, 0 improvements, 1 suspect, 1 noisy, 0 new, 0 missing" {
 		t.Errorf("Markdown lacks the suspect and its command:\n%s", md.String())
 	}
 	var got struct{ Suspects []struct{ Confirm *string } }

@@ -486,10 +486,15 @@ func pctAbs(v float64) string {
 	return fmt.Sprintf("%.3g%%", v)
 }
 
-// summaryLine counts what the report found.
+// summaryLine counts what the report found (suspects only where there
+// are some).
 func summaryLine(r *Report) string {
-	return fmt.Sprintf("%s, %s, %d noisy, %d new, %d missing.",
-		plural(len(r.Regressions), "regression"), plural(len(r.Improvements), "improvement"), len(r.Noisy), len(r.New), len(r.Missing))
+	suspects := ""
+	if n := len(r.Suspects); n > 0 {
+		suspects = ", " + plural(n, "suspect")
+	}
+	return fmt.Sprintf("%s, %s%s, %d noisy, %d new, %d missing.",
+		plural(len(r.Regressions), "regression"), plural(len(r.Improvements), "improvement"), suspects, len(r.Noisy), len(r.New), len(r.Missing))
 }
 
 // Summary returns the one-line count of what r found, such as
