@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/benchdb/benchdb/ab/abtest"
 )
 
 // signalGrace is how long a command may take to stop after SIGINT or
@@ -29,6 +31,10 @@ func TestSignals(t *testing.T) {
 	}
 	bin := mustBuildBenchdb(t)
 	db := filepath.Join(t.TempDir(), "b.sqlite")
+	// A regression whose confirm command measures a benchmark a hundred
+	// times as slow as the history says: ab is busy for long.
+	repo, good, bad := twoCommits(t, "slow", map[string]string{"knobs.go": abtest.Knobs(100*abtest.BaseIters, false, false)})
+	reportDB := storeHistory(t, good, bad, 1.6)
 	tests := []struct {
 		name  string
 		args  []string
@@ -50,6 +56,11 @@ func TestSignals(t *testing.T) {
 			name:  "run",
 			args:  []string{"run", "--db", db, "--dir", mustFixtureDir(t), "--benchtime", "1x", "--count", "1", fixturePkg + "hang"},
 			ready: "benchdb: running", sig: syscall.SIGINT,
+		},
+		{
+			name:  "report --confirm",
+			args:  []string{"report", "--db", reportDB, "--now", "2026-11-13T00:00:00Z", "--confirm", "3", "--dir", repo.Dir},
+			ready: "measuring 1 of 1 again", sig: syscall.SIGINT,
 		},
 		{
 			// Input that never ends (a line without a newline is refused
