@@ -25,9 +25,11 @@ const (
 	// lists. On the real-noise corpus (TestDetection_Real, all
 	// processes, probe and stretches) 0.25 lists at the step's night 4 of
 	// the 4 real steps of 3x the noise that the report misses on nights
-	// 130-157, 17 of 33 on 188-217 and 12 of 58 on the AMD nights (most
-	// of those straddle the host's slowdown between two sittings, which
-	// takes the change point), and 0 of 3 on the Xeon, at 0.3-0.6
+	// 130-157, 17 of 33 on 188-217 and 12 of 58 on the AMD nights (of
+	// the 46 others, 20 straddle the host's slowdown between two
+	// sittings, which takes the change point, and others are found a
+	// night early, where a load spell began the night before the step),
+	// and 0 of 3 on the Xeon, at 0.3-0.6
 	// suspects a report of one subject's 5-8 benchmarks of unchanged
 	// code with a new commit every night (4-8% of them). Counting
 	// improvements too, 0.1 listed 2, 8 and 8 of them, 0.5 4, 27 and 16
