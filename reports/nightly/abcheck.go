@@ -50,10 +50,14 @@ const (
 // the per-round ratios' Hodges-Lehmann estimate with its signed-rank
 // interval at Options.Confidence).
 type ABCheck struct {
-	// ID is the measurement's ab label, and Old and New its two runs.
-	ID       string
-	Old, New store.Run
-	// Rounds is how many rounds had the benchmark on both sides.
+	// ID is the newest measurement's ab label, and Old and New its two
+	// runs; Measurements is how many measurements of the two commits
+	// were pooled (each round still paired with its own).
+	ID           string
+	Old, New     store.Run
+	Measurements int
+	// Rounds is how many rounds had the benchmark on both sides, over
+	// all the measurements.
 	Rounds int
 	// Pct is NEW against OLD in percent, with its interval LoPct, HiPct
 	// (NaN when the rounds were too few), and P the signed-rank test's
@@ -65,10 +69,14 @@ type ABCheck struct {
 
 // String says what the check found, as the report shows it.
 func (a *ABCheck) String() string {
-	if math.IsNaN(a.LoPct) {
-		return fmt.Sprintf("benchdb ab %s: %s in %d rounds, too few to judge", a.ID, pct(a.Pct), a.Rounds)
+	id := a.ID
+	if a.Measurements > 1 {
+		id = fmt.Sprintf("%s and %d earlier", a.ID, a.Measurements-1)
 	}
-	return fmt.Sprintf("benchdb ab %s: %s [%s, %s] in %d rounds, %s", a.ID, pct(a.Pct), pct(a.LoPct), pct(a.HiPct), a.Rounds, a.Verdict)
+	if math.IsNaN(a.LoPct) {
+		return fmt.Sprintf("benchdb ab %s: %s in %d rounds, too few to judge", id, pct(a.Pct), a.Rounds)
+	}
+	return fmt.Sprintf("benchdb ab %s: %s [%s, %s] in %d rounds, %s", id, pct(a.Pct), pct(a.LoPct), pct(a.HiPct), a.Rounds, a.Verdict)
 }
 
 // An abPair is one ab measurement's two stored runs.
@@ -168,9 +176,9 @@ func revIs(r store.Run, commit string) bool {
 	return r.Labels[abRevLabel] == commit || full == commit || len(commit) >= 7 && strings.HasPrefix(full, commit)
 }
 
-// checkAB attaches to each change and suspect of rep the newest ab
-// measurement of its two commits on its series' machine that has its
-// benchmark, reading only those runs from src; it moves a change that
+// checkAB attaches to each change and suspect of rep the ab
+// measurements of its two commits on its series' machine that have its
+// benchmark, pooled, reading only those runs from src; it moves a change that
 // the measurement refutes from Regressions or Improvements to Pending,
 // and a suspect it confirms to them (one it refutes is dropped).
 func checkAB(ctx context.Context, src Source, rep *Report, abRuns []store.Run, opt Options) error {
@@ -236,31 +244,54 @@ func checkAB(ctx context.Context, src Source, rep *Report, abRuns []store.Run, o
 		return fmt.Errorf("read ab runs: %w", err)
 	}
 	for _, c := range changes {
+		// Every measurement of the two commits counts: their rounds
+		// are pooled, each still paired with its own (an undecided
+		// change measured again on another night gains rounds).
+		oldR, newR := paired.Rounds{}, paired.Rounds{}
+		var newest *abPair
+		n, count := 0, 0
 		for _, p := range cands[c] {
 			old, new := wanted[want{p.old.ID, c.Benchmark}], wanted[want{p.new.ID, c.Benchmark}]
-			if len(old) == 0 || len(new) == 0 {
+			rounds := make([]int, 0, len(old))
+			for r := range old {
+				if len(new[r]) > 0 {
+					rounds = append(rounds, r)
+				}
+			}
+			if len(rounds) == 0 {
 				continue
 			}
-			better := -1
-			if higherIsBetter(c.Unit) {
-				better = 1
+			slices.Sort(rounds)
+			for _, r := range rounds {
+				oldR[n], newR[n] = old[r], new[r]
+				n++
 			}
-			m := paired.Compare(old, new, better, opt.Confidence, true)
-			if m.Rounds == 0 {
-				continue
+			if newest == nil {
+				newest = p
 			}
-			a := &ABCheck{ID: p.id, Old: p.old, New: p.new, Rounds: m.Rounds,
-				Pct: 100 * (m.Ratio - 1), LoPct: 100 * (m.Lo - 1), HiPct: 100 * (m.Hi - 1), P: m.P}
-			// The least change the history's interval allows, its way.
-			least := math.Log1p(c.LoPct / 100)
-			if c.Pct < 0 {
-				least = -math.Log1p(c.HiPct / 100)
-			}
-			bar := math.Log1p(opt.Threshold)
-			a.Verdict = abVerdict(m, c.Pct > 0, bar, math.Max(bar, least))
-			c.AB = a
-			break
+			count++
 		}
+		if newest == nil {
+			continue
+		}
+		better := -1
+		if higherIsBetter(c.Unit) {
+			better = 1
+		}
+		m := paired.Compare(oldR, newR, better, opt.Confidence, true)
+		if m.Rounds == 0 {
+			continue
+		}
+		a := &ABCheck{ID: newest.id, Old: newest.old, New: newest.new, Measurements: count, Rounds: m.Rounds,
+			Pct: 100 * (m.Ratio - 1), LoPct: 100 * (m.Lo - 1), HiPct: 100 * (m.Hi - 1), P: m.P}
+		// The least change the history's interval allows, its way.
+		least := math.Log1p(c.LoPct / 100)
+		if c.Pct < 0 {
+			least = -math.Log1p(c.HiPct / 100)
+		}
+		bar := math.Log1p(opt.Threshold)
+		a.Verdict = abVerdict(m, c.Pct > 0, bar, math.Max(bar, least))
+		c.AB = a
 	}
 	keep := func(list []*Change) []*Change {
 		out := list[:0]

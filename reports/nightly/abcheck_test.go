@@ -101,8 +101,9 @@ func TestBuild_abCheck(t *testing.T) {
 		{"a smaller regression", abRuns("x", "a", "c24", "c25", 10, 1.10, after, nil), nightly.ABConfirmed, 10},
 		{"below the threshold", abRuns("x", "a", "c24", "c25", 10, 1.03, after, nil), nightly.ABRefuted, 3},
 		{"the other way", abRuns("x", "a", "c24", "c25", 10, 0.8, after, nil), nightly.ABRefuted, -20},
-		{"newest measurement", append(abRuns("x", "a", "c24", "c25", 10, 1.25, after, nil),
-			abRuns("y", "a", "c24", "c25", 10, 1.0, after.Add(time.Minute), nil)...), nightly.ABRefuted, 0},
+		// Two measurements of five rounds, too few alone: pooled.
+		{"two measurements", append(abRuns("x", "a", "c24", "c25", 5, 1.25, after, nil),
+			abRuns("y", "a", "c24", "c25", 5, 1.25, after.Add(time.Minute), nil)...), nightly.ABConfirmed, 25},
 		{"another machine", abRuns("x", "b", "c24", "c25", 10, 1.0, after, nil), "", 0},
 		{"nights on a branch", abRuns("x", "a", "c24", "c25", 10, 1.0, after, nil), nightly.ABRefuted, 0},
 		{"a dirty work tree", abRuns("x", "a", "c24", "c25", 10, 1.0, after, map[string]string{"dirty": "true"}), "", 0},
@@ -166,6 +167,9 @@ func TestBuild_abCheck(t *testing.T) {
 			}
 			if ab.Verdict != tc.verdict || math.Abs(ab.Pct-tc.pct) > 0.6 {
 				t.Errorf("%s, want %s at %+.1f%%", ab, tc.verdict, tc.pct)
+			}
+			if tc.name == "two measurements" && (ab.Measurements != 2 || ab.Rounds != 10 || ab.ID != "y" || !strings.Contains(ab.String(), "y and 1 earlier")) {
+				t.Errorf("%s: %d measurements, %d rounds, newest %s; want both pooled, 10 rounds, y the newest", ab, ab.Measurements, ab.Rounds, ab.ID)
 			}
 			if (tc.verdict == nightly.ABRefuted) != (ch == nil) {
 				t.Errorf("%s: regression %v", ab, ch != nil)

@@ -43,9 +43,11 @@ import (
 // "commit", "pct", "nights", "machine"} (machine: the runs on both sides
 // are of one commit); PENDING is {"benchmark", "package", "unit", "series",
 // "runs", "pct", "p", "wait", "ab"} (see Pending; ab, an AB, the
-// measurement that refuted the change, or null); AB is {"id", "old_run",
-// "new_run", "rounds", "pct", "lo_pct", "hi_pct", "p", "verdict"}
-// (verdict "confirmed", "refuted" or "undecided", see ABCheck); and ENTRY is {"benchmark", "package", "unit",
+// measurements that refuted the change, or null); AB is {"id",
+// "measurements", "old_run", "new_run", "rounds", "pct", "lo_pct",
+// "hi_pct", "p", "verdict"} (the newest measurement's id and runs, how
+// many were pooled; verdict "confirmed", "refuted" or "undecided", see
+// ABCheck); and ENTRY is {"benchmark", "package", "unit",
 // "series", "run", "time"}, a missing one's with "not_measured" (the
 // newest run's value where it was not a measurement, "NaN"; omitted
 // where the newest run did not have the benchmark). A RATIO is a run's level against the typical
@@ -158,22 +160,23 @@ type jsonChange struct {
 }
 
 type jsonAB struct {
-	ID      string   `json:"id"`
-	OldRun  int64    `json:"old_run"`
-	NewRun  int64    `json:"new_run"`
-	Rounds  int      `json:"rounds"`
-	Pct     *float64 `json:"pct"`
-	LoPct   *float64 `json:"lo_pct"`
-	HiPct   *float64 `json:"hi_pct"`
-	P       *float64 `json:"p"`
-	Verdict string   `json:"verdict"`
+	ID           string   `json:"id"`
+	Measurements int      `json:"measurements"`
+	OldRun       int64    `json:"old_run"`
+	NewRun       int64    `json:"new_run"`
+	Rounds       int      `json:"rounds"`
+	Pct          *float64 `json:"pct"`
+	LoPct        *float64 `json:"lo_pct"`
+	HiPct        *float64 `json:"hi_pct"`
+	P            *float64 `json:"p"`
+	Verdict      string   `json:"verdict"`
 }
 
 func jsonABCheck(a *ABCheck) *jsonAB {
 	if a == nil {
 		return nil
 	}
-	return &jsonAB{ID: a.ID, OldRun: a.Old.ID, NewRun: a.New.ID, Rounds: a.Rounds,
+	return &jsonAB{ID: a.ID, Measurements: a.Measurements, OldRun: a.Old.ID, NewRun: a.New.ID, Rounds: a.Rounds,
 		Pct: mathx.Finite(a.Pct), LoPct: mathx.Finite(a.LoPct), HiPct: mathx.Finite(a.HiPct), P: mathx.Finite(a.P), Verdict: a.Verdict}
 }
 
