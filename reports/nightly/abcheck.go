@@ -293,6 +293,24 @@ func checkAB(ctx context.Context, src Source, rep *Report, abRuns []store.Run, o
 		a.Verdict = abVerdict(m, c.Pct > 0, bar, math.Max(bar, least))
 		c.AB = a
 	}
+	// The change points where these changes start carry the same
+	// measurement.
+	type at struct {
+		series string
+		b      Benchmark
+		run    int64
+	}
+	starts := map[at]*ABCheck{}
+	for _, c := range changes {
+		if c.AB != nil {
+			starts[at{c.Series.Key(), c.Benchmark, c.Change.ID}] = c.AB
+		}
+	}
+	for _, sh := range rep.Shifts {
+		if a, ok := starts[at{sh.Series.Key(), sh.Benchmark, sh.Run.ID}]; ok {
+			sh.AB = a
+		}
+	}
 	keep := func(list []*Change) []*Change {
 		out := list[:0]
 		for _, c := range list {

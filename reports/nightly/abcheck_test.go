@@ -177,6 +177,21 @@ func TestBuild_abCheck(t *testing.T) {
 			if tc.verdict != nightly.ABUndecided && (math.IsNaN(ab.LoPct) || ab.LoPct > ab.Pct || ab.HiPct < ab.Pct) {
 				t.Errorf("%s: interval does not hold the estimate", ab)
 			}
+			// The change point where the change starts says what ab found.
+			points := 0
+			for _, sh := range rep.Shifts {
+				want := map[string]string{nightly.ABRefuted: "machine (benchdb ab)", nightly.ABConfirmed: "code (benchdb ab)", nightly.ABUndecided: "code or machine"}[tc.verdict]
+				if sh.Run.ID != int64(len(night)-2) {
+					continue
+				}
+				points++
+				if sh.AB != ab || sh.Cause() != want {
+					t.Errorf("change point at run %d: %q, ab %v; want %q", sh.Run.ID, sh.Cause(), sh.AB, want)
+				}
+			}
+			if points != 1 {
+				t.Errorf("%d change points at run %d, want the step's", points, len(night)-2)
+			}
 			// What the reader sees: the measurement beside the change, no
 			// command to measure it again once it is decided.
 			if wantCmd := tc.verdict == nightly.ABUndecided; ch != nil && (ch.Confirm() != "") != wantCmd {

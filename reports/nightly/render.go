@@ -40,8 +40,9 @@ import (
 // package (runner.TaskClock) and drift_pct the series geomean's, null
 // when unknown); SHIFT is
 // {"benchmark", "package", "unit", "series", "run", "time", "good_run",
-// "commit", "pct", "nights", "machine"} (machine: the runs on both sides
-// are of one commit); PENDING is {"benchmark", "package", "unit", "series",
+// "commit", "pct", "nights", "machine", "ab"} (machine: the runs on both
+// sides are of one commit; ab: the AB of the change that starts there, or
+// null); PENDING is {"benchmark", "package", "unit", "series",
 // "runs", "pct", "p", "wait", "ab"} (see Pending; ab, an AB, the
 // measurements that refuted the change, or null); AB is {"id",
 // "measurements", "old_run", "new_run", "rounds", "pct", "lo_pct",
@@ -84,7 +85,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 	for _, sh := range r.Shifts {
 		j := jsonShift{Benchmark: sh.Name, Package: sh.Package, Unit: sh.Unit, Series: sh.Series.Labels,
 			Run: sh.Run.ID, Time: sh.Run.Time.UTC().Format(time.RFC3339), GoodRun: sh.Good.ID,
-			Pct: mathx.Finite(sh.Pct), Nights: sh.Nights, Machine: sh.Machine}
+			Pct: mathx.Finite(sh.Pct), Nights: sh.Nights, Machine: sh.Machine, AB: jsonABCheck(sh.AB)}
 		if c := sh.Commit(); c != "" {
 			j.Commit = &c
 		}
@@ -202,6 +203,7 @@ type jsonShift struct {
 	Pct       *float64          `json:"pct"`
 	Nights    int               `json:"nights"`
 	Machine   bool              `json:"machine"`
+	AB        *jsonAB           `json:"ab"`
 }
 
 type jsonPending struct {
@@ -359,15 +361,11 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		}
 	}
 	if len(r.Shifts) > 0 {
-		fmt.Fprintf(&b, "## Change points\n\nEvery change of level that started in the window, oldest first; \"machine\" when the runs on both sides are of one commit.\n\n")
+		fmt.Fprintf(&b, "## Change points\n\nEvery change of level that started in the window, oldest first; \"machine\" when the runs on both sides are of one commit or benchdb ab found no such change between them, \"code\" when ab found it.\n\n")
 		fmt.Fprintf(&b, "| run | commit | benchmark | unit | series | change | nights | cause |\n|---|---|---|---|---|--:|--:|---|\n")
 		for _, s := range r.Shifts {
-			cause := "code or machine"
-			if s.Machine {
-				cause = "machine (same commit)"
-			}
 			fmt.Fprintf(&b, "| %d (%s) | %s | %s | %s | %s | %s | %d | %s |\n", s.Run.ID, s.Run.Time.UTC().Format("2006-01-02 15:04"), mdCode(s.Commit()),
-				mdtext.Escape(s.Benchmark.qualified()), mdtext.Escape(s.Unit), mdtext.Escape(s.Series.Key()), pct(s.Pct), s.Nights, cause)
+				mdtext.Escape(s.Benchmark.qualified()), mdtext.Escape(s.Unit), mdtext.Escape(s.Series.Key()), pct(s.Pct), s.Nights, s.Cause())
 		}
 		b.WriteString("\n")
 	}

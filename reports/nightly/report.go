@@ -436,6 +436,24 @@ type Shift struct {
 	// Machine says Run and Good carry the same commit label: the code did
 	// not change, so the machine did.
 	Machine bool
+	// AB is the benchdb ab measurement of the change that starts here,
+	// where the report read one (Change.AB), else nil.
+	AB *ABCheck
+}
+
+// Cause says what moved the level: "machine (same commit)", "machine
+// (benchdb ab)" or "code (benchdb ab)" where ab refuted or confirmed
+// it, else "code or machine".
+func (s *Shift) Cause() string {
+	switch {
+	case s.Machine:
+		return "machine (same commit)"
+	case s.AB != nil && s.AB.Verdict == ABRefuted:
+		return "machine (benchdb ab)"
+	case s.AB != nil && s.AB.Verdict == ABConfirmed:
+		return "code (benchdb ab)"
+	}
+	return "code or machine"
 }
 
 // Commit returns the commit label of the shift's run, or "".
