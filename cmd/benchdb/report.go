@@ -62,9 +62,9 @@ command that measures it again, the two commits alternating on one machine,
 which a shift of the machine's level cannot fake. Run it into the same store
 and report again: runs benchdb ab stored are never nights of a history, and
 where one of them measured a change's two commits on its machine, the change
-shows ab's verdict; one ab refutes (it bounds the difference, and it is not
-such a change) is listed as pending, "ab: no such change", not as a
-regression. Slowdowns of the threshold or more that fall short of a verdict
+shows ab's verdict (all such measurements pooled); one ab refutes (its
+interval excludes the change the nights showed) is listed as pending, "ab: no
+such change", not as a regression, and its change point as the machine's. Slowdowns of the threshold or more that fall short of a verdict
 (p <= 0.25 against the noise) are listed as suspects, with the same command:
 one ab confirms becomes a regression, one it refutes leaves the list.
 
