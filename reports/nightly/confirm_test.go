@@ -3,6 +3,7 @@ package nightly_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"html"
 	"math"
 	"os"
@@ -170,5 +171,43 @@ func TestReport_confirm(t *testing.T) {
 	}
 	if len(got.Regressions) != 1 || got.Regressions[0].Confirm == nil || *got.Regressions[0].Confirm != want {
 		t.Errorf("JSON regressions %+v, want confirm %q", got.Regressions, want)
+	}
+}
+
+// TestReport_ToConfirm_oneCommandPerBenchmark: a benchmark that
+// regressed in time and in memory gets one command for both, with the
+// repetitions its time per operation sets, and ToConfirm measures it
+// once.
+func TestReport_ToConfirm_oneCommandPerBenchmark(t *testing.T) {
+	var runs []nightlytest.Run
+	for i := range 28 {
+		ns, bytes := 55*(1+0.004*float64(i%3-1)), 100.0
+		if i >= 25 {
+			ns, bytes = 70*(1+0.002*float64(i%3-1)), 160
+		}
+		var b strings.Builder
+		b.WriteString("goos: linux\ngoarch: amd64\npkg: p\n")
+		for _, f := range []float64{0.995, 0.9975, 1, 1.0025, 1.005} {
+			fmt.Fprintf(&b, "BenchmarkB-2 \t1000000\t%.2f ns/op\t%.0f B/op\n", ns*f, bytes)
+		}
+		runs = append(runs, nightlytest.Run{Time: epoch.Add(time.Duration(i) * 24 * time.Hour),
+			Labels: map[string]string{"host": "a", "commit": fmt.Sprintf("c%d", i)}, Text: []byte(b.String())})
+	}
+	rep, err := nightly.Build(context.Background(), nightlytest.MustMemSource(t, runs), nightly.Options{Now: func() time.Time { return epoch }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Regressions) != 2 {
+		t.Fatalf("%d regressions, want sec/op and B/op", len(rep.Regressions))
+	}
+	// The newest night's 69.86 ns/op: repetitions of 5725 operations.
+	want := "benchdb ab --benchtime 5725x --count 80 c24 c25 p -- -bench '^BenchmarkB$' -cpu 2"
+	for _, c := range rep.Regressions {
+		if got := c.Confirm(); got != want {
+			t.Errorf("%s: Confirm() = %q, want %q", c.Unit, got, want)
+		}
+	}
+	if got := rep.ToConfirm(10); len(got) != 1 {
+		t.Errorf("ToConfirm(10): %d changes, want one measurement for both units", len(got))
 	}
 }

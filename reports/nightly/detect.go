@@ -86,6 +86,14 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 			{m: machine[s], minRuns: minProbeRuns},
 		}
 	}
+	// Each benchmark's newest time per operation, for the repetitions
+	// of the command that measures a change of any of its units again.
+	opTimes := map[opKey]float64{}
+	for _, h := range order {
+		if h.bench.Unit == "sec/op" && len(h.samples) > 0 {
+			opTimes[opKey{h.series, h.bench.Package, h.bench.Name}] = median(h.samples[len(h.samples)-1])
+		}
+	}
 	var cands []verdict
 	for _, h := range order {
 		if ctx.Err() != nil {
@@ -150,7 +158,7 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 		}
 		if qs[i] > opt.Alpha || v.p > noiseAlpha || !large {
 			if large && v.p <= suspectAlpha {
-				if c := newChange(v, qs[i], change, good, benchStretch, stretch, opt); c.Kind() == "regression" {
+				if c := newChange(v, qs[i], change, good, benchStretch, stretch, opTimes, opt); c.Kind() == "regression" {
 					rep.Suspects = append(rep.Suspects, c)
 				}
 			}
@@ -161,7 +169,7 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 				Pct: 100 * math.Expm1(v.est), P: v.p, Wait: true})
 			continue
 		}
-		ch := newChange(v, qs[i], change, good, benchStretch, stretch, opt)
+		ch := newChange(v, qs[i], change, good, benchStretch, stretch, opTimes, opt)
 		if ch.Kind() == "regression" {
 			rep.Regressions = append(rep.Regressions, ch)
 		} else {
@@ -450,8 +458,15 @@ func geomean(s *Series, hs []*history) []float64 {
 
 // newChange returns the change verdict v found, from run good to run
 // change, with q its adjusted p-value; benchStretch and stretch are the
-// stretches of each series' benchmarks and packages, shown beside it.
-func newChange(v verdict, q float64, change, good store.Run, benchStretch map[*Series]map[string]map[string]runMeasure, stretch map[*Series]map[string]runMeasure, opt Options) *Change {
+// stretches of each series' benchmarks and packages, shown beside it,
+// and opTimes each benchmark's newest time per operation.
+// opKey names a benchmark in a series, whatever its unit.
+type opKey struct {
+	s         *Series
+	pkg, name string
+}
+
+func newChange(v verdict, q float64, change, good store.Run, benchStretch map[*Series]map[string]map[string]runMeasure, stretch map[*Series]map[string]runMeasure, opTimes map[opKey]float64, opt Options) *Change {
 	h := v.h
 	start := v.cur
 	est, lo, hi := v.interval(opt.Confidence)
@@ -482,5 +497,6 @@ func newChange(v verdict, q float64, change, good store.Run, benchStretch map[*S
 		Machine:      nightChange(h.series.Machine, h.runs[start]),
 		Stretch:      logChange(st, h.runs[start]),
 		Drift:        nightChange(h.series.Geomean, h.runs[start]),
+		opTime:       opTimes[opKey{h.series, h.bench.Package, h.bench.Name}],
 	}
 }

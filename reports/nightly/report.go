@@ -266,10 +266,15 @@ type Change struct {
 	// ran; NaN without one); Drift for the geomean of the series'
 	// benchmarks.
 	Machine, Stretch, Drift float64
-	// AB is the newest benchdb ab measurement of the change's two commits
-	// on its series' machine, nil without one. A change it refutes is
-	// listed as Pending instead.
+	// AB is the benchdb ab measurement of the change's two commits on
+	// its series' machine (all of them, pooled), nil without one. A
+	// change it refutes is listed as Pending instead.
 	AB *ABCheck
+
+	// opTime is the benchmark's newest time per operation, in seconds,
+	// whatever the change's unit (0 where unknown): it sets Confirm's
+	// repetitions.
+	opTime float64
 }
 
 // higherIsBetter reports whether larger values of unit are better, by
@@ -359,11 +364,14 @@ func (r *Report) ABFor(b Benchmark, key string) *ABCheck {
 
 // ToConfirm returns up to n of the report's changes to measure again
 // with benchdb ab (those with a Confirm command): the regressions,
-// largest first, then the suspects, smallest p-value first.
+// largest first, then the suspects, smallest p-value first; one change
+// for each command (the units of one benchmark share one).
 func (r *Report) ToConfirm(n int) []*Change {
 	var out []*Change
+	seen := map[string]bool{}
 	for _, c := range slices.Concat(r.Regressions, r.Suspects) {
-		if len(out) < n && c.ConfirmArgs() != nil {
+		if cmd := c.Confirm(); len(out) < n && cmd != "" && !seen[cmd] {
+			seen[cmd] = true
 			out = append(out, c)
 		}
 	}
@@ -390,13 +398,15 @@ const (
 // time per operation is its newest level: repetitions of about
 // repetitionTime, repetitionCount of them, or of one operation each where
 // one takes longer, as many as fit in repetitionCount times
-// repetitionTime (at least minRepetitions). ok is false where the change
-// is not in time per operation or its level is unknown.
+// repetitionTime (at least minRepetitions). The time is the benchmark's
+// sec/op whatever the change's unit (so that every unit of a benchmark
+// gets one command), else, for a change in sec/op, its own newest level;
+// ok is false where it is unknown.
 func (c *Change) repetitions() (n, count int, ok bool) {
-	if c.Unit != "sec/op" || len(c.History) == 0 {
-		return 0, 0, false
+	op := c.opTime
+	if op == 0 && c.Unit == "sec/op" && len(c.History) > 0 {
+		op = c.History[len(c.History)-1].Median
 	}
-	op := c.History[len(c.History)-1].Median
 	if !(op > 0) || math.IsInf(op, 0) {
 		return 0, 0, false
 	}
