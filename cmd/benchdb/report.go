@@ -64,9 +64,10 @@ and report again: runs benchdb ab stored are never nights of a history, and
 where one of them measured a change's two commits on its machine, the change
 shows ab's verdict (all such measurements pooled); one ab refutes (its
 interval excludes the change the nights showed) is listed as pending, "ab: no
-such change", not as a regression, and its change point as the machine's. Slowdowns of the threshold or more that fall short of a verdict
-(p <= 0.25 against the noise) are listed as suspects, with the same command:
-one ab confirms becomes a regression, one it refutes leaves the list.
+such change", not as a regression, and its change point as the machine's.
+Slowdowns of the threshold or more that fall short of a verdict (p <= 0.25
+against the noise) are listed as suspects, with the same command: one ab
+confirms becomes a regression, one it refutes leaves the list.
 
 --confirm N does that itself before writing the report: it runs the
 commands of up to N regressions (largest first) and suspects (smallest p
