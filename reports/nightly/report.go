@@ -304,10 +304,10 @@ func (c *Change) Commit() string { return c.Change.Labels["commit"] }
 // line-separator character, or a space other than ASCII's, which would
 // show a word break where the shell sees none), or a label or the
 // package starts with "-", which ab would read as a flag. It is "" too
-// where such a measurement is stored and decided (AB). For a change in
-// time per operation it asks for many short repetitions, each round's
-// best counted (see repetitionTime), as the current level's time per
-// operation sets them.
+// where such a measurement is stored and decided (AB). Where the
+// benchmark's time per operation is known it asks for many short
+// repetitions, each round's best counted (see repetitionTime), as the
+// newest run's time per operation sets them.
 func (c *Change) Confirm() string {
 	args := c.ConfirmArgs()
 	if args == nil {
