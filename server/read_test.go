@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"html"
 	"io"
 	"net/http"
@@ -301,5 +302,65 @@ func TestPages_reportPending(t *testing.T) {
 	_, page := ts.do(t, "GET", "/report", "", nil, nil)
 	if !strings.Contains(string(page), `<h2 id="pending">Pending</h2>`) || !strings.Contains(string(page), "<td>too short</td>") {
 		t.Errorf("report page: the newest night's step is not pending as too short:\n%s", page)
+	}
+}
+
+// TestPages_reportAB: the report page shows a suspect with the command
+// that measures it again, and a regression that a stored benchdb ab
+// measurement of its two commits refuted as pending, its change point
+// as the machine's.
+func TestPages_reportAB(t *testing.T) {
+	ts := mustServer(t, func(c *server.Config) {
+		c.PublicRead = true
+		c.Now = func() time.Time { return reportNow }
+	})
+	t0 := time.Date(2026, 11, 1, 3, 0, 0, 0, time.UTC)
+	// Parse: the newest night +16% against nights that move ±8%, a
+	// suspect; Work: +27% from night 10 on, a regression.
+	parse := []float64{1, 1.08, 0.93, 1.05, 0.96, 1.1, 0.92, 1.03, 0.98, 1.07, 0.94, 1.01, 1.16}
+	for i, f := range parse {
+		work := 1.0
+		if i >= 10 {
+			work = 1.27
+		}
+		var b strings.Builder
+		b.WriteString("goos: linux\ngoarch: amd64\npkg: example.com/p\n")
+		for j, g := range []float64{0.995, 0.9975, 1, 1.0025, 1.005} {
+			fmt.Fprintf(&b, "BenchmarkParse-2 \t1000000\t%.2f ns/op\n", 55*f*g)
+			fmt.Fprintf(&b, "BenchmarkWork-2 \t1000000\t%.2f ns/op\n", 800*work*g*(1+0.003*float64((i+j)%3-1)))
+		}
+		q := fmt.Sprintf("name=night%d.txt&label=host=ci&label=commit=c%02d&time=%s", i, i, t0.AddDate(0, 0, i).Format(time.RFC3339))
+		if code, _ := ts.upload(t, q, b.String()); code != 201 {
+			t.Fatalf("night %d: status %d", i, code)
+		}
+	}
+	// benchdb ab's two runs of c09 and c10: Work alike in every round.
+	for _, side := range []string{"old", "new"} {
+		commit := map[string]string{"old": "c09", "new": "c10"}[side]
+		var b strings.Builder
+		// As ab writes them: its id and side as configuration lines too.
+		fmt.Fprintf(&b, "ab: x\nside: %s\ngoos: linux\ngoarch: amd64\npkg: example.com/p\n", side)
+		for r := range 10 {
+			fmt.Fprintf(&b, "round: %d\nBenchmarkWork-2 \t1000000\t%.2f ns/op\n", r, 800*(1+0.01*float64(r%3)))
+		}
+		q := fmt.Sprintf("name=ab-%s.txt&label=host=ci&label=ab=x&label=side=%s&label=commit=%s&time=%s", side, side, commit, t0.AddDate(0, 0, 14).Format(time.RFC3339))
+		if code, _ := ts.upload(t, q, b.String()); code != 201 {
+			t.Fatalf("ab %s side: status %d", side, code)
+		}
+	}
+	_, page := ts.do(t, "GET", "/report", "", nil, nil)
+	for _, want := range []string{
+		`<h2 id="suspects">Suspects</h2>`,
+		`<code>benchdb ab --benchtime`,
+		`c11 c12 example.com/p -- -bench`,
+		`ab: no such change (&#43;0.0%`,
+		`machine (benchdb ab)`,
+	} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("report page lacks %q:\n%s", want, page)
+		}
+	}
+	if !strings.Contains(string(page), `<b class="">0</b> regressions`) || !strings.Contains(string(page), `<b>1</b> suspects`) {
+		t.Errorf("report page: want 0 regressions (ab refuted Work's) and 1 suspect:\n%s", page)
 	}
 }
