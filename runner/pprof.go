@@ -242,11 +242,11 @@ func resultIters(out, base string) (int64, bool) {
 // splitProcs splits a result name into the benchmark name and its
 // -GOMAXPROCS suffix (1 when it has none, as testing prints it).
 func splitProcs(name string) (string, int) {
-	base := resultName(name)
-	if base == name {
+	base, procs := benchname.SplitProcs(name)
+	if procs == "" {
 		return name, 1
 	}
-	n, _ := strconv.Atoi(name[len(base)+1:])
+	n, _ := strconv.Atoi(procs)
 	return base, n
 }
 

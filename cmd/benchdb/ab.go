@@ -54,8 +54,9 @@ changes the setup can detect.
 Both sides are stored as runs labelled ab=ID, side=old|new, commit and rev
 (with a "round" configuration line per result), so that compare can show
 them and report can read them as a check of a change between the two
-commits (never as nights of its history). Nothing is stored unless every run succeeded. Worktrees and
-binaries are removed on every exit, Ctrl+C included.
+commits (never as nights of its history). Nothing is stored unless every
+run succeeded. Worktrees and binaries are removed on every exit, Ctrl+C
+included.
 
 Examples:
    benchdb ab HEAD~1 HEAD

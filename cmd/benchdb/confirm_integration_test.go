@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -35,7 +36,7 @@ func TestReport_confirmRunsAb(t *testing.T) {
 	if !want.MatchString(cmd) {
 		t.Fatalf("confirm %q, want %s", cmd, want)
 	}
-	stdout := runConfirm(t, db, repo.Dir, cmd)
+	stdout := runConfirm(t, db, repo.Dir, cmd, "--rounds", "6", "--format", "json")
 	var abRep struct {
 		Rows []struct {
 			Name    string
@@ -93,7 +94,7 @@ func TestReport_abRefutesMachine(t *testing.T) {
 	if len(rep.Regressions) != 1 || rep.Regressions[0].Confirm == nil {
 		t.Fatalf("report: %+v\nwant one regression with a confirm command", rep)
 	}
-	runConfirm(t, db, repo.Dir, *rep.Regressions[0].Confirm)
+	runConfirm(t, db, repo.Dir, *rep.Regressions[0].Confirm, "--rounds", "6")
 	rep = readReport(t, db)
 	if len(rep.Regressions) != 0 || len(rep.Pending) != 1 {
 		t.Fatalf("report after ab: %+v\nwant no regression, one pending", rep)
@@ -171,12 +172,20 @@ func storeHistoryOn(t *testing.T, host, good, bad string, factor float64) string
 		for j := range 5 {
 			fmt.Fprintf(&b, "BenchmarkWork-2 \t1000\t%.2f ns/op\n", ns*(1+0.001*float64(j)+0.0003*float64(i%3)+0.00001*float64(i)))
 		}
-		args := []string{"--db", db, "ingest", "--label", "commit=" + commit, "--label", "host=" + host, "--time", fmt.Sprintf("2026-11-%02dT03:00:00Z", i+1), "-"}
-		if code, _, stderr := runCLI(t, strings.NewReader(b.String()), args...); code != 0 {
-			t.Fatalf("benchdb %s: exit %d\n%s", strings.Join(args, " "), code, stderr)
-		}
+		ingestNight(t, db, host, commit, i, b.String())
 	}
 	return db
+}
+
+// ingestNight stores text in db as night i (2026-11-(i+1), 03:00 UTC) of
+// host, at commit.
+func ingestNight(t *testing.T, db, host, commit string, i int, text string) {
+	t.Helper()
+	args := []string{"--db", db, "ingest", "--label", "commit=" + commit, "--label", "host=" + host,
+		"--time", fmt.Sprintf("2026-11-%02dT03:00:00Z", i+1), "-"}
+	if code, _, stderr := runCLI(t, strings.NewReader(text), args...); code != 0 {
+		t.Fatalf("benchdb %s: exit %d\n%s", strings.Join(args, " "), code, stderr)
+	}
 }
 
 func readReport(t *testing.T, db string) reportOut {
@@ -192,14 +201,14 @@ func readReport(t *testing.T, db string) reportOut {
 // runConfirm runs a report's confirm command in store db, its words as a
 // POSIX shell reads them (Confirm quotes with single quotes only, around
 // whole words), with ab's own options before its revisions: the
-// repository, six rounds, JSON. It returns ab's output.
-func runConfirm(t *testing.T, db, dir, cmd string) string {
+// repository dir, then opts. It returns ab's output.
+func runConfirm(t *testing.T, db, dir, cmd string, opts ...string) string {
 	t.Helper()
 	var args []string
 	for _, w := range strings.Fields(cmd)[1:] {
 		args = append(args, strings.Trim(w, "'"))
 	}
-	args = append([]string{"--db", db, args[0], "--dir", dir, "--rounds", "6", "--format", "json"}, args[1:]...)
+	args = slices.Concat([]string{"--db", db, args[0], "--dir", dir}, opts, args[1:])
 	code, stdout, stderr := runCLI(t, nil, args...)
 	if code != 0 {
 		t.Fatalf("benchdb %s: exit %d\n%s", strings.Join(args, " "), code, stderr)

@@ -4,11 +4,9 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 )
@@ -39,11 +37,7 @@ func TestReport_confirmUnderLoad(t *testing.T) {
 		if err != nil {
 			t.Fatalf("night %d: go test -bench: %v\n%s", i, err, out)
 		}
-		args := []string{"--db", db, "ingest", "--label", "commit=" + commit, "--label", "host=" + host,
-			"--time", fmt.Sprintf("2026-11-%02dT03:00:00Z", i+1), "-"}
-		if code, _, stderr := runCLI(t, strings.NewReader(string(out)), args...); code != 0 {
-			t.Fatalf("benchdb %s: exit %d\n%s", strings.Join(args, " "), code, stderr)
-		}
+		ingestNight(t, db, host, commit, i, string(out))
 	}
 	for i := range 8 {
 		night(i, a)

@@ -99,11 +99,7 @@ func TestReport_confirmTrials(t *testing.T) {
 						fmt.Fprintf(&in, "Benchmark%s \t1000\t%.3f ns/op\n", name, ns*f*nightly[night]*(1+0.002*float64(j)+0.00001*float64(night)))
 					}
 				}
-				args := []string{"--db", db, "ingest", "--label", "commit=" + label, "--label", "host=" + host,
-					"--time", fmt.Sprintf("2026-11-%02dT03:00:00Z", night+1), "-"}
-				if code, _, stderr := runCLI(t, strings.NewReader(in.String()), args...); code != 0 {
-					t.Fatalf("benchdb %s: exit %d\n%s", strings.Join(args, " "), code, stderr)
-				}
+				ingestNight(t, db, host, label, night, in.String())
 			}
 			rep := readReport(t, db)
 			if len(rep.Regressions) != 5 {
@@ -114,14 +110,7 @@ func TestReport_confirmTrials(t *testing.T) {
 				if r.Confirm == nil {
 					t.Fatalf("%s: no confirm command", r.Benchmark)
 				}
-				words := strings.Fields(*r.Confirm)[1:]
-				args := []string{"--db", db, words[0], "--dir", dir}
-				for _, w := range words[1:] {
-					args = append(args, strings.Trim(w, "'"))
-				}
-				if code, _, stderr := runCLI(t, nil, args...); code != 0 {
-					t.Fatalf("benchdb %s: exit %d\n%s", strings.Join(args, " "), code, stderr)
-				}
+				runConfirm(t, db, dir, *r.Confirm)
 			}
 			rep = readReport(t, db)
 			for _, r := range rep.Regressions {

@@ -79,6 +79,17 @@ func (a *ABCheck) String() string {
 	return fmt.Sprintf("benchdb ab %s: %s [%s, %s] in %d rounds, %s", id, pct(a.Pct), pct(a.LoPct), pct(a.HiPct), a.Rounds, a.Verdict)
 }
 
+// isABRun reports whether r is one side of a benchdb ab (or bisect)
+// measurement: labels ab and side, the side old or new. A run that only
+// happens to carry a label named ab stays a night of its series.
+func isABRun(r store.Run) bool {
+	if _, ok := r.Labels[abLabel]; !ok {
+		return false
+	}
+	side := r.Labels[abSide]
+	return side == abSideOld || side == abSideNew
+}
+
 // An abPair is one ab measurement's two stored runs.
 type abPair struct {
 	id       string
@@ -315,7 +326,7 @@ func checkAB(ctx context.Context, src Source, rep *Report, abRuns []store.Run, o
 		out := list[:0]
 		for _, c := range list {
 			if c.AB != nil && c.AB.Verdict == ABRefuted {
-				rep.Pending = append(rep.Pending, &Pending{Benchmark: c.Benchmark, Series: c.Series, Runs: len(c.History),
+				rep.Pending = append(rep.Pending, &Pending{Benchmark: c.Benchmark, Series: c.Series, Runs: len(c.hist.runs),
 					Pct: c.Pct, P: c.RawP, AB: c.AB})
 				continue
 			}

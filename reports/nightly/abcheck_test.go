@@ -66,6 +66,19 @@ func abNoisy(at time.Time, lo, hi float64) []nightlytest.Run {
 	return runs
 }
 
+// abHostile returns abRuns("x", ..., 10, 1.005) with NaN, infinite and
+// negative values in its rounds, a round numbered 2^62 on one side only,
+// and results whose round is not a number.
+func abHostile(at time.Time) []nightlytest.Run {
+	runs := abRuns("x", "a", "c24", "c25", 10, 1.005, at, nil)
+	for i := range runs {
+		runs[i].Text = append(runs[i].Text, "round: 3\nBenchmarkB-2 \t1000000\tNaN ns/op\nBenchmarkB-2 \t1000000\t+Inf ns/op\nBenchmarkB-2 \t1000000\t-5 ns/op\n"+
+			"round: x\nBenchmarkB-2 \t1000000\t1 ns/op\n"...)
+	}
+	runs[1].Text = append(runs[1].Text, "round: 4611686018427387904\nBenchmarkB-2 \t1000000\t1 ns/op\n"...)
+	return runs
+}
+
 // TestBuild_abCheck: the report reads benchdb ab's runs of a change's two
 // commits on its machine as a check of the change. A measurement that
 // excludes such a difference moves the regression to Pending (the
@@ -108,6 +121,9 @@ func TestBuild_abCheck(t *testing.T) {
 		{"nights on a branch", abRuns("x", "a", "c24", "c25", 10, 1.0, after, nil), nightly.ABRefuted, 0},
 		{"a dirty work tree", abRuns("x", "a", "c24", "c25", 10, 1.0, after, map[string]string{"dirty": "true"}), "", 0},
 		{"other commits", abRuns("x", "a", "c23", "c25", 10, 1.0, after, nil), "", 0},
+		// Values that are not measurements, and rounds that are not
+		// numbers or are huge, are left out of the pairing.
+		{"hostile values", abHostile(after), nightly.ABRefuted, 0.5},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			runs := append(append([]nightlytest.Run(nil), night...), tc.ab...)
@@ -245,6 +261,26 @@ func TestBuild_abCheck(t *testing.T) {
 				t.Errorf("JSON %s", js.String())
 			}
 		})
+	}
+}
+
+// TestBuild_abLabelAlone: a nightly run that carries a label named ab
+// but no side is a night of its series, not an ab measurement.
+func TestBuild_abLabelAlone(t *testing.T) {
+	var levels []float64
+	for i := range 12 {
+		levels = append(levels, 55*(1+0.004*float64(i%3-1)))
+	}
+	runs := levelRuns(levels)
+	for i := range runs {
+		runs[i].Labels["ab"] = "experiment-7"
+	}
+	rep, err := nightly.Build(context.Background(), nightlytest.MustMemSource(t, runs), nightly.Options{Now: func() time.Time { return epoch }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Series) != 1 || len(rep.Series[0].Runs) != 12 {
+		t.Fatalf("%d series; want the 12 nights labelled ab=experiment-7 as one", len(rep.Series))
 	}
 }
 

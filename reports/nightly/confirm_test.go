@@ -65,8 +65,9 @@ func TestChange_Confirm(t *testing.T) {
 // TestChange_Confirm_repetitions: for a change in time per operation the
 // command asks for short repetitions, each round's best counted: about
 // 0.4 ms each, 80 a run, or one operation each where one takes longer,
-// as many as fit in 32 ms (at least 5). Other units, and a history
-// without a level, leave ab's defaults.
+// as many as fit in 32 ms (at least 5), and never more than a million
+// operations a repetition. Other units, and a history without a level,
+// leave ab's defaults.
 func TestChange_Confirm_repetitions(t *testing.T) {
 	for _, tc := range []struct {
 		unit  string
@@ -78,6 +79,9 @@ func TestChange_Confirm_repetitions(t *testing.T) {
 		{"sec/op", 400e-6, "--benchtime 1x --count 80 "},
 		{"sec/op", 1e-3, "--benchtime 1x --count 32 "},
 		{"sec/op", 50e-3, "--benchtime 1x --count 5 "},
+		// A loop the compiler removed, or a value ingested wrong: at
+		// most a million operations a repetition.
+		{"sec/op", 1e-15, "--benchtime 1000000x --count 80 "},
 		{"sec/op", 0, ""},
 		{"sec/op", math.NaN(), ""},
 		{"B/op", 100, ""},

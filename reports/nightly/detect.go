@@ -3,6 +3,7 @@ package nightly
 import (
 	"context"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -169,7 +170,7 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 				Pct: 100 * math.Expm1(v.est), P: v.p, Wait: true})
 			continue
 		}
-		ch := newChange(v, qs[i], change, good, benchStretch, stretch, opTimes, opt)
+		ch := withHistory(newChange(v, qs[i], change, good, benchStretch, stretch, opTimes, opt), opt.Confidence)
 		if ch.Kind() == "regression" {
 			rep.Regressions = append(rep.Regressions, ch)
 		} else {
@@ -182,6 +183,11 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 	sort.SliceStable(rep.Suspects, func(i, j int) bool { return rep.Suspects[i].RawP < rep.Suspects[j].RawP })
 	if len(rep.Suspects) > maxSuspects {
 		rep.Suspects = rep.Suspects[:maxSuspects]
+	}
+	// The suspects kept, and those ab made changes, get their history
+	// only now.
+	for _, c := range slices.Concat(rep.Regressions, rep.Improvements, rep.Suspects) {
+		withHistory(c, opt.Confidence)
 	}
 	bySize := func(list []*Change) {
 		sort.SliceStable(list, func(i, j int) bool { return math.Abs(list[i].Pct) > math.Abs(list[j].Pct) })
@@ -456,16 +462,17 @@ func geomean(s *Series, hs []*history) []float64 {
 	return g
 }
 
-// newChange returns the change verdict v found, from run good to run
-// change, with q its adjusted p-value; benchStretch and stretch are the
-// stretches of each series' benchmarks and packages, shown beside it,
-// and opTimes each benchmark's newest time per operation.
 // opKey names a benchmark in a series, whatever its unit.
 type opKey struct {
 	s         *Series
 	pkg, name string
 }
 
+// newChange returns the change verdict v found, from run good to run
+// change, with q its adjusted p-value; benchStretch and stretch are the
+// stretches of each series' benchmarks and packages, shown beside it,
+// and opTimes each benchmark's newest time per operation. Its History is
+// left for withHistory: a suspect the report does not keep needs none.
 func newChange(v verdict, q float64, change, good store.Run, benchStretch map[*Series]map[string]map[string]runMeasure, stretch map[*Series]map[string]runMeasure, opTimes map[opKey]float64, opt Options) *Change {
 	h := v.h
 	start := v.cur
@@ -487,7 +494,6 @@ func newChange(v verdict, q float64, change, good store.Run, benchStretch map[*S
 		Good:         good,
 		Baseline:     v.cur - v.base,
 		Current:      len(h.runs) - v.cur,
-		History:      points(h, opt.Confidence),
 		ChangeIndex:  start,
 		ChangePoints: v.cps,
 		MDE:          100 * math.Expm1(v.mde),
@@ -498,5 +504,15 @@ func newChange(v verdict, q float64, change, good store.Run, benchStretch map[*S
 		Stretch:      logChange(st, h.runs[start]),
 		Drift:        nightChange(h.series.Geomean, h.runs[start]),
 		opTime:       opTimes[opKey{h.series, h.bench.Package, h.bench.Name}],
+		hist:         h,
 	}
+}
+
+// withHistory sets c.History, the benchmark's points in its series, and
+// returns c.
+func withHistory(c *Change, confidence float64) *Change {
+	if c.History == nil {
+		c.History = points(c.hist, confidence)
+	}
+	return c
 }

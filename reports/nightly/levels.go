@@ -331,7 +331,7 @@ func seriesLabels(r store.Run, keys []string) map[string]string {
 // unit) whose package and name match accepts (all when match is nil),
 // its runs in order and each run's samples sorted, sorted by series,
 // package, name and unit. Build and Histories form series alike through
-// it. Runs that benchdb ab stored (label ab) are measurements of two
+// it. Runs that benchdb ab stored (isABRun) are measurements of two
 // commits side by side, not nights: they are left out of the series and
 // returned apart, oldest first, for Build to read as ABChecks.
 func readHistories(ctx context.Context, src Source, opt Options, match func(pkg, name string) bool) ([]*Series, []*history, []store.Run, error) {
@@ -341,7 +341,7 @@ func readHistories(ctx context.Context, src Source, opt Options, match func(pkg,
 	}
 	var sorted, abRuns []store.Run
 	for _, r := range runs {
-		if _, ok := r.Labels[abLabel]; ok {
+		if isABRun(r) {
 			abRuns = append(abRuns, r)
 		} else {
 			sorted = append(sorted, r)

@@ -273,8 +273,9 @@ type Change struct {
 
 	// opTime is the benchmark's newest time per operation, in seconds,
 	// whatever the change's unit (0 where unknown): it sets Confirm's
-	// repetitions.
+	// repetitions. hist is the history the change was found in.
 	opTime float64
+	hist   *history
 }
 
 // higherIsBetter reports whether larger values of unit are better, by
@@ -391,6 +392,11 @@ const (
 	repetitionTime  = 400e-6 // seconds
 	repetitionCount = 80
 	minRepetitions  = 5
+	// maxRepetitionOps bounds the operations of one repetition, so that
+	// a stored time per operation far below what the benchmark takes
+	// (a loop the compiler removed, or a value ingested wrong) cannot
+	// make the measurement run for hours.
+	maxRepetitionOps = 1_000_000
 )
 
 // repetitions returns the iterations of one repetition (--benchtime Nx)
@@ -398,7 +404,8 @@ const (
 // time per operation is its newest level: repetitions of about
 // repetitionTime, repetitionCount of them, or of one operation each where
 // one takes longer, as many as fit in repetitionCount times
-// repetitionTime (at least minRepetitions). The time is the benchmark's
+// repetitionTime (at least minRepetitions); never more than
+// maxRepetitionOps operations a repetition. The time is the benchmark's
 // sec/op whatever the change's unit (so that every unit of a benchmark
 // gets one command), else, for a change in sec/op, its own newest level;
 // ok is false where it is unknown.
@@ -413,7 +420,7 @@ func (c *Change) repetitions() (n, count int, ok bool) {
 	if op >= repetitionTime {
 		return 1, max(minRepetitions, min(repetitionCount, int(math.Round(repetitionCount*repetitionTime/op)))), true
 	}
-	return int(repetitionTime / op), repetitionCount, true
+	return int(min(repetitionTime/op, maxRepetitionOps)), repetitionCount, true
 }
 
 // Noisy describes a benchmark whose noise only lets changes larger than

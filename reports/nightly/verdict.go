@@ -29,11 +29,10 @@ const (
 	// the 46 others, 20 straddle the host's slowdown between two
 	// sittings, which takes the change point, and others are found a
 	// night early, where a load spell began the night before the step),
-	// and 0 of 3 on the Xeon, at 0.3-0.6
-	// suspects a report of one subject's 5-8 benchmarks of unchanged
-	// code with a new commit every night (4-8% of them). Counting
-	// improvements too, 0.1 listed 2, 8 and 8 of them, 0.5 4, 27 and 16
-	// at 1.2-2 a report.
+	// and 0 of 3 on the Xeon, at 0.3-0.6 suspects a report of one
+	// subject's 5-8 benchmarks of unchanged code with a new commit every
+	// night (4-8% of them). Counting improvements too, 0.1 listed 2, 8
+	// and 8 of them, 0.5 4, 27 and 16 at 1.2-2 a report.
 	suspectAlpha = 0.25
 	maxSuspects  = 10
 	// minBaseline is the fewest earlier runs a verdict needs: with fewer,
