@@ -161,6 +161,13 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 			if large && v.p <= suspectAlpha {
 				if c := newChange(v, qs[i], change, good, benchStretch, stretch, opTimes, opt); c.Kind() == "regression" {
 					rep.Suspects = append(rep.Suspects, c)
+					continue
+				}
+			}
+			if w, ok := sustained(v, opt); ok {
+				change, good := h.series.Runs[h.runs[w.cur]], h.series.Runs[h.runs[w.cur-1]]
+				if !change.Time.Before(since) && !sameCommit(change, good) {
+					rep.Suspects = append(rep.Suspects, newChange(w, w.p, change, good, benchStretch, stretch, opTimes, opt))
 				}
 			}
 			continue

@@ -339,7 +339,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	changes("Improvements", r.Improvements)
 	checked(r.Improvements)
 	if len(r.Suspects) > 0 {
-		fmt.Fprintf(&b, "## Suspects\n\nSlowdowns of the threshold or more that the nights cannot yet tell from their noise (p ≤ %g against it, where a regression needs %g): not alarms. Each command measures one again, the two commits alternating on one machine; run it into this store and report again: a suspect it confirms becomes a regression, one it refutes leaves the list.\n\n", suspectAlpha, noiseAlpha)
+		fmt.Fprintf(&b, "## Suspects\n\nSlowdowns of the threshold or more that the nights cannot yet tell from their noise (p ≤ %g against it, where a regression needs %g), or whose newest 2 or 3 nights were each slower than every night before them: not alarms. Each command measures one again, the two commits alternating on one machine; run it into this store and report again: a suspect it confirms becomes a regression, one it refutes leaves the list.\n\n", suspectAlpha, noiseAlpha)
 		fmt.Fprintf(&b, "| benchmark | unit | series | change | p | since | commit |\n|---|---|---|--:|--:|---|---|\n")
 		for _, c := range r.Suspects {
 			fmt.Fprintf(&b, "| %s | %s | %s | %s | %.2g | run %d (%s), after run %d | %s |\n",

@@ -32,7 +32,9 @@ const (
 	// and 0 of 3 on the Xeon, at 0.3-0.6 suspects a report of one
 	// subject's 5-8 benchmarks of unchanged code with a new commit every
 	// night (4-8% of them). Counting improvements too, 0.1 listed 2, 8
-	// and 8 of them, 0.5 4, 27 and 16 at 1.2-2 a report.
+	// and 8 of them, 0.5 4, 27 and 16 at 1.2-2 a report. The sustained
+	// levels (sustained) add 7 on 188-217, 4 on the AMD nights and 1 on
+	// the Xeon, at 0.4-0.7 suspects a report.
 	suspectAlpha = 0.25
 	maxSuspects  = 10
 	// minBaseline is the fewest earlier runs a verdict needs: with fewer,
