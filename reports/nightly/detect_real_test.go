@@ -422,7 +422,7 @@ func sitting(t *testing.T, c *nightlytest.RealCorpus, nights []int, modes []sitt
 							continue
 						}
 						tl.total++
-						_, at := firstChange(reps, s.bench)
+						when, at := firstChange(reps, s.bench)
 						if at == stepAt {
 							tl.found++
 						}
@@ -454,7 +454,7 @@ func sitting(t *testing.T, c *nightlytest.RealCorpus, nights []int, modes []sitt
 								if suspect {
 									tl.suspected++
 								}
-								t.Logf("%s: %d nights from %d: missed %s %s (%+.0f%%, %.1fx noise; suspect %v)", mode.name, length, nights[first], variant, s.bench, 100*math.Expm1(s.effect), math.Abs(s.effect)/s.noise, suspect)
+								t.Logf("%s: %d nights from %d: missed %s %s (%+.0f%%, %.1fx noise; suspect %v; %s)", mode.name, length, nights[first], variant, s.bench, 100*math.Expm1(s.effect), math.Abs(s.effect)/s.noise, suspect, foundAt(when, at, stepAt))
 							}
 						}
 					}
@@ -715,7 +715,15 @@ func firstChange(reps []*nightly.Report, bench string) (when, at int) {
 	return -1, -1
 }
 
-// findChange returns the change of rep for benchmark "Name unit".
+// foundAt says where firstChange's when and at put a step at stepAt
+// that was missed.
+func foundAt(when, at, stepAt int) string {
+	if when < 0 {
+		return "no change reported"
+	}
+	return fmt.Sprintf("reported %d nights after the step as a change at night %+d", when, at-stepAt)
+}
+
 // bandOf returns 0 for a step under 3 times the noise, 1 for 3 to 5
 // times, 2 for 5 times or more.
 func bandOf(ratio float64) int {
@@ -728,6 +736,7 @@ func bandOf(ratio float64) int {
 	return 2
 }
 
+// findChange returns the change of rep for benchmark "Name unit".
 func findChange(rep *nightly.Report, bench string) *nightly.Change {
 	for _, ch := range slices.Concat(rep.Regressions, rep.Improvements) {
 		if ch.Name+" "+ch.Unit == bench {
