@@ -473,7 +473,7 @@ func sitting(t *testing.T, c *nightlytest.RealCorpus, nights []int, modes []sitt
 						continue
 					}
 					for _, ch := range slices.Concat(rep.Regressions, rep.Improvements) {
-						t.Logf("%s: alarm on unchanged %s, %d nights: %s %+.1f%% (noise %.1f%%, CPU wait %+.0f%%, suite %+.0f%%)", mode.name, subject, upto, ch.Name, ch.Pct, ch.Noise, ch.Stretch, ch.Drift)
+						t.Logf("%s: alarm on unchanged %s, %d nights: %s %+.1f%% from night %d (noise %.1f%%, CPU wait %+.0f%%, suite %+.0f%%)", mode.name, subject, upto, ch.Name, ch.Pct, nights[ch.ChangeIndex]+1, ch.Noise, ch.Stretch, ch.Drift)
 					}
 					tl.alarms += n
 					tl.judged += rep.Judged
