@@ -53,6 +53,14 @@ func changePoints(x []float64, sd, df, alpha float64, local *localNoise) []int {
 			continue
 		}
 		v := winsorize(x[s.lo:s.hi], winsorK, sd)
+		if s.hi == len(x) {
+			// The newest nights may be a new level shorter than the
+			// rest: clipped at the segment's median, a doubling on the
+			// newest three nights of fourteen became 4 sd and failed
+			// its test. They are clipped at their neighbours' instead.
+			tail := min(newLevelNights, n)
+			copy(v[n-tail:], clipRuns(x[s.lo:s.hi], winsorK, sd)[n-tail:])
+		}
 		var p float64
 		stat, at := maxSplit(v, minSeg, minRight)
 		if local != nil {
@@ -180,6 +188,26 @@ func winsorize(x []float64, k, sd float64) []float64 {
 		return w
 	}
 	for i, v := range w {
+		w[i] = min(max(v, med-k*sd), med+k*sd)
+	}
+	return w
+}
+
+// clipRuns returns a copy of x with each value farther than k*sd from
+// the median of the three nights around it (the value, the one before
+// and the one after; at either end the three nearest) moved to that
+// limit: a wild single night is pulled to its neighbours' level, while a
+// level of two nights or more is kept whole.
+func clipRuns(x []float64, k, sd float64) []float64 {
+	w := slices.Clone(x)
+	n := len(x)
+	if sd == 0 || n < 3 {
+		return w
+	}
+	for i, v := range x {
+		lo := min(max(i-1, 0), n-3)
+		a, b, c := x[lo], x[lo+1], x[lo+2]
+		med := max(min(a, b), min(max(a, b), c))
 		w[i] = min(max(v, med-k*sd), med+k*sd)
 	}
 	return w

@@ -363,3 +363,25 @@ func sdDrawer(rng *rand.Rand) func(sigma float64, df int) float64 {
 		return math.Sqrt(ss / float64(df))
 	}
 }
+
+// TestClipRuns: a wild single night is pulled to within k sd of its
+// neighbours' level; a level of two nights, at either end or inside, is
+// kept whole; at an end, a night unlike the two next to it, which agree,
+// is a wild night too.
+func TestClipRuns(t *testing.T) {
+	for _, c := range []struct {
+		in, want []float64
+	}{
+		{[]float64{0, 0, 9, 0, 0}, []float64{0, 0, 4, 0, 0}},
+		{[]float64{0, 0, 0, 9, 9}, []float64{0, 0, 0, 9, 9}},
+		{[]float64{9, 9, 0, 0, 0}, []float64{9, 9, 0, 0, 0}},
+		{[]float64{0, 0, 9, 9, 0, 0}, []float64{0, 0, 9, 9, 0, 0}},
+		{[]float64{0, 9, 9, 0, 0}, []float64{5, 9, 9, 0, 0}},
+		{[]float64{0, 0, 0, 0, -9}, []float64{0, 0, 0, 0, -4}},
+		{[]float64{0, 9}, []float64{0, 9}},
+	} {
+		if got := clipRuns(c.in, 4, 1); !slices.Equal(got, c.want) {
+			t.Errorf("clipRuns(%v) = %v, want %v", c.in, got, c.want)
+		}
+	}
+}
