@@ -693,6 +693,27 @@ func testOtherSpans(t *testing.T, c *nightlytest.RealCorpus) {
 			t.Errorf("%s: on 14-night histories %d of %d steps of 3x the noise found, want 90%%", name, l[0], l[1])
 		}
 	}
+	if os.Getenv("BENCHDB_REAL_SITTINGS") == "" {
+		return
+	}
+	// BENCHDB_REAL_SITTINGS=1: each sitting of a span of several, alone
+	// (the README's rows "... its nights N-M alone"); logged, not
+	// asserted.
+	for _, span := range c.Spans() {
+		var sittings [][]int
+		for _, s := range c.Sittings() {
+			if s[0] >= span[0] && s[len(s)-1] <= span[len(span)-1] && len(s) >= 14 {
+				sittings = append(sittings, s)
+			}
+		}
+		if len(sittings) < 2 || span[0] == 0 {
+			continue
+		}
+		for _, nights := range sittings {
+			name := fmt.Sprintf("sitting %d-%d alone (%s)", c.Nights[nights[0]].Number, c.Nights[nights[len(nights)-1]].Number, c.Nights[nights[0]].CPU)
+			sitting(t, c, nights, []sittingMode{{name: name + ", all processes, probe and stretches", probe: true, stretch: true, benchStretch: true}})
+		}
+	}
 }
 
 // stepReports returns the reports on h on the night of its step (at

@@ -91,6 +91,23 @@ func (c *RealCorpus) Spans() [][]int {
 	return out
 }
 
+// Sittings returns the indices into c.Nights of each sitting: a longest
+// run of consecutive nights of one span (see Spans), none more than an
+// hour after the one before it. A collection runs its nights a few
+// minutes apart, so a sitting is one collection.
+func (c *RealCorpus) Sittings() [][]int {
+	var out [][]int
+	for _, span := range c.Spans() {
+		for j, i := range span {
+			if j == 0 || c.Nights[i].Time.Sub(c.Nights[span[j-1]].Time) > time.Hour {
+				out = append(out, nil)
+			}
+			out[len(out)-1] = append(out[len(out)-1], i)
+		}
+	}
+	return out
+}
+
 // SpanOf returns the span (see Spans) that holds night i.
 func (c *RealCorpus) SpanOf(i int) []int {
 	for _, s := range c.Spans() {
