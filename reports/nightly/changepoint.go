@@ -22,8 +22,9 @@ import (
 // unlike a permutation test, reaches significance on a series of seven
 // nights when the step is large against the noise). When local is not
 // nil, the split is tested against the noise inside its two parts
-// instead (see localNoise). Each segment is winsorised first (see
-// winsorK). The result holds the sorted indices i
+// instead (see localNoise). Each night of a segment is first clipped at
+// winsorK sd from its neighbours' level (clipRuns). The result holds the
+// sorted indices i
 // where a new level starts at x[i].
 func changePoints(x []float64, sd, df, alpha float64, local *localNoise) []int {
 	if sd <= 0 {
@@ -52,15 +53,12 @@ func changePoints(x []float64, sd, df, alpha float64, local *localNoise) []int {
 		if n < minSeg+minRight {
 			continue
 		}
-		v := winsorize(x[s.lo:s.hi], winsorK, sd)
-		if s.hi == len(x) {
-			// The newest nights may be a new level shorter than the
-			// rest: clipped at the segment's median, a doubling on the
-			// newest three nights of fourteen became 4 sd and failed
-			// its test. They are clipped at their neighbours' instead.
-			tail := min(newLevelNights, n)
-			copy(v[n-tail:], clipRuns(x[s.lo:s.hi], winsorK, sd)[n-tail:])
-		}
+		// Each night is clipped at its neighbours' level, not the
+		// segment's median: a new level shorter than the rest of the
+		// segment stays whole (clipped at the median, a doubling on the
+		// newest three nights of fourteen became 4 sd and failed its
+		// test), while a wild single night is still pulled in.
+		v := clipRuns(x[s.lo:s.hi], winsorK, sd)
 		var p float64
 		stat, at := maxSplit(v, minSeg, minRight)
 		if local != nil {

@@ -47,9 +47,6 @@ const (
 	noiseRuns = 100
 	// minSeg is the shortest segment between two change points.
 	minSeg = 2
-	// newLevelNights is how many of the newest nights the segmentation
-	// clips at their neighbours' level, not the history's (clipRuns).
-	newLevelNights = 3
 	// winsorK is how many noise standard deviations from its segment's
 	// median a run level may lie before it is pulled in: one wild night
 	// neither makes nor hides a change.
