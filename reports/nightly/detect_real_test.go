@@ -639,22 +639,23 @@ func testProcsSitting(t *testing.T, c *nightlytest.RealCorpus) {
 
 // testOtherSpans measures, on each span of the corpus but the first
 // (nights 158-187 on another machine, an Intel Xeon; nights 188-217 on
-// a machine of the first's kind; nights 218-247 on an AMD EPYC; each
-// build a process per sample), what
-// benchdb run records: the same histories and counts as
-// testProcsSitting, with the steps and the noise of that span's nights.
-// Measured (steps of 20% and 3x the noise found, on 7 and 14 nights;
-// alarms with a new commit every night): nights 158-187 144 of 147 (81
-// of 84, 63 of 63), 0 alarms in 651; nights 188-217, a quiet machine
-// but for the other work of one engineer, 219 of 252 (114 of 144, 105
-// of 108), 0 alarms in 651; nights 218-277, an AMD EPYC, 1,020 of
-// 1,071 (547 of 567, 473 of 504), 224 alarms in 1,581 (1,013, 466 and
-// 199 before the segmentation clipped each night at its neighbours'
-// level, clipRuns; the release before, nights 218-247 alone: 437 of
-// 462, 19 alarms in 651; nights 248-277 alone, held out: 447 of 483,
-// 40 alarms in 651). The bounds hold those
-// with a margin, so that a change that loses real steps fails here;
-// see the README ("Detection, measured") for what is missed and why.
+// a machine of the first's kind; nights 218-307 on an AMD EPYC, in three
+// sittings; each build a process per sample), what benchdb run
+// records: the same histories and counts as testProcsSitting, with the
+// steps and the noise of that span's nights. Measured (steps of 20% and
+// 3x the noise found, on 7 and 14 nights; alarms with a new commit every
+// night): nights 158-187 144 of 147 (81 of 84, 63 of 63), 0 alarms in
+// 651; nights 188-217, a quiet machine but for the other work of one
+// engineer, 219 of 252 (114 of 144, 105 of 108), 0 alarms in 651;
+// nights 218-307 1,091 of 1,134 (575 of 588, 516 of 546), 376 alarms in
+// 2,511 (the release before, b9dc4fe: 1,089, 514 and 345; the
+// segmentation now clips each night at its neighbours' level,
+// clipRuns). Each sitting alone (BENCHDB_REAL_SITTINGS=1): 218-247 442
+// of 462, 27 alarms in 651 (437 and 19 before); 248-277 448 of 483, 40
+// (447 and 40); 278-307, held out, 463 of 504, 39 (463 and 39). The
+// bounds hold those with a margin, so that a change that loses real
+// steps fails here; see the README ("Detection, measured") for what is
+// missed and why.
 func testOtherSpans(t *testing.T, c *nightlytest.RealCorpus) {
 	for _, nights := range c.Spans()[1:] {
 		cpu := c.Nights[nights[0]].CPU
@@ -673,20 +674,22 @@ func testOtherSpans(t *testing.T, c *nightlytest.RealCorpus) {
 		}
 		// At most 1.5% of unchanged benchmark-nights with a new commit
 		// every night alarm, on every span but the fourth (nights
-		// 218-277, an AMD EPYC at load 0.2-5.4): there the report
-		// raises 224 alarms in 1,581 (14.2%; 199 before clipRuns kept
-		// short levels whole, which found 7 more steps of 3x and 20%
-		// there). Its first 30 nights are
-		// quiet (1-4% of noise); three hours later, for its last 30,
-		// every benchmark ran 10-45% slower and noisier with its
-		// stretch no higher (the host, not the machine's own load),
-		// and with a new commit every night each such shift is a
-		// regression until a measure of the machine explains it. That
-		// is a gap, not a target: the bound holds it from growing (see
-		// the README).
+		// 218-307, an AMD EPYC at load 0.2-5.4): there the report
+		// raises 376 alarms in 2,511 (15.0%; 345 before clipRuns kept
+		// short levels whole). Its first 30 nights are quiet (1-4% of
+		// noise); three hours later, for the next 30, every benchmark
+		// ran 10-45% slower and noisier with its stretch no higher (the
+		// host, not the machine's own load), and five hours after
+		// that, for the last 30, slower again (the probe's memory work
+		// by about 40%, its CPU work by 6%, sort's benchmarks by
+		// 10-20%); with a new commit every night each such shift is a
+		// regression until a measure of the machine (or benchdb ab)
+		// explains it. Each sitting alone raises 27, 40 and 39 in 651
+		// (4-6%). That is a gap, not a target: the bound holds it from
+		// growing (see the README).
 		perMille := 15
 		if c.Nights[nights[0]].Number == 218 {
-			perMille = 150
+			perMille = 160
 		}
 		if all.alarms*1000 > perMille*all.judged || all.bigFound*100 < 80*all.bigTotal {
 			t.Errorf("%s: %d alarms in %d benchmark-nights of unchanged code (want at most %.1f%%); %d of %d steps of 3x the noise found (want 80%%)", name, all.alarms, all.judged, float64(perMille)/10, all.bigFound, all.bigTotal)
