@@ -66,8 +66,9 @@ shows ab's verdict (all such measurements pooled); one ab refutes (its
 interval excludes the change the nights showed) is listed as pending, "ab: no
 such change", not as a regression, and its change point as the machine's.
 Slowdowns of the threshold or more that fall short of a verdict (p <= 0.25
-against the noise) are listed as suspects, with the same command: one ab
-confirms becomes a regression, one it refutes leaves the list.
+against the noise, or newest 2-3 nights each slower than every night before
+them) are listed as suspects, with the same command: one ab confirms becomes
+a regression, one it refutes leaves the list.
 
 --confirm N does that itself before writing the report: it runs the
 commands of up to N regressions (largest first) and suspects (smallest p
