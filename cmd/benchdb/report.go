@@ -64,7 +64,9 @@ and report again: runs benchdb ab stored are never nights of a history, and
 where one of them measured a change's two commits on its machine, the change
 shows ab's verdict (all such measurements pooled); one ab refutes (its
 interval excludes the change the nights showed) is listed as pending, "ab: no
-such change", not as a regression, and its change point as the machine's.
+such change", not as a regression, and its change point as the machine's; the
+next pair of commits (the changed run's and the next run's) becomes a suspect,
+in case the nights put a real change one run early.
 Slowdowns of the threshold or more that fall short of a verdict (p <= 0.25
 against the noise, or newest 2-3 nights each slower than every night before
 them) are listed as suspects, with the same command: one ab confirms becomes

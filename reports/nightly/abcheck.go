@@ -191,13 +191,122 @@ func revIs(r store.Run, commit string) bool {
 // measurements of its two commits on its series' machine that have its
 // benchmark, pooled, reading only those runs from src; it moves a change that
 // the measurement refutes from Regressions or Improvements to Pending,
-// and a suspect it confirms to them (one it refutes is dropped).
+// and a suspect it confirms to them (one it refutes is dropped). For a
+// regression it refutes, the next pair of commits (nextPair) is measured
+// the same way, and is a suspect where ab has not decided it.
 func checkAB(ctx context.Context, src Source, rep *Report, abRuns []store.Run, opt Options) error {
 	pairs := abPairs(abRuns, opt.Series)
 	if len(pairs) == 0 {
 		return nil
 	}
 	changes := slices.Concat(rep.Regressions, rep.Improvements, rep.Suspects)
+	if err := measureAB(ctx, src, changes, pairs, opt); err != nil {
+		return err
+	}
+	// A regression ab refutes may be a real step the nights put a night
+	// early (a slow night of the old code just before it): ab measured
+	// the wrong pair. The next pair, from its run to the next of another
+	// commit, is measured in turn where ab has, and is otherwise a
+	// suspect with its command.
+	var next []*Change
+	for _, c := range rep.Regressions {
+		if c.AB != nil && c.AB.Verdict == ABRefuted {
+			if n := nextPair(c); n != nil {
+				next = append(next, n)
+			}
+		}
+	}
+	if err := measureAB(ctx, src, next, pairs, opt); err != nil {
+		return err
+	}
+	rep.Suspects = append(rep.Suspects, next...)
+	// The change points where these changes start carry the same
+	// measurement.
+	type at struct {
+		series string
+		b      Benchmark
+		run    int64
+	}
+	starts := map[at]*ABCheck{}
+	for _, c := range changes {
+		if c.AB != nil {
+			starts[at{c.Series.Key(), c.Benchmark, c.Change.ID}] = c.AB
+		}
+	}
+	for _, sh := range rep.Shifts {
+		if a, ok := starts[at{sh.Series.Key(), sh.Benchmark, sh.Run.ID}]; ok {
+			sh.AB = a
+		}
+	}
+	keep := func(list []*Change) []*Change {
+		out := list[:0]
+		for _, c := range list {
+			if c.AB != nil && c.AB.Verdict == ABRefuted {
+				rep.Pending = append(rep.Pending, &Pending{Benchmark: c.Benchmark, Series: c.Series, Runs: len(c.hist.runs),
+					Pct: c.Pct, P: c.RawP, AB: c.AB})
+				continue
+			}
+			out = append(out, c)
+		}
+		return out
+	}
+	rep.Regressions = keep(rep.Regressions)
+	rep.Improvements = keep(rep.Improvements)
+	// A suspect ab confirms is a change; one it refutes is dropped (the
+	// history never claimed it); an undecided one stays a suspect.
+	suspects := rep.Suspects[:0]
+	for _, c := range rep.Suspects {
+		switch {
+		case c.AB == nil || c.AB.Verdict == ABUndecided:
+			suspects = append(suspects, c)
+		case c.AB.Verdict == ABConfirmed && c.Kind() == "regression":
+			rep.Regressions = append(rep.Regressions, c)
+		case c.AB.Verdict == ABConfirmed:
+			rep.Improvements = append(rep.Improvements, c)
+		}
+	}
+	rep.Suspects = suspects
+	return nil
+}
+
+// nextPairShare is how much of the new level's move the first night of
+// a change may show before the change cannot have started a night later:
+// the slow old-code night before a real step (SortInts on the AMD
+// nights: +57% before its +99%) shows part of it, the first night of a
+// real step all of it.
+const nextPairShare = 0.75
+
+// nextPair returns the change c would be had it started a run later: from
+// c's changed run to the next run of c's history, with the nights'
+// figures of c; nil where there is none, it is of the same commit, or
+// c's first night already moved as far as the nights after it.
+func nextPair(c *Change) *Change {
+	h := c.hist
+	i := c.ChangeIndex + 1
+	if h == nil || i >= len(h.runs) || len(h.levels) != len(h.runs) || c.Baseline < 1 {
+		return nil
+	}
+	base := median(sortedCopy(h.levels[max(0, i-1-c.Baseline) : i-1]))
+	first, rest := h.levels[i-1]-base, median(sortedCopy(h.levels[i:]))-base
+	if !(first/rest < nextPairShare) {
+		return nil // NaN too
+	}
+	next := h.series.Runs[h.runs[i]]
+	if commit := next.Labels["commit"]; commit == "" || commit == c.Change.Labels["commit"] {
+		return nil
+	}
+	n := *c
+	n.Good, n.Change = c.Change, next
+	n.ChangeIndex = i
+	n.Baseline, n.Current = c.Baseline+1, c.Current-1
+	n.AB = nil
+	return &n
+}
+
+// measureAB sets each change's AB: the ab measurements of its two commits
+// on its series' machine among pairs that have its benchmark, pooled,
+// reading only those runs from src, and ab's verdict on them.
+func measureAB(ctx context.Context, src Source, changes []*Change, pairs []*abPair, opt Options) error {
 	cands := map[*Change][]*abPair{}
 	type want struct {
 		run int64
@@ -304,51 +413,5 @@ func checkAB(ctx context.Context, src Source, rep *Report, abRuns []store.Run, o
 		a.Verdict = abVerdict(m, c.Pct > 0, bar, math.Max(bar, least))
 		c.AB = a
 	}
-	// The change points where these changes start carry the same
-	// measurement.
-	type at struct {
-		series string
-		b      Benchmark
-		run    int64
-	}
-	starts := map[at]*ABCheck{}
-	for _, c := range changes {
-		if c.AB != nil {
-			starts[at{c.Series.Key(), c.Benchmark, c.Change.ID}] = c.AB
-		}
-	}
-	for _, sh := range rep.Shifts {
-		if a, ok := starts[at{sh.Series.Key(), sh.Benchmark, sh.Run.ID}]; ok {
-			sh.AB = a
-		}
-	}
-	keep := func(list []*Change) []*Change {
-		out := list[:0]
-		for _, c := range list {
-			if c.AB != nil && c.AB.Verdict == ABRefuted {
-				rep.Pending = append(rep.Pending, &Pending{Benchmark: c.Benchmark, Series: c.Series, Runs: len(c.hist.runs),
-					Pct: c.Pct, P: c.RawP, AB: c.AB})
-				continue
-			}
-			out = append(out, c)
-		}
-		return out
-	}
-	rep.Regressions = keep(rep.Regressions)
-	rep.Improvements = keep(rep.Improvements)
-	// A suspect ab confirms is a change; one it refutes is dropped (the
-	// history never claimed it); an undecided one stays a suspect.
-	suspects := rep.Suspects[:0]
-	for _, c := range rep.Suspects {
-		switch {
-		case c.AB == nil || c.AB.Verdict == ABUndecided:
-			suspects = append(suspects, c)
-		case c.AB.Verdict == ABConfirmed && c.Kind() == "regression":
-			rep.Regressions = append(rep.Regressions, c)
-		case c.AB.Verdict == ABConfirmed:
-			rep.Improvements = append(rep.Improvements, c)
-		}
-	}
-	rep.Suspects = suspects
 	return nil
 }
