@@ -288,7 +288,7 @@ func nextPair(c *Change) *Change {
 	}
 	base := median(sortedCopy(h.levels[max(0, i-1-c.Baseline) : i-1]))
 	first, rest := h.levels[i-1]-base, median(sortedCopy(h.levels[i:]))-base
-	if !(first/rest < nextPairShare) {
+	if rest == 0 || !(first/rest < nextPairShare) {
 		return nil // NaN too
 	}
 	next := h.series.Runs[h.runs[i]]

@@ -149,13 +149,19 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 		ps[i] = c.p
 	}
 	qs := reports.AdjustBH(ps)
+	// news returns the runs on either side of a change of h starting at
+	// its run cur, and whether it is news: in the window, and between
+	// two commits (runs of one commit on both sides are the machine).
+	news := func(h *history, cur int) (change, good store.Run, ok bool) {
+		change, good = h.series.Runs[h.runs[cur]], h.series.Runs[h.runs[cur-1]]
+		return change, good, !change.Time.Before(since) && !sameCommit(change, good)
+	}
 	for i, v := range cands {
 		large := math.Abs(v.est) >= math.Log1p(opt.Threshold)
 		h := v.h
-		start := v.cur
-		change, good := h.series.Runs[h.runs[start]], h.series.Runs[h.runs[start-1]]
-		if change.Time.Before(since) || sameCommit(change, good) {
-			continue // old news, or the machine: the code did not change
+		change, good, ok := news(h, v.cur)
+		if !ok {
+			continue
 		}
 		if qs[i] > opt.Alpha || v.p > noiseAlpha || !large {
 			if large && v.p <= suspectAlpha {
@@ -165,8 +171,7 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 				}
 			}
 			if w, ok := sustained(v, opt); ok {
-				change, good := h.series.Runs[h.runs[w.cur]], h.series.Runs[h.runs[w.cur-1]]
-				if !change.Time.Before(since) && !sameCommit(change, good) {
+				if change, good, ok := news(h, w.cur); ok {
 					rep.Suspects = append(rep.Suspects, newChange(w, w.p, change, good, benchStretch, stretch, opTimes, opt))
 				}
 			}

@@ -704,9 +704,10 @@ func testOtherSpans(t *testing.T, c *nightlytest.RealCorpus) {
 	// BENCHDB_REAL_SITTINGS=1: each sitting of a span of several, alone
 	// (the README's rows "... its nights N-M alone"); logged, not
 	// asserted.
+	each := c.Sittings()
 	for _, span := range c.Spans() {
 		var sittings [][]int
-		for _, s := range c.Sittings() {
+		for _, s := range each {
 			if s[0] >= span[0] && s[len(s)-1] <= span[len(span)-1] && len(s) >= 14 {
 				sittings = append(sittings, s)
 			}

@@ -36,7 +36,11 @@ func sustained(v verdict, opt Options) (verdict, bool) {
 			}
 		}
 		m := cur - base
-		if m < minBaseline || 1/binomial(m+k, k) > sustainedAlpha {
+		if m < minBaseline {
+			continue
+		}
+		p := 1 / binomial(m+k, k)
+		if p > sustainedAlpha {
 			continue
 		}
 		before, after := v.levels[base:cur], v.levels[cur:]
@@ -59,7 +63,7 @@ func sustained(v verdict, opt Options) (verdict, bool) {
 		sd, df := levelNoise(v.levels[base:cur])
 		w.sd, w.df = moderate(sd, df, noisePrior{}, 0)
 		w.se = w.sd * math.Sqrt(1/float64(m)+1/float64(k))
-		w.p = 1 / binomial(m+k, k)
+		w.p = p
 		return w, true
 	}
 	return v, false

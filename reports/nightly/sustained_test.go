@@ -39,7 +39,7 @@ func TestBuild_sustainedSuspect(t *testing.T) {
 		if s.ChangeIndex != len(base) || s.Change.Labels["commit"] != "c4" || s.Good.Labels["commit"] != "c3" {
 			t.Errorf("suspect at %d (%s after %s), want %d (c4 after c3)", s.ChangeIndex, s.Change.Labels["commit"], s.Good.Labels["commit"], len(base))
 		}
-		if want := 100 * (1 / 35.0); math.Abs(100*s.RawP-want) > 1e-9 {
+		if math.Abs(s.RawP-1/35.0) > 1e-12 {
 			t.Errorf("p %.4g, want 1/35", s.RawP)
 		}
 		if s.Pct < 90 || s.Pct > 130 || s.Confirm() == "" {
