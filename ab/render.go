@@ -40,7 +40,7 @@ func pct(ratio float64) string {
 	if math.IsNaN(ratio) || math.IsInf(ratio, 0) {
 		return "-"
 	}
-	return fmt.Sprintf("%+.1f%%", (ratio-1)*100)
+	return mathx.Pct((ratio - 1) * 100)
 }
 
 func interval(r Row) string {

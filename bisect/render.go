@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/benchdb/benchdb/ab"
+	"github.com/benchdb/benchdb/internal/mathx"
 	"github.com/benchdb/benchdb/internal/termsafe"
 )
 
@@ -16,7 +17,7 @@ func pct(ratio float64) string {
 	if math.IsNaN(ratio) || math.IsInf(ratio, 0) || ratio == 0 {
 		return "-"
 	}
-	return fmt.Sprintf("%+.1f%%", (ratio-1)*100)
+	return mathx.Pct((ratio - 1) * 100)
 }
 
 func rowChange(r ab.Row) string {

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/perf/benchmath"
 	"golang.org/x/perf/benchunit"
 
+	"github.com/benchdb/benchdb/internal/mathx"
 	"github.com/benchdb/benchdb/reports"
 	"github.com/benchdb/benchdb/reports/nightly"
 	"github.com/benchdb/benchdb/store"
@@ -38,7 +39,7 @@ var funcs = template.FuncMap{
 		}
 		return benchunit.Scale(*v, benchunit.ClassOf(unit))
 	},
-	"pct":      func(v float64) string { return fmt.Sprintf("%+.1f%%", v) },
+	"pct":      mathx.Pct,
 	"percent":  func(v float64) string { return fmt.Sprintf("%.3g%%", 100*v) },
 	"benchURL": BenchmarkURL,
 	"runsWhere": func(k, v string) string {

@@ -39,3 +39,20 @@ func TestFinite(t *testing.T) {
 		t.Errorf("Finite(2.5) = %v, want a pointer to a copy of 2.5", p)
 	}
 }
+
+// TestPct: percentages keep one decimal, and from a million percent on
+// three significant digits, so a hostile stored value cannot make a
+// cell hundreds of digits wide.
+func TestPct(t *testing.T) {
+	for _, c := range []struct {
+		v    float64
+		want string
+	}{
+		{12.34, "+12.3%"}, {-5, "-5.0%"}, {999999.94, "+999999.9%"},
+		{1e6, "+1e+06%"}, {-7.6e301, "-7.6e+301%"}, {math.NaN(), "n/a"}, {math.Inf(1), "n/a"},
+	} {
+		if got := mathx.Pct(c.v); got != c.want {
+			t.Errorf("Pct(%g) = %q, want %q", c.v, got, c.want)
+		}
+	}
+}

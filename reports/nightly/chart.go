@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/benchdb/benchdb/internal/mathx"
 	"golang.org/x/perf/benchunit"
 )
 
@@ -129,7 +130,7 @@ func ratioChart(s *Series, g []float64, title string) chart {
 	if math.IsInf(lo, 0) {
 		lo, hi = 1, 1
 	}
-	ch := newChart(len(g), lo, hi, func(v float64) string { return fmt.Sprintf("%+.1f%%", 100*(v-1)) })
+	ch := newChart(len(g), lo, hi, func(v float64) string { return mathx.Pct(100 * (v - 1)) })
 	ch.Title = title
 	var line strings.Builder
 	for i, v := range g {

@@ -518,13 +518,8 @@ func (b Benchmark) qualified() string {
 	return b.Package + "." + b.Name
 }
 
-// pct formats a percentage with its sign, "n/a" when not finite.
-func pct(v float64) string {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return "n/a"
-	}
-	return fmt.Sprintf("%+.1f%%", v)
-}
+// pct formats a percentage with its sign (mathx.Pct).
+func pct(v float64) string { return mathx.Pct(v) }
 
 // mdCode shows s as code, or "-" when empty.
 func mdCode(s string) string {
