@@ -13,6 +13,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/benchdb/benchdb/ab"
 	"github.com/benchdb/benchdb/reports/nightly"
 	"github.com/benchdb/benchdb/store"
 
@@ -307,6 +308,15 @@ func reportOptions(c *cli.Context) (nightly.Options, error) {
 	opt.Threshold = pct / 100
 	if n := c.Int("confirm"); n < 0 || n > maxConfirm {
 		return opt, usagef("--confirm %d: want 0 to %d measurements", n, maxConfirm)
+	} else if n > 0 {
+		// Every measurement runs in --dir: one that is no repository
+		// would fail each of them in turn, after the report's reading.
+		if _, err := ab.OpenRepo(c.Context, c.String("dir")); err != nil {
+			if c.Context.Err() != nil {
+				return opt, c.Context.Err()
+			}
+			return opt, usagef("--dir %q: not in a git repository; --confirm measures in the module's checkout", c.String("dir"))
+		}
 	}
 	if opt.Alpha = c.Float64("alpha"); !(opt.Alpha > 0 && opt.Alpha < 1) {
 		return opt, usagef("--alpha %v: want a number between 0 and 1, such as 0.05", opt.Alpha)

@@ -213,6 +213,7 @@ func TestReport_BadInput(t *testing.T) {
 		{[]string{"--confirm", "-1"}, "--confirm"},
 		{[]string{"--confirm", "101"}, "--confirm"},
 		{[]string{"--confirm", "1e9"}, "confirm"},
+		{[]string{"--confirm", "1", "--dir", t.TempDir()}, "--dir"},
 		{[]string{"extra"}, "unexpected argument"},
 		{[]string{"--db", filepath.Join(t.TempDir(), "none.sqlite")}, "none.sqlite"},
 		{[]string{"-o", filepath.Join(t.TempDir(), "no", "such", "dir.html")}, "-o "},
