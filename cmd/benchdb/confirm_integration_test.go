@@ -136,8 +136,14 @@ type reportOut struct {
 	Series      []struct{ Runs int }
 	Regressions []struct {
 		Benchmark string
+		Commit    *string
 		Confirm   *string
 		AB        *reportAB
+	}
+	Suspects []struct {
+		Benchmark string
+		Commit    *string
+		Confirm   *string
 	}
 	Pending []struct {
 		Benchmark string
@@ -253,5 +259,77 @@ func TestReport_confirmFlag(t *testing.T) {
 	}
 	if len(rep.Regressions) != 1 || !strings.Contains(stderr, "measured, but not read back") {
 		t.Errorf("report --confirm, another host: %+v\nstderr:\n%s\nwant the regression, and why ab's runs were not read", rep, stderr)
+	}
+}
+
+// TestReport_confirmNextPair: a real step stored a night late. Commit
+// noop changed nothing that runs, yet its one night ran 55% slow (the
+// machine); the next commit doubled BenchmarkWork's work. The nights put
+// the change at noop, one run early. report --confirm measures noop
+// against good with benchdb ab, which finds them alike; the report that
+// reads that back offers the next pair, noop to bad, which the same
+// report --confirm measures too: the regression stands at bad, confirmed
+// by ab, and noop's change is pending, the machine's.
+func TestReport_confirmNextPair(t *testing.T) {
+	repo := abtest.MustRepo(t)
+	good := repo.Git("rev-parse", "--short", "HEAD")
+	noop := repo.Git("rev-parse", "--short", repo.Commit("a file no build reads", map[string]string{"NOTES": "nothing that runs\n"}))
+	bad := repo.Git("rev-parse", "--short", repo.Commit("twice the work", map[string]string{"knobs.go": abtest.Knobs(2*abtest.BaseIters, false, false)}))
+	host, err := os.Hostname()
+	if err != nil {
+		t.Skipf("no host name: %v", err)
+	}
+	db := filepath.Join(t.TempDir(), "nightly.sqlite")
+	levels := []float64{1, 1.01, 0.99, 1.02, 0.98, 1, 1.01, 0.99, 1.02, 0.98, 1.55, 2, 2.02, 1.98}
+	for i, f := range levels {
+		commit := good
+		switch {
+		case i == 10:
+			commit = noop
+		case i > 10:
+			commit = bad
+		}
+		var b strings.Builder
+		b.WriteString("goos: linux\ngoarch: amd64\npkg: example.com/slow\n")
+		for j := range 5 {
+			fmt.Fprintf(&b, "BenchmarkWork-2 \t1000\t%.2f ns/op\n", 1000*f*(1+0.001*float64(j)))
+		}
+		ingestNight(t, db, host, commit, i, b.String())
+	}
+	report := func(extra ...string) (reportOut, string) {
+		t.Helper()
+		args := slices.Concat([]string{"--db", db, "report", "--now", "2026-11-15T00:00:00Z", "--format", "json"}, extra)
+		code, stdout, stderr := runCLI(t, nil, args...)
+		var rep reportOut
+		if err := json.Unmarshal([]byte(stdout), &rep); code != 0 || err != nil {
+			t.Fatalf("benchdb %s: exit %d, %v\n%s\n%s", strings.Join(args, " "), code, err, stdout, stderr)
+		}
+		return rep, stderr
+	}
+	rep, _ := report()
+	if len(rep.Regressions) != 1 || rep.Regressions[0].Confirm == nil || !strings.Contains(*rep.Regressions[0].Confirm, " "+good+" "+noop+" ") {
+		t.Fatalf("report: %+v\nwant one regression, at %s (the night before the step), with a confirm command", rep, noop)
+	}
+
+	rep, stderr := report("--confirm", "3", "--dir", repo.Dir)
+	for _, l := range strings.Split(stderr, "\n") {
+		if strings.Contains(l, "measuring") {
+			t.Log(l)
+		}
+	}
+	for _, pair := range []string{good + " " + noop, noop + " " + bad} {
+		if !strings.Contains(stderr, " "+pair+" ") {
+			t.Errorf("report --confirm did not measure %s", pair)
+		}
+	}
+	if len(rep.Regressions) != 1 || len(rep.Pending) != 1 || len(rep.Suspects) != 0 {
+		t.Fatalf("report --confirm: %+v\nwant a regression, the refuted change pending, no suspect", rep)
+	}
+	r, p := rep.Regressions[0], rep.Pending[0]
+	if r.Commit == nil || *r.Commit != bad || r.AB == nil || r.AB.Verdict != "confirmed" || r.AB.Pct < 50 || r.Confirm != nil {
+		t.Errorf("regression %+v, ab %v; want it at %s, confirmed by ab near +100%%, no confirm command", r, r.AB, bad)
+	}
+	if p.AB == nil || p.AB.Verdict != "refuted" {
+		t.Errorf("pending %+v, ab %v; want %s's change refuted by ab", p, p.AB, noop)
 	}
 }

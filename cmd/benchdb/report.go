@@ -76,8 +76,10 @@ a regression, one it refutes leaves the list.
 --confirm N does that itself before writing the report: it runs the
 commands of up to N regressions (largest first) and suspects (smallest p
 first) in --dir, a checkout of the module that holds both commits, into the
-same store, and the report it writes reads them back. A measurement that
-fails is reported on standard error and the others go on.
+same store, and the report it writes reads them back; what that report
+newly asks for (the next pair after a refuted regression) is measured too,
+within the same N. A measurement that fails is reported on standard error
+and the others go on.
 
 --since lists every change point that started in the window (its run,
 commit and size) beside the current regressions. Lower is better, except
@@ -204,13 +206,33 @@ func reportAction(c *cli.Context) error {
 		return fmt.Errorf("report: %w", err)
 	}
 	if n := c.Int("confirm"); n > 0 {
-		measured, err := confirmChanges(c, rep.ToConfirm(n))
-		if err != nil {
-			return err
-		}
-		// Read the measurements back.
-		if rep, err = nightly.Build(c.Context, db, opt); err != nil {
-			return fmt.Errorf("report: %w", err)
+		// Measure, read the measurements back, and measure again what
+		// the new report asks for that was not yet tried (the next pair
+		// of commits after a refuted regression is a suspect only once
+		// the refutation is read), up to n measurements in all.
+		tried := map[string]bool{}
+		var measured []*nightly.Change
+		for len(tried) < n {
+			var cs []*nightly.Change
+			for _, ch := range rep.ToConfirm(n + len(tried)) {
+				if cmd := ch.Confirm(); !tried[cmd] && len(tried)+len(cs) < n {
+					cs = append(cs, ch)
+				}
+			}
+			if len(cs) == 0 {
+				break
+			}
+			for _, ch := range cs {
+				tried[ch.Confirm()] = true
+			}
+			m, err := confirmChanges(c, cs)
+			if err != nil {
+				return err
+			}
+			measured = append(measured, m...)
+			if rep, err = nightly.Build(c.Context, db, opt); err != nil {
+				return fmt.Errorf("report: %w", err)
+			}
 		}
 		for _, ch := range measured {
 			if rep.ABFor(ch.Benchmark, ch.Series.Key()) == nil {
