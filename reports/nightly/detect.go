@@ -32,13 +32,43 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 		h.levels = runLevels(h) // sets h.floor too
 	}
 
-	// Per benchmark: the prior of its night-to-night noise (see
-	// fitPriors); per series: whether it has wild nights, and the
-	// machine's speed.
-	prior := fitPriors(order)
+	// Per series: the machine's speed, from the calibration probe and
+	// from each package's stretch (see machine.go), and whether it has
+	// wild nights; per benchmark: its levels corrected by the first of
+	// those it follows (correct), and the prior of its night-to-night
+	// noise (fitPriors, shortPriors).
 	machine := map[*Series][]float64{}
-	var stretch map[*Series]map[string]runMeasure
-	var benchStretch map[*Series]map[string]map[string]runMeasure
+	stretch := stretches(order)
+	benchStretch := benchStretches(order)
+	for _, s := range rep.Series {
+		machine[s] = machineSpeed(s, order)
+		if machine[s] != nil {
+			s.Machine = make([]float64, len(machine[s]))
+			for i, m := range machine[s] {
+				s.Machine[i] = math.Exp(m)
+			}
+		}
+	}
+	measures := func(h *history) []machineMeasure {
+		s := h.series
+		own := stretchOf(benchStretch[s][h.bench.Package], h.bench.Name)
+		pkg := stretch[s][h.bench.Package]
+		return []machineMeasure{
+			{m: own.mean, procs: own.procs, minRuns: minStretchRuns, unit: true},
+			{m: pkg.mean, procs: pkg.procs, minRuns: minStretchRuns, unit: true},
+			{m: machine[s], minRuns: minProbeRuns},
+		}
+	}
+	// The corrections of short series' benchmarks, for their priors
+	// (shortPriors); the others' are made as they are judged.
+	corr := map[*history]correction{}
+	for _, h := range order {
+		if len(h.series.Runs) < shortPriorRuns && h.bench.Package != ProbePackage {
+			corr[h] = correct(h, measures(h))
+		}
+	}
+	prior := fitPriors(order, nil)
+	shortPriors(prior, order, corr)
 	spiky := map[*Series]bool{}
 	{
 		spikes, nights := map[*Series]int{}, map[*Series]int{}
@@ -57,17 +87,6 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 			// has shown calmNights without wild nights.
 			spiky[s] = len(s.Runs) < calmNights || float64(spikes[s]) > spikyRate*float64(nights[s])
 		}
-		stretch = stretches(order)
-		benchStretch = benchStretches(order)
-		for _, s := range rep.Series {
-			machine[s] = machineSpeed(s, order)
-			if machine[s] != nil {
-				s.Machine = make([]float64, len(machine[s]))
-				for i, m := range machine[s] {
-					s.Machine[i] = math.Exp(m)
-				}
-			}
-		}
 	}
 	for _, s := range rep.Series {
 		s.Geomean = geomean(s, order)
@@ -76,16 +95,6 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 	since := time.Time{}
 	if opt.Since > 0 {
 		since = now.Add(-opt.Since)
-	}
-	measures := func(h *history) []machineMeasure {
-		s := h.series
-		own := stretchOf(benchStretch[s][h.bench.Package], h.bench.Name)
-		pkg := stretch[s][h.bench.Package]
-		return []machineMeasure{
-			{m: own.mean, procs: own.procs, minRuns: minStretchRuns, unit: true},
-			{m: pkg.mean, procs: pkg.procs, minRuns: minStretchRuns, unit: true},
-			{m: machine[s], minRuns: minProbeRuns},
-		}
 	}
 	// Each benchmark's newest time per operation, for the repetitions
 	// of the command that measures a change of any of its units again.
@@ -125,7 +134,11 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 			rep.New = append(rep.New, &Entry{Benchmark: h.bench, Series: s, Run: s.Runs[newest]})
 			continue
 		}
-		v := judge(h, prior[h], spiky[s], measures(h), opt)
+		c, ok := corr[h]
+		if !ok {
+			c = correct(h, measures(h))
+		}
+		v := judge(h, prior[h], spiky[s], c, opt)
 		rep.Shifts = append(rep.Shifts, shifts(v, since, opt)...)
 		if v.short {
 			n := len(h.samples)

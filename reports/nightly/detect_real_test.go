@@ -802,3 +802,26 @@ func seq(n int) []int {
 	}
 	return s
 }
+
+// TestBuild_shortHistoryPrior: on 7 real nights (187-193 of the corpus,
+// what benchdb run records) slowmod's Work benchmarks doubled on the
+// last 3, while the machine moved them all 10-50% from night to night.
+// Each is reported at its night: on a short history the series' prior
+// is not the machine's moves (shortPriors). Work/kind=copy (+108%, 5x
+// its noise) was a suspect with p 0.16 before.
+func TestBuild_shortHistoryPrior(t *testing.T) {
+	c := realCorpus(t)
+	h := nightlytest.RealHistory{Subject: "slowmod", Variant: "slow100", Nights: []int{187, 188, 189, 190, 191, 192, 193}, StepAt: 4,
+		Probe: true, Stretch: true, BenchStretch: true, Labels: map[string]string{"host": "real"}}
+	rep := realBuild(t, c, h, 7)
+	found := map[string]int{}
+	for _, r := range rep.Regressions {
+		found[r.Name] = r.ChangeIndex
+	}
+	for _, kind := range []string{"copy", "hash"} {
+		name := "Work/kind=" + kind + "-2"
+		if at, ok := found[name]; !ok || at != 4 {
+			t.Errorf("%s: regressions %v, want it at night 4", name, found)
+		}
+	}
+}

@@ -89,12 +89,10 @@ type verdict struct {
 
 // judge decides whether the current level of h has changed. prior is the
 // series' typical night-to-night noise, spiky says the series has wild
-// nights, and machines are measures of the machine's speed, in order of
-// preference (the stretch of the benchmark's package, then the
-// calibration probe): the first the benchmark follows corrects it.
-func judge(h *history, prior noisePrior, spiky bool, machines []machineMeasure, opt Options) verdict {
+// nights, and c is h's levels corrected for the machine's speed (by the
+// first measure of it h follows; see correct), which it judges.
+func judge(h *history, prior noisePrior, spiky bool, c correction, opt Options) verdict {
 	n := len(h.runs)
-	c := correct(h, machines)
 	logs, floor := c.levels, c.floor
 	v := verdict{h: h, levels: logs, corrected: c.m != nil}
 	sd0, df0 := noise(logs)
