@@ -644,15 +644,16 @@ func testProcsSitting(t *testing.T, c *nightlytest.RealCorpus) {
 // records: the same histories and counts as testProcsSitting, with the
 // steps and the noise of that span's nights. Measured (steps of 20% and
 // 3x the noise found, on 7 and 14 nights; alarms with a new commit every
-// night): nights 158-187 144 of 147 (81 of 84, 63 of 63), 0 alarms in
+// night): nights 158-187 145 of 147 (82 of 84, 63 of 63), 0 alarms in
 // 651; nights 188-217, a quiet machine but for the other work of one
-// engineer, 219 of 252 (114 of 144, 105 of 108), 0 alarms in 651;
-// nights 218-307 1,091 of 1,134 (575 of 588, 516 of 546), 376 alarms in
-// 2,511 (the release before, b9dc4fe: 1,089, 514 and 345; the
-// segmentation now clips each night at its neighbours' level,
-// clipRuns). Each sitting alone (BENCHDB_REAL_SITTINGS=1): 218-247 442
-// of 462, 27 alarms in 651 (437 and 19 before); 248-277 448 of 483, 40
-// (447 and 40); 278-307, held out, 463 of 504, 39 (463 and 39). The
+// engineer, 232 of 252 (127 of 144, 105 of 108), 0 alarms in 651;
+// nights 218-307 1,089 of 1,134 (573 of 588, 516 of 546), 376 alarms in
+// 2,511 (the release before, 238af6a: 144, 219 and 1,091, the alarms
+// the same; a short history's prior is now lowered toward its
+// corrected siblings', shortPriors). Each sitting alone
+// (BENCHDB_REAL_SITTINGS=1): 218-247 445 of 462, 27 alarms in 651 (442
+// and 27 before); 248-277 448 of 483, 40 (448 and 40); 278-307, held
+// out, 464 of 504, 39 (463 and 39). The
 // bounds hold those with a margin, so that a change that loses real
 // steps fails here; see the README ("Detection, measured") for what is
 // missed and why.
