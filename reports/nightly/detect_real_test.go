@@ -804,7 +804,7 @@ func seq(n int) []int {
 	return s
 }
 
-// TestBuild_shortHistoryPrior: on 7 real nights (187-193 of the corpus,
+// TestBuild_shortHistoryPrior: on 7 real nights (188-194 of the corpus, its indices 187-193;
 // what benchdb run records) slowmod's Work benchmarks doubled on the
 // last 3, while the machine moved them all 10-50% from night to night.
 // Each is reported at its night: on a short history the series' prior

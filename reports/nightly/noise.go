@@ -143,7 +143,7 @@ const shortPriorRuns = 10
 // shares, so the prior says the machine's noise where the verdict judges
 // levels the correction has freed of it: on the real-noise corpus a
 // doubling of slowmod's Work/kind=copy, 5x its noise, on the last 3 of 7
-// nights (187-193) was judged against a prior of 0.36 (p 0.16) while
+// nights (188-194) was judged against a prior of 0.36 (p 0.16) while
 // its corrected levels moved 0.11 a night. Measured (TestDetection_Real,
 // what benchdb run records; steps of 3x the noise and 20%): 1,810 ->
 // 1,827 found on the seven spans (188-217: 219 -> 232 of 252), alarms on
