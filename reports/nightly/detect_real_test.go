@@ -804,9 +804,10 @@ func seq(n int) []int {
 	return s
 }
 
-// TestBuild_shortHistoryPrior: on 7 real nights (188-194 of the corpus, its indices 187-193;
-// what benchdb run records) slowmod's Work benchmarks doubled on the
-// last 3, while the machine moved them all 10-50% from night to night.
+// TestBuild_shortHistoryPrior: on 7 real nights (188-194 of the
+// corpus, its indices 187-193; what benchdb run records) slowmod's Work
+// benchmarks doubled on the last 3, while the machine moved them all
+// 10-50% from night to night.
 // Each is reported at its night: on a short history the series' prior
 // is not the machine's moves (shortPriors). Work/kind=copy (+108%, 5x
 // its noise) was a suspect with p 0.16 before.
