@@ -317,9 +317,9 @@ func TestReport_confirmNextPair(t *testing.T) {
 			t.Log(l)
 		}
 	}
-	for _, pair := range []string{good + " " + noop, noop + " " + bad} {
-		if !strings.Contains(stderr, " "+pair+" ") {
-			t.Errorf("report --confirm did not measure %s", pair)
+	for i, pair := range []string{good + " " + noop, noop + " " + bad} {
+		if want := regexp.MustCompile(fmt.Sprintf(`measuring %d of %d again: benchdb ab .* %s `, i+1, i+1, pair)); !want.MatchString(stderr) {
+			t.Errorf("report --confirm did not measure %s as measurement %d (%s)", pair, i+1, want)
 		}
 	}
 	if len(rep.Regressions) != 1 || len(rep.Pending) != 1 || len(rep.Suspects) != 0 {

@@ -222,10 +222,11 @@ func reportAction(c *cli.Context) error {
 			if len(cs) == 0 {
 				break
 			}
+			done := len(tried)
 			for _, ch := range cs {
 				tried[ch.Confirm()] = true
 			}
-			m, err := confirmChanges(c, cs)
+			m, err := confirmChanges(c, cs, done)
 			if err != nil {
 				return err
 			}
@@ -279,14 +280,15 @@ const maxConfirm = 100
 
 // confirmChanges measures each of cs again as its confirm command says,
 // with benchdb ab into the report's store, in the module directory
-// --dir; progress goes to standard error. A measurement that fails (a
+// --dir; progress goes to standard error, counting from done
+// measurements before these. A measurement that fails (a
 // commit the repository lacks, a benchmark that fails) is reported there
 // and the others go on; an interrupt stops them all. It returns the
 // changes measured.
-func confirmChanges(c *cli.Context, cs []*nightly.Change) (measured []*nightly.Change, err error) {
+func confirmChanges(c *cli.Context, cs []*nightly.Change, done int) (measured []*nightly.Change, err error) {
 	for i, ch := range cs {
 		args := ch.ConfirmArgs()
-		fmt.Fprintf(c.App.ErrWriter, "benchdb: report: measuring %d of %d again: %s\n", i+1, len(cs), termsafe.Escape(ch.Confirm()))
+		fmt.Fprintf(c.App.ErrWriter, "benchdb: report: measuring %d of %d again: %s\n", done+i+1, done+len(cs), termsafe.Escape(ch.Confirm()))
 		full := append([]string{"benchdb", "--db", dbPath(c), args[0], "--dir", c.String("dir")}, args[1:]...)
 		err := newApp(io.Discard, c.App.ErrWriter).RunContext(c.Context, full)
 		if c.Context.Err() != nil {
