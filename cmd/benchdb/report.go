@@ -213,12 +213,7 @@ func reportAction(c *cli.Context) error {
 		tried := map[string]bool{}
 		var measured []*nightly.Change
 		for len(tried) < n {
-			var cs []*nightly.Change
-			for _, ch := range rep.ToConfirm(n + len(tried)) {
-				if cmd := ch.Confirm(); !tried[cmd] && len(tried)+len(cs) < n {
-					cs = append(cs, ch)
-				}
-			}
+			cs := rep.ToConfirm(n-len(tried), tried)
 			if len(cs) == 0 {
 				break
 			}

@@ -211,7 +211,7 @@ func TestReport_ToConfirm_oneCommandPerBenchmark(t *testing.T) {
 			t.Errorf("%s: Confirm() = %q, want %q", c.Unit, got, want)
 		}
 	}
-	if got := rep.ToConfirm(10); len(got) != 1 {
+	if got := rep.ToConfirm(10, nil); len(got) != 1 {
 		t.Errorf("ToConfirm(10): %d changes, want one measurement for both units", len(got))
 	}
 }

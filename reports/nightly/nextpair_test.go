@@ -53,6 +53,15 @@ func TestBuild_abNextPair(t *testing.T) {
 	if s.Good.Labels["commit"] != "c10" || s.Commit() != "c11" || s.ChangeIndex != 11 || !strings.Contains(s.Confirm(), " c10 c11 ") {
 		t.Errorf("suspect %s..%s at %d, command %q; want c10..c11 at 11", s.Good.Labels["commit"], s.Commit(), s.ChangeIndex, s.Confirm())
 	}
+	// What report --confirm measures next: the next pair alone, its
+	// first measurement (c9..c10) tried.
+	first := build(t).Regressions[0].Confirm()
+	if got := rep.ToConfirm(10, map[string]bool{first: true}); len(got) != 1 || got[0] != s {
+		t.Errorf("ToConfirm with %q tried: %d changes, want the next pair alone", first, len(got))
+	}
+	if got := rep.ToConfirm(10, map[string]bool{s.Confirm(): true}); len(got) != 0 {
+		t.Errorf("ToConfirm with the next pair tried: %d changes, want none", len(got))
+	}
 	rep = build(t, refuted, abRuns("y", "a", "c10", "c11", 10, 2, after.Add(time.Hour), nil))
 	if len(rep.Regressions) != 1 || rep.Regressions[0].Commit() != "c11" || rep.Regressions[0].AB == nil || rep.Regressions[0].AB.Verdict != nightly.ABConfirmed {
 		t.Fatalf("ab confirms c10..c11: regressions %v, suspects %d; want a regression at c11", rep.Regressions, len(rep.Suspects))

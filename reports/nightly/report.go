@@ -366,12 +366,15 @@ func (r *Report) ABFor(b Benchmark, key string) *ABCheck {
 // ToConfirm returns up to n of the report's changes to measure again
 // with benchdb ab (those with a Confirm command): the regressions,
 // largest first, then the suspects, smallest p-value first; one change
-// for each command (the units of one benchmark share one).
-func (r *Report) ToConfirm(n int) []*Change {
+// for each command (the units of one benchmark share one), none whose
+// command is in tried. A report built after measuring its changes may
+// ask for more (the next pair of commits after a refuted regression):
+// ToConfirm with the commands tried gives those alone.
+func (r *Report) ToConfirm(n int, tried map[string]bool) []*Change {
 	var out []*Change
 	seen := map[string]bool{}
 	for _, c := range slices.Concat(r.Regressions, r.Suspects) {
-		if cmd := c.Confirm(); len(out) < n && cmd != "" && !seen[cmd] {
+		if cmd := c.Confirm(); len(out) < n && cmd != "" && !seen[cmd] && !tried[cmd] {
 			seen[cmd] = true
 			out = append(out, c)
 		}
